@@ -1,0 +1,229 @@
+"""The `kassa` command: bare `kassa` starts the till; subcommands serve the technician over SSH.
+
+Errors reach the terminal as one clear line (exit 2 for configuration, 1 for refusals); the
+details go to the log file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from kassa_tui import __version__
+from kassa_tui.config import Config, ConfigError, load
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("kassa")
+
+
+def setup_logging(config: Config) -> None:
+    """Log to the configured file only: a log line on the terminal would draw over the TUI."""
+    config.log_file.parent.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=str(config.log_file),
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+
+
+def _config(ctx: click.Context) -> Config:
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    if "config" not in obj:
+        try:
+            obj["config"] = load(obj.get("config_path"))
+        except ConfigError as exc:
+            click.echo(f"kassa: {exc}", err=True)
+            ctx.exit(2)
+        setup_logging(obj["config"])
+    config: Config = obj["config"]
+    return config
+
+
+def friendly(func: F) -> F:
+    """Turn refusals and unexpected errors into one line; never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from kassa_tui.errors import Refused
+        from kassa_tui.migrations import SchemaTooNew
+
+        try:
+            return func(*args, **kwargs)
+        except Refused as exc:
+            click.echo(f"kassa: {exc.message}", err=True)
+            sys.exit(1)
+        except SchemaTooNew as exc:
+            click.echo(f"kassa: {exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            log.exception("command failed")
+            click.echo(f"kassa: {type(exc).__name__}: {exc} (details in the log file)", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    help="kassa.toml to use (default: $KASSA_CONFIG, ./kassa.toml, ~/.config/kassa/).",
+)
+@click.version_option(__version__, prog_name="kassa")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None) -> None:
+    """kassa — a keyboard-driven point-of-sale for Norwegian shops.
+
+    Without a command, starts the till on this terminal.
+    """
+    ctx.ensure_object(dict)["config_path"] = config_path
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(tui)
+
+
+@main.command()
+@click.option("--read-only", is_flag=True, help="Open a view that cannot sell (lookup only).")
+@click.pass_context
+@friendly
+def tui(ctx: click.Context, read_only: bool) -> None:
+    """Start the till (the same as a bare `kassa`)."""
+    from kassa_tui.register_lock import RegisterBusy, RegisterLock
+
+    config = _config(ctx)
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        sys.exit(2)
+    lock = RegisterLock(config.database, config.register_id)
+    if not read_only:
+        try:
+            lock.acquire()
+        except RegisterBusy as busy:
+            click.echo(
+                f"kassa: register {config.register_id} is already selling in another kassa"
+                f" (pid {busy.pid}). Two tills on one register would mix receipt numbers.",
+                err=True,
+            )
+            if not sys.stdin.isatty() or not click.confirm(
+                "Open a read-only view instead?", default=False, err=True
+            ):
+                sys.exit(3)
+            read_only = True
+    try:
+        from kassa_tui.app import run_app
+
+        run_app(config, read_only=read_only)
+    finally:
+        lock.release()
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Load the demo shop: catalog and users.")
+@click.option("--products", type=click.IntRange(0, 2_000_000), default=0,
+              help="With --demo: top the catalog up to this many products (benchmarks).")
+@click.pass_context
+@friendly
+def init(ctx: click.Context, demo: bool, products: int) -> None:
+    """Create the database (and with --demo, a demo shop)."""
+    from kassa_tui.demo import DEMO_USERS, load_demo
+    from kassa_tui.services import open_till
+
+    config = _config(ctx)
+    if config.database.exists() and config.database.stat().st_size > 0:
+        click.echo(f"kassa: {config.database} already exists; kassa init never overwrites a till",
+                   err=True)
+        sys.exit(1)
+    if products and not demo:
+        raise click.UsageError("--products needs --demo")
+    till = open_till(config)
+    config.database.chmod(0o600)
+    click.echo(f"Created {config.database}")
+    if demo:
+        count = load_demo(till.db, till.users, products)
+        click.echo(f"Demo shop: {count} products, users:")
+        for number, name, role, pin in DEMO_USERS:
+            click.echo(f"  {number}  {name:<16} {role:<11} PIN {pin}")
+
+
+@main.group()
+def users() -> None:
+    """Users of the till (cashiers, shift leads, technicians)."""
+
+
+@users.command("list")
+@click.pass_context
+@friendly
+def users_list(ctx: click.Context) -> None:
+    """List users."""
+    from kassa_tui.services import open_till
+
+    till = open_till(_config(ctx))
+    for person in till.users.list():
+        click.echo(f"{person.number:>4}  {person.name:<24} {person.role}")
+
+
+@users.command("add")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.argument("name")
+@click.option("--role", type=click.Choice(["cashier", "shift_lead", "technician"]),
+              default="cashier", show_default=True)
+@click.pass_context
+@friendly
+def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
+    """Add a user; the PIN is prompted (or read from stdin when it is not a terminal)."""
+    from kassa_tui.services import open_till
+
+    till = open_till(_config(ctx))
+    if sys.stdin.isatty():
+        pin = click.prompt("PIN (4–8 digits)", hide_input=True, confirmation_prompt=True)
+    else:
+        pin = sys.stdin.readline().strip()
+    till.users.add(number, name, role, pin)
+    click.echo(f"Added {name} ({number}) as {role}")
+
+
+@main.group()
+def journal() -> None:
+    """The electronic journal."""
+
+
+@journal.command("verify")
+@click.pass_context
+@friendly
+def journal_verify(ctx: click.Context) -> None:
+    """Check the journal's hash chain; names the first altered or missing row."""
+    from kassa_tui.services import open_till
+
+    till = open_till(_config(ctx))
+    bad = till.journal.verify()
+    if bad is not None:
+        click.echo(f"kassa: journal row {bad} was altered or removed", err=True)
+        sys.exit(1)
+    click.echo(f"Journal intact: {len(till.journal.rows())} rows")
+
+
+@main.command("print")
+@click.pass_context
+@friendly
+def print_waiting(ctx: click.Context) -> None:
+    """Print the receipts waiting in the print queue."""
+    from devices.printer import open_printer
+    from devices.spooler import print_pending
+    from kassa_tui.services import open_till
+
+    config = _config(ctx)
+    till = open_till(config)
+    result = print_pending(till.print_queue, open_printer(config.printer), config.printer)
+    click.echo(f"Printed {result.printed}, waiting {result.waiting}")
+    if result.error:
+        click.echo(f"kassa: printer: {result.error}", err=True)
+        sys.exit(1)
+
+

@@ -1,0 +1,365 @@
+"""Settings from kassa.toml: found, read and checked once, so nothing later trips on a bad value.
+
+Every problem becomes one `ConfigError` naming the key and what is wrong; the CLI prints it as a
+single line and exits with code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stdnum.no import orgnr
+
+CONFIG_NAME = "kassa.toml"
+LANGUAGES = ("nb", "en")
+PRINTER_TYPES = ("file", "dummy", "network", "usb", "serial")
+CODEPAGES = ("CP865", "CP858")
+
+#: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
+DEFAULT_KEYS: dict[str, str] = {
+    "help": "f1,ctrl+g",
+    "park": "f3,ctrl+p",
+    "resume": "f4,ctrl+r",
+    "price_lookup": "f5,ctrl+f",
+    "line_discount": "f6,ctrl+d",
+    "sale_discount": "shift+f6,ctrl+t",
+    "price_override": "f7,ctrl+o",
+    "correct_line": "f8,delete,ctrl+x",
+    "pay_cash": "f10,ctrl+k",
+    "pay_card": "f11,ctrl+b",
+    "lock": "ctrl+l",
+    "sign_out": "ctrl+u",
+}
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; `str()` is the one line shown to the technician."""
+
+    def __init__(self, key: str, problem: str, source: Path | None = None) -> None:
+        self.key = key
+        self.problem = problem
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{key}: {problem}")
+
+
+@dataclass(frozen=True)
+class EmbeddedLayout:
+    """How a price- or weight-embedded EAN-13 (prefix 20–29) is read.
+
+    Digits after the prefix: `item_digits` name the product by its PLU, then `value_digits`
+    carry grams (weight) or øre (price); the last digit is the EAN check digit.
+    """
+
+    prefix: str
+    kind: str  # "weight" (grams) or "price" (øre)
+    item_digits: int = 5
+    value_digits: int = 5
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    type: str = "file"
+    path: Path | None = None
+    host: str = ""
+    port: int = 9100
+    timeout: float = 3.0
+    usb_vendor: int = 0
+    usb_product: int = 0
+    serial_device: str = ""
+    baudrate: int = 9600
+    profile: str = "default"
+    codepage: str = "CP865"
+    width_mm: int = 80
+
+    @property
+    def columns(self) -> int:
+        """Characters per line in font A: 48 on 80 mm paper, 32 on 58 mm."""
+        return 48 if self.width_mm == 80 else 32
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    shop_name: str
+    shop_address: tuple[str, ...]
+    org_nr: str
+    vat_registered: bool
+    register_id: str
+    database: Path
+    log_file: Path
+    language: str = "nb"
+    idle_lock_seconds: int = 300
+    console_theme: str = "auto"
+    vat_rates_bp: tuple[int, ...] = (2500, 1500, 1200, 0)
+    cash_rounding: bool = True
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
+    scanner_mode: str = "wedge"
+    embedded: tuple[EmbeddedLayout, ...] = ()
+    keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
+    discount_reasons: tuple[str, ...] = ()
+
+    @property
+    def org_nr_display(self) -> str:
+        """'Org.nr 999 999 999 MVA' as bokføringsforskriften § 5-1-1 asks."""
+        spaced = f"{self.org_nr[:3]} {self.org_nr[3:6]} {self.org_nr[6:]}"
+        return f"Org.nr {spaced}" + (" MVA" if self.vat_registered else "")
+
+
+def find_config(explicit: str | os.PathLike[str] | None) -> Path:
+    """`--config`, then `$KASSA_CONFIG`, then `./kassa.toml`, then the user config dir."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("KASSA_CONFIG")
+    if env:
+        return Path(env)
+    candidates = [Path.cwd() / CONFIG_NAME, user_config_dir() / CONFIG_NAME]
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    looked = ", ".join(str(c) for c in candidates)
+    raise ConfigError("config", f"no {CONFIG_NAME} found (looked in {looked}); use --config PATH")
+
+
+def user_config_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "kassa"
+
+
+def load(explicit: str | os.PathLike[str] | None = None) -> Config:
+    """Find, read and validate kassa.toml."""
+    path = find_config(explicit)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("config", "file not found", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError("config", f"cannot be read ({exc})", path) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("config", f"not valid TOML ({exc})", path) from None
+    try:
+        return parse(raw, path)
+    except ConfigError as exc:
+        raise ConfigError(exc.key, exc.problem, path) from None
+
+
+class _Table:
+    """A TOML table read key by key, so every error names its dotted key."""
+
+    def __init__(self, raw: Any, name: str) -> None:
+        if not isinstance(raw, dict):
+            raise ConfigError(name, "must be a table")
+        self.raw: dict[str, Any] = raw
+        self.name = name
+        self.used: set[str] = set()
+
+    def key(self, key: str) -> str:
+        return f"{self.name}.{key}" if self.name else key
+
+    def get(self, key: str, kind: type, default: Any = ..., *, required: bool = False) -> Any:
+        self.used.add(key)
+        if key not in self.raw:
+            if required or default is ...:
+                raise ConfigError(self.key(key), "is missing")
+            return default
+        value = self.raw[key]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ConfigError(self.key(key), f"must be {_KIND_NAMES[kind]}, not {value!r}")
+        return value
+
+    def table(self, key: str) -> _Table:
+        self.used.add(key)
+        return _Table(self.raw.get(key, {}), self.key(key))
+
+    def done(self) -> None:
+        unknown = sorted(set(self.raw) - self.used)
+        if unknown:
+            raise ConfigError(self.key(unknown[0]), "is not a known setting")
+
+
+_KIND_NAMES: dict[type, str] = {
+    str: "text",
+    int: "a whole number",
+    float: "a number",
+    bool: "true or false",
+    list: "a list",
+    dict: "a table",
+}
+
+
+def parse(raw: dict[str, Any], source: Path) -> Config:
+    """Validate a parsed kassa.toml; paths are relative to the file's folder."""
+    base = source.parent
+    root = _Table(raw, "")
+
+    shop = root.table("shop")
+    name = shop.get("name", str, required=True).strip()
+    if not name:
+        raise ConfigError("shop.name", "must not be empty")
+    address = shop.get("address", list, required=True)
+    if not address or not all(isinstance(a, str) and a.strip() for a in address):
+        raise ConfigError("shop.address", "must be a list of address lines, e.g. ['Storgata 1']")
+    org = shop.get("org_nr", str, required=True).replace(" ", "")
+    if not orgnr.is_valid(org):
+        raise ConfigError("shop.org_nr", f"{org!r} is not a valid Norwegian organisation number")
+    vat_registered = shop.get("vat_registered", bool, True)
+    shop.done()
+
+    register = root.table("register")
+    register_id = register.get("id", str, required=True).strip()
+    if not register_id or len(register_id) > 35:
+        raise ConfigError("register.id", "must be 1 to 35 characters")
+    register.done()
+
+    database = root.table("database")
+    db_path = base / database.get("path", str, required=True)
+    database.done()
+
+    log = root.table("log")
+    log_file = base / log.get("file", str, "kassa.log")
+    log.done()
+
+    ui = root.table("ui")
+    language = ui.get("language", str, "nb")
+    if language not in LANGUAGES:
+        raise ConfigError("ui.language", f"must be one of {', '.join(LANGUAGES)}")
+    idle = ui.get("idle_lock_seconds", int, 300)
+    if idle < 0:
+        raise ConfigError("ui.idle_lock_seconds", "must be 0 (never) or more")
+    console_theme = ui.get("console_theme", str, "auto")
+    if console_theme not in ("auto", "on", "off"):
+        raise ConfigError("ui.console_theme", "must be auto, on or off")
+    reasons = ui.get("discount_reasons", list, ["Skadet vare", "Kort dato", "Kundeklubb", "Annet"])
+    if not reasons or not all(isinstance(r, str) and r.strip() for r in reasons):
+        raise ConfigError("ui.discount_reasons", "must be a non-empty list of text")
+    ui.done()
+
+    vat = root.table("vat")
+    rates = vat.get("rates", list, [25, 15, 12, 0])
+    rates_bp: list[int] = []
+    for rate in rates:
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 <= rate < 100:
+            raise ConfigError("vat.rates", f"{rate!r} is not a VAT rate in percent")
+        rates_bp.append(round(rate * 100))
+    vat.done()
+
+    cash = root.table("cash")
+    rounding = cash.get("rounding", bool, True)
+    cash.done()
+
+    printer = _parse_printer(root.table("printer"), base)
+
+    scanner = root.table("scanner")
+    scanner_mode = scanner.get("mode", str, "wedge")
+    if scanner_mode not in ("wedge",):
+        raise ConfigError("scanner.mode", "must be 'wedge' (evdev scanners come in a later release)")
+    scanner.done()
+
+    barcodes = root.table("barcodes")
+    layouts = tuple(_parse_layout(i, item) for i, item in enumerate(barcodes.get("embedded", list, [])))
+    barcodes.done()
+
+    keys_table = root.table("keys")
+    keys = dict(DEFAULT_KEYS)
+    for action in list(keys_table.raw):
+        if action not in DEFAULT_KEYS:
+            raise ConfigError(f"keys.{action}", f"is not an action (known: {', '.join(DEFAULT_KEYS)})")
+        value = keys_table.get(action, str).replace(" ", "")
+        if not value:
+            raise ConfigError(f"keys.{action}", "must name at least one key")
+        keys[action] = value
+    keys_table.done()
+    _check_key_clashes(keys)
+
+    root.done()
+    return Config(
+        source=source,
+        shop_name=name,
+        shop_address=tuple(a.strip() for a in address),
+        org_nr=org,
+        vat_registered=vat_registered,
+        register_id=register_id,
+        database=db_path,
+        log_file=log_file,
+        language=language,
+        idle_lock_seconds=idle,
+        console_theme=console_theme,
+        vat_rates_bp=tuple(rates_bp),
+        cash_rounding=rounding,
+        printer=printer,
+        scanner_mode=scanner_mode,
+        embedded=layouts,
+        keys=keys,
+        discount_reasons=tuple(r.strip() for r in reasons),
+    )
+
+
+def _parse_printer(table: _Table, base: Path) -> PrinterSettings:
+    kind = table.get("type", str, "file")
+    if kind not in PRINTER_TYPES:
+        raise ConfigError("printer.type", f"must be one of {', '.join(PRINTER_TYPES)}")
+    path_text = table.get("path", str, "")
+    if kind == "file" and not path_text:
+        raise ConfigError("printer.path", "is missing (the file or device receipts are written to)")
+    host = table.get("host", str, "")
+    if kind == "network" and not host:
+        raise ConfigError("printer.host", "is missing (the printer's address)")
+    port = table.get("port", int, 9100)
+    if not 0 < port < 65536:
+        raise ConfigError("printer.port", "must be between 1 and 65535")
+    timeout = table.get("timeout", float, 3.0)
+    if not 0 < timeout <= 60:
+        raise ConfigError("printer.timeout", "must be between 0 and 60 seconds")
+    codepage = table.get("codepage", str, "CP865").upper()
+    if codepage not in CODEPAGES:
+        raise ConfigError("printer.codepage", f"must be one of {', '.join(CODEPAGES)}")
+    width = table.get("width_mm", int, 80)
+    if width not in (58, 80):
+        raise ConfigError("printer.width_mm", "must be 58 or 80")
+    settings = PrinterSettings(
+        type=kind,
+        path=(base / path_text) if path_text else None,
+        host=host,
+        port=port,
+        timeout=timeout,
+        usb_vendor=table.get("usb_vendor", int, 0),
+        usb_product=table.get("usb_product", int, 0),
+        serial_device=table.get("serial_device", str, ""),
+        baudrate=table.get("baudrate", int, 9600),
+        profile=table.get("profile", str, "default"),
+        codepage=codepage,
+        width_mm=width,
+    )
+    table.done()
+    return settings
+
+
+def _parse_layout(index: int, raw: Any) -> EmbeddedLayout:
+    table = _Table(raw, f"barcodes.embedded[{index}]")
+    prefix = table.get("prefix", str, required=True)
+    if not (len(prefix) == 2 and prefix.isdigit() and 20 <= int(prefix) <= 29):
+        raise ConfigError(table.key("prefix"), "must be two digits from 20 to 29")
+    kind = table.get("kind", str, required=True)
+    if kind not in ("weight", "price"):
+        raise ConfigError(table.key("kind"), "must be 'weight' or 'price'")
+    item_digits = table.get("item_digits", int, 5)
+    value_digits = table.get("value_digits", int, 5)
+    if item_digits < 1 or value_digits < 1 or 2 + item_digits + value_digits != 12:
+        raise ConfigError(table.key("item_digits"), "prefix + item + value digits must make 12")
+    table.done()
+    return EmbeddedLayout(prefix, kind, item_digits, value_digits)
+
+
+def _check_key_clashes(keys: dict[str, str]) -> None:
+    seen: dict[str, str] = {}
+    for action, spec in keys.items():
+        for key in spec.split(","):
+            if key in seen:
+                raise ConfigError(f"keys.{action}", f"key {key!r} is already used by {seen[key]}")
+            seen[key] = action

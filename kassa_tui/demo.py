@@ -1,0 +1,139 @@
+"""The demo shop and the benchmark catalog: realistic Norwegian products, users with known PINs.
+
+`kassa init --demo` loads the ~600 products in data/demo_products.csv; `--products N` tops the
+catalog up with generated items (valid EAN-13s under the 70 prefix) for benchmarks.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from kassa_tui.barcodes import with_check_digit
+from kassa_tui.paths import data_dir
+from kassa_tui.users import Users
+
+DEMO_USERS = (
+    # number, name, role, PIN — listed in the README
+    (1, "Kari Kasserer", "cashier", "1111"),
+    (2, "Siri Skiftleder", "shift_lead", "2222"),
+    (9, "Tor Tekniker", "technician", "9999"),
+)
+
+
+@dataclass(frozen=True)
+class DemoProduct:
+    plu: str
+    barcodes: tuple[str, ...]
+    name: str
+    group: str
+    vat_bp: int
+    price_ore: int
+    unit: str
+
+
+def demo_groups() -> list[tuple[str, str, str]]:
+    with open(data_dir() / "demo_groups.csv", encoding="utf-8", newline="") as handle:
+        return [(r["code"], r["name"], r["saft_group"]) for r in csv.DictReader(handle, delimiter=";")]
+
+
+def demo_products() -> list[DemoProduct]:
+    with open(data_dir() / "demo_products.csv", encoding="utf-8", newline="") as handle:
+        return [
+            DemoProduct(
+                plu=row["plu"],
+                barcodes=tuple(code for code in row["ean"].split("|") if code),
+                name=row["name"],
+                group=row["group"],
+                vat_bp=int(row["vat"]) * 100,
+                price_ore=int(row["price_ore"]),
+                unit=row["unit"],
+            )
+            for row in csv.DictReader(handle, delimiter=";")
+        ]
+
+
+_ADJECTIVES = ("Økologisk", "Klassisk", "Lett", "Ekstra", "Grov", "Fin", "Søt", "Sterk", "Mild",
+               "Røkt", "Fersk", "Frossen", "Norsk", "Svensk", "Hjemmelaget", "Rask")
+_NOUNS = ("Brød", "Ost", "Melk", "Yoghurt", "Pølse", "Skinke", "Laks", "Torsk", "Saft", "Kaffe",
+          "Te", "Kjeks", "Sjokolade", "Müsli", "Pasta", "Ris", "Suppe", "Saus", "Juice", "Smør",
+          "Rømme", "Fløte", "Potetgull", "Nøtter", "Syltetøy", "Honning", "Pizza", "Boller")
+_SIZES = ("100 g", "200 g", "250 g", "400 g", "500 g", "750 g", "1 kg", "0,33 l", "0,5 l", "1 l",
+          "1,5 l", "6 stk", "10 stk")
+
+
+def generated_products(
+    count: int, groups: list[str], taken: frozenset[str] = frozenset(), seed: int = 7
+) -> Iterator[DemoProduct]:
+    """`count` synthetic products with unique names, PLUs from 100000 and valid EANs."""
+    rng = random.Random(seed)
+    names = itertools.product(_ADJECTIVES, _NOUNS, _SIZES)
+    for n in range(count):
+        try:
+            adjective, noun, size = next(names)
+            name = f"{adjective} {noun} {size}"
+        except StopIteration:
+            name = f"Vare {n + 100000}"
+        suffix = f" #{n}" if n >= len(_ADJECTIVES) * len(_NOUNS) * len(_SIZES) else ""
+        code = with_check_digit(f"7099{n:08d}")
+        yield DemoProduct(
+            plu=str(100000 + n),
+            barcodes=() if code in taken else (code,),
+            name=name + suffix,
+            group=rng.choice(groups),
+            vat_bp=rng.choice((1500, 1500, 2500)),
+            price_ore=rng.randrange(990, 49990, 100),
+            unit="stk",
+        )
+
+
+def load_products(database: SqliteDatabase, products: Iterator[DemoProduct] | list[DemoProduct]) -> int:
+    """Insert products and barcodes in one transaction with plain executemany (fast)."""
+    group_ids = dict(database.execute_sql("SELECT code, id FROM product_group").fetchall())
+    count = 0
+    with database.atomic("IMMEDIATE"):
+        cursor = database.cursor()
+        for batch in _batches(products, 5000):
+            cursor.executemany(
+                "INSERT INTO product (plu, name, group_id, vat_bp, price_ore, unit, active)"
+                " VALUES (?, ?, ?, ?, ?, ?, 1)",
+                [(p.plu, p.name, group_ids[p.group], p.vat_bp, p.price_ore, p.unit) for p in batch],
+            )
+            ids = dict(database.execute_sql(
+                f"SELECT plu, id FROM product WHERE plu IN ({','.join('?' * len(batch))})",
+                [p.plu for p in batch],
+            ).fetchall())
+            cursor.executemany(
+                "INSERT INTO barcode (code, product_id) VALUES (?, ?)",
+                [(code, ids[p.plu]) for p in batch for code in p.barcodes],
+            )
+            count += len(batch)
+    return count
+
+
+def _batches(items: Iterator[DemoProduct] | list[DemoProduct], size: int) -> Iterator[list[DemoProduct]]:
+    iterator = iter(items)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -> int:
+    """Groups, the demo catalog, generated products up to `extra_products`, and demo users."""
+    with database.atomic("IMMEDIATE"):
+        database.cursor().executemany(
+            "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, ?)", demo_groups()
+        )
+    demo = demo_products()
+    count = load_products(database, demo)
+    if extra_products > count:
+        codes = [g[0] for g in demo_groups()]
+        taken = frozenset(code for p in demo for code in p.barcodes)
+        count += load_products(database, generated_products(extra_products - count, codes, taken))
+    for number, name, role, pin in DEMO_USERS:
+        users.add(number, name, role, pin)
+    return count

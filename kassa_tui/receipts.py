@@ -1,0 +1,164 @@
+"""Receipts as device-neutral documents: what is printed, in which style, in which order.
+
+A document is stored in the print queue as JSON inside the same transaction as the sale, and the
+printer adapter turns it into ESC/POS bytes. Receipt texts are Norwegian whatever the screen
+language: they are legal documents, and the markings are fixed by the regulation.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from kassa_tui.config import Config
+from kassa_tui.money import QTY_ONE, VatLine, format_kr, format_quantity, format_rate
+
+# Styles a printer adapter must know: "title" (double width and height, centred), "center",
+# "text", "bold", "cols" (text left, right-aligned amount), "total" (double height cols), "rule".
+STYLES = ("title", "center", "text", "bold", "cols", "total", "rule")
+
+PAYMENT_NAMES = {"cash": "Kontant", "card": "Bankkort"}
+
+
+@dataclass(frozen=True)
+class Block:
+    style: str
+    text: str = ""
+    right: str = ""
+
+
+@dataclass
+class ReceiptDoc:
+    blocks: list[Block] = field(default_factory=list)
+
+    def add(self, style: str, text: str = "", right: str = "") -> None:
+        self.blocks.append(Block(style, text, right))
+
+    def to_json(self) -> bytes:
+        return json.dumps([[b.style, b.text, b.right] for b in self.blocks],
+                          ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_json(cls, payload: bytes) -> ReceiptDoc:
+        return cls([Block(*item) for item in json.loads(payload.decode("utf-8"))])
+
+    def as_text(self, columns: int = 48) -> str:
+        """Plain text as it would look on paper (double-width titles shown once)."""
+        out: list[str] = []
+        for block in self.blocks:
+            if block.style == "rule":
+                out.append("-" * columns)
+            elif block.style in ("title", "center"):
+                out.append(block.text.center(columns).rstrip())
+            elif block.style in ("cols", "total"):
+                out.append(columns_line(block.text, block.right, columns))
+            else:
+                out.append(block.text)
+        return "\n".join(out) + "\n"
+
+
+def columns_line(left: str, right: str, columns: int) -> str:
+    room = columns - len(right) - 1
+    if len(left) > room:
+        left = left[: max(room, 0)]
+    return f"{left:<{room}} {right}"
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    name: str
+    qty_milli: int
+    unit: str
+    unit_price: int
+    gross: int
+    discount: int
+    discount_reason: str
+    amount: int
+
+
+@dataclass(frozen=True)
+class ReceiptPayment:
+    method: str
+    amount: int
+    tendered: int
+
+
+@dataclass(frozen=True)
+class SaleFacts:
+    """Everything a sales receipt shows, taken from the committed sale."""
+
+    receipt_nr: int
+    local_date: str
+    local_time: str
+    cashier: str
+    lines: list[ReceiptLine]
+    total: int
+    discount: int
+    sale_discount: int
+    sale_discount_reason: str
+    rounding: int
+    change: int
+    vat_lines: list[VatLine]
+    payments: list[ReceiptPayment]
+
+
+def _header(doc: ReceiptDoc, config: Config, title: str) -> None:
+    doc.add("title", title)
+    doc.add("center", config.shop_name)
+    for line in config.shop_address:
+        doc.add("center", line)
+    doc.add("center", config.org_nr_display)
+    doc.add("rule")
+
+
+def sales_receipt(config: Config, sale: SaleFacts) -> ReceiptDoc:
+    """The «Salgskvittering» of § 2-8-4."""
+    doc = ReceiptDoc()
+    _header(doc, config, "Salgskvittering")
+    day = f"{sale.local_date[8:10]}.{sale.local_date[5:7]}.{sale.local_date[:4]}"
+    doc.add("cols", f"Kvittering nr {sale.receipt_nr}", f"Kasse {config.register_id}")
+    doc.add("cols", f"Dato {day}", f"Kl. {sale.local_time}")
+    doc.add("text", f"Kasserer: {sale.cashier}")
+    doc.add("rule")
+    for line in sale.lines:
+        if line.qty_milli == QTY_ONE and line.unit != "kg":
+            doc.add("cols", line.name, format_kr(line.gross))
+        else:
+            doc.add("text", line.name)
+            unit = " kg" if line.unit == "kg" else ""
+            per = "/kg" if line.unit == "kg" else ""
+            doc.add(
+                "cols",
+                f"  {format_quantity(line.qty_milli)}{unit} x {format_kr(line.unit_price)}{per}",
+                format_kr(line.gross),
+            )
+        if line.discount:
+            reason = f" ({line.discount_reason})" if line.discount_reason else ""
+            doc.add("cols", f"  Rabatt{reason}", format_kr(-line.discount))
+    doc.add("rule")
+    if sale.sale_discount:
+        reason = f" ({sale.sale_discount_reason})" if sale.sale_discount_reason else ""
+        doc.add("cols", f"Rabatt på kjøpet{reason}", format_kr(-sale.sale_discount))
+    if sale.discount:
+        doc.add("cols", "Herav rabatt", format_kr(sale.discount))
+    doc.add("total", "TOTALT", format_kr(sale.total))
+    if sale.rounding:
+        doc.add("cols", "Øreavrunding", format_kr(sale.rounding))
+        doc.add("cols", "Å betale", format_kr(sale.total + sale.rounding))
+    for payment in sale.payments:
+        name = PAYMENT_NAMES.get(payment.method, payment.method)
+        shown = payment.tendered if payment.method == "cash" else payment.amount
+        doc.add("cols", name, format_kr(shown))
+    if sale.change:
+        doc.add("cols", "Tilbake", format_kr(sale.change))
+    doc.add("rule")
+    doc.add("text", "Mva-sats   Grunnlag        Mva       Sum")
+    for vat in sale.vat_lines:
+        doc.add(
+            "text",
+            f"{format_rate(vat.rate_bp):<8} {format_kr(vat.basis):>10} {format_kr(vat.vat):>10}"
+            f" {format_kr(vat.amount_incl):>9}",
+        )
+    doc.add("rule")
+    doc.add("center", "Takk for handelen!")
+    return doc

@@ -1,0 +1,223 @@
+"""Payment and completing a sale: one transaction writes it all, then the receipt is queued.
+
+Completion writes the sale, its lines, payments, stock movements, journal rows and the print job
+in one `BEGIN IMMEDIATE` transaction. A crash before the commit leaves the basket open; after it,
+the sale is complete and its receipt waits in the queue. Never half.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from kassa_tui.basket import Baskets
+from kassa_tui.clock import Clock
+from kassa_tui.config import Config
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.journal import Event, Journal
+from kassa_tui.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.pricing import Payment, Priced, price
+from kassa_tui.printqueue import PrintQueue
+from kassa_tui.receipts import ReceiptLine, ReceiptPayment, SaleFacts, sales_receipt
+from kassa_tui.users import Person
+
+
+@dataclass(frozen=True)
+class Completed:
+    sale_id: int
+    receipt_nr: int
+    total: int
+    rounding: int
+    change: int
+    cash: bool
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """Either the sale is complete, or `remaining` is still to be paid."""
+
+    completed: Completed | None
+    remaining: int
+
+
+_NEXT_NUMBER = (
+    "INSERT INTO counter (register_id, series, value) VALUES (?, ?, 1)"
+    " ON CONFLICT (register_id, series) DO UPDATE SET value = value + 1 RETURNING value"
+)
+
+
+class Sales:
+    def __init__(
+        self,
+        database: SqliteDatabase,
+        config: Config,
+        journal: Journal,
+        baskets: Baskets,
+        queue: PrintQueue,
+        clock: Clock,
+    ) -> None:
+        self.db = database
+        self.config = config
+        self.journal = journal
+        self.baskets = baskets
+        self.queue = queue
+        self.clock = clock
+
+    def _amount(self, text: str) -> int:
+        try:
+            return parse_amount(text)
+        except InvalidAmount:
+            raise Refused(_("{text} is not an amount.").format(text=text)) from None
+
+    def pay_cash(self, person: Person, tendered_text: str = "") -> PaymentResult:
+        """Cash: empty means exactly the amount due, rounded to whole kroner."""
+        self.baskets._guard()
+        tendered = self._amount(tendered_text) if tendered_text.strip() else None
+        with self.db.atomic("IMMEDIATE"):
+            basket_id, priced = self._open_priced()
+            due = priced.cash_due
+            given = due if tendered is None else tendered
+            if given <= 0 and due > 0:
+                raise Refused(_("The amount tendered must be more than zero."))
+            if given >= due:
+                final = Payment("cash", due, given)
+                return PaymentResult(
+                    self._complete(person, basket_id, priced, final, priced.rounding_if_cash),
+                    0,
+                )
+            self._add_payment(person, basket_id, Payment("cash", given, given))
+            return PaymentResult(None, priced.remaining - given)
+
+    def pay_card(self, person: Person, amount_text: str = "") -> PaymentResult:
+        """Card on a standalone terminal: the cashier confirms the amount it approved."""
+        self.baskets._guard()
+        amount = self._amount(amount_text) if amount_text.strip() else None
+        with self.db.atomic("IMMEDIATE"):
+            basket_id, priced = self._open_priced()
+            remaining = priced.remaining
+            paid = remaining if amount is None else amount
+            if paid <= 0:
+                raise Refused(_("Nothing is left to pay by card."))
+            if paid > remaining:
+                raise Refused(_("A card payment cannot be more than the {due} left.").format(
+                    due=format_kr(remaining)))
+            if paid == remaining:
+                return PaymentResult(
+                    self._complete(person, basket_id, priced, Payment("card", paid, paid), 0), 0
+                )
+            self._add_payment(person, basket_id, Payment("card", paid, paid))
+            return PaymentResult(None, remaining - paid)
+
+    def _open_priced(self) -> tuple[int, Priced]:
+        row = self.db.execute_sql(
+            "SELECT id, sale_discount_ore, sale_discount_bp FROM basket"
+            " WHERE register_id = ? AND status = 'open' ORDER BY id LIMIT 1",
+            (self.config.register_id,),
+        ).fetchone()
+        if row is None:
+            raise Refused(_("The basket is empty."))
+        basket_id, disc_ore, disc_bp = row
+        lines = self.baskets.lines(basket_id)
+        if not lines:
+            raise Refused(_("The basket is empty."))
+        priced = price(
+            lines, self.baskets.payments(basket_id), sale_discount_ore=disc_ore,
+            sale_discount_bp=disc_bp, cash_rounding_enabled=self.config.cash_rounding,
+        )
+        return basket_id, priced
+
+    def _add_payment(self, person: Person, basket_id: int, payment: Payment) -> None:
+        now = self.clock.now()
+        self.db.execute_sql(
+            "INSERT INTO basket_payment (basket_id, method, amount_ore, tendered_ore, created_utc)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (basket_id, payment.method, payment.amount_ore, payment.tendered_ore, now.utc_text),
+        )
+        self.journal.write(
+            Event.PAYMENT, user=person.number, method=payment.method,
+            amount=payment.amount_ore, tendered=payment.tendered_ore,
+        )
+
+    def _sale_discount_reason(self, basket_id: int) -> str:
+        row = self.db.execute_sql(
+            "SELECT sale_discount_reason FROM basket WHERE id = ?", (basket_id,)
+        ).fetchone()
+        return str(row[0]) if row else ""
+
+    def _complete(
+        self, person: Person, basket_id: int, priced: Priced, final: Payment, rounding: int
+    ) -> Completed:
+        """Write the whole sale; runs inside the caller's IMMEDIATE transaction."""
+        self._add_payment(person, basket_id, final)
+        payments = [*priced.payments, final]
+        change = final.tendered_ore - final.amount_ore
+        receipt_nr = self.db.execute_sql(
+            _NEXT_NUMBER, (self.config.register_id, "receipt")
+        ).fetchone()[0]
+        now = self.clock.now()
+        basket_uuid = self.db.execute_sql(
+            "SELECT uuid FROM basket WHERE id = ?", (basket_id,)
+        ).fetchone()[0]
+        cursor = self.db.execute_sql(
+            "INSERT INTO sale (register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
+            " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
+            " local_date, local_time) VALUES (?, ?, ?, ?, (SELECT id FROM user WHERE number = ?),"
+            " 'sale', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (self.config.register_id, receipt_nr, str(uuidlib.uuid4()), basket_uuid,
+             person.number, priced.total, priced.vat, priced.discount, rounding, change,
+             now.utc_text, now.local_date, now.local_time),
+        )
+        sale_id = int(cursor.lastrowid)
+        for nr, pl in enumerate(priced.lines, start=1):
+            ln = pl.line
+            self.db.execute_sql(
+                "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
+                " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
+                " vat_ore, price_overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (sale_id, nr, ln.product_id, ln.code, ln.name, ln.group_code, ln.qty_milli,
+                 ln.unit_price_ore, ln.list_price_ore, pl.discount, pl.amount, ln.vat_bp,
+                 pl.vat, ln.overridden),
+            )
+            stock_qty = ln.qty_milli if ln.fixed_amount_ore is None else 1000
+            self.db.execute_sql(
+                "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
+                " register_id, created_utc) VALUES (?, ?, ?, 'sale', ?, ?, ?)",
+                (str(uuidlib.uuid4()), ln.product_id, -stock_qty, sale_id,
+                 self.config.register_id, now.utc_text),
+            )
+        for payment in payments:
+            self.db.execute_sql(
+                "INSERT INTO payment (sale_id, method, amount_ore, tendered_ore)"
+                " VALUES (?, ?, ?, ?)",
+                (sale_id, payment.method, payment.amount_ore, payment.tendered_ore),
+            )
+        self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
+        self.journal.write(
+            Event.SALE, user=person.number, sale_id=sale_id, nr=receipt_nr, total=priced.total,
+            vat=priced.vat, rounding=rounding, change=change, lines=len(priced.lines),
+        )
+        facts = SaleFacts(
+            receipt_nr=receipt_nr,
+            local_date=now.local_date,
+            local_time=now.local_time,
+            cashier=f"{person.name} ({person.number})",
+            lines=[
+                ReceiptLine(p.line.name, p.line.qty_milli, p.line.unit, p.line.unit_price_ore,
+                            p.line.gross, p.line.line_discount, p.line.discount_reason, p.amount)
+                for p in priced.lines
+            ],
+            total=priced.total,
+            discount=priced.discount,
+            sale_discount=priced.discount - sum(p.line.line_discount for p in priced.lines),
+            sale_discount_reason=self._sale_discount_reason(basket_id),
+            rounding=rounding,
+            change=change,
+            vat_lines=priced.vat_lines,
+            payments=[ReceiptPayment(p.method, p.amount_ore, p.tendered_ore) for p in payments],
+        )
+        cash = any(p.method == "cash" for p in payments)
+        self.queue.enqueue("receipt", sales_receipt(self.config, facts), sale_id, kick=cash)
+        return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)

@@ -1,0 +1,59 @@
+"""The till's services, built once from the config and handed to the App and the CLI.
+
+Both front ends call the same services, so every rule holds whichever way a user comes in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from kassa_tui import i18n
+from kassa_tui.basket import Baskets
+from kassa_tui.catalog import Catalog
+from kassa_tui.clock import Clock
+from kassa_tui.config import Config
+from kassa_tui.journal import Event, Journal
+from kassa_tui.migrations import migrate
+from kassa_tui.printqueue import PrintQueue
+from kassa_tui.sales import Sales
+from kassa_tui.store import connect
+from kassa_tui.users import Users
+
+
+@dataclass
+class Till:
+    config: Config
+    db: SqliteDatabase
+    clock: Clock
+    journal: Journal
+    users: Users
+    catalog: Catalog
+    baskets: Baskets
+    sales: Sales
+    print_queue: PrintQueue
+
+    def app_started(self, *, read_only: bool = False) -> None:
+        self.baskets.read_only = read_only
+        with self.db.atomic("IMMEDIATE"):
+            self.journal.write(Event.READ_ONLY if read_only else Event.APP_START)
+
+    def app_stopped(self) -> None:
+        with self.db.atomic("IMMEDIATE"):
+            self.journal.write(Event.APP_STOP)
+
+
+def open_till(config: Config, clock: Clock | None = None) -> Till:
+    """Connect, migrate and wire the services for one register."""
+    i18n.set_language(config.language)
+    clock = clock or Clock()
+    database = connect(config.database)
+    migrate(database)
+    journal = Journal(database, config.register_id, clock)
+    users = Users(journal)
+    catalog = Catalog(database)
+    baskets = Baskets(database, config, journal, catalog, users, clock)
+    queue = PrintQueue(database, config.register_id, journal, clock)
+    sales = Sales(database, config, journal, baskets, queue, clock)
+    return Till(config, database, clock, journal, users, catalog, baskets, sales, queue)

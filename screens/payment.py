@@ -1,0 +1,114 @@
+"""The payment dialog: cash with change and øreavrunding, card on a standalone terminal, split.
+
+Every payment is committed by the sale service before the dialog shows it. Esc goes back to the
+basket; payments already taken stay on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Static
+
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.money import format_kr
+from kassa_tui.sales import Completed
+
+from screens.host import guarded, host
+
+METHODS = ("cash", "card")
+
+
+def method_name(method: str) -> str:
+    return _("Cash") if method == "cash" else _("Card")
+
+
+class PaymentDialog(ModalScreen[Completed | None]):
+    """Take payment for the open basket; dismisses with the completed sale, or None on Esc."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("f10,ctrl+k", "method('cash')", show=False, priority=True),
+        Binding("f11,ctrl+b", "method('card')", show=False, priority=True),
+    ]
+
+    def __init__(self, method: str, amount_text: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.method = method
+        self.amount_text = amount_text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box payment-box"):
+            yield Label("", id="payment-title", classes="dialog-title")
+            yield Static("", id="payment-summary")
+            yield Input(value=self.amount_text, id="payment-amount", max_length=12,
+                        restrict=r"[0-9,.]*")
+            yield Static("", id="payment-message", classes="message")
+            yield Static("", id="payment-help", classes="dialog-help")
+
+    def on_mount(self) -> None:
+        self.refresh_summary()
+        self.query_one("#payment-amount", Input).focus()
+
+    def refresh_summary(self) -> None:
+        priced = host(self).till.baskets.current().priced
+        title = _("Cash payment") if self.method == "cash" else _("Card payment (terminal)")
+        self.query_one("#payment-title", Label).update(title)
+        rows = [(_("Total"), format_kr(priced.total))]
+        for payment in priced.payments:
+            rows.append((_("Paid {method}").format(method=method_name(payment.method)),
+                         format_kr(payment.amount_ore)))
+        if self.method == "cash":
+            if priced.rounding_if_cash:
+                rows.append((_("Cash rounding"), format_kr(priced.rounding_if_cash)))
+            rows.append((_("To pay in cash"), format_kr(priced.cash_due)))
+        else:
+            rows.append((_("To pay"), format_kr(priced.remaining)))
+        width = max(len(label) for label, _amount in rows) + 14
+        self.query_one("#payment-summary", Static).update(
+            "\n".join(f"{label:<{width - 12}}{amount:>12}" for label, amount in rows)
+        )
+        amount_input = self.query_one("#payment-amount", Input)
+        if self.method == "cash":
+            amount_input.placeholder = _("Tendered (empty = exact {amount})").format(
+                amount=format_kr(priced.cash_due))
+            help_text = _("Enter: take cash · F11: card instead · Esc: back to the basket")
+        else:
+            amount_input.placeholder = _("Amount (empty = {amount})").format(
+                amount=format_kr(priced.remaining))
+            help_text = _("Enter when the terminal has APPROVED the amount · F10: cash · Esc: back")
+        self.query_one("#payment-help", Static).update(help_text)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#payment-message", Static).update(message)
+
+    def action_method(self, method: str) -> None:
+        self.method = method
+        self.show_error("")
+        self.refresh_summary()
+
+    @guarded
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        app = host(self)
+        if app.person is None:
+            raise Refused(_("Sign in first."))
+        sales = app.till.sales
+        if self.method == "cash":
+            result = sales.pay_cash(app.person, event.value)
+        else:
+            result = sales.pay_card(app.person, event.value)
+        if result.completed is not None:
+            self.dismiss(result.completed)
+            return
+        event.input.value = ""
+        self.show_error(_("Paid. {left} left.").format(left=format_kr(result.remaining)))
+        self.refresh_summary()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,59 @@
+"""A number-then-PIN field in one input, so keys typed fast never land in the wrong box.
+
+With two inputs, Enter moves focus after a message round trip, and the PIN digits typed right
+after it can still reach the number box. One input that changes meaning on Enter cannot race.
+"""
+
+from __future__ import annotations
+
+from textual import events
+from textual.message import Message
+from textual.widgets import Input
+
+from kassa_tui.i18n import _
+
+
+class NumberAndPin(Input):
+    """First Enter takes the user number, the second the PIN; then posts `Entered`."""
+
+    class Entered(Message):
+        def __init__(self, number: str, pin: str) -> None:
+            super().__init__()
+            self.number = number
+            self.pin = pin
+
+    def __init__(self, number_label: str, *, id: str | None = None) -> None:
+        super().__init__(placeholder=number_label, id=id, max_length=8, restrict=r"\d*")
+        self.number_label = number_label
+        self.number = ""
+
+    def reset(self) -> None:
+        self.number = ""
+        self.value = ""
+        self.password = False
+        self.placeholder = self.number_label
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            self.submit_stage()
+            return
+        if event.key == "escape" and self.number:
+            event.stop()
+            self.reset()
+            return
+        await super()._on_key(event)
+
+    def submit_stage(self) -> None:
+        value, self.value = self.value, ""
+        if not self.number:
+            if not value:
+                return
+            self.number = value
+            self.password = True
+            self.placeholder = _("PIN for user {number}").format(number=value)
+            return
+        number = self.number
+        self.reset()
+        self.post_message(self.Entered(number, value))

@@ -1,0 +1,57 @@
+"""Signing in, and unlocking a locked till (the same user or a shift lead)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Label, Static
+
+from kassa_tui.i18n import _
+from kassa_tui.users import Person
+
+from screens.host import guarded, host
+from screens.pinfield import NumberAndPin
+
+
+class SignInScreen(Screen[Person]):
+    """User number and PIN. With `locked_for`, it is the lock screen of that user's session."""
+
+    CSS_PATH = Path(__file__).with_name("signin.tcss")
+    AUTO_FOCUS = "#signin-field"
+
+    def __init__(self, locked_for: Person | None = None) -> None:
+        super().__init__(id="signin-screen")
+        self.locked_for = locked_for
+
+    def compose(self) -> ComposeResult:
+        config = host(self).till.config
+        with Center(), Vertical(id="signin-box"):
+            yield Label(config.shop_name, id="signin-shop")
+            yield Label(_("Register {register}").format(register=config.register_id))
+            if self.locked_for:
+                title = _("Locked. {name} or a shift lead can unlock.").format(
+                    name=self.locked_for.name)
+            else:
+                title = _("Sign in")
+            yield Label(title, id="signin-title")
+            yield NumberAndPin(_("User number, then Enter"), id="signin-field")
+            yield Static("", id="signin-message", classes="message")
+            yield Static(_("User number, Enter, PIN, Enter · Esc: start again"),
+                         classes="dialog-help")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#signin-message", Static).update(message)
+
+    @on(NumberAndPin.Entered)
+    @guarded
+    def entered(self, event: NumberAndPin.Entered) -> None:
+        users = host(self).till.users
+        if self.locked_for:
+            users.unlock(self.locked_for, event.number, event.pin)
+            self.dismiss(self.locked_for)
+        else:
+            self.dismiss(users.sign_in(event.number, event.pin))
