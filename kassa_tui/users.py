@@ -86,11 +86,14 @@ class Users:
     def sign_in(self, number_text: str, pin: str) -> Person:
         """Check number and PIN of someone who may sell; journals success and failure."""
         person = self._check(number_text, pin)
+        failed = person is None or person.role not in SELLING_ROLES
         with db.atomic("IMMEDIATE"):
-            if person is None or person.role not in SELLING_ROLES:
+            if failed or person is None:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
-                raise Refused(_("Wrong user number or PIN."))
-            self.journal.write(Event.LOGIN, user=person.number)
+            else:
+                self.journal.write(Event.LOGIN, user=person.number)
+        if failed or person is None:
+            raise Refused(_("Wrong user number or PIN."))
         return person
 
     def sign_out(self, person: Person) -> None:
@@ -106,9 +109,10 @@ class Users:
         with db.atomic("IMMEDIATE"):
             if not allowed or person is None:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
-                raise Refused(_("Only {name} or a shift lead can unlock.").format(
-                    name=locked_for.name))
-            self.journal.write(Event.UNLOCK, user=person.number, locked_for=locked_for.number)
+            else:
+                self.journal.write(Event.UNLOCK, user=person.number, locked_for=locked_for.number)
+        if not allowed or person is None:
+            raise Refused(_("Only {name} or a shift lead can unlock.").format(name=locked_for.name))
         return person
 
     def approver(self, number_text: str, pin: str) -> Person:

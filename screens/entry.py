@@ -34,15 +34,20 @@ class EntryLine(Input):
         super().__init__(id=id, placeholder=placeholder, max_length=40)
         self.commands: dict[str, str] = {"enter": "enter", "up": "cursor_up", "down": "cursor_down"}
 
-    def bind_commands(self, keymap: dict[str, str], descriptions: dict[str, str],
-                      shown: tuple[str, ...], labels: dict[str, str]) -> None:
-        """Take over the command keys; the bindings only tell the Footer what they are."""
+    def bind_commands(
+        self, keymap: dict[str, str], footer: dict[str, str], labels: dict[str, str]
+    ) -> None:
+        """Take over the command keys; the bindings only tell the Footer what they are.
+
+        `footer` names the actions shown there, in order, with their short words.
+        """
         for action, keys in keymap.items():
             for key in keys.split(","):
                 self.commands[key] = action
+        for action in [*footer, *(a for a in keymap if a not in footer)]:
             self._bindings.bind(
-                keys, f"command('{action}')", descriptions[action], show=action in shown,
-                key_display=labels[action],
+                keymap[action], f"command('{action}')", footer.get(action, ""),
+                show=action in footer, key_display=labels[action],
             )
 
     def take(self) -> str:

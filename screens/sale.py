@@ -50,8 +50,18 @@ def action_texts() -> dict[str, tuple[str, str]]:
     }
 
 
-FOOTER_ACTIONS = ("help", "pay_cash", "pay_card", "correct_line", "park", "resume",
-                  "price_lookup", "line_discount")
+def footer_texts() -> dict[str, str]:
+    """Short words for the Footer, most used first; F1 shows everything."""
+    return {
+        "pay_cash": _("Cash"),
+        "pay_card": _("Card"),
+        "correct_line": _("Correct"),
+        "help": _("Help"),
+        "park": _("Park"),
+        "resume": _("Resume"),
+        "price_lookup": _("Price"),
+        "line_discount": _("Discount"),
+    }
 
 
 def key_label(keys: str) -> str:
@@ -61,7 +71,7 @@ def key_label(keys: str) -> str:
         if key.startswith("ctrl+"):
             parts.append("^" + key[5:].upper())
         elif key.startswith("shift+"):
-            parts.append("⇧" + key[6:].upper())
+            parts.append("Shift+" + key[6:].upper())
         elif key == "delete":
             parts.append("Del")
         else:
@@ -85,11 +95,8 @@ class SaleScreen(Screen[None]):
     def on_mount(self) -> None:
         app = host(self)
         self.keymap = dict(app.till.config.keys)
-        texts = action_texts()
         self.query_one("#entry", EntryLine).bind_commands(
-            self.keymap,
-            {action: text[0] for action, text in texts.items()},
-            FOOTER_ACTIONS,
+            self.keymap, footer_texts(),
             {action: key_label(keys) for action, keys in self.keymap.items()},
         )
         self.refresh_bindings()

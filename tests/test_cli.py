@@ -1,0 +1,112 @@
+"""The technician's `kassa` command, as run over SSH."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui import __version__, users
+from kassa_tui.cli import main
+from kassa_tui.register_lock import RegisterLock
+from tests.shop import write_config
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+def kassa(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
+    return result.exit_code, result.output
+
+
+def test_version() -> None:
+    code, out = kassa("--version")
+    assert code == 0 and __version__ in out
+
+
+def test_init_demo_creates_a_shop_and_never_overwrites_it(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    code, out = kassa("--config", str(config), "init", "--demo")
+    assert code == 0, out
+    assert "611 products" in out
+    assert "Kari Kasserer" in out and "PIN 1111" in out
+    database = tmp_path / "var" / "kassa.db"
+    assert database.stat().st_mode & 0o077 == 0  # readable by the till's user only
+    code, out = kassa("--config", str(config), "init", "--demo")
+    assert code == 1 and "already exists" in out
+
+
+def test_init_with_a_generated_catalog(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    code, out = kassa("--config", str(config), "init", "--demo", "--products", "2000")
+    assert code == 0 and "2000 products" in out
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "named"),
+    [
+        ("org_nr", '"123456789"', "shop.org_nr"),
+        ("type", '"laser"', "printer.type"),
+        ("language", '"sv"', "ui.language"),
+        ("idle_lock_seconds", '"soon"', "ui.idle_lock_seconds"),
+        ("width_mm", "70", "printer.width_mm"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_the_key(
+    tmp_path: Path, key: str, value: str, named: str
+) -> None:
+    config = write_config(tmp_path, **{key: value})
+    code, out = kassa("--config", str(config), "init")
+    assert code == 2
+    assert out.count("\n") == 1 and named in out and "Traceback" not in out
+
+
+def test_config_is_found_through_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = write_config(tmp_path)
+    monkeypatch.setenv("KASSA_CONFIG", str(config))
+    monkeypatch.chdir(tmp_path.parent)
+    code, out = kassa("init")
+    assert code == 0 and str(tmp_path / "var" / "kassa.db") in out
+
+
+def test_missing_config_names_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KASSA_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.chdir(tmp_path)
+    code, out = kassa("users", "list")
+    assert code == 2 and "no kassa.toml found" in out
+
+
+def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    assert kassa("--config", str(config), "init")[0] == 0
+    code, out = kassa("--config", str(config), "users", "add", "5", "Per Skift",
+                      "--role", "shift_lead", input="4321\n")
+    assert code == 0, out
+    code, out = kassa("--config", str(config), "users", "add", "6", "Ola", input="12\n")
+    assert code == 1 and "4 to 8 digits" in out
+    code, out = kassa("--config", str(config), "users", "list")
+    assert "Per Skift" in out and "shift_lead" in out and "Ola" not in out
+    code, out = kassa("--config", str(config), "journal", "verify")
+    assert code == 0 and "intact" in out
+
+
+def test_a_second_till_on_the_same_register_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    assert kassa("--config", str(config), "init", "--demo")[0] == 0
+    running = RegisterLock(tmp_path / "var" / "kassa.db", "KASSE-1")
+    running.acquire()
+    try:
+        code, out = kassa("--config", str(config))
+    finally:
+        running.release()
+    assert code == 3
+    assert "already selling" in out
