@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from devices.printer import PrinterError, ReceiptPrinter, render
 from kassa_tui.config import PrinterSettings
 from kassa_tui.printqueue import PrintQueue
-
-from devices.printer import PrinterError, ReceiptPrinter, render
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +19,9 @@ class SpoolResult:
     error: str = ""
 
 
-def print_pending(queue: PrintQueue, printer: ReceiptPrinter, settings: PrinterSettings) -> SpoolResult:
+def print_pending(
+    queue: PrintQueue, printer: ReceiptPrinter, settings: PrinterSettings
+) -> SpoolResult:
     """Print jobs in order; stop at the first failure so receipts never come out of order."""
     printed = 0
     jobs = queue.pending()

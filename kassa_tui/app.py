@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 from time import monotonic
 
 from textual import events
@@ -17,10 +18,12 @@ from textual.binding import Binding
 from devices.printer import ReceiptPrinter, open_printer
 from devices.spooler import SpoolResult, print_pending
 from kassa_tui.config import Config
+from kassa_tui.errors import Stopped
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event
 from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
+import screens
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
 
@@ -32,11 +35,16 @@ class KassaApp(App[None]):
     """The till on one register."""
 
     TITLE = "kassa"
+    CSS_PATH = Path(screens.__file__).with_name("console.tcss")
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
 
     def __init__(
-        self, till: Till, printer: ReceiptPrinter, *, read_only: bool = False,
+        self,
+        till: Till,
+        printer: ReceiptPrinter,
+        *,
+        read_only: bool = False,
         console: bool = False,
     ) -> None:
         super().__init__(ansi_color=console)
@@ -48,29 +56,36 @@ class KassaApp(App[None]):
         self.locked = False
         self.last_activity = monotonic()
         self.sale_screen = SaleScreen()
+        self.crashed = ""
 
     def on_mount(self) -> None:
         if self.plain_console:
-            self.theme = "textual-ansi"
+            self.theme = "ansi-dark"
         self.till.app_started(read_only=self.read_only)
         self.push_screen(self.sale_screen)
-        if self.plain_console:
-            self.sale_screen.add_class("console")
         if not self.read_only:
             self.push_screen(self._sign_in_screen(), self.signed_in)
         self.set_interval(5.0, self.lock_if_idle)
         self.print_waiting()
 
     def _sign_in_screen(self, locked_for: Person | None = None) -> SignInScreen:
-        screen = SignInScreen(locked_for)
-        if self.plain_console:
-            screen.add_class("console")
-        return screen
+        return SignInScreen(locked_for)
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_activity = monotonic()
         await super().on_event(event)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug must never paint a traceback on the cashier's screen: log it, stop cleanly."""
+        log.error("unexpected error; the till stops", exc_info=error)
+        self.crashed = f"{type(error).__name__}: {error}"
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # Textual would render a traceback with locals here; the log has it instead.
+        self.bell()
+        self._close_messages_no_wait()
 
     # -- people -------------------------------------------------------------------------------
 
@@ -112,7 +127,12 @@ class KassaApp(App[None]):
     # -- printing -----------------------------------------------------------------------------
 
     def print_waiting(self) -> None:
-        """Drain the print queue in a thread; a failure leaves jobs queued and retries."""
+        """Drain the print queue in a thread; a failure leaves jobs queued and retries.
+
+        A read-only view never prints: the selling till owns the queue.
+        """
+        if self.read_only:
+            return
         self.run_worker(self._print_in_thread, thread=True, exclusive=True, group="print")
 
     def _print_in_thread(self) -> None:
@@ -127,11 +147,14 @@ class KassaApp(App[None]):
 
     def printed(self, result: SpoolResult) -> None:
         if result.error:
-            self.sale_screen.set_printer_status(_("PRINTER: {error}").format(error=result.error),
-                                                ok=False)
+            self.sale_screen.set_printer_status(
+                _("PRINTER: {error}").format(error=result.error), ok=False
+            )
             self.sale_screen.show_error(
-                _("The printer failed: {n} receipt(s) wait in the queue. Check paper and cable;"
-                  " kassa retries by itself.").format(n=result.waiting)
+                _(
+                    "The printer failed: {n} receipt(s) wait in the queue. Check paper and cable;"
+                    " kassa retries by itself."
+                ).format(n=result.waiting)
             )
             self.set_timer(PRINT_RETRY_SECONDS, self.print_waiting)
         else:
@@ -147,9 +170,22 @@ def use_console_theme(config: Config) -> bool:
 
 def run_app(config: Config, *, read_only: bool = False) -> None:
     till = open_till(config)
-    app = KassaApp(till, open_printer(config.printer), read_only=read_only,
-                   console=use_console_theme(config))
+    app = KassaApp(
+        till, open_printer(config.printer), read_only=read_only, console=use_console_theme(config)
+    )
     try:
         app.run()
     finally:
         till.app_stopped()
+    if app.crashed:
+        raise TillStopped(app.crashed, config.log_file)
+
+
+class TillStopped(Stopped):
+    """The till stopped on an unexpected error; the details are in the log file."""
+
+    def __init__(self, reason: str, log_file: object) -> None:
+        super().__init__(
+            f"the till stopped: {reason}. Details are in {log_file}. Every sale confirmed on"
+            " screen is saved; start kassa again."
+        )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -101,7 +102,7 @@ class Baskets:
             f"SELECT {_LINE_COLUMNS} FROM basket_line WHERE basket_id = ? ORDER BY position",
             (basket_id,),
         ).fetchall()
-        return [Line(*row[:15], overridden=bool(row[15])) for row in rows]
+        return [_line_of(row) for row in rows]
 
     def payments(self, basket_id: int) -> list[Payment]:
         rows = self.db.execute_sql(
@@ -145,8 +146,12 @@ class Baskets:
             "INSERT INTO basket (uuid, register_id, user_id, status, sale_discount_ore,"
             " sale_discount_bp, sale_discount_reason, created_utc)"
             " VALUES (?, ?, (SELECT id FROM user WHERE number = ?), 'open', 0, 0, '', ?)",
-            (str(uuidlib.uuid4()), self.config.register_id, person.number,
-             self.clock.now().utc_text),
+            (
+                str(uuidlib.uuid4()),
+                self.config.register_id,
+                person.number,
+                self.clock.now().utc_text,
+            ),
         )
         return int(cursor.lastrowid)
 
@@ -181,6 +186,8 @@ class Baskets:
         if scanned.grams is not None:
             if qty_milli is not None:
                 raise Refused(_("A weighed barcode carries its own weight; no quantity first."))
+            if not product.weighed:
+                raise Refused(_("{name} is sold in whole units.").format(name=product.name))
             qty = scanned.grams
         elif scanned.price_ore is not None:
             if qty_milli is not None:
@@ -188,8 +195,9 @@ class Baskets:
             fixed = scanned.price_ore
         elif product.weighed and qty_milli is None:
             raise Refused(
-                _("{name} is sold by weight: type the weight first, e.g. 0,5* then the code.")
-                .format(name=product.name)
+                _(
+                    "{name} is sold by weight: type the weight first, e.g. 0,5* then the code."
+                ).format(name=product.name)
             )
         elif not product.weighed and qty % QTY_ONE:
             raise Refused(_("{name} is sold in whole units.").format(name=product.name))
@@ -205,18 +213,42 @@ class Baskets:
                 raise Refused(_("The basket is full ({n} lines).").format(n=MAX_LINES))
             cursor = self.db.execute_sql(
                 _INSERT_LINE,
-                (basket_id, last_pos + 1, product.id, scanned.code, product.name,
-                 product.group_code, product.vat_bp, product.unit, unit_price,
-                 product.price_ore, qty, fixed),
+                (
+                    basket_id,
+                    last_pos + 1,
+                    product.id,
+                    scanned.code,
+                    product.name,
+                    product.group_code,
+                    product.vat_bp,
+                    product.unit,
+                    unit_price,
+                    product.price_ore,
+                    qty,
+                    fixed,
+                ),
             )
             line = Line(
-                int(cursor.lastrowid), last_pos + 1, product.id, scanned.code, product.name,
-                product.group_code, product.vat_bp, product.unit, unit_price, product.price_ore,
-                qty, fixed,
+                int(cursor.lastrowid),
+                last_pos + 1,
+                product.id,
+                scanned.code,
+                product.name,
+                product.group_code,
+                product.vat_bp,
+                product.unit,
+                unit_price,
+                product.price_ore,
+                qty,
+                fixed,
             )
             self.journal.write(
-                Event.LINE_ADD, user=person.number, art=product.plu or str(product.id),
-                code=scanned.code, qty=qty, amount=line.gross,
+                Event.LINE_ADD,
+                user=person.number,
+                art=product.plu or str(product.id),
+                code=scanned.code,
+                qty=qty,
+                amount=line.gross,
             )
         return line
 
@@ -251,14 +283,17 @@ class Baskets:
                 raise Refused(_("{name} is sold in whole units.").format(name=line.name))
             if qty == line.qty_milli:
                 return
-            self.db.execute_sql(
-                "UPDATE basket_line SET qty_milli = ? WHERE id = ?", (qty, line_id)
-            )
+            self.db.execute_sql("UPDATE basket_line SET qty_milli = ? WHERE id = ?", (qty, line_id))
             new_gross = Line(**{**line.__dict__, "qty_milli": qty}).gross
             event = Event.LINE_REDUCE if qty < line.qty_milli else Event.LINE_QTY_UP
             self.journal.write(
-                event, user=person.number, line=line.position, name=line.name,
-                qty_before=line.qty_milli, qty_after=qty, amount=line.gross - new_gross,
+                event,
+                user=person.number,
+                line=line.position,
+                name=line.name,
+                qty_before=line.qty_milli,
+                qty_after=qty,
+                amount=line.gross - new_gross,
             )
 
     def remove_line(self, person: Person, line_id: int) -> None:
@@ -270,8 +305,13 @@ class Baskets:
             line = self._line(basket_id, line_id)
             self.db.execute_sql("DELETE FROM basket_line WHERE id = ?", (line_id,))
             self.journal.write(
-                Event.LINE_DELETE, user=person.number, line=line.position, name=line.name,
-                art=line.code, qty=line.qty_milli, amount=line.gross,
+                Event.LINE_DELETE,
+                user=person.number,
+                line=line.position,
+                name=line.name,
+                art=line.code,
+                qty=line.qty_milli,
+                amount=line.gross,
             )
 
     def discount_line(self, person: Person, line_id: int, text: str, reason: str) -> None:
@@ -285,16 +325,24 @@ class Baskets:
             self._no_payments_yet(basket_id)
             line = self._line(basket_id, line_id)
             if amount > line.gross:
-                raise Refused(_("The discount is larger than the line ({amount}).").format(
-                    amount=format_kr(line.gross)))
+                raise Refused(
+                    _("The discount is larger than the line ({amount}).").format(
+                        amount=format_kr(line.gross)
+                    )
+                )
             self.db.execute_sql(
                 "UPDATE basket_line SET discount_ore = ?, discount_bp = ?, discount_reason = ?"
                 " WHERE id = ?",
                 (amount, percent_bp, reason, line_id),
             )
             self.journal.write(
-                Event.DISCOUNT, user=person.number, scope="line", line=line.position,
-                percent_bp=percent_bp, amount=amount, reason=reason,
+                Event.DISCOUNT,
+                user=person.number,
+                scope="line",
+                line=line.position,
+                percent_bp=percent_bp,
+                amount=amount,
+                reason=reason,
             )
 
     def discount_sale(self, person: Person, text: str, reason: str) -> None:
@@ -307,8 +355,11 @@ class Baskets:
             raise Refused(_("The basket is empty."))
         subtotal = sum(p.amount + p.discount - p.line.line_discount for p in state.priced.lines)
         if amount > subtotal:
-            raise Refused(_("The discount is larger than the sale ({amount}).").format(
-                amount=format_kr(subtotal)))
+            raise Refused(
+                _("The discount is larger than the sale ({amount}).").format(
+                    amount=format_kr(subtotal)
+                )
+            )
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
@@ -318,8 +369,12 @@ class Baskets:
                 (amount, percent_bp, reason, basket_id),
             )
             self.journal.write(
-                Event.DISCOUNT, user=person.number, scope="sale", percent_bp=percent_bp,
-                amount=amount, reason=reason,
+                Event.DISCOUNT,
+                user=person.number,
+                scope="sale",
+                percent_bp=percent_bp,
+                amount=amount,
+                reason=reason,
             )
 
     def override_price(
@@ -344,17 +399,25 @@ class Baskets:
                 (new_price, approver.number, line_id),
             )
             self.journal.write(
-                Event.PRICE_OVERRIDE, user=person.number, approver=approver.number,
-                line=line.position, name=line.name, before=line.unit_price_ore, after=new_price,
+                Event.PRICE_OVERRIDE,
+                user=person.number,
+                approver=approver.number,
+                line=line.position,
+                name=line.name,
+                before=line.unit_price_ore,
+                after=new_price,
             )
 
-    def price_lookup(self, person: Person, text: str) -> ProductInfo:
+    def price_lookup(self, person: Person | None, text: str) -> ProductInfo:
         """Show a product's price without adding it; journaled (§ 2-7 (4), event 13022)."""
         product = self.find_product(self.classify(text))
         with self.db.atomic("IMMEDIATE"):
             self.journal.write(
-                Event.PRICE_LOOKUP, user=person.number, art=product.plu or str(product.id),
-                group=product.group_code, amount=product.price_ore,
+                Event.PRICE_LOOKUP,
+                user=person.number if person else None,
+                art=product.plu or str(product.id),
+                group=product.group_code,
+                amount=product.price_ore,
             )
         return product
 
@@ -376,16 +439,17 @@ class Baskets:
 
     def parked(self) -> list[Parked]:
         rows = self.db.execute_sql(
-            "SELECT b.id, b.uuid, b.parked_utc, COALESCE(u.name, '') FROM basket b"
+            "SELECT b.id, b.uuid, b.parked_utc, COALESCE(u.name, ''), b.sale_discount_ore,"
+            " b.sale_discount_bp FROM basket b"
             " LEFT JOIN user u ON u.id = b.user_id"
             " WHERE b.register_id = ? AND b.status = 'parked' ORDER BY b.parked_utc",
             (self.config.register_id,),
         ).fetchall()
         result = []
-        for basket_id, basket_uuid, parked_utc, user_name in rows:
+        for basket_id, basket_uuid, parked_utc, user_name, disc_ore, disc_bp in rows:
             lines = self.lines(basket_id)
             local = parse_utc(parked_utc).local.strftime("%H:%M")
-            total = price(lines, []).total
+            total = price(lines, [], sale_discount_ore=disc_ore, sale_discount_bp=disc_bp).total
             result.append(Parked(basket_uuid, local, len(lines), total, user_name))
         return result
 
@@ -405,6 +469,27 @@ class Baskets:
             if cursor.rowcount != 1:
                 raise Refused(_("That parked sale is no longer waiting."))
             self.journal.write(Event.RESUME, user=person.number, basket=basket_uuid)
+
+
+def _line_of(row: tuple[Any, ...]) -> Line:
+    return Line(
+        id=row[0],
+        position=row[1],
+        product_id=row[2],
+        code=row[3],
+        name=row[4],
+        group_code=row[5],
+        vat_bp=row[6],
+        unit=row[7],
+        unit_price_ore=row[8],
+        list_price_ore=row[9],
+        qty_milli=row[10],
+        fixed_amount_ore=row[11],
+        discount_ore=row[12],
+        discount_bp=row[13],
+        discount_reason=row[14],
+        overridden=bool(row[15]),
+    )
 
 
 def _parse_discount(text: str) -> tuple[int, int]:

@@ -52,7 +52,10 @@ class Catalog:
         row = self.db.execute_sql(sql, (key,)).fetchone()
         if row is None:
             raise Refused(_("Unknown code {code}: nothing added.").format(code=key))
-        product = ProductInfo(*row[:8], active=bool(row[8]))
+        pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, active = row
+        product = ProductInfo(
+            pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, bool(active)
+        )
         if not product.active:
             raise Refused(_("{name} is no longer sold.").format(name=product.name))
         return product

@@ -10,7 +10,6 @@ import logging
 import sys
 from collections.abc import Callable
 from functools import wraps
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -51,15 +50,14 @@ def friendly(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from kassa_tui.errors import Refused
-        from kassa_tui.migrations import SchemaTooNew
+        from kassa_tui.errors import Refused, Stopped
 
         try:
             return func(*args, **kwargs)
         except Refused as exc:
             click.echo(f"kassa: {exc.message}", err=True)
             sys.exit(1)
-        except SchemaTooNew as exc:
+        except Stopped as exc:
             click.echo(f"kassa: {exc}", err=True)
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
@@ -74,7 +72,10 @@ def friendly(func: F) -> F:
 
 @click.group(invoke_without_command=True)
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False), default=None,
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
     help="kassa.toml to use (default: $KASSA_CONFIG, ./kassa.toml, ~/.config/kassa/).",
 )
 @click.version_option(__version__, prog_name="kassa")
@@ -126,8 +127,12 @@ def tui(ctx: click.Context, read_only: bool) -> None:
 
 @main.command()
 @click.option("--demo", is_flag=True, help="Load the demo shop: catalog and users.")
-@click.option("--products", type=click.IntRange(0, 2_000_000), default=0,
-              help="With --demo: top the catalog up to this many products (benchmarks).")
+@click.option(
+    "--products",
+    type=click.IntRange(0, 2_000_000),
+    default=0,
+    help="With --demo: top the catalog up to this many products (benchmarks).",
+)
 @click.pass_context
 @friendly
 def init(ctx: click.Context, demo: bool, products: int) -> None:
@@ -137,8 +142,9 @@ def init(ctx: click.Context, demo: bool, products: int) -> None:
 
     config = _config(ctx)
     if config.database.exists() and config.database.stat().st_size > 0:
-        click.echo(f"kassa: {config.database} already exists; kassa init never overwrites a till",
-                   err=True)
+        click.echo(
+            f"kassa: {config.database} already exists; kassa init never overwrites a till", err=True
+        )
         sys.exit(1)
     if products and not demo:
         raise click.UsageError("--products needs --demo")
@@ -172,8 +178,12 @@ def users_list(ctx: click.Context) -> None:
 @users.command("add")
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.argument("name")
-@click.option("--role", type=click.Choice(["cashier", "shift_lead", "technician"]),
-              default="cashier", show_default=True)
+@click.option(
+    "--role",
+    type=click.Choice(["cashier", "shift_lead", "technician"]),
+    default="cashier",
+    show_default=True,
+)
 @click.pass_context
 @friendly
 def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
@@ -225,5 +235,3 @@ def print_waiting(ctx: click.Context) -> None:
     if result.error:
         click.echo(f"kassa: printer: {result.error}", err=True)
         sys.exit(1)
-
-

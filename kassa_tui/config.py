@@ -258,18 +258,24 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     scanner = root.table("scanner")
     scanner_mode = scanner.get("mode", str, "wedge")
     if scanner_mode not in ("wedge",):
-        raise ConfigError("scanner.mode", "must be 'wedge' (evdev scanners come in a later release)")
+        raise ConfigError(
+            "scanner.mode", "must be 'wedge' (evdev scanners come in a later release)"
+        )
     scanner.done()
 
     barcodes = root.table("barcodes")
-    layouts = tuple(_parse_layout(i, item) for i, item in enumerate(barcodes.get("embedded", list, [])))
+    layouts = tuple(
+        _parse_layout(i, item) for i, item in enumerate(barcodes.get("embedded", list, []))
+    )
     barcodes.done()
 
     keys_table = root.table("keys")
     keys = dict(DEFAULT_KEYS)
     for action in list(keys_table.raw):
         if action not in DEFAULT_KEYS:
-            raise ConfigError(f"keys.{action}", f"is not an action (known: {', '.join(DEFAULT_KEYS)})")
+            raise ConfigError(
+                f"keys.{action}", f"is not an action (known: {', '.join(DEFAULT_KEYS)})"
+            )
         value = keys_table.get(action, str).replace(" ", "")
         if not value:
             raise ConfigError(f"keys.{action}", "must name at least one key")

@@ -39,7 +39,9 @@ class DemoProduct:
 
 def demo_groups() -> list[tuple[str, str, str]]:
     with open(data_dir() / "demo_groups.csv", encoding="utf-8", newline="") as handle:
-        return [(r["code"], r["name"], r["saft_group"]) for r in csv.DictReader(handle, delimiter=";")]
+        return [
+            (r["code"], r["name"], r["saft_group"]) for r in csv.DictReader(handle, delimiter=";")
+        ]
 
 
 def demo_products() -> list[DemoProduct]:
@@ -58,13 +60,69 @@ def demo_products() -> list[DemoProduct]:
         ]
 
 
-_ADJECTIVES = ("Økologisk", "Klassisk", "Lett", "Ekstra", "Grov", "Fin", "Søt", "Sterk", "Mild",
-               "Røkt", "Fersk", "Frossen", "Norsk", "Svensk", "Hjemmelaget", "Rask")
-_NOUNS = ("Brød", "Ost", "Melk", "Yoghurt", "Pølse", "Skinke", "Laks", "Torsk", "Saft", "Kaffe",
-          "Te", "Kjeks", "Sjokolade", "Müsli", "Pasta", "Ris", "Suppe", "Saus", "Juice", "Smør",
-          "Rømme", "Fløte", "Potetgull", "Nøtter", "Syltetøy", "Honning", "Pizza", "Boller")
-_SIZES = ("100 g", "200 g", "250 g", "400 g", "500 g", "750 g", "1 kg", "0,33 l", "0,5 l", "1 l",
-          "1,5 l", "6 stk", "10 stk")
+_ADJECTIVES = (
+    "Økologisk",
+    "Klassisk",
+    "Lett",
+    "Ekstra",
+    "Grov",
+    "Fin",
+    "Søt",
+    "Sterk",
+    "Mild",
+    "Røkt",
+    "Fersk",
+    "Frossen",
+    "Norsk",
+    "Svensk",
+    "Hjemmelaget",
+    "Rask",
+)
+_NOUNS = (
+    "Brød",
+    "Ost",
+    "Melk",
+    "Yoghurt",
+    "Pølse",
+    "Skinke",
+    "Laks",
+    "Torsk",
+    "Saft",
+    "Kaffe",
+    "Te",
+    "Kjeks",
+    "Sjokolade",
+    "Müsli",
+    "Pasta",
+    "Ris",
+    "Suppe",
+    "Saus",
+    "Juice",
+    "Smør",
+    "Rømme",
+    "Fløte",
+    "Potetgull",
+    "Nøtter",
+    "Syltetøy",
+    "Honning",
+    "Pizza",
+    "Boller",
+)
+_SIZES = (
+    "100 g",
+    "200 g",
+    "250 g",
+    "400 g",
+    "500 g",
+    "750 g",
+    "1 kg",
+    "0,33 l",
+    "0,5 l",
+    "1 l",
+    "1,5 l",
+    "6 stk",
+    "10 stk",
+)
 
 
 def generated_products(
@@ -92,7 +150,9 @@ def generated_products(
         )
 
 
-def load_products(database: SqliteDatabase, products: Iterator[DemoProduct] | list[DemoProduct]) -> int:
+def load_products(
+    database: SqliteDatabase, products: Iterator[DemoProduct] | list[DemoProduct]
+) -> int:
     """Insert products and barcodes in one transaction with plain executemany (fast)."""
     group_ids = dict(database.execute_sql("SELECT code, id FROM product_group").fetchall())
     count = 0
@@ -104,10 +164,12 @@ def load_products(database: SqliteDatabase, products: Iterator[DemoProduct] | li
                 " VALUES (?, ?, ?, ?, ?, ?, 1)",
                 [(p.plu, p.name, group_ids[p.group], p.vat_bp, p.price_ore, p.unit) for p in batch],
             )
-            ids = dict(database.execute_sql(
-                f"SELECT plu, id FROM product WHERE plu IN ({','.join('?' * len(batch))})",
-                [p.plu for p in batch],
-            ).fetchall())
+            ids = dict(
+                database.execute_sql(
+                    f"SELECT plu, id FROM product WHERE plu IN ({','.join('?' * len(batch))})",
+                    [p.plu for p in batch],
+                ).fetchall()
+            )
             cursor.executemany(
                 "INSERT INTO barcode (code, product_id) VALUES (?, ?)",
                 [(code, ids[p.plu]) for p in batch for code in p.barcodes],
@@ -116,7 +178,9 @@ def load_products(database: SqliteDatabase, products: Iterator[DemoProduct] | li
     return count
 
 
-def _batches(items: Iterator[DemoProduct] | list[DemoProduct], size: int) -> Iterator[list[DemoProduct]]:
+def _batches(
+    items: Iterator[DemoProduct] | list[DemoProduct], size: int
+) -> Iterator[list[DemoProduct]]:
     iterator = iter(items)
     while batch := list(itertools.islice(iterator, size)):
         yield batch

@@ -12,3 +12,7 @@ class Refused(Exception):
     def __init__(self, message: str) -> None:
         self.message = message
         super().__init__(message)
+
+
+class Stopped(Exception):
+    """kassa cannot go on; `str()` is the one line the technician sees (details in the log)."""

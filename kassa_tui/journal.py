@@ -62,7 +62,9 @@ class JournalRow:
     sale_id: int | None
 
 
-_LAST = "SELECT seq, hash, utc, basic_id FROM journal WHERE register_id = ? ORDER BY seq DESC LIMIT 1"
+_LAST = (
+    "SELECT seq, hash, utc, basic_id FROM journal WHERE register_id = ? ORDER BY seq DESC LIMIT 1"
+)
 _INSERT = (
     "INSERT INTO journal (register_id, seq, uuid, event_code, basic_id, user_number, utc,"
     " local_date, local_time, text, sale_id, prev_hash, hash)"
@@ -99,7 +101,12 @@ class Journal:
             previous = parse_utc(last[2])
             if last[3] != Event.CLOCK_BACK[1]:
                 seq, prev_hash = self._append(
-                    seq, prev_hash, previous, Event.CLOCK_BACK, user, None,
+                    seq,
+                    prev_hash,
+                    previous,
+                    Event.CLOCK_BACK,
+                    user,
+                    None,
                     {"clock": now.utc_text, "last": last[2]},
                 )
             now = previous
@@ -119,8 +126,17 @@ class Journal:
         text = json.dumps(details, ensure_ascii=False, sort_keys=True) if details else ""
         seq += 1
         fields = (
-            self.register_id, seq, str(uuid.uuid4()), event[0], event[1], user, now.utc_text,
-            now.local_date, now.local_time, text, sale_id,
+            self.register_id,
+            seq,
+            str(uuid.uuid4()),
+            event[0],
+            event[1],
+            user,
+            now.utc_text,
+            now.local_date,
+            now.local_time,
+            text,
+            sale_id,
         )
         digest = row_hash(prev_hash, fields)
         self.db.execute_sql(_INSERT, (*fields, prev_hash, digest))

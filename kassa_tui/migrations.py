@@ -10,10 +10,11 @@ from collections.abc import Callable
 
 from peewee import SqliteDatabase
 
+from kassa_tui.errors import Stopped
 from kassa_tui.store import APPEND_ONLY, MODELS, Setting
 
 
-class SchemaTooNew(Exception):
+class SchemaTooNew(Stopped):
     """The database was written by a newer kassa."""
 
 

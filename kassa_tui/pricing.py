@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kassa_tui.money import VatLine, allocate, cash_rounding, line_amount, round_half_up, vat_of, vat_split
+from kassa_tui.money import (
+    VatLine,
+    allocate,
+    cash_rounding,
+    line_amount,
+    round_half_up,
+    vat_of,
+    vat_split,
+)
 
 
 @dataclass(frozen=True)

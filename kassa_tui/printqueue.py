@@ -27,8 +27,9 @@ class Job:
 
 
 class PrintQueue:
-    def __init__(self, database: SqliteDatabase, register_id: str, journal: Journal,
-                 clock: Clock) -> None:
+    def __init__(
+        self, database: SqliteDatabase, register_id: str, journal: Journal, clock: Clock
+    ) -> None:
         self.db = database
         self.register_id = register_id
         self.journal = journal
@@ -49,8 +50,9 @@ class PrintQueue:
             " WHERE register_id = ? AND status = 'queued' ORDER BY id",
             (self.register_id,),
         ).fetchall()
-        return [Job(r[0], r[1], r[2], ReceiptDoc.from_json(bytes(r[3])), bool(r[4]), r[5])
-                for r in rows]
+        return [
+            Job(r[0], r[1], r[2], ReceiptDoc.from_json(bytes(r[3])), bool(r[4]), r[5]) for r in rows
+        ]
 
     def mark_printed(self, job: Job) -> None:
         with self.db.atomic("IMMEDIATE"):
@@ -72,5 +74,6 @@ class PrintQueue:
                 "UPDATE print_job SET attempts = attempts + 1, last_error = ? WHERE id = ?",
                 (error[:500], job.id),
             )
-            self.journal.write(Event.PRINT_FAILED, sale_id=job.sale_id, job=job.id,
-                               error=error[:200])
+            self.journal.write(
+                Event.PRINT_FAILED, sale_id=job.sale_id, job=job.id, error=error[:200]
+            )

@@ -35,8 +35,9 @@ class ReceiptDoc:
         self.blocks.append(Block(style, text, right))
 
     def to_json(self) -> bytes:
-        return json.dumps([[b.style, b.text, b.right] for b in self.blocks],
-                          ensure_ascii=False).encode("utf-8")
+        return json.dumps(
+            [[b.style, b.text, b.right] for b in self.blocks], ensure_ascii=False
+        ).encode("utf-8")
 
     @classmethod
     def from_json(cls, payload: bytes) -> ReceiptDoc:

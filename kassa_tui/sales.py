@@ -102,8 +102,11 @@ class Sales:
             if paid <= 0:
                 raise Refused(_("Nothing is left to pay by card."))
             if paid > remaining:
-                raise Refused(_("A card payment cannot be more than the {due} left.").format(
-                    due=format_kr(remaining)))
+                raise Refused(
+                    _("A card payment cannot be more than the {due} left.").format(
+                        due=format_kr(remaining)
+                    )
+                )
             if paid == remaining:
                 return PaymentResult(
                     self._complete(person, basket_id, priced, Payment("card", paid, paid), 0), 0
@@ -124,8 +127,11 @@ class Sales:
         if not lines:
             raise Refused(_("The basket is empty."))
         priced = price(
-            lines, self.baskets.payments(basket_id), sale_discount_ore=disc_ore,
-            sale_discount_bp=disc_bp, cash_rounding_enabled=self.config.cash_rounding,
+            lines,
+            self.baskets.payments(basket_id),
+            sale_discount_ore=disc_ore,
+            sale_discount_bp=disc_bp,
+            cash_rounding_enabled=self.config.cash_rounding,
         )
         return basket_id, priced
 
@@ -137,8 +143,11 @@ class Sales:
             (basket_id, payment.method, payment.amount_ore, payment.tendered_ore, now.utc_text),
         )
         self.journal.write(
-            Event.PAYMENT, user=person.number, method=payment.method,
-            amount=payment.amount_ore, tendered=payment.tendered_ore,
+            Event.PAYMENT,
+            user=person.number,
+            method=payment.method,
+            amount=payment.amount_ore,
+            tendered=payment.tendered_ore,
         )
 
     def _sale_discount_reason(self, basket_id: int) -> str:
@@ -166,9 +175,21 @@ class Sales:
             " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
             " local_date, local_time) VALUES (?, ?, ?, ?, (SELECT id FROM user WHERE number = ?),"
             " 'sale', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (self.config.register_id, receipt_nr, str(uuidlib.uuid4()), basket_uuid,
-             person.number, priced.total, priced.vat, priced.discount, rounding, change,
-             now.utc_text, now.local_date, now.local_time),
+            (
+                self.config.register_id,
+                receipt_nr,
+                str(uuidlib.uuid4()),
+                basket_uuid,
+                person.number,
+                priced.total,
+                priced.vat,
+                priced.discount,
+                rounding,
+                change,
+                now.utc_text,
+                now.local_date,
+                now.local_time,
+            ),
         )
         sale_id = int(cursor.lastrowid)
         for nr, pl in enumerate(priced.lines, start=1):
@@ -177,16 +198,35 @@ class Sales:
                 "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
                 " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
                 " vat_ore, price_overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (sale_id, nr, ln.product_id, ln.code, ln.name, ln.group_code, ln.qty_milli,
-                 ln.unit_price_ore, ln.list_price_ore, pl.discount, pl.amount, ln.vat_bp,
-                 pl.vat, ln.overridden),
+                (
+                    sale_id,
+                    nr,
+                    ln.product_id,
+                    ln.code,
+                    ln.name,
+                    ln.group_code,
+                    ln.qty_milli,
+                    ln.unit_price_ore,
+                    ln.list_price_ore,
+                    pl.discount,
+                    pl.amount,
+                    ln.vat_bp,
+                    pl.vat,
+                    ln.overridden,
+                ),
             )
             stock_qty = ln.qty_milli if ln.fixed_amount_ore is None else 1000
             self.db.execute_sql(
                 "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
                 " register_id, created_utc) VALUES (?, ?, ?, 'sale', ?, ?, ?)",
-                (str(uuidlib.uuid4()), ln.product_id, -stock_qty, sale_id,
-                 self.config.register_id, now.utc_text),
+                (
+                    str(uuidlib.uuid4()),
+                    ln.product_id,
+                    -stock_qty,
+                    sale_id,
+                    self.config.register_id,
+                    now.utc_text,
+                ),
             )
         for payment in payments:
             self.db.execute_sql(
@@ -196,8 +236,15 @@ class Sales:
             )
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         self.journal.write(
-            Event.SALE, user=person.number, sale_id=sale_id, nr=receipt_nr, total=priced.total,
-            vat=priced.vat, rounding=rounding, change=change, lines=len(priced.lines),
+            Event.SALE,
+            user=person.number,
+            sale_id=sale_id,
+            nr=receipt_nr,
+            total=priced.total,
+            vat=priced.vat,
+            rounding=rounding,
+            change=change,
+            lines=len(priced.lines),
         )
         facts = SaleFacts(
             receipt_nr=receipt_nr,
@@ -205,8 +252,16 @@ class Sales:
             local_time=now.local_time,
             cashier=f"{person.name} ({person.number})",
             lines=[
-                ReceiptLine(p.line.name, p.line.qty_milli, p.line.unit, p.line.unit_price_ore,
-                            p.line.gross, p.line.line_discount, p.line.discount_reason, p.amount)
+                ReceiptLine(
+                    p.line.name,
+                    p.line.qty_milli,
+                    p.line.unit,
+                    p.line.unit_price_ore,
+                    p.line.gross,
+                    p.line.line_discount,
+                    p.line.discount_reason,
+                    p.amount,
+                )
                 for p in priced.lines
             ],
             total=priced.total,

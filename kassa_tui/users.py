@@ -120,8 +120,9 @@ class Users:
         person = self._check(number_text, pin)
         if person is None or not person.is_shift_lead:
             with db.atomic("IMMEDIATE"):
-                self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text),
-                                   purpose="approval")
+                self.journal.write(
+                    Event.LOGIN_FAILED, user=_safe_int(number_text), purpose="approval"
+                )
             raise Refused(_("Approval needs a shift lead's number and PIN."))
         return person
 

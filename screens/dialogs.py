@@ -17,7 +17,6 @@ from textual.widgets.option_list import Option
 from kassa_tui.basket import Parked
 from kassa_tui.i18n import _
 from kassa_tui.money import format_kr
-
 from screens.pinfield import NumberAndPin
 
 CSS_PATH = Path(__file__).with_name("dialogs.tcss")
@@ -38,8 +37,9 @@ class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
             yield Label(_("Shift lead approval"), classes="dialog-title")
             yield Static(self.reason)
             yield NumberAndPin(_("Shift lead number, then Enter"), id="approver-field")
-            yield Static(_("Number, Enter, PIN, Enter: approve · Esc: cancel"),
-                         classes="dialog-help")
+            yield Static(
+                _("Number, Enter, PIN, Enter: approve · Esc: cancel"), classes="dialog-help"
+            )
 
     def on_number_and_pin_entered(self, event: NumberAndPin.Entered) -> None:
         self.dismiss((event.number, event.pin))
@@ -62,8 +62,9 @@ class ReasonDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(self.title_text, classes="dialog-title")
-            yield OptionList(*[Option(f"{i}. {r}", id=str(i - 1))
-                               for i, r in enumerate(self.reasons, start=1)])
+            yield OptionList(
+                *[Option(f"{i}. {r}", id=str(i - 1)) for i, r in enumerate(self.reasons, start=1)]
+            )
             yield Static(_("Digit or arrows + Enter: choose · Esc: cancel"), classes="dialog-help")
 
     def on_key(self, event: object) -> None:
@@ -91,15 +92,20 @@ class ParkedDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(_("Parked sales"), classes="dialog-title")
-            yield OptionList(*[
-                Option(
-                    _("{time}  {lines} lines  {total}  {name}").format(
-                        time=p.parked_local, lines=p.lines, total=format_kr(p.total),
-                        name=p.user_name),
-                    id=p.uuid,
-                )
-                for p in self.parked
-            ])
+            yield OptionList(
+                *[
+                    Option(
+                        _("{time}  {lines} lines  {total}  {name}").format(
+                            time=p.parked_local,
+                            lines=p.lines,
+                            total=format_kr(p.total),
+                            name=p.user_name,
+                        ),
+                        id=p.uuid,
+                    )
+                    for p in self.parked
+                ]
+            )
             yield Static(_("Arrows + Enter: resume · Esc: cancel"), classes="dialog-help")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -46,8 +46,11 @@ class EntryLine(Input):
                 self.commands[key] = action
         for action in [*footer, *(a for a in keymap if a not in footer)]:
             self._bindings.bind(
-                keymap[action], f"command('{action}')", footer.get(action, ""),
-                show=action in footer, key_display=labels[action],
+                keymap[action],
+                f"command('{action}')",
+                footer.get(action, ""),
+                show=action in footer,
+                key_display=labels[action],
             )
 
     def take(self) -> str:
@@ -59,8 +62,9 @@ class EntryLine(Input):
         self.post_message(self.Command(action, self.take()))
 
     async def _on_key(self, event: events.Key) -> None:
-        action = next((self.commands[k] for k in (event.key, *event.aliases)
-                       if k in self.commands), None)
+        action = next(
+            (self.commands[k] for k in (event.key, *event.aliases) if k in self.commands), None
+        )
         if action is not None:
             event.stop()
             event.prevent_default()

@@ -18,7 +18,6 @@ from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.money import format_kr
 from kassa_tui.sales import Completed
-
 from screens.host import guarded, host
 
 METHODS = ("cash", "card")
@@ -47,8 +46,9 @@ class PaymentDialog(ModalScreen[Completed | None]):
         with Vertical(classes="dialog-box payment-box"):
             yield Label("", id="payment-title", classes="dialog-title")
             yield Static("", id="payment-summary")
-            yield Input(value=self.amount_text, id="payment-amount", max_length=12,
-                        restrict=r"[0-9,.]*")
+            yield Input(
+                value=self.amount_text, id="payment-amount", max_length=12, restrict=r"[0-9,.]*"
+            )
             yield Static("", id="payment-message", classes="message")
             yield Static("", id="payment-help", classes="dialog-help")
 
@@ -62,8 +62,12 @@ class PaymentDialog(ModalScreen[Completed | None]):
         self.query_one("#payment-title", Label).update(title)
         rows = [(_("Total"), format_kr(priced.total))]
         for payment in priced.payments:
-            rows.append((_("Paid {method}").format(method=method_name(payment.method)),
-                         format_kr(payment.amount_ore)))
+            rows.append(
+                (
+                    _("Paid {method}").format(method=method_name(payment.method)),
+                    format_kr(payment.amount_ore),
+                )
+            )
         if self.method == "cash":
             if priced.rounding_if_cash:
                 rows.append((_("Cash rounding"), format_kr(priced.rounding_if_cash)))
@@ -77,11 +81,13 @@ class PaymentDialog(ModalScreen[Completed | None]):
         amount_input = self.query_one("#payment-amount", Input)
         if self.method == "cash":
             amount_input.placeholder = _("Tendered (empty = exact {amount})").format(
-                amount=format_kr(priced.cash_due))
+                amount=format_kr(priced.cash_due)
+            )
             help_text = _("Enter: take cash · F11: card instead · Esc: back to the basket")
         else:
             amount_input.placeholder = _("Amount (empty = {amount})").format(
-                amount=format_kr(priced.remaining))
+                amount=format_kr(priced.remaining)
+            )
             help_text = _("Enter when the terminal has APPROVED the amount · F10: cash · Esc: back")
         self.query_one("#payment-help", Static).update(help_text)
 

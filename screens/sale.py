@@ -25,7 +25,6 @@ from kassa_tui.money import (
 from kassa_tui.pricing import PricedLine
 from kassa_tui.sales import Completed
 from kassa_tui.users import Person
-
 from screens.dialogs import ApprovalDialog, HelpDialog, ParkedDialog, ReasonDialog
 from screens.entry import EntryLine
 from screens.host import guarded, host
@@ -96,7 +95,8 @@ class SaleScreen(Screen[None]):
         app = host(self)
         self.keymap = dict(app.till.config.keys)
         self.query_one("#entry", EntryLine).bind_commands(
-            self.keymap, footer_texts(),
+            self.keymap,
+            footer_texts(),
             {action: key_label(keys) for action, keys in self.keymap.items()},
         )
         self.refresh_bindings()
@@ -283,8 +283,10 @@ class SaleScreen(Screen[None]):
 
     def do_help(self, _text: str) -> None:
         texts = action_texts()
-        rows = [(_("Enter"), _("Add the item"), _("barcode or PLU")),
-                ("*", _("Quantity for the next item"), _("quantity, e.g. 3*"))]
+        rows = [
+            (_("Enter"), _("Add the item"), _("barcode or PLU")),
+            ("*", _("Quantity for the next item"), _("quantity, e.g. 3*")),
+        ]
         rows += [(key_label(keys), *texts[action]) for action, keys in self.keymap.items()]
         rows.append(("↑ ↓", _("Move over the lines"), ""))
         self.app.push_screen(HelpDialog(rows))
@@ -404,8 +406,11 @@ class SaleScreen(Screen[None]):
         if completed is None:
             self.show_info(_("Back to the basket."))
             return
-        parts = [_("Receipt {nr}: {total}.").format(nr=completed.receipt_nr,
-                                                    total=format_kr(completed.total))]
+        parts = [
+            _("Receipt {nr}: {total}.").format(
+                nr=completed.receipt_nr, total=format_kr(completed.total)
+            )
+        ]
         if completed.cash:
             parts.append(_("CHANGE {change}").format(change=format_kr(completed.change)))
         self.show_info("  ".join(parts))

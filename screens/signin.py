@@ -12,7 +12,6 @@ from textual.widgets import Label, Static
 
 from kassa_tui.i18n import _
 from kassa_tui.users import Person
-
 from screens.host import guarded, host
 from screens.pinfield import NumberAndPin
 
@@ -34,14 +33,16 @@ class SignInScreen(Screen[Person]):
             yield Label(_("Register {register}").format(register=config.register_id))
             if self.locked_for:
                 title = _("Locked. {name} or a shift lead can unlock.").format(
-                    name=self.locked_for.name)
+                    name=self.locked_for.name
+                )
             else:
                 title = _("Sign in")
             yield Label(title, id="signin-title")
             yield NumberAndPin(_("User number, then Enter"), id="signin-field")
             yield Static("", id="signin-message", classes="message")
-            yield Static(_("User number, Enter, PIN, Enter · Esc: start again"),
-                         classes="dialog-help")
+            yield Static(
+                _("User number, Enter, PIN, Enter · Esc: start again"), classes="dialog-help"
+            )
 
     def show_error(self, message: str) -> None:
         self.query_one("#signin-message", Static).update(message)

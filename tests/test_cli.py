@@ -88,8 +88,17 @@ def test_missing_config_names_where_it_looked(
 def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     assert kassa("--config", str(config), "init")[0] == 0
-    code, out = kassa("--config", str(config), "users", "add", "5", "Per Skift",
-                      "--role", "shift_lead", input="4321\n")
+    code, out = kassa(
+        "--config",
+        str(config),
+        "users",
+        "add",
+        "5",
+        "Per Skift",
+        "--role",
+        "shift_lead",
+        input="4321\n",
+    )
     assert code == 0, out
     code, out = kassa("--config", str(config), "users", "add", "6", "Ola", input="12\n")
     assert code == 1 and "4 to 8 digits" in out

@@ -81,9 +81,15 @@ def query(db: Path, sql: str) -> list[tuple[object, ...]]:
 
 
 def open_basket_lines(db: Path) -> list[str]:
-    return [r[0] for r in query(db, "SELECT l.code FROM basket_line l JOIN basket b"
-                                    " ON b.id = l.basket_id WHERE b.status = 'open'"
-                                    " ORDER BY l.position")]  # type: ignore[misc]
+    return [
+        r[0]
+        for r in query(
+            db,
+            "SELECT l.code FROM basket_line l JOIN basket b"
+            " ON b.id = l.basket_id WHERE b.status = 'open'"
+            " ORDER BY l.position",
+        )
+    ]  # type: ignore[misc]
 
 
 @pytest.fixture
@@ -104,8 +110,12 @@ def assert_consistent(db: Path) -> None:
         assert paid == total + rounding  # type: ignore[operator]
         assert query(db, f"SELECT COUNT(*) FROM stock_movement WHERE sale_id = {sale_id}")[0][0]
         assert query(db, f"SELECT COUNT(*) FROM print_job WHERE sale_id = {sale_id}")[0][0] == 1
-        assert query(db, f"SELECT COUNT(*) FROM journal WHERE sale_id = {sale_id}"
-                         " AND basic_id = 'SALE'")[0][0] == 1
+        assert (
+            query(
+                db, f"SELECT COUNT(*) FROM journal WHERE sale_id = {sale_id} AND basic_id = 'SALE'"
+            )[0][0]
+            == 1
+        )
 
 
 def test_killed_with_a_half_built_basket_comes_back_line_for_line(
@@ -117,7 +127,9 @@ def test_killed_with_a_half_built_basket_comes_back_line_for_line(
         time.sleep(1.0)
         till.type("1\r")
         till.type("1111\r")
-        wait_for(lambda: query(db, "SELECT COUNT(*) FROM journal WHERE basic_id = 'LOGIN'")[0][0] == 1)
+        wait_for(
+            lambda: query(db, "SELECT COUNT(*) FROM journal WHERE basic_id = 'LOGIN'")[0][0] == 1
+        )
         for code in CODES:
             till.type(code + "\r")
         wait_for(lambda: len(open_basket_lines(db)) == 3)
@@ -152,8 +164,12 @@ def test_killed_during_payment_leaves_a_whole_sale_or_an_open_basket(
             time.sleep(1.0)
             till.type("1\r")
             till.type("1111\r")
-            wait_for(lambda n=logins: query(
-                db, "SELECT COUNT(*) FROM journal WHERE basic_id = 'LOGIN'")[0][0] == n + 1)
+            wait_for(
+                lambda n=logins: (
+                    query(db, "SELECT COUNT(*) FROM journal WHERE basic_id = 'LOGIN'")[0][0]
+                    == n + 1
+                )
+            )
             if not open_basket_lines(db):
                 till.type(CODES[0] + "\r")
                 till.type(CODES[1] + "\r")
@@ -170,8 +186,11 @@ def test_killed_during_payment_leaves_a_whole_sale_or_an_open_basket(
         if sales_after == sales_before + 1:
             outcomes["sold"] += 1
             assert open_basket_lines(db) == []
-            sold = query(db, "SELECT code FROM sale_line WHERE sale_id ="
-                             " (SELECT MAX(id) FROM sale) ORDER BY line_nr")
+            sold = query(
+                db,
+                "SELECT code FROM sale_line WHERE sale_id ="
+                " (SELECT MAX(id) FROM sale) ORDER BY line_nr",
+            )
             assert [r[0] for r in sold] == lines
         else:
             outcomes["open"] += 1

@@ -87,8 +87,17 @@ async def test_sign_in_scan_correct_discount_pay_and_print(
     assert receipt.endswith(b"\x1dV\x00\x1bp\x0022")  # cut, then the drawer kick for cash
 
     events = journal_events(till)
-    for expected in ("LOGIN", "LINEADD", "LINEDELETE", "LINEREDUCE", "DISCOUNT", "PAYMENT",
-                     "SALE", "RECEIPT", "DRAWOPEN"):
+    for expected in (
+        "LOGIN",
+        "LINEADD",
+        "LINEDELETE",
+        "LINEREDUCE",
+        "DISCOUNT",
+        "PAYMENT",
+        "SALE",
+        "RECEIPT",
+        "DRAWOPEN",
+    ):
         assert expected in events, expected
     assert events.index("SALE") < events.index("RECEIPT")
     sale = till.db.execute_sql("SELECT total_ore, rounding_ore, change_ore FROM sale").fetchone()
@@ -115,7 +124,8 @@ async def test_wrong_pin_keeps_the_till_closed(app: KassaApp, till: Till) -> Non
         await sign_in(pilot, "1", "0000")
         assert isinstance(app.screen, SignInScreen)
         assert "Wrong user number or PIN" in str(
-            app.screen.query_one("#signin-message", Static).render())
+            app.screen.query_one("#signin-message", Static).render()
+        )
         await sign_in(pilot, "1", "1111")
         assert isinstance(app.screen, SaleScreen)
     assert "LOGINFAIL" in journal_events(till)
@@ -172,7 +182,8 @@ async def test_card_payment_split_with_cash_and_escape(
         await pilot.pause()
         await app.workers.wait_for_complete()
     payments = till.db.execute_sql(
-        "SELECT method, amount_ore, tendered_ore FROM payment ORDER BY id").fetchall()
+        "SELECT method, amount_ore, tendered_ore FROM payment ORDER BY id"
+    ).fetchall()
     assert payments == [("card", 2000, 2000), ("cash", 3000, 3000)]
     assert b"Bankkort" in printer.jobs[0] and b"Kontant" in printer.jobs[0]
 
