@@ -40,7 +40,7 @@ bench: $(BIN)/kassa
 ## translations: refresh the catalog from the source and compile it
 translations: $(BIN)/kassa
 	$(BIN)/pybabel extract --no-location --omit-header -o data/locale/kassa.pot kassa_tui screens devices
-	$(BIN)/pybabel update --no-fuzzy-matching --omit-header -i data/locale/kassa.pot -d data/locale -D kassa
+	$(BIN)/pybabel update --no-fuzzy-matching -i data/locale/kassa.pot -d data/locale -D kassa
 	$(BIN)/pybabel compile -d data/locale -D kassa
 
 clean:

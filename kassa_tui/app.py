@@ -15,6 +15,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 
+import screens
 from devices.printer import ReceiptPrinter, open_printer
 from devices.spooler import SpoolResult, print_pending
 from kassa_tui.config import Config
@@ -23,7 +24,6 @@ from kassa_tui.i18n import _
 from kassa_tui.journal import Event
 from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
-import screens
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
 

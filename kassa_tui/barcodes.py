@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from stdnum import ean
 
 from kassa_tui.config import EmbeddedLayout
+from kassa_tui.i18n import _
 
 MAX_CODE_LENGTH = 32
 
@@ -19,7 +20,8 @@ class BadCode(ValueError):
     """The code cannot be a product: wrong check digit, not digits, too long."""
 
     def __init__(self, code: str, reason: str) -> None:
-        self.code = code
+        # Shown on screen: a scanner can send control characters.
+        self.code = "".join(c if c.isprintable() else "?" for c in code)
         self.reason = reason
         super().__init__(f"{code!r}: {reason}")
 
@@ -39,23 +41,23 @@ def classify(raw: str, layouts: tuple[EmbeddedLayout, ...]) -> ScannedCode:
     """Turn the entry text into a `ScannedCode`, or raise `BadCode` with a reason."""
     code = raw.strip()
     if not code:
-        raise BadCode(raw, "empty")
+        raise BadCode(raw, _("empty"))
     if len(code) > MAX_CODE_LENGTH:
-        raise BadCode(code[:MAX_CODE_LENGTH] + "…", "too long")
+        raise BadCode(code[:MAX_CODE_LENGTH] + "…", _("too long"))
     if not code.isascii() or not code.isdigit():
-        raise BadCode(code, "not a barcode or PLU (digits only)")
+        raise BadCode(code, _("not a barcode or PLU (digits only)"))
     if len(code) in (8, 12, 13, 14):
         if len(code) == 12:
             code = "0" + code  # UPC-A read as EAN-13
         if not ean.is_valid(code):
-            raise BadCode(code, "wrong check digit")
+            raise BadCode(code, _("wrong check digit"))
         layout = _layout_for(code, layouts)
         if layout is not None:
             return _embedded(code, layout)
         return ScannedCode("ean", code)
     if len(code) <= 6:
         return ScannedCode("plu", code.lstrip("0") or "0")
-    raise BadCode(code, "not a barcode length (EAN-8, EAN-13) or a PLU (up to 6 digits)")
+    raise BadCode(code, _("not a barcode length (EAN-8, EAN-13) or a PLU (up to 6 digits)"))
 
 
 def _layout_for(code: str, layouts: tuple[EmbeddedLayout, ...]) -> EmbeddedLayout | None:
@@ -72,7 +74,7 @@ def _embedded(code: str, layout: EmbeddedLayout) -> ScannedCode:
     item = code[2:item_end].lstrip("0") or "0"
     value = int(code[item_end : item_end + layout.value_digits])
     if value == 0:
-        raise BadCode(code, "embedded weight or price is zero")
+        raise BadCode(code, _("embedded weight or price is zero"))
     if layout.kind == "weight":
         return ScannedCode("embedded", code, plu=item, grams=value)
     return ScannedCode("embedded", code, plu=item, price_ore=value)

@@ -170,7 +170,7 @@ class Baskets:
         except BadCode as exc:
             raise Refused(
                 _("Code {code} not accepted ({reason}): nothing added.").format(
-                    code=exc.code, reason=_(exc.reason)
+                    code=exc.code, reason=exc.reason
                 )
             ) from None
 
@@ -507,5 +507,7 @@ def _parse_discount(text: str) -> tuple[int, int]:
         return 0, amount
     except InvalidAmount:
         raise Refused(
-            _("{text} is not a discount: type e.g. 10% or 20,00.").format(text=text)
+            _("{text} is not a discount: type e.g. {percent} or 20,00.").format(
+                text=text, percent="10%"
+            )
         ) from None

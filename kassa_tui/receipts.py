@@ -153,12 +153,14 @@ def sales_receipt(config: Config, sale: SaleFacts) -> ReceiptDoc:
     if sale.change:
         doc.add("cols", "Tilbake", format_kr(sale.change))
     doc.add("rule")
-    doc.add("text", "Mva-sats   Grunnlag        Mva       Sum")
+    # Basis and VAT per rate are the legal part; the sum column only fits on 80 mm paper.
+    wide = config.printer.columns >= 41
+    doc.add("text", "Mva-sats   Grunnlag        Mva" + ("       Sum" if wide else ""))
     for vat in sale.vat_lines:
         doc.add(
             "text",
             f"{format_rate(vat.rate_bp):<8} {format_kr(vat.basis):>10} {format_kr(vat.vat):>10}"
-            f" {format_kr(vat.amount_incl):>9}",
+            + (f" {format_kr(vat.amount_incl):>9}" if wide else ""),
         )
     doc.add("rule")
     doc.add("center", "Takk for handelen!")

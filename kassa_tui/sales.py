@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from peewee import SqliteDatabase
 
 from kassa_tui.basket import Baskets
-from kassa_tui.clock import Clock
+from kassa_tui.clock import Clock, Instant
 from kassa_tui.config import Config
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
@@ -135,14 +135,15 @@ class Sales:
         )
         return basket_id, priced
 
-    def _add_payment(self, person: Person, basket_id: int, payment: Payment) -> None:
+    def _add_payment(self, person: Person, basket_id: int, payment: Payment) -> Instant:
+        """Record a payment; returns the journal's instant (never earlier than the last row)."""
         now = self.clock.now()
         self.db.execute_sql(
             "INSERT INTO basket_payment (basket_id, method, amount_ore, tendered_ore, created_utc)"
             " VALUES (?, ?, ?, ?, ?)",
             (basket_id, payment.method, payment.amount_ore, payment.tendered_ore, now.utc_text),
         )
-        self.journal.write(
+        return self.journal.write(
             Event.PAYMENT,
             user=person.number,
             method=payment.method,
@@ -160,13 +161,14 @@ class Sales:
         self, person: Person, basket_id: int, priced: Priced, final: Payment, rounding: int
     ) -> Completed:
         """Write the whole sale; runs inside the caller's IMMEDIATE transaction."""
-        self._add_payment(person, basket_id, final)
+        # The sale and its receipt carry the journal's time: a clock that went back must not
+        # give a receipt an earlier time than the one before it.
+        now = self._add_payment(person, basket_id, final)
         payments = [*priced.payments, final]
         change = final.tendered_ore - final.amount_ore
         receipt_nr = self.db.execute_sql(
             _NEXT_NUMBER, (self.config.register_id, "receipt")
         ).fetchone()[0]
-        now = self.clock.now()
         basket_uuid = self.db.execute_sql(
             "SELECT uuid FROM basket WHERE id = ?", (basket_id,)
         ).fetchone()[0]

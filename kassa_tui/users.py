@@ -76,9 +76,10 @@ class Users:
         return Person(number, name, role)
 
     def _check(self, number_text: str, pin: str) -> Person | None:
-        if not number_text.strip().isdigit():
+        number = _safe_int(number_text)
+        if number is None:
             return None
-        user = User.get_or_none((User.number == int(number_text)) & (User.active == True))  # noqa: E712
+        user = User.get_or_none((User.number == number) & (User.active == True))  # noqa: E712
         if user is None or not pin.isdigit() or not pin_matches(pin, user.pin_hash):
             return None
         return Person(user.number, user.name, user.role)
@@ -86,14 +87,15 @@ class Users:
     def sign_in(self, number_text: str, pin: str) -> Person:
         """Check number and PIN of someone who may sell; journals success and failure."""
         person = self._check(number_text, pin)
-        failed = person is None or person.role not in SELLING_ROLES
         with db.atomic("IMMEDIATE"):
-            if failed or person is None:
+            if person is None or person.role not in SELLING_ROLES:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
             else:
                 self.journal.write(Event.LOGIN, user=person.number)
-        if failed or person is None:
+        if person is None:
             raise Refused(_("Wrong user number or PIN."))
+        if person.role not in SELLING_ROLES:
+            raise Refused(_("{name} is a technician and cannot sell.").format(name=person.name))
         return person
 
     def sign_out(self, person: Person) -> None:
@@ -132,4 +134,5 @@ class Users:
 
 def _safe_int(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    # ASCII only: "²".isdigit() is true but int("²") fails, and "١" would read as user 1.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else None

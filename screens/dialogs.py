@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -34,11 +35,13 @@ class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(_("Shift lead approval"), classes="dialog-title")
-            yield Static(self.reason)
+            yield Label(markup=False, content=_("Shift lead approval"), classes="dialog-title")
+            yield Static(markup=False, content=self.reason)
             yield NumberAndPin(_("Shift lead number, then Enter"), id="approver-field")
             yield Static(
-                _("Number, Enter, PIN, Enter: approve · Esc: cancel"), classes="dialog-help"
+                markup=False,
+                content=_("Number, Enter, PIN, Enter: approve · Esc: cancel"),
+                classes="dialog-help",
             )
 
     def on_number_and_pin_entered(self, event: NumberAndPin.Entered) -> None:
@@ -61,11 +64,18 @@ class ReasonDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.title_text, classes="dialog-title")
+            yield Label(markup=False, content=self.title_text, classes="dialog-title")
             yield OptionList(
-                *[Option(f"{i}. {r}", id=str(i - 1)) for i, r in enumerate(self.reasons, start=1)]
+                *[
+                    Option(Text(f"{i}. {r}"), id=str(i - 1))
+                    for i, r in enumerate(self.reasons, start=1)
+                ]
             )
-            yield Static(_("Digit or arrows + Enter: choose · Esc: cancel"), classes="dialog-help")
+            yield Static(
+                markup=False,
+                content=_("Digit or arrows + Enter: choose · Esc: cancel"),
+                classes="dialog-help",
+            )
 
     def on_key(self, event: object) -> None:
         character = getattr(event, "character", None)
@@ -91,22 +101,28 @@ class ParkedDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(_("Parked sales"), classes="dialog-title")
+            yield Label(markup=False, content=_("Parked sales"), classes="dialog-title")
             yield OptionList(
                 *[
                     Option(
-                        _("{time}  {lines} lines  {total}  {name}").format(
-                            time=p.parked_local,
-                            lines=p.lines,
-                            total=format_kr(p.total),
-                            name=p.user_name,
+                        Text(
+                            _("{time}  {lines} lines  {total}  {name}").format(
+                                time=p.parked_local,
+                                lines=p.lines,
+                                total=format_kr(p.total),
+                                name=p.user_name,
+                            )
                         ),
                         id=p.uuid,
                     )
                     for p in self.parked
                 ]
             )
-            yield Static(_("Arrows + Enter: resume · Esc: cancel"), classes="dialog-help")
+            yield Static(
+                markup=False,
+                content=_("Arrows + Enter: resume · Esc: cancel"),
+                classes="dialog-help",
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
@@ -127,13 +143,13 @@ class HelpDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box help-box"):
-            yield Label(_("Keys"), classes="dialog-title")
+            yield Label(markup=False, content=_("Keys"), classes="dialog-title")
             table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
             table.add_columns(_("Key"), _("Does"), _("Type first"))
             for row in self.rows:
                 table.add_row(*row)
             yield table
-            yield Static(_("Esc: close"), classes="dialog-help")
+            yield Static(markup=False, content=_("Esc: close"), classes="dialog-help")
 
     def action_close(self) -> None:
         self.dismiss(None)

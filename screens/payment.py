@@ -44,13 +44,13 @@ class PaymentDialog(ModalScreen[Completed | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box payment-box"):
-            yield Label("", id="payment-title", classes="dialog-title")
-            yield Static("", id="payment-summary")
+            yield Label(markup=False, content="", id="payment-title", classes="dialog-title")
+            yield Static(markup=False, content="", id="payment-summary")
             yield Input(
                 value=self.amount_text, id="payment-amount", max_length=12, restrict=r"[0-9,.]*"
             )
-            yield Static("", id="payment-message", classes="message")
-            yield Static("", id="payment-help", classes="dialog-help")
+            yield Static(markup=False, content="", id="payment-message", classes="message")
+            yield Static(markup=False, content="", id="payment-help", classes="dialog-help")
 
     def on_mount(self) -> None:
         self.refresh_summary()

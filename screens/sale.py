@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -38,8 +39,14 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "park": (_("Park the sale"), ""),
         "resume": (_("Resume a parked sale"), ""),
         "price_lookup": (_("Price look-up"), _("code")),
-        "line_discount": (_("Discount on the line"), _("10% or amount")),
-        "sale_discount": (_("Discount on the sale"), _("10% or amount")),
+        "line_discount": (
+            _("Discount on the line"),
+            _("{percent} or amount").format(percent="10%"),
+        ),
+        "sale_discount": (
+            _("Discount on the sale"),
+            _("{percent} or amount").format(percent="10%"),
+        ),
         "price_override": (_("Price override (shift lead)"), _("new price")),
         "correct_line": (_("Correct the line"), _("new quantity, or nothing to remove")),
         "pay_cash": (_("Cash"), _("amount tendered")),
@@ -106,24 +113,27 @@ class SaleScreen(Screen[None]):
         app = host(self)
         config = app.till.config
         with Horizontal(id="sale-header"):
-            yield Label(f"{config.shop_name} · {config.register_id}", id="sale-shop")
-            yield Label("", id="sale-user")
-            yield Label("", id="sale-printer")
+            yield Label(
+                markup=False, content=f"{config.shop_name} · {config.register_id}", id="sale-shop"
+            )
+            yield Label(markup=False, content="", id="sale-user")
+            yield Label(markup=False, content="", id="sale-printer")
         if app.read_only:
             yield Label(
-                _("READ-ONLY VIEW: the till is selling elsewhere. Enter looks up a price."),
+                markup=False,
+                content=_("READ-ONLY VIEW: the till is selling elsewhere. Enter looks up a price."),
                 id="sale-readonly",
             )
-        table: DataTable[str] = DataTable(id="basket", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(id="basket", cursor_type="row", zebra_stripes=True)
         table.can_focus = False
         yield table
         with Horizontal(id="sale-bottom"):
             with Vertical(id="sale-info"):
-                yield Static("", id="sale-message", classes="message")
-                yield Static("", id="sale-lookup")
-            yield Static("", id="sale-totals")
+                yield Static(markup=False, content="", id="sale-message", classes="message")
+                yield Static(markup=False, content="", id="sale-lookup")
+            yield Static(markup=False, content="", id="sale-totals")
         with Horizontal(id="sale-entry-row"):
-            yield Label("", id="sale-qty")
+            yield Label(markup=False, content="", id="sale-qty")
             yield EntryLine(id="entry", placeholder=_("Scan or type a code"))
         yield Footer()
 
@@ -141,10 +151,10 @@ class SaleScreen(Screen[None]):
         if not table.columns:
             table.add_column("#", key="nr", width=3)
             table.add_column(_("Item"), key="name", width=self.name_width())
-            table.add_column(_("Qty"), key="qty", width=7)
-            table.add_column(_("Price"), key="price", width=9)
-            table.add_column(_("Discount"), key="discount", width=9)
-            table.add_column(_("Amount"), key="amount", width=10)
+            table.add_column(Text(_("Qty"), justify="right"), key="qty", width=9)
+            table.add_column(Text(_("Price"), justify="right"), key="price", width=9)
+            table.add_column(Text(_("Discount"), justify="right"), key="discount", width=9)
+            table.add_column(Text(_("Amount"), justify="right"), key="amount", width=10)
         table.clear()
         self.lines = list(self.state.priced.lines)
         for index, priced in enumerate(self.lines, start=1):
@@ -152,8 +162,8 @@ class SaleScreen(Screen[None]):
             unit = " kg" if line.unit == "kg" else ""
             table.add_row(
                 str(index),
-                line.name + (" *" if line.overridden else ""),
-                (format_quantity(line.qty_milli) + unit).rjust(7),
+                Text(line.name + (" *" if line.overridden else "")),
+                (format_quantity(line.qty_milli) + unit).rjust(9),
                 format_kr(line.unit_price_ore).rjust(9),
                 (format_kr(-priced.discount) if priced.discount else "").rjust(9),
                 format_kr(priced.amount).rjust(10),
@@ -169,7 +179,7 @@ class SaleScreen(Screen[None]):
 
     def name_width(self) -> int:
         """The item name takes what the fixed columns (and their padding) leave."""
-        return max(12, self.size.width - (3 + 7 + 9 + 9 + 10) - 2 * 6 - 2)
+        return max(12, self.size.width - (3 + 9 + 9 + 9 + 10) - 2 * 6 - 2)
 
     def on_resize(self) -> None:
         self.query_one("#basket", DataTable).clear(columns=True)
@@ -312,7 +322,11 @@ class SaleScreen(Screen[None]):
     @guarded
     def do_line_discount(self, text: str) -> None:
         if not text:
-            raise Refused(_("Type the discount first (10% or an amount), then the key."))
+            raise Refused(
+                _("Type the discount first ({percent} or an amount), then the key.").format(
+                    percent="10%"
+                )
+            )
         line = self.selected().line
         self.person()
 
@@ -325,7 +339,11 @@ class SaleScreen(Screen[None]):
     @guarded
     def do_sale_discount(self, text: str) -> None:
         if not text:
-            raise Refused(_("Type the discount first (10% or an amount), then the key."))
+            raise Refused(
+                _("Type the discount first ({percent} or an amount), then the key.").format(
+                    percent="10%"
+                )
+            )
         self.person()
 
         def apply(reason: str | None) -> None:

@@ -29,19 +29,23 @@ class SignInScreen(Screen[Person]):
     def compose(self) -> ComposeResult:
         config = host(self).till.config
         with Center(), Vertical(id="signin-box"):
-            yield Label(config.shop_name, id="signin-shop")
-            yield Label(_("Register {register}").format(register=config.register_id))
+            yield Label(markup=False, content=config.shop_name, id="signin-shop")
+            yield Label(
+                markup=False, content=_("Register {register}").format(register=config.register_id)
+            )
             if self.locked_for:
                 title = _("Locked. {name} or a shift lead can unlock.").format(
                     name=self.locked_for.name
                 )
             else:
                 title = _("Sign in")
-            yield Label(title, id="signin-title")
+            yield Label(markup=False, content=title, id="signin-title")
             yield NumberAndPin(_("User number, then Enter"), id="signin-field")
-            yield Static("", id="signin-message", classes="message")
+            yield Static(markup=False, content="", id="signin-message", classes="message")
             yield Static(
-                _("User number, Enter, PIN, Enter · Esc: start again"), classes="dialog-help"
+                markup=False,
+                content=_("User number, Enter, PIN, Enter · Esc: start again"),
+                classes="dialog-help",
             )
 
     def show_error(self, message: str) -> None:

@@ -86,7 +86,7 @@ def test_missing_config_names_where_it_looked(
 
 
 def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, language='"en"')
     assert kassa("--config", str(config), "init")[0] == 0
     code, out = kassa(
         "--config",

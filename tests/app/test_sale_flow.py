@@ -229,3 +229,16 @@ async def test_idle_lock_and_unlock_by_shift_lead(till: Till, printer: MemoryPri
         assert "24,90" in totals(app)
     events = journal_events(till)
     assert "LOCK" in events and "UNLOCK" in events
+
+
+async def test_garbage_from_a_scanner_never_breaks_the_screen(app: KassaApp, till: Till) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        for garbage in ("[bold]7020[/]", "[/]", "\x1b[2J\x07", "7" * 200, "0,5", "-3", " "):
+            await scan(pilot, garbage)
+            assert isinstance(app.screen, SaleScreen)
+        await pilot.press("x", "*")  # not a quantity
+        assert "is not a quantity" in message(app)
+        await scan(pilot, ROMME)
+        assert "24,90" in totals(app)
+    assert till.db.execute_sql("SELECT COUNT(*) FROM basket_line").fetchone()[0] == 1
