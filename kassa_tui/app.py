@@ -57,13 +57,17 @@ class KassaApp(App[None]):
         self.last_activity = monotonic()
         self.sale_screen = SaleScreen()
         self.crashed = ""
+        self.printer_status: tuple[str, bool] = ("", True)
 
     def on_mount(self) -> None:
         if self.plain_console:
             self.theme = "ansi-dark"
         self.till.app_started(read_only=self.read_only)
-        self.push_screen(self.sale_screen)
-        if not self.read_only:
+        # The sign-in screen paints first; the sale screen is built once someone signs in,
+        # which keeps the cold start short on a Pi.
+        if self.read_only:
+            self.push_screen(self.sale_screen)
+        else:
             self.push_screen(self._sign_in_screen(), self.signed_in)
         self.set_interval(5.0, self.lock_if_idle)
         self.print_waiting()
@@ -95,8 +99,13 @@ class KassaApp(App[None]):
         self.person = person
         self.locked = False
         self.last_activity = monotonic()
-        self.sale_screen.reload()
-        self.sale_screen.show_info(_("Welcome, {name}.").format(name=person.name))
+        if not self.sale_screen.is_attached:
+            self.push_screen(self.sale_screen)  # its on_mount shows the basket
+        else:
+            self.sale_screen.reload()
+        self.sale_screen.call_after_refresh(
+            self.sale_screen.show_info, _("Welcome, {name}.").format(name=person.name)
+        )
 
     def unlocked(self, person: Person | None) -> None:
         self.locked = False
@@ -147,18 +156,20 @@ class KassaApp(App[None]):
 
     def printed(self, result: SpoolResult) -> None:
         if result.error:
-            self.sale_screen.set_printer_status(
-                _("PRINTER: {error}").format(error=result.error), ok=False
-            )
+            self.printer_status = (_("PRINTER: {error}").format(error=result.error), False)
+            self.set_timer(PRINT_RETRY_SECONDS, self.print_waiting)
+        else:
+            self.printer_status = (_("Printer OK"), True)
+        if not self.sale_screen.is_mounted:
+            return  # the sale screen shows printer_status when it mounts
+        self.sale_screen.set_printer_status(*self.printer_status)
+        if result.error:
             self.sale_screen.show_error(
                 _(
                     "The printer failed: {n} receipt(s) wait in the queue. Check paper and cable;"
                     " kassa retries by itself."
                 ).format(n=result.waiting)
             )
-            self.set_timer(PRINT_RETRY_SECONDS, self.print_waiting)
-        else:
-            self.sale_screen.set_printer_status(_("Printer OK"), ok=True)
 
 
 def use_console_theme(config: Config) -> bool:

@@ -26,6 +26,7 @@ from kassa_tui.money import (
     format_kr,
     parse_amount,
     parse_quantity,
+    round_half_up,
 )
 from kassa_tui.pricing import Line, Payment, Priced, price
 from kassa_tui.users import Person, Users
@@ -193,6 +194,9 @@ class Baskets:
             if qty_milli is not None:
                 raise Refused(_("A price barcode carries its own price; no quantity first."))
             fixed = scanned.price_ore
+            if product.weighed and product.price_ore > 0:
+                # A scale's price label: the weight follows from the price per kg (for stock).
+                qty = round_half_up(fixed * QTY_ONE, product.price_ore)
         elif product.weighed and qty_milli is None:
             raise Refused(
                 _(
@@ -277,7 +281,7 @@ class Baskets:
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
             line = self._line(basket_id, line_id)
-            if line.fixed_amount_ore is not None or (line.unit == "kg" and len(line.code) == 13):
+            if classify(line.code, self.config.embedded).kind == "embedded":
                 raise Refused(_("The quantity of a weighed or priced barcode cannot be changed."))
             if line.unit != "kg" and qty % QTY_ONE:
                 raise Refused(_("{name} is sold in whole units.").format(name=line.name))

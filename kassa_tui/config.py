@@ -367,5 +367,7 @@ def _check_key_clashes(keys: dict[str, str]) -> None:
     for action, spec in keys.items():
         for key in spec.split(","):
             if key in seen:
-                raise ConfigError(f"keys.{action}", f"key {key!r} is already used by {seen[key]}")
+                raise ConfigError(
+                    f"keys.{action}", f"key {key!r} is used by both {seen[key]} and {action}"
+                )
             seen[key] = action

@@ -84,6 +84,7 @@ class Journal:
         self.db = database
         self.register_id = register_id
         self.clock = clock
+        self._behind = False
 
     def write(
         self,
@@ -99,7 +100,7 @@ class Journal:
         now = self.clock.now()
         if last and now.utc_text < last[2]:
             previous = parse_utc(last[2])
-            if last[3] != Event.CLOCK_BACK[1]:
+            if not self._behind:  # journal each backward jump once, not every row after it
                 seq, prev_hash = self._append(
                     seq,
                     prev_hash,
@@ -109,7 +110,10 @@ class Journal:
                     None,
                     {"clock": now.utc_text, "last": last[2]},
                 )
+                self._behind = True
             now = previous
+        else:
+            self._behind = False
         self._append(seq, prev_hash, now, event, user, sale_id, details)
         return now
 

@@ -14,8 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 Ore = int
 
-_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<kr>\d{1,9})(?:[.,](?P<ore>\d{1,2}))?$")
-_QUANTITY = re.compile(r"^(?P<whole>\d{1,6})(?:[.,](?P<frac>\d{1,3}))?$")
+# ASCII digits only: "٤٩" is not an amount a Norwegian till should accept.
+_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<kr>[0-9]{1,9})(?:[.,](?P<ore>[0-9]{1,2}))?$")
+_QUANTITY = re.compile(r"^(?P<whole>[0-9]{1,6})(?:[.,](?P<frac>[0-9]{1,3}))?$")
 
 #: Quantities are held in thousandths so that a weighed item (0.374 kg) is exact.
 QTY_ONE = 1000

@@ -76,6 +76,8 @@ class Sales:
         """Cash: empty means exactly the amount due, rounded to whole kroner."""
         self.baskets._guard()
         tendered = self._amount(tendered_text) if tendered_text.strip() else None
+        if tendered is not None and tendered % 100 and self.config.cash_rounding:
+            raise Refused(_("Cash is counted in whole kroner: there are no øre coins."))
         with self.db.atomic("IMMEDIATE"):
             basket_id, priced = self._open_priced()
             due = priced.cash_due
@@ -217,7 +219,7 @@ class Sales:
                     ln.overridden,
                 ),
             )
-            stock_qty = ln.qty_milli if ln.fixed_amount_ore is None else 1000
+            stock_qty = ln.qty_milli
             self.db.execute_sql(
                 "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
                 " register_id, created_utc) VALUES (?, ?, ?, 'sale', ?, ?, ?)",

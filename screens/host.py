@@ -24,6 +24,7 @@ class TillHost(Protocol):
     till: Till
     person: Person | None
     read_only: bool
+    printer_status: tuple[str, bool]
 
     def print_waiting(self) -> None: ...
 

@@ -108,6 +108,7 @@ class SaleScreen(Screen[None]):
         )
         self.refresh_bindings()
         self.reload()
+        self.set_printer_status(*app.printer_status)
 
     def compose(self) -> ComposeResult:
         app = host(self)

@@ -50,10 +50,7 @@ def test_init_with_a_generated_catalog(tmp_path: Path) -> None:
     ("key", "value", "named"),
     [
         ("org_nr", '"123456789"', "shop.org_nr"),
-        ("type", '"laser"', "printer.type"),
-        ("language", '"sv"', "ui.language"),
         ("idle_lock_seconds", '"soon"', "ui.idle_lock_seconds"),
-        ("width_mm", "70", "printer.width_mm"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_the_key(
