@@ -321,7 +321,7 @@ class Baskets:
     def discount_line(self, person: Person, line_id: int, text: str, reason: str) -> None:
         """'10%' takes ten percent off the line, '20' or '20,50' takes an amount off."""
         self._guard()
-        percent_bp, amount = _parse_discount(text)
+        percent_bp, amount = parse_discount(text)
         if not reason.strip():
             raise Refused(_("A discount needs a reason."))
         with self.db.atomic("IMMEDIATE"):
@@ -351,7 +351,7 @@ class Baskets:
 
     def discount_sale(self, person: Person, text: str, reason: str) -> None:
         self._guard()
-        percent_bp, amount = _parse_discount(text)
+        percent_bp, amount = parse_discount(text)
         if not reason.strip():
             raise Refused(_("A discount needs a reason."))
         state = self.current()
@@ -386,10 +386,7 @@ class Baskets:
     ) -> None:
         """Set a new unit price on a line; only with a shift lead's number and PIN."""
         self._guard()
-        try:
-            new_price = parse_amount(text)
-        except InvalidAmount:
-            raise Refused(_("{text} is not an amount.").format(text=text)) from None
+        new_price = parse_price(text)
         approver = self.users.approver(approver_number, approver_pin)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
@@ -496,7 +493,15 @@ def _line_of(row: tuple[Any, ...]) -> Line:
     )
 
 
-def _parse_discount(text: str) -> tuple[int, int]:
+def parse_price(text: str) -> int:
+    """A new unit price typed by the cashier, or a refusal naming what was typed."""
+    try:
+        return parse_amount(text)
+    except InvalidAmount:
+        raise Refused(_("{text} is not an amount.").format(text=text)) from None
+
+
+def parse_discount(text: str) -> tuple[int, int]:
     """'10%' → (1000 bp, 0); '20,50' → (0, 2050 øre)."""
     cleaned = text.strip().replace(" ", "")
     try:

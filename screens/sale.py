@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kassa_tui.basket import BasketState
+from kassa_tui.basket import BasketState, parse_discount, parse_price
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.money import (
@@ -328,6 +328,7 @@ class SaleScreen(Screen[None]):
                     percent="10%"
                 )
             )
+        parse_discount(text)  # refuse garbage before asking for a reason
         line = self.selected().line
         self.person()
 
@@ -345,6 +346,7 @@ class SaleScreen(Screen[None]):
                     percent="10%"
                 )
             )
+        parse_discount(text)
         self.person()
 
         def apply(reason: str | None) -> None:
@@ -370,6 +372,7 @@ class SaleScreen(Screen[None]):
     def do_price_override(self, text: str) -> None:
         if not text:
             raise Refused(_("Type the new price first, then the key."))
+        parse_price(text)  # refuse garbage before calling the shift lead over
         line = self.selected().line
         self.person()
 

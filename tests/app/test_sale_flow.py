@@ -242,3 +242,18 @@ async def test_garbage_from_a_scanner_never_breaks_the_screen(app: KassaApp, til
         await scan(pilot, ROMME)
         assert "24,90" in totals(app)
     assert till.db.execute_sql("SELECT COUNT(*) FROM basket_line").fetchone()[0] == 1
+
+
+async def test_a_bad_discount_is_refused_before_asking_for_a_reason(app: KassaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, ROMME)
+        await pilot.press("a", "b", "c", "f6")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)  # no reason dialog
+        assert "abc is not a discount" in message(app)
+        await pilot.press("1", "2", "0", "%", "f6")
+        assert "120% is not a discount" in message(app)
+        await pilot.press("x", "f7")
+        assert "x is not an amount" in message(app)
+        assert "24,90" in totals(app)
