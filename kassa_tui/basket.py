@@ -45,6 +45,14 @@ _INSERT_LINE = (
     " discount_bp, discount_reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, '')"
 )
 
+_OPEN_BASKET_FOR_SCAN = (
+    "SELECT b.id,"
+    " (SELECT COUNT(*) FROM basket_payment p WHERE p.basket_id = b.id),"
+    " (SELECT COUNT(*) FROM basket_line l WHERE l.basket_id = b.id),"
+    " (SELECT COALESCE(MAX(position), 0) FROM basket_line l WHERE l.basket_id = b.id)"
+    " FROM basket b WHERE b.register_id = ? AND b.status = 'open' ORDER BY b.id LIMIT 1"
+)
+
 
 @dataclass(frozen=True)
 class BasketState:
@@ -207,12 +215,14 @@ class Baskets:
             raise Refused(_("{name} is sold in whole units.").format(name=product.name))
         unit_price = product.price_ore if fixed is None else fixed
         with self.db.atomic("IMMEDIATE"):
-            basket_id = self._ensure_basket(person)
-            self._no_payments_yet(basket_id)
-            count, last_pos = self.db.execute_sql(
-                "SELECT COUNT(*), COALESCE(MAX(position), 0) FROM basket_line WHERE basket_id = ?",
-                (basket_id,),
-            ).fetchone()
+            # One query for the open basket, its payments and its lines: this is the scan path.
+            row = self.db.execute_sql(_OPEN_BASKET_FOR_SCAN, (self.config.register_id,)).fetchone()
+            if row is None:
+                basket_id, paid, count, last_pos = self._ensure_basket(person), 0, 0, 0
+            else:
+                basket_id, paid, count, last_pos = row
+            if paid:
+                raise Refused(_("A payment is already registered; finish the payment first."))
             if count >= MAX_LINES:
                 raise Refused(_("The basket is full ({n} lines).").format(n=MAX_LINES))
             cursor = self.db.execute_sql(
