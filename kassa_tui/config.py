@@ -7,6 +7,7 @@ single line and exits with code 2.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ CONFIG_NAME = "kassa.toml"
 LANGUAGES = ("nb", "en")
 PRINTER_TYPES = ("file", "dummy", "network", "usb", "serial")
 CODEPAGES = ("CP865", "CP858")
+SCANNER_MODES = ("wedge", "evdev")
+SCANNER_LAYOUTS = ("us", "no")
 
 #: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
 DEFAULT_KEYS: dict[str, str] = {
@@ -83,6 +86,20 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class ScannerSettings:
+    """Where scans come from. "wedge": typed into the entry line (always works, also over SSH);
+    "evdev": read from the input device, grabbed so its keys do not also reach the terminal."""
+
+    mode: str = "wedge"
+    device: str = ""  # a path such as /dev/input/by-id/usb-…-event-kbd
+    name: str = ""  # or a part of the device's name
+    usb_id: str = ""  # or "vvvv:pppp" (hex vendor:product)
+    grab: bool = True
+    layout: str = "us"  # the key codes the scanner sends: "us" or "no"
+    keys: tuple[tuple[str, str], ...] = ()  # extra KEY_… → character mappings
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     shop_name: str
@@ -98,7 +115,7 @@ class Config:
     vat_rates_bp: tuple[int, ...] = (2500, 1500, 1200, 0)
     cash_rounding: bool = True
     printer: PrinterSettings = field(default_factory=PrinterSettings)
-    scanner_mode: str = "wedge"
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
     embedded: tuple[EmbeddedLayout, ...] = ()
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
@@ -255,13 +272,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
 
     printer = _parse_printer(root.table("printer"), base)
 
-    scanner = root.table("scanner")
-    scanner_mode = scanner.get("mode", str, "wedge")
-    if scanner_mode not in ("wedge",):
-        raise ConfigError(
-            "scanner.mode", "must be 'wedge' (evdev scanners come in a later release)"
-        )
-    scanner.done()
+    scanner = _parse_scanner(root.table("scanner"))
 
     barcodes = root.table("barcodes")
     layouts = tuple(
@@ -299,7 +310,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         vat_rates_bp=tuple(rates_bp),
         cash_rounding=rounding,
         printer=printer,
-        scanner_mode=scanner_mode,
+        scanner=scanner,
         embedded=layouts,
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),
@@ -341,6 +352,37 @@ def _parse_printer(table: _Table, base: Path) -> PrinterSettings:
         profile=table.get("profile", str, "default"),
         codepage=codepage,
         width_mm=width,
+    )
+    table.done()
+    return settings
+
+
+def _parse_scanner(table: _Table) -> ScannerSettings:
+    mode = table.get("mode", str, "wedge")
+    if mode not in SCANNER_MODES:
+        raise ConfigError("scanner.mode", f"must be one of {', '.join(SCANNER_MODES)}")
+    usb_id = table.get("usb_id", str, "").lower()
+    if usb_id and not re.fullmatch(r"[0-9a-f]{4}:[0-9a-f]{4}", usb_id):
+        raise ConfigError("scanner.usb_id", "must be vendor:product in hex, e.g. '05e0:1200'")
+    layout = table.get("layout", str, "us")
+    if layout not in SCANNER_LAYOUTS:
+        raise ConfigError("scanner.layout", f"must be one of {', '.join(SCANNER_LAYOUTS)}")
+    keys_table = table.table("keys")
+    keys: list[tuple[str, str]] = []
+    for key_name in list(keys_table.raw):
+        char = keys_table.get(key_name, str)
+        if not re.fullmatch(r"KEY_[A-Z0-9_]+", key_name) or len(char) != 1:
+            raise ConfigError(f"scanner.keys.{key_name}", "must map a KEY_… name to one character")
+        keys.append((key_name, char))
+    keys_table.done()
+    settings = ScannerSettings(
+        mode=mode,
+        device=table.get("device", str, ""),
+        name=table.get("name", str, ""),
+        usb_id=usb_id,
+        grab=table.get("grab", bool, True),
+        layout=layout,
+        keys=tuple(keys),
     )
     table.done()
     return settings
