@@ -1,82 +1,99 @@
-"""Receipt printers: ESC/POS bytes from a receipt document, and where those bytes go.
+"""Receipt printers: where ESC/POS bytes go, and what the printer says about itself.
 
-python-escpos is imported lazily (it costs ~0.2–0.4 s and calls logging.basicConfig at import),
-so the till's cold start never pays for it. The Nordic code page is forced after init: without it
-python-escpos's automatic encoder switches to code pages many printers lack and ø prints as
-garbage.
+Every connection has a short timeout and a lock, so a silent printer never freezes the till and
+a status poll never interleaves with a receipt. Status comes from the ESC/POS real-time queries
+(DLE EOT 1, 2 and 4) where the connection can answer them (network, usb, serial).
 """
 
 from __future__ import annotations
 
 import os
-import socket
-import tempfile
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from devices.render import escpos_environment
 from kassa_tui.config import PrinterSettings
-from kassa_tui.receipts import ReceiptDoc, columns_line
+
+DLE_EOT_PRINTER = b"\x10\x04\x01"  # bit 3: offline; bit 2: drawer connector pin 3
+DLE_EOT_OFFLINE = b"\x10\x04\x02"  # bit 2: cover open; bit 5: stopped, paper end; bit 6: error
+DLE_EOT_PAPER = b"\x10\x04\x04"  # bits 2+3: paper near end; bits 5+6: paper end
 
 
 class PrinterError(Exception):
     """The printer did not take the job; the text says why, for the cashier."""
 
 
+@dataclass(frozen=True)
+class PrinterStatus:
+    """What the printer reported. None means it could not tell (file printers, no reply)."""
+
+    online: bool | None = None
+    paper: str | None = None  # "ok", "low", "out"
+    cover_open: bool | None = None
+    drawer_pin: bool | None = None  # raw drawer connector level; the Drawer decides "open"
+    error: str = ""
+
+    @property
+    def state(self) -> str:
+        """One word for the status bar: ok, paper-low, paper-out, cover-open, offline, unknown."""
+        if self.error or self.online is False:
+            if self.cover_open:
+                return "cover-open"
+            if self.paper == "out":
+                return "paper-out"
+            return "offline"
+        if self.cover_open:
+            return "cover-open"
+        if self.paper == "out":
+            return "paper-out"
+        if self.paper == "low":
+            return "paper-low"
+        return "ok" if self.online else "unknown"
+
+    @property
+    def can_print(self) -> bool:
+        return self.state in ("ok", "paper-low", "unknown")
+
+
+def parse_status(printer: bytes, offline: bytes, paper: bytes) -> PrinterStatus:
+    """Decode the three DLE EOT replies (one byte each; empty means no answer)."""
+    if not printer:
+        return PrinterStatus(error="no reply to status query")
+    p = printer[0]
+    o = offline[0] if offline else 0
+    r = paper[0] if paper else 0
+    paper_state = "out" if r & 0x60 or o & 0x20 else "low" if r & 0x0C else "ok"
+    return PrinterStatus(
+        online=not p & 0x08,
+        paper=paper_state if paper else None,
+        cover_open=bool(o & 0x04) if offline else None,
+        drawer_pin=bool(p & 0x04),
+    )
+
+
 class ReceiptPrinter(Protocol):
     def send(self, data: bytes) -> None:
         """Deliver bytes to the printer or raise PrinterError."""
 
+    def status(self) -> PrinterStatus:
+        """Ask the printer how it is; never raises."""
 
-def _escpos_dummy(settings: PrinterSettings) -> Any:
-    os.environ.setdefault(
-        "ESCPOS_CAPABILITIES_PICKLE_DIR", str(Path(tempfile.gettempdir()) / "kassa-escpos")
-    )
-    Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
-    from escpos.printer import Dummy
-
-    printer = Dummy(profile=settings.profile)
-    printer.charcode(settings.codepage)
-    return printer
-
-
-def render(doc: ReceiptDoc, settings: PrinterSettings, *, kick_drawer: bool = False) -> bytes:
-    """ESC/POS bytes for a document: double-size title, columns fitted to the paper, cut."""
-    printer = _escpos_dummy(settings)
-    columns = settings.columns
-    for block in doc.blocks:
-        if block.style == "title":
-            printer.set(align="center", double_height=True, double_width=True, bold=True)
-            printer.text(block.text + "\n")
-            printer.set(normal_textsize=True, align="left", bold=False)
-        elif block.style == "center":
-            printer.set(align="center")
-            printer.text(block.text + "\n")
-            printer.set(align="left")
-        elif block.style == "bold":
-            printer.set(bold=True)
-            printer.text(block.text + "\n")
-            printer.set(bold=False)
-        elif block.style == "cols":
-            printer.text(columns_line(block.text, block.right, columns) + "\n")
-        elif block.style == "total":
-            printer.set(double_height=True, bold=True)
-            printer.text(columns_line(block.text, block.right, columns) + "\n")
-            printer.set(normal_textsize=True, bold=False)
-        elif block.style == "rule":
-            printer.text("-" * columns + "\n")
-        else:
-            printer.text(block.text + "\n")
-    printer.cut()
-    if kick_drawer:
-        printer.cashdraw(2)
-    return bytes(printer.output)
+    @property
+    def description(self) -> str:
+        """What the technician sees: type and address."""
 
 
 class FilePrinter:
-    """Appends bytes to a file or a device node such as /dev/usb/lp0 (the demo's printer)."""
+    """Appends bytes to a file or a device node such as /dev/usb/lp0 (the demo's printer).
+
+    A file cannot answer status queries, so its status is always unknown.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.description = f"file {path}"
 
     def send(self, data: bytes) -> None:
         try:
@@ -88,6 +105,9 @@ class FilePrinter:
         except OSError as exc:
             raise PrinterError(f"{self.path}: {exc.strerror or exc}") from exc
 
+    def status(self) -> PrinterStatus:
+        return PrinterStatus()
+
 
 class MemoryPrinter:
     """Keeps every job in memory: the `dummy` printer, and the fake for tests."""
@@ -95,32 +115,103 @@ class MemoryPrinter:
     def __init__(self) -> None:
         self.jobs: list[bytes] = []
         self.fail_with: str | None = None
+        self.reported = PrinterStatus()
+        self.description = "dummy (memory)"
 
     def send(self, data: bytes) -> None:
         if self.fail_with:
             raise PrinterError(self.fail_with)
         self.jobs.append(data)
 
+    def status(self) -> PrinterStatus:
+        return self.reported
 
-class NetworkPrinter:
-    """A raw TCP (port 9100) printer with a short timeout, so a silent printer never hangs."""
 
-    def __init__(self, host: str, port: int, timeout: float) -> None:
-        self.host, self.port, self.timeout = host, port, timeout
+class EscposPrinter:
+    """A USB, serial or network printer through python-escpos, opened per operation.
+
+    Opening per operation costs a few milliseconds and means an unplugged or restarted printer
+    is simply found again on the next try.
+    """
+
+    def __init__(self, settings: PrinterSettings) -> None:
+        self.settings = settings
+        self.lock = threading.Lock()
+        kind = settings.type
+        if kind == "network":
+            self.description = f"network {settings.host}:{settings.port}"
+        elif kind == "usb":
+            self.description = f"usb {settings.usb_vendor:04x}:{settings.usb_product:04x}"
+        else:
+            self.description = f"serial {settings.serial_device} {settings.baudrate} baud"
+
+    def _connect(self) -> Any:
+        escpos_environment()
+        from escpos import printer as escpos_printer
+
+        s = self.settings
+        profile = s.profile
+        if s.type == "network":
+            device = escpos_printer.Network(s.host, port=s.port, timeout=s.timeout, profile=profile)
+        elif s.type == "usb":
+            device = escpos_printer.Usb(
+                s.usb_vendor, s.usb_product, timeout=int(s.timeout * 1000), profile=profile
+            )
+        else:
+            device = escpos_printer.Serial(
+                s.serial_device, baudrate=s.baudrate, timeout=s.timeout, profile=profile
+            )
+        device.open(raise_not_found=True)
+        return device
 
     def send(self, data: bytes) -> None:
-        try:
-            with socket.create_connection((self.host, self.port), timeout=self.timeout) as conn:
-                conn.sendall(data)
-        except OSError as exc:
-            raise PrinterError(f"{self.host}:{self.port}: {exc}") from exc
+        with self.lock:
+            device = None
+            try:
+                device = self._connect()
+                device._raw(data)  # python-escpos has no public raw write
+            except Exception as exc:  # usb.core, serial and socket errors all mean "not printed"
+                raise PrinterError(_describe(exc, self.description)) from exc
+            finally:
+                _close(device)
+
+    def status(self) -> PrinterStatus:
+        with self.lock:
+            device = None
+            try:
+                device = self._connect()
+                replies = [
+                    device.query_status(q)
+                    for q in (DLE_EOT_PRINTER, DLE_EOT_OFFLINE, DLE_EOT_PAPER)
+                ]
+                return parse_status(*(bytes(r) for r in replies))
+            except Exception as exc:
+                return PrinterStatus(online=False, error=_describe(exc, self.description))
+            finally:
+                _close(device)
+
+
+def _describe(exc: Exception, where: str) -> str:
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, TimeoutError) or "timed out" in text:
+        return f"{where}: no answer (timed out)"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{where}: connection refused"
+    return f"{where}: {text}"
+
+
+def _close(device: Any) -> None:
+    if device is None:
+        return
+    try:
+        device.close()
+    except Exception:  # closing a broken connection may fail again; nothing left to do
+        return
 
 
 def open_printer(settings: PrinterSettings) -> ReceiptPrinter:
     if settings.type == "file" and settings.path is not None:
         return FilePrinter(settings.path)
-    if settings.type == "network":
-        return NetworkPrinter(settings.host, settings.port, settings.timeout)
     if settings.type == "dummy":
         return MemoryPrinter()
-    raise PrinterError(f"printer type {settings.type!r} is not supported yet; use file or network")
+    return EscposPrinter(settings)

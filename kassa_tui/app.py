@@ -16,8 +16,8 @@ from textual.app import App
 from textual.binding import Binding
 
 import screens
-from devices.printer import ReceiptPrinter, open_printer
-from devices.spooler import SpoolResult, print_pending
+from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
+from devices.spooler import SpoolResult, print_pending, state_text
 from kassa_tui.config import Config
 from kassa_tui.errors import Stopped
 from kassa_tui.i18n import _
@@ -26,9 +26,10 @@ from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
+from screens.trouble import UncertainPrintDialog
 
 log = logging.getLogger("kassa.app")
-PRINT_RETRY_SECONDS = 10.0
+STATUS_POLL_SECONDS = 2.0
 
 
 class KassaApp(App[None]):
@@ -58,6 +59,8 @@ class KassaApp(App[None]):
         self.sale_screen = SaleScreen()
         self.crashed = ""
         self.printer_status: tuple[str, bool] = ("", True)
+        self.print_failures = 0
+        self.drawer_state = "unknown"
 
     def on_mount(self) -> None:
         if self.plain_console:
@@ -70,6 +73,8 @@ class KassaApp(App[None]):
         else:
             self.push_screen(self._sign_in_screen(), self.signed_in)
         self.set_interval(5.0, self.lock_if_idle)
+        self.set_interval(STATUS_POLL_SECONDS, self.poll_devices)
+        self.poll_devices()
         self.print_waiting()
 
     def _sign_in_screen(self, locked_for: Person | None = None) -> SignInScreen:
@@ -106,6 +111,22 @@ class KassaApp(App[None]):
         self.sale_screen.call_after_refresh(
             self.sale_screen.show_info, _("Welcome, {name}.").format(name=person.name)
         )
+        self.ask_about_uncertain_receipts()
+
+    def ask_about_uncertain_receipts(self) -> None:
+        """Receipts that were being sent when kassa stopped: a person says if they printed."""
+        jobs = self.till.print_queue.uncertain()
+        if not jobs or self.person is None:
+            return
+        job, user = jobs[0], self.person.number
+
+        def answered(printed: bool | None) -> None:
+            if printed is not None:
+                self.till.print_queue.resolve_uncertain(job, printed=printed, user=user)
+            self.print_waiting()
+            self.ask_about_uncertain_receipts()
+
+        self.push_screen(UncertainPrintDialog(job), answered)
 
     def unlocked(self, person: Person | None) -> None:
         self.locked = False
@@ -145,31 +166,53 @@ class KassaApp(App[None]):
         self.run_worker(self._print_in_thread, thread=True, exclusive=True, group="print")
 
     def _print_in_thread(self) -> None:
+        till = self.till
         try:
-            result = print_pending(self.till.print_queue, self.printer, self.till.config.printer)
+            result = print_pending(till.print_queue, self.printer, till.config.printer, till.drawer)
         except Exception as exc:  # a bug in rendering must not kill the till
             log.exception("printing failed")
-            result = SpoolResult(0, 1, str(exc))
+            result = SpoolResult(0, 1, str(exc), "offline")
         finally:
-            self.till.db.close()
+            till.db.close()
         self.call_from_thread(self.printed, result)
 
     def printed(self, result: SpoolResult) -> None:
         if result.error:
-            self.printer_status = (_("PRINTER: {error}").format(error=result.error), False)
-            self.set_timer(PRINT_RETRY_SECONDS, self.print_waiting)
+            self.print_failures += 1
+            self.set_timer(min(60.0, 2.0**self.print_failures), self.print_waiting)
         else:
-            self.printer_status = (_("Printer OK"), True)
-        if not self.sale_screen.is_mounted:
-            return  # the sale screen shows printer_status when it mounts
-        self.sale_screen.set_printer_status(*self.printer_status)
-        if result.error:
-            self.sale_screen.show_error(
-                _(
-                    "The printer failed: {n} receipt(s) wait in the queue. Check paper and cable;"
-                    " kassa retries by itself."
-                ).format(n=result.waiting)
-            )
+            self.print_failures = 0
+        if result.error or result.printed:
+            self.show_printer(result.state, result.error)
+        if result.error and self.sale_screen.is_mounted:
+            self.sale_screen.receipt_stuck(result.error)
+        elif not result.error and self.sale_screen.is_mounted:
+            self.sale_screen.receipts_printed()
+
+    def poll_devices(self) -> None:
+        """Ask the printer how it is (paper, cover, drawer) without blocking the screen."""
+        if not self.read_only:
+            self.run_worker(self._status_in_thread, thread=True, exclusive=True, group="status")
+
+    def _status_in_thread(self) -> None:
+        status = self.printer.status()
+        self.call_from_thread(self.status_read, status)
+
+    def status_read(self, status: PrinterStatus) -> None:
+        drawer = self.till.drawer.sensed(status.drawer_pin)
+        self.drawer_state = drawer
+        self.show_printer(status.state, status.error)
+        if status.can_print and self.till.print_queue.pending():
+            self.print_waiting()
+
+    def show_printer(self, state: str, error: str = "") -> None:
+        words = [state_text(state)]
+        if self.till.config.drawer.sensor:
+            words.append(_("Drawer open") if self.drawer_state == "open" else _("Drawer closed"))
+        ok = state in ("ok", "paper-low", "unknown") and not error
+        self.printer_status = (" · ".join(words), ok)
+        if self.sale_screen.is_mounted:
+            self.sale_screen.set_printer_status(*self.printer_status)
 
 
 def use_console_theme(config: Config) -> bool:

@@ -16,6 +16,7 @@ from kassa_tui.barcodes import BadCode, ScannedCode, classify
 from kassa_tui.catalog import Catalog, ProductInfo
 from kassa_tui.clock import Clock, parse_utc
 from kassa_tui.config import Config
+from kassa_tui.drawer import Drawer
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
@@ -29,6 +30,7 @@ from kassa_tui.money import (
     round_half_up,
 )
 from kassa_tui.pricing import Line, Payment, Priced, price
+from kassa_tui.printqueue import PrintQueue
 from kassa_tui.users import Person, Users
 
 MAX_QTY = 9999 * QTY_ONE
@@ -87,8 +89,12 @@ class Baskets:
         catalog: Catalog,
         users: Users,
         clock: Clock,
+        drawer: Drawer,
+        queue: PrintQueue,
     ) -> None:
         self.db = database
+        self.drawer = drawer
+        self.queue = queue
         self.config = config
         self.journal = journal
         self.catalog = catalog
@@ -147,6 +153,18 @@ class Baskets:
         if self.read_only:
             raise Refused(_("This is a read-only view: the till is running elsewhere."))
 
+    def ready_to_sell(self) -> None:
+        """No sale while the drawer is open, or while the last receipt has not printed (§ 2-6)."""
+        self.drawer.check_closed()
+        waiting = self.queue.holding_up_sales()
+        if waiting is not None:
+            reason = waiting.last_error or _("the printer has not taken it yet")
+            raise Refused(
+                _(
+                    "Receipt {nr} has not printed ({reason}). The next sale starts when it has."
+                ).format(nr=waiting.receipt_nr, reason=reason)
+            )
+
     def _ensure_basket(self, person: Person) -> int:
         found = self._open_basket_id()
         if found:
@@ -186,6 +204,7 @@ class Baskets:
     def add(self, person: Person, text: str, qty_milli: int | None = None) -> Line:
         """Add the product behind a scanned or typed code; `qty_milli` from a '3*' before it."""
         self._guard()
+        self.ready_to_sell()
         scanned = self.classify(text)
         product = self.find_product(scanned)
         qty = qty_milli if qty_milli is not None else QTY_ONE

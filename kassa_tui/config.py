@@ -34,6 +34,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "correct_line": "f8,delete,ctrl+x",
     "pay_cash": "f10,ctrl+k",
     "pay_card": "f11,ctrl+b",
+    "no_sale": "ctrl+n",
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",
 }
@@ -78,11 +79,20 @@ class PrinterSettings:
     profile: str = "default"
     codepage: str = "CP865"
     width_mm: int = 80
+    logo: Path | None = None
 
     @property
     def columns(self) -> int:
         """Characters per line in font A: 48 on 80 mm paper, 32 on 58 mm."""
         return 48 if self.width_mm == 80 else 32
+
+
+@dataclass(frozen=True)
+class DrawerSettings:
+    """Whether the printer can tell kassa that the drawer is open, and which level means open."""
+
+    sensor: bool = False
+    open_when_high: bool = True
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,7 @@ class Config:
     cash_rounding: bool = True
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
+    drawer: DrawerSettings = field(default_factory=DrawerSettings)
     embedded: tuple[EmbeddedLayout, ...] = ()
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
@@ -274,6 +285,18 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
 
     scanner = _parse_scanner(root.table("scanner"))
 
+    drawer_table = root.table("drawer")
+    sensor = drawer_table.get("sensor", bool, required=True)
+    open_level = drawer_table.get("open_level", str, "high")
+    if open_level not in ("high", "low"):
+        raise ConfigError("drawer.open_level", "must be 'high' or 'low'")
+    if sensor and printer.type in ("file", "dummy"):
+        raise ConfigError(
+            "drawer.sensor", f"a {printer.type} printer cannot report the drawer; set it to false"
+        )
+    drawer_table.done()
+    drawer = DrawerSettings(sensor, open_level == "high")
+
     barcodes = root.table("barcodes")
     layouts = tuple(
         _parse_layout(i, item) for i, item in enumerate(barcodes.get("embedded", list, []))
@@ -311,6 +334,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         cash_rounding=rounding,
         printer=printer,
         scanner=scanner,
+        drawer=drawer,
         embedded=layouts,
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),
@@ -339,19 +363,31 @@ def _parse_printer(table: _Table, base: Path) -> PrinterSettings:
     width = table.get("width_mm", int, 80)
     if width not in (58, 80):
         raise ConfigError("printer.width_mm", "must be 58 or 80")
+    usb_vendor = table.get("usb_vendor", int, 0)
+    usb_product = table.get("usb_product", int, 0)
+    if kind == "usb" and not (0 < usb_vendor < 0x10000 and 0 < usb_product < 0x10000):
+        raise ConfigError("printer.usb_vendor", "usb printers need usb_vendor and usb_product")
+    serial_device = table.get("serial_device", str, "")
+    if kind == "serial" and not serial_device:
+        raise ConfigError("printer.serial_device", "is missing (e.g. /dev/ttyUSB0)")
+    logo_text = table.get("logo", str, "")
+    logo = base / logo_text if logo_text else None
+    if logo is not None and not logo.is_file():
+        raise ConfigError("printer.logo", f"{logo} is not a file")
     settings = PrinterSettings(
         type=kind,
         path=(base / path_text) if path_text else None,
         host=host,
         port=port,
         timeout=timeout,
-        usb_vendor=table.get("usb_vendor", int, 0),
-        usb_product=table.get("usb_product", int, 0),
-        serial_device=table.get("serial_device", str, ""),
+        usb_vendor=usb_vendor,
+        usb_product=usb_product,
+        serial_device=serial_device,
         baudrate=table.get("baudrate", int, 9600),
         profile=table.get("profile", str, "default"),
         codepage=codepage,
         width_mm=width,
+        logo=logo,
     )
     table.done()
     return settings

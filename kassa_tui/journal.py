@@ -30,6 +30,9 @@ class Event:
     LOGOUT = ("13004", "LOGOUT")
     DRAWER_OPEN = ("13005", "DRAWOPEN")
     DRAWER_CLOSE = ("13006", "DRAWCLOSE")
+    DRAWER_NO_SALE = ("13005", "NOSALE")  # nullinnslag: counted on X/Z
+    DRAWER_MANUAL = ("13005", "DRAWOPENMAN")  # opened by hand, no kick: a nullinnslag too
+    NO_SALE_REQUESTED = ("13999", "NOSALEREQ")  # approved; DRAWER_NO_SALE follows the kick
     PARK = ("13010", "PARK")
     RESUME = ("13011", "RESUME")
     RECEIPT_PRINTED = ("13012", "RECEIPT")
@@ -47,6 +50,8 @@ class Event:
     LOGIN_FAILED = ("13999", "LOGINFAIL")
     CLOCK_BACK = ("13999", "CLOCKBACK")
     PRINT_FAILED = ("13999", "PRINTFAIL")
+    PRINT_CHECKED = ("13999", "PRINTCHECK")
+    PRINTER_STATE = ("13999", "PRINTERSTATE")
     READ_ONLY = ("13999", "READONLY")
 
 

@@ -14,6 +14,7 @@ from kassa_tui.basket import Baskets
 from kassa_tui.catalog import Catalog
 from kassa_tui.clock import Clock
 from kassa_tui.config import Config
+from kassa_tui.drawer import Drawer
 from kassa_tui.journal import Event, Journal
 from kassa_tui.migrations import migrate
 from kassa_tui.printqueue import PrintQueue
@@ -33,6 +34,7 @@ class Till:
     baskets: Baskets
     sales: Sales
     print_queue: PrintQueue
+    drawer: Drawer
 
     def app_started(self, *, read_only: bool = False) -> None:
         self.baskets.read_only = read_only
@@ -53,7 +55,8 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     journal = Journal(database, config.register_id, clock)
     users = Users(journal)
     catalog = Catalog(database)
-    baskets = Baskets(database, config, journal, catalog, users, clock)
     queue = PrintQueue(database, config.register_id, journal, clock)
+    drawer = Drawer(database, config.drawer, journal, queue, users, clock)
+    baskets = Baskets(database, config, journal, catalog, users, clock, drawer, queue)
     sales = Sales(database, config, journal, baskets, queue, clock)
-    return Till(config, database, clock, journal, users, catalog, baskets, sales, queue)
+    return Till(config, database, clock, journal, users, catalog, baskets, sales, queue, drawer)

@@ -30,6 +30,7 @@ from screens.dialogs import ApprovalDialog, HelpDialog, ParkedDialog, ReasonDial
 from screens.entry import EntryLine
 from screens.host import guarded, host
 from screens.payment import PaymentDialog
+from screens.trouble import ReceiptStuckDialog
 
 
 def action_texts() -> dict[str, tuple[str, str]]:
@@ -51,6 +52,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "correct_line": (_("Correct the line"), _("new quantity, or nothing to remove")),
         "pay_cash": (_("Cash"), _("amount tendered")),
         "pay_card": (_("Card"), _("amount")),
+        "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
         "lock": (_("Lock the till"), ""),
         "sign_out": (_("Sign out"), ""),
     }
@@ -438,6 +440,49 @@ class SaleScreen(Screen[None]):
         self.show_info("  ".join(parts))
         self.query_one("#sale-message").set_class(True, "change")
         host(self).print_waiting()
+
+    @guarded
+    def do_no_sale(self, _text: str) -> None:
+        """A nullinnslag: the drawer opens without a sale, with a shift lead's approval."""
+        self.person()
+        host(self).till.baskets._guard()
+
+        @guarded
+        def apply(self: SaleScreen, approval: tuple[str, str] | None) -> None:
+            if approval is None:
+                return
+            host(self).till.drawer.open_no_sale(self.person(), *approval)
+            host(self).print_waiting()
+            self.show_info(_("The drawer opens (no sale)."))
+
+        self.app.push_screen(
+            ApprovalDialog(_("Open the drawer without a sale")), lambda value: apply(self, value)
+        )
+
+    # -- the printer --------------------------------------------------------------------------
+
+    def receipt_stuck(self, reason: str) -> None:
+        """The last receipt could not print: say why, and keep the next sale from starting."""
+        waiting = host(self).till.print_queue.holding_up_sales()
+        if waiting is None:
+            return
+        text = _("Receipt {nr}: {reason}").format(nr=waiting.receipt_nr, reason=reason)
+        if isinstance(self.app.screen, ReceiptStuckDialog):
+            self.app.screen.update_reason(text)
+            return
+        if self.app.screen is not self:
+            return  # a dialog of the cashier's is open; the status bar still says it
+
+        def closed(retry: bool | None) -> None:
+            if retry:
+                host(self).print_waiting()
+
+        self.app.push_screen(ReceiptStuckDialog(text), closed)
+
+    def receipts_printed(self) -> None:
+        if isinstance(self.app.screen, ReceiptStuckDialog):
+            self.app.screen.dismiss(False)
+            self.show_info(_("The waiting receipt has printed."))
 
     def do_lock(self, _text: str) -> None:
         host(self).lock()

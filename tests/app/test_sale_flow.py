@@ -10,6 +10,7 @@ from kassa_tui.services import Till
 from screens.entry import EntryLine
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
+from screens.trouble import ReceiptStuckDialog
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
 EPLER = "7045811781536"  # Epler Pink Lady 4 stk, 39,90
@@ -188,7 +189,7 @@ async def test_card_payment_split_with_cash_and_escape(
     assert b"Bankkort" in printer.jobs[0] and b"Kontant" in printer.jobs[0]
 
 
-async def test_printer_failure_keeps_the_receipt_queued(
+async def test_a_receipt_that_cannot_print_holds_up_the_next_sale(
     app: KassaApp, till: Till, printer: MemoryPrinter
 ) -> None:
     printer.fail_with = "paper out"
@@ -199,10 +200,24 @@ async def test_printer_failure_keeps_the_receipt_queued(
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "printer failed" in message(app)
-    assert printer.jobs == []
-    assert len(till.print_queue.pending()) == 1
-    assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
+        assert isinstance(app.screen, ReceiptStuckDialog)
+        assert "Receipt 1: paper out" in str(app.screen.query_one("#trouble-reason").render())
+        await pilot.press("escape")  # hide the message: the next sale still waits
+        await scan(pilot, EPLER)
+        assert "Receipt 1 has not printed (paper out)" in message(app)
+        assert printer.jobs == []
+        assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
+
+        printer.fail_with = None  # a new paper roll
+        app.print_waiting()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await scan(pilot, EPLER)
+        assert "39,90" in totals(app)
+    assert len(printer.jobs) == 1
+    assert till.print_queue.pending() == []
+    events = journal_events(till)
+    assert events.count("RECEIPT") == 1 and "PRINTFAIL" in events
 
 
 async def test_help_shows_every_key(app: KassaApp) -> None:

@@ -107,3 +107,13 @@ def journal_events(till: Till) -> list[str]:
 
 def basket_lines(till: Till) -> int:
     return len(till.baskets.current().priced.lines)
+
+
+def print_waiting(till: Till) -> list[bytes]:
+    """Print every queued job on an in-memory printer, as the till does after each sale."""
+    from devices.printer import MemoryPrinter
+    from devices.spooler import print_pending
+
+    printer = MemoryPrinter()
+    print_pending(till.print_queue, printer, till.config.printer, till.drawer)
+    return printer.jobs

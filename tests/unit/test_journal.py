@@ -12,7 +12,7 @@ from kassa_tui.journal import row_hash
 from kassa_tui.services import Till
 from kassa_tui.users import Person
 
-from .conftest import PILSNER, ROMME, SteeredTime, journal_events
+from .conftest import PILSNER, ROMME, SteeredTime, journal_events, print_waiting
 
 
 def busy_day(till: Till, person: Person, time: SteeredTime) -> None:
@@ -116,6 +116,7 @@ def test_no_row_ever_carries_an_earlier_time(
     time.advance(-86_400)
     busy_day(till, cashier, time)
     time.advance(86_400 + 600)  # the clock is set right again
+    print_waiting(till)
     till.baskets.add(cashier, ROMME)
     stamped = utcs(till)
     assert stamped == sorted(stamped)

@@ -24,6 +24,7 @@ from .conftest import (
     SteeredTime,
     count,
     journal_events,
+    print_waiting,
 )
 
 
@@ -176,6 +177,7 @@ def test_receipt_numbers_are_sequential(till: Till, cashier: Person, time: Steer
         done = till.sales.pay_card(cashier, "").completed
         assert done is not None
         numbers.append(done.receipt_nr)
+        print_waiting(till)
         time.advance(30)
     assert numbers == [1, 2, 3]
     assert rows(till, "SELECT receipt_nr FROM sale ORDER BY id") == [(1,), (2,), (3,)]

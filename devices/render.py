@@ -1,0 +1,78 @@
+"""ESC/POS bytes from a receipt document, through python-escpos's Dummy printer.
+
+python-escpos is imported lazily (it costs ~0.2–0.4 s and calls logging.basicConfig at import),
+so the till's cold start never pays for it. The Nordic code page is forced after init: without it
+python-escpos's automatic encoder switches to code pages many printers lack and ø prints as
+garbage.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from kassa_tui.config import PrinterSettings
+from kassa_tui.receipts import ReceiptDoc, columns_line
+
+
+def escpos_environment() -> None:
+    """Keep python-escpos's capabilities cache in one folder instead of a new temp dir per run."""
+    folder = Path(tempfile.gettempdir()) / "kassa-escpos"
+    os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", str(folder))
+    Path(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"]).mkdir(parents=True, exist_ok=True)
+
+
+def _dummy(settings: PrinterSettings) -> Any:
+    escpos_environment()
+    from escpos.printer import Dummy
+
+    printer = Dummy(profile=settings.profile)
+    printer.charcode(settings.codepage)
+    return printer
+
+
+def render(doc: ReceiptDoc, settings: PrinterSettings, *, kick_drawer: bool = False) -> bytes:
+    """ESC/POS bytes for a document: double-size title, columns fitted to the paper, cut.
+
+    An empty document with `kick_drawer` is just the drawer kick (a no-sale opening).
+    """
+    printer = _dummy(settings)
+    if doc.blocks:
+        if settings.logo is not None:
+            printer.image(str(settings.logo), center=True)
+        for block in doc.blocks:
+            _block(printer, block.style, block.text, block.right, settings.columns)
+        printer.cut()
+    if kick_drawer:
+        printer.cashdraw(2)
+    return bytes(printer.output)
+
+
+def _block(printer: Any, style: str, text: str, right: str, columns: int) -> None:
+    if style == "title":
+        printer.set(align="center", double_height=True, double_width=True, bold=True)
+        printer.text(text + "\n")
+        printer.set(normal_textsize=True, align="left", bold=False)
+    elif style == "center":
+        printer.set(align="center")
+        printer.text(text + "\n")
+        printer.set(align="left")
+    elif style == "bold":
+        printer.set(bold=True)
+        printer.text(text + "\n")
+        printer.set(bold=False)
+    elif style == "cols":
+        printer.text(columns_line(text, right, columns) + "\n")
+    elif style == "total":
+        printer.set(double_height=True, bold=True)
+        printer.text(columns_line(text, right, columns) + "\n")
+        printer.set(normal_textsize=True, bold=False)
+    elif style == "rule":
+        printer.text("-" * columns + "\n")
+    elif style == "barcode":
+        # CODE128 carries any receipt number; "{B" selects its code set B.
+        printer.barcode("{B" + text, "CODE128", height=60, width=2, function_type="B")
+    else:
+        printer.text(text + "\n")
