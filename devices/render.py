@@ -8,6 +8,8 @@ garbage.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -72,7 +74,9 @@ def _block(printer: Any, style: str, text: str, right: str, columns: int) -> Non
     elif style == "rule":
         printer.text("-" * columns + "\n")
     elif style == "barcode":
-        # CODE128 carries any receipt number; "{B" selects its code set B.
-        printer.barcode("{B" + text, "CODE128", height=60, width=2, function_type="B")
+        # CODE128 carries any receipt number; "{B" selects its code set B. python-escpos
+        # print()s a remark here, which must not reach the till's screen.
+        with contextlib.redirect_stdout(io.StringIO()):
+            printer.barcode("{B" + text, "CODE128", height=60, width=2, function_type="B")
     else:
         printer.text(text + "\n")

@@ -223,15 +223,36 @@ def journal_verify(ctx: click.Context) -> None:
 @click.pass_context
 @friendly
 def print_waiting(ctx: click.Context) -> None:
-    """Print the receipts waiting in the print queue."""
+    """Print the receipts waiting in the print queue (when the till is not running)."""
     from devices.printer import open_printer
     from devices.spooler import print_pending
+    from kassa_tui.register_lock import RegisterBusy, RegisterLock
     from kassa_tui.services import open_till
 
     config = _config(ctx)
+    lock = RegisterLock(config.database, config.register_id)
+    try:
+        lock.acquire()
+    except RegisterBusy:
+        click.echo("kassa: the till is running and prints its own queue", err=True)
+        sys.exit(1)
     till = open_till(config)
-    result = print_pending(till.print_queue, open_printer(config.printer), config.printer)
+    uncertain = till.print_queue.uncertain()
+    if uncertain:
+        numbers = ", ".join(str(job.receipt_nr) for job in uncertain)
+        click.echo(
+            f"Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
+            " the cashier about them at the next sign-in."
+        )
+    result = print_pending(
+        till.print_queue, open_printer(config.printer), config.printer, till.drawer
+    )
+    lock.release()
     click.echo(f"Printed {result.printed}, waiting {result.waiting}")
     if result.error:
         click.echo(f"kassa: printer: {result.error}", err=True)
         sys.exit(1)
+
+
+# The device commands live in their own module; importing it registers them on `main`.
+from kassa_tui import cli_devices  # noqa: E402, F401

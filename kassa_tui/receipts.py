@@ -165,3 +165,22 @@ def sales_receipt(config: Config, sale: SaleFacts) -> ReceiptDoc:
     doc.add("rule")
     doc.add("center", "Takk for handelen!")
     return doc
+
+
+def test_page(config: Config, printer: str, columns: int) -> ReceiptDoc:
+    """`kassa printer test`: shows the code page, the width and a barcode work."""
+    doc = ReceiptDoc()
+    doc.add("title", "Testside")
+    doc.add("center", config.shop_name)
+    doc.add("text", f"Kasse {config.register_id}")
+    doc.add("text", f"Skriver: {printer}")
+    doc.add("text", f"Tegnsett: {config.printer.codepage}, papir {config.printer.width_mm} mm")
+    doc.add("rule")
+    doc.add("text", "æøå ÆØÅ  Blåbær, Rømme, Ærlig, Øl, Åpent")
+    doc.add("text", "€ (kun med CP858)")
+    doc.add("text", "".join(str(i % 10) for i in range(1, columns + 1)))
+    doc.add("cols", "Venstre", "Høyre")
+    doc.add("total", "TOTALT", "123,45")
+    doc.add("barcode", "1234")
+    doc.add("center", "Slutt på testsiden")
+    return doc
