@@ -66,7 +66,8 @@ def print_pending(
     printed = 0
     for index, job in enumerate(jobs):
         data = render(job.doc, settings, kick_drawer=job.kick_drawer)
-        queue.mark_sending(job)
+        if not queue.mark_sending(job):
+            continue  # another spooler took it
         try:
             printer.send(data)
         except PrinterError as exc:

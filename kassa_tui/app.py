@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from time import monotonic
 
@@ -17,6 +18,7 @@ from textual.binding import Binding
 
 import screens
 from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
+from devices.scanner import ScannerReader
 from devices.spooler import SpoolResult, print_pending, state_text
 from kassa_tui.config import Config
 from kassa_tui.errors import Stopped
@@ -47,6 +49,7 @@ class KassaApp(App[None]):
         *,
         read_only: bool = False,
         console: bool = False,
+        scanner: ScannerReader | None = None,
     ) -> None:
         super().__init__(ansi_color=console)
         self.till = till
@@ -60,7 +63,10 @@ class KassaApp(App[None]):
         self.crashed = ""
         self.printer_status: tuple[str, bool] = ("", True)
         self.print_failures = 0
+        self.print_lock = threading.Lock()
         self.drawer_state = "unknown"
+        self.scanner_status: tuple[str, str] = ("", "")
+        self.scanner = scanner
 
     def on_mount(self) -> None:
         if self.plain_console:
@@ -76,6 +82,37 @@ class KassaApp(App[None]):
         self.set_interval(STATUS_POLL_SECONDS, self.poll_devices)
         self.poll_devices()
         self.print_waiting()
+        if self.scanner is not None:
+            self.scanner.start()
+
+    def on_unmount(self) -> None:
+        if self.scanner is not None:
+            self.scanner.stop()
+
+    # -- the evdev scanner: its thread only calls these through call_from_thread ------------
+
+    def _scan_from_thread(self, code: str) -> None:
+        self.call_from_thread(self.scanned, code)
+
+    def _scanner_state_from_thread(self, state: str, message: str) -> None:
+        self.call_from_thread(self.scanner_state, state, message)
+
+    def scanned(self, code: str) -> None:
+        """A code from the evdev scanner: the same as typing it and Enter on the sale screen."""
+        self.last_activity = monotonic()
+        if self.person is None or self.locked or self.screen is not self.sale_screen:
+            self.bell()
+            log.info("scan %s ignored: the sale screen is not in front", code)
+            return
+        self.sale_screen.do_enter(code)
+
+    def scanner_state(self, state: str, message: str) -> None:
+        if state == self.scanner_status[0]:
+            return  # the reader reports every retry; the screen needs only the change
+        log.info("scanner %s: %s", state, message)
+        self.scanner_status = (state, message)
+        if self.sale_screen.is_mounted:
+            self.sale_screen.set_scanner_status(state, message)
 
     def _sign_in_screen(self, locked_for: Person | None = None) -> SignInScreen:
         return SignInScreen(locked_for)
@@ -168,7 +205,12 @@ class KassaApp(App[None]):
     def _print_in_thread(self) -> None:
         till = self.till
         try:
-            result = print_pending(till.print_queue, self.printer, till.config.printer, till.drawer)
+            # One spooler at a time: an "exclusive" thread worker is only flagged as cancelled
+            # and may still be running when the next one starts.
+            with self.print_lock:
+                result = print_pending(
+                    till.print_queue, self.printer, till.config.printer, till.drawer
+                )
         except Exception as exc:  # a bug in rendering must not kill the till
             log.exception("printing failed")
             result = SpoolResult(0, 1, str(exc), "offline")

@@ -103,12 +103,15 @@ class PrintQueue:
         ).fetchone()
         return Waiting(*row) if row else None
 
-    def mark_sending(self, job: Job) -> None:
+    def mark_sending(self, job: Job) -> bool:
+        """Claim a job for sending; False when someone else already has (never send twice)."""
         with self.db.atomic("IMMEDIATE"):
-            self.db.execute_sql(
-                "UPDATE print_job SET status = 'sending', attempts = attempts + 1 WHERE id = ?",
+            cursor = self.db.execute_sql(
+                "UPDATE print_job SET status = 'sending', attempts = attempts + 1"
+                " WHERE id = ? AND status = 'queued'",
                 (job.id,),
             )
+            return bool(cursor.rowcount == 1)
 
     def mark_printed(self, job: Job) -> None:
         with self.db.atomic("IMMEDIATE"):

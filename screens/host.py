@@ -25,6 +25,7 @@ class TillHost(Protocol):
     person: Person | None
     read_only: bool
     printer_status: tuple[str, bool]
+    scanner_status: tuple[str, str]
 
     def print_waiting(self) -> None: ...
 

@@ -99,6 +99,7 @@ class SaleScreen(Screen[None]):
         self.state: BasketState | None = None
         self.lines: list[PricedLine] = []
         self.keymap: dict[str, str] = {}
+        self.stuck_hidden = False
 
     def on_mount(self) -> None:
         app = host(self)
@@ -111,6 +112,8 @@ class SaleScreen(Screen[None]):
         self.refresh_bindings()
         self.reload()
         self.set_printer_status(*app.printer_status)
+        if app.scanner_status[0]:
+            self.set_scanner_status(*app.scanner_status)
 
     def compose(self) -> ComposeResult:
         app = host(self)
@@ -120,6 +123,7 @@ class SaleScreen(Screen[None]):
                 markup=False, content=f"{config.shop_name} · {config.register_id}", id="sale-shop"
             )
             yield Label(markup=False, content="", id="sale-user")
+            yield Label(markup=False, content="", id="sale-scanner")
             yield Label(markup=False, content="", id="sale-printer")
         if app.read_only:
             yield Label(
@@ -215,6 +219,14 @@ class SaleScreen(Screen[None]):
         message_box = self.query_one("#sale-message", Static)
         message_box.update(message)
         message_box.set_classes("message")
+
+    def set_scanner_status(self, state: str, message: str) -> None:
+        """The evdev scanner's state in the header; its problems also in the message line."""
+        label = self.query_one("#sale-scanner", Label)
+        label.update(_("Scanner OK") if state == "connected" else _("Scanner: no"))
+        label.set_class(state != "connected", "error")
+        if state != "connected":
+            self.show_error(message)
 
     def set_printer_status(self, text: str, ok: bool) -> None:
         label = self.query_one("#sale-printer", Label)
@@ -470,16 +482,19 @@ class SaleScreen(Screen[None]):
         if isinstance(self.app.screen, ReceiptStuckDialog):
             self.app.screen.update_reason(text)
             return
-        if self.app.screen is not self:
-            return  # a dialog of the cashier's is open; the status bar still says it
+        if self.app.screen is not self or self.stuck_hidden:
+            return  # a dialog is open, or the cashier hid this one; scans still say why
 
         def closed(retry: bool | None) -> None:
             if retry:
                 host(self).print_waiting()
+            else:
+                self.stuck_hidden = True
 
         self.app.push_screen(ReceiptStuckDialog(text), closed)
 
     def receipts_printed(self) -> None:
+        self.stuck_hidden = False
         if isinstance(self.app.screen, ReceiptStuckDialog):
             self.app.screen.dismiss(False)
             self.show_info(_("The waiting receipt has printed."))

@@ -272,3 +272,25 @@ async def test_a_bad_discount_is_refused_before_asking_for_a_reason(app: KassaAp
         await pilot.press("x", "f7")
         assert "x is not an amount" in message(app)
         assert "24,90" in totals(app)
+
+
+async def test_evdev_scans_reach_the_sale_screen_only_when_it_is_in_front(
+    app: KassaApp, till: Till
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.scanned(ROMME)  # before sign-in: ignored
+        await sign_in(pilot)
+        app.scanner_state("connected", "Honeywell Scanner")
+        await pilot.pause()
+        assert "Scanner OK" in str(app.screen.query_one("#sale-scanner", Label).render())
+        app.scanned(ROMME)
+        await pilot.pause()
+        assert "24,90" in totals(app)
+        await pilot.press("f1")  # a dialog in front: the scan must not go anywhere
+        app.scanned(EPLER)
+        await pilot.press("escape")
+        app.scanner_state("disconnected", "Scanner Honeywell was unplugged")
+        await pilot.pause()
+        assert "unplugged" in message(app)
+        assert "24,90" in totals(app)
+    assert till.db.execute_sql("SELECT COUNT(*) FROM basket_line").fetchone()[0] == 1
