@@ -17,8 +17,21 @@ demo: $(BIN)/kassa
 	@test -f var/kassa.db || $(BIN)/kassa --config $(KASSA_CONFIG) init --demo
 	$(BIN)/kassa --config $(KASSA_CONFIG)
 
+# emupos (the ESC/POS printer emulator the device tests print to) needs Python >= 3.13, so it
+# gets its own venv; where python3.13 cannot be found, those tests are skipped with the reason.
+EMUPOS := .venv-emupos/bin/emupos
+PYTHON313 ?= $(shell for p in $$HOME/.pyenv/versions/3.1[3-9]*/bin/python3 /usr/bin/python3.13 \
+	/usr/local/bin/python3.13 $$(command -v python3.13); do \
+	[ -x "$$p" ] && "$$p" -c 'import sys; assert sys.version_info >= (3, 13)' 2>/dev/null \
+	&& { echo "$$p"; break; }; done)
+
+$(EMUPOS):
+	@if [ -n "$(PYTHON313)" ]; then \
+		$(PYTHON313) -m venv .venv-emupos && .venv-emupos/bin/pip install --quiet 'emupos==0.4.*'; \
+	else echo "python3.13 not found: the emupos printer tests will be skipped"; fi
+
 ## test: set up and run everything CI runs: lint, types, import layers, the test suite
-test: $(BIN)/kassa lint typecheck layers unit
+test: $(BIN)/kassa $(EMUPOS) lint typecheck layers unit
 
 lint: $(BIN)/kassa
 	$(BIN)/ruff check .
@@ -44,4 +57,4 @@ translations: $(BIN)/kassa
 	$(BIN)/pybabel compile -d data/locale -D kassa
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .venv-emupos var .mypy_cache .ruff_cache .pytest_cache
