@@ -116,3 +116,18 @@ def test_a_second_till_on_the_same_register_is_refused(tmp_path: Path) -> None:
         running.release()
     assert code == 3
     assert "already selling" in out
+
+
+def test_devices_lists_what_the_config_selects(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa("--config", str(config), "devices")
+    assert code == 0, out
+    assert "Scanner mode: wedge" in out
+    assert f"Printer (kassa.toml): file {tmp_path / 'var' / 'receipts.bin'}" in out
+    assert "Drawer sensor: not read" in out
+
+
+def test_a_drawer_sensor_needs_a_printer_that_can_report_it(tmp_path: Path) -> None:
+    config = write_config(tmp_path, sensor="true")
+    code, out = kassa("--config", str(config), "devices")
+    assert code == 2 and "drawer.sensor" in out and "file printer cannot report" in out

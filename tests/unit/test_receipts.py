@@ -12,9 +12,10 @@ from devices.printer import MemoryPrinter
 from devices.render import render
 from devices.spooler import print_pending
 from kassa_tui.clock import Clock
-from kassa_tui.config import load
+from kassa_tui.config import PrinterSettings, load
 from kassa_tui.demo import load_demo
 from kassa_tui.printqueue import Job
+from kassa_tui.receipts import ReceiptDoc
 from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
 
@@ -190,3 +191,22 @@ def test_receipts_print_in_order_and_stop_at_a_failure(
     assert print_pending(till.print_queue, printer, till.config.printer).printed == 2
     assert [b"Kvittering nr 1" in j for j in printer.jobs] == [True, False]
     assert printer.jobs == [printed(till, first), printed(till, second)]
+
+
+@pytest.mark.parametrize(
+    ("codepage", "select", "letters"),
+    [
+        # ESC t 5 = PC865 (Nordic), ESC t 19 = PC858 (Latin-1 with €); æøå ÆØÅ, then €.
+        ("CP865", b"\x1bt\x05", b"\x91\x9b\x86 \x92\x9d\x8f ?"),
+        ("CP858", b"\x1bt\x13", b"\x91\x9b\x86 \x92\x9d\x8f \xd5"),
+    ],
+)
+def test_norwegian_letters_in_both_code_pages(codepage: str, select: bytes, letters: bytes) -> None:
+    doc = ReceiptDoc()
+    doc.add("text", "æøå ÆØÅ €")
+    data = render(doc, PrinterSettings(codepage=codepage))
+    assert data == select + letters + b"\n" + b"\x1bd\x06\x1dV\x00"
+
+
+def test_a_no_sale_kick_is_only_the_kick() -> None:
+    assert render(ReceiptDoc(), PrinterSettings(), kick_drawer=True) == b"\x1bt\x05\x1bp\x0022"
