@@ -7,11 +7,13 @@ lookup itself on this path (see docs/tech-notes.md).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
+from kassa_tui.search import match_expression
 
 _COLUMNS = (
     "p.id, p.plu, p.name, g.code, g.name, p.vat_bp, p.price_ore, p.unit, p.active"
@@ -38,9 +40,57 @@ class ProductInfo:
         return self.unit == "kg"
 
 
+_SEARCH = (
+    "SELECT rowid FROM product_search WHERE product_search MATCH ?"
+    " ORDER BY bm25(product_search, 10.0, 5.0, 1.0) LIMIT ?"
+)
+# One typed letter matches half the catalog: ranking all of it would cost more than the 20 ms a
+# keystroke may take, and rank means little there. Names starting with it, in catalog order.
+_SEARCH_ONE_LETTER = "SELECT rowid FROM product_search WHERE product_search MATCH ? LIMIT ?"
+
+
 class Catalog:
     def __init__(self, database: SqliteDatabase) -> None:
         self.db = database
+
+    def search(self, text: str, limit: int = 50) -> list[ProductInfo]:
+        """Best matches first: an exact barcode or PLU, then name/code/group prefixes.
+
+        Inactive products are found too (the lookup shows them as no longer sold).
+        """
+        text = text.strip()
+        ids: list[int] = []
+        if text.isdigit():
+            for sql in (
+                "SELECT product_id FROM barcode WHERE code = ?",
+                "SELECT id FROM product WHERE plu = ?",
+            ):
+                row = self.db.execute_sql(sql, (text,)).fetchone()
+                if row and row[0] not in ids:
+                    ids.append(row[0])
+        expression = match_expression(text)
+        if expression:
+            sql = _SEARCH
+            if len(expression) <= len('"x"*'):
+                sql, expression = _SEARCH_ONE_LETTER, "name : " + expression
+            for (product_id,) in self.db.execute_sql(sql, (expression, limit)).fetchall():
+                if product_id not in ids:
+                    ids.append(product_id)
+        return self.by_ids(ids[:limit])
+
+    def by_ids(self, ids: list[int]) -> list[ProductInfo]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self.db.execute_sql(f"SELECT {_COLUMNS} WHERE p.id IN ({marks})", ids).fetchall()
+        found = {row[0]: _info(row) for row in rows}
+        return [found[i] for i in ids if i in found]
+
+    def by_id(self, product_id: int) -> ProductInfo:
+        products = self.by_ids([product_id])
+        if not products:
+            raise Refused(_("That product no longer exists."))
+        return products[0]
 
     def by_barcode(self, code: str) -> ProductInfo:
         return self._one(_BY_BARCODE, code)
@@ -52,10 +102,14 @@ class Catalog:
         row = self.db.execute_sql(sql, (key,)).fetchone()
         if row is None:
             raise Refused(_("Unknown code {code}: nothing added.").format(code=key))
-        pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, active = row
-        product = ProductInfo(
-            pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, bool(active)
-        )
+        product = _info(row)
         if not product.active:
             raise Refused(_("{name} is no longer sold.").format(name=product.name))
         return product
+
+
+def _info(row: tuple[Any, ...]) -> ProductInfo:
+    pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, active = row
+    return ProductInfo(
+        pid, plu, name, group_code, group_name, vat_bp, price_ore, unit, bool(active)
+    )

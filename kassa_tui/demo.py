@@ -16,6 +16,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.barcodes import with_check_digit
 from kassa_tui.paths import data_dir
+from kassa_tui.search import reindex_all
 from kassa_tui.users import Users
 
 DEMO_USERS = (
@@ -194,10 +195,36 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
         )
     demo = demo_products()
     count = load_products(database, demo)
+    opening_stock(database, demo)
     if extra_products > count:
         codes = [g[0] for g in demo_groups()]
         taken = frozenset(code for p in demo for code in p.barcodes)
         count += load_products(database, generated_products(extra_products - count, codes, taken))
+    with database.atomic("IMMEDIATE"):
+        reindex_all(database)
     for number, name, role, pin in DEMO_USERS:
         users.add(number, name, role, pin)
     return count
+
+
+def opening_stock(database: SqliteDatabase, products: list[DemoProduct], seed: int = 11) -> None:
+    """A believable shelf: opening stock as movements, and reorder points (some items low)."""
+    rng = random.Random(seed)
+    ids = dict(database.execute_sql("SELECT plu, id FROM product").fetchall())
+    now = "2026-01-01T06:00:00.000000Z"
+    with database.atomic("IMMEDIATE"):
+        cursor = database.cursor()
+        for product in products:
+            weighed = product.unit == "kg"
+            reorder = (5 if weighed else rng.choice((4, 6, 10, 12))) * 1000
+            on_hand = rng.randrange(0, 40) * (1000 if not weighed else 500)
+            cursor.execute(
+                "UPDATE product SET reorder_point_milli = ? WHERE id = ?",
+                (reorder, ids[product.plu]),
+            )
+            if on_hand:
+                cursor.execute(
+                    "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
+                    " register_id, created_utc) VALUES (?, ?, ?, 'opening', NULL, 'DEMO', ?)",
+                    (f"demo-opening-{product.plu}", ids[product.plu], on_hand, now),
+                )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from peewee import SqliteDatabase
 
 from kassa_tui.errors import Stopped
+from kassa_tui.search import reindex_all
 from kassa_tui.store import APPEND_ONLY, MODELS, Setting
 
 
@@ -29,7 +30,51 @@ def _v1_initial(database: SqliteDatabase) -> None:
             )
 
 
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial]
+def _v2_stock(database: SqliteDatabase) -> None:
+    """Stock levels, deliveries, stocktakes, reorder points and the search index."""
+    for statement in (
+        "ALTER TABLE product ADD COLUMN reorder_point_milli INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE product ADD COLUMN cost_ore INTEGER",
+        # The level is derived from the movements by a trigger, never written by code.
+        "CREATE TABLE product_stock (product_id INTEGER PRIMARY KEY REFERENCES product (id),"
+        " on_hand_milli INTEGER NOT NULL DEFAULT 0)",
+        "INSERT INTO product_stock (product_id, on_hand_milli)"
+        " SELECT product_id, SUM(delta_milli) FROM stock_movement GROUP BY product_id",
+        "CREATE TRIGGER stock_movement_level AFTER INSERT ON stock_movement BEGIN"
+        " INSERT INTO product_stock (product_id, on_hand_milli) VALUES"
+        " (NEW.product_id, NEW.delta_milli) ON CONFLICT (product_id) DO UPDATE SET"
+        " on_hand_milli = on_hand_milli + NEW.delta_milli; END",
+        "CREATE INDEX stock_movement_product_time ON stock_movement (product_id, created_utc)",
+        "CREATE INDEX sale_line_product ON sale_line (product_id)",
+        "CREATE INDEX sale_completed ON sale (completed_utc)",
+        "CREATE TABLE delivery (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, reference TEXT NOT NULL DEFAULT '',"
+        " user_number INTEGER, created_utc TEXT NOT NULL, local_date TEXT NOT NULL)",
+        "CREATE TABLE delivery_line (id INTEGER PRIMARY KEY,"
+        " delivery_id INTEGER NOT NULL REFERENCES delivery (id),"
+        " product_id INTEGER NOT NULL REFERENCES product (id),"
+        " qty_milli INTEGER NOT NULL, cost_ore INTEGER)",
+        "CREATE INDEX delivery_line_product ON delivery_line (product_id)",
+        "CREATE TABLE stocktake (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, group_code TEXT, status TEXT NOT NULL DEFAULT 'counting',"
+        " user_number INTEGER, started_utc TEXT NOT NULL, posted_utc TEXT)",
+        "CREATE TABLE stocktake_count (stocktake_id INTEGER NOT NULL REFERENCES stocktake (id),"
+        " product_id INTEGER NOT NULL REFERENCES product (id),"
+        " counted_milli INTEGER NOT NULL, PRIMARY KEY (stocktake_id, product_id))",
+        "CREATE VIRTUAL TABLE product_search USING fts5(name, codes, grp,"
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')",
+    ):
+        database.execute_sql(statement)
+    for table in ("delivery", "delivery_line"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    reindex_all(database)
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_stock]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -2,8 +2,10 @@
 
 Durability is set here once: WAL, synchronous=FULL (a Pi loses power), foreign keys, and a busy
 timeout so a CLI report beside the till waits instead of failing. Money columns are integer øre,
-quantities integer thousandths. Sales, their lines, payments, stock movements and the journal are
-append-only: SQLite triggers (see `kassa_tui.migrations`) refuse UPDATE and DELETE on them.
+quantities integer thousandths. The models describe schema version 1; columns and tables added
+by later migrations (kassa_tui.migrations) are read and written with plain SQL. Sales, their
+lines, payments, stock movements and the journal are append-only: SQLite triggers refuse UPDATE
+and DELETE on them.
 """
 
 from __future__ import annotations
