@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_search import search_bench
 from benchlib import (
     Row,
     Summary,
@@ -579,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"steps 2–3: {args.scans} scans and {args.sales} sales per side")
         codes = services_bench(args, shop_cfg, floor_db, results)
+        print("step 3b: search as you type")
+        search_bench(shop_cfg, floor_db, args.seed, 200, results.rows)
         if args.no_tui:
             results.notes.append("cold start and RSS not measured (--no-tui)")
         else:

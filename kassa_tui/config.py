@@ -25,6 +25,7 @@ SCANNER_LAYOUTS = ("us", "no")
 #: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
 DEFAULT_KEYS: dict[str, str] = {
     "help": "f1,ctrl+g",
+    "stock_lookup": "f2,ctrl+s",
     "park": "f3,ctrl+p",
     "resume": "f4,ctrl+r",
     "price_lookup": "f5,ctrl+f",

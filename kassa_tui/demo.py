@@ -61,23 +61,41 @@ def demo_products() -> list[DemoProduct]:
         ]
 
 
-_ADJECTIVES = (
-    "Økologisk",
-    "Klassisk",
-    "Lett",
-    "Ekstra",
-    "Grov",
-    "Fin",
-    "Søt",
-    "Sterk",
-    "Mild",
-    "Røkt",
-    "Fersk",
-    "Frossen",
-    "Norsk",
-    "Svensk",
-    "Hjemmelaget",
-    "Rask",
+_BRANDS = (
+    "Tine",
+    "Q",
+    "Gilde",
+    "Prior",
+    "Nora",
+    "Mills",
+    "Freia",
+    "Nidar",
+    "Kims",
+    "Sørlandschips",
+    "Stabburet",
+    "First Price",
+    "Eldorado",
+    "Coop",
+    "Rema",
+    "Idun",
+    "Toro",
+    "Lerum",
+    "Synnøve",
+    "Fjordland",
+    "Grandiosa",
+    "Bama",
+    "Hatting",
+    "Bakehuset",
+    "Møllerens",
+    "Regal",
+    "Ali",
+    "Friele",
+    "Evergood",
+    "Lofoten",
+    "Findus",
+    "Sætre",
+    "Kavli",
+    "Maarud",
 )
 _NOUNS = (
     "Brød",
@@ -108,6 +126,46 @@ _NOUNS = (
     "Honning",
     "Pizza",
     "Boller",
+    "Leverpostei",
+    "Makrell",
+    "Kylling",
+    "Kjøttdeig",
+    "Fiskekaker",
+    "Lefse",
+    "Flatbrød",
+    "Knekkebrød",
+    "Cornflakes",
+    "Havregryn",
+    "Mel",
+    "Sukker",
+    "Salt",
+    "Pepper",
+    "Ketchup",
+    "Sennep",
+    "Majones",
+    "Remulade",
+    "Vaffelrøre",
+    "Pannekaker",
+    "Is",
+    "Sorbet",
+)
+_VARIANTS = (
+    "Original",
+    "Lett",
+    "Ekstra",
+    "Grov",
+    "Fin",
+    "Søt",
+    "Sterk",
+    "Mild",
+    "Røkt",
+    "Økologisk",
+    "Klassisk",
+    "Familie",
+    "Mini",
+    "Hverdag",
+    "Fest",
+    "Sukkerfri",
 )
 _SIZES = (
     "100 g",
@@ -131,19 +189,15 @@ def generated_products(
 ) -> Iterator[DemoProduct]:
     """`count` synthetic products with unique names, PLUs from 100000 and valid EANs."""
     rng = random.Random(seed)
-    names = itertools.product(_ADJECTIVES, _NOUNS, _SIZES)
+    names = itertools.product(_BRANDS, _NOUNS, _VARIANTS, _SIZES)  # 353,600 unique names
     for n in range(count):
-        try:
-            adjective, noun, size = next(names)
-            name = f"{adjective} {noun} {size}"
-        except StopIteration:
-            name = f"Vare {n + 100000}"
-        suffix = f" #{n}" if n >= len(_ADJECTIVES) * len(_NOUNS) * len(_SIZES) else ""
+        brand, noun, variant, size = next(names, ("Vare", str(n), "", ""))
+        name = " ".join(part for part in (brand, noun, variant, size) if part)
         code = with_check_digit(f"7099{n:08d}")
         yield DemoProduct(
             plu=str(100000 + n),
             barcodes=() if code in taken else (code,),
-            name=name + suffix,
+            name=name,
             group=rng.choice(groups),
             vat_bp=rng.choice((1500, 1500, 2500)),
             price_ore=rng.randrange(990, 49990, 100),

@@ -53,6 +53,11 @@ class Event:
     PRINT_CHECKED = ("13999", "PRINTCHECK")
     PRINTER_STATE = ("13999", "PRINTERSTATE")
     READ_ONLY = ("13999", "READONLY")
+    PRICE_CHANGE = ("13021", "PRICECHANGE")
+    MASTER_DATA = ("13021", "MASTERDATA")  # other fixed data: name, group, VAT, barcodes, ...
+    STOCK_ADJUST = ("13999", "STOCKADJ")
+    DELIVERY = ("13999", "DELIVERY")
+    STOCKTAKE = ("13999", "STOCKTAKE")
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from kassa_tui.journal import Event, Journal
 from kassa_tui.migrations import migrate
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.sales import Sales
+from kassa_tui.stock import Stock
 from kassa_tui.store import connect
 from kassa_tui.users import Users
 
@@ -35,6 +36,7 @@ class Till:
     sales: Sales
     print_queue: PrintQueue
     drawer: Drawer
+    stock: Stock
 
     def app_started(self, *, read_only: bool = False) -> None:
         self.baskets.read_only = read_only
@@ -59,4 +61,7 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     drawer = Drawer(database, config.drawer, journal, queue, users, clock)
     baskets = Baskets(database, config, journal, catalog, users, clock, drawer, queue)
     sales = Sales(database, config, journal, baskets, queue, clock)
-    return Till(config, database, clock, journal, users, catalog, baskets, sales, queue, drawer)
+    stock = Stock(database, config, journal, catalog, clock)
+    return Till(
+        config, database, clock, journal, users, catalog, baskets, sales, queue, drawer, stock
+    )

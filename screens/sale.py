@@ -14,6 +14,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kassa_tui.basket import BasketState, parse_discount, parse_price
+from kassa_tui.catalog import ProductInfo
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.money import (
@@ -37,6 +38,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
     """Action id → (what it does, what to type first); translated when the screen is built."""
     return {
         "help": (_("Help: all keys"), ""),
+        "stock_lookup": (_("Stock lookup (back with Esc or F2)"), _("search text")),
         "park": (_("Park the sale"), ""),
         "resume": (_("Resume a parked sale"), ""),
         "price_lookup": (_("Price look-up"), _("code")),
@@ -65,6 +67,7 @@ def footer_texts() -> dict[str, str]:
         "pay_card": _("Card"),
         "correct_line": _("Correct"),
         "help": _("Help"),
+        "stock_lookup": _("Stock"),
         "park": _("Park"),
         "resume": _("Resume"),
         "price_lookup": _("Price"),
@@ -315,6 +318,19 @@ class SaleScreen(Screen[None]):
         rows += [(key_label(keys), *texts[action]) for action, keys in self.keymap.items()]
         rows.append(("↑ ↓", _("Move over the lines"), ""))
         self.app.push_screen(HelpDialog(rows))
+
+    def do_stock_lookup(self, text: str) -> None:
+        """The stock lookup over this screen; the basket underneath is left as it is."""
+        from screens.stock import StockScreen
+
+        self.app.push_screen(StockScreen(text), self.from_stock)
+
+    @guarded
+    def from_stock(self, product: ProductInfo | None) -> None:
+        if product is None:
+            return
+        code = product.plu or next(iter(host(self).till.stock.details(product.id).barcodes), "")
+        self.do_enter(code)
 
     @guarded
     def do_price_lookup(self, text: str) -> None:

@@ -56,3 +56,20 @@ def test_sale_screen_in_norwegian(snap_compare: Any, till: Till) -> None:
         assert snap_compare(app, terminal_size=(80, 24), run_before=app.snapshot_before)  # type: ignore[attr-defined]
     finally:
         i18n.set_language("en")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_stock_lookup_screen(snap_compare: Any, till: Till, size: tuple[int, int]) -> None:
+    app = KassaApp(till, MemoryPrinter())
+
+    async def before(pilot: Any) -> None:
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await pilot.press("f2")
+        search = app.screen.query_one("#stock-search")
+        search.value = "romme"  # type: ignore[attr-defined]
+        await pilot.pause(0.2)
+        await app.workers.wait_for_complete()
+        search.cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=before)

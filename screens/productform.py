@@ -1,0 +1,128 @@
+"""Adding or changing a product. Every change of a price or of fixed data is journaled with its
+time by the stock service (§ 2-7 (3), event 13021); a product is deactivated, never deleted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from kassa_tui.catalog import ProductInfo
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.money import InvalidAmount, InvalidQuantity, format_kr, format_quantity, format_rate
+from kassa_tui.money import parse_amount, parse_quantity
+from kassa_tui.users import Person
+from screens.host import guarded, host
+
+
+class ProductForm(ModalScreen[str | None]):
+    """Dismisses with what was done, or None when cancelled."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("f10,ctrl+k", "save", show=False, priority=True),
+        Binding("f9,ctrl+z", "toggle_active", show=False, priority=True),
+    ]
+
+    def __init__(self, person: Person, product: ProductInfo | None) -> None:
+        super().__init__(classes="dialog")
+        self.person = person
+        self.product = product
+
+    def compose(self) -> ComposeResult:
+        till = host(self).till
+        p = self.product
+        details = till.stock.details(p.id) if p else None
+        title = _("New product") if p is None else _("Change {name}").format(name=p.name)
+        groups = [(f"{code} {name}", code) for code, name in till.stock.groups()]
+        rates = [(format_rate(rate), rate) for rate in till.config.vat_rates_bp]
+        with VerticalScroll(classes="dialog-box form-box"):
+            yield Label(markup=False, content=title, classes="dialog-title")
+            yield Input(value=p.name if p else "", placeholder=_("Name"), id="form-name",
+                        max_length=80)
+            yield Select(groups, value=p.group_code if p else Select.NULL, prompt=_("Group"),
+                         id="form-group")
+            yield Select(rates, value=p.vat_bp if p else Select.NULL, prompt=_("VAT"),
+                         id="form-vat")
+            yield Input(value=format_kr(p.price_ore, thousands=False) if p else "",
+                        placeholder=_("Price incl. VAT"), id="form-price", max_length=12)
+            yield Input(value=", ".join(details.barcodes) if details else "",
+                        placeholder=_("Barcodes, separated by commas"), id="form-barcodes")
+            if p is None:
+                yield Input(placeholder=_("PLU (optional)"), id="form-plu", max_length=6,
+                            restrict=r"\d*")
+                yield Select([(_("piece"), "stk"), (_("kg (weighed)"), "kg")], value="stk",
+                             allow_blank=False, id="form-unit")
+            reorder = format_quantity(details.reorder_point_milli) if details else ""
+            yield Input(value=reorder, placeholder=_("Reorder point"), id="form-reorder",
+                        max_length=9)
+            yield Static(markup=False, content="", classes="message", id="form-message")
+            help_text = _("F10: save · Esc: cancel")
+            if p is not None:
+                help_text += " · " + (_("F9: stop selling it") if p.active
+                                      else _("F9: sell it again"))
+            yield Static(markup=False, content=help_text, classes="dialog-help")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#form-message", Static).update(message)
+
+    def value(self, widget_id: str) -> str:
+        return self.query_one(f"#{widget_id}", Input).value.strip()
+
+    def selected(self, widget_id: str) -> object:
+        value = self.query_one(f"#{widget_id}", Select).value
+        if value is Select.NULL:
+            raise Refused(_("Choose a {what}.").format(
+                what=_("group") if widget_id == "form-group" else _("VAT rate")))
+        return value
+
+    @guarded
+    def action_save(self) -> None:
+        stock = host(self).till.stock
+        name = self.value("form-name")
+        try:
+            price = parse_amount(self.value("form-price"))
+        except InvalidAmount:
+            raise Refused(_("{text} is not an amount.").format(
+                text=self.value("form-price") or "?")) from None
+        reorder_text = self.value("form-reorder") or "0"
+        try:
+            reorder = 0 if reorder_text == "0" else parse_quantity(reorder_text)
+        except InvalidQuantity:
+            raise Refused(_("{text} is not a quantity.").format(text=reorder_text)) from None
+        barcodes = [c.strip() for c in self.value("form-barcodes").split(",") if c.strip()]
+        group = str(self.selected("form-group"))
+        vat = int(str(self.selected("form-vat")))
+        if self.product is None:
+            stock.add_product(
+                self.person, name=name, group_code=group, vat_bp=vat, price_ore=price,
+                barcodes=barcodes, plu=self.value("form-plu") or None,
+                unit=str(self.query_one("#form-unit", Select).value),
+                reorder_point_milli=reorder,
+            )
+            self.dismiss(_("Product added: {name}.").format(name=name))
+        else:
+            stock.update_product(
+                self.person, self.product.id, name=name, group_code=group, vat_bp=vat,
+                price_ore=price, barcodes=barcodes, reorder_point_milli=reorder,
+            )
+            self.dismiss(_("Product saved: {name}.").format(name=name))
+
+    @guarded
+    def action_toggle_active(self) -> None:
+        if self.product is None:
+            return
+        active = not self.product.active
+        host(self).till.stock.set_active(self.person, self.product.id, active)
+        message = _("{name} is sold again.") if active else _("{name} is no longer sold.")
+        self.dismiss(message.format(name=self.product.name))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

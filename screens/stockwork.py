@@ -1,0 +1,371 @@
+"""The shift lead's stock work: goods received, a stock adjustment, a stocktake.
+
+Each screen scans into an entry line the same way as the sale screen ("5*" then a code adds
+five) and saves through the stock service, which writes one transaction and the journal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.dom import DOMNode
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kassa_tui.catalog import ProductInfo
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.money import (
+    InvalidAmount,
+    InvalidQuantity,
+    format_kr,
+    parse_amount,
+    parse_quantity,
+)
+from kassa_tui.stock import REASONS, Count
+from kassa_tui.users import Person
+from screens.host import guarded, host
+from screens.stock import stock_qty
+
+CSS = Path(__file__).with_name("stock.tcss")
+
+
+def quantity_and_code(text: str) -> tuple[int | None, str]:
+    """'5*7020164760728' → (5000, code); a bare code → (None, code)."""
+    if "*" in text:
+        qty_text, code = text.split("*", 1)
+        try:
+            return parse_quantity(qty_text), code.strip()
+        except InvalidQuantity:
+            raise Refused(_("{text} is not a quantity.").format(text=qty_text)) from None
+    return None, text.strip()
+
+
+def find_product(screen: DOMNode, code: str) -> ProductInfo:
+    baskets = host(screen).till.baskets
+    return baskets.find_product(baskets.classify(code))
+
+
+class _Work(Screen[str | None]):
+    """A work screen with a title, a table, an entry line and a message line."""
+
+    CSS_PATH = CSS
+    AUTO_FOCUS = "#work-entry"
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(classes="work-screen")
+        self.person = person
+
+    def compose(self) -> ComposeResult:
+        yield Label(markup=False, content="", id="stock-title")
+        table: DataTable[str | Text] = DataTable(id="work-table", cursor_type="row",
+                                                 zebra_stripes=True)
+        table.can_focus = False
+        yield table
+        yield Static(markup=False, content="", id="stock-message", classes="message")
+        yield Input(id="work-entry", placeholder=_("Scan, or 5* then the code"), max_length=40)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for keys, action, words, shown in self.keys():
+            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+        self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
+        self._bindings.bind("down", "cursor(1)", show=False, priority=True)
+        self.refresh_bindings()
+        self.refresh_table()
+
+    def keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        """(keys, action, words for the Footer, key display), translated at mount."""
+        return ()
+
+    def refresh_table(self) -> None:
+        raise NotImplementedError
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#work-table", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def take_entry(self) -> str:
+        entry = self.query_one("#work-entry", Input)
+        text, entry.value = entry.value.strip(), ""
+        return text
+
+    def show_error(self, message: str) -> None:
+        box = self.query_one("#stock-message", Static)
+        box.update(message)
+        box.set_classes("message error")
+        self.app.bell()
+
+    def show_info(self, message: str) -> None:
+        box = self.query_one("#stock-message", Static)
+        box.update(message)
+        box.set_classes("message")
+
+
+class GoodsReceivedScreen(_Work):
+    """Scan what came in, set quantities and cost prices, save it as one delivery."""
+
+    def keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        return (
+            ("f8,ctrl+x", "set_quantity", _("Quantity"), "F8/^X"),
+            ("f6,ctrl+d", "set_cost", _("Cost price"), "F6/^D"),
+            ("delete", "remove", _("Remove"), "Del"),
+            ("f10,ctrl+k", "save", _("Save"), "F10/^K"),
+            ("escape", "leave", _("Cancel"), "Esc"),
+        )
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(person)
+        self.lines: list[list[object]] = []  # [product, qty_milli, cost_ore | None]
+
+    def refresh_table(self) -> None:
+        self.query_one("#stock-title", Label).update(_("Goods received"))
+        table = self.query_one("#work-table", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns(_("Item"), Text(_("Quantity"), justify="right"),
+                          Text(_("Cost price"), justify="right"))
+        for product, qty, cost in self.lines:
+            assert isinstance(product, ProductInfo) and isinstance(qty, int)
+            table.add_row(Text(product.name), stock_qty(qty, product.unit),
+                          format_kr(cost) if isinstance(cost, int) else "-")
+        if self.lines:
+            table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
+
+    @on(Input.Submitted, "#work-entry")
+    @guarded
+    def scanned(self) -> None:
+        text = self.take_entry()
+        if not text:
+            return
+        qty, code = quantity_and_code(text)
+        product = find_product(self, code)
+        for line in self.lines:
+            if line[0] == product:
+                line[1] = int(str(line[1])) + (qty or 1000)
+                break
+        else:
+            self.lines.append([product, qty or 1000, None])
+        self.refresh_table()
+        self.show_info(_("{name}: received.").format(name=product.name))
+
+    def selected(self) -> list[object]:
+        if not self.lines:
+            raise Refused(_("Scan the goods first."))
+        return self.lines[self.query_one("#work-table", DataTable).cursor_row]
+
+    @guarded
+    def action_set_quantity(self) -> None:
+        text = self.take_entry()
+        line = self.selected()
+        try:
+            line[1] = parse_quantity(text)
+        except InvalidQuantity:
+            raise Refused(_("{text} is not a quantity.").format(text=text)) from None
+        self.refresh_table()
+
+    @guarded
+    def action_set_cost(self) -> None:
+        text = self.take_entry()
+        line = self.selected()
+        try:
+            line[2] = parse_amount(text)
+        except InvalidAmount:
+            raise Refused(_("{text} is not an amount.").format(text=text)) from None
+        self.refresh_table()
+
+    @guarded
+    def action_remove(self) -> None:
+        self.lines.remove(self.selected())
+        self.refresh_table()
+
+    @guarded
+    def action_save(self) -> None:
+        reference = self.take_entry()
+        if not self.lines:
+            raise Refused(_("Scan the goods first."))
+        rows = [(p.id, int(str(q)), c if isinstance(c, int) else None)
+                for p, q, c in self.lines if isinstance(p, ProductInfo)]
+        host(self).till.stock.receive(self.person, rows, reference)
+        self.dismiss(_("Goods received: {n} lines saved.").format(n=len(rows)))
+
+    def action_leave(self) -> None:
+        self.dismiss(_("Goods received cancelled; nothing saved.") if self.lines else None)
+
+
+class StocktakeScreen(_Work):
+    """Count a group or the whole shop; see the variance; post it in one go."""
+
+    def keys(self) -> tuple[tuple[str, str, str, str], ...]:
+        return (
+            ("f8,ctrl+x", "set_count", _("Set count"), "F8/^X"),
+            ("f10,ctrl+k", "post", _("Post"), "F10/^K"),
+            ("f9,ctrl+z", "cancel_count", _("Discard count"), "F9/^Z"),
+            ("escape", "leave", _("Leave (resume later)"), "Esc"),
+        )
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(person)
+        self.count: Count | None = None
+        self.rows: list[ProductInfo] = []
+
+    def on_mount(self) -> None:
+        self.count = host(self).till.stock.open_count()
+        super().on_mount()
+        if self.count is None:
+            groups = host(self).till.stock.groups()
+            self.app.push_screen(ChooseSection(groups), self.section_chosen)
+
+    @guarded
+    def section_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            self.dismiss(None)
+            return
+        group = None if choice == "*" else choice
+        self.count = host(self).till.stock.start_count(self.person, group)
+        self.refresh_table()
+
+    def refresh_table(self) -> None:
+        table = self.query_one("#work-table", DataTable)
+        table.clear(columns=True)
+        count = self.count
+        where = _("whole shop") if count is None or count.group_code is None else count.group_code
+        self.query_one("#stock-title", Label).update(_("Stocktake: {where}").format(where=where))
+        table.add_columns(_("Item"), Text(_("Book"), justify="right"),
+                          Text(_("Counted"), justify="right"), Text(_("Difference"), justify="right"))
+        self.rows = []
+        if count is None:
+            return
+        for variance in host(self).till.stock.variances(count.id):
+            unit = variance.product.unit
+            counted = stock_qty(variance.counted_milli, unit) if variance.counted else "-"
+            diff = variance.diff_milli
+            table.add_row(Text(variance.product.name), stock_qty(variance.book_milli, unit),
+                          counted, ("+" if diff > 0 else "") + stock_qty(diff, unit))
+            self.rows.append(variance.product)
+
+    def current(self) -> Count:
+        if self.count is None:
+            raise Refused(_("No count is open."))
+        return self.count
+
+    @on(Input.Submitted, "#work-entry")
+    @guarded
+    def scanned(self) -> None:
+        text = self.take_entry()
+        if not text:
+            return
+        qty, code = quantity_and_code(text)
+        product = find_product(self, code)
+        total = host(self).till.stock.count(self.person, self.current().id, product.id,
+                                            qty or 1000)
+        self.refresh_table()
+        self.show_info(_("{name}: {total} counted.").format(
+            name=product.name, total=stock_qty(total, product.unit)))
+
+    @guarded
+    def action_set_count(self) -> None:
+        text = self.take_entry()
+        if not self.rows:
+            raise Refused(_("Scan something first."))
+        product = self.rows[self.query_one("#work-table", DataTable).cursor_row]
+        try:
+            qty = 0 if text.strip() == "0" else parse_quantity(text)
+        except InvalidQuantity:
+            raise Refused(_("{text} is not a quantity.").format(text=text)) from None
+        host(self).till.stock.set_count(self.person, self.current().id, product.id, qty)
+        self.refresh_table()
+
+    @guarded
+    def action_post(self) -> None:
+        adjusted = host(self).till.stock.post_count(self.person, self.current().id)
+        self.dismiss(_("Stocktake posted: {n} products adjusted.").format(n=adjusted))
+
+    @guarded
+    def action_cancel_count(self) -> None:
+        host(self).till.stock.cancel_count(self.person, self.current().id)
+        self.dismiss(_("The count was discarded; stock is unchanged."))
+
+    def action_leave(self) -> None:
+        self.dismiss(_("The count stays open; it resumes next time."))
+
+
+class ChooseSection(ModalScreen[str | None]):
+    """Which part of the shop to count: a product group, or everything."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, groups: list[tuple[str, str]]) -> None:
+        super().__init__(classes="dialog")
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(markup=False, content=_("What do you count?"), classes="dialog-title")
+            yield OptionList(
+                Option(Text(_("The whole shop")), id="*"),
+                *[Option(Text(f"{code}  {name}"), id=code) for code, name in self.groups],
+            )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AdjustDialog(ModalScreen[str | None]):
+    """Waste, damage, theft, own use or a count correction: a change of stock with a reason."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, person: Person, product: ProductInfo) -> None:
+        super().__init__(classes="dialog")
+        self.person = person
+        self.product = product
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(markup=False, content=_("Stock adjustment: {name}").format(
+                name=self.product.name), classes="dialog-title")
+            yield Input(placeholder=_("Change, e.g. -2 or 5"), id="adjust-qty", max_length=12,
+                        restrict=r"[-+0-9,.]*")
+            yield OptionList(*[Option(Text(label), id=code) for code, label in REASONS.items()],
+                             id="adjust-reason")
+            yield Static(markup=False, content="", classes="message", id="adjust-message")
+            yield Static(markup=False, content=_("Type the change, Enter, pick the reason"),
+                         classes="dialog-help")
+
+    @on(Input.Submitted, "#adjust-qty")
+    def to_reasons(self) -> None:
+        self.query_one("#adjust-reason", OptionList).focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#adjust-message", Static).update(message)
+
+    @on(OptionList.OptionSelected, "#adjust-reason")
+    @guarded
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        text = self.query_one("#adjust-qty", Input).value.strip()
+        negative = text.startswith("-")
+        try:
+            qty = parse_quantity(text.lstrip("+-"))
+        except InvalidQuantity:
+            self.query_one("#adjust-qty", Input).focus()
+            raise Refused(_("{text} is not a quantity.").format(text=text or "?")) from None
+        delta = -qty if negative else qty
+        host(self).till.stock.adjust(self.person, self.product.id, delta, event.option.id or "")
+        self.dismiss(_("Stock of {name} changed by {qty}.").format(
+            name=self.product.name, qty=stock_qty(delta, self.product.unit)))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
