@@ -74,7 +74,40 @@ def _v2_stock(database: SqliteDatabase) -> None:
     reindex_all(database)
 
 
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_stock]
+def _v3_day_close(database: SqliteDatabase) -> None:
+    """Signatures on transactions, cash events (float, pay-in/out, counts) and Z reports."""
+    for statement in (
+        # RSA-SHA1 over prevSignature;transDate;transTime;nr;transAmntIn;transAmntEx (§ 2-7).
+        "ALTER TABLE sale ADD COLUMN signature TEXT",
+        "ALTER TABLE sale ADD COLUMN key_version TEXT",
+        "ALTER TABLE sale ADD COLUMN training INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sale ADD COLUMN original_sale_id INTEGER REFERENCES sale (id)",
+        "ALTER TABLE sale ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sale ADD COLUMN approved_by INTEGER",
+        "CREATE TABLE cash_event (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, kind TEXT NOT NULL,"  # float, payin, payout, count
+        " amount_ore INTEGER NOT NULL, reason TEXT NOT NULL DEFAULT '',"
+        " details TEXT NOT NULL DEFAULT '', user_number INTEGER, utc TEXT NOT NULL,"
+        " local_date TEXT NOT NULL, local_time TEXT NOT NULL)",
+        "CREATE INDEX cash_event_register ON cash_event (register_id, id)",
+        # A Z covers everything after the previous Z's last journal row: nothing is in two.
+        "CREATE TABLE z_report (id INTEGER PRIMARY KEY, register_id TEXT NOT NULL,"
+        " z_nr INTEGER NOT NULL, business_date TEXT NOT NULL,"
+        " last_journal_seq INTEGER NOT NULL, last_sale_id INTEGER NOT NULL,"
+        " last_cash_event_id INTEGER NOT NULL, user_number INTEGER, utc TEXT NOT NULL,"
+        " local_date TEXT NOT NULL, local_time TEXT NOT NULL, report TEXT NOT NULL,"
+        " UNIQUE (register_id, z_nr), UNIQUE (register_id, business_date))",
+    ):
+        database.execute_sql(statement)
+    for table in ("cash_event", "z_report"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_stock, _v3_day_close]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
