@@ -148,6 +148,10 @@ def init(ctx: click.Context, demo: bool, products: int) -> None:
         sys.exit(1)
     if products and not demo:
         raise click.UsageError("--products needs --demo")
+    if demo:
+        from kassa_tui.cli_keys import make_demo_key
+
+        make_demo_key(config)
     till = open_till(config)
     config.database.chmod(0o600)
     click.echo(f"Created {config.database}")
@@ -205,18 +209,52 @@ def journal() -> None:
 
 
 @journal.command("verify")
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Check the sales' signatures with this PEM public key (default: the configured key's).",
+)
 @click.pass_context
 @friendly
-def journal_verify(ctx: click.Context) -> None:
-    """Check the journal's hash chain; names the first altered or missing row."""
-    from kassa_tui.services import open_till
+def journal_verify(ctx: click.Context, public_key: str | None) -> None:
+    """Check the journal's hash chain and the sales' signature chain; names the first bad one."""
+    from dataclasses import replace
+    from pathlib import Path
 
-    till = open_till(_config(ctx))
+    from kassa_tui.services import open_till
+    from kassa_tui.signing import chain_rows, verify_chain
+
+    config = _config(ctx)
+    pem = Path(public_key).read_bytes() if public_key else None
+    if pem is not None:  # an auditor's copy needs no private key
+        config = replace(config, signing=replace(config.signing, enabled=False))
+    till = open_till(config)
+    if pem is None and till.sales.signer is not None:
+        pem = till.sales.signer.public_key_pem()
+    intact = True
     bad = till.journal.verify()
     if bad is not None:
         click.echo(f"kassa: journal row {bad} was altered or removed", err=True)
+        intact = False
+    else:
+        click.echo(f"Journal intact: {len(till.journal.rows())} rows")
+    if pem is None:
+        click.echo("Signatures not checked: signing is off in kassa.toml (or give --public-key)")
+    else:
+        rows = chain_rows(till.db, config.register_id)
+        bad_nr = verify_chain(rows, pem)
+        if bad_nr is not None:
+            click.echo(
+                f"kassa: the signature of receipt {bad_nr} does not verify: the sale was altered"
+                " or removed, or signed with another key",
+                err=True,
+            )
+            intact = False
+        else:
+            click.echo(f"Signatures intact: {len(rows)} sales")
+    if not intact:
         sys.exit(1)
-    click.echo(f"Journal intact: {len(till.journal.rows())} rows")
 
 
 @main.command("print")
@@ -254,5 +292,6 @@ def print_waiting(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-# The device commands live in their own module; importing it registers them on `main`.
-from kassa_tui import cli_devices  # noqa: E402, F401
+# The device and catalog commands live in their own modules; importing them registers them
+# on `main`.
+from kassa_tui import cli_catalog, cli_devices, cli_keys, cli_reports  # noqa: E402, F401

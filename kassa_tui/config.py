@@ -35,6 +35,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "correct_line": "f8,delete,ctrl+x",
     "pay_cash": "f10,ctrl+k",
     "pay_card": "f11,ctrl+b",
+    "day_close": "f12,ctrl+y",
     "no_sale": "ctrl+n",
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",
@@ -111,6 +112,26 @@ class ScannerSettings:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    """The SAF-T signing key: a PEM file only the till's user can read, and its version.
+
+    Only the setting is checked here; the till checks the file itself when it opens the key,
+    so `kassa keys generate` can make a key the config names but that does not exist yet.
+    """
+
+    enabled: bool = True
+    key_file: Path | None = None
+    key_version: str = "1"
+
+    @property
+    def public_key_file(self) -> Path | None:
+        """'signing-key.pem' → 'signing-key.pub.pem' beside it (goes with RF-1348)."""
+        if self.key_file is None:
+            return None
+        return self.key_file.with_name(f"{self.key_file.stem}.pub.pem")
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     shop_name: str
@@ -131,6 +152,7 @@ class Config:
     embedded: tuple[EmbeddedLayout, ...] = ()
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
+    signing: SigningSettings = field(default_factory=SigningSettings)
 
     @property
     def org_nr_display(self) -> str:
@@ -318,6 +340,8 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     keys_table.done()
     _check_key_clashes(keys)
 
+    signing = _parse_signing(root.table("signing"), base)
+
     root.done()
     return Config(
         source=source,
@@ -339,7 +363,24 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         embedded=layouts,
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),
+        signing=signing,
     )
+
+
+def _parse_signing(table: _Table, base: Path) -> SigningSettings:
+    enabled = table.get("enabled", bool, True)
+    key_text = table.get("key_file", str, "").strip()
+    if enabled and not key_text:
+        raise ConfigError(
+            "signing.key_file",
+            "is missing (the till's private signing key; `kassa keys generate` makes one"
+            " for a demo or test shop)",
+        )
+    key_version = table.get("key_version", str, "1").strip()
+    if not 1 <= len(key_version) <= 50:
+        raise ConfigError("signing.key_version", "must be 1 to 50 characters")
+    table.done()
+    return SigningSettings(enabled, (base / key_text) if key_text else None, key_version)
 
 
 def _parse_printer(table: _Table, base: Path) -> PrinterSettings:

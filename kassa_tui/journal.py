@@ -58,6 +58,12 @@ class Event:
     STOCK_ADJUST = ("13999", "STOCKADJ")
     DELIVERY = ("13999", "DELIVERY")
     STOCKTAKE = ("13999", "STOCKTAKE")
+    X_REPORT = ("13008", "XREPORT")
+    Z_REPORT = ("13009", "ZREPORT")
+    FLOAT = ("13999", "FLOAT")  # opening change float (vekselkasse)
+    PAY_IN = ("13999", "PAYIN")
+    PAY_OUT = ("13019", "PAYOUT")
+    CASH_COUNT = ("13999", "CASHCOUNT")
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from kassa_tui.money import InvalidAmount, format_kr, parse_amount
 from kassa_tui.pricing import Payment, Priced, price
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import ReceiptLine, ReceiptPayment, SaleFacts, sales_receipt
+from kassa_tui.signing import Signer, signing_string
 from kassa_tui.users import Person
 
 
@@ -58,13 +59,17 @@ class Sales:
         baskets: Baskets,
         queue: PrintQueue,
         clock: Clock,
+        signer: Signer | None = None,
     ) -> None:
+        if signer is None and config.signing.enabled:
+            raise ValueError("signing is enabled in the config but no Signer was given")
         self.db = database
         self.config = config
         self.journal = journal
         self.baskets = baskets
         self.queue = queue
         self.clock = clock
+        self.signer = signer
 
     def _amount(self, text: str) -> int:
         try:
@@ -159,6 +164,23 @@ class Sales:
         ).fetchone()
         return str(row[0]) if row else ""
 
+    def _sign(
+        self, nr: int, now: Instant, amount_in: int, amount_ex: int
+    ) -> tuple[str | None, str | None]:
+        """The signature over the register's previous one (SAF-T § 2-7), before the INSERT:
+        `sale` is append-only. Runs inside the caller's IMMEDIATE transaction, so no other
+        till process can slip a sale in between reading the last signature and this one."""
+        if self.signer is None:
+            return None, None
+        row = self.db.execute_sql(
+            "SELECT signature FROM sale WHERE register_id = ? ORDER BY id DESC LIMIT 1",
+            (self.config.register_id,),
+        ).fetchone()
+        data = signing_string(
+            row[0] if row else None, now.local_date, now.local_time, str(nr), amount_in, amount_ex
+        )
+        return self.signer.sign(data), self.signer.key_version
+
     def _complete(
         self, person: Person, basket_id: int, priced: Priced, final: Payment, rounding: int
     ) -> Completed:
@@ -174,11 +196,14 @@ class Sales:
         basket_uuid = self.db.execute_sql(
             "SELECT uuid FROM basket WHERE id = ?", (basket_id,)
         ).fetchone()[0]
+        signature, key_version = self._sign(
+            receipt_nr, now, priced.total, priced.total - priced.vat
+        )
         cursor = self.db.execute_sql(
             "INSERT INTO sale (register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
             " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
-            " local_date, local_time) VALUES (?, ?, ?, ?, (SELECT id FROM user WHERE number = ?),"
-            " 'sale', ?, ?, ?, ?, ?, ?, ?, ?)",
+            " local_date, local_time, signature, key_version) VALUES (?, ?, ?, ?,"
+            " (SELECT id FROM user WHERE number = ?), 'sale', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 self.config.register_id,
                 receipt_nr,
@@ -193,6 +218,8 @@ class Sales:
                 now.utc_text,
                 now.local_date,
                 now.local_time,
+                signature,
+                key_version,
             ),
         )
         sale_id = int(cursor.lastrowid)

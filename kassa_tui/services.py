@@ -11,6 +11,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui import i18n
 from kassa_tui.basket import Baskets
+from kassa_tui.cash import CashEvents
 from kassa_tui.catalog import Catalog
 from kassa_tui.clock import Clock
 from kassa_tui.config import Config
@@ -18,7 +19,9 @@ from kassa_tui.drawer import Drawer
 from kassa_tui.journal import Event, Journal
 from kassa_tui.migrations import migrate
 from kassa_tui.printqueue import PrintQueue
+from kassa_tui.reports import Reports
 from kassa_tui.sales import Sales
+from kassa_tui.signing import Signer
 from kassa_tui.stock import Stock
 from kassa_tui.store import connect
 from kassa_tui.users import Users
@@ -37,6 +40,8 @@ class Till:
     print_queue: PrintQueue
     drawer: Drawer
     stock: Stock
+    reports: Reports
+    cash: CashEvents
 
     def app_started(self, *, read_only: bool = False) -> None:
         self.baskets.read_only = read_only
@@ -51,6 +56,11 @@ class Till:
 def open_till(config: Config, clock: Clock | None = None) -> Till:
     """Connect, migrate and wire the services for one register."""
     i18n.set_language(config.language)
+    # The signing key first: a till that cannot sign must not start (nor create a database).
+    signing = config.signing
+    signer = None
+    if signing.enabled and signing.key_file is not None:
+        signer = Signer.load(signing.key_file, signing.key_version)
     clock = clock or Clock()
     database = connect(config.database)
     migrate(database)
@@ -60,8 +70,22 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     queue = PrintQueue(database, config.register_id, journal, clock)
     drawer = Drawer(database, config.drawer, journal, queue, users, clock)
     baskets = Baskets(database, config, journal, catalog, users, clock, drawer, queue)
-    sales = Sales(database, config, journal, baskets, queue, clock)
+    sales = Sales(database, config, journal, baskets, queue, clock, signer)
     stock = Stock(database, config, journal, catalog, clock)
+    cash = CashEvents(database, config, journal, queue, clock)
+    reports = Reports(database, config, journal, queue, clock, cash)
     return Till(
-        config, database, clock, journal, users, catalog, baskets, sales, queue, drawer, stock
+        config,
+        database,
+        clock,
+        journal,
+        users,
+        catalog,
+        baskets,
+        sales,
+        queue,
+        drawer,
+        stock,
+        reports=reports,
+        cash=cash,
     )

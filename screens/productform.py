@@ -15,8 +15,15 @@ from textual.widgets import Input, Label, Select, Static
 from kassa_tui.catalog import ProductInfo
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
-from kassa_tui.money import InvalidAmount, InvalidQuantity, format_kr, format_quantity, format_rate
-from kassa_tui.money import parse_amount, parse_quantity
+from kassa_tui.money import (
+    InvalidAmount,
+    InvalidQuantity,
+    format_kr,
+    format_quantity,
+    format_rate,
+    parse_amount,
+    parse_quantity,
+)
 from kassa_tui.users import Person
 from screens.host import guarded, host
 
@@ -45,29 +52,46 @@ class ProductForm(ModalScreen[str | None]):
         rates = [(format_rate(rate), rate) for rate in till.config.vat_rates_bp]
         with VerticalScroll(classes="dialog-box form-box"):
             yield Label(markup=False, content=title, classes="dialog-title")
-            yield Input(value=p.name if p else "", placeholder=_("Name"), id="form-name",
-                        max_length=80)
-            yield Select(groups, value=p.group_code if p else Select.NULL, prompt=_("Group"),
-                         id="form-group")
-            yield Select(rates, value=p.vat_bp if p else Select.NULL, prompt=_("VAT"),
-                         id="form-vat")
-            yield Input(value=format_kr(p.price_ore, thousands=False) if p else "",
-                        placeholder=_("Price incl. VAT"), id="form-price", max_length=12)
-            yield Input(value=", ".join(details.barcodes) if details else "",
-                        placeholder=_("Barcodes, separated by commas"), id="form-barcodes")
+            yield Input(
+                value=p.name if p else "", placeholder=_("Name"), id="form-name", max_length=80
+            )
+            yield Select(
+                groups, value=p.group_code if p else Select.NULL, prompt=_("Group"), id="form-group"
+            )
+            yield Select(
+                rates, value=p.vat_bp if p else Select.NULL, prompt=_("VAT"), id="form-vat"
+            )
+            yield Input(
+                value=format_kr(p.price_ore, thousands=False) if p else "",
+                placeholder=_("Price incl. VAT"),
+                id="form-price",
+                max_length=12,
+            )
+            yield Input(
+                value=", ".join(details.barcodes) if details else "",
+                placeholder=_("Barcodes, separated by commas"),
+                id="form-barcodes",
+            )
             if p is None:
-                yield Input(placeholder=_("PLU (optional)"), id="form-plu", max_length=6,
-                            restrict=r"\d*")
-                yield Select([(_("piece"), "stk"), (_("kg (weighed)"), "kg")], value="stk",
-                             allow_blank=False, id="form-unit")
+                yield Input(
+                    placeholder=_("PLU (optional)"), id="form-plu", max_length=6, restrict=r"\d*"
+                )
+                yield Select(
+                    [(_("piece"), "stk"), (_("kg (weighed)"), "kg")],
+                    value="stk",
+                    allow_blank=False,
+                    id="form-unit",
+                )
             reorder = format_quantity(details.reorder_point_milli) if details else ""
-            yield Input(value=reorder, placeholder=_("Reorder point"), id="form-reorder",
-                        max_length=9)
+            yield Input(
+                value=reorder, placeholder=_("Reorder point"), id="form-reorder", max_length=9
+            )
             yield Static(markup=False, content="", classes="message", id="form-message")
             help_text = _("F10: save · Esc: cancel")
             if p is not None:
-                help_text += " · " + (_("F9: stop selling it") if p.active
-                                      else _("F9: sell it again"))
+                help_text += " · " + (
+                    _("F9: stop selling it") if p.active else _("F9: sell it again")
+                )
             yield Static(markup=False, content=help_text, classes="dialog-help")
 
     def show_error(self, message: str) -> None:
@@ -79,8 +103,11 @@ class ProductForm(ModalScreen[str | None]):
     def selected(self, widget_id: str) -> object:
         value = self.query_one(f"#{widget_id}", Select).value
         if value is Select.NULL:
-            raise Refused(_("Choose a {what}.").format(
-                what=_("group") if widget_id == "form-group" else _("VAT rate")))
+            raise Refused(
+                _("Choose a {what}.").format(
+                    what=_("group") if widget_id == "form-group" else _("VAT rate")
+                )
+            )
         return value
 
     @guarded
@@ -90,8 +117,9 @@ class ProductForm(ModalScreen[str | None]):
         try:
             price = parse_amount(self.value("form-price"))
         except InvalidAmount:
-            raise Refused(_("{text} is not an amount.").format(
-                text=self.value("form-price") or "?")) from None
+            raise Refused(
+                _("{text} is not an amount.").format(text=self.value("form-price") or "?")
+            ) from None
         reorder_text = self.value("form-reorder") or "0"
         try:
             reorder = 0 if reorder_text == "0" else parse_quantity(reorder_text)
@@ -102,16 +130,27 @@ class ProductForm(ModalScreen[str | None]):
         vat = int(str(self.selected("form-vat")))
         if self.product is None:
             stock.add_product(
-                self.person, name=name, group_code=group, vat_bp=vat, price_ore=price,
-                barcodes=barcodes, plu=self.value("form-plu") or None,
+                self.person,
+                name=name,
+                group_code=group,
+                vat_bp=vat,
+                price_ore=price,
+                barcodes=barcodes,
+                plu=self.value("form-plu") or None,
                 unit=str(self.query_one("#form-unit", Select).value),
                 reorder_point_milli=reorder,
             )
             self.dismiss(_("Product added: {name}.").format(name=name))
         else:
             stock.update_product(
-                self.person, self.product.id, name=name, group_code=group, vat_bp=vat,
-                price_ore=price, barcodes=barcodes, reorder_point_milli=reorder,
+                self.person,
+                self.product.id,
+                name=name,
+                group_code=group,
+                vat_bp=vat,
+                price_ore=price,
+                barcodes=barcodes,
+                reorder_point_milli=reorder,
             )
             self.dismiss(_("Product saved: {name}.").format(name=name))
 

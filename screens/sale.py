@@ -54,6 +54,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "correct_line": (_("Correct the line"), _("new quantity, or nothing to remove")),
         "pay_cash": (_("Cash"), _("amount tendered")),
         "pay_card": (_("Card"), _("amount")),
+        "day_close": (_("Day close: X and Z reports, cash count (shift lead)"), ""),
         "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
         "lock": (_("Lock the till"), ""),
         "sign_out": (_("Sign out"), ""),
@@ -318,6 +319,11 @@ class SaleScreen(Screen[None]):
         rows += [(key_label(keys), *texts[action]) for action, keys in self.keymap.items()]
         rows.append(("↑ ↓", _("Move over the lines"), ""))
         self.app.push_screen(HelpDialog(rows))
+
+    def do_day_close(self, _text: str) -> None:
+        from screens.dayclose import DayCloseScreen
+
+        self.app.push_screen(DayCloseScreen(), lambda _value: self.reload())
 
     def do_stock_lookup(self, text: str) -> None:
         """The stock lookup over this screen; the basket underneath is left as it is."""

@@ -55,11 +55,16 @@ class StockScreen(Screen[ProductInfo | None]):
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content=_("Stock lookup"), id="stock-title")
-        yield Input(value=self.initial, placeholder=_("Search: name, barcode, PLU or group"),
-                    id="stock-search", max_length=60)
+        yield Input(
+            value=self.initial,
+            placeholder=_("Search: name, barcode, PLU or group"),
+            id="stock-search",
+            max_length=60,
+        )
         with Horizontal(id="stock-body"):
-            table: DataTable[str | Text] = DataTable(id="stock-results", cursor_type="row",
-                                                     zebra_stripes=True)
+            table: DataTable[str | Text] = DataTable(
+                id="stock-results", cursor_type="row", zebra_stripes=True
+            )
             table.can_focus = False
             yield table
             with Vertical(id="stock-side"):
@@ -104,26 +109,39 @@ class StockScreen(Screen[ProductInfo | None]):
         stock = host(self).till.stock
         if self.low is not None:
             self.query_one("#stock-title", Label).update(_("Low stock: at or below reorder point"))
-            table.add_columns(_("Item"), Text(_("On hand"), justify="right"),
-                              Text(_("Reorder at"), justify="right"),
-                              Text(_("Order"), justify="right"))
+            table.add_columns(
+                _("Item"),
+                Text(_("On hand"), justify="right"),
+                Text(_("Reorder at"), justify="right"),
+                Text(_("Order"), justify="right"),
+            )
             for row in self.low:
                 unit = row.product.unit
-                table.add_row(Text(row.product.name), stock_qty(row.on_hand_milli, unit),
-                              stock_qty(row.reorder_point_milli, unit),
-                              stock_qty(row.suggested_milli, unit))
+                table.add_row(
+                    Text(row.product.name),
+                    stock_qty(row.on_hand_milli, unit),
+                    stock_qty(row.reorder_point_milli, unit),
+                    stock_qty(row.suggested_milli, unit),
+                )
             self.products = [row.product for row in self.low]
         else:
             self.query_one("#stock-title", Label).update(_("Stock lookup"))
-            table.add_columns(_("Item"), Text(_("Price"), justify="right"),
-                              Text(_("On hand"), justify="right"))
+            table.add_columns(
+                _("Item"), Text(_("Price"), justify="right"), Text(_("On hand"), justify="right")
+            )
             levels = stock.on_hand([product.id for product in self.products])
             for product in self.products:
                 on_hand = levels.get(product.id, 0)
-                name = product.name if product.active else _("{name} (not sold)").format(
-                    name=product.name)
-                table.add_row(Text(name), format_kr(product.price_ore).rjust(9),
-                              stock_qty(on_hand, product.unit).rjust(8))
+                name = (
+                    product.name
+                    if product.active
+                    else _("{name} (not sold)").format(name=product.name)
+                )
+                table.add_row(
+                    Text(name),
+                    format_kr(product.price_ore).rjust(9),
+                    stock_qty(on_hand, product.unit).rjust(8),
+                )
         self.show_details()
 
     def selected(self) -> ProductInfo | None:

@@ -64,8 +64,9 @@ class _Work(Screen[str | None]):
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content="", id="stock-title")
-        table: DataTable[str | Text] = DataTable(id="work-table", cursor_type="row",
-                                                 zebra_stripes=True)
+        table: DataTable[str | Text] = DataTable(
+            id="work-table", cursor_type="row", zebra_stripes=True
+        )
         table.can_focus = False
         yield table
         yield Static(markup=False, content="", id="stock-message", classes="message")
@@ -130,12 +131,16 @@ class GoodsReceivedScreen(_Work):
         table = self.query_one("#work-table", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_columns(_("Item"), Text(_("Quantity"), justify="right"),
-                          Text(_("Cost price"), justify="right"))
+        table.add_columns(
+            _("Item"), Text(_("Quantity"), justify="right"), Text(_("Cost price"), justify="right")
+        )
         for product, qty, cost in self.lines:
             assert isinstance(product, ProductInfo) and isinstance(qty, int)
-            table.add_row(Text(product.name), stock_qty(qty, product.unit),
-                          format_kr(cost) if isinstance(cost, int) else "-")
+            table.add_row(
+                Text(product.name),
+                stock_qty(qty, product.unit),
+                format_kr(cost) if isinstance(cost, int) else "-",
+            )
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
 
@@ -191,8 +196,11 @@ class GoodsReceivedScreen(_Work):
         reference = self.take_entry()
         if not self.lines:
             raise Refused(_("Scan the goods first."))
-        rows = [(p.id, int(str(q)), c if isinstance(c, int) else None)
-                for p, q, c in self.lines if isinstance(p, ProductInfo)]
+        rows = [
+            (p.id, int(str(q)), c if isinstance(c, int) else None)
+            for p, q, c in self.lines
+            if isinstance(p, ProductInfo)
+        ]
         host(self).till.stock.receive(self.person, rows, reference)
         self.dismiss(_("Goods received: {n} lines saved.").format(n=len(rows)))
 
@@ -238,8 +246,12 @@ class StocktakeScreen(_Work):
         count = self.count
         where = _("whole shop") if count is None or count.group_code is None else count.group_code
         self.query_one("#stock-title", Label).update(_("Stocktake: {where}").format(where=where))
-        table.add_columns(_("Item"), Text(_("Book"), justify="right"),
-                          Text(_("Counted"), justify="right"), Text(_("Difference"), justify="right"))
+        table.add_columns(
+            _("Item"),
+            Text(_("Book"), justify="right"),
+            Text(_("Counted"), justify="right"),
+            Text(_("Difference"), justify="right"),
+        )
         self.rows = []
         if count is None:
             return
@@ -247,8 +259,12 @@ class StocktakeScreen(_Work):
             unit = variance.product.unit
             counted = stock_qty(variance.counted_milli, unit) if variance.counted else "-"
             diff = variance.diff_milli
-            table.add_row(Text(variance.product.name), stock_qty(variance.book_milli, unit),
-                          counted, ("+" if diff > 0 else "") + stock_qty(diff, unit))
+            table.add_row(
+                Text(variance.product.name),
+                stock_qty(variance.book_milli, unit),
+                counted,
+                ("+" if diff > 0 else "") + stock_qty(diff, unit),
+            )
             self.rows.append(variance.product)
 
     def current(self) -> Count:
@@ -264,11 +280,13 @@ class StocktakeScreen(_Work):
             return
         qty, code = quantity_and_code(text)
         product = find_product(self, code)
-        total = host(self).till.stock.count(self.person, self.current().id, product.id,
-                                            qty or 1000)
+        total = host(self).till.stock.count(self.person, self.current().id, product.id, qty or 1000)
         self.refresh_table()
-        self.show_info(_("{name}: {total} counted.").format(
-            name=product.name, total=stock_qty(total, product.unit)))
+        self.show_info(
+            _("{name}: {total} counted.").format(
+                name=product.name, total=stock_qty(total, product.unit)
+            )
+        )
 
     @guarded
     def action_set_count(self) -> None:
@@ -335,15 +353,27 @@ class AdjustDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(markup=False, content=_("Stock adjustment: {name}").format(
-                name=self.product.name), classes="dialog-title")
-            yield Input(placeholder=_("Change, e.g. -2 or 5"), id="adjust-qty", max_length=12,
-                        restrict=r"[-+0-9,.]*")
-            yield OptionList(*[Option(Text(label), id=code) for code, label in REASONS.items()],
-                             id="adjust-reason")
+            yield Label(
+                markup=False,
+                content=_("Stock adjustment: {name}").format(name=self.product.name),
+                classes="dialog-title",
+            )
+            yield Input(
+                placeholder=_("Change, e.g. -2 or 5"),
+                id="adjust-qty",
+                max_length=12,
+                restrict=r"[-+0-9,.]*",
+            )
+            yield OptionList(
+                *[Option(Text(label), id=code) for code, label in REASONS.items()],
+                id="adjust-reason",
+            )
             yield Static(markup=False, content="", classes="message", id="adjust-message")
-            yield Static(markup=False, content=_("Type the change, Enter, pick the reason"),
-                         classes="dialog-help")
+            yield Static(
+                markup=False,
+                content=_("Type the change, Enter, pick the reason"),
+                classes="dialog-help",
+            )
 
     @on(Input.Submitted, "#adjust-qty")
     def to_reasons(self) -> None:
@@ -364,8 +394,11 @@ class AdjustDialog(ModalScreen[str | None]):
             raise Refused(_("{text} is not a quantity.").format(text=text or "?")) from None
         delta = -qty if negative else qty
         host(self).till.stock.adjust(self.person, self.product.id, delta, event.option.id or "")
-        self.dismiss(_("Stock of {name} changed by {qty}.").format(
-            name=self.product.name, qty=stock_qty(delta, self.product.unit)))
+        self.dismiss(
+            _("Stock of {name} changed by {qty}.").format(
+                name=self.product.name, qty=stock_qty(delta, self.product.unit)
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

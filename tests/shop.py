@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,19 +12,56 @@ from kassa_tui.clock import Clock
 from kassa_tui.config import Config, load
 from kassa_tui.demo import load_demo
 from kassa_tui.services import Till, open_till
+from kassa_tui.signing import generate_key_pair
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def write_config(folder: Path, **overrides: str) -> Path:
-    """Copy the documented kassa.toml into `folder`, with `key = value` lines replaced."""
+    """Copy the documented kassa.toml into `folder`, with `key = value` lines replaced.
+
+    The shop also gets the signing key its kassa.toml names, as the supplier would have
+    provisioned it.
+    """
     text = (REPO / "kassa.toml").read_text(encoding="utf-8")
     for key, value in overrides.items():
         text, count = re.subn(rf"^{key} = .*$", f"{key} = {value}", text, count=1, flags=re.M)
         assert count == 1, key
     path = folder / "kassa.toml"
     path.write_text(text, encoding="utf-8")
+    provision_signing_key(path)
     return path
+
+
+_test_key: tuple[bytes, bytes] | None = None
+
+
+def provision_signing_key(config_path: Path) -> None:
+    """Put a signing key (mode 0600) where `config_path`'s [signing] expects one, if missing.
+
+    Every test shop gets the same key, made once per run: a 1024-bit RSA key takes a while.
+    """
+    global _test_key
+    try:
+        signing = tomllib.loads(config_path.read_text(encoding="utf-8")).get("signing", {})
+    except tomllib.TOMLDecodeError:
+        return  # a test of a broken kassa.toml
+    key_file = signing.get("key_file")
+    if signing.get("enabled", True) is False or not isinstance(key_file, str) or not key_file:
+        return
+    private = config_path.parent / key_file
+    public = private.with_name(f"{private.stem}.pub.pem")
+    if private.exists():
+        return
+    if _test_key is None:
+        generate_key_pair(private, public)
+        _test_key = (private.read_bytes(), public.read_bytes())
+        return
+    private.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as file:
+        file.write(_test_key[0])
+    public.write_bytes(_test_key[1])
 
 
 class SteppingClock(Clock):

@@ -15,6 +15,7 @@ from kassa_tui.config import Config, load
 from kassa_tui.demo import load_demo
 from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
+from tests.shop import provision_signing_key
 
 REPO = Path(__file__).resolve().parents[2]
 REPO_CONFIG = REPO / "kassa.toml"
@@ -63,6 +64,7 @@ def write_config(folder: Path, text: str | None = None) -> Path:
     text = text.replace('path = "var/kassa.db"', f'path = "{folder / "kassa.db"}"')
     path = folder / "kassa.toml"
     path.write_text(text, encoding="utf-8")
+    provision_signing_key(path)  # as the supplier would have
     return path
 
 

@@ -1,0 +1,100 @@
+"""`kassa report x|z|list|show`: the X and Z reports from the command line (also over SSH).
+
+The X is journaled like one taken at the till. The Z needs a shift lead's number and PIN:
+prompted on a terminal, otherwise read from stdin as two lines. Its printout goes to the print
+queue (the running till, or `kassa print`, prints it); the text is shown here as well.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from kassa_tui.cli import _config, friendly, main
+
+if TYPE_CHECKING:
+    from kassa_tui.reports import Report
+    from kassa_tui.services import Till
+
+
+def _till(ctx: click.Context) -> Till:
+    from kassa_tui.services import open_till
+
+    config = _config(ctx)
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        sys.exit(2)
+    return open_till(config)
+
+
+def _show(till: Till, report: Report, as_json: bool) -> None:
+    from kassa_tui.reports import report_doc
+
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        click.echo(report_doc(till.config, report).as_text(till.config.printer.columns), nl=False)
+
+
+@main.group()
+def report() -> None:
+    """X and Z reports (§ 2-8-2, § 2-8-3)."""
+
+
+@report.command("x")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--print", "queue_print", is_flag=True, help="Also queue it for the printer.")
+@click.pass_context
+@friendly
+def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
+    """The X report: everything since the last Z; resets nothing (journaled)."""
+    till = _till(ctx)
+    _show(till, till.reports.x_report(None, queue_print=queue_print), as_json)
+
+
+@report.command("z")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@friendly
+def report_z(ctx: click.Context, as_json: bool) -> None:
+    """Take the Z report and close the business day (a shift lead's number and PIN)."""
+    till = _till(ctx)
+    if sys.stdin.isatty():
+        number = click.prompt("Shift lead's user number", err=True)
+        pin = click.prompt("PIN", hide_input=True, err=True)
+    else:
+        number = sys.stdin.readline().strip()
+        pin = sys.stdin.readline().strip()
+    lead = till.users.approver(number, pin)
+    z = till.reports.z_report(lead)
+    click.echo(
+        f"Z report {z.z_nr} taken for {z.business_date}; its printout is in the print queue.",
+        err=True,
+    )
+    _show(till, z, as_json)
+
+
+@report.command("list")
+@click.pass_context
+@friendly
+def report_list(ctx: click.Context) -> None:
+    """The Z reports of this register: number and business day."""
+    till = _till(ctx)
+    found = till.reports.z_reports()
+    if not found:
+        click.echo("No Z report yet.")
+    for z_nr, day in found:
+        click.echo(f"{z_nr:>6}  {day}")
+
+
+@report.command("show")
+@click.argument("z_nr", type=click.IntRange(1))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@friendly
+def report_show(ctx: click.Context, z_nr: int, as_json: bool) -> None:
+    """Show a stored Z report as it was taken."""
+    till = _till(ctx)
+    _show(till, till.reports.stored_z(z_nr), as_json)

@@ -1,0 +1,391 @@
+"""The X and Z reports (§ 2-8-2, § 2-8-3): everything registered since the last Z.
+
+A report covers the journal rows, sales and cash events after the register's previous Z (by
+journal sequence, sale id and cash event id), so nothing appears in two Z reports. The Z is
+numbered consecutively per register, taken at most once per business day, stored whole in
+`z_report` and in its journal row (13009), and queued for printing in the same transaction.
+The X is the same content without the numbering; it is journaled (13008) and resets nothing.
+Grand totals run from installation and never reset. Training sales are counted only as
+training; every other figure leaves them out. Field names follow SAF-T's `eventReport`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from kassa_tui.cash import CashEvents, Period, last_z
+from kassa_tui.clock import Clock, Instant, parse_utc
+from kassa_tui.config import Config
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.journal import Event, Journal
+from kassa_tui.money import vat_split
+from kassa_tui.printqueue import PrintQueue
+from kassa_tui.report_content import (
+    X_REPORT,
+    Z_REPORT,
+    EmpPaymentLine,
+    GroupLine,
+    PaymentLine,
+    Report,
+    Tally,
+    TypeLine,
+    VatReportLine,
+    report_doc,
+)
+from kassa_tui.users import Person
+
+__all__ = [
+    "DEFAULT_CUTOFF_HOUR",
+    "X_REPORT",
+    "Z_REPORT",
+    "EmpPaymentLine",
+    "GroupLine",
+    "PaymentLine",
+    "Report",
+    "Reports",
+    "Tally",
+    "TypeLine",
+    "VatReportLine",
+    "business_date",
+    "report_doc",
+]
+
+#: The business day ends at this hour (Oslo time): a Z at 01:30 closes the day before. A module
+#: constant for now; kassa.toml does not (yet) have a setting for it.
+DEFAULT_CUTOFF_HOUR = 4
+
+PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
+VAT_CODES = {2500: "3", 1500: "31", 1200: "33", 1111: "32", 0: "5"}  # Standard_Tax_Codes
+CORRECTIONS = {"LINEDELETE": "Delete line", "LINEREDUCE": "Reduce quantity"}
+OTHER_CORRECTIONS = {"PRICEOVERRIDE": "Price override"}
+NO_SALE_OPENINGS = ("NOSALE", "DRAWOPENMAN")  # nullinnslag; openings for a sale don't count
+# Receipts counted by their event code, whichever service writes them (amount from the row's
+# text, else the sale's total): copy, provisional, delivery, void.
+COUNTED_EVENTS = {"13014": "copies", "13015": "provisional", "13016": "delivery", "13028": "voided"}
+
+
+def business_date(now: Instant, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> str:
+    """The day a moment belongs to: Oslo wall-clock date, the day turning at the cut-off."""
+    return (now.local - timedelta(hours=cutoff_hour)).date().isoformat()
+
+
+def _sign(amount: int) -> int:
+    return (amount > 0) - (amount < 0)
+
+
+class Reports:
+    def __init__(
+        self,
+        database: SqliteDatabase,
+        config: Config,
+        journal: Journal,
+        queue: PrintQueue,
+        clock: Clock,
+        cash: CashEvents,
+        cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
+    ) -> None:
+        self.db = database
+        self.config = config
+        self.register_id = config.register_id
+        self.journal = journal
+        self.queue = queue
+        self.clock = clock
+        self.cash = cash
+        self.cutoff_hour = cutoff_hour
+
+    def preview(self) -> Report:
+        """The X content as of now, without journaling it (for the day-close screen)."""
+        with self.db.atomic():  # one read snapshot
+            now = self._now()
+            return self._build(X_REPORT, None, None, now, last_z(self.db, self.register_id))
+
+    def x_report(self, person: Person | None, *, queue_print: bool = False) -> Report:
+        """An X report: journaled with its full content (13008); resets nothing."""
+        user = person.number if person else None
+        with self.db.atomic("IMMEDIATE"):
+            report = self._build(
+                X_REPORT, None, user, self._now(), last_z(self.db, self.register_id)
+            )
+            self.journal.write(Event.X_REPORT, user=user, report=report.to_dict())
+            if queue_print:
+                self.queue.enqueue("xreport", report_doc(self.config, report), None, kick=False)
+        return report
+
+    def z_report(self, person: Person) -> Report:
+        """Close the business day: the next Z number, stored, journaled (13009) and queued."""
+        if not person.is_shift_lead:
+            raise Refused(_("Only a shift lead can take the Z report."))
+        with self.db.atomic("IMMEDIATE"):
+            now = self._now()
+            day = business_date(now, self.cutoff_hour)
+            previous = last_z(self.db, self.register_id)
+            if day == previous.business_date:
+                raise Refused(
+                    _(
+                        "The Z report for {day} is already taken (Z {nr}). The next one can be"
+                        " taken from {hour:02d}:00 tomorrow."
+                    ).format(day=day, nr=previous.z_nr, hour=self.cutoff_hour)
+                )
+            if day < previous.business_date:
+                raise Refused(
+                    _("The clock is behind the last Z report ({day}): check the clock.").format(
+                        day=previous.business_date
+                    )
+                )
+            report = self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+            self.journal.write(
+                Event.Z_REPORT, user=person.number, z_nr=report.z_nr, report=report.to_dict()
+            )
+            # The Z's own journal row closes its period too.
+            seq = self.db.execute_sql(
+                "SELECT MAX(seq) FROM journal WHERE register_id = ?", (self.register_id,)
+            ).fetchone()[0]
+            self.db.execute_sql(
+                "INSERT INTO z_report (register_id, z_nr, business_date, last_journal_seq,"
+                " last_sale_id, last_cash_event_id, user_number, utc, local_date, local_time,"
+                " report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self.register_id,
+                    report.z_nr,
+                    day,
+                    seq,
+                    report.last_sale_id,
+                    report.last_cash_event_id,
+                    person.number,
+                    now.utc_text,
+                    now.local_date,
+                    now.local_time,
+                    report.to_json(),
+                ),
+            )
+            self.queue.enqueue("zreport", report_doc(self.config, report), None, kick=False)
+        return report
+
+    def z_reports(self) -> list[tuple[int, str]]:
+        """(Z number, business date) of every Z of this register, oldest first."""
+        rows = self.db.execute_sql(
+            "SELECT z_nr, business_date FROM z_report WHERE register_id = ? ORDER BY z_nr",
+            (self.register_id,),
+        ).fetchall()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def stored_z(self, z_nr: int) -> Report:
+        row = self.db.execute_sql(
+            "SELECT report FROM z_report WHERE register_id = ? AND z_nr = ?",
+            (self.register_id, z_nr),
+        ).fetchone()
+        if row is None:
+            raise Refused(_("There is no Z report number {nr}.").format(nr=z_nr))
+        return Report.from_json(row[0])
+
+    # -- building ----------------------------------------------------------------------------
+
+    def _now(self) -> Instant:
+        """Now, but never before the last journal row (the journal stamps the same way)."""
+        now = self.clock.now()
+        row = self.db.execute_sql(
+            "SELECT utc FROM journal WHERE register_id = ? ORDER BY seq DESC LIMIT 1",
+            (self.register_id,),
+        ).fetchone()
+        return parse_utc(row[0]) if row and now.utc_text < row[0] else now
+
+    def _max(self, table: str, column: str) -> int:
+        row = self.db.execute_sql(
+            f"SELECT COALESCE(MAX({column}), 0) FROM {table} WHERE register_id = ?",
+            (self.register_id,),
+        ).fetchone()
+        return int(row[0])
+
+    def _build(
+        self, report_type: str, z_nr: int | None, user: int | None, now: Instant, prev: Period
+    ) -> Report:
+        seq, sale, cash = (
+            self._max("journal", "seq"),
+            self._max("sale", "id"),
+            self._max("cash_event", "id"),
+        )
+        period = (self.register_id, prev.last_sale_id, sale)
+        in_period = "s.register_id = ? AND s.id > ? AND s.id <= ?"
+        kinds: dict[str, tuple[int, int, int]] = {}
+        for kind, number, total, rounding in self.db.execute_sql(
+            "SELECT kind, COUNT(*), SUM(total_ore), SUM(rounding_ore) FROM sale s"
+            f" WHERE {in_period} AND s.training = 0 GROUP BY kind",
+            period,
+        ):
+            kinds[kind] = (int(number), int(total), int(rounding))
+        training = self.db.execute_sql(
+            f"SELECT COUNT(*), COALESCE(SUM(total_ore), 0) FROM sale s WHERE {in_period}"
+            " AND s.training = 1",
+            period,
+        ).fetchone()
+        lines = self.db.execute_sql(
+            "SELECT l.sale_id, l.group_code, l.amount_ore, l.vat_bp, l.discount_ore FROM sale_line"
+            f" l JOIN sale s ON s.id = l.sale_id WHERE {in_period} AND s.training = 0",
+            period,
+        ).fetchall()
+        pays = self.db.execute_sql(
+            "SELECT s.id, u.number, p.method, p.amount_ore FROM payment p"
+            " JOIN sale s ON s.id = p.sale_id JOIN user u ON u.id = s.user_id"
+            f" WHERE {in_period} AND s.training = 0",
+            period,
+        ).fetchall()
+        grand = dict(
+            self.db.execute_sql(
+                "SELECT kind, SUM(total_ore) FROM sale WHERE register_id = ? AND id <= ?"
+                " AND training = 0 GROUP BY kind",
+                (self.register_id, sale),
+            ).fetchall()
+        )
+        events = self._events(prev.last_journal_seq, seq)
+        after_cash = prev.last_cash_event_id
+        sales_total = int(grand.get("sale") or 0)
+        returns_total = -int(grand.get("return") or 0)
+        return Report(
+            report_type=report_type,
+            z_nr=z_nr,
+            company_name=self.config.shop_name,
+            company_ident=self.config.org_nr,
+            report_date=now.local_date,
+            report_time=now.local_time,
+            register_id=self.register_id,
+            business_date=business_date(now, self.cutoff_hour),
+            user_number=user,
+            total_cash_sale=sum(t for _n, t, _r in kinds.values()),
+            art_groups=_art_groups(lines),
+            payments=_payments(pays),
+            emp_payments=_emp_payments(pays),
+            vat=self._vat(lines),
+            opening_float=self.cash.tally("float", after_cash, cash)[1],
+            receipts=kinds.get("sale", (0, 0, 0))[0],
+            open_cash_box_num=events["openings"].num,
+            copies=events["copies"],
+            provisional=events["provisional"],
+            returns=Tally(kinds.get("return", (0, 0, 0))[0], -kinds.get("return", (0, 0, 0))[1]),
+            discounts=Tally(sum(1 for ln in lines if ln[4]), sum(ln[4] for ln in lines)),
+            voided=events["voided"],
+            corr_lines=tuple(
+                TypeLine(name, events[basic].num, events[basic].amount)
+                for basic, name in CORRECTIONS.items()
+            ),
+            price_inquiries=self._lookups(prev.last_journal_seq, seq),
+            other_corrs=tuple(
+                TypeLine(name, events[basic].num, events[basic].amount)
+                for basic, name in OTHER_CORRECTIONS.items()
+            ),
+            delivery=events["delivery"],
+            training=Tally(int(training[0]), int(training[1])),
+            pay_ins=tuple(TypeLine(*r) for r in self.cash.by_reason("payin", after_cash, cash)),
+            pay_outs=tuple(TypeLine(*r) for r in self.cash.by_reason("payout", after_cash, cash)),
+            grand_total_sales=sales_total,
+            grand_total_returns=returns_total,
+            grand_total_net=sales_total - returns_total,
+            rounding=sum(r for _n, _t, r in kinds.values()),
+            cash_expected=self.cash.expected_cash(prev),
+            cash_count=self.cash.last_count(after_cash, cash),
+            last_journal_seq=seq,
+            last_sale_id=sale,
+            last_cash_event_id=cash,
+        )
+
+    def _events(self, after_seq: int, upto_seq: int) -> dict[str, Tally]:
+        """Counted journal events of the period: nullinnslag, corrections, copies, ..."""
+        counts: dict[str, list[int]] = {
+            key: [0, 0]
+            for key in (*CORRECTIONS, *OTHER_CORRECTIONS, *COUNTED_EVENTS.values(), "openings")
+        }
+        basics = (*NO_SALE_OPENINGS, *CORRECTIONS, *OTHER_CORRECTIONS)
+        codes = tuple(COUNTED_EVENTS)
+        rows = self.db.execute_sql(
+            "SELECT j.basic_id, j.event_code, j.text, s.total_ore FROM journal j"
+            " LEFT JOIN sale s ON s.id = j.sale_id WHERE j.register_id = ? AND j.seq > ?"
+            f" AND j.seq <= ? AND (j.basic_id IN ({','.join('?' * len(basics))})"
+            f" OR j.event_code IN ({','.join('?' * len(codes))}))",
+            (self.register_id, after_seq, upto_seq, *basics, *codes),
+        ).fetchall()
+        for basic, code, text, sale_total in rows:
+            details = json.loads(text) if text else {}
+            if basic in NO_SALE_OPENINGS:
+                key, amount = "openings", 0
+            elif basic in OTHER_CORRECTIONS:
+                # A price override: what the unit price came down by (negative if raised).
+                key, amount = basic, int(details.get("before", 0)) - int(details.get("after", 0))
+            elif basic in CORRECTIONS:
+                key, amount = basic, int(details.get("amount", 0))
+            else:
+                key = COUNTED_EVENTS[code]
+                amount = int(details.get("amount", sale_total or 0))
+            counts[key][0] += 1
+            counts[key][1] += amount
+        return {key: Tally(n, a) for key, (n, a) in counts.items()}
+
+    def _lookups(self, after_seq: int, upto_seq: int) -> tuple[GroupLine, ...]:
+        """Price look-ups (13022) by article group and amount (§ 2-7 (4))."""
+        groups: dict[str, list[int]] = {}
+        for (text,) in self.db.execute_sql(
+            "SELECT text FROM journal WHERE register_id = ? AND seq > ? AND seq <= ?"
+            " AND basic_id = 'PRICELOOKUP'",
+            (self.register_id, after_seq, upto_seq),
+        ):
+            details = json.loads(text) if text else {}
+            entry = groups.setdefault(str(details.get("group", "")), [0, 0])
+            entry[0] += 1
+            entry[1] += int(details.get("amount", 0))
+        return tuple(GroupLine(g, n, a) for g, (n, a) in sorted(groups.items()))
+
+    def _vat(self, lines: list[tuple[Any, ...]]) -> tuple[VatReportLine, ...]:
+        """Basis and VAT per rate, VAT per line summed; every rate of the till, zeros too."""
+        split = {v.rate_bp: v for v in vat_split((ln[2], ln[3]) for ln in lines)}
+        rates = sorted(set(self.config.vat_rates_bp) | set(split), reverse=True)
+        out = []
+        for rate in rates:
+            found = split.get(rate)
+            basis, vat = (found.basis, found.vat) if found else (0, 0)
+            out.append(VatReportLine(VAT_CODES.get(rate, "3"), rate, basis, vat))
+        return tuple(out)
+
+
+def _art_groups(lines: list[tuple[Any, ...]]) -> tuple[GroupLine, ...]:
+    per_sale: dict[tuple[str, int], int] = {}
+    for sale_id, group, amount, _rate, _disc in lines:
+        per_sale[(group, sale_id)] = per_sale.get((group, sale_id), 0) + amount
+    groups: dict[str, list[int]] = {}
+    for (group, _sale), amount in per_sale.items():
+        entry = groups.setdefault(group, [0, 0])
+        entry[0] += _sign(amount)
+        entry[1] += amount
+    return tuple(GroupLine(g, n, a) for g, (n, a) in sorted(groups.items()))
+
+
+def _per(pays: list[tuple[Any, ...]], by_emp: bool) -> dict[tuple[int, str], list[int]]:
+    """Payments by (employee or 0, method): a sale counts +1, a refund -1 (as SAF-T does)."""
+    per_sale: dict[tuple[int, int, str], int] = {}
+    for sale_id, emp, method, amount in pays:
+        key = (sale_id, emp if by_emp else 0, method)
+        per_sale[key] = per_sale.get(key, 0) + amount
+    out: dict[tuple[int, str], list[int]] = {}
+    if not by_emp:
+        out = {(0, method): [0, 0] for method in PAYMENT_CODES}
+    for (_sale, emp, method), amount in per_sale.items():
+        entry = out.setdefault((emp, method), [0, 0])
+        entry[0] += _sign(amount)
+        entry[1] += amount
+    return out
+
+
+def _payments(pays: list[tuple[Any, ...]]) -> tuple[PaymentLine, ...]:
+    return tuple(
+        PaymentLine(method, PAYMENT_CODES.get(method, "12999"), n, a)
+        for (_emp, method), (n, a) in _per(pays, False).items()
+    )
+
+
+def _emp_payments(pays: list[tuple[Any, ...]]) -> tuple[EmpPaymentLine, ...]:
+    return tuple(
+        EmpPaymentLine(emp, method, PAYMENT_CODES.get(method, "12999"), n, a)
+        for (emp, method), (n, a) in sorted(_per(pays, True).items())
+    )

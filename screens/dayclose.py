@@ -1,0 +1,272 @@
+"""The day close (F12): the X report on screen, the float, pay-ins and pay-outs, the cash count,
+and the Z. For a shift lead; a cashier gets one on the spot for the parts that change money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Input, Label, Static
+
+from kassa_tui.cash import NOTES_AND_COINS
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.reports import report_doc
+from kassa_tui.users import Person
+from screens.dialogs import ApprovalDialog
+from screens.host import guarded, host
+
+
+class DayCloseScreen(Screen[None]):
+    """Shows the running X report; its keys change the cash and take the Z."""
+
+    CSS_PATH = Path(__file__).with_name("stock.tcss")
+
+    def compose(self) -> ComposeResult:
+        yield Label(markup=False, content=_("Day close"), id="stock-title")
+        with VerticalScroll(id="dayclose-report"):
+            yield Static(markup=False, content="", id="dayclose-text")
+        yield Static(markup=False, content="", id="stock-message", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for keys, action, words, shown in (
+            ("escape,f12,ctrl+y", "back", _("Back"), "Esc/F12"),
+            ("f3,ctrl+p", "print_x", _("Print X"), "F3/^P"),
+            ("f4,ctrl+e", "opening_float", _("Float"), "F4/^E"),
+            ("f5,ctrl+j", "pay_in", _("Pay-in"), "F5/^J"),
+            ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T"),
+            ("f7,ctrl+o", "count", _("Count cash"), "F7/^O"),
+            ("f10,ctrl+k", "z_report", _("Z report"), "F10/^K"),
+        ):
+            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+        self.refresh_bindings()
+        self.show_report()
+
+    def show_report(self) -> None:
+        till = host(self).till
+        doc = report_doc(till.config, till.reports.preview())
+        self.query_one("#dayclose-text", Static).update(doc.as_text(till.config.printer.columns))
+
+    def show_error(self, message: str) -> None:
+        box = self.query_one("#stock-message", Static)
+        box.update(message)
+        box.set_classes("message error")
+        self.app.bell()
+
+    def show_info(self, message: str) -> None:
+        box = self.query_one("#stock-message", Static)
+        box.update(message)
+        box.set_classes("message")
+
+    def as_shift_lead(self, then: Callable[[Person], None], reason: str) -> None:
+        """Run `then(person)` as the signed-in shift lead, or one who approves on the spot."""
+        app = host(self)
+        person = app.person
+        if person is not None and person.is_shift_lead:
+            self.run_as(then, person)
+            return
+
+        def approved(approval: tuple[str, str] | None) -> None:
+            if approval is not None:
+                self.run_as(lambda lead: then(lead), None, approval)
+
+        self.app.push_screen(ApprovalDialog(reason), approved)
+
+    @guarded
+    def run_as(
+        self,
+        then: Callable[[Person], None],
+        person: Person | None,
+        approval: tuple[str, str] | None = None,
+    ) -> None:
+        if person is None and approval is not None:
+            person = host(self).till.users.approver(*approval)
+        if person is not None:
+            then(person)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    @guarded
+    def action_print_x(self) -> None:
+        person = host(self).person
+        if person is None:
+            raise Refused(_("Sign in first."))
+        host(self).till.reports.x_report(person, queue_print=True)
+        host(self).print_waiting()
+        self.show_info(_("X report printed."))
+
+    def amount_then(
+        self, title: str, with_reason: bool, apply: Callable[[Person, int, str], None]
+    ) -> None:
+        def entered(value: tuple[int, str] | None) -> None:
+            if value is not None:
+                self.as_shift_lead(lambda person: apply(person, *value), title)
+
+        self.app.push_screen(AmountDialog(title, with_reason), entered)
+
+    def action_opening_float(self) -> None:
+        cash = host(self).till.cash
+
+        def apply(person: Person, amount: int, _reason: str) -> None:
+            cash.opening_float(person, amount)
+            self.done(_("Opening float: {amount}.").format(amount=format_kr(amount)))
+
+        self.amount_then(_("Opening float"), False, apply)
+
+    def action_pay_in(self) -> None:
+        cash = host(self).till.cash
+
+        def apply(person: Person, amount: int, reason: str) -> None:
+            cash.pay_in(person, amount, reason)
+            self.done(_("Pay-in: {amount}.").format(amount=format_kr(amount)))
+
+        self.amount_then(_("Pay-in"), True, apply)
+
+    def action_pay_out(self) -> None:
+        cash = host(self).till.cash
+
+        def apply(person: Person, amount: int, reason: str) -> None:
+            cash.pay_out(person, amount, reason)
+            self.done(_("Pay-out: {amount}.").format(amount=format_kr(amount)))
+
+        self.amount_then(_("Pay-out"), True, apply)
+
+    def action_count(self) -> None:
+        cash = host(self).till.cash
+
+        def counted(pieces: dict[int, int] | None) -> None:
+            if pieces is None:
+                return
+
+            def apply(person: Person) -> None:
+                result = cash.count(person, pieces)
+                self.done(
+                    _("Counted {counted}, expected {expected}, difference {diff}.").format(
+                        counted=format_kr(result.counted_ore),
+                        expected=format_kr(result.expected_ore),
+                        diff=format_kr(result.difference_ore),
+                    )
+                )
+
+            self.as_shift_lead(apply, _("Cash count"))
+
+        self.app.push_screen(CashCountDialog(), counted)
+
+    def action_z_report(self) -> None:
+        reports = host(self).till.reports
+
+        def apply(person: Person) -> None:
+            report = reports.z_report(person)
+            host(self).print_waiting()
+            self.done(_("Z report {nr} taken and printed.").format(nr=report.z_nr))
+
+        self.as_shift_lead(apply, _("Z report: close the day"))
+
+    def done(self, message: str) -> None:
+        self.show_info(message)
+        self.show_report()
+
+
+class AmountDialog(ModalScreen[tuple[int, str] | None]):
+    """An amount, and a reason where the law asks for one (pay-ins and pay-outs)."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, title: str, with_reason: bool) -> None:
+        super().__init__(classes="dialog")
+        self.title_text = title
+        self.with_reason = with_reason
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box"):
+            yield Label(markup=False, content=self.title_text, classes="dialog-title")
+            yield Input(
+                placeholder=_("Amount, e.g. 1500"), id="amount", max_length=12, restrict=r"[0-9,.]*"
+            )
+            if self.with_reason:
+                yield Input(placeholder=_("Reason"), id="reason", max_length=60)
+            yield Static(markup=False, content="", classes="message", id="amount-message")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#amount-message", Static).update(message)
+
+    @on(Input.Submitted)
+    @guarded
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "amount" and self.with_reason:
+            self.query_one("#reason", Input).focus()
+            return
+        text = self.query_one("#amount", Input).value
+        try:
+            amount = parse_amount(text)
+        except InvalidAmount:
+            raise Refused(_("{text} is not an amount.").format(text=text or "?")) from None
+        reason = self.query_one("#reason", Input).value.strip() if self.with_reason else ""
+        if self.with_reason and not reason:
+            raise Refused(_("Give a reason."))
+        self.dismiss((amount, reason))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CashCountDialog(ModalScreen[dict[int, int] | None]):
+    """Count the drawer by Norwegian notes and coins; the total shows as you type."""
+
+    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("f10,ctrl+k", "done", show=False, priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog-box form-box"):
+            yield Label(markup=False, content=_("Count the drawer"), classes="dialog-title")
+            for value in NOTES_AND_COINS:
+                yield Input(
+                    placeholder=_("{value} kr: pieces").format(value=value // 100),
+                    id=f"piece-{value}",
+                    max_length=5,
+                    restrict=r"\d*",
+                )
+            yield Static(markup=False, content="", id="count-total")
+            yield Static(
+                markup=False,
+                content=_("Enter: next · F10: done · Esc: cancel"),
+                classes="dialog-help",
+            )
+
+    def pieces(self) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for value in NOTES_AND_COINS:
+            text = self.query_one(f"#piece-{value}", Input).value
+            if text:
+                found[value] = int(text)
+        return found
+
+    @on(Input.Changed)
+    def total(self) -> None:
+        total = sum(value * n for value, n in self.pieces().items())
+        self.query_one("#count-total", Static).update(
+            _("Counted: {total}").format(total=format_kr(total))
+        )
+
+    @on(Input.Submitted)
+    def next_field(self) -> None:
+        self.focus_next()
+
+    def action_done(self) -> None:
+        self.dismiss(self.pieces())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,135 @@
+"""`kassa keys generate`, `kassa init --demo`'s key and `kassa journal verify`'s signature check."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui import users
+from kassa_tui.cli import main
+from kassa_tui.config import load
+from kassa_tui.services import Till
+from kassa_tui.signing import Signer, generate_key_pair
+from tests.shop import demo_till, write_config
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+def kassa(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def keyless_shop(folder: Path) -> Path:
+    """A test shop whose supplier has not provisioned the signing key yet."""
+    config = write_config(folder)
+    for name in ("signing-key.pem", "signing-key.pub.pem"):
+        (folder / "var" / name).unlink()
+    return config
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_keys_generate_writes_a_private_key_and_refuses_to_overwrite_it(tmp_path: Path) -> None:
+    config = keyless_shop(tmp_path)
+    private, public = tmp_path / "var" / "signing-key.pem", tmp_path / "var" / "signing-key.pub.pem"
+    assert not private.exists()
+    code, out = kassa("--config", str(config), "keys", "generate")
+    assert code == 0, out
+    assert mode(private) == 0o600
+    assert public.read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    assert f"Public key: {public}" in out and "RF-1348" in out
+    assert Signer.load(private, "1").public_key_pem() == public.read_bytes()
+    first = private.read_bytes()
+
+    code, out = kassa("--config", str(config), "keys", "generate")
+    assert code == 1 and "already exists" in out and "--force" in out
+    assert private.read_bytes() == first
+
+    code, out = kassa("--config", str(config), "keys", "generate", "--force")
+    assert code == 0, out
+    assert private.read_bytes() != first and mode(private) == 0o600
+    assert "key_version" in out
+
+
+def test_init_demo_makes_the_demo_key_and_the_till_signs(tmp_path: Path) -> None:
+    config = keyless_shop(tmp_path)
+    code, out = kassa("--config", str(config), "init", "--demo")
+    assert code == 0, out
+    private = tmp_path / "var" / "signing-key.pem"
+    assert mode(private) == 0o600 and "signing key" in out
+    code, out = kassa("--config", str(config), "journal", "verify")
+    assert code == 0 and "Signatures intact: 0 sales" in out
+
+
+def test_a_till_without_its_key_does_not_start(tmp_path: Path) -> None:
+    config = keyless_shop(tmp_path)
+    code, out = kassa("--config", str(config), "init")
+    assert code == 1
+    assert out.count("\n") == 1 and "does not exist" in out and "kassa keys generate" in out
+    assert not (tmp_path / "var" / "kassa.db").exists()
+
+
+def test_a_key_others_can_read_stops_every_command(tmp_path: Path) -> None:
+    config = write_config(tmp_path)
+    assert kassa("--config", str(config), "init")[0] == 0
+    (tmp_path / "var" / "signing-key.pem").chmod(0o644)
+    code, out = kassa("--config", str(config), "users", "list")
+    assert code == 1 and out.count("\n") == 1
+    assert f"chmod 600 {tmp_path / 'var' / 'signing-key.pem'}" in out
+
+
+def sell_three(till: Till) -> None:
+    from devices.printer import MemoryPrinter
+    from devices.spooler import print_pending
+
+    person = till.users.sign_in("1", "1111")
+    for code in ("7020164760728", "7061222375317", "7013874487160"):
+        till.baskets.add(person, code)
+        assert till.sales.pay_card(person, "").completed is not None
+        print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
+
+
+def test_journal_verify_names_the_receipt_whose_amount_was_changed(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    config = str(tmp_path / "kassa.toml")
+    code, out = kassa("--config", config, "journal", "verify")
+    assert code == 0, out
+    assert "Journal intact" in out and "Signatures intact: 3 sales" in out
+
+    till.db.execute_sql("DROP TRIGGER sale_no_update")
+    till.db.execute_sql("UPDATE sale SET total_ore = total_ore + 1000 WHERE receipt_nr = 2")
+    till.db.close()
+    code, out = kassa("--config", config, "journal", "verify")
+    assert code == 1
+    assert "Journal intact" in out  # the journal itself was not touched
+    assert "signature of receipt 2 does not verify" in out
+
+
+def test_journal_verify_with_the_public_key_alone(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    till.db.close()
+    settings = load(tmp_path / "kassa.toml").signing
+    assert settings.key_file is not None and settings.public_key_file is not None
+    public = tmp_path / "auditor.pub.pem"
+    public.write_bytes(settings.public_key_file.read_bytes())
+    settings.key_file.unlink()  # an auditor's copy of the till: no private key
+    config = str(tmp_path / "kassa.toml")
+    code, out = kassa("--config", config, "journal", "verify", "--public-key", str(public))
+    assert code == 0, out
+    assert "Signatures intact: 3 sales" in out
+
+    other = tmp_path / "other.pub.pem"
+    generate_key_pair(tmp_path / "other.pem", other)
+    code, out = kassa("--config", config, "journal", "verify", "--public-key", str(other))
+    assert code == 1 and "signature of receipt 1 does not verify" in out

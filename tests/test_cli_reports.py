@@ -1,0 +1,107 @@
+"""`kassa report x|z|list|show`, as a technician or shift lead runs them over SSH."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui import users
+from kassa_tui.cli import main
+from tests.shop import demo_till
+
+ROMME = "7020164760728"  # 24,90 in the demo catalog
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    """A demo shop with one cash sale of 24,90; returns its kassa.toml."""
+    till = demo_till(tmp_path, language='"en"')
+    cashier = till.users.sign_in("1", "1111")
+    till.baskets.add(cashier, ROMME)
+    assert till.sales.pay_cash(cashier, "").completed is not None
+    till.db.close()
+    return tmp_path / "kassa.toml"
+
+
+def kassa(config: Path, *args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=input)
+    return result.exit_code, result.output
+
+
+def journal_count(config: Path, basic_id: str) -> int:
+    from kassa_tui.config import load
+    from kassa_tui.store import connect
+
+    database = connect(load(config).database)
+    try:
+        row = database.execute_sql("SELECT COUNT(*) FROM journal WHERE basic_id = ?", (basic_id,))
+        return int(row.fetchone()[0])
+    finally:
+        database.close()
+
+
+def test_report_x_prints_every_field_and_is_journaled(shop: Path) -> None:
+    code, out = kassa(shop, "report", "x")
+    assert code == 0, out
+    assert "X-rapport" in out and "Kontantsalg" in out and "24,90" in out
+    assert "Skuffåpninger u/salg" in out and "Grand total" in out
+    assert max(len(line) for line in out.splitlines()) <= 48
+    code, out = kassa(shop, "report", "x", "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert (report["report_type"], report["z_nr"], report["total_cash_sale"]) == (
+        "X report",
+        None,
+        2490,
+    )
+    assert journal_count(shop, "XREPORT") == 2
+
+
+def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) -> None:
+    code, out = kassa(shop, "report", "z", input="2\n2222\n")
+    assert code == 0, out
+    assert "Z-rapport" in out and "Z report 1 taken" in out and "24,90" in out
+    assert journal_count(shop, "ZREPORT") == 1
+    code, out = kassa(shop, "report", "z", "--json", input="2\n2222\n")
+    assert code == 1 and "is already taken (Z 1)" in out
+    assert journal_count(shop, "ZREPORT") == 1
+    code, out = kassa(shop, "report", "list")
+    assert code == 0 and out.split()[0] == "1"
+    code, out = kassa(shop, "report", "show", "1", "--json")
+    assert code == 0 and json.loads(out)["z_nr"] == 1
+    code, out = kassa(shop, "report", "show", "2")
+    assert code == 1 and "no Z report number 2" in out
+    code, out = kassa(shop, "report", "x", "--json")
+    assert json.loads(out)["total_cash_sale"] == 0  # the Z emptied the period
+    assert json.loads(out)["grand_total_sales"] == 2490  # the grand total did not reset
+
+
+@pytest.mark.parametrize("login", ["1\n1111\n", "2\n9999\n", ""])
+def test_report_z_refuses_anyone_but_a_shift_lead(shop: Path, login: str) -> None:
+    code, out = kassa(shop, "report", "z", input=login)
+    assert code == 1 and "shift lead" in out
+    assert journal_count(shop, "ZREPORT") == 0
+
+
+def test_report_z_as_json(shop: Path) -> None:
+    code, out = kassa(shop, "report", "z", "--json", input="2\n2222\n")
+    assert code == 0, out
+    report = json.loads(out.splitlines()[-1])
+    assert (report["report_type"], report["z_nr"], report["receipts"]) == ("Z report", 1, 1)
+
+
+def test_reports_need_a_database(tmp_path: Path) -> None:
+    from tests.shop import write_config
+
+    config = write_config(tmp_path)
+    code, out = kassa(config, "report", "x")
+    assert code == 2 and "kassa init" in out
+    assert not (tmp_path / "var" / "kassa.db").exists()
