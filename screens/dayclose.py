@@ -230,7 +230,7 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-box form-box"):
+        with VerticalScroll(classes="dialog-box form-box", id="count-box"):
             yield Label(markup=False, content=_("Count the drawer"), classes="dialog-title")
             for value in NOTES_AND_COINS:
                 yield Input(

@@ -73,3 +73,15 @@ def test_stock_lookup_screen(snap_compare: Any, till: Till, size: tuple[int, int
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+def test_day_close_screen(snap_compare: Any, till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+
+    async def before(pilot: Any) -> None:
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await pilot.press("f12")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
