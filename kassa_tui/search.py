@@ -60,19 +60,23 @@ def reindex(database: SqliteDatabase, product_ids: Iterable[int]) -> None:
             )
 
 
-def reindex_all(database: SqliteDatabase) -> int:
-    """Rebuild the whole index in one statement (migration, bulk import)."""
+def reindex_all(database: SqliteDatabase, batch: int = 5000) -> int:
+    """Rebuild the whole index (migration, bulk import), streaming in batches of rows."""
     database.execute_sql("DELETE FROM product_search")
-    rows = database.execute_sql(
+    reader = database.execute_sql(
         "SELECT p.id, p.name, COALESCE(p.plu, ''), g.name,"
         " (SELECT group_concat(code, ' ') FROM barcode b WHERE b.product_id = p.id)"
         " FROM product p JOIN product_group g ON g.id = p.group_id"
-    ).fetchall()
-    database.cursor().executemany(
-        "INSERT INTO product_search (rowid, name, codes, grp) VALUES (?, ?, ?, ?)",
-        [
-            (pid, fold(name), f"{plu} {codes or ''}".strip(), fold(group))
-            for pid, name, plu, group, codes in rows
-        ],
     )
-    return len(rows)
+    writer = database.cursor()
+    count = 0
+    while rows := reader.fetchmany(batch):
+        writer.executemany(
+            "INSERT INTO product_search (rowid, name, codes, grp) VALUES (?, ?, ?, ?)",
+            [
+                (pid, fold(name), f"{plu} {codes or ''}".strip(), fold(group))
+                for pid, name, plu, group, codes in rows
+            ],
+        )
+        count += len(rows)
+    return count
