@@ -32,6 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_import import import_bench
 from bench_search import search_bench
 from benchlib import (
     Row,
@@ -120,11 +121,15 @@ def make_shop(folder: Path) -> Path:
             ("ui", "idle_lock_seconds"): "0",
             ("printer", "type"): '"dummy"',
             ("printer", "path"): toml_string(folder / "receipts.bin"),
+            ("signing", "key_file"): toml_string(folder / "signing-key.pem"),
         },
     )
     from kassa_tui.config import load
+    from kassa_tui.signing import generate_key_pair
 
     config = load(config_path)
+    if not (folder / "signing-key.pem").exists():  # a throwaway shop's own demo key
+        generate_key_pair(folder / "signing-key.pem", folder / "signing-key.pub.pem")
     if (
         config.database != folder / "kassa.db"
         or config.printer.type != "dummy"
@@ -582,6 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         codes = services_bench(args, shop_cfg, floor_db, results)
         print("step 3b: search as you type")
         search_bench(shop_cfg, floor_db, args.seed, 200, results.rows)
+        print("step 3c: catalog import of the whole catalog")
+        import_bench(shop_cfg, make_shop, kassa_command(), env, workdir, results.rows)
         if args.no_tui:
             results.notes.append("cold start and RSS not measured (--no-tui)")
         else:

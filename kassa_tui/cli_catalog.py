@@ -1,6 +1,6 @@
 """`kassa import products|stock FILE` and `kassa export products`: the catalog in and out.
 
-The rules (what a row must hold, what is journaled) live in kassa_tui.importer; this module
+The rules (what a row must hold, what is journaled) live in kassa_tui.importing; this module
 reads the options, opens the till and prints the report.
 """
 
@@ -20,7 +20,7 @@ from kassa_tui.cli import _config, friendly, main
 from kassa_tui.config import Config
 
 if TYPE_CHECKING:
-    from kassa_tui.importer import ImportReport
+    from kassa_tui.importing import ImportReport
 
 _DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\t": "\t"}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +52,7 @@ def _mapping(fields: str) -> MapCallback:
     def parse(
         _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
     ) -> dict[str, str]:
-        from kassa_tui.importer import PRODUCT_COLUMNS, STOCK_COLUMNS
+        from kassa_tui.importing import PRODUCT_COLUMNS, STOCK_COLUMNS
 
         spec = PRODUCT_COLUMNS if fields == "products" else STOCK_COLUMNS
         mapping: dict[str, str] = {}
@@ -165,7 +165,7 @@ def import_products_command(
     A rejected row is reported with its line number and skipped; the rest is written in one
     transaction, with a journal row per price or other change.
     """
-    from kassa_tui.importer import PRODUCT_COLUMNS, import_products, read_table
+    from kassa_tui.importing import PRODUCT_COLUMNS, import_products, read_table
     from kassa_tui.services import open_till
 
     config = _config(ctx)
@@ -210,7 +210,7 @@ def import_stock_command(
     Each level is reached with one stock movement (reason 'import') of the difference, so
     importing the same file again changes nothing.
     """
-    from kassa_tui.importer import STOCK_COLUMNS, import_stock, read_table
+    from kassa_tui.importing import STOCK_COLUMNS, import_stock, read_table
     from kassa_tui.services import open_till
 
     config = _config(ctx)
@@ -291,7 +291,7 @@ def export_products_command(ctx: click.Context, output: Path | None) -> None:
 
     Importing the export again changes nothing.
     """
-    from kassa_tui.importer import export_products
+    from kassa_tui.importing import export_products
     from kassa_tui.services import open_till
 
     config = _config(ctx)

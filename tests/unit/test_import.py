@@ -9,9 +9,8 @@ from typing import Any
 
 import pytest
 
-from kassa_tui import importer
 from kassa_tui.barcodes import with_check_digit
-from kassa_tui.importer import (
+from kassa_tui.importing import (
     PRODUCT_COLUMNS,
     STOCK_COLUMNS,
     ImportReport,
@@ -23,6 +22,7 @@ from kassa_tui.importer import (
     parse_vat,
     read_table,
 )
+from kassa_tui.importing import apply as importer  # where CHUNK and ProductImport live
 from kassa_tui.services import Till
 
 from .conftest import REPO, ROMME, count, journal_events
