@@ -103,7 +103,9 @@ class CashEvents:
             raise Refused(_("Only a shift lead can count the drawer."))
         for value, number in pieces.items():
             if value not in NOTES_AND_COINS:
-                raise Refused(_("{value} is not a Norwegian note or coin.").format(value=value))
+                raise Refused(
+                    _("{value} is not a Norwegian note or coin.").format(value=format_kr(value))
+                )
             if not 0 <= number <= MAX_PIECES:
                 raise Refused(_("A number of notes or coins is between 0 and 100 000."))
         counted = sum(value * number for value, number in pieces.items())

@@ -294,4 +294,11 @@ def print_waiting(ctx: click.Context) -> None:
 
 # The device and catalog commands live in their own modules; importing them registers them
 # on `main`.
-from kassa_tui import cli_catalog, cli_devices, cli_keys, cli_reports  # noqa: E402, F401
+from kassa_tui import (  # noqa: E402, F401
+    cli_catalog,
+    cli_devices,
+    cli_keys,
+    cli_reports,
+    cli_saft,
+    cli_voucher,
+)

@@ -64,6 +64,14 @@ class Event:
     PAY_IN = ("13999", "PAYIN")
     PAY_OUT = ("13019", "PAYOUT")
     CASH_COUNT = ("13999", "CASHCOUNT")
+    RETURN_RECEIPT = ("13013", "RETURN")
+    RETURN_NO_RECEIPT = ("13013", "RETURNNORECEIPT")  # approved; counted apart on X/Z
+    COPY_RECEIPT = ("13014", "COPY")
+    PROVISIONAL_RECEIPT = ("13015", "PROVISIONAL")
+    TRAINING_RECEIPT = ("13017", "TRAINING")  # every receipt made in training mode
+    TRAINING_ON = ("13023", "TRAININGON")
+    TRAINING_OFF = ("13024", "TRAININGOFF")
+    JOURNAL_EXPORT = ("13020", "EXPORT")  # a SAF-T file written from the journal
 
 
 @dataclass(frozen=True)

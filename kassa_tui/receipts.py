@@ -8,16 +8,24 @@ language: they are legal documents, and the markings are fixed by the regulation
 from __future__ import annotations
 
 import json
+import textwrap
 from dataclasses import dataclass, field
 
 from kassa_tui.config import Config
 from kassa_tui.money import QTY_ONE, VatLine, format_kr, format_quantity, format_rate
 
 # Styles a printer adapter must know: "title" (double width and height, centred), "center",
-# "text", "bold", "cols" (text left, right-aligned amount), "total" (double height cols), "rule".
-STYLES = ("title", "center", "text", "bold", "cols", "total", "rule")
+# "text", "bold", "cols" (text left, right-aligned amount), "total" (double height cols), "rule",
+# "barcode" (CODE128 of the text: every receipt carries its number, so a return is one scan).
+STYLES = ("title", "center", "text", "bold", "cols", "total", "rule", "barcode")
 
 PAYMENT_NAMES = {"cash": "Kontant", "card": "Bankkort"}
+
+# Markings of § 2-8-6, printed as the regulation writes them, in the title style (double size:
+# at least 50 % larger than the amounts).
+COPY_MARKING = "KOPI"
+TRAINING_MARKING = "Treningskvittering – IKKJE KVITTERING FOR KJØP"
+PROVISIONAL_MARKING = "Foreløpig kvittering – IKKJE KVITTERING FOR KJØP"
 
 
 @dataclass(frozen=True)
@@ -101,10 +109,19 @@ class SaleFacts:
     change: int
     vat_lines: list[VatLine]
     payments: list[ReceiptPayment]
+    notes: tuple[str, ...] = ()  # under the cashier: what a return returns, why, who approved
 
 
-def _header(doc: ReceiptDoc, config: Config, title: str) -> None:
-    doc.add("title", title)
+def _title(doc: ReceiptDoc, config: Config, title: str) -> None:
+    """A title in double width, broken between words so each piece fits the paper."""
+    width = max(config.printer.columns // 2, 1)
+    for piece in textwrap.wrap(title, width, break_long_words=False) or [title]:
+        doc.add("title", piece)
+
+
+def _header(doc: ReceiptDoc, config: Config, *titles: str) -> None:
+    for title in titles:
+        _title(doc, config, title)
     doc.add("center", config.shop_name)
     for line in config.shop_address:
         doc.add("center", line)
@@ -112,14 +129,73 @@ def _header(doc: ReceiptDoc, config: Config, title: str) -> None:
     doc.add("rule")
 
 
-def sales_receipt(config: Config, sale: SaleFacts) -> ReceiptDoc:
-    """The «Salgskvittering» of § 2-8-4."""
+def sales_receipt(config: Config, sale: SaleFacts, *, training: bool = False) -> ReceiptDoc:
+    """The «Salgskvittering» of § 2-8-4; in training mode the training marking instead."""
+    if training:
+        return _sale_doc(config, sale, (TRAINING_MARKING,), marking=TRAINING_MARKING)
+    return _sale_doc(config, sale, ("Salgskvittering",))
+
+
+def return_receipt(config: Config, sale: SaleFacts, *, training: bool = False) -> ReceiptDoc:
+    """The «Returkvittering» of § 2-8-5: the returned lines, all amounts negative."""
+    if training:
+        titles: tuple[str, ...] = (TRAINING_MARKING, "Returkvittering")
+        return _sale_doc(config, sale, titles, marking=TRAINING_MARKING, thanks="")
+    return _sale_doc(config, sale, ("Returkvittering",), thanks="")
+
+
+def provisional_receipt(config: Config, basket: SaleFacts, *, training: bool = False) -> ReceiptDoc:
+    """«Foreløpig kvittering» (§ 2-8-6) for a basket not yet paid; numbered apart, and its
+    barcode is prefixed "F" so it is never taken for a sale's receipt number."""
+    titles = (TRAINING_MARKING, PROVISIONAL_MARKING) if training else (PROVISIONAL_MARKING,)
+    return _sale_doc(
+        config,
+        basket,
+        titles,
+        marking=titles[0],
+        number_label="Foreløpig nr",
+        barcode=f"F{basket.receipt_nr}",
+        thanks="",
+    )
+
+
+def copy_receipt(
+    original: ReceiptDoc, receipt_nr: int, local_date: str, local_time: str
+) -> ReceiptDoc:
+    """The original receipt again, «KOPI» in large type at the top (and at the foot)."""
     doc = ReceiptDoc()
-    _header(doc, config, "Salgskvittering")
-    day = f"{sale.local_date[8:10]}.{sale.local_date[5:7]}.{sale.local_date[:4]}"
-    doc.add("cols", f"Kvittering nr {sale.receipt_nr}", f"Kasse {config.register_id}")
-    doc.add("cols", f"Dato {day}", f"Kl. {sale.local_time}")
+    doc.add("title", COPY_MARKING)
+    doc.blocks.extend(original.blocks)
+    if not any(b.style == "barcode" for b in original.blocks):
+        doc.add("barcode", str(receipt_nr))
+    doc.add("rule")
+    doc.add("center", f"Kopi skrevet ut {_day(local_date)} kl. {local_time}")
+    doc.add("title", COPY_MARKING)
+    return doc
+
+
+def _day(iso: str) -> str:
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}"
+
+
+def _sale_doc(
+    config: Config,
+    sale: SaleFacts,
+    titles: tuple[str, ...],
+    *,
+    marking: str = "",
+    number_label: str = "Kvittering nr",
+    barcode: str | None = None,
+    thanks: str = "Takk for handelen!",
+) -> ReceiptDoc:
+    doc = ReceiptDoc()
+    _header(doc, config, *titles)
+    doc.add("cols", f"{number_label} {sale.receipt_nr}", f"Kasse {config.register_id}")
+    doc.add("cols", f"Dato {_day(sale.local_date)}", f"Kl. {sale.local_time}")
     doc.add("text", f"Kasserer: {sale.cashier}")
+    for note in sale.notes:
+        for piece in textwrap.wrap(note, config.printer.columns) or [note]:
+            doc.add("text", piece)
     doc.add("rule")
     for line in sale.lines:
         if line.qty_milli == QTY_ONE and line.unit != "kg":
@@ -163,7 +239,11 @@ def sales_receipt(config: Config, sale: SaleFacts) -> ReceiptDoc:
             + (f" {format_kr(vat.amount_incl):>9}" if wide else ""),
         )
     doc.add("rule")
-    doc.add("center", "Takk for handelen!")
+    doc.add("barcode", str(sale.receipt_nr) if barcode is None else barcode)
+    if thanks:
+        doc.add("center", thanks)
+    if marking:
+        _title(doc, config, marking)
     return doc
 
 

@@ -21,6 +21,7 @@ _NAMES_NB = {
     "Delete line": "Slettet linje",
     "Reduce quantity": "Redusert antall",
     "Price override": "Prisendring",
+    "Return without receipt": "Retur uten kvittering",
 }
 
 

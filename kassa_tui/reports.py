@@ -62,7 +62,7 @@ DEFAULT_CUTOFF_HOUR = 4
 PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
 VAT_CODES = {2500: "3", 1500: "31", 1200: "33", 1111: "32", 0: "5"}  # Standard_Tax_Codes
 CORRECTIONS = {"LINEDELETE": "Delete line", "LINEREDUCE": "Reduce quantity"}
-OTHER_CORRECTIONS = {"PRICEOVERRIDE": "Price override"}
+OTHER_CORRECTIONS = {"PRICEOVERRIDE": "Price override", "RETURNNORECEIPT": "Return without receipt"}
 NO_SALE_OPENINGS = ("NOSALE", "DRAWOPENMAN")  # nullinnslag; openings for a sale don't count
 # Receipts counted by their event code, whichever service writes them (amount from the row's
 # text, else the sale's total): copy, provisional, delivery, void.
@@ -312,8 +312,10 @@ class Reports:
             if basic in NO_SALE_OPENINGS:
                 key, amount = "openings", 0
             elif basic in OTHER_CORRECTIONS:
-                # A price override: what the unit price came down by (negative if raised).
-                key, amount = basic, int(details.get("before", 0)) - int(details.get("after", 0))
+                # A price override: what the unit price came down by (negative if raised); a
+                # return without a receipt: the amount returned (also among the returns).
+                before_after = int(details.get("before", 0)) - int(details.get("after", 0))
+                key, amount = basic, int(details.get("amount", before_after))
             elif basic in CORRECTIONS:
                 key, amount = basic, int(details.get("amount", 0))
             else:

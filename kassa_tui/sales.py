@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import SqliteDatabase
 
@@ -44,10 +45,50 @@ class PaymentResult:
     remaining: int
 
 
+@dataclass(frozen=True)
+class SaleRow:
+    """One completed transaction as `sale` stores it; a return's amounts are all negative."""
+
+    kind: str  # 'sale' or 'return'
+    total: int
+    vat: int
+    discount: int = 0
+    rounding: int = 0
+    change: int = 0
+    training: bool = False
+    basket_uuid: str | None = None  # a return has no basket: a fresh UUID stands in
+    original_sale_id: int | None = None  # the sale a return returns (None: without receipt)
+    reason: str = ""
+    approved_by: int | None = None  # the approving shift lead's user number
+
+
+@dataclass(frozen=True)
+class SaleLineRow:
+    """One `sale_line`; on a return the quantity and amounts are negative."""
+
+    line_nr: int
+    product_id: int
+    code: str
+    name: str
+    group_code: str
+    qty_milli: int
+    unit_price: int
+    list_price: int
+    discount: int
+    amount: int
+    vat_bp: int
+    vat: int
+    overridden: bool = False
+
+
 _NEXT_NUMBER = (
     "INSERT INTO counter (register_id, series, value) VALUES (?, ?, 1)"
     " ON CONFLICT (register_id, series) DO UPDATE SET value = value + 1 RETURNING value"
 )
+#: Training receipts have their own series (counter 'training'), numbered from here on, so a
+#: training receipt's number (and barcode) is never a real receipt's.
+TRAINING_NR_BASE = 900_000_000
+_TRAINING_KEY = "training_mode:{register}"
 
 
 class Sales:
@@ -181,6 +222,128 @@ class Sales:
         )
         return self.signer.sign(data), self.signer.key_version
 
+    # -- training mode ---------------------------------------------------------------------
+
+    @property
+    def training(self) -> bool:
+        """Is this register in training mode? (A setting row: a restart keeps the mode.)"""
+        row = self.db.execute_sql(
+            "SELECT value FROM setting WHERE key = ?",
+            (_TRAINING_KEY.format(register=self.config.register_id),),
+        ).fetchone()
+        return bool(row and row[0] == "1")
+
+    def set_training(self, on: bool) -> None:
+        """Inside the caller's transaction, with its journal row (13023/13024)."""
+        self.db.execute_sql(
+            "INSERT INTO setting (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_TRAINING_KEY.format(register=self.config.register_id), "1" if on else "0"),
+        )
+
+    # -- writing a transaction (sales here, returns in kassa_tui.returns) ----------------------
+
+    def next_number(self, series: str) -> int:
+        """The next number of a gap-free series of this register; inside a transaction."""
+        return int(
+            self.db.execute_sql(_NEXT_NUMBER, (self.config.register_id, series)).fetchone()[0]
+        )
+
+    def next_receipt_nr(self, training: bool) -> int:
+        if training:
+            return TRAINING_NR_BASE + self.next_number("training")
+        return self.next_number("receipt")
+
+    def write_sale(self, person: Person, now: Instant, row: SaleRow) -> tuple[int, int]:
+        """Number, sign and insert one transaction: (sale id, receipt number).
+
+        Inside the caller's IMMEDIATE transaction, which writes its lines, payments, journal row
+        and print job too. Sales, returns and training sales share one signature chain.
+        """
+        receipt_nr = self.next_receipt_nr(row.training)
+        signature, key_version = self._sign(receipt_nr, now, row.total, row.total - row.vat)
+        cursor = self.db.execute_sql(
+            "INSERT INTO sale (register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
+            " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
+            " local_date, local_time, signature, key_version, training, original_sale_id, reason,"
+            " approved_by) VALUES (?, ?, ?, ?, (SELECT id FROM user WHERE number = ?), ?, ?, ?,"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.config.register_id,
+                receipt_nr,
+                str(uuidlib.uuid4()),
+                row.basket_uuid or str(uuidlib.uuid4()),
+                person.number,
+                row.kind,
+                row.total,
+                row.vat,
+                row.discount,
+                row.rounding,
+                row.change,
+                now.utc_text,
+                now.local_date,
+                now.local_time,
+                signature,
+                key_version,
+                int(row.training),
+                row.original_sale_id,
+                row.reason,
+                row.approved_by,
+            ),
+        )
+        return int(cursor.lastrowid), receipt_nr
+
+    def write_lines(
+        self, sale_id: int, lines: list[SaleLineRow], now: Instant, *, training: bool
+    ) -> None:
+        """The lines and their stock movements (a sale takes out, a return puts back).
+        Training moves no stock."""
+        for ln in lines:
+            self.db.execute_sql(
+                "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
+                " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
+                " vat_ore, price_overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sale_id,
+                    ln.line_nr,
+                    ln.product_id,
+                    ln.code,
+                    ln.name,
+                    ln.group_code,
+                    ln.qty_milli,
+                    ln.unit_price,
+                    ln.list_price,
+                    ln.discount,
+                    ln.amount,
+                    ln.vat_bp,
+                    ln.vat,
+                    ln.overridden,
+                ),
+            )
+            if training:
+                continue
+            self.db.execute_sql(
+                "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
+                " register_id, created_utc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    str(uuidlib.uuid4()),
+                    ln.product_id,
+                    -ln.qty_milli,
+                    "return" if ln.qty_milli < 0 else "sale",
+                    sale_id,
+                    self.config.register_id,
+                    now.utc_text,
+                ),
+            )
+
+    def write_payments(self, sale_id: int, payments: list[Payment]) -> None:
+        for payment in payments:
+            self.db.execute_sql(
+                "INSERT INTO payment (sale_id, method, amount_ore, tendered_ore)"
+                " VALUES (?, ?, ?, ?)",
+                (sale_id, payment.method, payment.amount_ore, payment.tendered_ore),
+            )
+
     def _complete(
         self, person: Person, basket_id: int, priced: Priced, final: Payment, rounding: int
     ) -> Completed:
@@ -190,84 +353,45 @@ class Sales:
         now = self._add_payment(person, basket_id, final)
         payments = [*priced.payments, final]
         change = final.tendered_ore - final.amount_ore
-        receipt_nr = self.db.execute_sql(
-            _NEXT_NUMBER, (self.config.register_id, "receipt")
-        ).fetchone()[0]
+        training = self.training
         basket_uuid = self.db.execute_sql(
             "SELECT uuid FROM basket WHERE id = ?", (basket_id,)
         ).fetchone()[0]
-        signature, key_version = self._sign(
-            receipt_nr, now, priced.total, priced.total - priced.vat
+        row = SaleRow(
+            "sale",
+            priced.total,
+            priced.vat,
+            priced.discount,
+            rounding,
+            change,
+            training,
+            basket_uuid,
         )
-        cursor = self.db.execute_sql(
-            "INSERT INTO sale (register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
-            " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
-            " local_date, local_time, signature, key_version) VALUES (?, ?, ?, ?,"
-            " (SELECT id FROM user WHERE number = ?), 'sale', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                self.config.register_id,
-                receipt_nr,
-                str(uuidlib.uuid4()),
-                basket_uuid,
-                person.number,
-                priced.total,
-                priced.vat,
-                priced.discount,
-                rounding,
-                change,
-                now.utc_text,
-                now.local_date,
-                now.local_time,
-                signature,
-                key_version,
-            ),
-        )
-        sale_id = int(cursor.lastrowid)
-        for nr, pl in enumerate(priced.lines, start=1):
-            ln = pl.line
-            self.db.execute_sql(
-                "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
-                " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
-                " vat_ore, price_overridden) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sale_id,
-                    nr,
-                    ln.product_id,
-                    ln.code,
-                    ln.name,
-                    ln.group_code,
-                    ln.qty_milli,
-                    ln.unit_price_ore,
-                    ln.list_price_ore,
-                    pl.discount,
-                    pl.amount,
-                    ln.vat_bp,
-                    pl.vat,
-                    ln.overridden,
-                ),
+        sale_id, receipt_nr = self.write_sale(person, now, row)
+        lines = [
+            SaleLineRow(
+                nr,
+                pl.line.product_id,
+                pl.line.code,
+                pl.line.name,
+                pl.line.group_code,
+                pl.line.qty_milli,
+                pl.line.unit_price_ore,
+                pl.line.list_price_ore,
+                pl.discount,
+                pl.amount,
+                pl.line.vat_bp,
+                pl.vat,
+                pl.line.overridden,
             )
-            stock_qty = ln.qty_milli
-            self.db.execute_sql(
-                "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
-                " register_id, created_utc) VALUES (?, ?, ?, 'sale', ?, ?, ?)",
-                (
-                    str(uuidlib.uuid4()),
-                    ln.product_id,
-                    -stock_qty,
-                    sale_id,
-                    self.config.register_id,
-                    now.utc_text,
-                ),
-            )
-        for payment in payments:
-            self.db.execute_sql(
-                "INSERT INTO payment (sale_id, method, amount_ore, tendered_ore)"
-                " VALUES (?, ?, ?, ?)",
-                (sale_id, payment.method, payment.amount_ore, payment.tendered_ore),
-            )
+            for nr, pl in enumerate(priced.lines, start=1)
+        ]
+        self.write_lines(sale_id, lines, now, training=training)
+        self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
+        details: dict[str, Any] = {"kind": "sale"} if training else {}
         self.journal.write(
-            Event.SALE,
+            Event.TRAINING_RECEIPT if training else Event.SALE,
             user=person.number,
             sale_id=sale_id,
             nr=receipt_nr,
@@ -276,25 +400,14 @@ class Sales:
             rounding=rounding,
             change=change,
             lines=len(priced.lines),
+            **details,
         )
         facts = SaleFacts(
             receipt_nr=receipt_nr,
             local_date=now.local_date,
             local_time=now.local_time,
             cashier=f"{person.name} ({person.number})",
-            lines=[
-                ReceiptLine(
-                    p.line.name,
-                    p.line.qty_milli,
-                    p.line.unit,
-                    p.line.unit_price_ore,
-                    p.line.gross,
-                    p.line.line_discount,
-                    p.line.discount_reason,
-                    p.amount,
-                )
-                for p in priced.lines
-            ],
+            lines=receipt_lines(priced),
             total=priced.total,
             discount=priced.discount,
             sale_discount=priced.discount - sum(p.line.line_discount for p in priced.lines),
@@ -305,5 +418,26 @@ class Sales:
             payments=[ReceiptPayment(p.method, p.amount_ore, p.tendered_ore) for p in payments],
         )
         cash = any(p.method == "cash" for p in payments)
-        self.queue.enqueue("receipt", sales_receipt(self.config, facts), sale_id, kick=cash)
+        doc = sales_receipt(self.config, facts, training=training)
+        # A training sale takes no real cash: it neither kicks the drawer nor holds up sales.
+        self.queue.enqueue(
+            "training" if training else "receipt", doc, sale_id, kick=cash and not training
+        )
         return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)
+
+
+def receipt_lines(priced: Priced) -> list[ReceiptLine]:
+    """A priced basket's lines as a receipt shows them."""
+    return [
+        ReceiptLine(
+            p.line.name,
+            p.line.qty_milli,
+            p.line.unit,
+            p.line.unit_price_ore,
+            p.line.gross,
+            p.line.line_discount,
+            p.line.discount_reason,
+            p.amount,
+        )
+        for p in priced.lines
+    ]

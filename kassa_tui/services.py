@@ -19,7 +19,9 @@ from kassa_tui.drawer import Drawer
 from kassa_tui.journal import Event, Journal
 from kassa_tui.migrations import migrate
 from kassa_tui.printqueue import PrintQueue
+from kassa_tui.receipt_kinds import ReceiptKinds
 from kassa_tui.reports import Reports
+from kassa_tui.returns import Returns
 from kassa_tui.sales import Sales
 from kassa_tui.signing import Signer
 from kassa_tui.stock import Stock
@@ -42,6 +44,8 @@ class Till:
     stock: Stock
     reports: Reports
     cash: CashEvents
+    returns: Returns
+    receipts: ReceiptKinds
 
     def app_started(self, *, read_only: bool = False) -> None:
         self.baskets.read_only = read_only
@@ -74,6 +78,8 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     stock = Stock(database, config, journal, catalog, clock)
     cash = CashEvents(database, config, journal, queue, clock)
     reports = Reports(database, config, journal, queue, clock, cash)
+    returns = Returns(database, config, journal, sales, users, baskets, queue, clock)
+    receipts = ReceiptKinds(database, config, journal, sales, baskets, queue)
     return Till(
         config,
         database,
@@ -88,4 +94,6 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
         stock,
         reports=reports,
         cash=cash,
+        returns=returns,
+        receipts=receipts,
     )

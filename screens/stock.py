@@ -280,21 +280,23 @@ def details_text(details: ProductDetails) -> str:
     """The selected product, as the shift lead reads it."""
     p = details.product
     unit = p.unit
-    lines = [
-        p.name + ("" if p.active else "  " + _("(not sold)")),
-        f"{_('Price')}: {format_kr(p.price_ore)}" + (f" {_('per kg')}" if unit == "kg" else ""),
-        f"{_('Group')}: {p.group_code} {p.group_name}",
-        f"{_('VAT')}: {format_rate(p.vat_bp)}",
-        f"PLU: {p.plu or '-'}",
-        f"{_('Barcodes')}: {', '.join(details.barcodes) or '-'}",
-        f"{_('On hand')}: {stock_qty(details.on_hand_milli, unit)}",
-        f"{_('Reorder at')}: {stock_qty(details.reorder_point_milli, unit)}",
-        f"{_('Last delivery')}: {details.last_delivery_local or '-'}",
-        f"{_('Sold 7 / 30 days')}: {stock_qty(details.sold_7_milli, unit)} / "
-        f"{stock_qty(details.sold_30_milli, unit)}",
+    per_kg = " " + _("per kg") if unit == "kg" else ""
+    sold = stock_qty(details.sold_7_milli, unit) + " / " + stock_qty(details.sold_30_milli, unit)
+    rows = [
+        (_("Price"), format_kr(p.price_ore) + per_kg),
+        (_("Group"), f"{p.group_code} {p.group_name}"),
+        (_("VAT"), format_rate(p.vat_bp)),
+        ("PLU", p.plu or "-"),
+        (_("Barcodes"), ", ".join(details.barcodes) or "-"),
+        (_("On hand"), stock_qty(details.on_hand_milli, unit)),
+        (_("Reorder at"), stock_qty(details.reorder_point_milli, unit)),
+        (_("Last delivery"), details.last_delivery_local or "-"),
+        (_("Sold 7 / 30 days"), sold),
     ]
     if details.cost_ore is not None:
-        lines.append(f"{_('Cost price')}: {format_kr(details.cost_ore)}")
+        rows.append((_("Cost price"), format_kr(details.cost_ore)))
+    lines = [p.name + ("" if p.active else "  " + _("(not sold)"))]
+    lines += [f"{label}: {value}" for label, value in rows]
     if details.movements:
         lines.append(_("Recent movements:"))
         for move in details.movements[:6]:
