@@ -37,6 +37,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "pay_cash": "f10,ctrl+k",
     "pay_card": "f11,ctrl+b",
     "day_close": "f12,ctrl+y",
+    "return_receipt": "f9,ctrl+w",
+    "receipts_menu": "ctrl+e",
     "no_sale": "ctrl+n",
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",

@@ -17,6 +17,9 @@ from kassa_tui.money import QTY_ONE, VatLine, format_kr, format_quantity, format
 # Styles a printer adapter must know: "title" (double width and height, centred), "center",
 # "text", "bold", "cols" (text left, right-aligned amount), "total" (double height cols), "rule",
 # "barcode" (CODE128 of the text: every receipt carries its number, so a return is one scan).
+#: A receipt's barcode: "R" and its number, so the sale screen knows a scanned receipt from a
+#: product code and starts the return with that one scan.
+RECEIPT_BARCODE = "R{nr}"
 STYLES = ("title", "center", "text", "bold", "cols", "total", "rule", "barcode")
 
 PAYMENT_NAMES = {"cash": "Kontant", "card": "Bankkort"}
@@ -167,7 +170,7 @@ def copy_receipt(
     doc.add("title", COPY_MARKING)
     doc.blocks.extend(original.blocks)
     if not any(b.style == "barcode" for b in original.blocks):
-        doc.add("barcode", str(receipt_nr))
+        doc.add("barcode", RECEIPT_BARCODE.format(nr=receipt_nr))
     doc.add("rule")
     doc.add("center", f"Kopi skrevet ut {_day(local_date)} kl. {local_time}")
     doc.add("title", COPY_MARKING)
@@ -239,7 +242,7 @@ def _sale_doc(
             + (f" {format_kr(vat.amount_incl):>9}" if wide else ""),
         )
     doc.add("rule")
-    doc.add("barcode", str(sale.receipt_nr) if barcode is None else barcode)
+    doc.add("barcode", RECEIPT_BARCODE.format(nr=sale.receipt_nr) if barcode is None else barcode)
     if thanks:
         doc.add("center", thanks)
     if marking:

@@ -471,7 +471,10 @@ def _split(refund: int, paid: tuple[tuple[str, int], ...]) -> list[tuple[str, in
 
 
 def _receipt_nr(text: str) -> int:
+    """'123', or 'R123' as the receipt's own barcode reads (see receipts.RECEIPT_BARCODE)."""
     cleaned = text.strip()
+    if cleaned[:1] in ("R", "r"):
+        cleaned = cleaned[1:]
     if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
         raise Refused(_("{text} is not a receipt number.").format(text=text.strip()))
     return int(cleaned)

@@ -183,8 +183,6 @@ class Selection:
                 used.chains[register] = str(row[0])
         return used
 
-    # -- the file ----------------------------------------------------------------------------
-
     # -- the master data ---------------------------------------------------------------------
 
     def header(self, used: Used) -> Node:
@@ -290,5 +288,3 @@ class Selection:
             unique.setdefault(basic[:2], basic)  # basic IDs are unique within a type
         names = "basicType basicID predefinedBasicID basicDesc"
         return [row("basic", names, *basic[:3], basic[3][:999]) for basic in unique.values()]
-
-    # -- per register ------------------------------------------------------------------------

@@ -55,6 +55,8 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "pay_cash": (_("Cash"), _("amount tendered")),
         "pay_card": (_("Card"), _("amount")),
         "day_close": (_("Day close: X and Z reports, cash count (shift lead)"), ""),
+        "return_receipt": (_("Return by receipt (shift lead approves)"), _("receipt number")),
+        "receipts_menu": (_("Copy, provisional receipt, training mode"), _("receipt number")),
         "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
         "lock": (_("Lock the till"), ""),
         "sign_out": (_("Sign out"), ""),
@@ -274,6 +276,9 @@ class SaleScreen(Screen[None]):
     def do_enter(self, text: str) -> None:
         if not text:
             return
+        if text[:1] in ("R", "r") and text[1:].isdigit():  # a receipt's own barcode
+            self.do_return_receipt(text)
+            return
         app = host(self)
         if app.read_only:
             self.look_up(text)
@@ -319,6 +324,27 @@ class SaleScreen(Screen[None]):
         rows += [(key_label(keys), *texts[action]) for action, keys in self.keymap.items()]
         rows.append(("↑ ↓", _("Move over the lines"), ""))
         self.app.push_screen(HelpDialog(rows))
+
+    @guarded
+    def do_return_receipt(self, text: str) -> None:
+        """A return starts with the receipt: its barcode scanned, or its number typed."""
+        from screens.returns import ReturnDialog
+
+        if not text:
+            raise Refused(_("Scan the receipt's barcode or type its number first."))
+        self.person()
+        sold = host(self).till.returns.find_sale(text)
+        self.app.push_screen(ReturnDialog(sold), self.after_dialog)
+
+    def do_receipts_menu(self, text: str) -> None:
+        from screens.returns import ReceiptsMenu
+
+        self.app.push_screen(ReceiptsMenu(text), self.after_dialog)
+
+    def after_dialog(self, message: str | None) -> None:
+        self.reload(keep_cursor=False)
+        if message:
+            self.show_info(message)
 
     def do_day_close(self, _text: str) -> None:
         from screens.dayclose import DayCloseScreen

@@ -188,9 +188,9 @@ def test_every_receipt_carries_its_number_as_a_barcode(
     training_nr = sell(till, cashier, ROMME)
     training = queued(till, "training")
 
-    assert barcodes(sale) == [str(nr)]
-    assert barcodes(returned) == [str(ret.receipt_nr)]
-    assert barcodes(copy) == [str(nr)]  # the original's, so a copy starts a return too
+    assert barcodes(sale) == [f"R{nr}"]  # R: the sale screen knows a receipt from a product
+    assert barcodes(returned) == [f"R{ret.receipt_nr}"]
+    assert barcodes(copy) == [f"R{nr}"]  # the original's, so a copy starts a return too
     assert barcodes(provisional) == [f"F{provisional_nr}"]  # never taken for a receipt
     assert barcodes(training) == [str(training_nr)]
     # A scan of the barcode finds the sale.

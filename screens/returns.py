@@ -1,0 +1,223 @@
+"""A return by receipt (F9), and the receipts menu (copy, provisional, training mode).
+
+The rules (what is left to return, the reason, the shift lead's PIN, the refund) live in the
+returns service; this dialog only chooses lines and collects the reason.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from kassa_tui.errors import Refused
+from kassa_tui.i18n import _
+from kassa_tui.money import format_kr
+from kassa_tui.returns import SoldReceipt
+from screens.dialogs import ApprovalDialog
+from screens.host import guarded, host
+from screens.stock import stock_qty
+
+CSS = Path(__file__).with_name("dialogs.tcss")
+
+
+class ReturnDialog(ModalScreen[str | None]):
+    """Pick the lines to return (Space), give the reason, Enter; a shift lead approves."""
+
+    CSS_PATH = CSS
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("f6,ctrl+t", "choose_line", show=False, priority=True),
+        Binding("up", "cursor(-1)", show=False, priority=True),
+        Binding("down", "cursor(1)", show=False, priority=True),
+    ]
+
+    def __init__(self, sold: SoldReceipt) -> None:
+        super().__init__(classes="dialog")
+        self.sold = sold
+        self.chosen: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        sold = self.sold
+        with Vertical(classes="dialog-box help-box"):
+            yield Label(
+                markup=False,
+                classes="dialog-title",
+                content=_("Return from receipt {nr} ({day} {time}, {total})").format(
+                    nr=sold.receipt_nr,
+                    day=sold.local_date,
+                    time=sold.local_time[:5],
+                    total=format_kr(sold.total),
+                ),
+            )
+            table: DataTable[str | Text] = DataTable(id="return-lines", cursor_type="row")
+            table.can_focus = False
+            yield table
+            yield Input(placeholder=_("Reason for the return"), id="return-reason", max_length=80)
+            yield Static(markup=False, content="", classes="message", id="return-message")
+            yield Static(
+                markup=False,
+                classes="dialog-help",
+                content=_("F6: choose a line · type the reason · Enter: return the chosen lines · Esc: cancel"),
+            )
+
+    def on_mount(self) -> None:
+        self.fill()
+        self.query_one("#return-reason", Input).focus()
+
+    def fill(self) -> None:
+        table = self.query_one("#return-lines", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        table.add_columns(
+            "", _("Item"), Text(_("Left"), justify="right"), Text(_("Amount"), justify="right")
+        )
+        for line in self.sold.lines:
+            mark = "[x]" if line.line_nr in self.chosen else "[ ]"
+            table.add_row(
+                mark, Text(line.name), stock_qty(line.left_milli, line.unit), format_kr(line.amount)
+            )
+        if self.sold.lines:
+            table.move_cursor(row=max(0, min(row, len(self.sold.lines) - 1)))
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#return-lines", DataTable)
+        table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def action_choose_line(self) -> None:
+        if not self.sold.lines:
+            return
+        line = self.sold.lines[self.query_one("#return-lines", DataTable).cursor_row]
+        if line.left_milli <= 0:
+            self.show_error(_("Nothing is left to return on that line."))
+            return
+        self.chosen ^= {line.line_nr}
+        self.fill()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#return-message", Static).update(message)
+
+    @on(Input.Submitted, "#return-reason")
+    @guarded
+    def submitted(self) -> None:
+        reason = self.query_one("#return-reason", Input).value.strip()
+        lines = [
+            (line.line_nr, line.left_milli)
+            for line in self.sold.lines
+            if line.line_nr in self.chosen
+        ]
+        if not lines:
+            raise Refused(_("Choose the lines to return with F6."))
+        if not reason:
+            raise Refused(_("A return needs a reason."))
+        person = host(self).person
+        if person is None:
+            raise Refused(_("Sign in first."))
+
+        @guarded
+        def approved(self: ReturnDialog, approval: tuple[str, str] | None) -> None:
+            if approval is None:
+                return
+            done = host(self).till.returns.return_lines(
+                person, self.sold.receipt_nr, lines, reason, *approval
+            )
+            host(self).print_waiting()
+            self.dismiss(
+                _("Return receipt {nr}: {total} refunded.").format(
+                    nr=done.receipt_nr, total=format_kr(-done.total - done.rounding)
+                )
+            )
+
+        self.app.push_screen(
+            ApprovalDialog(_("Return: {reason}").format(reason=reason)),
+            lambda value: approved(self, value),
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReceiptsMenu(ModalScreen[str | None]):
+    """A copy of a receipt (its number typed first), a provisional receipt, training mode."""
+
+    CSS_PATH = CSS
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, number_text: str) -> None:
+        super().__init__(classes="dialog")
+        self.number_text = number_text
+
+    def compose(self) -> ComposeResult:
+        training = host(self).till.receipts.training
+        with Vertical(classes="dialog-box"):
+            yield Label(markup=False, content=_("Receipts"), classes="dialog-title")
+            yield OptionList(
+                Option(
+                    Text(_("1. Copy of receipt {nr}").format(nr=self.number_text or "?")), id="copy"
+                ),
+                Option(Text(_("2. Provisional receipt for this basket")), id="provisional"),
+                Option(
+                    Text(_("3. Training mode off") if training else _("3. Training mode on")),
+                    id="training",
+                ),
+            )
+            yield Static(markup=False, content="", classes="message", id="menu-message")
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#menu-message", Static).update(message)
+
+    @on(OptionList.OptionSelected)
+    @guarded
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        app = host(self)
+        person = app.person
+        if person is None:
+            raise Refused(_("Sign in first."))
+        kinds = app.till.receipts
+        if event.option.id == "copy":
+            if not self.number_text.isdigit():
+                raise Refused(_("Type the receipt number first, then the key."))
+            kinds.copy(person, int(self.number_text))
+            app.print_waiting()
+            self.dismiss(_("Copy of receipt {nr} printed.").format(nr=self.number_text))
+        elif event.option.id == "provisional":
+            nr = kinds.provisional(person)
+            app.print_waiting()
+            self.dismiss(_("Provisional receipt {nr} printed.").format(nr=nr))
+        elif event.option.id == "training":
+            self.toggle_training()
+
+    def toggle_training(self) -> None:
+        app = host(self)
+        person = app.person
+        assert person is not None
+        kinds = app.till.receipts
+
+        @guarded
+        def apply(self: ReceiptsMenu, lead_person: object) -> None:
+            if kinds.training:
+                kinds.training_off(lead_person)  # type: ignore[arg-type]
+                self.dismiss(_("Training mode is off."))
+            else:
+                kinds.training_on(lead_person)  # type: ignore[arg-type]
+                self.dismiss(_("TRAINING MODE: receipts are not receipts for a purchase."))
+
+        if person.is_shift_lead:
+            apply(self, person)
+            return
+
+        def approved(approval: tuple[str, str] | None) -> None:
+            if approval is not None:
+                guarded(lambda screen: apply(screen, app.till.users.approver(*approval)))(self)
+
+        self.app.push_screen(ApprovalDialog(_("Training mode")), approved)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
