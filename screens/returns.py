@@ -65,7 +65,8 @@ class ReturnDialog(ModalScreen[str | None]):
             yield Static(
                 markup=False,
                 classes="dialog-help",
-                content=_("F6: choose a line · type the reason · Enter: return the chosen lines · Esc: cancel"),
+                content=_("F6: choose a line · type the reason · Enter: return the chosen lines")
+                + " · Esc",
             )
 
     def on_mount(self) -> None:

@@ -45,6 +45,7 @@ async def test_return_by_receipt_barcode(till: Till) -> None:
         message = str(app.screen.query_one("#sale-message", Static).render())
         assert "Return receipt 2: 39,90 refunded" in message
     returned = till.db.execute_sql(
-        "SELECT kind, total_ore, original_sale_id FROM sale WHERE receipt_nr = 2").fetchone()
+        "SELECT kind, total_ore, original_sale_id FROM sale WHERE receipt_nr = 2"
+    ).fetchone()
     assert returned == ("return", -3990, 1)
     assert any(b"Returkvittering" in job for job in printer.jobs)

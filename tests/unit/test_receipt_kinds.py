@@ -192,7 +192,7 @@ def test_every_receipt_carries_its_number_as_a_barcode(
     assert barcodes(returned) == [f"R{ret.receipt_nr}"]
     assert barcodes(copy) == [f"R{nr}"]  # the original's, so a copy starts a return too
     assert barcodes(provisional) == [f"F{provisional_nr}"]  # never taken for a receipt
-    assert barcodes(training) == [str(training_nr)]
+    assert barcodes(training) == [f"R{training_nr}"]
     # A scan of the barcode finds the sale.
     till.receipts.training_off(shift_lead)
     assert till.returns.find_sale(barcodes(sale)[0]).receipt_nr == nr
