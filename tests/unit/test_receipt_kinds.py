@@ -198,7 +198,8 @@ def test_every_receipt_carries_its_number_as_a_barcode(
     assert till.returns.find_sale(barcodes(sale)[0]).receipt_nr == nr
     # The printer gets a CODE128 of the number (GS k 73, code set B).
     data = render(sale, till.config.printer)
-    assert b"\x1dkI" + bytes([len(str(nr)) + 2]) + b"{B" + str(nr).encode() in data
+    code = f"R{nr}"
+    assert b"\x1dkI" + bytes([len(code) + 2]) + b"{B" + code.encode() in data
 
 
 def test_marked_receipts_fit_narrow_paper(till: Till, cashier: Person, shift_lead: Person) -> None:
