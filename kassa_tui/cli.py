@@ -208,6 +208,49 @@ def journal() -> None:
     """The electronic journal."""
 
 
+@journal.command("show")
+@click.option("--from", "from_date", help="First local date, YYYY-MM-DD.")
+@click.option("--to", "to_date", help="Last local date, YYYY-MM-DD.")
+@click.option(
+    "--type",
+    "kinds",
+    multiple=True,
+    help="Event code (13008) or kassa's name for it (LINEDELETE); repeatable.",
+)
+@click.pass_context
+@friendly
+def journal_show(
+    ctx: click.Context, from_date: str | None, to_date: str | None, kinds: tuple[str, ...]
+) -> None:
+    """Print the journal, oldest first: sequence, date and time, event, user, details."""
+    from kassa_tui.journal import read_rows
+    from kassa_tui.services import open_till
+
+    for text, label in ((from_date, "--from"), (to_date, "--to")):
+        if text is not None and not _is_date(text):
+            raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=label)
+    till = open_till(_config(ctx))
+    wanted = {kind.upper() for kind in kinds}
+    for row in read_rows(till.db, till.config.register_id, from_date, to_date):
+        if wanted and row.event_code not in wanted and row.basic_id not in wanted:
+            continue
+        user = f"user {row.user_number}" if row.user_number is not None else ""
+        click.echo(
+            f"{row.seq:>7} {row.local_date} {row.local_time} {row.event_code}"
+            f" {row.basic_id:<13} {user:<9} {row.text}".rstrip()
+        )
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 @journal.command("verify")
 @click.option(
     "--public-key",

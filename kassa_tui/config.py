@@ -209,6 +209,7 @@ class Config:
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     scanner: ScannerSettings = field(default_factory=ScannerSettings)
     drawer: DrawerSettings = field(default_factory=DrawerSettings)
+    day_cutoff_hour: int = 4
     embedded: tuple[EmbeddedLayout, ...] = ()
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
@@ -381,6 +382,12 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     drawer_table.done()
     drawer = DrawerSettings(sensor, open_level == "high")
 
+    day = root.table("day")
+    cutoff = day.get("cutoff_hour", int, 4)
+    if not 0 <= cutoff <= 12:
+        raise ConfigError("day.cutoff_hour", "must be an hour from 0 to 12")
+    day.done()
+
     barcodes = root.table("barcodes")
     layouts = tuple(
         _parse_layout(i, item) for i, item in enumerate(barcodes.get("embedded", list, []))
@@ -423,6 +430,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         printer=printer,
         scanner=scanner,
         drawer=drawer,
+        day_cutoff_hour=cutoff,
         embedded=layouts,
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),

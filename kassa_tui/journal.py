@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,3 +196,17 @@ class Journal:
                 return int(row[1])
             expected_prev, expected_seq = digest, expected_seq + 1
         return None
+
+
+def read_rows(
+    database: SqliteDatabase, register_id: str, from_date: str | None, to_date: str | None
+) -> Iterator[JournalRow]:
+    """The register's rows between two local dates (both included), streamed oldest first."""
+    cursor = database.execute_sql(
+        "SELECT seq, event_code, basic_id, user_number, local_date, local_time, text, sale_id"
+        " FROM journal WHERE register_id = ? AND local_date >= ? AND local_date <= ?"
+        " ORDER BY seq",
+        (register_id, from_date or "0000-00-00", to_date or "9999-99-99"),
+    )
+    for row in cursor:
+        yield JournalRow(*row)

@@ -77,7 +77,7 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     sales = Sales(database, config, journal, baskets, queue, clock, signer)
     stock = Stock(database, config, journal, catalog, clock)
     cash = CashEvents(database, config, journal, queue, clock)
-    reports = Reports(database, config, journal, queue, clock, cash)
+    reports = Reports(database, config, journal, queue, clock, cash, config.day_cutoff_hour)
     returns = Returns(database, config, journal, sales, users, baskets, queue, clock)
     receipts = ReceiptKinds(database, config, journal, sales, baskets, queue)
     return Till(

@@ -131,3 +131,23 @@ def test_a_drawer_sensor_needs_a_printer_that_can_report_it(tmp_path: Path) -> N
     config = write_config(tmp_path, sensor="true")
     code, out = kassa("--config", str(config), "devices")
     assert code == 2 and "drawer.sensor" in out and "file printer cannot report" in out
+
+
+def test_journal_show_filters_by_type_and_date(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    assert kassa("--config", str(config), "init", "--demo")[0] == 0
+    code, out = kassa("--config", str(config), "journal", "show", "--type", "13003")
+    assert code == 0 and out == ""  # nobody has signed in yet
+    assert kassa("--config", str(config), "report", "x")[0] == 0
+    code, out = kassa("--config", str(config), "journal", "show", "--type", "xreport")
+    assert code == 0 and out.count("\n") == 1 and " 13008 XREPORT " in out
+    code, out = kassa("--config", str(config), "journal", "show", "--to", "2020-01-01")
+    assert code == 0 and out == ""
+    code, out = kassa("--config", str(config), "journal", "show", "--to", "yesterday")
+    assert code == 2 and "is not a date" in out
+
+
+def test_the_business_day_cutoff_is_a_setting(tmp_path: Path) -> None:
+    config = write_config(tmp_path, cutoff_hour="25")
+    code, out = kassa("--config", str(config), "devices")
+    assert code == 2 and "day.cutoff_hour" in out
