@@ -210,3 +210,17 @@ def test_norwegian_letters_in_both_code_pages(codepage: str, select: bytes, lett
 
 def test_a_no_sale_kick_is_only_the_kick() -> None:
     assert render(ReceiptDoc(), PrinterSettings(), kick_drawer=True) == b"\x1bt\x05\x1bp\x0022"
+
+
+def test_a_configured_logo_is_printed_above_the_receipt(tmp_path: Path) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("1", (64, 16), color=0).save(logo)
+    doc = ReceiptDoc()
+    doc.add("title", "Salgskvittering")
+    data = render(doc, PrinterSettings(logo=logo))
+    raster = data.index(b"\x1dv0")  # GS v 0: a raster image
+    assert raster < data.index(b"Salgskvittering")
+    plain = render(doc, PrinterSettings())
+    assert b"\x1dv0" not in plain
