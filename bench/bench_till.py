@@ -212,6 +212,15 @@ def services_bench(
         f" p50 {bare.p50:.3f} ms, p99 {bare.top:.3f} ms — the disk's share of every row below"
     )
 
+    from devices.printer import MemoryPrinter
+    from devices.spooler import print_pending
+
+    printer = MemoryPrinter()
+
+    def drain() -> None:
+        print_pending(till.print_queue, printer, config.printer, till.drawer)
+        printer.jobs.clear()
+
     def kassa_basket(picks: list[str], times: list[float] | None) -> None:
         for code in picks:
             t = time.perf_counter_ns()
@@ -219,6 +228,7 @@ def services_bench(
             if times is not None:
                 times.append(ms(time.perf_counter_ns() - t))
         till.sales.pay_card(person)
+        drain()  # the till prints each receipt before the next sale (not timed)
 
     def floor_basket(picks: list[str], times: list[float] | None) -> None:
         for code in picks:
@@ -277,6 +287,7 @@ def services_bench(
             t = time.perf_counter_ns()
             done = till.sales.pay_card(person)
             kassa_sale.append(ms(time.perf_counter_ns() - t))
+            drain()
             if done.completed is None:
                 raise SystemExit("bench: pay_card left the sale open")
 
@@ -314,6 +325,13 @@ def _calls(stats: pstats.Stats, method: str) -> int:
     )
 
 
+def _drain(till: Any) -> None:
+    from devices.printer import MemoryPrinter
+    from devices.spooler import print_pending
+
+    print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
+
+
 def profile_scans(
     till: Any, person: Any, codes: list[str], rng: random.Random, size: int, scans: int = 500
 ) -> str:
@@ -327,8 +345,10 @@ def profile_scans(
         profiler.disable()
         if i % size == size - 1:
             sales.pay_card(person)
+            _drain(till)
     if baskets.current().priced.lines:
         sales.pay_card(person)
+        _drain(till)
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     total = stats.total_tt  # type: ignore[attr-defined]

@@ -21,7 +21,7 @@ from kassa_tui.money import InvalidAmount, format_kr, parse_amount
 from kassa_tui.reports import report_doc
 from kassa_tui.users import Person
 from screens.dialogs import ApprovalDialog
-from screens.host import guarded, host
+from screens.host import guarded, host, show_message
 
 
 class DayCloseScreen(Screen[None]):
@@ -56,15 +56,10 @@ class DayCloseScreen(Screen[None]):
         self.query_one("#dayclose-text", Static).update(doc.as_text(till.config.printer.columns))
 
     def show_error(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message error")
-        self.app.bell()
+        show_message(self, "#stock-message", message, error=True)
 
     def show_info(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message")
+        show_message(self, "#stock-message", message, error=False)
 
     def as_shift_lead(self, then: Callable[[Person], None], reason: str) -> None:
         """Run `then(person)` as the signed-in shift lead, or one who approves on the spot."""

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
+from textual.dom import DOMNode
+
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 
 if TYPE_CHECKING:
-    from textual.dom import DOMNode
-
     from kassa_tui.services import Till
     from kassa_tui.users import Person
 
@@ -59,3 +59,14 @@ def guarded(method: F) -> F:
         return None
 
     return wrapper  # type: ignore[return-value]
+
+
+def show_message(node: DOMNode, selector: str, message: str, *, error: bool) -> None:
+    """Put `message` in a screen's message line; an error is styled and rings the bell."""
+    from textual.widgets import Static
+
+    box = node.query_one(selector, Static)
+    box.update(message)
+    box.set_classes("message error" if error else "message")
+    if error:
+        node.app.bell()

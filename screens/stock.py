@@ -26,7 +26,7 @@ from kassa_tui.money import format_kr, format_quantity, format_rate
 from kassa_tui.stock import LowStock, ProductDetails
 from kassa_tui.users import Person
 from screens.dialogs import ApprovalDialog
-from screens.host import guarded, host
+from screens.host import guarded, host, show_message
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
 DEBOUNCE_SECONDS = 0.08
@@ -165,14 +165,10 @@ class StockScreen(Screen[ProductInfo | None]):
         box.update(details_text(host(self).till.stock.details(product.id)))
 
     def show_error(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message error")
+        show_message(self, "#stock-message", message, error=True)
 
     def show_info(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message")
+        show_message(self, "#stock-message", message, error=False)
 
     # -- actions ------------------------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from kassa_tui.money import (
 )
 from kassa_tui.stock import REASONS, Count
 from kassa_tui.users import Person
-from screens.host import guarded, host
+from screens.host import guarded, host, show_message
 from screens.stock import stock_qty
 
 CSS = Path(__file__).with_name("stock.tcss")
@@ -99,15 +99,10 @@ class _Work(Screen[str | None]):
         return text
 
     def show_error(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message error")
-        self.app.bell()
+        show_message(self, "#stock-message", message, error=True)
 
     def show_info(self, message: str) -> None:
-        box = self.query_one("#stock-message", Static)
-        box.update(message)
-        box.set_classes("message")
+        show_message(self, "#stock-message", message, error=False)
 
 
 class GoodsReceivedScreen(_Work):
