@@ -338,10 +338,12 @@ def print_waiting(ctx: click.Context) -> None:
 # The device and catalog commands live in their own modules; importing them registers them
 # on `main`.
 from kassa_tui import (  # noqa: E402, F401
+    cli_backup,
     cli_catalog,
     cli_devices,
     cli_keys,
     cli_reports,
     cli_saft,
+    cli_signals,
     cli_voucher,
 )

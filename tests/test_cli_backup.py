@@ -1,0 +1,129 @@
+"""`kassa backup`, `kassa backup decrypt` and `kassa restore`, as run over SSH."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devices.printer import MemoryPrinter
+from devices.spooler import print_pending
+from kassa_tui import users
+from kassa_tui.cli import main
+from tests.shop import demo_till
+
+ROMME = "7020164760728"
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+def kassa(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def sell(folder: Path, times: int = 1) -> None:
+    from kassa_tui.config import load
+    from kassa_tui.services import open_till
+
+    till = open_till(load(folder / "kassa.toml"))
+    cashier = till.users.sign_in("1", "1111")
+    for _ in range(times):
+        till.baskets.add(cashier, ROMME)
+        assert till.sales.pay_card(cashier, "").completed is not None
+        print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
+    till.db.close()
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    (tmp_path / "shop").mkdir()
+    demo_till(tmp_path / "shop", language='"en"').db.close()
+    sell(tmp_path / "shop", 2)
+    return tmp_path / "shop" / "kassa.toml"
+
+
+def keys(folder: Path, name: str) -> tuple[Path, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private, public = folder / f"{name}.pem", folder / f"{name}.pub.pem"
+    private.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    public.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+    return private, public
+
+
+def test_backup_decrypt_restore(tmp_path: Path, shop: Path) -> None:
+    private, public = keys(tmp_path, "backup")
+    other, _ = keys(tmp_path, "other")
+    out = tmp_path / "backups"
+    out.mkdir()
+    code, text = kassa("--config", str(shop), "backup", str(out), "--encrypt-to", str(public))
+    assert code == 0, text
+    (enc,) = out.iterdir()
+    assert enc.name.startswith("kassa-KASSE-1-") and enc.name.endswith(".db.enc")
+    assert enc.stat().st_mode & 0o777 == 0o600
+    assert b"SQLite format 3" not in enc.read_bytes()
+
+    code, text = kassa(
+        "backup", "decrypt", str(enc), "--key", str(other), "-o", str(tmp_path / "x.db")
+    )
+    assert code == 1 and text.count("\n") == 1 and "wrong private key" in text
+
+    plain = tmp_path / "plain.db"
+    code, text = kassa("backup", "decrypt", str(enc), "--key", str(private), "-o", str(plain))
+    assert code == 0, text
+    assert plain.stat().st_mode & 0o777 == 0o600
+
+    code, text = kassa("--config", str(shop), "restore", str(plain))
+    assert code == 0, text
+    assert "Kept the replaced database" in text
+    code, text = kassa("--config", str(shop), "journal", "verify")
+    assert "Journal intact" in text
+
+
+def test_restore_refuses_a_newer_database_without_force(tmp_path: Path, shop: Path) -> None:
+    backup = tmp_path / "b.db"
+    code, text = kassa("--config", str(shop), "backup", str(backup))
+    assert code == 0, text
+    assert backup.stat().st_mode & 0o777 == 0o600
+    sell(shop.parent)
+    code, text = kassa("--config", str(shop), "restore", str(backup))
+    assert code == 1 and "newer than the backup" in text and "--force" in text
+    code, text = kassa("--config", str(shop), "restore", str(backup), "--force")
+    assert code == 0, text
+    kept = list((shop.parent / "var").glob("kassa.db.before-restore-*"))
+    assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600
+
+
+def test_tampering_with_a_restored_file_is_detected(tmp_path: Path, shop: Path) -> None:
+    backup = tmp_path / "b.db"
+    assert kassa("--config", str(shop), "backup", str(backup))[0] == 0
+    assert kassa("--config", str(shop), "restore", str(backup), "--force")[0] == 0
+    database = shop.parent / "var" / "kassa.db"
+    conn = sqlite3.connect(database)
+    conn.execute("DROP TRIGGER journal_no_update")
+    conn.execute("UPDATE journal SET text = 'changed' WHERE seq = 5")
+    conn.commit()
+    conn.close()
+    code, text = kassa("--config", str(shop), "journal", "verify")
+    assert code != 0 and "journal row 5 was altered" in text
+    code, text = kassa("--config", str(shop), "backup", str(tmp_path / "again.db"))
+    assert code == 1 and text.count("\n") == 1
+    assert "journal row 5" in text and "deleted" in text
+    assert not (tmp_path / "again.db").exists()

@@ -1,0 +1,72 @@
+"""`kassa report signals`, as the owner runs it over SSH."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui import users
+from kassa_tui.cli import main
+from kassa_tui.signals import SignalsReport
+from tests.shop import demo_till
+from tests.unit.conftest import print_waiting
+
+ROMME = "7020164760728"  # 24,90 in the demo catalog
+PILSNER = "7061222375317"  # 39,90
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> tuple[Path, str]:
+    """Kari sells twice; Ola sells once and returns a beer without a receipt."""
+    till = demo_till(tmp_path, language='"en"')
+    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333")
+    kari = till.users.sign_in("1", "1111")
+    for person in (kari, kari, ola):
+        till.baskets.add(person, ROMME)
+        assert till.sales.pay_cash(person, "").completed is not None
+        print_waiting(till)
+    till.returns.return_without_receipt(ola, [(PILSNER, 1000)], "Knust", "2", "2222")
+    day = till.clock.now().local_date
+    till.db.close()
+    return tmp_path / "kassa.toml", day
+
+
+def kassa(config: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args])
+    return result.exit_code, result.output
+
+
+def test_report_signals_prints_a_ranked_table(shop: tuple[Path, str]) -> None:
+    config, day = shop
+    code, out = kassa(config, "report", "signals", "--from", day, "--to", day)
+    assert code == 0, out
+    lines = out.splitlines()
+    ola = next(i for i, line in enumerate(lines) if "Ola Nordmann" in line)
+    kari = next(i for i, line in enumerate(lines) if "Kari Kasserer" in line)
+    assert ola < kari  # ranked by score
+    assert "39,90" in lines[ola] and "49,80" in lines[kari]
+    assert "always 0" in out
+
+
+def test_report_signals_json_round_trips(shop: tuple[Path, str]) -> None:
+    config, day = shop
+    code, out = kassa(config, "report", "signals", "--from", day, "--to", day, "--json")
+    assert code == 0, out
+    found = SignalsReport.from_dict(json.loads(out))
+    assert [c.user_number for c in found.cashiers] == [3, 1]
+    assert found.cashier(3).figures["returns_no_receipt"].amount == 3990
+    assert json.loads(found.to_json()) == json.loads(out)
+
+
+def test_report_signals_refuses_a_bad_date(shop: tuple[Path, str]) -> None:
+    config, _day = shop
+    code, out = kassa(config, "report", "signals", "--from", "27.11.2026")
+    assert code != 0 and "not a date" in out
