@@ -54,6 +54,7 @@ class Event:
     PRINT_CHECKED = ("13999", "PRINTCHECK")
     PRINTER_STATE = ("13999", "PRINTERSTATE")
     READ_ONLY = ("13999", "READONLY")
+    DENIED = ("13999", "DENIED")  # a user tried what their role does not allow
     PRICE_CHANGE = ("13021", "PRICECHANGE")
     MASTER_DATA = ("13021", "MASTERDATA")  # other fixed data: name, group, VAT, barcodes, ...
     STOCK_ADJUST = ("13999", "STOCKADJ")
