@@ -44,6 +44,7 @@ class DayCloseScreen(Screen[None]):
             ("f5,ctrl+j", "pay_in", _("Pay-in"), "F5/^J"),
             ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T"),
             ("f7,ctrl+o", "count", _("Count cash"), "F7/^O"),
+            ("f8,ctrl+x", "signals", _("Signals"), "F8/^X"),
             ("f10,ctrl+k", "z_report", _("Z report"), "F10/^K"),
         ):
             self._bindings.bind(keys, action, words, key_display=shown, priority=True)
@@ -61,7 +62,7 @@ class DayCloseScreen(Screen[None]):
     def show_info(self, message: str) -> None:
         show_message(self, "#stock-message", message, error=False)
 
-    def as_shift_lead(self, then: Callable[[Person], None], reason: str) -> None:
+    def as_shift_lead(self, then: Callable[[Person], object], reason: str) -> None:
         """Run `then(person)` as the signed-in shift lead, or one who approves on the spot."""
         app = host(self)
         person = app.person
@@ -78,7 +79,7 @@ class DayCloseScreen(Screen[None]):
     @guarded
     def run_as(
         self,
-        then: Callable[[Person], None],
+        then: Callable[[Person], object],
         person: Person | None,
         approval: tuple[str, str] | None = None,
     ) -> None:
@@ -89,6 +90,13 @@ class DayCloseScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_signals(self) -> None:
+        from screens.signals import SignalsScreen
+
+        self.as_shift_lead(
+            lambda _person: self.app.push_screen(SignalsScreen()), _("Fraud signals")
+        )
 
     @guarded
     def action_print_x(self) -> None:

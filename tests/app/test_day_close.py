@@ -75,3 +75,26 @@ async def test_a_cashier_cannot_take_the_z_without_a_shift_lead(till: Till) -> N
         await pilot.pause()
         assert "shift lead" in message(app)
     assert till.reports.z_reports() == []
+
+
+async def test_signals_rank_cashiers_with_the_transactions_one_key_away(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(100, 30)) as pilot:
+        await sign_in(pilot, "1", "1111")
+        for _ in range(2):  # two line corrections by the cashier
+            app.screen.query_one("#entry", EntryLine).value = ROMME
+            await pilot.press("enter", "delete")
+        await pilot.press("ctrl+u")  # sign out; the shift lead signs in
+        await pilot.pause()
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f12", "f8")
+        await pilot.pause()
+        from screens.signals import Behind, SignalsScreen
+
+        assert isinstance(app.screen, SignalsScreen)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, Behind)
+        text = str(app.screen.query_one("#signals-behind", Static).render())
+        assert "Kari Kasserer (1)" in text and "Line corrections: 2" in text
+        assert text.count("LINEDELETE") == 2
