@@ -12,6 +12,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.barcodes import BadCode, ScannedCode, classify
 from kassa_tui.catalog import Catalog, ProductInfo
 from kassa_tui.clock import Clock, parse_utc
@@ -29,6 +30,7 @@ from kassa_tui.money import (
     parse_quantity,
     round_half_up,
 )
+from kassa_tui.permissions import Permission
 from kassa_tui.pricing import Line, Payment, Priced, price
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.users import Person, Users
@@ -204,6 +206,7 @@ class Baskets:
     def add(self, person: Person, text: str, qty_milli: int | None = None) -> Line:
         """Add the product behind a scanned or typed code; `qty_milli` from a '3*' before it."""
         self._guard()
+        permissions.require(self.db, self.journal, person, Permission.SELL)
         self.ready_to_sell()
         scanned = self.classify(text)
         product = self.find_product(scanned)
@@ -353,16 +356,14 @@ class Baskets:
         percent_bp, amount = parse_discount(text)
         if not reason.strip():
             raise Refused(_("A discount needs a reason."))
+        before = self._line(self._open_id(), line_id)
+        self._check_line_discount(before, amount)
+        self._within_limit(person, percent_bp, amount, before.gross)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
             line = self._line(basket_id, line_id)
-            if amount > line.gross:
-                raise Refused(
-                    _("The discount is larger than the line ({amount}).").format(
-                        amount=format_kr(line.gross)
-                    )
-                )
+            self._check_line_discount(line, amount)
             self.db.execute_sql(
                 "UPDATE basket_line SET discount_ore = ?, discount_bp = ?, discount_reason = ?"
                 " WHERE id = ?",
@@ -377,6 +378,22 @@ class Baskets:
                 amount=amount,
                 reason=reason,
             )
+
+    @staticmethod
+    def _check_line_discount(line: Line, amount: int) -> None:
+        if amount > line.gross:
+            raise Refused(
+                _("The discount is larger than the line ({amount}).").format(
+                    amount=format_kr(line.gross)
+                )
+            )
+
+    def _within_limit(self, person: Person, percent_bp: int, amount: int, base: int) -> None:
+        """Above [ui] discount_limit_percent of the line or sale needs DISCOUNT_OVER_LIMIT."""
+        limit = self.config.discount_limit_percent
+        over = percent_bp > limit * 100 if percent_bp else amount * 100 > base * limit
+        if over:
+            permissions.require(self.db, self.journal, person, Permission.DISCOUNT_OVER_LIMIT)
 
     def discount_sale(self, person: Person, text: str, reason: str) -> None:
         self._guard()
@@ -393,6 +410,7 @@ class Baskets:
                     amount=format_kr(subtotal)
                 )
             )
+        self._within_limit(person, percent_bp, amount, subtotal)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
@@ -417,6 +435,7 @@ class Baskets:
         self._guard()
         new_price = parse_price(text)
         approver = self.users.approver(approver_number, approver_pin)
+        permissions.require(self.db, self.journal, approver, Permission.PRICE_OVERRIDE)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)

@@ -16,15 +16,17 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.clock import Clock, Instant
 from kassa_tui.config import Config
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
 from kassa_tui.money import format_kr
+from kassa_tui.permissions import Permission
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import ReceiptDoc
-from kassa_tui.users import SELLING_ROLES, Person
+from kassa_tui.users import Person
 
 #: Norwegian notes and coins in øre, 1000 kr down to 1 kr.
 NOTES_AND_COINS = (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 100)
@@ -80,8 +82,7 @@ class CashEvents:
 
     def opening_float(self, person: Person, amount_ore: int) -> None:
         """The vekselkasse put in the drawer at the start of the day; once per period."""
-        if not person.is_shift_lead:
-            raise Refused(_("Only a shift lead can register the opening float."))
+        permissions.require(self.db, self.journal, person, Permission.CASH)
         _check_amount(amount_ore, allow_zero=True)
         with self.db.atomic("IMMEDIATE"):
             after = last_z(self.db, self.register_id).last_cash_event_id
@@ -99,8 +100,7 @@ class CashEvents:
 
     def count(self, person: Person, pieces: dict[int, int]) -> CashCount:
         """Count the drawer by notes and coins; stores the count and the difference."""
-        if not person.is_shift_lead:
-            raise Refused(_("Only a shift lead can count the drawer."))
+        permissions.require(self.db, self.journal, person, Permission.CASH)
         for value, number in pieces.items():
             if value not in NOTES_AND_COINS:
                 raise Refused(
@@ -178,8 +178,7 @@ class CashEvents:
         reason: str,
         title: str,
     ) -> None:
-        if person.role not in SELLING_ROLES:
-            raise Refused(_("Only a cashier or a shift lead can move cash in the drawer."))
+        permissions.require(self.db, self.journal, person, Permission.SELL)
         _check_amount(amount_ore, allow_zero=False)
         reason = " ".join(reason.split())
         if not reason:

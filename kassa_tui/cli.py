@@ -128,6 +128,19 @@ def tui(ctx: click.Context, read_only: bool) -> None:
 @main.command()
 @click.option("--demo", is_flag=True, help="Load the demo shop: catalog and users.")
 @click.option(
+    "--technician",
+    metavar="NAME",
+    default=None,
+    help="Create the first technician (PIN prompted, or one line on stdin).",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(1, 99999),
+    default=9,
+    show_default=True,
+    help="With --technician: the technician's user number.",
+)
+@click.option(
     "--products",
     type=click.IntRange(0, 2_000_000),
     default=0,
@@ -135,8 +148,10 @@ def tui(ctx: click.Context, read_only: bool) -> None:
 )
 @click.pass_context
 @friendly
-def init(ctx: click.Context, demo: bool, products: int) -> None:
-    """Create the database (and with --demo, a demo shop)."""
+def init(
+    ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
+) -> None:
+    """Create the database: with --technician, its first technician; with --demo, a demo shop."""
     from kassa_tui.demo import DEMO_USERS, load_demo
     from kassa_tui.services import open_till
 
@@ -148,6 +163,9 @@ def init(ctx: click.Context, demo: bool, products: int) -> None:
         sys.exit(1)
     if products and not demo:
         raise click.UsageError("--products needs --demo")
+    if technician is not None and demo:
+        raise click.UsageError("--demo brings its own users; leave out --technician")
+    pin = _read_new_pin() if technician is not None else None
     if demo:
         from kassa_tui.cli_keys import make_demo_key
 
@@ -158,8 +176,23 @@ def init(ctx: click.Context, demo: bool, products: int) -> None:
     if demo:
         count = load_demo(till.db, till.users, products)
         click.echo(f"Demo shop: {count} products, users:")
-        for number, name, role, pin in DEMO_USERS:
-            click.echo(f"  {number}  {name:<16} {role:<11} PIN {pin}")
+        for demo_number, name, role, demo_pin in DEMO_USERS:
+            click.echo(f"  {demo_number}  {name:<16} {role:<11} PIN {demo_pin}")
+    if technician is not None and pin is not None:
+        till.users.add(number, technician, "technician", pin)
+        click.echo(f"Added {technician} ({number}) as technician")
+
+
+def _read_new_pin() -> str:
+    """A new PIN: prompted twice (hidden) on a terminal, otherwise one line from stdin."""
+    from kassa_tui.users import check_pin_format
+
+    if sys.stdin.isatty():
+        pin = str(click.prompt("PIN (4–8 digits)", hide_input=True, confirmation_prompt=True))
+    else:
+        pin = sys.stdin.readline().strip()
+    check_pin_format(pin)
+    return pin
 
 
 @main.group()
@@ -171,36 +204,98 @@ def users() -> None:
 @click.pass_context
 @friendly
 def users_list(ctx: click.Context) -> None:
-    """List users."""
+    """List users (disabled and locked-out ones marked)."""
     from kassa_tui.services import open_till
 
     till = open_till(_config(ctx))
-    for person in till.users.list():
-        click.echo(f"{person.number:>4}  {person.name:<24} {person.role}")
+    for person, active, locked_until in till.users.status():
+        notes = ("" if active else " (disabled)") + (
+            f" (locked until {locked_until})" if locked_until else ""
+        )
+        click.echo(f"{person.number:>4}  {person.name:<24} {person.role}{notes}".rstrip())
+
+
+_ROLE = click.Choice(["cashier", "shift_lead", "technician"])
+
+
+def _admin(ctx: click.Context) -> tuple[Any, Any]:
+    """The till and the technician running a user command (number and PIN asked first)."""
+    from kassa_tui.cli_auth import authenticate
+    from kassa_tui.permissions import Permission
+    from kassa_tui.services import open_till
+
+    till = open_till(_config(ctx))
+    return till, authenticate(till, Permission.USERS)
 
 
 @users.command("add")
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.argument("name")
-@click.option(
-    "--role",
-    type=click.Choice(["cashier", "shift_lead", "technician"]),
-    default="cashier",
-    show_default=True,
-)
+@click.option("--role", type=_ROLE, default="cashier", show_default=True)
 @click.pass_context
 @friendly
 def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
-    """Add a user; the PIN is prompted (or read from stdin when it is not a terminal)."""
-    from kassa_tui.services import open_till
-
-    till = open_till(_config(ctx))
-    if sys.stdin.isatty():
-        pin = click.prompt("PIN (4–8 digits)", hide_input=True, confirmation_prompt=True)
-    else:
-        pin = sys.stdin.readline().strip()
-    till.users.add(number, name, role, pin)
+    """Add a user: your number and PIN first, then the new user's PIN (prompted, or the
+    third line on stdin when it is not a terminal)."""
+    till, by = _admin(ctx)
+    till.users.add(number, name, role, _read_new_pin(), by=by)
     click.echo(f"Added {name} ({number}) as {role}")
+
+
+@users.command("disable")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_disable(ctx: click.Context, number: int) -> None:
+    """Stop a user signing in (kept for the journal; `enable` undoes it)."""
+    till, by = _admin(ctx)
+    person = till.users.set_active(by, number, False)
+    click.echo(f"Disabled {person.name} ({number})")
+
+
+@users.command("enable")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_enable(ctx: click.Context, number: int) -> None:
+    """Let a disabled user sign in again."""
+    till, by = _admin(ctx)
+    person = till.users.set_active(by, number, True)
+    click.echo(f"Enabled {person.name} ({number})")
+
+
+@users.command("set-pin")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_set_pin(ctx: click.Context, number: int) -> None:
+    """Give a user a new PIN (after your number and PIN; the third line on stdin)."""
+    till, by = _admin(ctx)
+    person = till.users.set_pin(by, number, _read_new_pin())
+    click.echo(f"New PIN set for {person.name} ({number})")
+
+
+@users.command("set-role")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.argument("role", type=_ROLE)
+@click.pass_context
+@friendly
+def users_set_role(ctx: click.Context, number: int, role: str) -> None:
+    """Make a user a cashier, shift lead or technician."""
+    till, by = _admin(ctx)
+    person = till.users.set_role(by, number, role)
+    click.echo(f"{person.name} ({number}) is now {role}")
+
+
+@users.command("unlock")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_unlock(ctx: click.Context, number: int) -> None:
+    """Lift a lock-out after too many wrong PINs."""
+    till, by = _admin(ctx)
+    person = till.users.lift_lock(by, number)
+    click.echo(f"{person.name} ({number}) may sign in again")
 
 
 @main.group()
@@ -229,7 +324,11 @@ def journal_show(
     for text, label in ((from_date, "--from"), (to_date, "--to")):
         if text is not None and not _is_date(text):
             raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=label)
+    from kassa_tui.cli_auth import authenticate
+    from kassa_tui.permissions import Permission
+
     till = open_till(_config(ctx))
+    authenticate(till, Permission.EXPORT)
     wanted = {kind.upper() for kind in kinds}
     for row in read_rows(till.db, till.config.register_id, from_date, to_date):
         if wanted and row.event_code not in wanted and row.basic_id not in wanted:

@@ -45,11 +45,14 @@ def backup_take(ctx: click.Context, dest: Path, encrypt_to: Path | None) -> None
     The copy is checked (integrity and journal chain) and deleted if the check fails.
     """
     from kassa_tui.backup import encrypt_file, load_public_key, take_backup
+    from kassa_tui.cli_auth import authenticate_config
+    from kassa_tui.permissions import Permission
 
     config = _config(ctx)
     if not config.database.exists():
         click.echo(f"kassa: no database at {config.database}", err=True)
         sys.exit(2)
+    authenticate_config(config, Permission.EXPORT)
     pem = encrypt_to.read_bytes() if encrypt_to else None
     if pem is not None:
         load_public_key(pem)  # a bad key fails before any copy is made
@@ -97,8 +100,13 @@ def backup_decrypt(file: Path, key: Path, output: Path) -> None:
 def restore(ctx: click.Context, backup_file: Path, force: bool) -> None:
     """Check BACKUP and put it in place of the database (the old one is kept beside it)."""
     from kassa_tui.backup import restore as do_restore
+    from kassa_tui.cli_auth import authenticate_config
+    from kassa_tui.permissions import Permission
 
     config = _config(ctx)
+    if config.database.exists() and config.database.stat().st_size > 0:
+        # A till that has a database asks its technician; a new machine has nobody to ask.
+        authenticate_config(config, Permission.EXPORT)
     result = do_restore(backup_file, config.database, config.register_id, force=force)
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}")

@@ -165,7 +165,9 @@ def import_products_command(
     A rejected row is reported with its line number and skipped; the rest is written in one
     transaction, with a journal row per price or other change.
     """
+    from kassa_tui.cli_auth import authenticate
     from kassa_tui.importing import PRODUCT_COLUMNS, import_products, read_table
+    from kassa_tui.permissions import Permission
     from kassa_tui.services import open_till
 
     config = _config(ctx)
@@ -173,6 +175,7 @@ def import_products_command(
     if not dry_run:
         _warn_if_selling(config)
     till = open_till(config)
+    authenticate(till, Permission.PRODUCTS)
     table = read_table(
         file,
         PRODUCT_COLUMNS,
@@ -210,7 +213,9 @@ def import_stock_command(
     Each level is reached with one stock movement (reason 'import') of the difference, so
     importing the same file again changes nothing.
     """
+    from kassa_tui.cli_auth import authenticate
     from kassa_tui.importing import STOCK_COLUMNS, import_stock, read_table
+    from kassa_tui.permissions import Permission
     from kassa_tui.services import open_till
 
     config = _config(ctx)
@@ -218,6 +223,7 @@ def import_stock_command(
     if not dry_run:
         _warn_if_selling(config)
     till = open_till(config)
+    authenticate(till, Permission.STOCK)
     table = read_table(
         file,
         STOCK_COLUMNS,
@@ -291,12 +297,15 @@ def export_products_command(ctx: click.Context, output: Path | None) -> None:
 
     Importing the export again changes nothing.
     """
+    from kassa_tui.cli_auth import authenticate
     from kassa_tui.importing import export_products
+    from kassa_tui.permissions import Permission
     from kassa_tui.services import open_till
 
     config = _config(ctx)
     _database_or_exit(config)
     till = open_till(config)
+    authenticate(till, Permission.EXPORT)
     if output is not None:
         partial = output.with_name(output.name + ".part")
         try:

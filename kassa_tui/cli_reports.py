@@ -60,14 +60,13 @@ def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
 @friendly
 def report_z(ctx: click.Context, as_json: bool) -> None:
     """Take the Z report and close the business day (a shift lead's number and PIN)."""
+    from kassa_tui.cli_auth import read_credentials
+    from kassa_tui.permissions import Permission, require
+
     till = _till(ctx)
-    if sys.stdin.isatty():
-        number = click.prompt("Shift lead's user number", err=True)
-        pin = click.prompt("PIN", hide_input=True, err=True)
-    else:
-        number = sys.stdin.readline().strip()
-        pin = sys.stdin.readline().strip()
-    lead = till.users.approver(number, pin)
+    # A wrong PIN counts towards the lock-out; anyone but a shift lead is refused.
+    lead = till.users.approver(*read_credentials("Shift lead's user number"))
+    require(till.db, till.journal, lead, Permission.Z_REPORT)
     z = till.reports.z_report(lead)
     click.echo(
         f"Z report {z.z_nr} taken for {z.business_date}; its printout is in the print queue.",

@@ -41,6 +41,8 @@ def export_saft_command(
     Every journal row and transaction of the period, the master data it uses and the
     signatures, in Skatteetaten's format. The export is journaled.
     """
+    from kassa_tui.cli_auth import authenticate
+    from kassa_tui.permissions import Permission
     from kassa_tui.saft import export_saft
     from kassa_tui.services import open_till
 
@@ -53,6 +55,7 @@ def export_saft_command(
     # Reading needs no private key: the technician's user may not be able to read it.
     config = replace(config, signing=replace(config.signing, enabled=False))
     till = open_till(config)
+    authenticate(till, Permission.EXPORT)
     path = export_saft(till.db, config, from_date.date(), to_date.date(), out_dir, clock=till.clock)
     click.echo(str(path))
 

@@ -53,9 +53,12 @@ def report_signals(
     ctx: click.Context, from_date: str | None, to_date: str | None, as_json: bool
 ) -> None:
     """Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by score."""
+    from kassa_tui.cli_auth import authenticate
+    from kassa_tui.permissions import Permission
     from kassa_tui.signals import signals
 
     till = _till(ctx)
+    authenticate(till, Permission.EXPORT)  # per-cashier figures: not for the cashiers
     now = till.clock.now()
     start = from_date or now.local_date
     end = to_date or start

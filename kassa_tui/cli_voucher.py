@@ -46,6 +46,8 @@ from kassa_tui.config import ConfigError
 def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path | None) -> None:
     """Write a Z report as one balanced voucher: sales and output VAT per rate, payments per
     method, øreavrunding and the cash difference ([accounting] in kassa.toml)."""
+    from kassa_tui.cli_auth import authenticate
+    from kassa_tui.permissions import Permission
     from kassa_tui.services import open_till
     from kassa_tui.voucher import build_voucher, write_csv, write_gbat10
 
@@ -54,6 +56,7 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
         click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
         sys.exit(2)
     till = open_till(config)
+    authenticate(till, Permission.EXPORT)
     report = till.reports.stored_z(z_nr)
     settings = config.accounting
     try:

@@ -203,6 +203,7 @@ class Config:
     log_file: Path
     language: str = "nb"
     idle_lock_seconds: int = 300
+    lockout_minutes: int = 15
     console_theme: str = "auto"
     vat_rates_bp: tuple[int, ...] = (2500, 1500, 1200, 0)
     cash_rounding: bool = True
@@ -213,6 +214,7 @@ class Config:
     embedded: tuple[EmbeddedLayout, ...] = ()
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
+    discount_limit_percent: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
 
@@ -351,6 +353,12 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     reasons = ui.get("discount_reasons", list, ["Skadet vare", "Kort dato", "Kundeklubb", "Annet"])
     if not reasons or not all(isinstance(r, str) and r.strip() for r in reasons):
         raise ConfigError("ui.discount_reasons", "must be a non-empty list of text")
+    discount_limit = ui.get("discount_limit_percent", int, 20)
+    if not 0 <= discount_limit <= 100:
+        raise ConfigError("ui.discount_limit_percent", "must be between 0 and 100")
+    lockout = ui.get("lockout_minutes", int, 15)
+    if lockout < 1:
+        raise ConfigError("ui.lockout_minutes", "must be 1 or more")
     ui.done()
 
     vat = root.table("vat")
@@ -424,6 +432,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         log_file=log_file,
         language=language,
         idle_lock_seconds=idle,
+        lockout_minutes=lockout,
         console_theme=console_theme,
         vat_rates_bp=tuple(rates_bp),
         cash_rounding=rounding,
@@ -434,6 +443,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         embedded=layouts,
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),
+        discount_limit_percent=discount_limit,
         signing=signing,
         accounting=accounting,
     )

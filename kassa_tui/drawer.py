@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.clock import Clock
 from kassa_tui.config import DrawerSettings
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
+from kassa_tui.permissions import Permission
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import ReceiptDoc
 from kassa_tui.users import Person, Users
@@ -76,6 +78,7 @@ class Drawer:
     def open_no_sale(self, person: Person, approver_number: str, approver_pin: str) -> int:
         """A nullinnslag: the drawer opened without a sale, approved by a shift lead."""
         approver = self.users.approver(approver_number, approver_pin)
+        permissions.require(self.db, self.journal, approver, Permission.NO_SALE)
         with self.db.atomic("IMMEDIATE"):
             job = self.queue.enqueue("nosale", ReceiptDoc(), None, kick=True)
             self.journal.write(

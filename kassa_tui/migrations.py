@@ -107,7 +107,20 @@ def _v3_day_close(database: SqliteDatabase) -> None:
             )
 
 
-MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [_v1_initial, _v2_stock, _v3_day_close]
+def _v4_user_lock(database: SqliteDatabase) -> None:
+    """Wrong PINs in a row and lock-outs per user, beside the v1 `user` table."""
+    database.execute_sql(
+        "CREATE TABLE user_lock (user_number INTEGER PRIMARY KEY,"
+        " failures INTEGER NOT NULL DEFAULT 0, locked_until_utc TEXT)"
+    )
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
+    _v1_initial,
+    _v2_stock,
+    _v3_day_close,
+    _v4_user_lock,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

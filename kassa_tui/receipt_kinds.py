@@ -16,11 +16,13 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.basket import Baskets
 from kassa_tui.config import Config
 from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
+from kassa_tui.permissions import Permission
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import (
     ReceiptDoc,
@@ -157,8 +159,7 @@ class ReceiptKinds:
         self._switch(person, False)
 
     def _switch(self, person: Person, on: bool) -> None:
-        if not person.is_shift_lead:
-            raise Refused(_("Only a shift lead can turn training mode on or off."))
+        permissions.require(self.db, self.journal, person, Permission.TRAINING)
         with self.db.atomic("IMMEDIATE"):
             if self.sales.training == on:
                 raise Refused(

@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.cash import CashEvents, Period, last_z
 from kassa_tui.clock import Clock, Instant, parse_utc
 from kassa_tui.config import Config
@@ -24,6 +25,7 @@ from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
 from kassa_tui.money import vat_split
+from kassa_tui.permissions import Permission
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.report_content import (
     X_REPORT,
@@ -106,6 +108,8 @@ class Reports:
 
     def x_report(self, person: Person | None, *, queue_print: bool = False) -> Report:
         """An X report: journaled with its full content (13008); resets nothing."""
+        if person is not None:
+            permissions.require(self.db, self.journal, person, Permission.X_REPORT)
         user = person.number if person else None
         with self.db.atomic("IMMEDIATE"):
             report = self._build(
@@ -118,8 +122,7 @@ class Reports:
 
     def z_report(self, person: Person) -> Report:
         """Close the business day: the next Z number, stored, journaled (13009) and queued."""
-        if not person.is_shift_lead:
-            raise Refused(_("Only a shift lead can take the Z report."))
+        permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
         with self.db.atomic("IMMEDIATE"):
             now = self._now()
             day = business_date(now, self.cutoff_hour)

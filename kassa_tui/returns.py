@@ -23,6 +23,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.basket import MAX_QTY, Baskets
 from kassa_tui.clock import Clock, Instant, parse_utc
 from kassa_tui.config import Config
@@ -38,6 +39,7 @@ from kassa_tui.money import (
     vat_of,
     vat_split,
 )
+from kassa_tui.permissions import Permission
 from kassa_tui.pricing import Payment
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import ReceiptLine, ReceiptPayment, SaleFacts, return_receipt
@@ -217,6 +219,7 @@ class Returns:
         if method is not None and method not in REFUND_METHODS:
             raise Refused(_("Unknown means of refund."))
         approver = self.users.approver(approver_number, approver_pin)
+        permissions.require(self.db, self.journal, approver, Permission.RETURN)
         with self.db.atomic("IMMEDIATE"):
             training = self.sales.training
             sold = self._sold(receipt_nr, training)
@@ -312,6 +315,7 @@ class Returns:
                 )
             )
         approver = self.users.approver(approver_number, approver_pin)
+        permissions.require(self.db, self.journal, approver, Permission.RETURN_WITHOUT_RECEIPT)
         notes = (
             "Retur uten kvittering",
             f"Årsak: {reason}",

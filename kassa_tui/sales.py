@@ -13,6 +13,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.basket import Baskets
 from kassa_tui.clock import Clock, Instant
 from kassa_tui.config import Config
@@ -20,6 +21,7 @@ from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
 from kassa_tui.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.permissions import Permission
 from kassa_tui.pricing import Payment, Priced, price
 from kassa_tui.printqueue import PrintQueue
 from kassa_tui.receipts import ReceiptLine, ReceiptPayment, SaleFacts, sales_receipt
@@ -121,6 +123,7 @@ class Sales:
     def pay_cash(self, person: Person, tendered_text: str = "") -> PaymentResult:
         """Cash: empty means exactly the amount due, rounded to whole kroner."""
         self.baskets._guard()
+        permissions.require(self.db, self.journal, person, Permission.SELL)
         tendered = self._amount(tendered_text) if tendered_text.strip() else None
         if tendered is not None and tendered % 100 and self.config.cash_rounding:
             raise Refused(_("Cash is counted in whole kroner: there are no øre coins."))
@@ -142,6 +145,7 @@ class Sales:
     def pay_card(self, person: Person, amount_text: str = "") -> PaymentResult:
         """Card on a standalone terminal: the cashier confirms the amount it approved."""
         self.baskets._guard()
+        permissions.require(self.db, self.journal, person, Permission.SELL)
         amount = self._amount(amount_text) if amount_text.strip() else None
         with self.db.atomic("IMMEDIATE"):
             basket_id, priced = self._open_priced()

@@ -69,7 +69,7 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
     database = connect(config.database)
     migrate(database)
     journal = Journal(database, config.register_id, clock)
-    users = Users(journal)
+    users = Users(journal, config.lockout_minutes)
     catalog = Catalog(database)
     queue = PrintQueue(database, config.register_id, journal, clock)
     drawer = Drawer(database, config.drawer, journal, queue, users, clock)

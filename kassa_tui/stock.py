@@ -17,6 +17,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.barcodes import BadCode, classify
 from kassa_tui.catalog import Catalog, ProductInfo
 from kassa_tui.clock import Clock, Instant
@@ -25,6 +26,7 @@ from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
 from kassa_tui.money import QTY_ONE
+from kassa_tui.permissions import Permission
 from kassa_tui.search import reindex
 from kassa_tui.stocktake import (
     PRODUCT_COLUMNS,
@@ -34,9 +36,7 @@ from kassa_tui.stocktake import (
     insert_movement,
     local_minute,
     product_of,
-    require_stock_role,
 )
-from kassa_tui.stocktake import STOCK_ROLES as STOCK_ROLES
 from kassa_tui.stocktake import Count as Count
 from kassa_tui.stocktake import Variance as Variance
 from kassa_tui.users import Person
@@ -237,7 +237,7 @@ class Stock:
         self, person: Person, lines: list[tuple[int, int, int | None]], reference: str = ""
     ) -> int:
         """Book a delivery: all its lines or none. Returns the delivery's id."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         reference = reference.strip()
         if not lines:
             raise Refused(_("A delivery needs at least one line."))
@@ -292,7 +292,7 @@ class Stock:
         self, person: Person, product_id: int, delta_milli: int, reason: str, note: str = ""
     ) -> None:
         """Waste, damage, theft, own use or a count correction, as a journaled movement."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         if reason not in REASONS:
             raise Refused(_("Choose a reason for the stock adjustment."))
         note = note.strip()
@@ -416,7 +416,7 @@ class Stock:
         reorder_point_milli: int = 0,
     ) -> int:
         """A new product, searchable at once; returns its id."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.PRODUCTS)
         name = self._check_name(name)
         if unit not in ("stk", "kg"):
             raise Refused(_("A unit is stk or kg."))
@@ -467,7 +467,7 @@ class Stock:
         reorder_point_milli: int | None = None,
     ) -> None:
         """Change what is given; a price change and the other changes are journaled apart."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.PRODUCTS)
         with self.db.atomic("IMMEDIATE"):
             product = self.catalog.by_id(product_id)
             reorder = self.db.execute_sql(
@@ -532,7 +532,7 @@ class Stock:
 
     def set_active(self, person: Person, product_id: int, active: bool) -> None:
         """Stop or resume selling a product; products are never deleted (sales refer to them)."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.PRODUCTS)
         with self.db.atomic("IMMEDIATE"):
             product = self.catalog.by_id(product_id)
             if product.active == active:

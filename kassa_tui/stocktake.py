@@ -4,7 +4,8 @@ A count is kept in the database line by line, so an interrupted count (a power c
 till) is found again by `open_count()`. Posting compares each counted total with the book stock
 at that moment and writes one `count` movement per difference: stock stays a sum of deltas, and
 sales made while counting are not lost. This module also holds the few stock primitives that
-kassa_tui.stock shares with it (the roles allowed, the quantity limit, writing a movement).
+kassa_tui.stock shares with it (the quantity limit, writing a movement); who may is the
+permission matrix's (kassa_tui.permissions, STOCK).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui import permissions
 from kassa_tui.catalog import ProductInfo
 from kassa_tui.clock import Clock, Instant, parse_utc
 from kassa_tui.config import Config
@@ -22,9 +24,9 @@ from kassa_tui.errors import Refused
 from kassa_tui.i18n import _
 from kassa_tui.journal import Event, Journal
 from kassa_tui.money import QTY_ONE
+from kassa_tui.permissions import Permission
 from kassa_tui.users import Person
 
-STOCK_ROLES = ("shift_lead", "technician")
 MAX_QTY_MILLI = 9_999_000
 
 #: ProductInfo's columns, then the stock on hand (0 when the product never moved).
@@ -36,11 +38,6 @@ PRODUCT_FROM = (
     " FROM product p JOIN product_group g ON g.id = p.group_id"
     " LEFT JOIN product_stock s ON s.product_id = p.id"
 )
-
-
-def require_stock_role(person: Person) -> None:
-    if person.role not in STOCK_ROLES:
-        raise Refused(_("Only a shift lead or a technician may change stock or products."))
 
 
 def local_minute(utc_text: str) -> str:
@@ -122,7 +119,7 @@ class Stocktakes:
         return Count(row[0], row[1], local_minute(row[2]), row[3])
 
     def start_count(self, person: Person, group_code: str | None) -> Count:
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         with self.db.atomic("IMMEDIATE"):
             if self.open_count() is not None:
                 raise Refused(_("A count is already open: finish or cancel it first."))
@@ -184,7 +181,7 @@ class Stocktakes:
 
     def count(self, person: Person, count_id: int, product_id: int, qty_milli: int) -> int:
         """Add what was counted (a repeat scan adds); returns the product's counted total."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         with self.db.atomic("IMMEDIATE"):
             product = self._countable(count_id, product_id)
             if qty_milli <= 0:
@@ -204,7 +201,7 @@ class Stocktakes:
 
     def set_count(self, person: Person, count_id: int, product_id: int, qty_milli: int) -> None:
         """Correct a counted total; 0 means counted and none found."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         with self.db.atomic("IMMEDIATE"):
             product = self._countable(count_id, product_id)
             if qty_milli < 0:
@@ -247,7 +244,7 @@ class Stocktakes:
 
     def post_count(self, person: Person, count_id: int, *, zero_uncounted: bool = False) -> int:
         """Book the differences as `count` movements; returns how many products changed."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         with self.db.atomic("IMMEDIATE"):
             group = self._counting(count_id)
             if zero_uncounted and group is None:
@@ -283,7 +280,7 @@ class Stocktakes:
 
     def cancel_count(self, person: Person, count_id: int) -> None:
         """Drop an open count; stock is untouched (its counted lines stay for the record)."""
-        require_stock_role(person)
+        permissions.require(self.db, self.journal, person, Permission.STOCK)
         with self.db.atomic("IMMEDIATE"):
             group = self._counting(count_id)
             self.db.execute_sql(

@@ -84,7 +84,8 @@ def test_missing_config_names_where_it_looked(
 
 def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
     config = write_config(tmp_path, language='"en"')
-    assert kassa("--config", str(config), "init")[0] == 0
+    init = ("--config", str(config), "init", "--technician", "Tor Tekniker")
+    assert kassa(*init, input="9999\n")[0] == 0
     code, out = kassa(
         "--config",
         str(config),
@@ -94,10 +95,10 @@ def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
         "Per Skift",
         "--role",
         "shift_lead",
-        input="4321\n",
+        input="9\n9999\n4321\n",
     )
     assert code == 0, out
-    code, out = kassa("--config", str(config), "users", "add", "6", "Ola", input="12\n")
+    code, out = kassa("--config", str(config), "users", "add", "6", "Ola", input="9\n9999\n12\n")
     assert code == 1 and "4 to 8 digits" in out
     code, out = kassa("--config", str(config), "users", "list")
     assert "Per Skift" in out and "shift_lead" in out and "Ola" not in out
@@ -136,14 +137,22 @@ def test_a_drawer_sensor_needs_a_printer_that_can_report_it(tmp_path: Path) -> N
 def test_journal_show_filters_by_type_and_date(tmp_path: Path) -> None:
     config = write_config(tmp_path, language='"en"')
     assert kassa("--config", str(config), "init", "--demo")[0] == 0
-    code, out = kassa("--config", str(config), "journal", "show", "--type", "13003")
+    code, out = kassa(
+        "--config", str(config), "journal", "show", "--type", "13003", input="9\n9999\n"
+    )
     assert code == 0 and out == ""  # nobody has signed in yet
     assert kassa("--config", str(config), "report", "x")[0] == 0
-    code, out = kassa("--config", str(config), "journal", "show", "--type", "xreport")
+    code, out = kassa(
+        "--config", str(config), "journal", "show", "--type", "xreport", input="9\n9999\n"
+    )
     assert code == 0 and out.count("\n") == 1 and " 13008 XREPORT " in out
-    code, out = kassa("--config", str(config), "journal", "show", "--to", "2020-01-01")
+    code, out = kassa(
+        "--config", str(config), "journal", "show", "--to", "2020-01-01", input="9\n9999\n"
+    )
     assert code == 0 and out == ""
-    code, out = kassa("--config", str(config), "journal", "show", "--to", "yesterday")
+    code, out = kassa(
+        "--config", str(config), "journal", "show", "--to", "yesterday", input="9\n9999\n"
+    )
     assert code == 2 and "is not a date" in out
 
 

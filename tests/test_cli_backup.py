@@ -24,8 +24,11 @@ def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "SCRYPT_N", 2**8)
 
 
-def kassa(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+
+
+def kassa(*args: str, input: str = TECHNICIAN) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
     return result.exit_code, result.output
 
 

@@ -28,8 +28,11 @@ def shop(tmp_path: Path) -> Till:
     return demo_till(tmp_path, language='"en"')
 
 
-def kassa(folder: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--config", str(folder / "kassa.toml"), *args])
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+
+
+def kassa(folder: Path, *args: str, input: str = TECHNICIAN) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(folder / "kassa.toml"), *args], input=input)
     return result.exit_code, result.output
 
 

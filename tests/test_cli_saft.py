@@ -41,8 +41,11 @@ def shop(tmp_path: Path) -> Path:
     return tmp_path / "kassa.toml"
 
 
-def kassa(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+
+
+def kassa(*args: str, input: str = TECHNICIAN) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
     return result.exit_code, result.output
 
 

@@ -39,8 +39,11 @@ def shop(tmp_path: Path) -> tuple[Path, str]:
     return tmp_path / "kassa.toml", day
 
 
-def kassa(config: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--config", str(config), *args])
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+
+
+def kassa(config: Path, *args: str, input: str = TECHNICIAN) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=input)
     return result.exit_code, result.output
 
 

@@ -57,8 +57,11 @@ def shop(tmp_path: Path) -> Path:
     return tmp_path / "kassa.toml"
 
 
-def kassa(config: Path, *args: str) -> Result:
-    return CliRunner().invoke(main, ["--config", str(config), *args])
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+
+
+def kassa(config: Path, *args: str, input: str = TECHNICIAN) -> Result:
+    return CliRunner().invoke(main, ["--config", str(config), *args], input=input)
 
 
 def test_csv_goes_to_standard_output(shop: Path) -> None:

@@ -490,7 +490,7 @@ def test_after_midnight_before_the_cutoff_is_the_day_before(
 
 def test_a_cashier_cannot_take_a_z(till: Till, cashier: Person) -> None:
     sell(till, cashier, ROMME)
-    with pytest.raises(Refused, match="Only a shift lead"):
+    with pytest.raises(Refused, match="may not do"):
         till.reports.z_report(cashier)
     assert count(till.db, "z_report") == 0
     assert count(till.db, "journal", "basic_id = 'ZREPORT'") == 0
@@ -576,9 +576,9 @@ def test_the_drawer_count_gives_the_difference(
 
 
 def test_cash_rules(till: Till, cashier: Person, shift_lead: Person) -> None:
-    with pytest.raises(Refused, match="Only a shift lead"):
+    with pytest.raises(Refused, match="may not do"):
         till.cash.opening_float(cashier, 50000)
-    with pytest.raises(Refused, match="Only a shift lead"):
+    with pytest.raises(Refused, match="may not do"):
         till.cash.count(cashier, {100: 1})
     till.cash.opening_float(shift_lead, 50000)
     with pytest.raises(Refused, match="already registered"):
@@ -602,8 +602,8 @@ def test_no_sale_openings_and_corrections_are_counted(
     till.baskets.set_quantity(cashier, till.baskets.current().priced.lines[0].line.id, "3")
     till.baskets.set_quantity(cashier, till.baskets.current().priced.lines[0].line.id, "1")
     till.baskets.remove_line(cashier, till.baskets.current().priced.lines[1].line.id)
-    till.baskets.discount_line(
-        cashier, till.baskets.current().priced.lines[0].line.id, "10", "Skadet"
+    till.baskets.discount_line(  # 10 kr of 39,90 is above a cashier's limit
+        shift_lead, till.baskets.current().priced.lines[0].line.id, "10", "Skadet"
     )
     till.sales.pay_card(cashier, "")
     print_waiting(till)

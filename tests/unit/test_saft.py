@@ -209,7 +209,7 @@ def day(till: Till, cashier: Person, shift_lead: Person, time: SteeredTime) -> P
     till.baskets.add(cashier, ROMME)
     till.baskets.add(cashier, PILSNER)
     first = till.baskets.current().priced.lines[0].line.id
-    till.baskets.discount_line(cashier, first, "10", "Kort dato")
+    till.baskets.discount_line(shift_lead, first, "10", "Kort dato")  # above 20 %: a lead
     till.sales.pay_cash(cashier, "")
     print_waiting(till)
     time.advance(60)

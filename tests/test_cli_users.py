@@ -1,0 +1,96 @@
+"""`kassa users …`, `kassa init --technician` and the CLI's number-and-PIN check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui import users
+from kassa_tui.cli import main
+from tests.shop import write_config
+
+TECH = "9\n9999\n"
+
+
+@pytest.fixture(autouse=True)
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+def kassa(config: Path, *args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=input)
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    config = write_config(tmp_path, language='"en"')
+    assert kassa(config, "init", "--demo")[0] == 0
+    return config
+
+
+def test_init_creates_the_first_technician_with_the_pin_from_stdin(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa(config, "init", "--technician", "Tina Tekniker", input="4711\n")
+    assert code == 0, out
+    assert "Added Tina Tekniker (9) as technician" in out
+    code, out = kassa(config, "users", "list")
+    assert "Tina Tekniker" in out and "technician" in out
+    code, out = kassa(config, "users", "add", "1", "Kari", input="9\n4711\n1234\n")
+    assert code == 0, out
+
+
+def test_init_refuses_a_bad_pin_before_creating_anything(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa(config, "init", "--technician", "T", "--number", "7", input="12\n")
+    assert code == 1 and "4 to 8 digits" in out
+    assert not (tmp_path / "var" / "kassa.db").exists()
+
+
+def test_users_commands(shop: Path) -> None:
+    assert kassa(shop, "users", "add", "5", "Per", input=TECH + "5555\n")[0] == 0
+    code, out = kassa(shop, "users", "set-role", "5", "shift_lead", input=TECH)
+    assert code == 0 and "now shift_lead" in out
+    assert kassa(shop, "users", "set-pin", "5", input=TECH + "5656\n")[0] == 0
+    assert kassa(shop, "users", "disable", "5", input=TECH)[0] == 0
+    code, out = kassa(shop, "users", "list")
+    assert "Per" in out and "(disabled)" in out
+    assert kassa(shop, "users", "enable", "5", input=TECH)[0] == 0
+    code, out = kassa(shop, "users", "disable", "9", input=TECH)
+    assert code == 1 and "last active technician" in out
+    code, out = kassa(shop, "users", "set-role", "9", "cashier", input=TECH)
+    assert code == 1 and "last active technician" in out
+    code, out = kassa(shop, "journal", "show", "--type", "MASTERDATA", input=TECH)
+    assert code == 0 and out.count("MASTERDATA") == 5 and "5656" not in out
+
+
+def test_a_shift_lead_may_not_administer_users(shop: Path) -> None:
+    code, out = kassa(shop, "users", "add", "5", "Per", input="2\n2222\n5555\n")
+    assert code == 1 and out.count("\n") == 1 and "user administration" in out
+
+
+def test_wrong_pins_lock_out_and_unlock_lifts_it(shop: Path) -> None:
+    for _ in range(5):
+        code, out = kassa(shop, "export", "products", input="1\n0000\n")
+        assert code == 1 and out.count("\n") == 1 and "Wrong user number or PIN" in out
+    code, out = kassa(shop, "users", "list")
+    assert "locked until" in out
+    code, out = kassa(shop, "report", "z", input="1\n1111\n")
+    assert code == 1 and "locked until" in out
+    code, out = kassa(shop, "users", "unlock", "1", input=TECH)
+    assert code == 0 and "may sign in again" in out
+    code, out = kassa(shop, "journal", "show", "--type", "USERLOCKED", input=TECH)
+    assert out.count("USERLOCKED") == 2
+
+
+def test_export_saft_refuses_a_cashier_and_accepts_the_technician(
+    shop: Path, tmp_path: Path
+) -> None:
+    args = ("export", "saft", "--from", "2026-01-01", "--to", "2026-01-02", "--out", str(tmp_path))
+    code, out = kassa(shop, *args, input="1\n1111\n")
+    assert code == 1 and "may not do exports" in out
+    code, out = kassa(shop, *args, input=TECH)
+    assert code == 0, out
+    assert out.strip().endswith(".xml") or out.strip().endswith(".zip")
