@@ -350,15 +350,25 @@ class Baskets:
                 amount=line.gross,
             )
 
-    def discount_line(self, person: Person, line_id: int, text: str, reason: str) -> None:
-        """'10%' takes ten percent off the line, '20' or '20,50' takes an amount off."""
+    def discount_line(
+        self,
+        person: Person,
+        line_id: int,
+        text: str,
+        reason: str,
+        approval: tuple[str, str] | None = None,
+    ) -> None:
+        """'10%' takes ten percent off the line, '20' or '20,50' takes an amount off.
+
+        Above the limit, `approval` is a shift lead's number and PIN given on the spot.
+        """
         self._guard()
         percent_bp, amount = parse_discount(text)
         if not reason.strip():
             raise Refused(_("A discount needs a reason."))
         before = self._line(self._open_id(), line_id)
         self._check_line_discount(before, amount)
-        self._within_limit(person, percent_bp, amount, before.gross)
+        approver = self._within_limit(person, percent_bp, amount, before.gross, approval)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
@@ -372,6 +382,7 @@ class Baskets:
             self.journal.write(
                 Event.DISCOUNT,
                 user=person.number,
+                **({"approver": approver} if approver else {}),
                 scope="line",
                 line=line.position,
                 percent_bp=percent_bp,
@@ -388,14 +399,44 @@ class Baskets:
                 )
             )
 
-    def _within_limit(self, person: Person, percent_bp: int, amount: int, base: int) -> None:
-        """Above [ui] discount_limit_percent of the line or sale needs DISCOUNT_OVER_LIMIT."""
+    def _over_limit(self, percent_bp: int, amount: int, base: int) -> bool:
         limit = self.config.discount_limit_percent
-        over = percent_bp > limit * 100 if percent_bp else amount * 100 > base * limit
-        if over:
-            permissions.require(self.db, self.journal, person, Permission.DISCOUNT_OVER_LIMIT)
+        return percent_bp > limit * 100 if percent_bp else amount * 100 > base * limit
 
-    def discount_sale(self, person: Person, text: str, reason: str) -> None:
+    def _within_limit(
+        self,
+        person: Person,
+        percent_bp: int,
+        amount: int,
+        base: int,
+        approval: tuple[str, str] | None,
+    ) -> int | None:
+        """Above [ui] discount_limit_percent needs DISCOUNT_OVER_LIMIT: the user's, or an
+        approver's given on the spot. Returns the approver's number, if one approved."""
+        if not self._over_limit(percent_bp, amount, base):
+            return None
+        if approval is None or permissions.allowed(person.role, Permission.DISCOUNT_OVER_LIMIT):
+            permissions.require(self.db, self.journal, person, Permission.DISCOUNT_OVER_LIMIT)
+            return None
+        approver = self.users.approver(*approval)
+        permissions.require(self.db, self.journal, approver, Permission.DISCOUNT_OVER_LIMIT)
+        return approver.number
+
+    def discount_needs_approval(self, person: Person, text: str, line_id: int | None) -> bool:
+        """Whether this discount is above the limit for this user (the screen asks a lead)."""
+        if permissions.allowed(person.role, Permission.DISCOUNT_OVER_LIMIT):
+            return False
+        percent_bp, amount = parse_discount(text)
+        state = self.current()
+        if line_id is None:
+            base = sum(p.amount + p.discount - p.line.line_discount for p in state.priced.lines)
+        else:
+            base = next((p.line.gross for p in state.priced.lines if p.line.id == line_id), 0)
+        return self._over_limit(percent_bp, amount, base)
+
+    def discount_sale(
+        self, person: Person, text: str, reason: str, approval: tuple[str, str] | None = None
+    ) -> None:
         self._guard()
         percent_bp, amount = parse_discount(text)
         if not reason.strip():
@@ -410,7 +451,7 @@ class Baskets:
                     amount=format_kr(subtotal)
                 )
             )
-        self._within_limit(person, percent_bp, amount, subtotal)
+        approver = self._within_limit(person, percent_bp, amount, subtotal, approval)
         with self.db.atomic("IMMEDIATE"):
             basket_id = self._open_id()
             self._no_payments_yet(basket_id)
@@ -422,6 +463,7 @@ class Baskets:
             self.journal.write(
                 Event.DISCOUNT,
                 user=person.number,
+                **({"approver": approver} if approver else {}),
                 scope="sale",
                 percent_bp=percent_bp,
                 amount=amount,

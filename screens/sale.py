@@ -421,12 +421,29 @@ class SaleScreen(Screen[None]):
         return host(self).till.config.discount_reasons
 
     @guarded
-    def _discount(self, text: str, reason: str, line_id: int | None) -> None:
+    def _discount(
+        self,
+        text: str,
+        reason: str,
+        line_id: int | None,
+        approval: tuple[str, str] | None = None,
+    ) -> None:
         baskets = host(self).till.baskets
+        if approval is None and baskets.discount_needs_approval(self.person(), text, line_id):
+
+            def approved(value: tuple[str, str] | None) -> None:
+                if value is not None:
+                    self._discount(text, reason, line_id, value)
+
+            self.app.push_screen(
+                ApprovalDialog(_("Discount {text} is above the limit").format(text=text)),
+                approved,
+            )
+            return
         if line_id is None:
-            baskets.discount_sale(self.person(), text, reason)
+            baskets.discount_sale(self.person(), text, reason, approval)
         else:
-            baskets.discount_line(self.person(), line_id, text, reason)
+            baskets.discount_line(self.person(), line_id, text, reason, approval)
         self.show_info(_("Discount given: {reason}.").format(reason=reason))
         self.reload()
 

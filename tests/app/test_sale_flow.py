@@ -294,3 +294,18 @@ async def test_evdev_scans_reach_the_sale_screen_only_when_it_is_in_front(
         assert "unplugged" in message(app)
         assert "24,90" in totals(app)
     assert till.db.execute_sql("SELECT COUNT(*) FROM basket_line").fetchone()[0] == 1
+
+
+async def test_a_discount_above_the_limit_gets_a_shift_leads_approval(
+    app: KassaApp, till: Till
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)  # a cashier: the limit is 20 %
+        await scan(pilot, ROMME)
+        await pilot.press("5", "0", "%", "f6", "1")  # 50 %, reason 1
+        await pilot.pause()
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")  # the shift lead approves
+        await pilot.pause()
+        assert "12,45" in totals(app)
+    row = [r for r in till.journal.rows() if r.basic_id == "DISCOUNT"][-1]
+    assert row.user_number == 1 and '"approver": 2' in row.text
