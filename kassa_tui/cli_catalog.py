@@ -280,7 +280,7 @@ def _print_report(report: ImportReport, show: int) -> None:
 
 @main.group("export")
 def export() -> None:
-    """Write the catalog out."""
+    """Write things out: the catalog, SAF-T files, accounting vouchers."""
 
 
 @export.command("products")
