@@ -64,6 +64,8 @@ class KassaApp(App[None]):
         self.printer_status: tuple[str, bool] = ("", True)
         self.print_failures = 0
         self.print_lock = threading.Lock()
+        self.polling = False
+        self.poll_again = False
         self.drawer_state = "unknown"
         self.scanner_status: tuple[str, str] = ("", "")
         self.scanner = scanner
@@ -232,15 +234,37 @@ class KassaApp(App[None]):
             self.sale_screen.receipts_printed()
 
     def poll_devices(self) -> None:
-        """Ask the printer how it is (paper, cover, drawer) without blocking the screen."""
-        if not self.read_only:
-            self.run_worker(self._status_in_thread, thread=True, exclusive=True, group="status")
+        """Ask the printer how it is (paper, cover, drawer) without blocking the screen.
+
+        One question at a time: a poll asked for while one is out is asked right after it,
+        so the answer shown is never older than the request.
+        """
+        if self.read_only:
+            return
+        if self.polling:
+            self.poll_again = True
+            return
+        self.polling, self.poll_again = True, False
+        self.run_worker(self._status_in_thread, thread=True, group="status")
 
     def _status_in_thread(self) -> None:
-        status = self.printer.status()
+        try:
+            status = self.printer.status()
+        except Exception as exc:  # adapters should not raise; a bug must not stop the polling
+            log.exception("printer status failed")
+            status = PrinterStatus(online=False, error=str(exc))
         self.call_from_thread(self.status_read, status)
 
+    @property
+    def devices_settled(self) -> bool:
+        """No status question out or waiting (for tests that wait for the screen to catch up)."""
+        return not self.polling and not self.poll_again
+
     def status_read(self, status: PrinterStatus) -> None:
+        self.polling = False
+        if self.poll_again:
+            self.poll_devices()
+            return
         drawer = self.till.drawer.sensed(status.drawer_pin)
         self.drawer_state = drawer
         self.show_printer(status.state, status.error)

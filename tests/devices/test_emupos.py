@@ -72,8 +72,12 @@ async def scan(pilot: Any, code: str) -> None:
 
 
 async def settle(pilot: Any) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until the printer's answers (status and printing) are on the screen."""
+    for _ in range(50):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if pilot.app.devices_settled and not pilot.app.workers:
+            return
 
 
 def sale_message(app: KassaApp) -> str:
