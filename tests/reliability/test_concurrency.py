@@ -1,0 +1,114 @@
+"""A till sells in one process while the back office runs reports, exports and backups."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.shop import REPO, demo_till
+
+DURATION = 22.0  # seconds of back-office commands against the selling till
+TECHNICIAN = "9\n9999\n"  # the demo technician's number and PIN, read from stdin
+KASSA = [sys.executable, "-m", "kassa_tui"]
+
+SELLER = r"""
+import json, sys, time
+from pathlib import Path
+from devices.printer import MemoryPrinter
+from devices.spooler import print_pending
+from kassa_tui.config import load
+from kassa_tui.services import open_till
+
+config, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+till = open_till(load(config))
+cashier = till.users.sign_in("1", "1111")
+print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
+times = []
+print("selling", flush=True)
+while not stop.exists():
+    started = time.perf_counter()
+    till.baskets.add(cashier, "7020164760728")
+    till.baskets.add(cashier, "7061222375317")
+    assert till.sales.pay_card(cashier, "").completed is not None
+    times.append(time.perf_counter() - started)
+    print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
+    time.sleep(0.02)
+till.db.close()
+out.write_text(json.dumps(times))
+"""
+
+
+def run(config: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*KASSA, "--config", str(config), *args],
+        input=TECHNICIAN,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+
+
+def test_back_office_while_selling(tmp_path: Path) -> None:
+    (tmp_path / "shop").mkdir()
+    demo_till(tmp_path / "shop", language='"en"').db.close()
+    config = tmp_path / "shop" / "kassa.toml"
+    stop, timings, errors = tmp_path / "stop", tmp_path / "times.json", tmp_path / "seller.err"
+
+    with errors.open("w") as stderr:
+        seller = subprocess.Popen(
+            [sys.executable, "-c", SELLER, str(config), str(stop), str(timings)],
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+        )
+        try:
+            assert seller.stdout is not None
+            assert seller.stdout.readline().strip() == "selling", errors.read_text()
+            runs: list[tuple[str, int, str]] = []
+            ends = time.monotonic() + DURATION
+            n = 0
+            while time.monotonic() < ends:
+                n += 1
+                commands = [
+                    ("report", "x"),
+                    ("export", "saft", "--from", "2020-01-01", "--to", "2099-12-31",
+                     "--out", str(tmp_path / f"saft-{n}.xml")),
+                    ("backup", str(tmp_path / f"backup-{n}.db")),
+                ]  # fmt: skip
+                for args in commands:
+                    done = run(config, *args)
+                    runs.append((args[0], done.returncode, done.stdout + done.stderr))
+                assert seller.poll() is None, errors.read_text()
+        finally:
+            stop.touch()
+            try:
+                seller.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                seller.kill()
+                seller.wait()
+                raise
+
+    seller_err = errors.read_text()
+    assert seller.returncode == 0, seller_err
+    assert "locked" not in seller_err.lower(), seller_err
+    for what, code, output in runs:
+        assert code == 0, f"`kassa {what}` failed ({code}): {output}"
+        assert "database is locked" not in output.lower(), output
+    kinds = {what for what, _, _ in runs}
+    assert len(runs) >= 9 and len(kinds) == 3, runs
+
+    times = sorted(json.loads(timings.read_text()))
+    assert len(times) >= 20, f"only {len(times)} sales in {DURATION} s"
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(f"{len(runs)} back-office commands, {len(times)} sales, p95 {p95 * 1000:.1f} ms,"
+          f" max {times[-1] * 1000:.1f} ms")  # fmt: skip
+    assert p95 <= 0.200, f"sale p95 {p95 * 1000:.0f} ms"
+    assert len(list(tmp_path.glob("backup-*.db"))) == len(runs) // 3
