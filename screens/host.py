@@ -53,9 +53,20 @@ def guarded(method: F) -> F:
             return method(self, *args, **kwargs)
         except Refused as exc:
             self.show_error(exc.message)
-        except Exception:
+        except Exception as exc:
             log.exception("action %s failed", method.__name__)
-            self.show_error(_("Something went wrong; nothing was changed. Details are in the log."))
+            if "disk is full" in str(exc) or "disk I/O error" in str(exc):
+                # The transaction was rolled back: the basket is as it was.
+                self.show_error(
+                    _(
+                        "The disk is full: nothing was saved and the basket is as it was. Make"
+                        " room (or call the technician), then try again."
+                    )
+                )
+            else:
+                self.show_error(
+                    _("Something went wrong; nothing was changed. Details are in the log.")
+                )
         return None
 
     return wrapper  # type: ignore[return-value]

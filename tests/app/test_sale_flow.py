@@ -309,3 +309,22 @@ async def test_a_discount_above_the_limit_gets_a_shift_leads_approval(
         assert "12,45" in totals(app)
     row = [r for r in till.journal.rows() if r.basic_id == "DISCOUNT"][-1]
     assert row.user_number == 1 and '"approver": 2' in row.text
+
+
+async def test_a_full_disk_says_so_and_keeps_the_basket(app: KassaApp, till: Till) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, ROMME)
+        till.db.execute_sql("VACUUM")  # no free pages left in the file
+        pages = till.db.execute_sql("PRAGMA page_count").fetchone()[0]
+        till.db.execute_sql(f"PRAGMA max_page_count = {pages}")
+        await pilot.press("f11", "enter")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#payment-message", Static).render())
+        assert "The disk is full" in shown
+        assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 0
+        assert len(till.baskets.current().priced.lines) == 1
+        till.db.execute_sql(f"PRAGMA max_page_count = {pages * 10}")
+        await pilot.press("enter")  # room again: the same sale completes
+        await pilot.pause()
+    assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
