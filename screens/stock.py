@@ -109,25 +109,28 @@ class StockScreen(Screen[ProductInfo | None]):
         stock = host(self).till.stock
         if self.low is not None:
             self.query_one("#stock-title", Label).update(_("Low stock: at or below reorder point"))
-            table.add_columns(
-                _("Item"),
-                Text(_("On hand"), justify="right"),
-                Text(_("Reorder at"), justify="right"),
-                Text(_("Order"), justify="right"),
-            )
+            table.add_column(_("Item"), width=self.name_width(3 * 8))
+            for label in (_("On hand"), _("Reorder at"), _("Order")):
+                table.add_column(Text(label, justify="right"), width=8)
             for row in self.low:
                 unit = row.product.unit
                 table.add_row(
                     Text(row.product.name),
-                    stock_qty(row.on_hand_milli, unit),
-                    stock_qty(row.reorder_point_milli, unit),
-                    stock_qty(row.suggested_milli, unit),
+                    *[
+                        stock_qty(milli, unit).rjust(8)
+                        for milli in (
+                            row.on_hand_milli,
+                            row.reorder_point_milli,
+                            row.suggested_milli,
+                        )
+                    ],
                 )
             self.products = [row.product for row in self.low]
         else:
             self.query_one("#stock-title", Label).update(_("Stock lookup"))
+            table.add_column(_("Item"), width=self.name_width(9 + 8))
             table.add_columns(
-                _("Item"), Text(_("Price"), justify="right"), Text(_("On hand"), justify="right")
+                Text(_("Price"), justify="right"), Text(_("On hand"), justify="right")
             )
             levels = stock.on_hand([product.id for product in self.products])
             for product in self.products:
@@ -143,6 +146,11 @@ class StockScreen(Screen[ProductInfo | None]):
                     stock_qty(on_hand, product.unit).rjust(8),
                 )
         self.show_details()
+
+    def name_width(self, others: int) -> int:
+        """The name column gets what the numbers, the padding and the details panel leave."""
+        columns = others // 8 + 1
+        return max(12, self.size.width - 32 - others - 2 * (columns + 1) - 4)  # + scrollbar
 
     def selected(self) -> ProductInfo | None:
         if not self.products:
