@@ -22,6 +22,7 @@ from kassa_tui.errors import Refused
 from kassa_tui.importing import PRODUCT_COLUMNS, import_products, read_table
 from kassa_tui.services import Till, open_till
 from kassa_tui.users import Person
+from tests.reliability.figures import FIGURES
 from tests.unit.conftest import (
     APPLES_PLU,
     LOOSE_APPLES_PLU,
@@ -50,6 +51,7 @@ TABLES = ("basket", "basket_line", "basket_payment", "sale", "product")
 @pytest.fixture(scope="module", autouse=True)
 def _report_total(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
+    FIGURES.bad_inputs.update(TRIED)
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     lines = [f"  {name}: {n}" for name, n in sorted(TRIED.items())]
     text = "\n".join(["", f"bad inputs tried: {sum(TRIED.values())}", *lines])

@@ -14,6 +14,7 @@ from kassa_tui.config import load
 from kassa_tui.demo import load_demo
 from kassa_tui.errors import Refused
 from kassa_tui.services import Till, open_till
+from tests.reliability.figures import FIGURES
 from tests.unit.conftest import PILSNER, ROMME, SteeredTime, print_waiting, write_config
 
 HOUR = 3600.0
@@ -68,6 +69,7 @@ def test_clock_jumps_while_selling(till: Till, time: SteeredTime) -> None:
         before = clockbacks(till)
         ahead = time.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ") >= last_journal_utc(till)
         time.advance(step)
+        FIGURES.faults["clock jump"] += 1
         jumped_back = time.now.strftime("%Y-%m-%dT%H:%M:%S.%fZ") < last_journal_utc(till)
         sell(till, card=bool(i % 2))
         sell(till, card=not i % 2)  # a second sale while still behind: no second CLOCKBACK

@@ -30,6 +30,7 @@ from kassa_tui.errors import Refused
 from kassa_tui.journal import Journal
 from kassa_tui.services import Till
 from kassa_tui.signing import chain_rows, verify_chain
+from tests.reliability.figures import FIGURES
 from tests.shop import REPO, demo_till
 
 SEED = 20261127
@@ -269,6 +270,8 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
     # No receipt a child reported as done may be missing (data lost).
     kinds = dict(query(database, "SELECT receipt_nr, kind FROM sale"))
     lost = {nr: kind for nr, kind in tally.reported.items() if kinds.get(nr) != kind}
+    FIGURES.lost["power loss"] += len(lost)
+    FIGURES.checks["power loss"] += 1
     assert lost == {}, f"after kill {tally.kills}: reported but lost: {lost}"
     tally.checks += 1
 
@@ -295,6 +298,7 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
         finally:
             child.kill()
         tally.kills += 1
+        FIGURES.kills["selling loop"] += 1
         for text in child.lines:
             kind, _, nr = text.partition(" ")
             if kind in ("sale", "return"):
@@ -338,6 +342,7 @@ def test_a_full_disk_leaves_the_basket_as_it_was(shop: Till) -> None:
         )
 
     written = counts()
+    FIGURES.faults["disk full"] += 1
     # No free pages left in the file: the sale's rows need new ones, as on a full disk.
     till.db.execute_sql("VACUUM")
     assert till.db.execute_sql("PRAGMA freelist_count").fetchone()[0] == 0
@@ -351,6 +356,7 @@ def test_a_full_disk_leaves_the_basket_as_it_was(shop: Till) -> None:
     print(f"disk full while completing a sale: {type(failed.value).__name__}: {failed.value}")
     assert isinstance(failed.value, Refused) or "full" in str(failed.value)
     assert till.baskets.current() == before
+    FIGURES.lost["disk full"] += 0 if till.baskets.current() == before else 1
     assert counts() == written
     assert Journal(till.db, till.config.register_id, till.clock).verify() is None
 
