@@ -45,8 +45,10 @@ CHEAP_SCRYPT_N = 2**4
 #: Prints "ready" once signed in, then "sale <nr>" / "return <nr>" / "parked" after each commit.
 SCRIPT = r"""
 import json, random, sys
+from datetime import UTC, datetime, timedelta
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
+from kassa_tui.clock import Clock
 from kassa_tui.config import load
 from kassa_tui.errors import Refused
 from kassa_tui.services import open_till
@@ -54,7 +56,11 @@ from kassa_tui.services import open_till
 config = load(sys.argv[1])
 codes = json.loads(sys.argv[2])
 rng = random.Random(int(sys.argv[3]))
-till = open_till(config)
+# Every Z closes a business day, so the clock runs one day further ahead per Z taken:
+# the next Z is allowed and time never goes back across kills.
+days = [0]
+till = open_till(config, Clock(lambda: datetime.now(UTC) + timedelta(days=days[0])))
+days[0] = till.db.execute_sql("SELECT COUNT(*) FROM z_report").fetchone()[0]
 printer = MemoryPrinter()
 
 
@@ -68,6 +74,7 @@ def drain():
 
 
 cashier = till.users.sign_in("1", "1111")
+lead = till.users.sign_in("2", "2222")
 # A receipt caught in 'sending' by the last kill: the shift lead looked, it printed.
 for job in till.print_queue.uncertain():
     till.print_queue.resolve_uncertain(job, printed=True, user=2)
@@ -103,6 +110,11 @@ while True:
             )
             say(f"return {back.receipt_nr}")
             drain()
+    if rng.random() < 0.04:
+        z = till.reports.z_report(lead)
+        days[0] += 1
+        say(f"z {z.z_nr}")
+        drain()
 """
 
 
@@ -112,6 +124,7 @@ class Tally:
     children: int = 0
     reported: dict[int, str] = field(default_factory=dict)  # receipt nr → sale / return
     checks: int = 0
+    z_reported: int = 0  # the highest Z number a child reported as taken
 
 
 class Child:
@@ -249,6 +262,23 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
         "SELECT COUNT(*) FROM basket WHERE status = 'open' HAVING COUNT(*) > 1",
     )
     none_of(
+        "Z reports not numbered 1, 2, 3 … or not one per business day, in order",
+        "SELECT COUNT(*), MAX(z_nr), COUNT(DISTINCT business_date) FROM z_report"
+        " HAVING COUNT(*) != MAX(z_nr) OR COUNT(DISTINCT business_date) != COUNT(*)",
+    )
+    none_of(
+        "a Z report's day or last sale before the one it follows",
+        "SELECT b.z_nr FROM z_report a JOIN z_report b ON b.z_nr = a.z_nr + 1"
+        " WHERE b.business_date <= a.business_date OR b.last_sale_id < a.last_sale_id",
+    )
+    none_of(
+        "Z reports without exactly one ZREPORT journal row",
+        "SELECT (SELECT COUNT(*) FROM z_report),"
+        " (SELECT COUNT(*) FROM journal WHERE basic_id = 'ZREPORT')"
+        " WHERE (SELECT COUNT(*) FROM z_report)"
+        " != (SELECT COUNT(*) FROM journal WHERE basic_id = 'ZREPORT')",
+    )
+    none_of(
         "stock on hand not the sum of its movements",
         "WITH m AS (SELECT product_id, SUM(delta_milli) d FROM stock_movement GROUP BY product_id)"
         " SELECT p.id, s.on_hand_milli, m.d FROM product p"
@@ -273,6 +303,10 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
     FIGURES.lost["power loss"] += len(lost)
     FIGURES.checks["power loss"] += 1
     assert lost == {}, f"after kill {tally.kills}: reported but lost: {lost}"
+    z_taken = query(database, "SELECT COALESCE(MAX(z_nr), 0) FROM z_report")[0][0]
+    assert isinstance(z_taken, int)
+    FIGURES.lost["power loss"] += max(0, tally.z_reported - z_taken)
+    assert z_taken >= tally.z_reported, f"after kill {tally.kills}: Z {tally.z_reported} lost"
     tally.checks += 1
 
 
@@ -303,14 +337,18 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
             kind, _, nr = text.partition(" ")
             if kind in ("sale", "return"):
                 tally.reported[int(nr)] = kind
+            elif kind == "z":
+                tally.z_reported = max(tally.z_reported, int(nr))
         assert_whole(till, public_key, opening, tally)
     elapsed = time.monotonic() - started
 
     sales = query(database, "SELECT kind, COUNT(*) FROM sale GROUP BY kind")
     counts = {str(k): int(n) for k, n in sales}  # type: ignore[call-overload]
+    zs = query(database, "SELECT COUNT(*) FROM z_report")[0][0]
     summary = (
         f"power loss: {tally.kills} kills survived, {counts.get('sale', 0)} sales and"
-        f" {counts.get('return', 0)} returns completed, {len(tally.reported)} reported by the"
+        f" {counts.get('return', 0)} returns completed, {zs} Z reports taken,"
+        f" {len(tally.reported)} reported by the"
         f" children, data lost 0, {tally.checks} full checks, {elapsed:.1f} s"
     )
     print(summary)
@@ -318,6 +356,7 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
     # The loop really sold: a run that only ever started and died would prove nothing.
     assert counts.get("sale", 0) >= KILLS // 2, summary
     assert counts.get("return", 0) > 0, summary
+    assert zs, summary
 
 
 def test_a_full_disk_leaves_the_basket_as_it_was(shop: Till) -> None:
@@ -348,9 +387,8 @@ def test_a_full_disk_leaves_the_basket_as_it_was(shop: Till) -> None:
     assert till.db.execute_sql("PRAGMA freelist_count").fetchone()[0] == 0
     pages = int(till.db.execute_sql("PRAGMA page_count").fetchone()[0])
     till.db.execute_sql(f"PRAGMA max_page_count = {pages}")
-    # What kassa does today: the service does not turn this into a Refused message; the raw
-    # peewee.OperationalError reaches the caller (the sale screen). The transaction is rolled
-    # back, which is what matters for the books.
+    # The service lets SQLite's "database or disk is full" through after rolling back; the
+    # screen's guard turns it into the disk-full message (tests/app/test_sale_flow.py).
     with pytest.raises((peewee.OperationalError, Refused)) as failed:
         till.sales.pay_card(cashier)
     print(f"disk full while completing a sale: {type(failed.value).__name__}: {failed.value}")
