@@ -12,6 +12,7 @@ training; every other figure leaves them out. Field names follow SAF-T's `eventR
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -111,20 +112,26 @@ class Reports:
         if person is not None:
             permissions.require(self.db, self.journal, person, Permission.X_REPORT)
         user = person.number if person else None
-        with self.db.atomic("IMMEDIATE"):
-            report = self._build(
-                X_REPORT, None, user, self._now(), last_z(self.db, self.register_id)
-            )
+
+        def build() -> Report:
+            now = self._now()
+            return self._build(X_REPORT, None, user, now, last_z(self.db, self.register_id))
+
+        def store(report: Report) -> None:
             self.journal.write(Event.X_REPORT, user=user, report=report.to_dict())
             if queue_print:
                 self.queue.enqueue("xreport", report_doc(self.config, report), None, kick=False)
-        return report
+
+        return self._build_then_store(build, store)
 
     def z_report(self, person: Person) -> Report:
         """Close the business day: the next Z number, stored, journaled (13009) and queued."""
         permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
-        with self.db.atomic("IMMEDIATE"):
+        built_at: list[Instant] = []  # the report's moment, stored with its row
+
+        def build() -> Report:
             now = self._now()
+            built_at.append(now)
             day = business_date(now, self.cutoff_hour)
             previous = last_z(self.db, self.register_id)
             if day == previous.business_date:
@@ -140,14 +147,14 @@ class Reports:
                         day=previous.business_date
                     )
                 )
-            report = self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+            return self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+
+        def store(report: Report) -> None:
             self.journal.write(
                 Event.Z_REPORT, user=person.number, z_nr=report.z_nr, report=report.to_dict()
             )
             # The Z's own journal row closes its period too.
-            seq = self.db.execute_sql(
-                "SELECT MAX(seq) FROM journal WHERE register_id = ?", (self.register_id,)
-            ).fetchone()[0]
+            seq, now = self._max("journal", "seq"), built_at[-1]
             self.db.execute_sql(
                 "INSERT INTO z_report (register_id, z_nr, business_date, last_journal_seq,"
                 " last_sale_id, last_cash_event_id, user_number, utc, local_date, local_time,"
@@ -155,7 +162,7 @@ class Reports:
                 (
                     self.register_id,
                     report.z_nr,
-                    day,
+                    report.business_date,
                     seq,
                     report.last_sale_id,
                     report.last_cash_event_id,
@@ -167,7 +174,31 @@ class Reports:
                 ),
             )
             self.queue.enqueue("zreport", report_doc(self.config, report), None, kick=False)
-        return report
+
+        return self._build_then_store(build, store)
+
+    def _build_then_store(
+        self, build: Callable[[], Report], store: Callable[[Report], None]
+    ) -> Report:
+        """Build in a read snapshot, store only if nothing was journaled meanwhile.
+
+        A busy day's report takes tens of milliseconds to build; under the write lock that
+        would hold up every scan of a till selling beside `kassa report x` over SSH. Anything
+        that changes a report's content is journaled, so an unchanged journal means the report
+        is still exact; otherwise it is built again (at last under the lock).
+        """
+        for _attempt in range(3):
+            with self.db.atomic():  # a read snapshot: the till keeps writing meanwhile
+                seen = self._max("journal", "seq")
+                report = build()
+            with self.db.atomic("IMMEDIATE"):
+                if self._max("journal", "seq") == seen:
+                    store(report)
+                    return report
+        with self.db.atomic("IMMEDIATE"):
+            report = build()
+            store(report)
+            return report
 
     def z_reports(self) -> list[tuple[int, str]]:
         """(Z number, business date) of every Z of this register, oldest first."""
@@ -237,17 +268,11 @@ class Reports:
             f" WHERE {in_period} AND s.training = 0",
             period,
         ).fetchall()
-        grand = dict(
-            self.db.execute_sql(
-                "SELECT kind, SUM(total_ore) FROM sale WHERE register_id = ? AND id <= ?"
-                " AND training = 0 GROUP BY kind",
-                (self.register_id, sale),
-            ).fetchall()
-        )
+        before_sales, before_returns = self._grand_totals(prev)
         events = self._events(prev.last_journal_seq, seq)
         after_cash = prev.last_cash_event_id
-        sales_total = int(grand.get("sale") or 0)
-        returns_total = -int(grand.get("return") or 0)
+        sales_total = before_sales + kinds.get("sale", (0, 0, 0))[1]
+        returns_total = before_returns - kinds.get("return", (0, 0, 0))[1]
         return Report(
             report_type=report_type,
             z_nr=z_nr,
@@ -294,6 +319,28 @@ class Reports:
             last_sale_id=sale,
             last_cash_event_id=cash,
         )
+
+    def _grand_totals(self, prev: Period) -> tuple[int, int]:
+        """Grand totals (sales, returns) up to the last Z: carried from that Z, so a report reads
+        only its own period, not a year of sales."""
+        if prev.z_nr == 0:
+            return 0, 0
+        row = self.db.execute_sql(
+            "SELECT json_extract(report, '$.grand_total_sales'),"
+            " json_extract(report, '$.grand_total_returns') FROM z_report"
+            " WHERE register_id = ? AND z_nr = ?",
+            (self.register_id, prev.z_nr),
+        ).fetchone()
+        if row is not None and row[0] is not None and row[1] is not None:
+            return int(row[0]), int(row[1])
+        totals = dict(  # a Z stored without them: count from the first sale
+            self.db.execute_sql(
+                "SELECT kind, SUM(total_ore) FROM sale WHERE register_id = ? AND id <= ?"
+                " AND training = 0 GROUP BY kind",
+                (self.register_id, prev.last_sale_id),
+            ).fetchall()
+        )
+        return int(totals.get("sale") or 0), -int(totals.get("return") or 0)
 
     def _events(self, after_seq: int, upto_seq: int) -> dict[str, Tally]:
         """Counted journal events of the period: nullinnslag, corrections, copies, ..."""

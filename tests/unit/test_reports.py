@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from peewee import IntegrityError
@@ -456,6 +458,70 @@ def test_z_reports_are_numbered_and_nothing_is_in_two(
     assert till.reports.stored_z(2) == z2
     with pytest.raises(Refused, match="no Z report number 3"):
         till.reports.stored_z(3)
+
+
+def test_grand_totals_carried_from_z_to_z_equal_a_recount_of_every_sale(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    for day in range(3):
+        sale = sell(till, cashier, ROMME)
+        sell(till, cashier, PILSNER, card=True)
+        if day:
+            insert_sale(
+                till,
+                shift_lead,
+                [("40", -PILSNER_PRICE, 2500, -798)],
+                "card",
+                kind="return",
+                original=sale,
+            )
+        z = till.reports.z_report(shift_lead)
+        recount = dict(
+            till.db.execute_sql("SELECT kind, SUM(total_ore) FROM sale GROUP BY kind").fetchall()
+        )
+        assert (z.grand_total_sales, z.grand_total_returns) == (
+            recount["sale"],
+            -recount.get("return", 0),
+        ), f"Z {z.z_nr}"
+        time.advance(24 * HOUR)
+    assert z.grand_total_sales == 3 * (ROMME_PRICE + PILSNER_PRICE)
+    assert z.grand_total_returns == 2 * PILSNER_PRICE
+
+
+@pytest.mark.parametrize("which", ["x", "z"])
+def test_a_report_is_built_again_when_the_till_sold_while_it_was_being_built(
+    till: Till, shift_lead: Person, monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """Reports are built outside the write lock; a sale made meanwhile must not be left out."""
+    cashier = till.users.sign_in("1", "1111")
+    built = []
+    build = till.reports._build
+
+    def sell_in_another_connection() -> None:  # peewee: one connection per thread
+        try:
+            sell(till, cashier, ROMME)
+        finally:
+            till.db.close()
+
+    def build_while_a_sale_completes(*args: Any) -> Report:
+        if not built:
+            selling = threading.Thread(target=sell_in_another_connection)
+            selling.start()
+            selling.join()
+        built.append(build(*args))
+        return built[-1]
+
+    monkeypatch.setattr(till.reports, "_build", build_while_a_sale_completes)
+    report = (
+        till.reports.x_report(shift_lead) if which == "x" else till.reports.z_report(shift_lead)
+    )
+    assert [b.receipts for b in built] == [0, 1]  # the first build missed the sale: built again
+    assert report.receipts == 1 and report.total_cash_sale == ROMME_PRICE
+    stored = till.db.execute_sql(
+        "SELECT json_extract(text, '$.report.receipts') FROM journal WHERE basic_id = ?",
+        ("XREPORT" if which == "x" else "ZREPORT",),
+    ).fetchall()
+    assert stored == [(1,)]
 
 
 def test_a_second_z_on_the_same_business_day_is_refused(
