@@ -27,14 +27,21 @@ config, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 till = open_till(load(config))
 cashier = till.users.sign_in("1", "1111")
 print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
-times = []
+times = {"scan": [], "sale": []}
+
+
+def timed(kind, action):
+    started = time.perf_counter()
+    result = action()
+    times[kind].append(time.perf_counter() - started)
+    return result
+
+
 print("selling", flush=True)
 while not stop.exists():
-    started = time.perf_counter()
-    till.baskets.add(cashier, "7020164760728")
-    till.baskets.add(cashier, "7061222375317")
-    assert till.sales.pay_card(cashier, "").completed is not None
-    times.append(time.perf_counter() - started)
+    timed("scan", lambda: till.baskets.add(cashier, "7020164760728"))
+    timed("scan", lambda: till.baskets.add(cashier, "7061222375317"))
+    assert timed("sale", lambda: till.sales.pay_card(cashier, "")).completed is not None
     print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
     time.sleep(0.02)
 till.db.close()
@@ -105,10 +112,22 @@ def test_back_office_while_selling(tmp_path: Path) -> None:
     kinds = {what for what, _, _ in runs}
     assert len(runs) >= 9 and len(kinds) == 3, runs
 
-    times = sorted(json.loads(timings.read_text()))
-    assert len(times) >= 20, f"only {len(times)} sales in {DURATION} s"
-    p95 = times[int(0.95 * (len(times) - 1))]
-    print(f"{len(runs)} back-office commands, {len(times)} sales, p95 {p95 * 1000:.1f} ms,"
-          f" max {times[-1] * 1000:.1f} ms")  # fmt: skip
-    assert p95 <= 0.200, f"sale p95 {p95 * 1000:.0f} ms"
+    times = {kind: sorted(values) for kind, values in json.loads(timings.read_text()).items()}
+    assert len(times["sale"]) >= 20, f"only {len(times['sale'])} sales in {DURATION} s"
+
+    def ms(kind: str, q: float) -> float:
+        values = times[kind]
+        return 1000 * values[round(q * (len(values) - 1))]
+
+    print(
+        f"{len(runs)} back-office commands beside {len(times['sale'])} sales:"
+        + "".join(
+            f" {kind} p50 {ms(kind, 0.5):.1f} / p95 {ms(kind, 0.95):.1f} / p99 {ms(kind, 0.99):.1f}"
+            f" / max {ms(kind, 1.0):.1f} ms;"
+            for kind in ("scan", "sale")
+        )
+    )
+    # The latency targets themselves are the benchmark's (bench/): on a shared CI machine a test
+    # can only promise that nobody waited on a lock, i.e. far below the 5 s busy timeout.
+    assert ms("sale", 0.95) <= 200 and ms("scan", 0.95) <= 200, times
     assert len(list(tmp_path.glob("backup-*.db"))) == len(runs) // 3
