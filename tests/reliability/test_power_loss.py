@@ -87,6 +87,7 @@ say("ready")
 while True:
     for _ in range(rng.randint(1, 4)):
         till.baskets.add(cashier, rng.choice(codes))
+        say("line")
     if rng.random() < 0.25:
         basket = till.baskets.current().uuid
         till.baskets.park(cashier)
@@ -125,6 +126,7 @@ class Tally:
     reported: dict[int, str] = field(default_factory=dict)  # receipt nr → sale / return
     checks: int = 0
     z_reported: int = 0  # the highest Z number a child reported as taken
+    lines: int = 0  # basket lines the children reported as added
 
 
 class Child:
@@ -303,6 +305,14 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
     FIGURES.lost["power loss"] += len(lost)
     FIGURES.checks["power loss"] += 1
     assert lost == {}, f"after kill {tally.kills}: reported but lost: {lost}"
+    # Baskets are kept (open, parked or sold) with their lines: every line a child reported is
+    # there, and at most one more per child (added, then killed before it could say so).
+    lines = query(database, "SELECT COUNT(*) FROM basket_line")[0][0]
+    assert isinstance(lines, int)
+    FIGURES.lost["power loss"] += max(0, tally.lines - lines)
+    assert tally.lines <= lines <= tally.lines + tally.children, (
+        f"after kill {tally.kills}: {lines} basket lines, {tally.lines} reported"
+    )
     z_taken = query(database, "SELECT COALESCE(MAX(z_nr), 0) FROM z_report")[0][0]
     assert isinstance(z_taken, int)
     FIGURES.lost["power loss"] += max(0, tally.z_reported - z_taken)
@@ -337,6 +347,8 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
             kind, _, nr = text.partition(" ")
             if kind in ("sale", "return"):
                 tally.reported[int(nr)] = kind
+            elif kind == "line":
+                tally.lines += 1
             elif kind == "z":
                 tally.z_reported = max(tally.z_reported, int(nr))
         assert_whole(till, public_key, opening, tally)
