@@ -147,6 +147,8 @@ class Reports:
                         day=previous.business_date
                     )
                 )
+            if self._open_basket_lines():  # they would be sold after the day they were rung up
+                raise Refused(_("Park or finish the current sale first."))
             return self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
 
         def store(report: Report) -> None:
@@ -227,6 +229,14 @@ class Reports:
             (self.register_id,),
         ).fetchone()
         return parse_utc(row[0]) if row and now.utc_text < row[0] else now
+
+    def _open_basket_lines(self) -> int:
+        row = self.db.execute_sql(
+            "SELECT COUNT(*) FROM basket_line l JOIN basket b ON b.id = l.basket_id"
+            " WHERE b.register_id = ? AND b.status = 'open'",
+            (self.register_id,),
+        ).fetchone()
+        return int(row[0])
 
     def _max(self, table: str, column: str) -> int:
         row = self.db.execute_sql(

@@ -540,6 +540,17 @@ def test_a_second_z_on_the_same_business_day_is_refused(
     assert (z2.z_nr, z2.business_date, z2.total_cash_sale) == (2, "2026-11-28", PILSNER_PRICE)
 
 
+def test_no_z_while_a_sale_is_being_rung_up(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    till.baskets.add(cashier, ROMME)
+    with pytest.raises(Refused, match="Park or finish the current sale first"):
+        till.reports.z_report(shift_lead)
+    assert count(till.db, "z_report") == 0
+    till.baskets.park(cashier)  # a parked sale may wait for the next day
+    assert till.reports.z_report(shift_lead).z_nr == 1
+
+
 def test_after_midnight_before_the_cutoff_is_the_day_before(
     till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
 ) -> None:
