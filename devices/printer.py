@@ -2,7 +2,8 @@
 
 Every connection has a short timeout and a lock, so a silent printer never freezes the till and
 a status poll never interleaves with a receipt. Status comes from the ESC/POS real-time queries
-(DLE EOT 1, 2 and 4) where the connection can answer them (network, usb, serial).
+(DLE EOT 1, 2 and 4) where the connection can answer them (network, usb, serial). The same
+queries after a job prove it arrived: a printer answers them in order of arrival.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ DLE_EOT_PAPER = b"\x10\x04\x04"  # bits 2+3: paper near end; bits 5+6: paper end
 
 class PrinterError(Exception):
     """The printer did not take the job; the text says why, for the cashier."""
+
+
+class DeliveryUnknown(PrinterError):
+    """The connection broke after the job began to go out: it may have printed, whole or torn.
+
+    Sending it again could print it twice, so only a person looking at the paper can decide.
+    """
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,11 @@ def parse_status(printer: bytes, offline: bytes, paper: bytes) -> PrinterStatus:
 
 
 class ReceiptPrinter(Protocol):
-    def send(self, data: bytes) -> None:
-        """Deliver bytes to the printer or raise PrinterError."""
+    def send(self, data: bytes) -> PrinterStatus:
+        """Deliver bytes and say how the printer is once it has them.
+
+        Raises PrinterError when nothing went out, DeliveryUnknown when some may have.
+        """
 
     def status(self) -> PrinterStatus:
         """Ask the printer how it is; never raises."""
@@ -95,7 +106,7 @@ class FilePrinter:
         self.path = path
         self.description = f"file {path}"
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes) -> PrinterStatus:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path, "ab") as handle:
@@ -104,6 +115,7 @@ class FilePrinter:
                 os.fsync(handle.fileno())
         except OSError as exc:
             raise PrinterError(f"{self.path}: {exc.strerror or exc}") from exc
+        return PrinterStatus()
 
     def status(self) -> PrinterStatus:
         return PrinterStatus()
@@ -115,13 +127,20 @@ class MemoryPrinter:
     def __init__(self) -> None:
         self.jobs: list[bytes] = []
         self.fail_with: str | None = None
+        self.breaks_with: str | None = None  # the connection breaks mid-job
+        self.stops_with: PrinterStatus | None = None  # a fault starts while it takes the job
         self.reported = PrinterStatus()
         self.description = "dummy (memory)"
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes) -> PrinterStatus:
         if self.fail_with:
             raise PrinterError(self.fail_with)
+        if self.breaks_with:
+            raise DeliveryUnknown(self.breaks_with)
         self.jobs.append(data)
+        if self.stops_with is not None:
+            self.reported, self.stops_with = self.stops_with, None
+        return self.reported
 
     def status(self) -> PrinterStatus:
         return self.reported
@@ -164,34 +183,50 @@ class EscposPrinter:
         device.open(raise_not_found=True)
         return device
 
-    def send(self, data: bytes) -> None:
+    def send(self, data: bytes) -> PrinterStatus:
+        """Send the job, then ask the status on the same connection.
+
+        The answer proves the printer has every byte of the job. A printer stopped by a fault
+        holds them and finishes the receipt once the fault clears, so the answer may well say
+        paper out: the job is still delivered.
+        """
         with self.lock:
-            device = None
             try:
                 device = self._connect()
-                device._raw(data)  # python-escpos has no public raw write
             except Exception as exc:  # usb.core, serial and socket errors all mean "not printed"
                 raise PrinterError(_describe(exc, self.description)) from exc
+            try:
+                device._raw(data)  # python-escpos has no public raw write
+                status = _ask_status(device)
+            except Exception as exc:  # bytes may have gone out before it broke
+                raise DeliveryUnknown(_describe(exc, self.description)) from exc
             finally:
                 _close(device)
+            if status.error:
+                raise DeliveryUnknown(f"{self.description}: no answer after the receipt went out")
+            return status
 
     def status(self) -> PrinterStatus:
         with self.lock:
             device = None
             try:
                 device = self._connect()
-                replies = [
-                    device.query_status(q)
-                    for q in (DLE_EOT_PRINTER, DLE_EOT_OFFLINE, DLE_EOT_PAPER)
-                ]
-                return parse_status(*(bytes(r) for r in replies))
+                return _ask_status(device)
             except Exception as exc:
                 return PrinterStatus(online=False, error=_describe(exc, self.description))
             finally:
                 _close(device)
 
 
+def _ask_status(device: Any) -> PrinterStatus:
+    replies = [device.query_status(q) for q in (DLE_EOT_PRINTER, DLE_EOT_OFFLINE, DLE_EOT_PAPER)]
+    return parse_status(*(bytes(r) for r in replies))
+
+
 def _describe(exc: Exception, where: str) -> str:
+    inner = exc.__cause__ or exc.__context__
+    if isinstance(inner, OSError):  # python-escpos wraps the socket's own error
+        exc = inner
     text = str(exc) or type(exc).__name__
     if isinstance(exc, TimeoutError) or "timed out" in text:
         return f"{where}: no answer (timed out)"

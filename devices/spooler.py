@@ -2,7 +2,9 @@
 
 A printer that reports paper out, an open cover or offline is not sent anything: printers
 (and emupos) hold data received during such a fault and print it when it clears, so sending
-now and again later would print the receipt twice.
+now and again later would print the receipt twice. For the same reason a job the printer took
+before such a fault struck counts as printed: the printer finishes it. A job whose connection
+broke on the way may have printed: nothing more prints until a person has looked.
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from devices.printer import PrinterError, PrinterStatus, ReceiptPrinter
+from devices.printer import DeliveryUnknown, PrinterError, PrinterStatus, ReceiptPrinter
 from devices.render import render
 from kassa_tui.config import PrinterSettings
 from kassa_tui.drawer import Drawer
 from kassa_tui.i18n import _
-from kassa_tui.printqueue import PrintQueue
+from kassa_tui.printqueue import Job, PrintQueue
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +42,26 @@ def what_to_do(state: str) -> str:
     }.get(state, _("Check the printer."))
 
 
+def finishes_when(state: str) -> str:
+    """What the cashier is told when the printer took a receipt and then stopped."""
+    return {
+        "paper-out": _("Paper out: the receipt finishes printing when a new roll is in."),
+        "cover-open": _("Cover open: the receipt finishes printing when the cover is closed."),
+    }.get(state, _("Printer offline: the receipt finishes printing when the printer is back."))
+
+
+def may_have_printed(job: Job) -> str:
+    return _("Receipt {nr} may have printed: look at the printer.").format(nr=job.receipt_nr)
+
+
 @dataclass(frozen=True)
 class SpoolResult:
     printed: int
     waiting: int
     error: str = ""
     state: str = "ok"
+    notice: str = ""  # the printer has the receipt and finishes it once its fault clears
+    unsure: bool = False  # a receipt may have printed: a person must look before more print
 
 
 def print_pending(
@@ -56,12 +72,14 @@ def print_pending(
 ) -> SpoolResult:
     """Print waiting jobs in order; stop at the first problem, so receipts stay in order."""
     jobs = queue.pending()
+    unsure = queue.uncertain()
+    if unsure:  # printing on would put later receipts first, and it may come out again
+        return SpoolResult(0, len(jobs), may_have_printed(unsure[0]), "unknown", unsure=True)
     if not jobs:
         return SpoolResult(0, 0)
     status: PrinterStatus = printer.status()
     if not status.can_print:
-        reason = f"{state_text(status.state)}: {what_to_do(status.state)}"
-        queue.mark_failed(jobs[0], reason)
+        reason = _held_back(queue, jobs[0], status)
         return SpoolResult(0, len(jobs), reason, status.state)
     printed = 0
     for index, job in enumerate(jobs):
@@ -69,7 +87,12 @@ def print_pending(
         if not queue.mark_sending(job):
             continue  # another spooler took it
         try:
-            printer.send(data)
+            status = printer.send(data)
+        except DeliveryUnknown as exc:
+            log.warning("print job %s may have printed: %s", job.id, exc)
+            queue.mark_uncertain(job, str(exc))
+            waiting = len(jobs) - index
+            return SpoolResult(printed, waiting, may_have_printed(job), "offline", unsure=True)
         except PrinterError as exc:
             log.warning("print job %s failed: %s", job.id, exc)
             queue.mark_failed(job, str(exc))
@@ -78,4 +101,16 @@ def print_pending(
         if job.kick_drawer and drawer is not None:
             drawer.kicked()
         printed += 1
+        if not status.can_print:  # the printer has this one and finishes it after the fault
+            notice = finishes_when(status.state)
+            rest = jobs[index + 1 :]
+            reason = _held_back(queue, rest[0], status) if rest else ""
+            return SpoolResult(printed, len(rest), reason, status.state, notice)
     return SpoolResult(printed, 0, "", status.state)
+
+
+def _held_back(queue: PrintQueue, job: Job, status: PrinterStatus) -> str:
+    """The printer cannot print now: the job waits, with the reason for the cashier."""
+    reason = f"{state_text(status.state)}: {what_to_do(status.state)}"
+    queue.mark_failed(job, reason)
+    return reason

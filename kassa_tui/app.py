@@ -153,9 +153,15 @@ class KassaApp(App[None]):
         self.ask_about_uncertain_receipts()
 
     def ask_about_uncertain_receipts(self) -> None:
-        """Receipts that were being sent when kassa stopped: a person says if they printed."""
+        """Receipts that may have printed (kassa stopped, or the printer's connection broke while
+        one went out): a person looks at the paper and says. Nothing else prints until then.
+        """
+        if self.person is None or self.locked:
+            return  # asked at sign-in or unlock: the answer is journaled with who gave it
+        if any(isinstance(screen, UncertainPrintDialog) for screen in self.screen_stack):
+            return
         jobs = self.till.print_queue.uncertain()
-        if not jobs or self.person is None:
+        if not jobs:
             return
         job, user = jobs[0], self.person.number
 
@@ -171,6 +177,7 @@ class KassaApp(App[None]):
         self.locked = False
         self.last_activity = monotonic()
         self.sale_screen.reload()
+        self.ask_about_uncertain_receipts()
 
     def sign_out(self) -> None:
         if self.person is None or self.locked:
@@ -221,6 +228,10 @@ class KassaApp(App[None]):
         self.call_from_thread(self.printed, result)
 
     def printed(self, result: SpoolResult) -> None:
+        if result.unsure:
+            # No retry: only a person can say whether it came out; their answer prints again.
+            self.ask_about_uncertain_receipts()
+            return
         if result.error:
             self.print_failures += 1
             self.set_timer(min(60.0, 2.0**self.print_failures), self.print_waiting)
@@ -232,6 +243,8 @@ class KassaApp(App[None]):
             self.sale_screen.receipt_stuck(result.error)
         elif not result.error and self.sale_screen.is_mounted:
             self.sale_screen.receipts_printed()
+            if result.notice:
+                self.sale_screen.show_error(result.notice)
 
     def poll_devices(self) -> None:
         """Ask the printer how it is (paper, cover, drawer) without blocking the screen.

@@ -2,9 +2,10 @@
 
 A job is queued in the same transaction as the sale it prints. Before its bytes go out it is
 marked `sending` (committed), and `printed` once the printer accepted them, with its journal
-rows (receipt printed, drawer opened). A job found still `sending` after a crash may or may not
-have printed: it is never resent by itself; a person decides (see `uncertain`). So a jammed
-printer never loses a sale, and a restart never prints a receipt twice.
+rows (receipt printed, drawer opened). A job found still `sending` after a crash, or left there
+when the printer's connection broke mid-job, may or may not have printed: it is never resent by
+itself; a person decides (see `uncertain`). So a jammed printer never loses a sale, and neither a
+restart nor a pulled cable prints a receipt twice.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class PrintQueue:
         return self._jobs("queued")
 
     def uncertain(self) -> list[Job]:
-        """Jobs that were being sent when kassa stopped: printed or not, nobody knows."""
+        """Jobs being sent when kassa stopped or the connection broke: printed or not, who knows."""
         return self._jobs("sending")
 
     def holding_up_sales(self) -> Waiting | None:
@@ -144,6 +145,18 @@ class PrintQueue:
                 (error[:500], job.id),
             )
             if before is None or before[0] != error[:500]:
+                self.journal.write(
+                    Event.PRINT_FAILED, sale_id=job.sale_id, job=job.id, error=error[:200]
+                )
+
+    def mark_uncertain(self, job: Job, error: str) -> None:
+        """The connection broke while the job went out: it stays `sending` until a person looks."""
+        with self.db.atomic("IMMEDIATE"):
+            cursor = self.db.execute_sql(
+                "UPDATE print_job SET last_error = ? WHERE id = ? AND status = 'sending'",
+                (error[:500], job.id),
+            )
+            if cursor.rowcount == 1:
                 self.journal.write(
                     Event.PRINT_FAILED, sale_id=job.sale_id, job=job.id, error=error[:200]
                 )

@@ -63,7 +63,10 @@ class ReceiptStuckDialog(ModalScreen[bool]):
 
 
 class UncertainPrintDialog(ModalScreen[bool | None]):
-    """After a crash: a receipt was being sent. Only a person can see if it came out."""
+    """A receipt was going out when kassa stopped or the connection to the printer broke.
+
+    It may have printed whole, torn or not at all: only a person can see which.
+    """
 
     CSS_PATH = CSS_PATH
     BINDINGS = [
@@ -86,9 +89,10 @@ class UncertainPrintDialog(ModalScreen[bool | None]):
             yield Static(
                 markup=False,
                 content=_(
-                    "kassa stopped while receipt {nr} was going to the printer. Look at the"
-                    " printer: if the whole receipt came out, answer J (yes). If not, answer N"
-                    " (no) and it is printed again."
+                    "Receipt {nr} was going to the printer when kassa lost contact with it (the"
+                    " connection broke, or kassa stopped). Look at the printer: if the whole"
+                    " receipt came out, answer J (yes). If not, answer N (no) and it is printed"
+                    " again."
                 ).format(nr=nr),
             )
             yield Static(
