@@ -39,7 +39,7 @@ def free_port() -> int:
 class Emupos:
     """A running emupos with one printer; its control API wrapped for tests."""
 
-    def __init__(self, command: Path, folder: Path) -> None:
+    def __init__(self, command: Path, folder: Path, job_idle_timeout_ms: int = 300) -> None:
         self.command = command
         self.folder = folder
         self.api_port = free_port()
@@ -55,7 +55,7 @@ class Emupos:
             "    profile: epson-tm-t20iii\n"
             "    connections:\n"
             f"      - tcp: {{ host: 127.0.0.1, port: {self.printer_port} }}\n"
-            "    job_idle_timeout_ms: 300\n"
+            f"    job_idle_timeout_ms: {job_idle_timeout_ms}\n"
             f"    receipts_dir: {folder / 'receipts'}\n",
             encoding="utf-8",
         )
@@ -110,11 +110,28 @@ class Emupos:
         state: dict[str, object] = self._get(f"/devices/{DEVICE}")["state"]  # type: ignore[assignment]
         return state
 
+    def receipt_count(self) -> int:
+        """How many receipts have come out (one request: cheap enough to poll)."""
+        return len(json.loads(self._request("GET", f"/devices/{DEVICE}/receipts")))
+
     def receipts(self) -> list[str]:
         """The text of every completed receipt, oldest first."""
+        return [text for _ending, text in self.paper()]
+
+    def paper(self) -> list[tuple[str, str]]:
+        """Every completed receipt, oldest first: how it ended and its text.
+
+        It ends with `cut` when the whole receipt came out; `connection-closed` or `idle-timeout`
+        means the data stopped coming before the cut (a torn receipt).
+        """
         listed = json.loads(self._request("GET", f"/devices/{DEVICE}/receipts"))
-        ids = [item["id"] for item in reversed(listed)]
-        return [self._request("GET", f"/devices/{DEVICE}/receipts/{i}/text").decode() for i in ids]
+        return [
+            (
+                str(item["boundary"]),
+                self._request("GET", f"/devices/{DEVICE}/receipts/{item['id']}/text").decode(),
+            )
+            for item in reversed(listed)
+        ]
 
     def wait_for_receipts(self, count: int, timeout: float = 10.0) -> list[str]:
         deadline = time.monotonic() + timeout
@@ -130,7 +147,7 @@ class Emupos:
 
 
 @contextmanager
-def running_emupos(folder: Path) -> Iterator[Emupos]:
+def running_emupos(folder: Path, job_idle_timeout_ms: int = 300) -> Iterator[Emupos]:
     command = emupos_command()
     if command is None:
         reason = (
@@ -140,7 +157,7 @@ def running_emupos(folder: Path) -> Iterator[Emupos]:
         if os.environ.get("KASSA_REQUIRE_EMUPOS") == "1":
             pytest.fail(reason)
         pytest.skip(reason)
-    emulator = Emupos(command, folder)
+    emulator = Emupos(command, folder, job_idle_timeout_ms)
     emulator.start()
     try:
         yield emulator
