@@ -64,19 +64,25 @@ class Product:
     unit: str
 
 
+def raw_connection(path: Path, pragmas: dict[str, object]) -> sqlite3.Connection:
+    """Autocommit (the caller writes BEGIN and COMMIT), kassa's pragmas, checked: WAL + FULL."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+    for key, value in pragmas.items():
+        conn.execute(f"PRAGMA {key} = {value}")
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    sync = conn.execute("PRAGMA synchronous").fetchone()[0]
+    if mode != "wal" or sync != 2:
+        raise RuntimeError(f"floor connection is journal_mode={mode} synchronous={sync}")
+    return conn
+
+
 class RawTill:
     """One connection, explicit BEGIN IMMEDIATE … COMMIT, like kassa's `atomic("IMMEDIATE")`."""
 
     def __init__(
         self, path: Path, pragmas: dict[str, object], register_id: str, user_number: int
     ) -> None:
-        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
-        for key, value in pragmas.items():
-            self.conn.execute(f"PRAGMA {key} = {value}")
-        mode = self.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        sync = self.conn.execute("PRAGMA synchronous").fetchone()[0]
-        if mode != "wal" or sync != 2:
-            raise RuntimeError(f"floor connection is journal_mode={mode} synchronous={sync}")
+        self.conn = raw_connection(path, pragmas)
         self.register_id = register_id
         self.user_number = user_number
         self.user_id = self.conn.execute(
