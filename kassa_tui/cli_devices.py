@@ -82,16 +82,31 @@ def printer_status(ctx: click.Context) -> None:
 @click.pass_context
 @friendly
 def printer_test(ctx: click.Context) -> None:
-    """Print a test page: æøå ÆØÅ, €, the code page, the paper width and a barcode."""
+    """Print a test page: æøå ÆØÅ, €, the code page, the paper width and a barcode.
+
+    Nothing is sent to a printer that reports a fault: it would keep the page and print it
+    later, perhaps in the middle of the next customer's receipt.
+    """
     from devices.printer import open_printer
     from devices.render import render
+    from devices.spooler import finishes_when, state_text, what_to_do
     from kassa_tui.receipts import test_page
 
     config = _config(ctx)
     device = open_printer(config.printer)
+    before = device.status()
+    if not before.can_print:
+        click.echo(f"{device.description}: {state_text(before.state)}. {what_to_do(before.state)}")
+        if before.error:
+            click.echo(f"  error: {before.error}")
+        click.echo("Nothing was sent.")
+        sys.exit(1)
     page = test_page(config, device.description, config.printer.columns)
-    device.send(render(page, config.printer))
+    after = device.send(render(page, config.printer))
     click.echo(f"Test page sent to {device.description}")
+    if not after.can_print:
+        click.echo(finishes_when(after.state))
+        sys.exit(1)
 
 
 @main.group()

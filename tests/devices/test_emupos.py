@@ -190,7 +190,10 @@ def test_printer_status_and_test_page_from_the_cli(tmp_path: Path, emupos: Emupo
     emupos.fault("cover-open")
     result = runner.invoke(main, ["--config", config, "printer", "status"])
     assert result.exit_code == 1 and "Cover open" in result.output
+    result = runner.invoke(main, ["--config", config, "printer", "test"])
+    assert result.exit_code == 1 and "Nothing was sent" in result.output, result.output
     emupos.fault("cover-open", active=False)
+    assert emupos.wait_for_receipts(1, timeout=1.0) == []  # nothing held to print later
     result = runner.invoke(main, ["--config", config, "printer", "test"])
     assert result.exit_code == 0, result.output
     page = emupos.wait_for_receipts(1)[0]
