@@ -115,11 +115,27 @@ def _v4_user_lock(database: SqliteDatabase) -> None:
     )
 
 
+def _v5_a_year_of_sales(database: SqliteDatabase) -> None:
+    """Indexes that keep the scan and the sale fast after a year of sales (bench/).
+
+    Without them, finding the open basket walked every basket the register ever sold, and the
+    last signature sorted every sale: 35 and 100 ms per call on 200,000 receipts.
+    """
+    for statement in (
+        "CREATE INDEX basket_register_status ON basket (register_id, status)",
+        "DROP INDEX basket_register_id",  # its prefix
+        "CREATE INDEX sale_register ON sale (register_id, id)",
+        "DROP INDEX IF EXISTS sale_line_product",  # the same as sale_line_product_id
+    ):
+        database.execute_sql(statement)
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
     _v3_day_close,
     _v4_user_lock,
+    _v5_a_year_of_sales,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
