@@ -176,7 +176,7 @@ class Selection:
         for register in used.registers:
             row = self.db.execute_sql(
                 "SELECT signature FROM sale WHERE register_id = ? AND id < (SELECT MIN(id)"
-                f" FROM sale WHERE register_id = ? AND {IN_PERIOD}) ORDER BY id DESC LIMIT 1",
+                f" FROM sale WHERE +register_id = ? AND {IN_PERIOD}) ORDER BY id DESC LIMIT 1",
                 (register, register, *p),
             ).fetchone()
             if row and row[0]:

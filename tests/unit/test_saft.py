@@ -600,6 +600,20 @@ def test_an_empty_period_is_a_valid_file(till: Till, tmp_path: Path) -> None:
     assert verify_saft(path, public_key(till)) == []
 
 
+def test_names_with_markup_characters_and_control_bytes_are_written_safely(
+    till: Till, cashier: Person, tmp_path: Path
+) -> None:
+    name = 'Fish & Chips <stor> "XL" \x01\x1bx'
+    till.db.execute_sql("UPDATE product SET name = ? WHERE id = ?", (name, product_id(till, ROMME)))
+    sell(till, cashier, ROMME)
+    path = export_saft(till.db, till.config, DAY, DAY, tmp_path, clock=till.clock)
+    assert "Fish &amp; Chips &lt;stor&gt;" in path.read_text(encoding="utf-8")
+    doc = etree.parse(str(path))
+    schema().assertValid(doc)
+    assert texts(doc, ".//s:ctLine/s:cashTransLineDescr") == ['Fish & Chips <stor> "XL" x']
+    assert verify_saft(path, public_key(till)) == []
+
+
 def test_a_period_ending_before_it_starts_is_refused(till: Till, tmp_path: Path) -> None:
     from kassa_tui.errors import Stopped
 
