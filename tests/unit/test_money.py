@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kassa_tui.money import (
     InvalidAmount,
@@ -14,6 +18,7 @@ from kassa_tui.money import (
     line_amount,
     parse_amount,
     parse_quantity,
+    round_half_up,
     saft_amount,
     vat_of,
     vat_split,
@@ -212,3 +217,16 @@ def test_allocate_sums_exactly(total: int, weights: list[int]) -> None:
 def test_allocate_over_nothing() -> None:
     assert allocate(100, []) == []
     assert allocate(100, [0, 0]) == [0, 0]
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(-(10**6), 10**6).filter(bool))
+def test_half_up_rounding_in_integers_matches_decimal(numerator: int, denominator: int) -> None:
+    with localcontext() as exact:
+        exact.prec = 80
+        expected = (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1), ROUND_HALF_UP)
+    assert round_half_up(numerator, denominator) == int(expected)
+
+
+def test_half_up_rounds_halves_away_from_zero() -> None:
+    assert [round_half_up(n, 2) for n in (-3, -1, 1, 3)] == [-2, -1, 1, 2]
+    assert round_half_up(5, 10) == 1 and round_half_up(-5, 10) == -1 and round_half_up(4, 10) == 0
