@@ -12,11 +12,10 @@ now and then a copy receipt. Each closed day has an opening float, a cash count 
 movements, print jobs, Z reports. The last day is the busy day, left open (no Z).
 
 What makes it fast is only this process's connection: `PRAGMA synchronous = OFF`, a bigger page
-cache, several receipts in one outer transaction (the services' own transactions become
-savepoints inside it), and two helper indexes that exist only while it runs (see HELPER_INDEXES:
-without them every scan and sale reads every basket and sale ever made, and a year would take
-hours). They are dropped at the end, and no ANALYZE is run, so the database the benchmark
-measures has exactly kassa's own schema and query plans. kassa's code is not changed. The clock
+cache, and several receipts in one outer transaction (the services' own transactions become
+savepoints inside it). No ANALYZE is run, so the database the benchmark measures has exactly
+kassa's own schema and query plans. kassa's code is not changed. (Before schema v5 this needed
+two helper indexes, or every scan read every basket ever sold: the benchmark found that.) The clock
 is steered like the tests steer it: it stands still until moved, so every row carries the day
 and hour it would have had.
 """
@@ -45,14 +44,6 @@ BATCH = 50  # receipts per outer transaction
 OPENS, CLOSES = 9, 21  # Oslo hours of a normal day; the busy day runs 08–22
 FLOAT_ORE = 200_000
 NOTES = (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 100)
-#: Generation only, dropped before the benchmark sees the database. The first serves kassa's
-#: "the open basket" lookups (basket has an index on register_id alone, so they read every sold
-#: basket of the register); the second its "the register's last signature" (with no ANALYZE
-#: statistics SQLite sorts all of the register's sales for it).
-HELPER_INDEXES = {
-    "kassabench_basket_open": "basket (register_id, status)",
-    "kassabench_sale_register": "sale (register_id)",
-}
 #: Raise when what the generator makes changes: a cached --year-db of another version is remade.
 VERSION = 1
 
@@ -145,8 +136,6 @@ class Generator:
         db = self.till.db
         db.execute_sql("PRAGMA synchronous = OFF")  # this connection only: generation speed
         db.execute_sql("PRAGMA cache_size = -262144")  # 256 MB
-        for name, what in HELPER_INDEXES.items():
-            db.execute_sql(f"CREATE INDEX IF NOT EXISTS {name} ON {what}")
         self.cashier = self.till.users.sign_in("1", "1111")
         self.lead = self.till.users.sign_in("2", "2222")
         self.codes = eligible_codes(db, self.till.baskets.classify)
@@ -215,10 +204,8 @@ class Generator:
         self.zs += 1
 
     def close(self) -> None:
-        """Drop the helper indexes and checkpoint: kassa's schema, one file."""
+        """Checkpoint: one file."""
         db = self.till.db
-        for name in HELPER_INDEXES:
-            db.execute_sql(f"DROP INDEX IF EXISTS {name}")
         db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
 
