@@ -81,3 +81,14 @@ def demo_till(folder: Path, clock: Clock | None = None, **overrides: str) -> Til
     till = open_till(config, clock or SteppingClock())
     load_demo(till.db, till.users)
     return till
+
+
+def selling_codes(till: Till) -> list[str]:
+    """Plain EAN-13 barcodes of whole-unit demo products with a price."""
+    rows = till.db.execute_sql(
+        "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id"
+        " WHERE p.unit = 'stk' AND p.active AND p.price_ore > 0 ORDER BY b.code"
+    ).fetchall()
+    codes = [code for (code,) in rows if till.baskets.classify(code).kind == "ean"]
+    assert len(codes) >= 10
+    return codes

@@ -31,7 +31,7 @@ from kassa_tui.journal import Journal
 from kassa_tui.services import Till
 from kassa_tui.signing import chain_rows, verify_chain
 from tests.reliability.figures import FIGURES
-from tests.shop import REPO, demo_till
+from tests.shop import REPO, demo_till, selling_codes
 
 SEED = 20261127
 KILLS = int(os.environ.get("KASSA_POWER_LOSS_KILLS", "200"))
@@ -188,17 +188,6 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Till]:
     till = demo_till(tmp_path, idle_lock_seconds="0")
     yield till
     till.db.close()
-
-
-def selling_codes(till: Till) -> list[str]:
-    """Plain EAN-13 barcodes of whole-unit demo products with a price."""
-    rows = till.db.execute_sql(
-        "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id"
-        " WHERE p.unit = 'stk' AND p.active AND p.price_ore > 0 ORDER BY b.code"
-    ).fetchall()
-    codes = [code for (code,) in rows if till.baskets.classify(code).kind == "ean"]
-    assert len(codes) >= 10
-    return codes
 
 
 def query(database: Path, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:

@@ -30,9 +30,8 @@ from screens.trouble import UncertainPrintDialog
 from tests.devices.emupos import Emupos, running_emupos
 from tests.devices.test_emupos import printer_label, sale_message, scan, settle, sign_in_and_scan
 from tests.reliability.figures import FIGURES
-from tests.reliability.test_power_loss import selling_codes
 from tests.reliability.wire import Wire
-from tests.shop import demo_till
+from tests.shop import demo_till, selling_codes
 
 SALES = 60
 SEED = 20261127
