@@ -93,6 +93,23 @@ def key_label(keys: str) -> str:
     return "/".join(parts)
 
 
+COLUMNS = ("nr", "name", "qty", "price", "discount", "amount")
+
+
+def _row(index: int, priced: PricedLine) -> tuple[str | Text, ...]:
+    """One basket line as the table shows it."""
+    line = priced.line
+    unit = " kg" if line.unit == "kg" else ""
+    return (
+        str(index),
+        Text(line.name + (" *" if line.overridden else "")),
+        (format_quantity(line.qty_milli) + unit).rjust(9),
+        format_kr(line.unit_price_ore).rjust(9),
+        (format_kr(-priced.discount) if priced.discount else "").rjust(9),
+        format_kr(priced.amount).rjust(10),
+    )
+
+
 class SaleScreen(Screen[None]):
     """The basket, its totals and the entry line."""
 
@@ -104,6 +121,7 @@ class SaleScreen(Screen[None]):
         self.pending_qty: int | None = None
         self.state: BasketState | None = None
         self.lines: list[PricedLine] = []
+        self.shown: list[tuple[str | Text, ...]] = []  # the basket table's rows as drawn
         self.keymap: dict[str, str] = {}
         self.stuck_hidden = False
 
@@ -168,19 +186,8 @@ class SaleScreen(Screen[None]):
             table.add_column(Text(_("Price"), justify="right"), key="price", width=9)
             table.add_column(Text(_("Discount"), justify="right"), key="discount", width=9)
             table.add_column(Text(_("Amount"), justify="right"), key="amount", width=10)
-        table.clear()
         self.lines = list(self.state.priced.lines)
-        for index, priced in enumerate(self.lines, start=1):
-            line = priced.line
-            unit = " kg" if line.unit == "kg" else ""
-            table.add_row(
-                str(index),
-                Text(line.name + (" *" if line.overridden else "")),
-                (format_quantity(line.qty_milli) + unit).rjust(9),
-                format_kr(line.unit_price_ore).rjust(9),
-                (format_kr(-priced.discount) if priced.discount else "").rjust(9),
-                format_kr(priced.amount).rjust(10),
-            )
+        self.show_rows(table, [_row(index, priced) for index, priced in enumerate(self.lines, 1)])
         if self.lines:
             target = len(self.lines) - 1 if row is None or row >= len(self.lines) else row
             table.move_cursor(row=target)
@@ -190,12 +197,26 @@ class SaleScreen(Screen[None]):
             f"{person.name} ({person.number})" if person else ""
         )
 
+    def show_rows(self, table: DataTable[str | Text], rows: list[tuple[str | Text, ...]]) -> None:
+        """Change only the rows that differ: a scan adds one row instead of drawing the whole
+        basket again (which took 50 ms a scan in a 200-line basket)."""
+        for i, (old, new) in enumerate(zip(self.shown, rows, strict=False)):
+            for key, old_cell, new_cell in zip(COLUMNS, old, new, strict=True):
+                if old_cell != new_cell:
+                    table.update_cell(str(i), key, new_cell)
+        for i in range(len(rows), len(self.shown)):
+            table.remove_row(str(i))
+        for i in range(len(self.shown), len(rows)):
+            table.add_row(*rows[i], key=str(i))
+        self.shown = rows
+
     def name_width(self) -> int:
         """The item name takes what the fixed columns (and their padding) leave."""
         return max(12, self.size.width - (3 + 9 + 9 + 9 + 10) - 2 * 6 - 2)
 
     def on_resize(self) -> None:
         self.query_one("#basket", DataTable).clear(columns=True)
+        self.shown = []
         if self.state is not None:
             self.reload()
 

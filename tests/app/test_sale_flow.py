@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from textual.widgets import Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.services import Till
 from screens.entry import EntryLine
-from screens.sale import SaleScreen
+from screens.sale import SaleScreen, _row
 from screens.signin import SignInScreen
 from screens.trouble import ReceiptStuckDialog
 
@@ -103,6 +103,39 @@ async def test_sign_in_scan_correct_discount_pay_and_print(
     assert events.index("SALE") < events.index("RECEIPT")
     sale = till.db.execute_sql("SELECT total_ore, rounding_ore, change_ore FROM sale").fetchone()
     assert sale == (9672, 28, 10300)
+
+
+def table_rows(app: KassaApp) -> list[list[str]]:
+    table = app.screen.query_one("#basket", DataTable)
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def basket_rows(till: Till) -> list[list[str]]:
+    lines = till.baskets.current().priced.lines
+    return [[str(cell) for cell in _row(i, line)] for i, line in enumerate(lines, 1)]
+
+
+async def test_the_basket_table_shows_exactly_the_basket_after_every_change(
+    app: KassaApp, till: Till
+) -> None:
+    """The table is changed row by row, not redrawn: after a scan, a deleted line in the middle,
+    a quantity and a discount it must still read as the basket does."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        for code in (ROMME, EPLER, SJOKOLADE, ROMME):
+            await scan(pilot, code)
+            assert table_rows(app) == basket_rows(till)
+        await pilot.press("up", "up", "up", "delete")  # the first rømme: every row moves up
+        assert len(table_rows(app)) == 3 and table_rows(app) == basket_rows(till)
+        await pilot.press("3", "f8")
+        assert table_rows(app) == basket_rows(till)
+        await pilot.press("1", "0", "%", "f6", "2")
+        await pilot.pause()
+        assert table_rows(app) == basket_rows(till)
+        assert any(row[4].strip() for row in table_rows(app))  # the discount is shown
+        await pilot.press("ctrl+p")  # park: the table empties
+        await pilot.pause()
+        assert table_rows(app) == [] == basket_rows(till)
 
 
 async def test_bad_scan_is_refused_and_the_next_scan_works(app: KassaApp, till: Till) -> None:
