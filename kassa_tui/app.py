@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 from pathlib import Path
 from time import monotonic
@@ -301,8 +302,17 @@ def use_console_theme(config: Config) -> bool:
     return config.console_theme == "on"
 
 
+def announce_upgrade(old: int, new: int) -> None:
+    print(
+        f"kassa: updating the database from schema {old} to {new} (once; on a large database"
+        " this takes a while)…",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
 def run_app(config: Config, *, read_only: bool = False) -> None:
-    till = open_till(config)
+    till = open_till(config, announce=announce_upgrade)
     app = KassaApp(
         till, open_printer(config.printer), read_only=read_only, console=use_console_theme(config)
     )

@@ -152,13 +152,19 @@ def current_version(database: SqliteDatabase) -> int:
     return int(row.value) if row else 0
 
 
-def migrate(database: SqliteDatabase) -> int:
-    """Bring the schema up to date; returns the version now in place."""
+def migrate(database: SqliteDatabase, announce: Callable[[int, int], None] | None = None) -> int:
+    """Bring the schema up to date; returns the version now in place.
+
+    `announce(old, new)` is told before an existing database is upgraded: on a year of sales
+    new indexes take seconds (more on a Pi), and a silent terminal looks like a hang.
+    """
     version = current_version(database)
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(
             f"database schema {version} is newer than this kassa ({SCHEMA_VERSION}); upgrade kassa"
         )
+    if 0 < version < SCHEMA_VERSION and announce is not None:
+        announce(version, SCHEMA_VERSION)
     for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
         with database.atomic("IMMEDIATE"):
             step(database)

@@ -5,6 +5,7 @@ Both front ends call the same services, so every rule holds whichever way a user
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from peewee import SqliteDatabase
@@ -57,8 +58,13 @@ class Till:
             self.journal.write(Event.APP_STOP)
 
 
-def open_till(config: Config, clock: Clock | None = None) -> Till:
-    """Connect, migrate and wire the services for one register."""
+def open_till(
+    config: Config,
+    clock: Clock | None = None,
+    announce: Callable[[int, int], None] | None = None,
+) -> Till:
+    """Connect, migrate (telling `announce` of an upgrade) and wire the services for one
+    register."""
     i18n.set_language(config.language)
     # The signing key first: a till that cannot sign must not start (nor create a database).
     signing = config.signing
@@ -67,7 +73,7 @@ def open_till(config: Config, clock: Clock | None = None) -> Till:
         signer = Signer.load(signing.key_file, signing.key_version)
     clock = clock or Clock()
     database = connect(config.database)
-    migrate(database)
+    migrate(database, announce)
     journal = Journal(database, config.register_id, clock)
     users = Users(journal, config.lockout_minutes)
     catalog = Catalog(database)
