@@ -135,12 +135,23 @@ def _v5_a_year_of_sales(database: SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
+def _v6_sale_lines_by_sale(database: SqliteDatabase) -> None:
+    """Sale lines indexed with what X, Z and SAF-T sum, so a busy day's 15,000 lines are read
+    from the index alone (it replaces the plain sale_id index: no extra cost per sale)."""
+    database.execute_sql(
+        "CREATE INDEX sale_line_sale ON sale_line"
+        " (sale_id, group_code, amount_ore, vat_bp, discount_ore)"
+    )
+    database.execute_sql("DROP INDEX sale_line_sale_id")
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
     _v3_day_close,
     _v4_user_lock,
     _v5_a_year_of_sales,
+    _v6_sale_lines_by_sale,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -274,19 +274,18 @@ class Reports:
             GroupLine(group, int(n), int(amount))
             for group, n, amount in self.db.execute_sql(
                 "SELECT group_code, SUM(a > 0) - SUM(a < 0), SUM(a) FROM (SELECT l.group_code,"
-                f" SUM(l.amount_ore) a FROM {lines} GROUP BY l.group_code, l.sale_id)"
+                f" SUM(l.amount_ore) a FROM {lines} GROUP BY l.sale_id, l.group_code)"
                 " GROUP BY group_code ORDER BY group_code",
                 period,
             )
         )
+        # Per (amount, rate): how many lines, and how many of them with a discount and how much.
         vat_lines = self.db.execute_sql(
-            f"SELECT l.amount_ore, l.vat_bp, COUNT(*) FROM {lines} GROUP BY 1, 2", period
-        ).fetchall()
-        discounts = self.db.execute_sql(
-            f"SELECT COUNT(*), COALESCE(SUM(l.discount_ore), 0) FROM {lines}"
-            " AND l.discount_ore != 0",
+            "SELECT l.amount_ore, l.vat_bp, COUNT(*), SUM(l.discount_ore != 0),"
+            f" SUM(l.discount_ore) FROM {lines} GROUP BY 1, 2",
             period,
-        ).fetchone()
+        ).fetchall()
+        discounts = (sum(int(g[3]) for g in vat_lines), sum(int(g[4]) for g in vat_lines))
         pays = self.db.execute_sql(
             "SELECT emp, method, SUM(a > 0) - SUM(a < 0), SUM(a) FROM (SELECT u.number emp,"
             " p.method, SUM(p.amount_ore) a FROM payment p JOIN sale s ON s.id = p.sale_id"
@@ -418,9 +417,9 @@ class Reports:
     def _vat(self, lines: list[tuple[Any, ...]]) -> tuple[VatReportLine, ...]:
         """Basis and VAT per rate, VAT per line summed; every rate of the till, zeros too.
 
-        `lines` are (amount, rate, how many lines) groups.
+        `lines` are (amount, rate, how many lines, ...) groups.
         """
-        split = {v.rate_bp: v for v in vat_split_counted(lines)}
+        split = {v.rate_bp: v for v in vat_split_counted(ln[:3] for ln in lines)}
         rates = sorted(set(self.config.vat_rates_bp) | set(split), reverse=True)
         out = []
         for rate in rates:

@@ -30,6 +30,12 @@ HOT_QUERIES = {
         " AND s.id <= 20 GROUP BY kind",
         "sale_register",
     ),
+    "a Z's lines": (
+        "SELECT l.amount_ore, l.vat_bp, COUNT(*), SUM(l.discount_ore) FROM sale_line l"
+        " JOIN sale s ON s.id = l.sale_id WHERE s.register_id = 'KASSE-1' AND s.id > 10"
+        " AND s.id <= 20 GROUP BY 1, 2",
+        "sale_line_sale",
+    ),
     "SAF-T's journal by date": (
         "SELECT MIN(seq) FROM journal WHERE +register_id = 'KASSE-1'"
         " AND local_date BETWEEN '2026-01-01' AND '2026-01-31'",
@@ -77,8 +83,15 @@ def test_an_upgrade_keeps_every_row_and_is_announced(
     assert till.db.execute_sql("SELECT COUNT(*) FROM journal").fetchone()[0] == journal_rows
     assert till.journal.verify() is None  # the chain holds across the upgrade
     assert till.db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert {"basket_register_status", "sale_register", "journal_local_date"} <= indexes(till.db)
-    assert not {"basket_register_id", "sale_line_product", "journal_event_code"} & indexes(till.db)
+    assert {"basket_register_status", "sale_register", "journal_local_date", "sale_line_sale"} <= (
+        indexes(till.db)
+    )
+    assert not {
+        "basket_register_id",
+        "sale_line_product",
+        "sale_line_sale_id",
+        "journal_event_code",
+    } & indexes(till.db)
     # The till sells on after the upgrade.
     cashier = till.users.sign_in("1", "1111")
     till.baskets.add(cashier, ROMME)
