@@ -294,7 +294,7 @@ class Reports:
             period,
         ).fetchall()
         before_sales, before_returns = self._grand_totals(prev)
-        events = self._events(prev.last_journal_seq, seq)
+        events, lookups = self._events(prev.last_journal_seq, seq)
         after_cash = prev.last_cash_event_id
         sales_total = before_sales + kinds.get("sale", (0, 0, 0))[1]
         returns_total = before_returns - kinds.get("return", (0, 0, 0))[1]
@@ -325,7 +325,7 @@ class Reports:
                 TypeLine(name, events[basic].num, events[basic].amount)
                 for basic, name in CORRECTIONS.items()
             ),
-            price_inquiries=self._lookups(prev.last_journal_seq, seq),
+            price_inquiries=lookups,
             other_corrs=tuple(
                 TypeLine(name, events[basic].num, events[basic].amount)
                 for basic, name in OTHER_CORRECTIONS.items()
@@ -367,13 +367,18 @@ class Reports:
         )
         return int(totals.get("sale") or 0), -int(totals.get("return") or 0)
 
-    def _events(self, after_seq: int, upto_seq: int) -> dict[str, Tally]:
-        """Counted journal events of the period: nullinnslag, corrections, copies, ..."""
+    def _events(
+        self, after_seq: int, upto_seq: int
+    ) -> tuple[dict[str, Tally], tuple[GroupLine, ...]]:
+        """Counted journal events of the period (nullinnslag, corrections, copies, ...) and its
+        price look-ups (13022) by article group and amount (§ 2-7 (4)): one pass over the
+        period's journal."""
         counts: dict[str, list[int]] = {
             key: [0, 0]
             for key in (*CORRECTIONS, *OTHER_CORRECTIONS, *COUNTED_EVENTS.values(), "openings")
         }
-        basics = (*NO_SALE_OPENINGS, *CORRECTIONS, *OTHER_CORRECTIONS)
+        lookups: dict[str, list[int]] = {}
+        basics = (*NO_SALE_OPENINGS, *CORRECTIONS, *OTHER_CORRECTIONS, "PRICELOOKUP")
         codes = tuple(COUNTED_EVENTS)
         rows = self.db.execute_sql(
             "SELECT j.basic_id, j.event_code, j.text, s.total_ore FROM journal j"
@@ -384,6 +389,11 @@ class Reports:
         ).fetchall()
         for basic, code, text, sale_total in rows:
             details = json.loads(text) if text else {}
+            if basic == "PRICELOOKUP":
+                entry = lookups.setdefault(str(details.get("group", "")), [0, 0])
+                entry[0] += 1
+                entry[1] += int(details.get("amount", 0))
+                continue
             if basic in NO_SALE_OPENINGS:
                 key, amount = "openings", 0
             elif basic in OTHER_CORRECTIONS:
@@ -398,21 +408,10 @@ class Reports:
                 amount = int(details.get("amount", sale_total or 0))
             counts[key][0] += 1
             counts[key][1] += amount
-        return {key: Tally(n, a) for key, (n, a) in counts.items()}
-
-    def _lookups(self, after_seq: int, upto_seq: int) -> tuple[GroupLine, ...]:
-        """Price look-ups (13022) by article group and amount (§ 2-7 (4))."""
-        groups: dict[str, list[int]] = {}
-        for (text,) in self.db.execute_sql(
-            "SELECT text FROM journal WHERE register_id = ? AND seq > ? AND seq <= ?"
-            " AND basic_id = 'PRICELOOKUP'",
-            (self.register_id, after_seq, upto_seq),
-        ):
-            details = json.loads(text) if text else {}
-            entry = groups.setdefault(str(details.get("group", "")), [0, 0])
-            entry[0] += 1
-            entry[1] += int(details.get("amount", 0))
-        return tuple(GroupLine(g, n, a) for g, (n, a) in sorted(groups.items()))
+        return (
+            {key: Tally(n, a) for key, (n, a) in counts.items()},
+            tuple(GroupLine(g, n, a) for g, (n, a) in sorted(lookups.items())),
+        )
 
     def _vat(self, lines: list[tuple[Any, ...]]) -> tuple[VatReportLine, ...]:
         """Basis and VAT per rate, VAT per line summed; every rate of the till, zeros too.
