@@ -40,9 +40,9 @@ class Clocked:
     """kassa's services on a copy of the year, with a steered clock (the busy day's evening)."""
 
     def __init__(self, config_path: Path, moment: datetime) -> None:
-        from kassa_tui.clock import Clock
+        from kassa_tui.composition import open_till
         from kassa_tui.config import load
-        from kassa_tui.services import open_till
+        from kassa_tui.core.clock import Clock
 
         self.time = SteeredTime(moment)
         self.till = open_till(load(config_path), clock=Clock(source=self.time))
@@ -65,7 +65,7 @@ class Clocked:
 
 
 def evening(day: date, hour: int = CLOSES + 1, minute: int = 30) -> datetime:
-    from kassa_tui.clock import OSLO
+    from kassa_tui.core.clock import OSLO
 
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=OSLO).astimezone(UTC)
 
@@ -82,7 +82,7 @@ def reports_bench(
     notes: list[str],
 ) -> Path:
     """X and Z rows; returns the config of the copy the reports ran on (for the SAF-T export)."""
-    from kassa_tui.store import PRAGMAS
+    from kassa_tui.store.database import PRAGMAS
 
     copies = []
 

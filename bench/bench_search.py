@@ -41,9 +41,9 @@ def keystrokes(names: list[str]) -> list[str]:
 def search_bench(
     shop_cfg: Path, floor_db: Path, seed: int, names_n: int, results: list[Row]
 ) -> None:
+    from kassa_tui.catalog.search import match_expression, terms
+    from kassa_tui.composition import open_till
     from kassa_tui.config import load
-    from kassa_tui.search import match_expression, terms
-    from kassa_tui.services import open_till
 
     till = open_till(load(shop_cfg))
     rng = random.Random(seed)

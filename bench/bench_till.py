@@ -128,7 +128,7 @@ def make_shop(folder: Path) -> Path:
         },
     )
     from kassa_tui.config import load
-    from kassa_tui.signing import generate_key_pair
+    from kassa_tui.records.signing import generate_key_pair
 
     config = load(config_path)
     if not (folder / "signing-key.pem").exists():  # a throwaway shop's own demo key
@@ -256,10 +256,10 @@ def year_note(year: Year, year_db: Path) -> str:
 def services_bench(
     args: argparse.Namespace, shop_cfg: Path, floor_db: Path, results: Results
 ) -> list[str]:
+    from kassa_tui.composition import open_till
     from kassa_tui.config import load
     from kassa_tui.demo import DEMO_USERS
-    from kassa_tui.services import open_till
-    from kassa_tui.store import PRAGMAS
+    from kassa_tui.store.database import PRAGMAS
 
     config = load(shop_cfg)
     till = open_till(config)
@@ -500,8 +500,8 @@ def tui_bench(
     codes: list[str],
     results: Results,
 ) -> None:
-    from kassa_tui import i18n
     from kassa_tui.config import load
+    from kassa_tui.core import i18n
     from kassa_tui.demo import DEMO_USERS
 
     config = load(tui_cfg)

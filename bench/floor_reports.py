@@ -1,6 +1,6 @@
 """The floor of the X and Z reports: the same figures in raw `sqlite3`, aggregated by SQLite.
 
-Every figure of the prescribed content (kassa_tui/report_content.py) for one period of one
+Every figure of the prescribed content (kassa_tui/dayclose/content.py) for one period of one
 register: sales and returns by kind, training, article groups, VAT per rate, discounts, payments
 per method and per employee, grand totals from installation, counted journal events (drawer
 openings without a sale, corrections, copies, provisional, delivery, voided), price look-ups, the
@@ -29,7 +29,7 @@ from typing import Any
 
 from floor_sqlite import raw_connection
 
-#: From kassa_tui/reports.py: what X and Z count among the journal rows.
+#: From kassa_tui/dayclose/reports.py: what X and Z count among the journal rows.
 OPENINGS = ("NOSALE", "DRAWOPENMAN")
 CORRECTIONS = ("LINEDELETE", "LINEREDUCE", "PRICEOVERRIDE", "RETURNNORECEIPT")
 COUNTED_CODES = ("13014", "13015", "13016", "13028")

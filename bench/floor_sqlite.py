@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The same SQL shape as kassa_tui/catalog.py's barcode lookup.
+# The same SQL shape as kassa_tui/catalog/lookup.py's barcode lookup.
 BY_BARCODE = (
     "SELECT p.id, p.plu, p.name, g.code, g.name, p.vat_bp, p.price_ore, p.unit, p.active"
     " FROM product p JOIN product_group g ON g.id = p.group_id"

@@ -83,7 +83,7 @@ class SteeredTime:
 
 def eligible_codes(database: Any, classify: Callable[[str], Any]) -> list[str]:
     """Barcodes a scanner could add with no quantity first: active, sold per piece, plain EAN."""
-    from kassa_tui.errors import Refused
+    from kassa_tui.core.errors import Refused
 
     rows = database.execute_sql(
         "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id"
@@ -124,9 +124,9 @@ class Generator:
     def __init__(
         self, config_path: Path, plan: Plan, log: Callable[[str], None], first_day: date
     ) -> None:
-        from kassa_tui.clock import OSLO, Clock
+        from kassa_tui.composition import open_till
         from kassa_tui.config import load
-        from kassa_tui.services import open_till
+        from kassa_tui.core.clock import OSLO, Clock
 
         self.plan = plan
         self.log = log

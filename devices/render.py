@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kassa_tui.config import PrinterSettings
-from kassa_tui.receipts import ReceiptDoc, columns_line
+from kassa_tui.records.receipts import ReceiptDoc, columns_line
 
 
 def escpos_environment() -> None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kassa_tui.config import ScannerSettings
-from kassa_tui.i18n import _
+from kassa_tui.core.i18n import _
 
 log = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from devices.printer import DeliveryUnknown, PrinterError, PrinterStatus, ReceiptPrinter
 from devices.render import render
 from kassa_tui.config import PrinterSettings
-from kassa_tui.drawer import Drawer
-from kassa_tui.i18n import _
-from kassa_tui.printqueue import Job, PrintQueue
+from kassa_tui.core.i18n import _
+from kassa_tui.records.printqueue import Job, PrintQueue
+from kassa_tui.selling.drawer import Drawer
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,12 @@ import screens
 from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
 from devices.scanner import ScannerReader
 from devices.spooler import SpoolResult, print_pending, state_text
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config
-from kassa_tui.errors import Stopped
-from kassa_tui.i18n import _
-from kassa_tui.journal import Event
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.core.errors import Stopped
+from kassa_tui.core.i18n import _
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import Event
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
 from screens.trouble import UncertainPrintDialog

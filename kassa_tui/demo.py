@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
-from kassa_tui.barcodes import with_check_digit
-from kassa_tui.paths import data_dir
-from kassa_tui.search import reindex_all
-from kassa_tui.users import Users
+from kassa_tui.catalog.barcodes import with_check_digit
+from kassa_tui.catalog.search import reindex_all
+from kassa_tui.core.paths import data_dir
+from kassa_tui.people.users import Users
 
 DEMO_USERS = (
     # number, name, role, PIN — listed in the README

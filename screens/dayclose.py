@@ -14,12 +14,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Input, Label, Static
 
-from kassa_tui.cash import NOTES_AND_COINS
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import InvalidAmount, format_kr, parse_amount
-from kassa_tui.reports import report_doc
-from kassa_tui.users import Person
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.dayclose.reports import report_doc
+from kassa_tui.people.person import Person
+from kassa_tui.selling.cash import NOTES_AND_COINS
 from screens.dialogs import ApprovalDialog
 from screens.host import guarded, host, show_message
 

@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kassa_tui.basket import Parked
-from kassa_tui.i18n import _
-from kassa_tui.money import format_kr
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import format_kr
+from kassa_tui.selling.basket import Parked
 from screens.pinfield import NumberAndPin
 
 CSS_PATH = Path(__file__).with_name("dialogs.tcss")

@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from textual.dom import DOMNode
 
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
-    from kassa_tui.services import Till
-    from kassa_tui.users import Person
+    from kassa_tui.composition import Till
+    from kassa_tui.people.person import Person
 
 log = logging.getLogger("kassa.screens")
 F = TypeVar("F", bound=Callable[..., Any])

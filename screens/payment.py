@@ -14,10 +14,10 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import format_kr
-from kassa_tui.sales import Completed
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import format_kr
+from kassa_tui.selling.sales import Completed
 from screens.host import guarded, host
 
 METHODS = ("cash", "card")

@@ -10,7 +10,7 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
-from kassa_tui.i18n import _
+from kassa_tui.core.i18n import _
 
 
 class NumberAndPin(Input):

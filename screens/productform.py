@@ -12,10 +12,10 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
-from kassa_tui.catalog import ProductInfo
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import (
+from kassa_tui.catalog.lookup import ProductInfo
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import (
     InvalidAmount,
     InvalidQuantity,
     format_kr,
@@ -24,7 +24,7 @@ from kassa_tui.money import (
     parse_amount,
     parse_quantity,
 )
-from kassa_tui.users import Person
+from kassa_tui.people.person import Person
 from screens.host import guarded, host
 
 

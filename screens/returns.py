@@ -17,10 +17,10 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import format_kr
-from kassa_tui.returns import SoldReceipt
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import format_kr
+from kassa_tui.selling.returns import SoldReceipt
 from screens.dialogs import ApprovalDialog
 from screens.host import guarded, host
 from screens.stock import stock_qty

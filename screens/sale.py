@@ -13,20 +13,20 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kassa_tui.basket import BasketState, parse_discount, parse_price
-from kassa_tui.catalog import ProductInfo
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import (
+from kassa_tui.catalog.lookup import ProductInfo
+from kassa_tui.catalog.pricing import PricedLine
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import (
     InvalidQuantity,
     format_kr,
     format_quantity,
     format_rate,
     parse_quantity,
 )
-from kassa_tui.pricing import PricedLine
-from kassa_tui.sales import Completed
-from kassa_tui.users import Person
+from kassa_tui.people.person import Person
+from kassa_tui.selling.basket import BasketState, parse_discount, parse_price
+from kassa_tui.selling.sales import Completed
 from screens.dialogs import ApprovalDialog, HelpDialog, ParkedDialog, ReasonDialog
 from screens.entry import EntryLine
 from screens.host import guarded, host

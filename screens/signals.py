@@ -14,9 +14,9 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kassa_tui.clock import OSLO
-from kassa_tui.i18n import _
-from kassa_tui.signals import SIGNALS, SignalsReport, signals
+from kassa_tui.core.clock import OSLO
+from kassa_tui.core.i18n import _
+from kassa_tui.dayclose.signals import SIGNALS, SignalsReport, signals
 from screens.host import host
 
 

@@ -10,8 +10,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from kassa_tui.i18n import _
-from kassa_tui.users import Person
+from kassa_tui.core.i18n import _
+from kassa_tui.people.person import Person
 from screens.host import guarded, host
 from screens.pinfield import NumberAndPin
 

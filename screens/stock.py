@@ -19,12 +19,12 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
-from kassa_tui.catalog import ProductInfo
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import format_kr, format_quantity, format_rate
-from kassa_tui.stock import LowStock, ProductDetails
-from kassa_tui.users import Person
+from kassa_tui.catalog.lookup import ProductInfo
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import format_kr, format_quantity, format_rate
+from kassa_tui.people.person import Person
+from kassa_tui.stock.levels import LowStock, ProductDetails
 from screens.dialogs import ApprovalDialog
 from screens.host import guarded, host, show_message
 

@@ -18,18 +18,18 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kassa_tui.catalog import ProductInfo
-from kassa_tui.errors import Refused
-from kassa_tui.i18n import _
-from kassa_tui.money import (
+from kassa_tui.catalog.lookup import ProductInfo
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import (
     InvalidAmount,
     InvalidQuantity,
     format_kr,
     parse_amount,
     parse_quantity,
 )
-from kassa_tui.stock import REASONS, Count
-from kassa_tui.users import Person
+from kassa_tui.people.person import Person
+from kassa_tui.stock.levels import REASONS, Count
 from screens.host import guarded, host, show_message
 from screens.stock import stock_qty
 

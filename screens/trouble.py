@@ -14,8 +14,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from kassa_tui.i18n import _
-from kassa_tui.printqueue import Job
+from kassa_tui.core.i18n import _
+from kassa_tui.records.printqueue import Job
 
 CSS_PATH = Path(__file__).with_name("dialogs.tcss")
 

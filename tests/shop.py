@@ -8,11 +8,11 @@ import tomllib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config, load
+from kassa_tui.core.clock import Clock
 from kassa_tui.demo import load_demo
-from kassa_tui.services import Till, open_till
-from kassa_tui.signing import generate_key_pair
+from kassa_tui.records.signing import generate_key_pair
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import __version__, users
+from kassa_tui import __version__
 from kassa_tui.cli import main
-from kassa_tui.register_lock import RegisterLock
+from kassa_tui.people import users
+from kassa_tui.store.register_lock import RegisterLock
 from tests.shop import write_config
 
 

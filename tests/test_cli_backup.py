@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
-from kassa_tui import users
 from kassa_tui.cli import main
+from kassa_tui.people import users
 from tests.shop import demo_till
 
 ROMME = "7020164760728"
@@ -33,8 +33,8 @@ def kassa(*args: str, input: str = TECHNICIAN) -> tuple[int, str]:
 
 
 def sell(folder: Path, times: int = 1) -> None:
+    from kassa_tui.composition import open_till
     from kassa_tui.config import load
-    from kassa_tui.services import open_till
 
     till = open_till(load(folder / "kassa.toml"))
     cashier = till.users.sign_in("1", "1111")

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import users
 from kassa_tui.cli import main
-from kassa_tui.register_lock import RegisterLock
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.people import users
+from kassa_tui.store.register_lock import RegisterLock
 from tests.shop import demo_till
 
 ROMME = "7020164760728"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import users
 from kassa_tui.cli import main
+from kassa_tui.composition import Till
 from kassa_tui.config import load
-from kassa_tui.services import Till
-from kassa_tui.signing import Signer, generate_key_pair
+from kassa_tui.people import users
+from kassa_tui.records.signing import Signer, generate_key_pair
 from tests.shop import demo_till, write_config
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import users
 from kassa_tui.cli import main
+from kassa_tui.people import users
 from tests.shop import demo_till
 
 ROMME = "7020164760728"  # 24,90 in the demo catalog
@@ -38,7 +38,7 @@ def kassa(config: Path, *args: str, input: str | None = None) -> tuple[int, str]
 
 def journal_count(config: Path, basic_id: str) -> int:
     from kassa_tui.config import load
-    from kassa_tui.store import connect
+    from kassa_tui.store.database import connect
 
     database = connect(load(config).database)
     try:

@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from kassa_tui import users
 from kassa_tui.cli import main
+from kassa_tui.people import users
 from tests.shop import demo_till
 
 ROMME = "7020164760728"  # 24,90 in the demo catalog

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import users
 from kassa_tui.cli import main
-from kassa_tui.signals import SignalsReport
+from kassa_tui.dayclose.signals import SignalsReport
+from kassa_tui.people import users
 from tests.shop import demo_till
 from tests.unit.conftest import print_waiting
 

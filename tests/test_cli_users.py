@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from kassa_tui import users
 from kassa_tui.cli import main
+from kassa_tui.people import users
 from tests.shop import write_config
 
 TECH = "9\n9999\n"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from kassa_tui import users
-from kassa_tui.cash import NOTES_AND_COINS
 from kassa_tui.cli import main
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.people import users
+from kassa_tui.selling.cash import NOTES_AND_COINS
 from tests.shop import demo_till
 
 ROMME = "7020164760728"  # 24,90 at 15 %

@@ -24,10 +24,10 @@ import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
+from kassa_tui.composition import open_till
 from kassa_tui.config import load
-from kassa_tui.journal import Journal
-from kassa_tui.register_lock import RegisterLock
-from kassa_tui.services import open_till
+from kassa_tui.records.journal import Journal
+from kassa_tui.store.register_lock import RegisterLock
 from tests.shop import write_config
 
 CODES = ("7020164760728", "7045811781536", "7080913613231")  # 24,90 + 39,90 + 49,90

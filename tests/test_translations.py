@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from kassa_tui import i18n
+from kassa_tui.core import i18n
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = ("kassa_tui", "screens", "devices")

@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from devices.printer import MemoryPrinter
-from kassa_tui import i18n, users
 from kassa_tui.app import KassaApp
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.core import i18n
+from kassa_tui.people import users
 from tests.shop import demo_till
 
 

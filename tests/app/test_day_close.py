@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
 from screens.dayclose import DayCloseScreen
 from screens.entry import EntryLine
 

@@ -6,7 +6,7 @@ from textual.widgets import DataTable, Label, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
 from screens.entry import EntryLine
 from screens.sale import SaleScreen, _row
 from screens.signin import SignInScreen

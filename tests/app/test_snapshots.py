@@ -8,7 +8,7 @@ import pytest
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
 from screens.entry import EntryLine
 
 
@@ -48,7 +48,7 @@ def test_sign_in_screen(snap_compare: Any, till: Till) -> None:
 
 
 def test_sale_screen_in_norwegian(snap_compare: Any, till: Till) -> None:
-    from kassa_tui import i18n
+    from kassa_tui.core import i18n
 
     i18n.set_language("nb")
     app = sale_in_progress(till)

@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from textual.widgets import Label, Static
 
 from devices.printer import open_printer
-from kassa_tui import i18n, users
 from kassa_tui.app import KassaApp
 from kassa_tui.cli import main
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.core import i18n
+from kassa_tui.people import users
 from screens.entry import EntryLine
 from screens.trouble import ReceiptStuckDialog
 from tests.devices.emupos import Emupos, running_emupos

@@ -14,14 +14,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kassa_tui import i18n, users
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config, ConfigError, parse
+from kassa_tui.core import i18n
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused
 from kassa_tui.demo import load_demo
-from kassa_tui.errors import Refused
-from kassa_tui.importing import PRODUCT_COLUMNS, import_products, read_table
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.people import users
+from kassa_tui.people.person import Person
+from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
 from tests.reliability.figures import FIGURES
 from tests.unit.conftest import (
     APPLES_PLU,

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from kassa_tui import i18n, users
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import load
+from kassa_tui.core import i18n
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused
 from kassa_tui.demo import load_demo
-from kassa_tui.errors import Refused
-from kassa_tui.services import Till, open_till
+from kassa_tui.people import users
 from tests.reliability.figures import FIGURES
 from tests.unit.conftest import PILSNER, ROMME, SteeredTime, print_waiting, write_config
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
 from kassa_tui.config import load
-from kassa_tui.services import open_till
+from kassa_tui.composition import open_till
 
 config, stop, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 till = open_till(load(config))

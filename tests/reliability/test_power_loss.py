@@ -25,11 +25,11 @@ from pathlib import Path
 import peewee
 import pytest
 
-from kassa_tui import users
-from kassa_tui.errors import Refused
-from kassa_tui.journal import Journal
-from kassa_tui.services import Till
-from kassa_tui.signing import chain_rows, verify_chain
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.people import users
+from kassa_tui.records.journal import Journal
+from kassa_tui.records.signing import chain_rows, verify_chain
 from tests.reliability.figures import FIGURES
 from tests.shop import REPO, demo_till, selling_codes
 
@@ -48,10 +48,10 @@ import json, random, sys
 from datetime import UTC, datetime, timedelta
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
-from kassa_tui.clock import Clock
+from kassa_tui.core.clock import Clock
 from kassa_tui.config import load
-from kassa_tui.errors import Refused
-from kassa_tui.services import open_till
+from kassa_tui.core.errors import Refused
+from kassa_tui.composition import open_till
 
 config = load(sys.argv[1])
 codes = json.loads(sys.argv[2])

@@ -15,9 +15,10 @@ import pytest
 from textual.widgets import Static
 
 from devices.printer import MemoryPrinter
-from kassa_tui import i18n, users
 from kassa_tui.app import KassaApp
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.core import i18n
+from kassa_tui.people import users
 from screens.sale import SaleScreen
 from tests.reliability.figures import FIGURES
 from tests.shop import demo_till, selling_codes

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 from peewee import SqliteDatabase
 
-from kassa_tui import i18n, users
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config, load
+from kassa_tui.core import i18n
+from kassa_tui.core.clock import Clock
 from kassa_tui.demo import load_demo
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.people import users
+from kassa_tui.people.person import Person
 from tests.shop import provision_signing_key
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
-from kassa_tui.backup import (
+from kassa_tui.core.errors import Refused, Stopped
+from kassa_tui.store.backup import (
     MAGIC,
     check_database,
     decrypt_file,
@@ -22,18 +23,17 @@ from kassa_tui.backup import (
     restore,
     take_backup,
 )
-from kassa_tui.errors import Refused, Stopped
-from kassa_tui.register_lock import RegisterLock
+from kassa_tui.store.register_lock import RegisterLock
 from tests.shop import REPO, demo_till
 
 ROMME = "7020164760728"
 
 SELLER = """
 import sys
-from kassa_tui import users
+from kassa_tui.people import users
 users.SCRYPT_N = 2**8
 from kassa_tui.config import load
-from kassa_tui.services import open_till
+from kassa_tui.composition import open_till
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
 till = open_till(load(sys.argv[1]))
@@ -179,8 +179,8 @@ def test_a_tampered_ciphertext_is_refused(tmp_path: Path, shop: Path) -> None:
 
 def test_restore_refuses_a_newer_database_without_force(tmp_path: Path, shop: Path) -> None:
     backup, _ = take_backup(shop, tmp_path / "old.db", "KASSE-1")
+    from kassa_tui.composition import open_till
     from kassa_tui.config import load
-    from kassa_tui.services import open_till
 
     till = open_till(load(shop.parent.parent / "kassa.toml"))  # it sells on after the backup
     cashier = till.users.sign_in("1", "1111")

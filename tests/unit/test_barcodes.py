@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from kassa_tui.barcodes import BadCode, ScannedCode, classify, make_embedded, with_check_digit
+from kassa_tui.catalog.barcodes import (
+    BadCode,
+    ScannedCode,
+    classify,
+    make_embedded,
+    with_check_digit,
+)
 from kassa_tui.config import Config, EmbeddedLayout, load
 
 from .conftest import write_config

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from kassa_tui.barcodes import make_embedded
-from kassa_tui.errors import Refused
-from kassa_tui.journal import JournalRow
-from kassa_tui.money import parse_quantity
-from kassa_tui.services import Till
-from kassa_tui.users import Person
+from kassa_tui.catalog.barcodes import make_embedded
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.money import parse_quantity
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import JournalRow
 
 from .conftest import (
     APPLES_PLU,

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from kassa_tui.barcodes import with_check_digit
-from kassa_tui.importing import (
+from kassa_tui.catalog.barcodes import with_check_digit
+from kassa_tui.composition import Till
+from kassa_tui.stock.importing import (
     PRODUCT_COLUMNS,
     STOCK_COLUMNS,
     ImportReport,
@@ -22,8 +23,7 @@ from kassa_tui.importing import (
     parse_vat,
     read_table,
 )
-from kassa_tui.importing import apply as importer  # where CHUNK and ProductImport live
-from kassa_tui.services import Till
+from kassa_tui.stock.importing import apply as importer  # where CHUNK and ProductImport live
 
 from .conftest import REPO, ROMME, count, journal_events
 

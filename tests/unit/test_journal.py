@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kassa_tui.journal import row_hash
-from kassa_tui.services import Till
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import row_hash
 
 from .conftest import PILSNER, ROMME, SteeredTime, journal_events, print_waiting
 

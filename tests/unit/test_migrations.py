@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from peewee import SqliteDatabase
 
-from kassa_tui import migrations
+from kassa_tui.composition import open_till
 from kassa_tui.config import Config
 from kassa_tui.demo import load_demo
-from kassa_tui.migrations import SCHEMA_VERSION, SchemaTooNew, current_version, migrate
-from kassa_tui.services import open_till
+from kassa_tui.store import migrations
+from kassa_tui.store.migrations import SCHEMA_VERSION, SchemaTooNew, current_version, migrate
 
 from .conftest import PILSNER, ROMME, print_waiting
 

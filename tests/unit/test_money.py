@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kassa_tui.money import (
+from kassa_tui.core.money import (
     InvalidAmount,
     InvalidQuantity,
     allocate,

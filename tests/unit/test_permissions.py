@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from kassa_tui import permissions
-from kassa_tui.errors import Refused
-from kassa_tui.permissions import Permission, allowed, describe
-from kassa_tui.services import Till
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.people import permissions
+from kassa_tui.people.permissions import Permission, allowed, describe
+from kassa_tui.people.person import Person
 from tests.unit.conftest import PILSNER, ROMME, count
 
 TECHNICIAN = Person(9, "Tor Tekniker", "technician")  # demo user 9

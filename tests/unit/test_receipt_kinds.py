@@ -7,12 +7,12 @@ import json
 import pytest
 
 from devices.render import render
-from kassa_tui.clock import Clock
-from kassa_tui.errors import Refused
-from kassa_tui.receipts import PROVISIONAL_MARKING, TRAINING_MARKING, ReceiptDoc
-from kassa_tui.sales import TRAINING_NR_BASE
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.composition import Till, open_till
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused
+from kassa_tui.people.person import Person
+from kassa_tui.records.receipts import PROVISIONAL_MARKING, TRAINING_MARKING, ReceiptDoc
+from kassa_tui.selling.sales import TRAINING_NR_BASE
 
 from .conftest import PILSNER, PILSNER_PRICE, ROMME, ROMME_PRICE, SteeredTime, count, print_waiting
 

@@ -11,13 +11,13 @@ import pytest
 from devices.printer import MemoryPrinter
 from devices.render import render
 from devices.spooler import print_pending
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import PrinterSettings, load
+from kassa_tui.core.clock import Clock
 from kassa_tui.demo import load_demo
-from kassa_tui.printqueue import Job
-from kassa_tui.receipts import ReceiptDoc
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.people.person import Person
+from kassa_tui.records.printqueue import Job
+from kassa_tui.records.receipts import ReceiptDoc
 
 from .conftest import (
     LOOSE_APPLES_PLU,

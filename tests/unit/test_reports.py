@@ -21,13 +21,13 @@ from typing import Any
 import pytest
 from peewee import IntegrityError
 
-from kassa_tui.cash import NOTES_AND_COINS
-from kassa_tui.clock import Instant
-from kassa_tui.errors import Refused
-from kassa_tui.journal import Event
-from kassa_tui.reports import Report, business_date, report_doc
-from kassa_tui.services import Till
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.core.clock import Instant
+from kassa_tui.core.errors import Refused
+from kassa_tui.dayclose.reports import Report, business_date, report_doc
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import Event
+from kassa_tui.selling.cash import NOTES_AND_COINS
 
 from .conftest import (
     PILSNER,

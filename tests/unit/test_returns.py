@@ -7,11 +7,11 @@ import json
 
 import pytest
 
-from kassa_tui.errors import Refused
-from kassa_tui.receipts import ReceiptDoc
-from kassa_tui.services import Till
-from kassa_tui.signing import chain_rows, verify_chain
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.people.person import Person
+from kassa_tui.records.receipts import ReceiptDoc
+from kassa_tui.records.signing import chain_rows, verify_chain
 
 from .conftest import PILSNER, PILSNER_PRICE, ROMME, ROMME_PRICE, count, print_waiting
 

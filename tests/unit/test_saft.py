@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from kassa_tui.errors import Refused
-from kassa_tui.journal import Event
-from kassa_tui.money import vat_of
-from kassa_tui.reports import Report
-from kassa_tui.saft import export_saft, verify_saft
-from kassa_tui.services import Till
-from kassa_tui.signing import signing_string
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.money import vat_of
+from kassa_tui.dayclose.reports import Report
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import Event
+from kassa_tui.records.signing import signing_string
+from kassa_tui.saft.export import export_saft, verify_saft
 
 from .conftest import (
     LOOSE_APPLES_PLU,
@@ -615,7 +615,7 @@ def test_names_with_markup_characters_and_control_bytes_are_written_safely(
 
 
 def test_a_period_ending_before_it_starts_is_refused(till: Till, tmp_path: Path) -> None:
-    from kassa_tui.errors import Stopped
+    from kassa_tui.core.errors import Stopped
 
     with pytest.raises(Stopped, match="starts"):
         export_saft(till.db, till.config, date(2026, 11, 28), DAY, tmp_path / "out")

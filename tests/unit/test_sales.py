@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from peewee import IntegrityError
 
-from kassa_tui.barcodes import make_embedded
-from kassa_tui.clock import Clock
-from kassa_tui.errors import Refused
-from kassa_tui.services import Till, open_till
-from kassa_tui.users import Person
+from kassa_tui.catalog.barcodes import make_embedded
+from kassa_tui.composition import Till, open_till
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused
+from kassa_tui.people.person import Person
 
 from .conftest import (
     CHEESE_COUNTER_PLU,

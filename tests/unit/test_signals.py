@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from kassa_tui.services import Till
-from kassa_tui.signals import SIGNALS, SignalsReport, signals
-from kassa_tui.users import Person
+from kassa_tui.composition import Till
+from kassa_tui.dayclose.signals import SIGNALS, SignalsReport, signals
+from kassa_tui.people.person import Person
 
 from .conftest import PILSNER, PILSNER_PRICE, ROMME, ROMME_PRICE, SteeredTime, print_waiting
 

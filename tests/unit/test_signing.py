@@ -15,12 +15,13 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from kassa_tui.clock import Clock
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config, ConfigError, load
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Stopped
 from kassa_tui.demo import load_demo
-from kassa_tui.errors import Stopped
-from kassa_tui.services import Till, open_till
-from kassa_tui.signing import (
+from kassa_tui.people.person import Person
+from kassa_tui.records.signing import (
     ChainRow,
     Signer,
     chain_rows,
@@ -29,7 +30,6 @@ from kassa_tui.signing import (
     verify,
     verify_chain,
 )
-from kassa_tui.users import Person
 
 from .conftest import PILSNER, REPO_CONFIG, ROMME, VG, SteeredTime, print_waiting, write_config
 

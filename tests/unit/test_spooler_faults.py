@@ -15,10 +15,10 @@ from devices.printer import (
     PrinterStatus,
 )
 from devices.spooler import finishes_when, print_pending
+from kassa_tui.composition import Till
 from kassa_tui.config import PrinterSettings
-from kassa_tui.errors import Refused
-from kassa_tui.services import Till
-from kassa_tui.users import Person
+from kassa_tui.core.errors import Refused
+from kassa_tui.people.person import Person
 
 from .conftest import ROMME, SteeredTime, count
 from .test_receipts import printed, sell

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from kassa_tui.barcodes import make_embedded, with_check_digit
-from kassa_tui.clock import Clock
-from kassa_tui.errors import Refused
-from kassa_tui.journal import JournalRow
-from kassa_tui.permissions import Permission, allowed
-from kassa_tui.services import Till, open_till
-from kassa_tui.stock import REASONS, Count, Stock
-from kassa_tui.users import Person
+from kassa_tui.catalog.barcodes import make_embedded, with_check_digit
+from kassa_tui.composition import Till, open_till
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused
+from kassa_tui.people.permissions import Permission, allowed
+from kassa_tui.people.person import Person
+from kassa_tui.records.journal import JournalRow
+from kassa_tui.stock.levels import REASONS, Count, Stock
 
 from .conftest import (
     BAD_CHECK_DIGIT,

@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from kassa_tui import users
-from kassa_tui.errors import Refused
-from kassa_tui.services import Till
-from kassa_tui.users import Person, check_pin_format, hash_pin, pin_matches
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
+from kassa_tui.people import users
+from kassa_tui.people.person import Person
+from kassa_tui.people.users import check_pin_format, hash_pin, pin_matches
 
 from .conftest import count, journal_events
 

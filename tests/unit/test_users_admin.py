@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kassa_tui.errors import Refused
-from kassa_tui.services import Till
+from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
 from tests.unit.conftest import SteeredTime, journal_events
 
 

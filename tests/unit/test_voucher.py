@@ -18,12 +18,7 @@ from typing import Any
 
 import pytest
 
-from kassa_tui.cash import NOTES_AND_COINS
-from kassa_tui.config import AccountingSettings, ConfigError, VatAccounts, parse
-from kassa_tui.reports import PaymentLine, Report, VatReportLine
-from kassa_tui.services import Till
-from kassa_tui.users import Person
-from kassa_tui.voucher import (
+from kassa_tui.accounting.voucher import (
     CSV_COLUMNS,
     UnbalancedVoucher,
     Voucher,
@@ -32,6 +27,11 @@ from kassa_tui.voucher import (
     write_csv,
     write_gbat10,
 )
+from kassa_tui.composition import Till
+from kassa_tui.config import AccountingSettings, ConfigError, VatAccounts, parse
+from kassa_tui.dayclose.reports import PaymentLine, Report, VatReportLine
+from kassa_tui.people.person import Person
+from kassa_tui.selling.cash import NOTES_AND_COINS
 
 from .conftest import PILSNER, REPO_CONFIG, ROMME, VG, print_waiting
 

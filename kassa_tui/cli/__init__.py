@@ -1,0 +1,42 @@
+"""The `kassa` command: bare `kassa` starts the till; subcommands serve the technician over SSH.
+
+`base` holds the `main` group and the helpers every command shares; each command group lives
+in a module of its own and is attached here, so no module imports this one back. Commands
+import the till's services (and Textual) only when they run, which keeps `kassa --help` fast
+over SSH.
+"""
+
+from __future__ import annotations
+
+from kassa_tui.cli.backup import backup, restore
+from kassa_tui.cli.base import main
+from kassa_tui.cli.catalog import import_
+from kassa_tui.cli.devices import devices, printer, scanner
+from kassa_tui.cli.export import export
+from kassa_tui.cli.journal import journal
+from kassa_tui.cli.keys import keys
+from kassa_tui.cli.reports import report
+from kassa_tui.cli.saft import saft
+from kassa_tui.cli.till import init, print_waiting, tui
+from kassa_tui.cli.users import users
+
+for command in (
+    tui,
+    init,
+    print_waiting,
+    users,
+    journal,
+    report,
+    import_,
+    export,
+    saft,
+    keys,
+    backup,
+    restore,
+    devices,
+    printer,
+    scanner,
+):
+    main.add_command(command)
+
+__all__ = ["main"]

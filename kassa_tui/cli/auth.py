@@ -1,0 +1,52 @@
+"""Who runs a `kassa` command: a user number and PIN of a role allowed to do it.
+
+Commands that change data or reveal sales ask for them: prompted on a terminal (the PIN
+hidden), otherwise read as two lines from standard input. A wrong PIN is journaled and counts
+towards the user's lock-out, like one typed at the till; a role the matrix does not allow is
+refused and journaled (DENIED).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
+    from kassa_tui.config import Config
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.people.person import Person
+
+
+def read_credentials(who: str = "User number") -> tuple[str, str]:
+    if sys.stdin.isatty():
+        number = click.prompt(who, err=True)
+        pin = click.prompt("PIN", hide_input=True, err=True)
+        return str(number), str(pin)
+    return sys.stdin.readline().strip(), sys.stdin.readline().strip()
+
+
+def authenticate(till: Till, permission: Permission, who: str = "User number") -> Person:
+    """The user allowed to do `permission`; raises Refused (one line, exit 1) otherwise."""
+    from kassa_tui.people.permissions import require
+
+    number, pin = read_credentials(who)
+    person = till.users.verify(number, pin, purpose=str(permission))
+    require(till.db, till.journal, person, permission)
+    return person
+
+
+def authenticate_config(config: Config, permission: Permission) -> Person:
+    """For commands that do not keep the till open (backup, restore): open, check, close."""
+    from dataclasses import replace
+
+    from kassa_tui.composition import open_till
+
+    # Checking a PIN needs no private key: the technician's user may not be able to read it.
+    till = open_till(replace(config, signing=replace(config.signing, enabled=False)))
+    try:
+        return authenticate(till, permission)
+    finally:
+        till.db.close()

@@ -1,0 +1,116 @@
+"""`kassa backup` and `kassa restore`: a checked copy of the database, taken while selling.
+
+`kassa backup DEST [--encrypt-to PUBLIC.pem]` is short for `kassa backup take ...`; a DEST that
+is literally named `take` or `decrypt` must be written `./take` or `./decrypt`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+
+
+class _TakeByDefault(click.Group):
+    """`kassa backup DEST` runs `kassa backup take DEST`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["take", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_TakeByDefault)
+def backup() -> None:
+    """Back up the database (`kassa backup DEST`), or decrypt an encrypted backup."""
+
+
+@backup.command("take")
+@click.argument("dest", type=click.Path(path_type=Path))
+@click.option(
+    "--encrypt-to",
+    "encrypt_to",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Encrypt for this RSA public key (PEM); only its private key can read the backup.",
+)
+@click.pass_context
+@friendly
+def backup_take(ctx: click.Context, dest: Path, encrypt_to: Path | None) -> None:
+    """Copy the database to DEST (a file, or a folder to name one in), safe while selling.
+
+    The copy is checked (integrity and journal chain) and deleted if the check fails.
+    """
+    from kassa_tui.cli.auth import authenticate_config
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.store.backup import encrypt_file, load_public_key, take_backup
+
+    config = config_of(ctx)
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}", err=True)
+        sys.exit(2)
+    authenticate_config(config, Permission.EXPORT)
+    pem = encrypt_to.read_bytes() if encrypt_to else None
+    if pem is not None:
+        load_public_key(pem)  # a bad key fails before any copy is made
+    path, info = take_backup(config.database, dest, config.register_id)
+    if pem is not None:
+        path = encrypt_file(path, pem)
+    click.echo(
+        f"Backup written: {path} (schema {info.schema_version},"
+        f" {info.journal_rows} journal rows, checked)"
+    )
+
+
+@backup.command("decrypt")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key",
+    "key",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The RSA private key (PEM, unencrypted) the backup was encrypted for.",
+)
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Where to write the database (must not exist).",
+)
+@friendly
+def backup_decrypt(file: Path, key: Path, output: Path) -> None:
+    """Decrypt FILE (a .db.enc backup) so it can be restored."""
+    from kassa_tui.store.backup import check_database, decrypt_file
+
+    decrypt_file(file, key.read_bytes(), output)
+    info = check_database(output)
+    click.echo(f"Decrypted: {output} (schema {info.schema_version}, {info.journal_rows} rows)")
+
+
+@click.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace the database even if it is newer.")
+@click.pass_context
+@friendly
+def restore(ctx: click.Context, backup_file: Path, force: bool) -> None:
+    """Check BACKUP and put it in place of the database (the old one is kept beside it)."""
+    from kassa_tui.cli.auth import authenticate_config
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.store.backup import restore as do_restore
+
+    config = config_of(ctx)
+    if config.database.exists() and config.database.stat().st_size > 0:
+        # A till that has a database asks its technician; a new machine has nobody to ask.
+        authenticate_config(config, Permission.EXPORT)
+    result = do_restore(backup_file, config.database, config.register_id, force=force)
+    if result.kept is not None:
+        click.echo(f"Kept the replaced database as {result.kept}")
+    click.echo(
+        f"Restored {backup_file} to {config.database}"
+        f" ({result.info.journal_rows} journal rows, last {result.info.last_utc or '-'})"
+    )

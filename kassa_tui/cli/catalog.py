@@ -1,0 +1,326 @@
+"""`kassa import products|stock FILE` and `kassa export products`: the catalog in and out.
+
+The rules (what a row must hold, what is journaled) live in kassa_tui.stock.importing; this module
+reads the options, opens the till and prints the report.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.config import Config
+
+if TYPE_CHECKING:
+    from kassa_tui.stock.importing import ImportReport
+
+_DELIMITERS = {";": ";", ",": ",", "tab": "\t", "\t": "\t"}
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _encoding(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(value).name
+    except LookupError:
+        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252)") from None
+
+
+def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value not in _DELIMITERS:
+        raise click.BadParameter(f"{value!r} is not one of ';', ',' or 'tab'")
+    return _DELIMITERS[value]
+
+
+MapCallback = Callable[[click.Context, click.Parameter, tuple[str, ...]], dict[str, str]]
+
+
+def _mapping(fields: str) -> MapCallback:
+    """A callback turning `--map FIELD=HEADER` options into {field: header}."""
+
+    def parse(
+        _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+    ) -> dict[str, str]:
+        from kassa_tui.stock.importing import PRODUCT_COLUMNS, STOCK_COLUMNS
+
+        spec = PRODUCT_COLUMNS if fields == "products" else STOCK_COLUMNS
+        mapping: dict[str, str] = {}
+        for value in values:
+            name, sep, header = value.partition("=")
+            key = spec.field_for(name) if sep and header.strip() else None
+            if key is None:
+                known = ", ".join(k for k in spec.synonyms if k != "price_ore")
+                raise click.BadParameter(f"{value!r} is not FIELD=HEADER with FIELD one of {known}")
+            mapping[key] = header.strip()
+        return mapping
+
+    return parse
+
+
+def _file_options(fields: str) -> Callable[[F], F]:
+    """The options both imports share."""
+
+    def decorate(command: F) -> F:
+        for option in reversed(
+            (
+                click.argument("file", type=click.Path(path_type=Path)),
+                click.option(
+                    "--dry-run", is_flag=True, help="Check the file and report; write nothing."
+                ),
+                click.option(
+                    "--map",
+                    "mapping",
+                    multiple=True,
+                    metavar="FIELD=HEADER",
+                    callback=_mapping(fields),
+                    help="Read FIELD from the column named HEADER (repeatable).",
+                ),
+                click.option(
+                    "--encoding",
+                    metavar="ENC",
+                    callback=_encoding,
+                    help="The file's encoding [default: detected: UTF-8, UTF-8 with BOM, cp1252].",
+                ),
+                click.option(
+                    "--delimiter",
+                    metavar="[;|,|tab]",
+                    callback=_delimiter,
+                    help="The field separator [default: detected].",
+                ),
+                click.option(
+                    "--show",
+                    type=click.IntRange(0, 100_000),
+                    default=20,
+                    show_default=True,
+                    help="How many changed or new rows to list.",
+                ),
+            )
+        ):
+            command = option(command)
+        return command
+
+    return decorate
+
+
+def _database_or_exit(config: Config) -> None:
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        sys.exit(2)
+
+
+def _warn_if_selling(config: Config) -> None:
+    """An import holds the write lock: a till selling on this database waits meanwhile."""
+    from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
+
+    lock = RegisterLock(config.database, config.register_id)
+    try:
+        lock.acquire()
+    except RegisterBusy:
+        click.echo(
+            f"kassa: note: the till is running on {config.register_id}; it waits while the"
+            " import writes",
+            err=True,
+        )
+    else:
+        lock.release()
+
+
+@click.group("import")
+def import_() -> None:
+    """Read products or opening stock from a CSV or .xlsx file."""
+
+
+@import_.command("products")
+@_file_options("products")
+@click.option(
+    "--create-groups", is_flag=True, help="Create product groups the till does not have yet."
+)
+@click.pass_context
+@friendly
+def import_products_command(
+    ctx: click.Context,
+    file: Path,
+    dry_run: bool,
+    mapping: dict[str, str],
+    encoding: str | None,
+    delimiter: str | None,
+    show: int,
+    create_groups: bool,
+) -> None:
+    """Add and update products from FILE (by PLU, then barcode); never deletes one.
+
+    Columns (Norwegian names work too): plu, ean (several split by |), name, group, vat,
+    price (kroner, decimal comma or dot), and optionally unit (stk/kg), cost, reorder.
+    A rejected row is reported with its line number and skipped; the rest is written in one
+    transaction, with a journal row per price or other change.
+    """
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
+
+    config = config_of(ctx)
+    _database_or_exit(config)
+    if not dry_run:
+        _warn_if_selling(config)
+    till = open_till(config)
+    authenticate(till, Permission.PRODUCTS)
+    table = read_table(
+        file,
+        PRODUCT_COLUMNS,
+        encoding=encoding,
+        delimiter=delimiter,
+        mapping=mapping,
+    )
+    report = import_products(
+        till.db,
+        till.journal,
+        table,
+        config,
+        dry_run=dry_run,
+        create_groups=create_groups,
+        samples=show,
+    )
+    _print_report(report, show)
+
+
+@import_.command("stock")
+@_file_options("stock")
+@click.pass_context
+@friendly
+def import_stock_command(
+    ctx: click.Context,
+    file: Path,
+    dry_run: bool,
+    mapping: dict[str, str],
+    encoding: str | None,
+    delimiter: str | None,
+    show: int,
+) -> None:
+    """Set opening stock levels from FILE: plu or ean, and quantity (antall, beholdning).
+
+    Each level is reached with one stock movement (reason 'import') of the difference, so
+    importing the same file again changes nothing.
+    """
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.importing import STOCK_COLUMNS, import_stock, read_table
+
+    config = config_of(ctx)
+    _database_or_exit(config)
+    if not dry_run:
+        _warn_if_selling(config)
+    till = open_till(config)
+    authenticate(till, Permission.STOCK)
+    table = read_table(
+        file,
+        STOCK_COLUMNS,
+        encoding=encoding,
+        delimiter=delimiter,
+        mapping=mapping,
+    )
+    report = import_stock(till.db, till.journal, table, config, dry_run=dry_run, samples=show)
+    _print_report(report, show)
+
+
+def _print_report(report: ImportReport, show: int) -> None:
+    table = report.table
+    if table.encoding == "xlsx":
+        form = f"an .xlsx workbook, header on row {table.header_line}"
+    else:
+        shown = "tab" if table.delimiter == "\t" else repr(table.delimiter)
+        form = f"encoding {table.encoding}, delimiter {shown}, header on line {table.header_line}"
+    click.echo(f"Read {table.path}: {report.rows} rows ({form})")
+    click.echo(f"Columns: {table.describe_columns()}")
+    counts = (
+        f"new {report.new}, changed {report.changed}, unchanged {report.unchanged},"
+        if report.what == "products"
+        else f"to change {report.changed}, unchanged {report.unchanged},"
+    )
+    click.echo(f"Rows: {counts} rejected {len(report.rejected)}")
+    if report.groups_created:
+        verb = "Created" if report.written else "Would create"
+        click.echo(f"{verb} product groups: {', '.join(report.groups_created)}")
+    if report.rejected:
+        click.echo("Rejected (not imported):")
+        for rejected in report.rejected:
+            click.echo(f"  line {rejected.line}: {rejected.reason}")
+    if report.samples:
+        more = report.new + report.changed > len(report.samples)
+        title = "New and changed" if report.what == "products" else "Levels to change"
+        click.echo(f"{title}{f' (first {show})' if more else ''}:")
+        for sample in report.samples:
+            detail = "; ".join(sample.changes)
+            click.echo(f"  line {sample.line}: {sample.kind:<7} {sample.product}: {detail}")
+    if not report.written:
+        click.echo("Dry run: nothing was written.")
+    elif report.what == "products":
+        click.echo(
+            f"Imported: {report.new} new, {report.changed} changed"
+            f" ({len(report.rejected)} rejected rows skipped)."
+        )
+    else:
+        click.echo(
+            f"Imported: {report.changed} stock movements"
+            f" ({len(report.rejected)} rejected rows skipped)."
+        )
+
+
+@click.command("products")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file [default: standard output].",
+)
+@click.pass_context
+@friendly
+def export_products_command(ctx: click.Context, output: Path | None) -> None:
+    """Write every product as UTF-8 CSV with ';' and the columns `kassa import products` reads.
+
+    Importing the export again changes nothing.
+    """
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.importing import export_products
+
+    config = config_of(ctx)
+    _database_or_exit(config)
+    till = open_till(config)
+    authenticate(till, Permission.EXPORT)
+    if output is not None:
+        partial = output.with_name(output.name + ".part")
+        try:
+            with open(partial, "w", encoding="utf-8", newline="") as handle, till.db.atomic():
+                count = export_products(till.db, handle)
+            partial.replace(output)
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            click.echo(f"kassa: {output}: cannot be written ({exc.strerror})", err=True)
+            sys.exit(1)
+        click.echo(f"Wrote {count} products to {output}")
+        return
+    sys.stdout.flush()
+    stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+    try:
+        with till.db.atomic():
+            export_products(till.db, stream)
+        stream.flush()
+    except BrokenPipeError:  # `kassa export products | head`: the reader had enough
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    finally:
+        stream.detach()  # leave sys.stdout open

@@ -1,0 +1,129 @@
+"""`kassa devices`, `kassa printer …` and `kassa scanner test`: the technician's device checks."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+
+
+@click.command()
+@click.pass_context
+@friendly
+def devices(ctx: click.Context) -> None:
+    """List input devices and printers that can be seen, and what kassa.toml selects."""
+    from pathlib import Path
+
+    from devices.scanner import find_scanner, list_input_devices
+
+    config = config_of(ctx)
+    scanner = config.scanner
+    chosen = find_scanner(scanner) if scanner.mode == "evdev" else None
+    click.echo(f"Scanner mode: {scanner.mode}")
+    inputs = list_input_devices()
+    if not inputs:
+        click.echo("  no input devices can be read (none, or no permission on /dev/input)")
+    for info in inputs:
+        mark = "*" if info.path == chosen else " "
+        hint = "  (looks like a scanner)" if info.looks_like_scanner else ""
+        click.echo(f" {mark} {info.path}  {info.vendor}:{info.product}  {info.name}{hint}")
+    printer = config.printer
+    click.echo(f"Printer (kassa.toml): {printer.type} {_printer_address(config)}")
+    for node in sorted(Path("/dev/usb").glob("lp*")) + sorted(Path("/dev").glob("ttyUSB*")):
+        click.echo(f"   {node}")
+    click.echo(f"Drawer sensor: {'read from the printer' if config.drawer.sensor else 'not read'}")
+
+
+def _printer_address(config: object) -> str:
+    settings = config.printer  # type: ignore[attr-defined]
+    if settings.type == "network":
+        return f"{settings.host}:{settings.port}"
+    if settings.type == "usb":
+        return f"{settings.usb_vendor:04x}:{settings.usb_product:04x}"
+    if settings.type == "serial":
+        return f"{settings.serial_device} ({settings.baudrate} baud)"
+    return str(settings.path or "")
+
+
+@click.group()
+def printer() -> None:
+    """The receipt printer."""
+
+
+@printer.command("status")
+@click.pass_context
+@friendly
+def printer_status(ctx: click.Context) -> None:
+    """Ask the printer how it is: online, paper, cover, drawer."""
+    from devices.printer import open_printer
+    from devices.spooler import state_text
+
+    config = config_of(ctx)
+    device = open_printer(config.printer)
+    status = device.status()
+    click.echo(f"{device.description}: {state_text(status.state)}")
+    for label, value in (
+        ("online", status.online),
+        ("paper", status.paper),
+        ("cover open", status.cover_open),
+        ("drawer pin high", status.drawer_pin),
+    ):
+        click.echo(f"  {label}: {'unknown' if value is None else value}")
+    if status.error:
+        click.echo(f"  error: {status.error}")
+    if status.state in ("offline", "paper-out", "cover-open"):
+        sys.exit(1)
+
+
+@printer.command("test")
+@click.pass_context
+@friendly
+def printer_test(ctx: click.Context) -> None:
+    """Print a test page: æøå ÆØÅ, €, the code page, the paper width and a barcode.
+
+    Nothing is sent to a printer that reports a fault: it would keep the page and print it
+    later, perhaps in the middle of the next customer's receipt.
+    """
+    from devices.printer import open_printer
+    from devices.render import render
+    from devices.spooler import finishes_when, state_text, what_to_do
+    from kassa_tui.records.receipts import test_page
+
+    config = config_of(ctx)
+    device = open_printer(config.printer)
+    before = device.status()
+    if not before.can_print:
+        click.echo(f"{device.description}: {state_text(before.state)}. {what_to_do(before.state)}")
+        if before.error:
+            click.echo(f"  error: {before.error}")
+        click.echo("Nothing was sent.")
+        sys.exit(1)
+    page = test_page(config, device.description, config.printer.columns)
+    after = device.send(render(page, config.printer))
+    click.echo(f"Test page sent to {device.description}")
+    if not after.can_print:
+        click.echo(finishes_when(after.state))
+        sys.exit(1)
+
+
+@click.group()
+def scanner() -> None:
+    """The barcode scanner."""
+
+
+@scanner.command("test")
+@click.pass_context
+@friendly
+def scanner_test_command(ctx: click.Context) -> None:
+    """Show decoded scans live until Ctrl+C (reads the evdev scanner kassa.toml selects)."""
+    from devices.scanner import scanner_test
+
+    config = config_of(ctx)
+    stop = threading.Event()
+    try:
+        scanner_test(config.scanner, click.echo, stop)
+    except KeyboardInterrupt:
+        stop.set()

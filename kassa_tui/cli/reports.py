@@ -1,0 +1,92 @@
+"""`kassa report x|z|list|show`: the X and Z reports from the command line (also over SSH).
+
+The X is journaled like one taken at the till. The Z needs a shift lead's number and PIN:
+prompted on a terminal, otherwise read from stdin as two lines. Its printout goes to the print
+queue (the running till, or `kassa print`, prints it); the text is shown here as well.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.cli.signals import report_signals
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
+    from kassa_tui.dayclose.reports import Report
+
+
+def _show(till: Till, report: Report, as_json: bool) -> None:
+    from kassa_tui.dayclose.reports import report_doc
+
+    if as_json:
+        click.echo(report.to_json())
+    else:
+        click.echo(report_doc(till.config, report).as_text(till.config.printer.columns), nl=False)
+
+
+@click.group()
+def report() -> None:
+    """X and Z reports (§ 2-8-2, § 2-8-3)."""
+
+
+@report.command("x")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--print", "queue_print", is_flag=True, help="Also queue it for the printer.")
+@click.pass_context
+@friendly
+def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
+    """The X report: everything since the last Z; resets nothing (journaled)."""
+    till = till_of(ctx)
+    _show(till, till.reports.x_report(None, queue_print=queue_print), as_json)
+
+
+@report.command("z")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@friendly
+def report_z(ctx: click.Context, as_json: bool) -> None:
+    """Take the Z report and close the business day (a shift lead's number and PIN)."""
+    from kassa_tui.cli.auth import read_credentials
+    from kassa_tui.people.permissions import Permission, require
+
+    till = till_of(ctx)
+    # A wrong PIN counts towards the lock-out; anyone but a shift lead is refused.
+    lead = till.users.approver(*read_credentials("Shift lead's user number"))
+    require(till.db, till.journal, lead, Permission.Z_REPORT)
+    z = till.reports.z_report(lead)
+    click.echo(
+        f"Z report {z.z_nr} taken for {z.business_date}; its printout is in the print queue.",
+        err=True,
+    )
+    _show(till, z, as_json)
+
+
+@report.command("list")
+@click.pass_context
+@friendly
+def report_list(ctx: click.Context) -> None:
+    """The Z reports of this register: number and business day."""
+    till = till_of(ctx)
+    found = till.reports.z_reports()
+    if not found:
+        click.echo("No Z report yet.")
+    for z_nr, day in found:
+        click.echo(f"{z_nr:>6}  {day}")
+
+
+@report.command("show")
+@click.argument("z_nr", type=click.IntRange(1))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@friendly
+def report_show(ctx: click.Context, z_nr: int, as_json: bool) -> None:
+    """Show a stored Z report as it was taken."""
+    till = till_of(ctx)
+    _show(till, till.reports.stored_z(z_nr), as_json)
+
+
+report.add_command(report_signals)

@@ -1,0 +1,85 @@
+"""`kassa export saft` and `kassa saft verify`: the SAF-T Cash Register file for the auditor.
+
+The export reads the shop's database and needs no private key, so a technician can run it
+over SSH beside the running till; it is journaled (13020). The check needs only the file and
+the supplier's public key, so it works on any copy, from kassa or another system.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@click.command("saft")
+@click.option("--from", "from_date", type=_DATE, required=True, help="First day (YYYY-MM-DD).")
+@click.option("--to", "to_date", type=_DATE, required=True, help="Last day (YYYY-MM-DD).")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Folder the file is written to (created if missing).",
+)
+@click.pass_context
+@friendly
+def export_saft_command(
+    ctx: click.Context, from_date: datetime, to_date: datetime, out_dir: Path
+) -> None:
+    """The SAF-T Cash Register file for these days (Oslo dates, both included); prints its path.
+
+    Every journal row and transaction of the period, the master data it uses and the
+    signatures, in Skatteetaten's format. The export is journaled.
+    """
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.saft.export import export_saft
+
+    if from_date > to_date:
+        raise click.BadParameter("--from is after --to", param_hint="--from")
+    config = config_of(ctx)
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        sys.exit(2)
+    # Reading needs no private key: the technician's user may not be able to read it.
+    config = replace(config, signing=replace(config.signing, enabled=False))
+    till = open_till(config)
+    authenticate(till, Permission.EXPORT)
+    path = export_saft(till.db, config, from_date.date(), to_date.date(), out_dir, clock=till.clock)
+    click.echo(str(path))
+
+
+@click.group("saft")
+def saft() -> None:
+    """SAF-T Cash Register files."""
+
+
+@saft.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="The supplier's PEM public key (the one sent with RF-1348).",
+)
+@friendly
+def saft_verify(file: Path, public_key: Path) -> None:
+    """Check every register's signature chain in FILE; names the first transaction that fails."""
+    from kassa_tui.saft.export import verify_saft
+
+    problems = verify_saft(file, public_key.read_bytes())
+    for problem in problems:
+        click.echo(f"kassa: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"{file.name}: every signature chain verifies")

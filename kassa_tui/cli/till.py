@@ -1,0 +1,138 @@
+"""`kassa`, `kassa tui`, `kassa init` and `kassa print`: starting the till and its database."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.users import read_new_pin
+
+
+@click.command()
+@click.option("--read-only", is_flag=True, help="Open a view that cannot sell (lookup only).")
+@click.pass_context
+@friendly
+def tui(ctx: click.Context, read_only: bool) -> None:
+    """Start the till (the same as a bare `kassa`)."""
+    from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
+
+    config = config_of(ctx)
+    if not config.database.exists():
+        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        sys.exit(2)
+    lock = RegisterLock(config.database, config.register_id)
+    if not read_only:
+        try:
+            lock.acquire()
+        except RegisterBusy as busy:
+            click.echo(
+                f"kassa: register {config.register_id} is already selling in another kassa"
+                f" (pid {busy.pid}). Two tills on one register would mix receipt numbers.",
+                err=True,
+            )
+            if not sys.stdin.isatty() or not click.confirm(
+                "Open a read-only view instead?", default=False, err=True
+            ):
+                sys.exit(3)
+            read_only = True
+    try:
+        from kassa_tui.app import run_app
+
+        run_app(config, read_only=read_only)
+    finally:
+        lock.release()
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Load the demo shop: catalog and users.")
+@click.option(
+    "--technician",
+    metavar="NAME",
+    default=None,
+    help="Create the first technician (PIN prompted, or one line on stdin).",
+)
+@click.option(
+    "--number",
+    type=click.IntRange(1, 99999),
+    default=9,
+    show_default=True,
+    help="With --technician: the technician's user number.",
+)
+@click.option(
+    "--products",
+    type=click.IntRange(0, 2_000_000),
+    default=0,
+    help="With --demo: top the catalog up to this many products (benchmarks).",
+)
+@click.pass_context
+@friendly
+def init(
+    ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
+) -> None:
+    """Create the database: with --technician, its first technician; with --demo, a demo shop."""
+    from kassa_tui.composition import open_till
+    from kassa_tui.demo import DEMO_USERS, load_demo
+
+    config = config_of(ctx)
+    if config.database.exists() and config.database.stat().st_size > 0:
+        click.echo(
+            f"kassa: {config.database} already exists; kassa init never overwrites a till", err=True
+        )
+        sys.exit(1)
+    if products and not demo:
+        raise click.UsageError("--products needs --demo")
+    if technician is not None and demo:
+        raise click.UsageError("--demo brings its own users; leave out --technician")
+    pin = read_new_pin() if technician is not None else None
+    if demo:
+        from kassa_tui.cli.keys import make_demo_key
+
+        make_demo_key(config)
+    till = open_till(config)
+    config.database.chmod(0o600)
+    click.echo(f"Created {config.database}")
+    if demo:
+        count = load_demo(till.db, till.users, products)
+        click.echo(f"Demo shop: {count} products, users:")
+        for demo_number, name, role, demo_pin in DEMO_USERS:
+            click.echo(f"  {demo_number}  {name:<16} {role:<11} PIN {demo_pin}")
+    if technician is not None and pin is not None:
+        till.users.add(number, technician, "technician", pin)
+        click.echo(f"Added {technician} ({number}) as technician")
+
+
+@click.command("print")
+@click.pass_context
+@friendly
+def print_waiting(ctx: click.Context) -> None:
+    """Print the receipts waiting in the print queue (when the till is not running)."""
+    from devices.printer import open_printer
+    from devices.spooler import print_pending
+    from kassa_tui.composition import open_till
+    from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
+
+    config = config_of(ctx)
+    lock = RegisterLock(config.database, config.register_id)
+    try:
+        lock.acquire()
+    except RegisterBusy:
+        click.echo("kassa: the till is running and prints its own queue", err=True)
+        sys.exit(1)
+    till = open_till(config)
+    uncertain = till.print_queue.uncertain()
+    if uncertain:
+        numbers = ", ".join(str(job.receipt_nr) for job in uncertain)
+        click.echo(
+            f"Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
+            " the cashier about them at the next sign-in."
+        )
+    result = print_pending(
+        till.print_queue, open_printer(config.printer), config.printer, till.drawer
+    )
+    lock.release()
+    click.echo(f"Printed {result.printed}, waiting {result.waiting}")
+    if result.error:
+        click.echo(f"kassa: printer: {result.error}", err=True)
+        sys.exit(1)

@@ -1,0 +1,125 @@
+"""`kassa users …`: cashiers, shift leads and technicians, managed by a technician."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from kassa_tui.cli.base import config_of, friendly
+
+
+@click.group()
+def users() -> None:
+    """Users of the till (cashiers, shift leads, technicians)."""
+
+
+@users.command("list")
+@click.pass_context
+@friendly
+def users_list(ctx: click.Context) -> None:
+    """List users (disabled and locked-out ones marked)."""
+    from kassa_tui.composition import open_till
+
+    till = open_till(config_of(ctx))
+    for person, active, locked_until in till.users.status():
+        notes = ("" if active else " (disabled)") + (
+            f" (locked until {locked_until})" if locked_until else ""
+        )
+        click.echo(f"{person.number:>4}  {person.name:<24} {person.role}{notes}".rstrip())
+
+
+_ROLE = click.Choice(["cashier", "shift_lead", "technician"])
+
+
+def _admin(ctx: click.Context) -> tuple[Any, Any]:
+    """The till and the technician running a user command (number and PIN asked first)."""
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.people.permissions import Permission
+
+    till = open_till(config_of(ctx))
+    return till, authenticate(till, Permission.USERS)
+
+
+@users.command("add")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.argument("name")
+@click.option("--role", type=_ROLE, default="cashier", show_default=True)
+@click.pass_context
+@friendly
+def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
+    """Add a user: your number and PIN first, then the new user's PIN (prompted, or the
+    third line on stdin when it is not a terminal)."""
+    till, by = _admin(ctx)
+    till.users.add(number, name, role, read_new_pin(), by=by)
+    click.echo(f"Added {name} ({number}) as {role}")
+
+
+@users.command("disable")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_disable(ctx: click.Context, number: int) -> None:
+    """Stop a user signing in (kept for the journal; `enable` undoes it)."""
+    till, by = _admin(ctx)
+    person = till.users.set_active(by, number, False)
+    click.echo(f"Disabled {person.name} ({number})")
+
+
+@users.command("enable")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_enable(ctx: click.Context, number: int) -> None:
+    """Let a disabled user sign in again."""
+    till, by = _admin(ctx)
+    person = till.users.set_active(by, number, True)
+    click.echo(f"Enabled {person.name} ({number})")
+
+
+@users.command("set-pin")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_set_pin(ctx: click.Context, number: int) -> None:
+    """Give a user a new PIN (after your number and PIN; the third line on stdin)."""
+    till, by = _admin(ctx)
+    person = till.users.set_pin(by, number, read_new_pin())
+    click.echo(f"New PIN set for {person.name} ({number})")
+
+
+@users.command("set-role")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.argument("role", type=_ROLE)
+@click.pass_context
+@friendly
+def users_set_role(ctx: click.Context, number: int, role: str) -> None:
+    """Make a user a cashier, shift lead or technician."""
+    till, by = _admin(ctx)
+    person = till.users.set_role(by, number, role)
+    click.echo(f"{person.name} ({number}) is now {role}")
+
+
+@users.command("unlock")
+@click.argument("number", type=click.IntRange(1, 99999))
+@click.pass_context
+@friendly
+def users_unlock(ctx: click.Context, number: int) -> None:
+    """Lift a lock-out after too many wrong PINs."""
+    till, by = _admin(ctx)
+    person = till.users.lift_lock(by, number)
+    click.echo(f"{person.name} ({number}) may sign in again")
+
+
+def read_new_pin() -> str:
+    """A new PIN: prompted twice (hidden) on a terminal, otherwise one line from stdin."""
+    from kassa_tui.people.users import check_pin_format
+
+    if sys.stdin.isatty():
+        pin = str(click.prompt("PIN (4–8 digits)", hide_input=True, confirmation_prompt=True))
+    else:
+        pin = sys.stdin.readline().strip()
+    check_pin_format(pin)
+    return pin

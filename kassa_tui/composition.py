@@ -1,0 +1,105 @@
+"""The till's services, built once from the config and handed to the App and the CLI.
+
+Both front ends call the same services, so every rule holds whichever way a user comes in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import SqliteDatabase
+
+from kassa_tui.catalog.lookup import Catalog
+from kassa_tui.config import Config
+from kassa_tui.core import i18n
+from kassa_tui.core.clock import Clock
+from kassa_tui.dayclose.reports import Reports
+from kassa_tui.people.users import Users
+from kassa_tui.records.journal import Event, Journal
+from kassa_tui.records.printqueue import PrintQueue
+from kassa_tui.records.signing import Signer
+from kassa_tui.selling.basket import Baskets
+from kassa_tui.selling.cash import CashEvents
+from kassa_tui.selling.drawer import Drawer
+from kassa_tui.selling.receipt_kinds import ReceiptKinds
+from kassa_tui.selling.returns import Returns
+from kassa_tui.selling.sales import Sales
+from kassa_tui.stock.levels import Stock
+from kassa_tui.store.database import connect
+from kassa_tui.store.migrations import migrate
+
+
+@dataclass
+class Till:
+    config: Config
+    db: SqliteDatabase
+    clock: Clock
+    journal: Journal
+    users: Users
+    catalog: Catalog
+    baskets: Baskets
+    sales: Sales
+    print_queue: PrintQueue
+    drawer: Drawer
+    stock: Stock
+    reports: Reports
+    cash: CashEvents
+    returns: Returns
+    receipts: ReceiptKinds
+
+    def app_started(self, *, read_only: bool = False) -> None:
+        self.baskets.read_only = read_only
+        with self.db.atomic("IMMEDIATE"):
+            self.journal.write(Event.READ_ONLY if read_only else Event.APP_START)
+
+    def app_stopped(self) -> None:
+        with self.db.atomic("IMMEDIATE"):
+            self.journal.write(Event.APP_STOP)
+
+
+def open_till(
+    config: Config,
+    clock: Clock | None = None,
+    announce: Callable[[int, int], None] | None = None,
+) -> Till:
+    """Connect, migrate (telling `announce` of an upgrade) and wire the services for one
+    register."""
+    i18n.set_language(config.language)
+    # The signing key first: a till that cannot sign must not start (nor create a database).
+    signing = config.signing
+    signer = None
+    if signing.enabled and signing.key_file is not None:
+        signer = Signer.load(signing.key_file, signing.key_version)
+    clock = clock or Clock()
+    database = connect(config.database)
+    migrate(database, announce)
+    journal = Journal(database, config.register_id, clock)
+    users = Users(journal, config.lockout_minutes)
+    catalog = Catalog(database)
+    queue = PrintQueue(database, config.register_id, journal, clock)
+    drawer = Drawer(database, config.drawer, journal, queue, users, clock)
+    baskets = Baskets(database, config, journal, catalog, users, clock, drawer, queue)
+    sales = Sales(database, config, journal, baskets, queue, clock, signer)
+    stock = Stock(database, config, journal, catalog, clock)
+    cash = CashEvents(database, config, journal, queue, clock)
+    reports = Reports(database, config, journal, queue, clock, cash, config.day_cutoff_hour)
+    returns = Returns(database, config, journal, sales, users, baskets, queue, clock)
+    receipts = ReceiptKinds(database, config, journal, sales, baskets, queue)
+    return Till(
+        config,
+        database,
+        clock,
+        journal,
+        users,
+        catalog,
+        baskets,
+        sales,
+        queue,
+        drawer,
+        stock,
+        reports=reports,
+        cash=cash,
+        returns=returns,
+        receipts=receipts,
+    )

@@ -1,0 +1,241 @@
+"""What an X or Z report holds (§ 2-8-2) and how it is printed.
+
+Field names follow SAF-T's `eventReport`; amounts are integer øre. The printed report is
+Norwegian whatever the screen language, shows every field (zeros included) and fits 32 columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from kassa_tui.config import Config
+from kassa_tui.core.money import format_kr, format_rate
+from kassa_tui.records.receipts import PAYMENT_NAMES, ReceiptDoc
+from kassa_tui.selling.cash import CashCount
+
+X_REPORT, Z_REPORT = "X report", "Z report"
+_NAMES_NB = {
+    "Delete line": "Slettet linje",
+    "Reduce quantity": "Redusert antall",
+    "Price override": "Prisendring",
+    "Return without receipt": "Retur uten kvittering",
+}
+
+
+@dataclass(frozen=True)
+class Tally:
+    num: int = 0
+    amount: int = 0
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """An article group's sales (num = sales less returns that contain it), or price look-ups."""
+
+    group: str
+    num: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    method: str
+    code: str  # SAF-T payment code
+    num: int  # payments less refunds
+    amount: int
+
+
+@dataclass(frozen=True)
+class EmpPaymentLine:
+    emp: int
+    method: str
+    code: str
+    num: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class VatReportLine:
+    code: str  # standard VAT code
+    rate_bp: int
+    basis: int  # excluding VAT
+    vat: int
+
+
+@dataclass(frozen=True)
+class TypeLine:
+    """Line corrections, other corrections, pay-ins and pay-outs: by type (or reason)."""
+
+    type: str
+    num: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Report:
+    report_type: str  # "X report" or "Z report"
+    z_nr: int | None
+    company_name: str
+    company_ident: str
+    report_date: str
+    report_time: str
+    register_id: str
+    business_date: str
+    user_number: int | None
+    total_cash_sale: int  # sale totals after returns, VAT included, before øreavrunding
+    art_groups: tuple[GroupLine, ...]
+    payments: tuple[PaymentLine, ...]
+    emp_payments: tuple[EmpPaymentLine, ...]
+    vat: tuple[VatReportLine, ...]
+    opening_float: int
+    receipts: int
+    open_cash_box_num: int
+    copies: Tally
+    provisional: Tally
+    returns: Tally  # amount positive, as in SAF-T
+    discounts: Tally
+    voided: Tally
+    corr_lines: tuple[TypeLine, ...]
+    price_inquiries: tuple[GroupLine, ...]
+    other_corrs: tuple[TypeLine, ...]
+    delivery: Tally
+    training: Tally
+    pay_ins: tuple[TypeLine, ...]
+    pay_outs: tuple[TypeLine, ...]
+    grand_total_sales: int
+    grand_total_returns: int
+    grand_total_net: int
+    rounding: int  # øreavrunding of the period
+    cash_expected: int
+    cash_count: CashCount | None
+    last_journal_seq: int
+    last_sale_id: int
+    last_cash_event_id: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        values = dict(data)
+        for name, kind in _NESTED.items():
+            if name in _TALLIES:
+                values[name] = Tally(**data[name])
+            else:
+                values[name] = tuple(kind(**item) for item in data[name])
+        count = data["cash_count"]
+        values["cash_count"] = CashCount(**count) if count else None
+        return cls(**values)
+
+    @classmethod
+    def from_json(cls, text: str) -> Report:
+        return cls.from_dict(json.loads(text))
+
+
+_TALLIES = ("copies", "provisional", "returns", "discounts", "voided", "delivery", "training")
+_NESTED: dict[str, type] = {name: Tally for name in _TALLIES} | {
+    "art_groups": GroupLine,
+    "payments": PaymentLine,
+    "emp_payments": EmpPaymentLine,
+    "vat": VatReportLine,
+    "corr_lines": TypeLine,
+    "price_inquiries": GroupLine,
+    "other_corrs": TypeLine,
+    "pay_ins": TypeLine,
+    "pay_outs": TypeLine,
+}
+
+
+def report_doc(config: Config, report: Report) -> ReceiptDoc:
+    """The printed X or Z: every field, zeros included; fits 48 and 32 columns."""
+    doc = ReceiptDoc()
+    doc.add("title", "Z-rapport" if report.report_type == Z_REPORT else "X-rapport")
+    doc.add("center", report.company_name)
+    for line in config.shop_address:
+        doc.add("center", line)
+    doc.add("center", config.org_nr_display)
+    doc.add("rule")
+    if report.z_nr is not None:
+        doc.add("cols", "Z-nummer", str(report.z_nr))
+    doc.add("cols", "Kasse", report.register_id)
+    doc.add("cols", f"Dato {_day(report.report_date)}", f"Kl. {report.report_time}")
+    doc.add("cols", "Salgsdag", _day(report.business_date))
+    if report.user_number is not None:
+        doc.add("cols", "Utført av", str(report.user_number))
+    doc.add("rule")
+    doc.add("total", "Kontantsalg", format_kr(report.total_cash_sale))
+    _section(doc, "Varegrupper", [(f"Gr. {g.group}: {g.num}", g.amount) for g in report.art_groups])
+    _section(
+        doc, "Betalingsmidler", [(f"{_pay(p.method)}: {p.num}", p.amount) for p in report.payments]
+    )
+    _section(
+        doc,
+        "Per operatør",
+        [(f"Op. {p.emp} {_pay(p.method)}: {p.num}", p.amount) for p in report.emp_payments],
+    )
+    doc.add("bold", "Mva")
+    doc.add("text", f"{'Kode sats':<10}{'Grunnlag':>11}{'Mva':>11}")
+    for v in report.vat:
+        rate, basis, vat = format_rate(v.rate_bp), format_kr(v.basis), format_kr(v.vat)
+        doc.add("text", f"{v.code:>2} {rate:<7}{basis:>11}{vat:>11}")
+    doc.add("rule")
+    doc.add("cols", "Vekselkasse", format_kr(report.opening_float))
+    doc.add("cols", "Salgskvitteringer", str(report.receipts))
+    doc.add("cols", "Skuffåpninger u/salg", str(report.open_cash_box_num))
+    for label, tally in (
+        ("Kopikvitteringer", report.copies),
+        ("Foreløpige kvitt.", report.provisional),
+        ("Returer", report.returns),
+        ("Rabatter", report.discounts),
+        ("Ikke fullførte salg", report.voided),
+        ("Utleveringskvitt.", report.delivery),
+        ("Treningskvitt.", report.training),
+    ):
+        doc.add("cols", f"{label}: {tally.num}", format_kr(tally.amount))
+    for title, items in (
+        ("Linjekorreksjoner", report.corr_lines),
+        ("Andre korreksjoner", report.other_corrs),
+        ("Innbetalinger", report.pay_ins),
+        ("Utbetalinger", report.pay_outs),
+    ):
+        _section(
+            doc, title, [(f"{_NAMES_NB.get(t.type, t.type)}: {t.num}", t.amount) for t in items]
+        )
+    _section(
+        doc,
+        "Prisforespørsler",
+        [(f"Gr. {g.group}: {g.num}", g.amount) for g in report.price_inquiries],
+    )
+    doc.add("rule")
+    doc.add("bold", "Grand total (fra installasjon)")
+    doc.add("cols", "Salg", format_kr(report.grand_total_sales))
+    doc.add("cols", "Retur", format_kr(report.grand_total_returns))
+    doc.add("cols", "Netto", format_kr(report.grand_total_net))
+    doc.add("rule")
+    doc.add("cols", "Øreavrunding", format_kr(report.rounding))
+    doc.add("cols", "Forventet kontant", format_kr(report.cash_expected))
+    if report.cash_count is not None:
+        doc.add("cols", "Opptalt kontant", format_kr(report.cash_count.counted_ore))
+        doc.add("cols", "Forventet ved telling", format_kr(report.cash_count.expected_ore))
+        doc.add("cols", "Differanse", format_kr(report.cash_count.difference_ore))
+    return doc
+
+
+def _section(doc: ReceiptDoc, title: str, items: list[tuple[str, int]]) -> None:
+    doc.add("bold", title)
+    for label, amount in items or [("Ingen: 0", 0)]:
+        doc.add("cols", f"  {label}", format_kr(amount))
+
+
+def _pay(method: str) -> str:
+    return PAYMENT_NAMES.get(method, method)
+
+
+def _day(iso: str) -> str:
+    return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}"

@@ -1,0 +1,314 @@
+"""Fraud signals per cashier: the figures a shop owner compares before asking questions.
+
+For a period of business days (`local_date`, inclusive) and one register, per user who sold or
+did anything counted: returns with and without a receipt, line corrections, voided receipts,
+no-sale drawer openings, price overrides, discounts and minutes in training mode, beside the
+number and amount of their (non-training) sales.
+
+Where each figure comes from:
+
+- returns: `sale` rows of kind 'return' (training left out), with or without `original_sale_id`;
+  the amount is what was paid back (positive).
+- line corrections: LINEDELETE and LINEREDUCE journal rows; amount from their text.
+- voided: journal rows with event code 13028 (void receipt). kassa has no way to void or
+  abandon a basket today (a basket is sold, parked or corrected line by line), so this is 0
+  until something writes such a row; it is kept so the column exists when it does.
+- no-sale openings: NOSALEREQ (the approved request, which carries the cashier) and
+  DRAWOPENMAN rows that name a user; NOSALE (the kick itself) is not counted twice.
+- price overrides: PRICEOVERRIDE rows; amount is what the unit price came down by.
+- discounts: completed sales (not training) whose `discount_ore` is above zero.
+- training minutes: from each TRAININGON row of a user to the next TRAININGOFF on the register
+  (training mode is the register's, whoever turns it off), clipped to the period; an interval
+  still open ends at the period's end (or at `now`, if given and earlier).
+
+Ranking: each figure's count is turned into a rate per 100 sales (training: minutes per 100
+sales) so a full-time and a part-time cashier compare. The shop's usual rate for a signal is the
+median over the cashiers in the report. A cashier's score is the sum over the signals of
+rate / max(median, FLOOR): how many times the usual they are; highest first. The floor keeps a
+signal nobody usually shows (median 0) from dividing by zero and from blowing up.
+
+Every figure keeps the ids behind it (sale ids, journal seqs) so a screen can list them.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from kassa_tui.core.clock import OSLO, parse_utc
+from kassa_tui.core.money import format_kr
+
+#: The signals, in the order they are shown.
+SIGNALS = (
+    "returns_receipt",
+    "returns_no_receipt",
+    "line_corrections",
+    "voided",
+    "no_sale",
+    "price_overrides",
+    "discounts",
+    "training",
+)
+LABELS = {
+    "returns_receipt": "Returns with receipt",
+    "returns_no_receipt": "Returns without receipt",
+    "line_corrections": "Line corrections",
+    "voided": "Voided receipts",
+    "no_sale": "No-sale openings",
+    "price_overrides": "Price overrides",
+    "discounts": "Discounts",
+    "training": "Training minutes",
+}
+#: The smallest "usual" rate a cashier is compared with, per 100 sales.
+FLOOR = 1.0
+CORRECTION_EVENTS = ("LINEDELETE", "LINEREDUCE")
+NO_SALE_EVENTS = ("NOSALEREQ", "DRAWOPENMAN")
+VOID_EVENT_CODE = "13028"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One transaction behind a figure: a sale (receipt) or a journal row."""
+
+    source: str  # "sale" or "journal"
+    ref: int  # sale id or journal seq
+    local_date: str
+    local_time: str
+    what: str  # "receipt 12" or "LINEDELETE"
+    amount: int  # øre
+
+    def line(self) -> str:
+        where = self.what if self.source == "sale" else f"journal {self.ref} {self.what}"
+        return f"{self.local_date} {self.local_time}  {where}  {format_kr(self.amount)}"
+
+
+@dataclass
+class Figure:
+    count: int = 0
+    amount: int = 0  # øre; for training: 0 (the count is minutes)
+    items: list[Item] = field(default_factory=list)
+
+    def add(self, item: Item, count: int = 1) -> None:
+        self.count += count
+        self.amount += item.amount
+        self.items.append(item)
+
+
+@dataclass
+class CashierSignals:
+    user_number: int
+    name: str
+    sales: int = 0
+    sales_amount: int = 0
+    figures: dict[str, Figure] = field(default_factory=lambda: {s: Figure() for s in SIGNALS})
+    score: float = 0.0
+
+    def rate(self, signal: str) -> float:
+        """The signal's count per 100 sales (a cashier without sales counts as one sale)."""
+        return self.figures[signal].count * 100 / max(self.sales, 1)
+
+
+@dataclass
+class SignalsReport:
+    register_id: str
+    from_date: str
+    to_date: str
+    cashiers: list[CashierSignals]  # highest score first
+    medians: dict[str, float]
+
+    def cashier(self, user_number: int) -> CashierSignals:
+        for found in self.cashiers:
+            if found.user_number == user_number:
+                return found
+        raise KeyError(user_number)
+
+    def behind(self, user_number: int, signal: str) -> list[str]:
+        """The transactions behind one figure, as lines to show: date time, what, amount."""
+        if signal not in SIGNALS:
+            raise KeyError(signal)
+        return [item.line() for item in self.cashier(user_number).figures[signal].items]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "register_id": self.register_id,
+            "from_date": self.from_date,
+            "to_date": self.to_date,
+            "medians": self.medians,
+            "cashiers": [
+                {
+                    "user_number": c.user_number,
+                    "name": c.name,
+                    "sales": c.sales,
+                    "sales_amount": c.sales_amount,
+                    "score": c.score,
+                    "figures": {
+                        s: {
+                            "count": f.count,
+                            "amount": f.amount,
+                            "items": [item.__dict__ for item in f.items],
+                        }
+                        for s, f in c.figures.items()
+                    },
+                }
+                for c in self.cashiers
+            ],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignalsReport:
+        cashiers = [
+            CashierSignals(
+                user_number=c["user_number"],
+                name=c["name"],
+                sales=c["sales"],
+                sales_amount=c["sales_amount"],
+                score=c["score"],
+                figures={
+                    s: Figure(f["count"], f["amount"], [Item(**i) for i in f["items"]])
+                    for s, f in c["figures"].items()
+                },
+            )
+            for c in data["cashiers"]
+        ]
+        return cls(
+            data["register_id"], data["from_date"], data["to_date"], cashiers, data["medians"]
+        )
+
+
+def _period_bounds(from_date: str, to_date: str) -> tuple[datetime, datetime]:
+    """The period's first and last moment (UTC), from Oslo midnights."""
+    start = datetime.combine(date.fromisoformat(from_date), time(), OSLO)
+    end = datetime.combine(date.fromisoformat(to_date) + timedelta(days=1), time(), OSLO)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def signals(
+    db: SqliteDatabase,
+    register_id: str,
+    from_date: str,
+    to_date: str,
+    now: datetime | None = None,
+) -> SignalsReport:
+    """The signals of one register for the business days from_date..to_date (inclusive)."""
+    names = {int(n): str(name) for n, name in db.execute_sql("SELECT number, name FROM user")}
+    people: dict[int, CashierSignals] = {}
+
+    def of(number: int) -> CashierSignals:
+        if number not in people:
+            people[number] = CashierSignals(number, names.get(number, f"#{number}"))
+        return people[number]
+
+    with db.atomic():  # one read snapshot
+        sales = db.execute_sql(
+            "SELECT s.id, u.number, s.kind, s.original_sale_id, s.total_ore, s.discount_ore,"
+            " s.receipt_nr, s.local_date, s.local_time FROM sale s JOIN user u ON u.id = s.user_id"
+            " WHERE s.register_id = ? AND s.training = 0 AND s.local_date BETWEEN ? AND ?"
+            " ORDER BY s.id",
+            (register_id, from_date, to_date),
+        ).fetchall()
+        basics = (
+            *CORRECTION_EVENTS,
+            *NO_SALE_EVENTS,
+            "PRICEOVERRIDE",
+            "TRAININGON",
+            "TRAININGOFF",
+        )
+        period_rows = db.execute_sql(
+            "SELECT seq, basic_id, event_code, user_number, local_date, local_time, text"
+            " FROM journal WHERE register_id = ? AND local_date BETWEEN ? AND ?"
+            f" AND (basic_id IN ({','.join('?' * len(basics))}) OR event_code = ?)"
+            " ORDER BY seq",
+            (register_id, from_date, to_date, *basics, VOID_EVENT_CODE),
+        ).fetchall()
+        switches = db.execute_sql(
+            "SELECT seq, basic_id, user_number, utc, local_date, local_time FROM journal"
+            " WHERE register_id = ? AND basic_id IN ('TRAININGON', 'TRAININGOFF')"
+            " AND local_date <= ? ORDER BY seq",
+            (register_id, to_date),
+        ).fetchall()
+
+    for sale_id, number, kind, original, total, discount, nr, day, clock in sales:
+        cashier = of(int(number))
+        if kind == "sale":
+            cashier.sales += 1
+            cashier.sales_amount += int(total)
+            if discount and int(discount) > 0:
+                item = Item("sale", int(sale_id), day, clock, f"receipt {nr}", int(discount))
+                cashier.figures["discounts"].add(item)
+        elif kind == "return":
+            signal = "returns_receipt" if original is not None else "returns_no_receipt"
+            item = Item("sale", int(sale_id), day, clock, f"receipt {nr}", -int(total))
+            cashier.figures[signal].add(item)
+
+    for seq, basic, code, number, day, clock, text in period_rows:
+        if number is None or basic in ("TRAININGON", "TRAININGOFF"):
+            continue
+        details = json.loads(text) if text else {}
+        if basic in CORRECTION_EVENTS:
+            signal, amount = "line_corrections", int(details.get("amount", 0))
+        elif basic in NO_SALE_EVENTS:
+            signal, amount = "no_sale", 0
+        elif basic == "PRICEOVERRIDE":
+            before_after = int(details.get("before", 0)) - int(details.get("after", 0))
+            signal, amount = "price_overrides", before_after
+        elif code == VOID_EVENT_CODE:
+            signal, amount = "voided", int(details.get("amount", 0))
+        else:  # pragma: no cover - the query selects nothing else
+            continue
+        of(int(number)).figures[signal].add(Item("journal", int(seq), day, clock, basic, amount))
+
+    _training(switches, from_date, to_date, now, of)
+
+    report = SignalsReport(register_id, from_date, to_date, list(people.values()), {})
+    _rank(report)
+    return report
+
+
+def _training(
+    switches: list[tuple[Any, ...]],
+    from_date: str,
+    to_date: str,
+    now: datetime | None,
+    of: Callable[[int], CashierSignals],
+) -> None:
+    start, end = _period_bounds(from_date, to_date)
+    if now is not None and now < end:
+        end = max(now, start)
+    intervals: list[tuple[int, datetime, datetime, tuple[Any, ...]]] = []
+    opened: tuple[int, datetime, tuple[Any, ...]] | None = None  # user, since, the ON row
+    for seq, basic, number, utc, day, clock in switches:
+        if basic == "TRAININGON" and opened is None and number is not None:
+            opened = (int(number), parse_utc(utc).utc, (seq, day, clock))
+        elif basic == "TRAININGOFF" and opened is not None:
+            intervals.append((*opened[:2], parse_utc(utc).utc, opened[2]))
+            opened = None
+    if opened is not None:  # still on: ends with the period
+        intervals.append((*opened[:2], end, opened[2]))
+    for user, since, until, (on_seq, on_day, on_clock) in intervals:
+        seconds = (min(until, end) - max(since, start)).total_seconds()
+        if seconds <= 0:
+            continue
+        minutes = round(seconds / 60)
+        item = Item("journal", int(on_seq), on_day, on_clock, f"TRAININGON {minutes} min", 0)
+        of(user).figures["training"].add(item, count=minutes)
+
+
+def _rank(report: SignalsReport) -> None:
+    cashiers = report.cashiers
+    for signal in SIGNALS:
+        rates = [c.rate(signal) for c in cashiers]
+        report.medians[signal] = float(statistics.median(rates)) if rates else 0.0
+    for cashier in cashiers:
+        cashier.score = round(
+            sum(cashier.rate(s) / max(report.medians[s], FLOOR) for s in SIGNALS), 2
+        )
+    cashiers.sort(key=lambda c: (-c.score, c.user_number))

@@ -1,0 +1,42 @@
+"""The catalog export: every product streamed as a CSV the importer reads back."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from peewee import SqliteDatabase
+
+from kassa_tui.core.money import format_kr, format_quantity
+
+PRODUCT_FIELDS = ("plu", "ean", "name", "group", "vat", "price", "unit", "cost", "reorder")
+EXPORT_HEADER = PRODUCT_FIELDS
+
+
+def export_products(database: SqliteDatabase, out: TextIO) -> int:
+    """The catalog as the importer reads it (UTF-8, ';', decimal comma), a row at a time."""
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow(EXPORT_HEADER)
+    cursor = database.execute_sql(
+        "SELECT p.plu, (SELECT group_concat(code, '|') FROM"
+        " (SELECT code FROM barcode b WHERE b.product_id = p.id ORDER BY code)),"
+        " p.name, g.code, p.vat_bp, p.price_ore, p.unit, p.cost_ore, p.reorder_point_milli"
+        " FROM product p JOIN product_group g ON g.id = p.group_id ORDER BY p.id"
+    )
+    count = 0
+    for plu, codes, name, group, vat_bp, price, unit, cost, reorder in cursor:
+        writer.writerow(
+            (
+                plu or "",
+                codes or "",
+                name,
+                group,
+                f"{vat_bp / 100:g}".replace(".", ","),
+                format_kr(price, thousands=False),
+                unit,
+                "" if cost is None else format_kr(cost, thousands=False),
+                format_quantity(reorder),
+            )
+        )
+        count += 1
+    return count

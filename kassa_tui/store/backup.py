@@ -1,0 +1,347 @@
+"""Backups of the shop's database: taken while the till sells, checked, optionally encrypted.
+
+A backup is made with SQLite's online backup API from a connection of its own, in one step: the
+source is read inside one read transaction, so the copy is a consistent snapshot even while the
+till commits sales (in WAL mode a reader never blocks the writer). The live file is never copied
+byte for byte. The copy is switched to journal_mode=DELETE so it is one self-contained file, then
+checked: `PRAGMA integrity_check` must say ok and every register's journal hash chain must be
+intact (the same check as `Journal.verify`). A copy that fails is deleted.
+
+Encrypted backups (`<name>.db.enc`) are hybrid: a random 32-byte key encrypts the database with
+AES-256-GCM, and that key is wrapped with RSA-OAEP (SHA-256) for the given public key, so the
+till only ever holds the public half. The whole database is read into memory and encrypted in
+one call (a shop's database is tens of MB at most); it is not streamed. The file layout:
+
+    offset  size  field
+    0       14    magic b"KASSA-BACKUP-1"
+    14      2     wrapped key length N, unsigned big-endian
+    16      N     the AES key, wrapped with RSA-OAEP(SHA-256, MGF1-SHA-256)
+    16+N    12    the AES-GCM nonce
+    28+N    rest  ciphertext followed by the 16-byte GCM tag
+
+The first 16+N bytes (magic, length and wrapped key) are the GCM associated data, so they cannot
+be swapped or altered without decryption failing.
+
+A restore checks the backup the same way, refuses a schema newer than this kassa, refuses to
+replace a newer database unless forced, refuses while a till sells on the register, keeps the
+replaced database beside it as `<db>.before-restore-<timestamp>` and puts the backup in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import sqlite3
+import struct
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from peewee import SqliteDatabase
+
+from kassa_tui.core.clock import Clock
+from kassa_tui.core.errors import Refused, Stopped
+from kassa_tui.records.journal import Journal
+from kassa_tui.store.migrations import SCHEMA_VERSION
+from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
+
+MAGIC = b"KASSA-BACKUP-1"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+SQLITE_HEADER = b"SQLite format 3\x00"
+_OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """What a checked database holds: enough to compare two of them."""
+
+    schema_version: int
+    journal_rows: int
+    last_utc: str  # the latest journal row's UTC time ("" when the journal is empty)
+    registers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    info: BackupInfo
+    kept: Path | None  # the replaced database, or None when there was none
+
+
+def stamp(now: datetime | None = None) -> str:
+    return (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+
+
+def _safe(register_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in register_id)
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` empty with mode 0600; refuses to overwrite anything."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise Refused(f"{path} already exists; not overwriting it") from None
+    os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")):
+        with contextlib.suppress(FileNotFoundError):
+            name.unlink()
+
+
+def backup_path(dest: Path, register_id: str, now: datetime | None = None) -> Path:
+    """DEST itself, or `kassa-<register>-<YYYYmmdd-HHMMSS>.db` inside it when it is a folder."""
+    if dest.is_dir():
+        return dest / f"kassa-{_safe(register_id)}-{stamp(now)}.db"
+    return dest
+
+
+def _summary(conn: sqlite3.Connection) -> tuple[int, int, str, tuple[str, ...]]:
+    has_setting = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'setting'"
+    ).fetchone()
+    version = 0
+    if has_setting:
+        row = conn.execute("SELECT value FROM setting WHERE key = 'schema_version'").fetchone()
+        version = int(row[0]) if row else 0
+    has_journal = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'"
+    ).fetchone()
+    if not has_journal:
+        return version, 0, "", ()
+    rows, last = conn.execute("SELECT COUNT(*), COALESCE(MAX(utc), '') FROM journal").fetchone()
+    registers = tuple(
+        r[0] for r in conn.execute("SELECT DISTINCT register_id FROM journal ORDER BY 1")
+    )
+    return version, int(rows), str(last), registers
+
+
+def check_database(path: Path) -> BackupInfo:
+    """Open `path` read-only and check it; raises Stopped naming the first problem."""
+    if not path.is_file():
+        raise Stopped(f"{path}: no such backup file")
+    with open(path, "rb") as file:
+        head = file.read(len(SQLITE_HEADER))
+    if head.startswith(MAGIC):
+        raise Stopped(f"{path} is an encrypted backup; run `kassa backup decrypt` first")
+    if head != SQLITE_HEADER:
+        raise Stopped(f"{path} is not an SQLite database")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                raise Stopped(f"{path} failed the integrity check: {result[0]}")
+            version, rows, last, registers = _summary(conn)
+        finally:
+            conn.close()
+        database = SqliteDatabase(uri, uri=True)
+        database.connect()
+        try:
+            for register_id in registers:
+                bad = Journal(database, register_id, Clock()).verify()
+                if bad is not None:
+                    raise Stopped(
+                        f"{path}: journal row {bad} of register {register_id}"
+                        " was altered or removed"
+                    )
+        finally:
+            database.close()
+    except sqlite3.DatabaseError as exc:
+        raise Stopped(f"{path} cannot be read as a kassa database: {exc}") from None
+    return BackupInfo(version, rows, last, registers)
+
+
+def take_backup(
+    database: Path, dest: Path, register_id: str, now: datetime | None = None
+) -> tuple[Path, BackupInfo]:
+    """Copy the live database to DEST (a file, or a folder to name one in) and check the copy."""
+    if not database.is_file():
+        raise Stopped(f"no database at {database}")
+    target = backup_path(dest, register_id, now)
+    if not target.parent.is_dir():
+        raise Stopped(f"{target.parent}: no such folder")
+    _create_private(target)
+    try:
+        source = sqlite3.connect(str(database), timeout=30)
+        try:
+            source.execute("PRAGMA busy_timeout = 30000")
+            copy = sqlite3.connect(str(target))
+            try:
+                # pages=-1: one step, inside one read transaction: a consistent snapshot that a
+                # busy till cannot restart over and over, as a page-by-page copy would be.
+                source.backup(copy, pages=-1)
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            finally:
+                copy.close()
+        finally:
+            source.close()
+        os.chmod(target, 0o600)
+        info = check_database(target)
+    except Stopped as exc:
+        _remove(target)
+        raise Stopped(f"backup failed its check and was deleted: {exc}") from None
+    except (sqlite3.Error, OSError) as exc:
+        _remove(target)
+        raise Stopped(f"backup failed and was deleted: {exc}") from None
+    return target, info
+
+
+def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
+    try:
+        key = serialization.load_pem_public_key(pem)
+    except ValueError:
+        raise Stopped("--encrypt-to: not a PEM public key") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise Stopped("--encrypt-to: not an RSA public key")
+    return key
+
+
+def load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=None)
+    except (ValueError, TypeError):
+        raise Stopped("--key: not an unencrypted PEM private key") from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise Stopped("--key: not an RSA private key")
+    return key
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise Refused(f"{path} already exists; not overwriting it") from None
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
+
+
+def encrypt_file(plain: Path, public_pem: bytes) -> Path:
+    """Write `<plain>.enc` (mode 0600) for the holder of the private key; removes `plain`."""
+    public = load_public_key(public_pem)
+    key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    wrapped = public.encrypt(key, _OAEP)
+    header = MAGIC + struct.pack(">H", len(wrapped)) + wrapped
+    ciphertext = AESGCM(key).encrypt(nonce, plain.read_bytes(), header)
+    target = plain.with_name(f"{plain.name}.enc")
+    _write_private(target, header + nonce + ciphertext)
+    _remove(plain)
+    return target
+
+
+def decrypt_file(encrypted: Path, private_pem: bytes, out: Path) -> Path:
+    """Reverse `encrypt_file` into `out` (mode 0600); raises Stopped on a wrong key or damage."""
+    private = load_private_key(private_pem)
+    data = encrypted.read_bytes()
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 2:
+        raise Stopped(f"{encrypted} is not an encrypted kassa backup")
+    (length,) = struct.unpack(">H", data[len(MAGIC) : len(MAGIC) + 2])
+    start = len(MAGIC) + 2
+    header = data[: start + length]
+    wrapped = data[start : start + length]
+    nonce = data[start + length : start + length + NONCE_BYTES]
+    ciphertext = data[start + length + NONCE_BYTES :]
+    try:
+        key = private.decrypt(wrapped, _OAEP)
+        plain = AESGCM(key).decrypt(nonce, ciphertext, header)
+    except (ValueError, InvalidTag):
+        raise Stopped(
+            f"cannot decrypt {encrypted}: wrong private key, or the file is damaged"
+        ) from None
+    _write_private(out, plain)
+    return out
+
+
+def _current_info(database: Path) -> tuple[int, str]:
+    conn = sqlite3.connect(str(database), timeout=30)
+    try:
+        _, rows, last, _ = _summary(conn)
+    finally:
+        conn.close()
+    return rows, last
+
+
+def restore(
+    backup: Path,
+    database: Path,
+    register_id: str,
+    *,
+    force: bool = False,
+    now: datetime | None = None,
+) -> RestoreResult:
+    """Put a checked backup in place of the database; see the module's docstring."""
+    info = check_database(backup)
+    if info.schema_version > SCHEMA_VERSION:
+        raise Refused(
+            f"the backup's schema {info.schema_version} is newer than this kassa"
+            f" ({SCHEMA_VERSION}); upgrade kassa first"
+        )
+    lock = RegisterLock(database, register_id)
+    try:
+        lock.acquire()
+    except RegisterBusy as busy:
+        raise Refused(
+            f"register {register_id} is selling in another kassa (pid {busy.pid}); stop it first"
+        ) from None
+    try:
+        kept: Path | None = None
+        if database.exists():
+            if not force:
+                try:
+                    rows, last = _current_info(database)
+                except sqlite3.DatabaseError as exc:
+                    raise Refused(
+                        f"the database at {database} cannot be read ({exc}); use --force"
+                    ) from None
+                if last > info.last_utc or rows > info.journal_rows:
+                    raise Refused(
+                        f"the database at {database} is newer than the backup ({rows} journal"
+                        f" rows, last {last or '-'}; the backup has {info.journal_rows}, last"
+                        f" {info.last_utc or '-'}); use --force to replace it anyway"
+                    )
+            kept = database.with_name(f"{database.name}.before-restore-{stamp(now)}")
+            _keep(database, kept)
+        tmp = database.with_name(f"{database.name}.restoring")
+        _remove(tmp)
+        _write_private(tmp, backup.read_bytes())
+        os.replace(tmp, database)
+        for suffix in ("-wal", "-shm", "-journal"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(f"{database}{suffix}").unlink()
+        return RestoreResult(info, kept)
+    finally:
+        lock.release()
+
+
+def _keep(database: Path, kept: Path) -> None:
+    """Move the old database aside (0600), folding its WAL in first when it can be read."""
+    if kept.exists():
+        raise Refused(f"{kept} already exists; try again in a second")
+    checkpointed = False
+    with contextlib.suppress(sqlite3.Error):
+        conn = sqlite3.connect(str(database), timeout=30)
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            checkpointed = busy is None or busy[0] == 0
+        finally:
+            conn.close()
+    os.replace(database, kept)
+    os.chmod(kept, 0o600)
+    wal = Path(f"{database}-wal")
+    if not checkpointed and wal.exists():
+        os.replace(wal, Path(f"{kept}-wal"))  # committed rows not yet folded in: keep them
+        os.chmod(Path(f"{kept}-wal"), 0o600)
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{database}{suffix}").unlink()

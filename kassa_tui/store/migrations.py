@@ -1,0 +1,183 @@
+"""Schema version and forward migrations, from the first release on.
+
+Each migration runs once, in its own transaction, and bumps `setting.schema_version`. A database
+newer than this program is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from peewee import SqliteDatabase
+
+from kassa_tui.catalog.search import reindex_all
+from kassa_tui.core.errors import Stopped
+from kassa_tui.store.database import APPEND_ONLY, MODELS, Setting
+
+
+class SchemaTooNew(Stopped):
+    """The database was written by a newer kassa."""
+
+
+def _v1_initial(database: SqliteDatabase) -> None:
+    database.create_tables(MODELS)
+    for table in APPEND_ONLY:
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} "
+                f"BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def _v2_stock(database: SqliteDatabase) -> None:
+    """Stock levels, deliveries, stocktakes, reorder points and the search index."""
+    for statement in (
+        "ALTER TABLE product ADD COLUMN reorder_point_milli INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE product ADD COLUMN cost_ore INTEGER",
+        # The level is derived from the movements by a trigger, never written by code.
+        "CREATE TABLE product_stock (product_id INTEGER PRIMARY KEY REFERENCES product (id),"
+        " on_hand_milli INTEGER NOT NULL DEFAULT 0)",
+        "INSERT INTO product_stock (product_id, on_hand_milli)"
+        " SELECT product_id, SUM(delta_milli) FROM stock_movement GROUP BY product_id",
+        "CREATE TRIGGER stock_movement_level AFTER INSERT ON stock_movement BEGIN"
+        " INSERT INTO product_stock (product_id, on_hand_milli) VALUES"
+        " (NEW.product_id, NEW.delta_milli) ON CONFLICT (product_id) DO UPDATE SET"
+        " on_hand_milli = on_hand_milli + NEW.delta_milli; END",
+        "CREATE INDEX stock_movement_product_time ON stock_movement (product_id, created_utc)",
+        "CREATE INDEX sale_line_product ON sale_line (product_id)",
+        "CREATE INDEX sale_completed ON sale (completed_utc)",
+        "CREATE TABLE delivery (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, reference TEXT NOT NULL DEFAULT '',"
+        " user_number INTEGER, created_utc TEXT NOT NULL, local_date TEXT NOT NULL)",
+        "CREATE TABLE delivery_line (id INTEGER PRIMARY KEY,"
+        " delivery_id INTEGER NOT NULL REFERENCES delivery (id),"
+        " product_id INTEGER NOT NULL REFERENCES product (id),"
+        " qty_milli INTEGER NOT NULL, cost_ore INTEGER)",
+        "CREATE INDEX delivery_line_product ON delivery_line (product_id)",
+        "CREATE TABLE stocktake (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, group_code TEXT, status TEXT NOT NULL DEFAULT 'counting',"
+        " user_number INTEGER, started_utc TEXT NOT NULL, posted_utc TEXT)",
+        "CREATE TABLE stocktake_count (stocktake_id INTEGER NOT NULL REFERENCES stocktake (id),"
+        " product_id INTEGER NOT NULL REFERENCES product (id),"
+        " counted_milli INTEGER NOT NULL, PRIMARY KEY (stocktake_id, product_id))",
+        "CREATE VIRTUAL TABLE product_search USING fts5(name, codes, grp,"
+        " tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3')",
+    ):
+        database.execute_sql(statement)
+    for table in ("delivery", "delivery_line"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+    reindex_all(database)
+
+
+def _v3_day_close(database: SqliteDatabase) -> None:
+    """Signatures on transactions, cash events (float, pay-in/out, counts) and Z reports."""
+    for statement in (
+        # RSA-SHA1 over prevSignature;transDate;transTime;nr;transAmntIn;transAmntEx (§ 2-7).
+        "ALTER TABLE sale ADD COLUMN signature TEXT",
+        "ALTER TABLE sale ADD COLUMN key_version TEXT",
+        "ALTER TABLE sale ADD COLUMN training INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE sale ADD COLUMN original_sale_id INTEGER REFERENCES sale (id)",
+        "ALTER TABLE sale ADD COLUMN reason TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE sale ADD COLUMN approved_by INTEGER",
+        "CREATE TABLE cash_event (id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE,"
+        " register_id TEXT NOT NULL, kind TEXT NOT NULL,"  # float, payin, payout, count
+        " amount_ore INTEGER NOT NULL, reason TEXT NOT NULL DEFAULT '',"
+        " details TEXT NOT NULL DEFAULT '', user_number INTEGER, utc TEXT NOT NULL,"
+        " local_date TEXT NOT NULL, local_time TEXT NOT NULL)",
+        "CREATE INDEX cash_event_register ON cash_event (register_id, id)",
+        # A Z covers everything after the previous Z's last journal row: nothing is in two.
+        "CREATE TABLE z_report (id INTEGER PRIMARY KEY, register_id TEXT NOT NULL,"
+        " z_nr INTEGER NOT NULL, business_date TEXT NOT NULL,"
+        " last_journal_seq INTEGER NOT NULL, last_sale_id INTEGER NOT NULL,"
+        " last_cash_event_id INTEGER NOT NULL, user_number INTEGER, utc TEXT NOT NULL,"
+        " local_date TEXT NOT NULL, local_time TEXT NOT NULL, report TEXT NOT NULL,"
+        " UNIQUE (register_id, z_nr), UNIQUE (register_id, business_date))",
+    ):
+        database.execute_sql(statement)
+    for table in ("cash_event", "z_report"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
+def _v4_user_lock(database: SqliteDatabase) -> None:
+    """Wrong PINs in a row and lock-outs per user, beside the v1 `user` table."""
+    database.execute_sql(
+        "CREATE TABLE user_lock (user_number INTEGER PRIMARY KEY,"
+        " failures INTEGER NOT NULL DEFAULT 0, locked_until_utc TEXT)"
+    )
+
+
+def _v5_a_year_of_sales(database: SqliteDatabase) -> None:
+    """Indexes that keep the till fast after a year of sales (bench/).
+
+    Without them, finding the open basket walked every basket the register ever sold, the last
+    signature sorted every sale (35 and 100 ms per call on 200,000 receipts), and every SAF-T
+    export read the whole journal several times.
+    """
+    for statement in (
+        "CREATE INDEX basket_register_status ON basket (register_id, status)",
+        "DROP INDEX basket_register_id",  # its prefix
+        "CREATE INDEX sale_register ON sale (register_id, id)",
+        "DROP INDEX IF EXISTS sale_line_product",  # the same as sale_line_product_id
+        # SAF-T and the reports read the journal by date, and receipt counts by sale.
+        "CREATE INDEX journal_local_date ON journal (local_date)",
+        "CREATE INDEX journal_event_sale ON journal (event_code, sale_id)",
+        "DROP INDEX journal_event_code",  # its prefix
+    ):
+        database.execute_sql(statement)
+
+
+def _v6_sale_lines_by_sale(database: SqliteDatabase) -> None:
+    """Sale lines indexed with what X, Z and SAF-T sum, so a busy day's 15,000 lines are read
+    from the index alone (it replaces the plain sale_id index: no extra cost per sale)."""
+    database.execute_sql(
+        "CREATE INDEX sale_line_sale ON sale_line"
+        " (sale_id, group_code, amount_ore, vat_bp, discount_ore)"
+    )
+    database.execute_sql("DROP INDEX sale_line_sale_id")
+
+
+MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
+    _v1_initial,
+    _v2_stock,
+    _v3_day_close,
+    _v4_user_lock,
+    _v5_a_year_of_sales,
+    _v6_sale_lines_by_sale,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(database: SqliteDatabase) -> int:
+    if not database.table_exists("setting"):
+        return 0
+    row = Setting.get_or_none(Setting.key == "schema_version")
+    return int(row.value) if row else 0
+
+
+def migrate(database: SqliteDatabase, announce: Callable[[int, int], None] | None = None) -> int:
+    """Bring the schema up to date; returns the version now in place.
+
+    `announce(old, new)` is told before an existing database is upgraded: on a year of sales
+    new indexes take seconds (more on a Pi), and a silent terminal looks like a hang.
+    """
+    version = current_version(database)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"database schema {version} is newer than this kassa ({SCHEMA_VERSION}); upgrade kassa"
+        )
+    if 0 < version < SCHEMA_VERSION and announce is not None:
+        announce(version, SCHEMA_VERSION)
+    for number, step in enumerate(MIGRATIONS[version:], start=version + 1):
+        with database.atomic("IMMEDIATE"):
+            step(database)
+            Setting.insert(key="schema_version", value=str(number)).on_conflict_replace().execute()
+    return SCHEMA_VERSION
