@@ -4,7 +4,6 @@ usual, and the transactions behind every figure one key (Enter) away.
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from kassa_tui.core.clock import OSLO
+from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import _
 from kassa_tui.dayclose.signals import SIGNALS, SignalsReport, signals
 from screens.host import host
@@ -61,8 +60,11 @@ class SignalsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         till = host(self).till
-        today = datetime.now(OSLO).date().isoformat()
-        self.report = signals(till.db, till.config.register_id, today, today)
+        now, cutoff = till.clock.now(), till.config.day_cutoff_hour
+        today = business_date(now, cutoff)  # the till's clock and business day, as the Z's
+        self.report = signals(
+            till.db, till.config.register_id, today, today, now=now.utc, cutoff_hour=cutoff
+        )
         self.query_one("#stock-title", Label).update(
             _("Signals for {day}: cashiers ranked by how far they are from the usual").format(
                 day=today

@@ -43,7 +43,9 @@ def _table(found: SignalsReport) -> str:
 
 
 @click.command("signals")
-@click.option("--from", "from_date", help="First business day (YYYY-MM-DD); default today.")
+@click.option(
+    "--from", "from_date", help="First business day (YYYY-MM-DD); default the current one."
+)
 @click.option("--to", "to_date", help="Last business day (YYYY-MM-DD); default --from.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.pass_context
@@ -53,13 +55,15 @@ def report_signals(
 ) -> None:
     """Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by score."""
     from kassa_tui.cli.auth import authenticate
+    from kassa_tui.core.clock import business_date
     from kassa_tui.dayclose.signals import signals
     from kassa_tui.people.permissions import Permission
 
     till = till_of(ctx)
     authenticate(till, Permission.EXPORT)  # per-cashier figures: not for the cashiers
     now = till.clock.now()
-    start = from_date or now.local_date
+    cutoff = till.config.day_cutoff_hour
+    start = from_date or business_date(now, cutoff)
     end = to_date or start
     for text in (start, end):
         try:
@@ -68,5 +72,5 @@ def report_signals(
             raise click.BadParameter(f"{text} is not a date (YYYY-MM-DD)") from None
     if end < start:
         raise click.BadParameter("--to is before --from")
-    found = signals(till.db, till.config.register_id, start, end, now=now.utc)
+    found = signals(till.db, till.config.register_id, start, end, now=now.utc, cutoff_hour=cutoff)
     click.echo(found.to_json() if as_json else _table(found))

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
+#: The hour (Oslo time) at which one business day turns into the next: sales after midnight
+#: until then belong to the evening before ([day] cutoff_hour in kassa.toml).
+DEFAULT_CUTOFF_HOUR = 4
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,7 @@ class Instant:
     @property
     def utc_text(self) -> str:
         """Sortable ISO text with microseconds, e.g. '2026-11-27T12:00:00.000000Z'."""
-        return self.utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return utc_text(self.utc)
 
     @property
     def local(self) -> datetime:
@@ -34,6 +37,26 @@ class Instant:
     @property
     def local_time(self) -> str:
         return self.local.strftime("%H:%M:%S")
+
+
+def business_date(now: Instant, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> str:
+    """The business day a moment belongs to: the Oslo date, the day turning at the cut-off."""
+    return (now.local - timedelta(hours=cutoff_hour)).date().isoformat()
+
+
+def business_days_utc(
+    from_date: str, to_date: str, cutoff_hour: int = DEFAULT_CUTOFF_HOUR
+) -> tuple[datetime, datetime]:
+    """The first moment of business day `from_date` and the first after `to_date`, in UTC."""
+    turn = time(cutoff_hour)
+    start = datetime.combine(date.fromisoformat(from_date), turn, OSLO)
+    end = datetime.combine(date.fromisoformat(to_date) + timedelta(days=1), turn, OSLO)
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def utc_text(moment: datetime) -> str:
+    """How UTC instants are stored: sortable ISO text with microseconds."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_utc(text: str) -> Instant:

@@ -1,9 +1,10 @@
 """Fraud signals per cashier: the figures a shop owner compares before asking questions.
 
-For a period of business days (`local_date`, inclusive) and one register, per user who sold or
-did anything counted: returns with and without a receipt, line corrections, voided receipts,
-no-sale drawer openings, price overrides, discounts and minutes in training mode, beside the
-number and amount of their (non-training) sales.
+For a period of business days (inclusive; each runs from `[day] cutoff_hour` to the next
+morning's, as the Z's does) and one register, per user who sold or did anything counted:
+returns with and without a receipt, line corrections, voided receipts, no-sale drawer openings,
+price overrides, discounts and minutes in training mode, beside the number and amount of their
+(non-training) sales.
 
 Where each figure comes from:
 
@@ -36,12 +37,12 @@ import json
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from peewee import SqliteDatabase
 
-from kassa_tui.core.clock import OSLO, parse_utc
+from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, business_days_utc, parse_utc, utc_text
 from kassa_tui.core.money import format_kr
 
 #: The signals, in the order they are shown.
@@ -184,21 +185,23 @@ class SignalsReport:
         )
 
 
-def _period_bounds(from_date: str, to_date: str) -> tuple[datetime, datetime]:
-    """The period's first and last moment (UTC), from Oslo midnights."""
-    start = datetime.combine(date.fromisoformat(from_date), time(), OSLO)
-    end = datetime.combine(date.fromisoformat(to_date) + timedelta(days=1), time(), OSLO)
-    return start.astimezone(UTC), end.astimezone(UTC)
-
-
 def signals(
     db: SqliteDatabase,
     register_id: str,
     from_date: str,
     to_date: str,
     now: datetime | None = None,
+    cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
 ) -> SignalsReport:
-    """The signals of one register for the business days from_date..to_date (inclusive)."""
+    """The signals of one register for the business days from_date..to_date (inclusive).
+
+    A business day runs from `cutoff_hour` to `cutoff_hour` the next morning (Oslo time), as
+    the Z's does, so a sale at 01:30 counts for the evening before.
+    """
+    start, end = business_days_utc(from_date, to_date, cutoff_hour)
+    # The local_date range (indexed) holds the period; the UTC bounds cut it to business days.
+    dates = (from_date, (date.fromisoformat(to_date) + timedelta(days=1)).isoformat())
+    bounds = (utc_text(start), utc_text(end))
     names = {int(n): str(name) for n, name in db.execute_sql("SELECT number, name FROM user")}
     people: dict[int, CashierSignals] = {}
 
@@ -212,8 +215,8 @@ def signals(
             "SELECT s.id, u.number, s.kind, s.original_sale_id, s.total_ore, s.discount_ore,"
             " s.receipt_nr, s.local_date, s.local_time FROM sale s JOIN user u ON u.id = s.user_id"
             " WHERE s.register_id = ? AND s.training = 0 AND s.local_date BETWEEN ? AND ?"
-            " ORDER BY s.id",
-            (register_id, from_date, to_date),
+            " AND s.completed_utc >= ? AND s.completed_utc < ? ORDER BY s.id",
+            (register_id, *dates, *bounds),
         ).fetchall()
         basics = (
             *CORRECTION_EVENTS,
@@ -225,15 +228,16 @@ def signals(
         period_rows = db.execute_sql(
             "SELECT seq, basic_id, event_code, user_number, local_date, local_time, text"
             " FROM journal WHERE register_id = ? AND local_date BETWEEN ? AND ?"
+            " AND utc >= ? AND utc < ?"
             f" AND (basic_id IN ({','.join('?' * len(basics))}) OR event_code = ?)"
             " ORDER BY seq",
-            (register_id, from_date, to_date, *basics, VOID_EVENT_CODE),
+            (register_id, *dates, *bounds, *basics, VOID_EVENT_CODE),
         ).fetchall()
         switches = db.execute_sql(
             "SELECT seq, basic_id, user_number, utc, local_date, local_time FROM journal"
             " WHERE register_id = ? AND basic_id IN ('TRAININGON', 'TRAININGOFF')"
             " AND local_date <= ? ORDER BY seq",
-            (register_id, to_date),
+            (register_id, dates[1]),
         ).fetchall()
 
     for sale_id, number, kind, original, total, discount, nr, day, clock in sales:
@@ -266,7 +270,7 @@ def signals(
             continue
         of(int(number)).figures[signal].add(Item("journal", int(seq), day, clock, basic, amount))
 
-    _training(switches, from_date, to_date, now, of)
+    _training(switches, start, end, now, of)
 
     report = SignalsReport(register_id, from_date, to_date, list(people.values()), {})
     _rank(report)
@@ -275,12 +279,11 @@ def signals(
 
 def _training(
     switches: list[tuple[Any, ...]],
-    from_date: str,
-    to_date: str,
+    start: datetime,
+    end: datetime,
     now: datetime | None,
     of: Callable[[int], CashierSignals],
 ) -> None:
-    start, end = _period_bounds(from_date, to_date)
     if now is not None and now < end:
         end = max(now, start)
     intervals: list[tuple[int, datetime, datetime, tuple[Any, ...]]] = []

@@ -99,18 +99,36 @@ def test_training_minutes_belong_to_who_turned_it_on(
     sell(till, cashier)  # a training sale: not counted among the sales
     till.receipts.training_off(shift_lead)
     time.advance(60)
-    till.receipts.training_on(shift_lead)  # still on at the period's end (midnight)
+    till.receipts.training_on(shift_lead)  # still on when the business day ends (04:00)
     time.advance(60)
 
     found = report(till)
 
     lead = found.cashier(2)
-    # 30 minutes, then from 12:31 Oslo time to midnight: 689 minutes.
-    assert lead.figures["training"].count == 30 + 689
+    # 30 minutes, then from 12:31 Oslo time to 04:00 the next morning: 929 minutes.
+    assert lead.figures["training"].count == 30 + 929
     assert found.cashier(1).sales == 1
     # With `now` the open interval ends now instead.
     now = signals(till.db, till.config.register_id, DAY, DAY, now=time.now)
     assert now.cashier(2).figures["training"].count == 31
+
+
+def test_a_sale_after_midnight_counts_for_the_business_day_before(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    """The cut-off hour (4 in kassa.toml) turns the day, for the signals as for the Z."""
+    time.advance(13 * 3600 + 30 * 60)  # 01:30 the next calendar day, Oslo time
+    sell(till, cashier)
+    till.returns.return_without_receipt(cashier, [(PILSNER, 1000)], "Knust", "2", "2222")
+    print_waiting(till)
+    time.advance(3 * 3600)  # 04:30: the next business day
+    sell(till, cashier)
+
+    evening = report(till).cashier(1)
+    next_day = signals(till.db, till.config.register_id, "2026-11-28", "2026-11-28").cashier(1)
+
+    assert (evening.sales, evening.figures["returns_no_receipt"].count) == (1, 1)
+    assert (next_day.sales, next_day.figures["returns_no_receipt"].count) == (1, 0)
 
 
 def test_the_transactions_behind_a_figure(
