@@ -35,7 +35,6 @@ import secrets
 import sqlite3
 import struct
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -44,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from peewee import SqliteDatabase
 
-from kassa_tui.core.clock import Clock
+from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Refused, Stopped
 from kassa_tui.records.journal import Journal
 from kassa_tui.store.migrations import SCHEMA_VERSION
@@ -73,8 +72,9 @@ class RestoreResult:
     kept: Path | None  # the replaced database, or None when there was none
 
 
-def stamp(now: datetime | None = None) -> str:
-    return (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+def stamp(now: Instant | None = None) -> str:
+    """Oslo wall-clock time for a file name, read from the till's clock."""
+    return (now or Clock().now()).local.strftime("%Y%m%d-%H%M%S")
 
 
 def _safe(register_id: str) -> str:
@@ -96,7 +96,7 @@ def _remove(path: Path) -> None:
             name.unlink()
 
 
-def backup_path(dest: Path, register_id: str, now: datetime | None = None) -> Path:
+def backup_path(dest: Path, register_id: str, now: Instant | None = None) -> Path:
     """DEST itself, or `kassa-<register>-<YYYYmmdd-HHMMSS>.db` inside it when it is a folder."""
     if dest.is_dir():
         return dest / f"kassa-{_safe(register_id)}-{stamp(now)}.db"
@@ -161,7 +161,7 @@ def check_database(path: Path) -> BackupInfo:
 
 
 def take_backup(
-    database: Path, dest: Path, register_id: str, now: datetime | None = None
+    database: Path, dest: Path, register_id: str, now: Instant | None = None
 ) -> tuple[Path, BackupInfo]:
     """Copy the live database to DEST (a file, or a folder to name one in) and check the copy."""
     if not database.is_file():
@@ -278,7 +278,7 @@ def restore(
     register_id: str,
     *,
     force: bool = False,
-    now: datetime | None = None,
+    now: Instant | None = None,
 ) -> RestoreResult:
     """Put a checked backup in place of the database; see the module's docstring."""
     info = check_database(backup)
