@@ -41,9 +41,12 @@ def wall_clock_reads(path: Path) -> list[str]:
     where = path.relative_to(REPO) if path.is_relative_to(REPO) else path
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            if (node.value.id, node.attr) in WALL_CLOCK:
-                found.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and (node.value.id, node.attr) in WALL_CLOCK
+        ):
+            found.append(f"{where}:{node.lineno} {node.value.id}.{node.attr}")
     return found
 
 
