@@ -282,6 +282,9 @@ class DeviceLike(Protocol):
     def read_one(self) -> Any: ...  # an InputEvent, or None when nothing is pending
 
 
+OpenDevice = Callable[[str], DeviceLike]
+
+
 def _open_evdev(path: str) -> DeviceLike:
     import evdev
 
@@ -310,7 +313,7 @@ class ScannerReader:
         settings: ScannerSettings,
         on_scan: Callable[[str], None],
         on_state: Callable[[str, str], None],
-        open_device: Callable[[str], DeviceLike] | None = None,
+        open_device: OpenDevice | None = None,
         find: Callable[[], str | None] | None = None,
         retry_seconds: float = 1.0,
     ) -> None:

@@ -19,10 +19,10 @@ from textual.binding import Binding
 
 import screens
 from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
-from devices.scanner import ScannerReader
+from devices.scanner import OpenDevice, ScannerReader
 from devices.spooler import SpoolResult, print_pending, state_text
 from kassa_tui.composition import Till, open_till
-from kassa_tui.config import Config
+from kassa_tui.config import Config, ScannerSettings
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
@@ -94,10 +94,10 @@ class KassaApp(App[None]):
 
     # -- the evdev scanner: its thread only calls these through call_from_thread ------------
 
-    def _scan_from_thread(self, code: str) -> None:
+    def scan_from_thread(self, code: str) -> None:
         self.call_from_thread(self.scanned, code)
 
-    def _scanner_state_from_thread(self, state: str, message: str) -> None:
+    def scanner_state_from_thread(self, state: str, message: str) -> None:
         self.call_from_thread(self.scanner_state, state, message)
 
     def scanned(self, code: str) -> None:
@@ -311,11 +311,27 @@ def announce_upgrade(old: int, new: int) -> None:
     )
 
 
+def evdev_scanner(
+    app: KassaApp, settings: ScannerSettings, open_device: OpenDevice | None = None
+) -> ScannerReader | None:
+    """The scanner reader when kassa.toml says `scanner.mode = "evdev"`, bound to the app.
+
+    A wedge scanner types into the entry line and needs nothing. A read-only view gets no
+    reader: the selling kassa on the register has the scanner grabbed.
+    """
+    if settings.mode != "evdev" or app.read_only:
+        return None
+    return ScannerReader(
+        settings, app.scan_from_thread, app.scanner_state_from_thread, open_device=open_device
+    )
+
+
 def run_app(config: Config, *, read_only: bool = False) -> None:
     till = open_till(config, announce=announce_upgrade)
     app = KassaApp(
         till, open_printer(config.printer), read_only=read_only, console=use_console_theme(config)
     )
+    app.scanner = evdev_scanner(app, config.scanner)  # started on mount, stopped on unmount
     try:
         app.run()
     finally:
