@@ -11,263 +11,21 @@ evdev is imported lazily: it is Linux-only and the wedge mode never needs it.
 from __future__ import annotations
 
 import errno
-import glob
 import logging
-import os
 import select
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import suppress
 from typing import Any, Protocol
 
+from devices.input_devices import find_scanner, unreadable_inputs
+from devices.scan_decoder import ScanDecoder
 from kassa_tui.config import ScannerSettings
 from kassa_tui.core.i18n import _
 
 log = logging.getLogger(__name__)
 
-MAX_CODE_LENGTH = 64  # longer is a stuck key or a runaway scanner, never a product code
-
-_DIGITS = "1234567890"
-# Held modifiers: Shift picks the second character, AltGr (on "no") a third; while any other
-# modifier is held a key gives no character, so Ctrl+J never becomes a "j" in a code.
-_MODIFIERS = {"KEY_LEFTSHIFT": "shift", "KEY_RIGHTSHIFT": "shift", "KEY_RIGHTALT": "altgr"}
-_MODIFIERS.update(
-    (name, "other") for name in ("KEY_LEFTCTRL", "KEY_RIGHTCTRL", "KEY_LEFTALT", "KEY_LEFTMETA")
-)
-_ENTERS = frozenset({"KEY_ENTER", "KEY_KPENTER"})
-
-# Key → the character it types, then the one with Shift (none where the layout has a dead key
-# or nothing a barcode needs). Letters, the keypad and space are the same on both layouts.
-_COMMON = {
-    **{f"KEY_{c.upper()}": c + c.upper() for c in "abcdefghijklmnopqrstuvwxyz"},
-    **{f"KEY_KP{c}": c + c for c in _DIGITS},
-    **{f"KEY_KP{name}": c + c for name, c in (("MINUS", "-"), ("PLUS", "+"), ("SLASH", "/"))},
-    "KEY_KPASTERISK": "**",
-    "KEY_SPACE": "  ",
-}
-# fmt: off
-_US = {  # what a US keyboard types: most scanners' default
-    **_COMMON, **{f"KEY_{d}": d + s for d, s in zip(_DIGITS, "!@#$%^&*()", strict=True)},
-    "KEY_MINUS": "-_", "KEY_EQUAL": "=+", "KEY_DOT": ".>", "KEY_COMMA": ",<", "KEY_SLASH": "/?",
-    "KEY_SEMICOLON": ";:", "KEY_APOSTROPHE": "'\"", "KEY_LEFTBRACE": "[{", "KEY_RIGHTBRACE": "]}",
-    "KEY_BACKSLASH": "\\|", "KEY_GRAVE": "`~", "KEY_KPDOT": "..",
-}
-_NO = {  # a scanner set to the Norwegian layout: the same keys type other characters
-    **_COMMON, **{f"KEY_{d}": d + s for d, s in zip(_DIGITS, '!"#¤%&/()=', strict=True)},
-    "KEY_MINUS": "+?", "KEY_EQUAL": "\\", "KEY_DOT": ".:", "KEY_COMMA": ",;", "KEY_SLASH": "-_",
-    "KEY_BACKSLASH": "'*", "KEY_GRAVE": "|§", "KEY_102ND": "<>", "KEY_LEFTBRACE": "åÅ",
-    "KEY_SEMICOLON": "øØ", "KEY_APOSTROPHE": "æÆ",
-    "KEY_KPDOT": ",,",  # the Norwegian keypad's decimal key types a comma
-}
-_NO_ALTGR = {"KEY_2": "@", "KEY_4": "$", "KEY_7": "{", "KEY_8": "[", "KEY_9": "]", "KEY_0": "}"}
-# fmt: on
-LAYOUTS = {"us": (_US, {}), "no": (_NO, _NO_ALTGR)}
-
-# Names that mark a device as a scanner when nothing is configured; specific brands first.
-SCANNER_WORDS = ("scanner", "barcode", "honeywell", "zebra", "datalogic", "symbol", "newland")
-WEAK_SCANNER_WORDS = ("hid",)  # many cheap scanners call themselves "HID 1eab:1d06"
-
 _GONE = frozenset({errno.ENODEV, errno.ENXIO, errno.EIO, errno.EBADF, errno.ENOENT})
-
-
-class KeyEvent(Protocol):
-    type: int
-    code: int
-    value: int
-
-
-class ScanDecoder:
-    """Turns EV_KEY events into codes: characters per layout, Enter ends the code."""
-
-    def __init__(self, layout: str = "us", extra: tuple[tuple[str, str], ...] = ()) -> None:
-        from evdev import ecodes
-
-        if layout not in LAYOUTS:
-            raise ValueError(f"unknown scanner layout {layout!r}")
-        table, altgr = LAYOUTS[layout]
-        by_name: dict[str, int] = ecodes.ecodes
-
-        def code(name: str) -> int:
-            if name not in by_name:
-                raise ValueError(f"unknown key name {name!r} in scanner.keys")
-            return by_name[name]
-
-        self.ev_key: int = ecodes.EV_KEY
-        self.chars = {code(name): (chars[0], chars[1:]) for name, chars in table.items()}
-        self.chars.update((code(name), (char, char)) for name, char in extra)
-        self.altgr_chars = {code(name): char for name, char in altgr.items()}
-        self.modifiers = {code(name): kind for name, kind in _MODIFIERS.items()}
-        if not altgr:
-            self.modifiers[code("KEY_RIGHTALT")] = "other"
-        self.enter_keys = frozenset(code(name) for name in _ENTERS)
-        self.ignored = 0  # key presses that gave no character (F-keys, Ctrl, Ctrl+key, …)
-        self.dropped = 0  # codes thrown away for being longer than MAX_CODE_LENGTH
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget a half-read code and held modifiers (a scanner was plugged in again)."""
-        self._buffer: list[str] = []
-        self._overflow = False
-        self._held: dict[int, str] = {}  # modifier key → its kind
-
-    def feed(self, event: KeyEvent) -> str | None:
-        """One event in; the finished code out when it was Enter, else None."""
-        if event.type != self.ev_key:
-            return None
-        key, value = event.code, event.value
-        kind = self.modifiers.get(key)
-        if kind is not None:
-            if value == 1:
-                self._held[key] = kind
-                self.ignored += 1 if kind == "other" else 0
-            elif value == 0:
-                self._held.pop(key, None)
-            return None
-        if value != 1:  # key-up, or autorepeat from a scanner that holds a key too long
-            return None
-        if key in self.enter_keys:
-            return self._finish()
-        char = self._char(key)
-        if not char:
-            self.ignored += 1
-            return None
-        if char in "\r\n":  # scanner.keys may name another terminator, e.g. KEY_TAB = "\n"
-            return self._finish()
-        if len(self._buffer) >= MAX_CODE_LENGTH:
-            self._overflow = True
-        else:
-            self._buffer.append(char)
-        return None
-
-    def _char(self, key: int) -> str:
-        held = set(self._held.values())
-        if "other" in held:
-            return ""
-        if "altgr" in held:
-            return self.altgr_chars.get(key, "")
-        plain, shifted = self.chars.get(key, ("", ""))
-        return shifted if "shift" in held else plain
-
-    def _finish(self) -> str | None:
-        code, overflow = "".join(self._buffer), self._overflow
-        self._buffer, self._overflow = [], False
-        if overflow:
-            self.dropped += 1
-            log.warning("dropped a scan longer than %d characters", MAX_CODE_LENGTH)
-            return None
-        return code or None
-
-
-class Candidate(Protocol):
-    """What find_scanner needs of a device: evdev.InputDevice, or a fake."""
-
-    @property
-    def path(self) -> str | bytes: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def info(self) -> Any: ...  # .vendor and .product as ints
-    def capabilities(self) -> Mapping[int, Sequence[Any]]: ...
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    """One input device, for `kassa devices`."""
-
-    path: str
-    name: str
-    vendor: str  # 4-digit lowercase hex
-    product: str
-    looks_like_scanner: bool
-
-
-def _usb_id(device: Candidate) -> str:
-    return f"{device.info.vendor:04x}:{device.info.product:04x}"
-
-
-def _types_codes(device: Candidate) -> bool:
-    """EV_KEY with Enter and a full row of digits (main row or keypad): it can send a scan."""
-    from evdev import ecodes
-
-    keys = set(device.capabilities().get(ecodes.EV_KEY, ()))
-    main = {ecodes.ecodes[f"KEY_{d}"] for d in _DIGITS}
-    pad = {ecodes.ecodes[f"KEY_KP{d}"] for d in _DIGITS}
-    return ecodes.KEY_ENTER in keys and (main <= keys or pad <= keys)
-
-
-def _looks_like_scanner(device: Candidate, words: Iterable[str]) -> bool:
-    name = device.name.lower()
-    return any(word in name for word in words) and _types_codes(device)
-
-
-@contextmanager
-def _candidates(given: Sequence[Candidate] | None) -> Iterator[Sequence[Candidate]]:
-    """The given devices, or every readable input device, opened and closed again after."""
-    if given is not None:
-        yield given
-        return
-    import evdev
-
-    opened = []
-    for path in sorted(evdev.list_devices(), key=lambda p: (len(p), p)):  # event2 < event10
-        try:
-            opened.append(evdev.InputDevice(path))
-        except OSError as exc:  # unplugged meanwhile, or not ours to read
-            log.debug("skipping %s: %s", path, exc)
-    try:
-        yield opened
-    finally:
-        for device in opened:
-            with suppress(OSError):
-                device.close()
-
-
-def find_scanner(
-    settings: ScannerSettings, devices: Sequence[Candidate] | None = None
-) -> str | None:
-    """The path to read: the configured path, else by name, else by USB id, else a guess.
-
-    A configured device, name or USB id that is not there gives None rather than a guess, so a
-    missing scanner never makes kassa grab the cashier's keyboard.
-    """
-    if settings.device:
-        real = os.path.realpath(settings.device)
-        listed = devices is not None and any(d.path in (settings.device, real) for d in devices)
-        return settings.device if listed or os.path.exists(real) else None
-    name, usb_id = settings.name.lower(), settings.usb_id.strip().lower()
-    with _candidates(devices) as candidates:
-        if name or usb_id:
-            found = [d for d in candidates if name and name in d.name.lower()]
-            found = found or [d for d in candidates if usb_id and _usb_id(d) == usb_id]
-            found.sort(key=lambda d: not _types_codes(d))  # a scanner has several; pick the keys
-            return os.fsdecode(found[0].path) if found else None
-        for words in (SCANNER_WORDS, WEAK_SCANNER_WORDS):
-            for device in candidates:
-                if _looks_like_scanner(device, words):
-                    return os.fsdecode(device.path)
-        return None
-
-
-def list_input_devices(devices: Sequence[Candidate] | None = None) -> list[InputInfo]:
-    """Every readable input device, for a technician choosing scanner.device/name/usb_id."""
-    with _candidates(devices) as candidates:
-        return [
-            InputInfo(
-                path=os.fsdecode(d.path),
-                name=d.name,
-                vendor=f"{d.info.vendor:04x}",
-                product=f"{d.info.product:04x}",
-                looks_like_scanner=_looks_like_scanner(d, SCANNER_WORDS + WEAK_SCANNER_WORDS),
-            )
-            for d in candidates
-        ]
-
-
-def _unreadable_inputs() -> bool:
-    """Input devices exist but none can be read: evdev.list_devices() then looks empty."""
-    nodes = glob.glob("/dev/input/event*")
-    return bool(nodes) and not any(os.access(node, os.R_OK) for node in nodes)
 
 
 class DeviceLike(Protocol):
@@ -370,7 +128,7 @@ class ScannerReader:
         """Find, open and read the scanner once; the seconds to wait before the next try."""
         path = self.path = self.find()
         if path is None:
-            if self._check_permission and _unreadable_inputs():
+            if self._check_permission and unreadable_inputs():
                 self._state("no-permission", _no_permission("/dev/input"))
                 return 10 * self.retry_seconds
             self._state("missing", _("No barcode scanner found; waiting for one to be plugged in."))

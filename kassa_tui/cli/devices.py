@@ -17,7 +17,7 @@ def devices(ctx: click.Context) -> None:
     """List input devices and printers that can be seen, and what kassa.toml selects."""
     from pathlib import Path
 
-    from devices.scanner import find_scanner, list_input_devices
+    from devices.input_devices import find_scanner, list_input_devices
 
     config = config_of(ctx)
     scanner = config.scanner

@@ -21,14 +21,9 @@ import pytest
 from evdev import InputEvent, ecodes
 
 from devices import scanner
-from devices.scanner import (
-    MAX_CODE_LENGTH,
-    InputInfo,
-    ScanDecoder,
-    ScannerReader,
-    find_scanner,
-    list_input_devices,
-)
+from devices.input_devices import InputInfo, find_scanner, list_input_devices
+from devices.scan_decoder import MAX_CODE_LENGTH, ScanDecoder
+from devices.scanner import ScannerReader
 from kassa_tui.config import ScannerSettings
 
 PATH = "/dev/input/event7"
@@ -390,7 +385,7 @@ def test_reader_tells_no_device_from_no_permission(
 ) -> None:
     """evdev lists only readable devices: none listed while /dev/input has some means permission."""
     monkeypatch.setattr(scanner, "find_scanner", lambda settings: None)
-    monkeypatch.setattr(scanner, "_unreadable_inputs", lambda: unreadable)
+    monkeypatch.setattr(scanner, "unreadable_inputs", lambda: unreadable)
     recorder = Recorder()
     reader = ScannerReader(ScannerSettings(), recorder.on_scan, recorder.on_state)
     reader.start()
