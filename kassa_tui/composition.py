@@ -75,7 +75,7 @@ def open_till(
     database = connect(config.database)
     migrate(database, announce)
     journal = Journal(database, config.register_id, clock)
-    users = Users(journal, config.lockout_minutes)
+    users = Users(database, journal, config.lockout_minutes)
     catalog = Catalog(database)
     queue = PrintQueue(database, config.register_id, journal, clock)
     drawer = Drawer(database, config.drawer, journal, queue, users, clock)

@@ -10,7 +10,11 @@ import base64
 import hashlib
 import hmac
 import os
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal
+
+from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import Instant, parse_utc
 from kassa_tui.core.errors import Refused
@@ -18,7 +22,6 @@ from kassa_tui.core.i18n import _
 from kassa_tui.people.permissions import Permission, require
 from kassa_tui.people.person import ROLES, SELLING_ROLES, Person
 from kassa_tui.records.journal import Event, Journal
-from kassa_tui.store.database import User, db
 
 # scrypt cost: ~50 ms per check here, a few hundred on a Pi; slow enough to stop guessing.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -54,8 +57,29 @@ def pin_matches(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
+@dataclass(frozen=True)
+class _User:
+    """A row of `user`."""
+
+    number: int
+    name: str
+    role: str
+    pin_hash: str
+    active: bool
+
+    @property
+    def person(self) -> Person:
+        return Person(self.number, self.name, self.role)
+
+
+_USER_COLUMNS = "number, name, role, pin_hash, active"
+
+
 class Users:
-    def __init__(self, journal: Journal, lockout_minutes: int = 15) -> None:
+    def __init__(
+        self, database: SqliteDatabase, journal: Journal, lockout_minutes: int = 15
+    ) -> None:
+        self.db = database
         self.journal = journal
         self.lockout_minutes = lockout_minutes
 
@@ -67,10 +91,13 @@ class Users:
             raise Refused(_("Unknown role."))
         if number <= 0:
             raise Refused(_("A user number is a positive whole number."))
-        with db.atomic("IMMEDIATE"):
-            if User.get_or_none(User.number == number):
+        with self.db.atomic("IMMEDIATE"):
+            if self._find(number) is not None:
                 raise Refused(_("User number {number} is taken.").format(number=number))
-            User.create(number=number, name=name, role=role, pin_hash=hash_pin(pin))
+            self.db.execute_sql(
+                "INSERT INTO user (number, name, role, pin_hash, active) VALUES (?, ?, ?, ?, 1)",
+                (number, name, role, hash_pin(pin)),
+            )
             if by is not None:
                 self.journal.write(
                     Event.MASTER_DATA, user=by.number, added_user=number, name=name, role=role
@@ -81,7 +108,7 @@ class Users:
         """Number and PIN of any active user (the CLI's check); a failure is journaled."""
         person = self._check(number_text, pin)
         if person is None:
-            with db.atomic("IMMEDIATE"):
+            with self.db.atomic("IMMEDIATE"):
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text), purpose=purpose)
             raise Refused(_("Wrong user number or PIN."))
         return person
@@ -89,25 +116,37 @@ class Users:
     # -- administration (the technician's: Permission.USERS) --------------------------------
 
     def _may_administer(self, by: Person) -> None:
-        require(db, self.journal, by, Permission.USERS)
+        require(self.db, self.journal, by, Permission.USERS)
 
-    def _user(self, number: int) -> User:
-        user = User.get_or_none(User.number == number)
+    def _find(self, number: int) -> _User | None:
+        row = self.db.execute_sql(
+            f"SELECT {_USER_COLUMNS} FROM user WHERE number = ?", (number,)
+        ).fetchone()
+        return _row(row) if row else None
+
+    def _user(self, number: int) -> _User:
+        user = self._find(number)
         if user is None:
             raise Refused(_("There is no user {number}.").format(number=number))
         return user
 
-    def _keep_a_technician(self, user: User) -> None:
+    def _all(self) -> list[_User]:
+        rows = self.db.execute_sql(f"SELECT {_USER_COLUMNS} FROM user ORDER BY number")
+        return [_row(row) for row in rows.fetchall()]
+
+    def _update(
+        self, number: int, column: Literal["active", "pin_hash", "role"], value: str | int
+    ) -> None:
+        self.db.execute_sql(f"UPDATE user SET {column} = ? WHERE number = ?", (value, number))
+
+    def _keep_a_technician(self, user: _User) -> None:
         """Refuse to disable or demote the last active technician: nobody could administer."""
         if user.role != "technician" or not user.active:
             return
-        others = (
-            User.select()
-            .where(
-                (User.role == "technician") & (User.active == True) & (User.number != user.number)  # noqa: E712
-            )
-            .count()
-        )
+        others = self.db.execute_sql(
+            "SELECT COUNT(*) FROM user WHERE role = 'technician' AND active = 1 AND number != ?",
+            (user.number,),
+        ).fetchone()[0]
         if others == 0:
             raise Refused(_("{name} is the last active technician.").format(name=user.name))
 
@@ -116,21 +155,21 @@ class Users:
 
     def set_active(self, by: Person, number: int, active: bool) -> Person:
         self._may_administer(by)
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
             if not active:
                 self._keep_a_technician(user)
             if user.active != active:
-                User.update(active=active).where(User.number == user.number).execute()
+                self._update(user.number, "active", int(active))
                 self._change(by, number, active=active)
         return Person(user.number, user.name, user.role)
 
     def set_pin(self, by: Person, number: int, pin: str) -> Person:
         self._may_administer(by)
         pin_hash = hash_pin(pin)
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
-            User.update(pin_hash=pin_hash).where(User.number == user.number).execute()
+            self._update(user.number, "pin_hash", pin_hash)
             self._change(by, number, pin="changed")  # never the PIN itself
         return Person(user.number, user.name, user.role)
 
@@ -138,19 +177,19 @@ class Users:
         self._may_administer(by)
         if role not in ROLES:
             raise Refused(_("Unknown role."))
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
             if role != "technician":
                 self._keep_a_technician(user)
             if user.role != role:
-                User.update(role=role).where(User.number == user.number).execute()
+                self._update(user.number, "role", role)
                 self._change(by, number, role=role, old_role=user.role)
         return Person(user.number, user.name, role)
 
     def lift_lock(self, by: Person, number: int) -> Person:
         """End a lock-out (and the count of wrong PINs) before it runs out."""
         self._may_administer(by)
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
             failures, until = self._lock_row(number)
             if until is not None:
@@ -161,10 +200,7 @@ class Users:
 
     def status(self) -> list[tuple[Person, bool, str | None]]:
         """Every user with whether active and, if locked out, until when (local time)."""
-        return [
-            (Person(u.number, u.name, u.role), bool(u.active), self.locked_until(u.number))
-            for u in User.select().order_by(User.number)
-        ]
+        return [(u.person, u.active, self.locked_until(u.number)) for u in self._all()]
 
     def _check(self, number_text: str, pin: str) -> Person | None:
         """The active user with this number and PIN, or None; counts wrong PINs per user.
@@ -174,14 +210,14 @@ class Users:
         number = _safe_int(number_text)
         if number is None:
             return None
-        user = User.get_or_none((User.number == number) & (User.active == True))  # noqa: E712
-        if user is None:
+        user = self._find(number)
+        if user is None or not user.active:
             return None
         now = self.journal.clock.now()
         # scrypt takes tens of milliseconds on purpose: outside the write lock, so a sign-in at
         # the CLI or another till never holds up this till's scans.
         matches = pin.isdigit() and pin_matches(pin, user.pin_hash)
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             failures, until = self._lock_row(number)
             if until is not None and until > now.utc_text:
                 self.journal.write(Event.LOGIN_FAILED, user=number, reason="locked")
@@ -213,16 +249,14 @@ class Users:
             )
         return None
 
-    @staticmethod
-    def _lock_row(number: int) -> tuple[int, str | None]:
-        row = db.execute_sql(
+    def _lock_row(self, number: int) -> tuple[int, str | None]:
+        row = self.db.execute_sql(
             "SELECT failures, locked_until_utc FROM user_lock WHERE user_number = ?", (number,)
         ).fetchone()
         return (int(row[0]), row[1]) if row else (0, None)
 
-    @staticmethod
-    def _set_lock(number: int, failures: int, until: str | None) -> None:
-        db.execute_sql(
+    def _set_lock(self, number: int, failures: int, until: str | None) -> None:
+        self.db.execute_sql(
             "INSERT INTO user_lock (user_number, failures, locked_until_utc) VALUES (?, ?, ?)"
             " ON CONFLICT (user_number) DO UPDATE SET failures = excluded.failures,"
             " locked_until_utc = excluded.locked_until_utc",
@@ -239,7 +273,7 @@ class Users:
     def sign_in(self, number_text: str, pin: str) -> Person:
         """Check number and PIN of someone who may sell; journals success and failure."""
         person = self._check(number_text, pin)
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             if person is None or person.role not in SELLING_ROLES:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
             else:
@@ -251,7 +285,7 @@ class Users:
         return person
 
     def sign_out(self, person: Person) -> None:
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             self.journal.write(Event.LOGOUT, user=person.number)
 
     def unlock(self, locked_for: Person, number_text: str, pin: str) -> Person:
@@ -260,7 +294,7 @@ class Users:
         allowed = person is not None and (
             person.number == locked_for.number or person.is_shift_lead
         )
-        with db.atomic("IMMEDIATE"):
+        with self.db.atomic("IMMEDIATE"):
             if not allowed or person is None:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
             else:
@@ -273,7 +307,7 @@ class Users:
         """A shift lead approving on the spot; refused (and journaled) otherwise."""
         person = self._check(number_text, pin)
         if person is None or not person.is_shift_lead:
-            with db.atomic("IMMEDIATE"):
+            with self.db.atomic("IMMEDIATE"):
                 self.journal.write(
                     Event.LOGIN_FAILED, user=_safe_int(number_text), purpose="approval"
                 )
@@ -281,7 +315,12 @@ class Users:
         return person
 
     def list(self) -> list[Person]:
-        return [Person(u.number, u.name, u.role) for u in User.select().order_by(User.number)]
+        return [u.person for u in self._all()]
+
+
+def _row(row: tuple[int, str, str, str, int]) -> _User:
+    number, name, role, pin_hash, active = row
+    return _User(number, name, role, pin_hash, bool(active))
 
 
 def _local_text(utc_text: str) -> str:

@@ -1,11 +1,15 @@
-"""The Peewee models and the SQLite connection every service shares.
+"""The SQLite connection every service shares, and the version-1 tables as Peewee models.
 
 Durability is set here once: WAL, synchronous=FULL (a Pi loses power), foreign keys, and a busy
-timeout so a CLI report beside the till waits instead of failing. Money columns are integer øre,
-quantities integer thousandths. The models describe schema version 1; columns and tables added
-by later migrations (kassa_tui.store.migrations) are read and written with plain SQL. Sales, their
-lines, payments, stock movements and the journal are append-only: SQLite triggers refuse UPDATE
-and DELETE on them.
+timeout so a CLI report beside the till waits instead of failing.
+
+The schema to read is schema.sql beside this file (the current version, every table, index and
+trigger, with the room that owns it). The models below are not it: they are schema version 1,
+which migration 1 (kassa_tui.store.migrations) creates from them, so they stay as they are;
+later columns and tables exist only in the migrations and schema.sql. The services read and
+write with plain SQL on the injected database; only `Setting` is still queried through Peewee
+(the schema version, in migrations.py). The defaults written in these models are Peewee's, in
+Python, not SQL DEFAULTs: plain SQL that inserts into these tables gives every column a value.
 """
 
 from __future__ import annotations
@@ -42,7 +46,7 @@ class BaseModel(Model):
 
 
 class Setting(BaseModel):
-    """Key/value facts about the database itself (schema version, creation time)."""
+    """Key/value facts: the schema version, and per register whether training mode is on."""
 
     key = TextField(primary_key=True)
     value = TextField()
@@ -238,6 +242,7 @@ MODELS: list[type[BaseModel]] = [
     JournalEntry,
 ]
 
+#: The version-1 tables whose triggers refuse UPDATE and DELETE (later ones: see schema.sql).
 APPEND_ONLY = ("sale", "sale_line", "payment", "stock_movement", "journal")
 
 

@@ -1,12 +1,16 @@
 """Schema version and forward migrations, from the first release on.
 
-Each migration runs once, in its own transaction, and bumps `setting.schema_version`. A database
-newer than this program is refused rather than guessed at.
+This is the history that takes any kassa database, new or old, to the current schema; the
+schema itself is read in schema.sql beside this file (tests/unit/test_schema.py checks that
+what these migrations build is what schema.sql says). Each migration runs once, in its own
+transaction, and bumps `setting.schema_version`. A database newer than this program is refused
+rather than guessed at.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 
 from peewee import SqliteDatabase
 
@@ -154,6 +158,11 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v6_sale_lines_by_sale,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_schema_sql() -> str:
+    """schema.sql: the schema `migrate()` leaves, every table, index and trigger, commented."""
+    return resources.files("kassa_tui.store").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
 def current_version(database: SqliteDatabase) -> int:

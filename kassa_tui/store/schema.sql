@@ -1,0 +1,426 @@
+-- kassa's database schema: schema version 6, as migrate() leaves it.
+--
+-- This file is for reading. A database is built (and an old one upgraded) by the migrations in
+-- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
+-- upgraded ones and fails, with a diff, when sqlite_master differs from what this file creates
+-- (compared with comments, whitespace and the quotes around plain names left out). So a
+-- migration that changes the schema changes this file in the same commit.
+--
+-- Conventions: money is INTEGER øre, quantities INTEGER thousandths (0,374 kg = 374), VAT rates
+-- basis points (2500 = 25 %), times TEXT (UTC as written by core.clock, plus the shop's local
+-- date and time where a report needs them). Booleans are INTEGER 0/1. The tables of version 1
+-- were made by Peewee (kassa_tui/store/database.py): their defaults live in Python, not here, so
+-- plain SQL that inserts into them gives every NOT NULL column a value. Columns added later
+-- (ALTER TABLE) come after the first ones, in the order they were added; a table's foreign
+-- keys written as FOREIGN KEY clauses are the version-1 ones.
+--
+-- Tables are grouped by the room (package of kassa_tui) that owns them; a comment names the
+-- modules that write a table, and the readers where they are outside that room.
+
+
+-- == store ======================================================================================
+
+-- Facts about the database: 'schema_version' (migrations.py) and 'training_mode:<register>'
+-- (selling.sales keeps training mode across a restart).
+CREATE TABLE setting (
+    key TEXT NOT NULL PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+
+-- == records ====================================================================================
+
+-- The electronic journal (§ 2-7): one row per event, append-only, hash-chained per register
+-- (records.journal writes it; dayclose, saft, selling and store.backup read it).
+CREATE TABLE journal (
+    id INTEGER NOT NULL PRIMARY KEY,
+    register_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,            -- 1, 2, 3 … per register, no gaps
+    uuid TEXT NOT NULL,
+    event_code TEXT NOT NULL,        -- PredefinedBasicID-13, e.g. '13003'
+    basic_id TEXT NOT NULL,          -- kassa's own event name, e.g. 'LOGIN', 'LINEADD'
+    user_number INTEGER,
+    utc TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    local_time TEXT NOT NULL,
+    text TEXT NOT NULL,              -- the event's details (JSON), or ''
+    sale_id INTEGER,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+CREATE UNIQUE INDEX journal_uuid ON journal (uuid);
+CREATE UNIQUE INDEX journal_register_id_seq ON journal (register_id, seq);
+CREATE INDEX journal_local_date ON journal (local_date);
+CREATE INDEX journal_event_sale ON journal (event_code, sale_id);
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
+    BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
+    BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
+
+-- Receipts and drawer kicks waiting for the printer, and what became of them
+-- (records.printqueue; devices.spooler prints them).
+CREATE TABLE print_job (
+    id INTEGER NOT NULL PRIMARY KEY,
+    kind TEXT NOT NULL,              -- receipt, nosale, test …
+    sale_id INTEGER,
+    register_id TEXT NOT NULL,
+    payload BLOB NOT NULL,           -- the receipt document (JSON)
+    kick_drawer INTEGER NOT NULL,
+    status TEXT NOT NULL,            -- queued, sending, printed
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    printed_utc TEXT,
+    FOREIGN KEY (sale_id) REFERENCES sale (id)
+);
+CREATE INDEX print_job_sale_id ON print_job (sale_id);
+CREATE INDEX print_job_status ON print_job (status);
+
+
+-- == catalog ====================================================================================
+-- Read by catalog.lookup and catalog.search; written by the stock room (product form,
+-- stock.importing) and by kassa_tui/demo.py.
+
+-- Product groups, each mapped to a SAF-T standard group.
+CREATE TABLE product_group (
+    id INTEGER NOT NULL PRIMARY KEY,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    saft_group TEXT NOT NULL         -- PredefinedBasicID-04, e.g. '04999'
+);
+CREATE UNIQUE INDEX product_group_code ON product_group (code);
+
+-- What the shop sells, at what price and VAT rate.
+CREATE TABLE product (
+    id INTEGER NOT NULL PRIMARY KEY,
+    plu TEXT,
+    name TEXT NOT NULL,
+    group_id INTEGER NOT NULL,
+    vat_bp INTEGER NOT NULL,
+    price_ore INTEGER NOT NULL,      -- VAT included; per kg when unit = 'kg'
+    unit TEXT NOT NULL,              -- 'stk' or 'kg'
+    active INTEGER NOT NULL,
+    reorder_point_milli INTEGER NOT NULL DEFAULT 0,
+    cost_ore INTEGER,                -- cost price per unit
+    FOREIGN KEY (group_id) REFERENCES product_group (id)
+);
+CREATE UNIQUE INDEX product_plu ON product (plu);
+CREATE INDEX product_group_id ON product (group_id);
+
+-- Barcodes (EAN/GTIN) of a product; a product may have several.
+CREATE TABLE barcode (
+    code TEXT NOT NULL PRIMARY KEY,
+    product_id INTEGER NOT NULL,
+    FOREIGN KEY (product_id) REFERENCES product (id)
+);
+CREATE INDEX barcode_product_id ON barcode (product_id);
+
+-- Search as you type: name, codes and group of every product (catalog.search keeps it in step
+-- with product and barcode). The product_search_* tables are FTS5's own.
+CREATE VIRTUAL TABLE product_search USING fts5(name, codes, grp,
+    tokenize = 'unicode61 remove_diacritics 2', prefix = '1 2 3');
+
+
+-- == people =====================================================================================
+
+-- Users: cashiers, shift leads and technicians (people.users). Other tables name a user by
+-- `number`; basket and sale (version 1) point at `id`.
+CREATE TABLE user (
+    id INTEGER NOT NULL PRIMARY KEY,
+    number INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,              -- cashier, shift_lead, technician
+    pin_hash TEXT NOT NULL,          -- scrypt$N$r$p$salt$digest
+    active INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX user_number ON user (number);
+
+-- Wrong PINs in a row and lock-outs, per user (people.users).
+CREATE TABLE user_lock (
+    user_number INTEGER PRIMARY KEY,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until_utc TEXT
+);
+
+
+-- == selling ====================================================================================
+
+-- Baskets being built, parked or sold: they survive a crash line for line (selling.basket;
+-- selling.sales marks them sold).
+CREATE TABLE basket (
+    id INTEGER NOT NULL PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    register_id TEXT NOT NULL,
+    user_id INTEGER,
+    status TEXT NOT NULL,            -- open, parked, sold
+    sale_discount_ore INTEGER NOT NULL,
+    sale_discount_bp INTEGER NOT NULL,
+    sale_discount_reason TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    parked_utc TEXT,
+    FOREIGN KEY (user_id) REFERENCES user (id)
+);
+CREATE UNIQUE INDEX basket_uuid ON basket (uuid);
+CREATE INDEX basket_user_id ON basket (user_id);
+CREATE INDEX basket_register_status ON basket (register_id, status);
+
+-- A basket's lines, with the product's name, group, VAT and price as they were when scanned.
+CREATE TABLE basket_line (
+    id INTEGER NOT NULL PRIMARY KEY,
+    basket_id INTEGER NOT NULL,
+    position INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    code TEXT NOT NULL,              -- what was scanned or keyed
+    name TEXT NOT NULL,
+    group_code TEXT NOT NULL,
+    vat_bp INTEGER NOT NULL,
+    unit TEXT NOT NULL,
+    unit_price_ore INTEGER NOT NULL,
+    list_price_ore INTEGER NOT NULL,
+    qty_milli INTEGER NOT NULL,
+    fixed_amount_ore INTEGER,        -- price-embedded barcodes
+    discount_ore INTEGER NOT NULL,
+    discount_bp INTEGER NOT NULL,
+    discount_reason TEXT NOT NULL,
+    override_by_id INTEGER,          -- the shift lead who approved a price override
+    FOREIGN KEY (basket_id) REFERENCES basket (id) ON DELETE CASCADE,
+    FOREIGN KEY (product_id) REFERENCES product (id),
+    FOREIGN KEY (override_by_id) REFERENCES user (id)
+);
+CREATE INDEX basket_line_basket_id ON basket_line (basket_id);
+CREATE INDEX basket_line_product_id ON basket_line (product_id);
+CREATE INDEX basket_line_override_by_id ON basket_line (override_by_id);
+
+-- Payments taken on a basket before it is completed (selling.sales).
+CREATE TABLE basket_payment (
+    id INTEGER NOT NULL PRIMARY KEY,
+    basket_id INTEGER NOT NULL,
+    method TEXT NOT NULL,            -- cash, card
+    amount_ore INTEGER NOT NULL,
+    tendered_ore INTEGER NOT NULL,
+    created_utc TEXT NOT NULL,
+    FOREIGN KEY (basket_id) REFERENCES basket (id) ON DELETE CASCADE
+);
+CREATE INDEX basket_payment_basket_id ON basket_payment (basket_id);
+
+-- Gap-free number series per register: 'receipt', 'training', 'provisional' (selling.sales).
+CREATE TABLE counter (
+    register_id TEXT NOT NULL,
+    series TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (register_id, series)
+);
+
+-- Completed transactions, signed (§ 2-7); append-only. Written by selling.sales, for sales and
+-- for the returns selling.returns makes; read by dayclose and saft.
+CREATE TABLE sale (
+    id INTEGER NOT NULL PRIMARY KEY,
+    register_id TEXT NOT NULL,
+    receipt_nr INTEGER NOT NULL,
+    uuid TEXT NOT NULL,
+    basket_uuid TEXT NOT NULL,
+    user_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,              -- 'sale' or 'return' (a return's amounts are negative)
+    total_ore INTEGER NOT NULL,
+    vat_ore INTEGER NOT NULL,
+    discount_ore INTEGER NOT NULL,
+    rounding_ore INTEGER NOT NULL,
+    change_ore INTEGER NOT NULL,
+    completed_utc TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    local_time TEXT NOT NULL,
+    signature TEXT,                  -- RSA-SHA1, chained over the register's previous one
+    key_version TEXT,
+    training INTEGER NOT NULL DEFAULT 0,
+    original_sale_id INTEGER REFERENCES sale (id),  -- what a return returns
+    reason TEXT NOT NULL DEFAULT '',
+    approved_by INTEGER,             -- the approving shift lead's user number
+    FOREIGN KEY (user_id) REFERENCES user (id)
+);
+CREATE UNIQUE INDEX sale_uuid ON sale (uuid);
+CREATE UNIQUE INDEX sale_basket_uuid ON sale (basket_uuid);
+CREATE INDEX sale_user_id ON sale (user_id);
+CREATE UNIQUE INDEX sale_register_id_receipt_nr ON sale (register_id, receipt_nr);
+CREATE INDEX sale_local_date ON sale (local_date);
+CREATE INDEX sale_completed ON sale (completed_utc);
+CREATE INDEX sale_register ON sale (register_id, id);
+CREATE TRIGGER sale_no_update BEFORE UPDATE ON sale
+    BEGIN SELECT RAISE(ABORT, 'sale is append-only'); END;
+CREATE TRIGGER sale_no_delete BEFORE DELETE ON sale
+    BEGIN SELECT RAISE(ABORT, 'sale is append-only'); END;
+
+-- A transaction's lines; append-only.
+CREATE TABLE sale_line (
+    id INTEGER NOT NULL PRIMARY KEY,
+    sale_id INTEGER NOT NULL,
+    line_nr INTEGER NOT NULL,
+    product_id INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    name TEXT NOT NULL,
+    group_code TEXT NOT NULL,
+    qty_milli INTEGER NOT NULL,
+    unit_price_ore INTEGER NOT NULL,
+    list_price_ore INTEGER NOT NULL,
+    discount_ore INTEGER NOT NULL,
+    amount_ore INTEGER NOT NULL,
+    vat_bp INTEGER NOT NULL,
+    vat_ore INTEGER NOT NULL,
+    price_overridden INTEGER NOT NULL,
+    FOREIGN KEY (sale_id) REFERENCES sale (id),
+    FOREIGN KEY (product_id) REFERENCES product (id)
+);
+CREATE INDEX sale_line_product_id ON sale_line (product_id);
+-- What X, Z and SAF-T sum, readable from the index alone.
+CREATE INDEX sale_line_sale ON sale_line (sale_id, group_code, amount_ore, vat_bp, discount_ore);
+CREATE TRIGGER sale_line_no_update BEFORE UPDATE ON sale_line
+    BEGIN SELECT RAISE(ABORT, 'sale_line is append-only'); END;
+CREATE TRIGGER sale_line_no_delete BEFORE DELETE ON sale_line
+    BEGIN SELECT RAISE(ABORT, 'sale_line is append-only'); END;
+
+-- A transaction's payments; append-only.
+CREATE TABLE payment (
+    id INTEGER NOT NULL PRIMARY KEY,
+    sale_id INTEGER NOT NULL,
+    method TEXT NOT NULL,            -- cash, card
+    amount_ore INTEGER NOT NULL,
+    tendered_ore INTEGER NOT NULL,
+    FOREIGN KEY (sale_id) REFERENCES sale (id)
+);
+CREATE INDEX payment_sale_id ON payment (sale_id);
+CREATE TRIGGER payment_no_update BEFORE UPDATE ON payment
+    BEGIN SELECT RAISE(ABORT, 'payment is append-only'); END;
+CREATE TRIGGER payment_no_delete BEFORE DELETE ON payment
+    BEGIN SELECT RAISE(ABORT, 'payment is append-only'); END;
+
+-- Cash in the drawer that is not a sale: opening float, pay-ins, pay-outs, counts
+-- (selling.cash); append-only.
+CREATE TABLE cash_event (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    register_id TEXT NOT NULL,
+    kind TEXT NOT NULL,              -- float, payin, payout, count
+    amount_ore INTEGER NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    details TEXT NOT NULL DEFAULT '',
+    user_number INTEGER,
+    utc TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    local_time TEXT NOT NULL
+);
+CREATE INDEX cash_event_register ON cash_event (register_id, id);
+CREATE TRIGGER cash_event_no_update BEFORE UPDATE ON cash_event
+    BEGIN SELECT RAISE(ABORT, 'cash_event is append-only'); END;
+CREATE TRIGGER cash_event_no_delete BEFORE DELETE ON cash_event
+    BEGIN SELECT RAISE(ABORT, 'cash_event is append-only'); END;
+
+
+-- == stock ======================================================================================
+
+-- Stock is a sum of deltas, never an overwritten level (several tills merge later); append-only.
+-- Written by stock.levels, stock.stocktake, stock.importing, kassa_tui/demo.py and, for sales
+-- and returns, selling.sales.
+CREATE TABLE stock_movement (
+    id INTEGER NOT NULL PRIMARY KEY,
+    uuid TEXT NOT NULL,
+    product_id INTEGER NOT NULL,
+    delta_milli INTEGER NOT NULL,
+    reason TEXT NOT NULL,            -- sale, return, delivery, count, opening, import, adjust:<code>
+    sale_id INTEGER,
+    register_id TEXT NOT NULL,
+    created_utc TEXT NOT NULL,
+    FOREIGN KEY (product_id) REFERENCES product (id),
+    FOREIGN KEY (sale_id) REFERENCES sale (id)
+);
+CREATE UNIQUE INDEX stock_movement_uuid ON stock_movement (uuid);
+CREATE INDEX stock_movement_product_id ON stock_movement (product_id);
+CREATE INDEX stock_movement_sale_id ON stock_movement (sale_id);
+CREATE INDEX stock_movement_product_time ON stock_movement (product_id, created_utc);
+CREATE TRIGGER stock_movement_no_update BEFORE UPDATE ON stock_movement
+    BEGIN SELECT RAISE(ABORT, 'stock_movement is append-only'); END;
+CREATE TRIGGER stock_movement_no_delete BEFORE DELETE ON stock_movement
+    BEGIN SELECT RAISE(ABORT, 'stock_movement is append-only'); END;
+
+-- The level on hand per product: kept by the trigger below, never written by code.
+CREATE TABLE product_stock (
+    product_id INTEGER PRIMARY KEY REFERENCES product (id),
+    on_hand_milli INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER stock_movement_level AFTER INSERT ON stock_movement BEGIN
+    INSERT INTO product_stock (product_id, on_hand_milli) VALUES (NEW.product_id, NEW.delta_milli)
+    ON CONFLICT (product_id) DO UPDATE SET on_hand_milli = on_hand_milli + NEW.delta_milli;
+END;
+
+-- Goods received (stock.levels); append-only.
+CREATE TABLE delivery (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    register_id TEXT NOT NULL,
+    reference TEXT NOT NULL DEFAULT '',  -- the supplier's delivery note
+    user_number INTEGER,
+    created_utc TEXT NOT NULL,
+    local_date TEXT NOT NULL
+);
+CREATE TRIGGER delivery_no_update BEFORE UPDATE ON delivery
+    BEGIN SELECT RAISE(ABORT, 'delivery is append-only'); END;
+CREATE TRIGGER delivery_no_delete BEFORE DELETE ON delivery
+    BEGIN SELECT RAISE(ABORT, 'delivery is append-only'); END;
+
+-- A delivery's lines; append-only.
+CREATE TABLE delivery_line (
+    id INTEGER PRIMARY KEY,
+    delivery_id INTEGER NOT NULL REFERENCES delivery (id),
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    qty_milli INTEGER NOT NULL,
+    cost_ore INTEGER
+);
+CREATE INDEX delivery_line_product ON delivery_line (product_id);
+CREATE TRIGGER delivery_line_no_update BEFORE UPDATE ON delivery_line
+    BEGIN SELECT RAISE(ABORT, 'delivery_line is append-only'); END;
+CREATE TRIGGER delivery_line_no_delete BEFORE DELETE ON delivery_line
+    BEGIN SELECT RAISE(ABORT, 'delivery_line is append-only'); END;
+
+-- Stocktakes, of the whole shop or one group (stock.stocktake).
+CREATE TABLE stocktake (
+    id INTEGER PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    register_id TEXT NOT NULL,
+    group_code TEXT,                 -- NULL: the whole shop
+    status TEXT NOT NULL DEFAULT 'counting',
+    user_number INTEGER,
+    started_utc TEXT NOT NULL,
+    posted_utc TEXT
+);
+
+-- What was counted in a stocktake, per product; posting it writes stock movements.
+CREATE TABLE stocktake_count (
+    stocktake_id INTEGER NOT NULL REFERENCES stocktake (id),
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    counted_milli INTEGER NOT NULL,
+    PRIMARY KEY (stocktake_id, product_id)
+);
+
+
+-- == dayclose ===================================================================================
+
+-- Z reports (dayclose.reports): a Z covers everything after the previous Z's last journal row,
+-- so nothing is in two; one per register and business day; append-only.
+CREATE TABLE z_report (
+    id INTEGER PRIMARY KEY,
+    register_id TEXT NOT NULL,
+    z_nr INTEGER NOT NULL,
+    business_date TEXT NOT NULL,
+    last_journal_seq INTEGER NOT NULL,
+    last_sale_id INTEGER NOT NULL,
+    last_cash_event_id INTEGER NOT NULL,
+    user_number INTEGER,
+    utc TEXT NOT NULL,
+    local_date TEXT NOT NULL,
+    local_time TEXT NOT NULL,
+    report TEXT NOT NULL,            -- the Z's figures (JSON)
+    UNIQUE (register_id, z_nr),
+    UNIQUE (register_id, business_date)
+);
+CREATE TRIGGER z_report_no_update BEFORE UPDATE ON z_report
+    BEGIN SELECT RAISE(ABORT, 'z_report is append-only'); END;
+CREATE TRIGGER z_report_no_delete BEFORE DELETE ON z_report
+    BEGIN SELECT RAISE(ABORT, 'z_report is append-only'); END;
