@@ -21,9 +21,9 @@ from kassa_tui.stock.importing.values import (
     parse_vat,
 )
 
-MAX_NAME = 80  # as product maintenance (kassa_tui.stock.levels) allows
-MAX_PRICE_ORE = 100_000_000  # 1 000 000 kr
-MAX_REORDER_MILLI = 9_999_000
+# An imported product is held to the same limits as product maintenance.
+from kassa_tui.stock.products import MAX_NAME, MAX_PRICE_ORE, MAX_REORDER_MILLI
+
 _UNITS = {name: "stk" for name in ("stk", "st", "pcs", "pc", "ea", "each", "piece")} | {
     "kg": "kg",
     "kilo": "kg",
