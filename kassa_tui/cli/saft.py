@@ -75,7 +75,7 @@ def saft() -> None:
 @friendly
 def saft_verify(file: Path, public_key: Path) -> None:
     """Check every register's signature chain in FILE; names the first transaction that fails."""
-    from kassa_tui.saft.export import verify_saft
+    from kassa_tui.saft.verify import verify_saft
 
     problems = verify_saft(file, public_key.read_bytes())
     for problem in problems:

@@ -222,6 +222,22 @@ def split_name(name: str) -> tuple[str | None, str]:
     return " ".join(parts[:-1])[:50], parts[-1][:100]
 
 
+#: In kassa's headerComment: the signature a register's chain continues from, so a file that
+#: starts mid-chain can be verified on its own (kassa_tui.saft.verify reads it back).
+_CHAIN_NOTE = "The register {register} chain continues from signature {signature}."
+_CHAIN = re.compile(r"register (\S.*?) chain continues from signature ([A-Za-z0-9+/]+={0,2})")
+
+
+def chain_note(register: str, signature: str) -> str:
+    """The header comment's sentence saying where a register's chain continues from."""
+    return _CHAIN_NOTE.format(register=register, signature=signature)
+
+
+def chains_in(comment: str) -> dict[str, str]:
+    """registerID → the signature its chain continues from, as `chain_note` wrote them."""
+    return dict(_CHAIN.findall(comment))
+
+
 def leaves(names: str, *values: str | None) -> list[Node]:
     """('vatCode vatPerc', '3', '25.00') → [('vatCode', '3'), ('vatPerc', '25.00')]."""
     return list(zip(names.split(), values, strict=True))

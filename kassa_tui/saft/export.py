@@ -1,33 +1,23 @@
-"""The SAF-T Cash Register export (norway-rules.md § 5) and a check of its signature chains.
+"""The SAF-T Cash Register export (norway-rules.md § 5).
 
 `export_saft` writes one file for a range of Oslo dates straight from the journal and the sales
 tables. The master data comes first and holds only what the period uses (small sets, found in
 SQL); then, per register, every journal row is an `event` and every sale a `cashtransaction`
 in chain order, each read from a cursor and written as it comes, so a year takes the memory of
 one sale. Everything is read in one snapshot while the till keeps selling; the export itself is
-journaled (13020) once the file is in place.
-
-`verify_saft` streams any SAF-T Cash Register file, kassa's or another system's, and checks
-every register's signature chain with the supplier's public key.
+journaled (13020) once the file is in place. The XML is written by `kassa_tui.saft.writer`;
+checking a file's signature chains is `kassa_tui.saft.verify`'s.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
-import re
-import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import IO, Any
-from xml.sax.saxutils import escape, quoteattr
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from peewee import SqliteDatabase
 
 from kassa_tui.config import Config
@@ -35,11 +25,9 @@ from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.signing import FIRST, load_public_key
 from kassa_tui.saft.codes import (
     DISCOUNT,
     LINE_TYPES,
-    NS,
     TRANS_TYPES,
     Node,
     address,
@@ -52,9 +40,7 @@ from kassa_tui.saft.codes import (
     vat_code,
 )
 from kassa_tui.saft.master import IN_PERIOD, REPORT_EVENTS, Selection, Used, report_of
-
-_CHAIN = re.compile(r"register (\S.*?) chain continues from signature ([A-Za-z0-9+/]+={0,2})")
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+from kassa_tui.saft.writer import Writer
 
 
 def file_name(org_nr: str, created: Instant) -> str:
@@ -101,80 +87,6 @@ def export_saft(
     return target
 
 
-class _Writer:
-    """Indented XML out of `Node`s; a leaf without text or a branch without content is left out.
-
-    Each node is rendered to one string and written at once: a month's file has millions of
-    elements, and a call per tag through xml.sax made the export nine times slower than the
-    database reads behind it.
-    """
-
-    def __init__(self, out: IO[bytes]) -> None:
-        self._out = out
-        self._depth = 0
-
-    def _write(self, text: str) -> None:
-        self._out.write(text.encode("utf-8"))
-
-    def begin(self, root: str) -> None:
-        self._write(f'<?xml version="1.0" encoding="utf-8"?>\n<{root} xmlns={quoteattr(NS)}>')
-        self._depth = 1
-
-    def finish(self, root: str) -> None:
-        self._write(f"\n</{root}>\n")
-
-    def open(self, tag: str) -> None:
-        self._write(f"\n{_INDENT[self._depth]}<{tag}>")
-        self._depth += 1
-
-    def close(self, tag: str) -> None:
-        self._depth -= 1
-        self._write(f"\n{_INDENT[self._depth]}</{tag}>")
-
-    def node(self, node: Node) -> None:
-        parts: list[str] = []
-        if _render(node, self._depth, parts):
-            self._write("".join(parts))
-
-    def many(self, tag: str, nodes: Iterable[Node]) -> int:
-        """A wrapper element around streamed children, written only if there is one."""
-        written = 0
-        for node in nodes:
-            if written == 0:
-                self.open(tag)
-            self.node(node)
-            written += 1
-        if written:
-            self.close(tag)
-        return written
-
-
-_INDENT = ["\t" * depth for depth in range(32)]
-
-
-def _render(node: Node, depth: int, parts: list[str]) -> bool:
-    """Append the node's XML to `parts`; False, with nothing appended, when it has no content."""
-    tag, value = node
-    if isinstance(value, list):
-        mark = len(parts)
-        parts.append(f"\n{_INDENT[depth]}<{tag}>")
-        wrote = False
-        for child in value:
-            wrote = _render(child, depth + 1, parts) or wrote
-        if not wrote:
-            del parts[mark:]
-            return False
-        parts.append(f"\n{_INDENT[depth]}</{tag}>")
-        return True
-    if not value:
-        return False
-    text = _XML_ILLEGAL.sub("", value)
-    if "&" in text or "<" in text or ">" in text:
-        text = escape(text)
-    parts.append(f"\n{_INDENT[depth]}<{tag}>{text}</{tag}>")
-    return True
-
-
 def _details(text: str) -> dict[str, Any]:
     """A journal row's details (JSON); text that is not a JSON object is kept as 'text'."""
     try:
@@ -190,7 +102,7 @@ class _Export(Selection):
     def write(self, out: IO[bytes]) -> tuple[int, int]:
         """Write the whole file; returns (transactions, events) written."""
         used = self.used()
-        xml = _Writer(out)
+        xml = Writer(out)
         xml.begin("auditfile")
         xml.node(self.header(used))
         xml.open("company")
@@ -393,79 +305,3 @@ class _BySale:
                 found.append(self._row[1:])
             self._row = next(self._rows, None)
         return found
-
-
-# -- checking a file ---------------------------------------------------------------------------
-
-
-def verify_saft(
-    path: Path, public_key_pem: bytes, previous: Mapping[str, str] | None = None
-) -> list[str]:
-    """Check every register's signature chain in a SAF-T Cash Register file; [] when all hold.
-
-    Each transaction's signing string is rebuilt from its own elements (previous signature or
-    "0"; transDate; transTime; nr; transAmntIn; transAmntEx) and checked with RSA-SHA1. A file
-    whose chain started earlier needs the signature before it: from `previous` (by registerID)
-    or, in kassa's files, the header comment. Read as a stream: a year's file is fine.
-    """
-    key = load_public_key(public_key_pem)
-    problems: list[str] = []
-    chains: dict[str, str] = {}
-    register, prev = "?", FIRST
-    stack: list[ET.Element] = []
-    try:
-        for action, elem in ET.iterparse(path, events=("start", "end")):
-            tag = elem.tag.rpartition("}")[2] if elem.tag.startswith(f"{{{NS}}}") else None
-            if action == "start":
-                if not stack and tag != "auditfile":
-                    return [f"{path.name} is not a SAF-T Cash Register file ({elem.tag})"]
-                stack.append(elem)
-                if tag == "cashregister":
-                    register, prev = "?", FIRST
-                continue
-            stack.pop()
-            if tag == "headerComment":
-                chains = {reg: sig for reg, sig in _CHAIN.findall(elem.text or "")}
-            elif tag == "registerID" and _local(stack[-1]) == "cashregister":
-                register = (elem.text or "").strip()
-                prev = (previous or {}).get(register) or chains.get(register) or FIRST
-            elif tag == "cashtransaction":
-                problem, prev = _check(key, elem, register, prev)
-                if problem:
-                    problems.append(problem)
-            if tag in ("cashtransaction", "event", "article", "employee", "basic"):
-                stack[-1].remove(elem)  # done with it: memory stays flat
-    except ET.ParseError as exc:
-        problems.append(f"{path.name} is not well-formed XML ({exc})")
-    return problems
-
-
-def _local(elem: ET.Element) -> str:
-    return elem.tag.rpartition("}")[2]
-
-
-def _check(
-    key: rsa.RSAPublicKey, elem: ET.Element, register: str, prev: str
-) -> tuple[str | None, str]:
-    """(problem or None, the signature the next transaction signs over)."""
-
-    def text(name: str) -> str:
-        return (elem.findtext(f"{{{NS}}}{name}") or "").strip()
-
-    nr, signature = text("nr") or "?", text("signature")
-    data = ";".join(
-        (prev, text("transDate"), text("transTime"), nr, text("transAmntIn"), text("transAmntEx"))
-    )
-    where = f"register {register}: transaction nr {nr}"
-    if not signature or signature == "NA":
-        return f"{where} is not signed", FIRST
-    try:
-        raw = base64.b64decode(signature, validate=True)
-        key.verify(raw, data.encode("utf-8"), padding.PKCS1v15(), hashes.SHA1())
-    except (InvalidSignature, binascii.Error, ValueError):
-        return (
-            f"{where} does not verify: it was altered, a transaction before it is missing,"
-            " or it was signed with another key",
-            signature,
-        )
-    return None, signature

@@ -29,6 +29,7 @@ from kassa_tui.saft.codes import (
     TRANS_TYPES,
     Node,
     address,
+    chain_note,
     event_desc,
     leaves,
     payment_basic,
@@ -192,7 +193,7 @@ class Selection:
             f" (Oslo time), registers {', '.join(used.registers)}."
         )
         for register, signature in used.chains.items():
-            note = f" The register {register} chain continues from signature {signature}."
+            note = f" {chain_note(register, signature)}"
             comment += note if len(comment) + len(note) <= 999 else ""
         return (
             "header",

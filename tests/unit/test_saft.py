@@ -29,7 +29,8 @@ from kassa_tui.dayclose.reports import Report
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.records.signing import signing_string
-from kassa_tui.saft.export import export_saft, verify_saft
+from kassa_tui.saft.export import export_saft
+from kassa_tui.saft.verify import verify_saft
 
 from .conftest import (
     LOOSE_APPLES_PLU,
