@@ -4,65 +4,37 @@ Every connection has a short timeout and a lock, so a silent printer never freez
 a status poll never interleaves with a receipt. Status comes from the ESC/POS real-time queries
 (DLE EOT 1, 2 and 4) where the connection can answer them (network, usb, serial). The same
 queries after a job prove it arrived: a printer answers them in order of arrival.
+
+What a printer must do, and the status and errors it reports, are the domain's
+(kassa_tui/records/spooling.py); they are imported here, so `devices.printer` still offers them.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from devices.render import escpos_environment
 from kassa_tui.config import PrinterSettings
+from kassa_tui.records.spooling import DeliveryUnknown, Printer, PrinterError, PrinterStatus
+
+__all__ = [  # the domain's printer types are offered here too
+    "DeliveryUnknown",
+    "EscposPrinter",
+    "FilePrinter",
+    "MemoryPrinter",
+    "PrinterError",
+    "PrinterStatus",
+    "ReceiptPrinter",
+    "open_printer",
+    "parse_status",
+]
 
 DLE_EOT_PRINTER = b"\x10\x04\x01"  # bit 3: offline; bit 2: drawer connector pin 3
 DLE_EOT_OFFLINE = b"\x10\x04\x02"  # bit 2: cover open; bit 5: stopped, paper end; bit 6: error
 DLE_EOT_PAPER = b"\x10\x04\x04"  # bits 2+3: paper near end; bits 5+6: paper end
-
-
-class PrinterError(Exception):
-    """The printer did not take the job; the text says why, for the cashier."""
-
-
-class DeliveryUnknown(PrinterError):
-    """The connection broke after the job began to go out: it may have printed, whole or torn.
-
-    Sending it again could print it twice, so only a person looking at the paper can decide.
-    """
-
-
-@dataclass(frozen=True)
-class PrinterStatus:
-    """What the printer reported. None means it could not tell (file printers, no reply)."""
-
-    online: bool | None = None
-    paper: str | None = None  # "ok", "low", "out"
-    cover_open: bool | None = None
-    drawer_pin: bool | None = None  # raw drawer connector level; the Drawer decides "open"
-    error: str = ""
-
-    @property
-    def state(self) -> str:
-        """One word for the status bar: ok, paper-low, paper-out, cover-open, offline, unknown."""
-        if self.error or self.online is False:
-            if self.cover_open:
-                return "cover-open"
-            if self.paper == "out":
-                return "paper-out"
-            return "offline"
-        if self.cover_open:
-            return "cover-open"
-        if self.paper == "out":
-            return "paper-out"
-        if self.paper == "low":
-            return "paper-low"
-        return "ok" if self.online else "unknown"
-
-    @property
-    def can_print(self) -> bool:
-        return self.state in ("ok", "paper-low", "unknown")
 
 
 def parse_status(printer: bytes, offline: bytes, paper: bytes) -> PrinterStatus:
@@ -81,15 +53,8 @@ def parse_status(printer: bytes, offline: bytes, paper: bytes) -> PrinterStatus:
     )
 
 
-class ReceiptPrinter(Protocol):
-    def send(self, data: bytes) -> PrinterStatus:
-        """Deliver bytes and say how the printer is once it has them.
-
-        Raises PrinterError when nothing went out, DeliveryUnknown when some may have.
-        """
-
-    def status(self) -> PrinterStatus:
-        """Ask the printer how it is; never raises."""
+class ReceiptPrinter(Printer, Protocol):
+    """The domain's Printer, plus what the technician is shown."""
 
     @property
     def description(self) -> str:

@@ -20,13 +20,14 @@ from textual.binding import Binding
 import screens
 from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
 from devices.scanner import OpenDevice, ScannerReader
-from devices.spooler import SpoolResult, print_pending, state_text
+from devices.spooler import print_pending
 from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config, ScannerSettings
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
+from kassa_tui.records.spooling import SpoolResult, state_text
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
 from screens.trouble import UncertainPrintDialog

@@ -59,7 +59,7 @@ def printer() -> None:
 def printer_status(ctx: click.Context) -> None:
     """Ask the printer how it is: online, paper, cover, drawer."""
     from devices.printer import open_printer
-    from devices.spooler import state_text
+    from kassa_tui.records.spooling import state_text
 
     config = config_of(ctx)
     device = open_printer(config.printer)
@@ -89,8 +89,8 @@ def printer_test(ctx: click.Context) -> None:
     """
     from devices.printer import open_printer
     from devices.render import render
-    from devices.spooler import finishes_when, state_text, what_to_do
     from kassa_tui.records.receipts import test_page
+    from kassa_tui.records.spooling import finishes_when, state_text, what_to_do
 
     config = config_of(ctx)
     device = open_printer(config.printer)

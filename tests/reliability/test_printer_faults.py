@@ -20,13 +20,14 @@ from textual.widgets import Static
 
 from devices.printer import open_printer
 from devices.render import render
-from devices.spooler import SpoolResult, finishes_when, print_pending
+from devices.spooler import print_pending
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from kassa_tui.core.errors import Refused
 from kassa_tui.people import users
 from kassa_tui.people.person import Person
+from kassa_tui.records.spooling import SpoolResult, finishes_when
 from screens.trouble import UncertainPrintDialog
 from tests.devices.emupos import Emupos, running_emupos
 from tests.devices.test_emupos import printer_label, sale_message, scan, settle, sign_in_and_scan

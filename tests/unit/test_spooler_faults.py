@@ -14,11 +14,12 @@ from devices.printer import (
     PrinterError,
     PrinterStatus,
 )
-from devices.spooler import finishes_when, print_pending
+from devices.spooler import print_pending
 from kassa_tui.composition import Till
 from kassa_tui.config import PrinterSettings
 from kassa_tui.core.errors import Refused
 from kassa_tui.people.person import Person
+from kassa_tui.records.spooling import finishes_when
 
 from .conftest import ROMME, SteeredTime, count
 from .test_receipts import printed, sell
