@@ -18,6 +18,7 @@ from kassa_tui.dayclose.reports import Reports
 from kassa_tui.people.users import Users
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.records.printqueue import PrintQueue
+from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.cash import CashEvents
@@ -78,14 +79,15 @@ def open_till(
     users = Users(database, journal, config.lockout_minutes)
     catalog = Catalog(database)
     queue = PrintQueue(database, config.register_id, journal, clock)
-    drawer = Drawer(database, config.drawer, journal, queue, users, clock)
-    baskets = Baskets(database, config, journal, catalog, users, clock, drawer, queue)
-    sales = Sales(database, config, journal, baskets, queue, clock, signer)
+    register = Register(database, config, journal, queue, clock)
+    drawer = Drawer(register, users)
+    baskets = Baskets(register, catalog, users, drawer)
+    sales = Sales(register, baskets, signer)
     stock = Stock(database, config, journal, catalog, clock)
-    cash = CashEvents(database, config, journal, queue, clock)
-    reports = Reports(database, config, journal, queue, clock, cash, config.day_cutoff_hour)
-    returns = Returns(database, config, journal, sales, users, baskets, queue, clock)
-    receipts = ReceiptKinds(database, config, journal, sales, baskets, queue)
+    cash = CashEvents(register)
+    reports = Reports(register, cash, config.day_cutoff_hour)
+    returns = Returns(register, sales, users, baskets)
+    receipts = ReceiptKinds(register, sales, baskets)
     return Till(
         config,
         database,

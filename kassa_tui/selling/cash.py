@@ -16,17 +16,16 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
-from kassa_tui.config import Config
-from kassa_tui.core.clock import Clock, Instant
+from kassa_tui.core.clock import Instant
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
-from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.printqueue import PrintQueue
+from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import ReceiptDoc
+from kassa_tui.records.register import RegisterService
 
 #: Norwegian notes and coins in øre, 1000 kr down to 1 kr.
 NOTES_AND_COINS = (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 100)
@@ -62,21 +61,8 @@ def last_z(database: SqliteDatabase, register_id: str) -> Period:
     return Period(*row) if row else Period(0, "", 0, 0, 0)
 
 
-class CashEvents:
-    def __init__(
-        self,
-        database: SqliteDatabase,
-        config: Config,
-        journal: Journal,
-        queue: PrintQueue,
-        clock: Clock,
-    ) -> None:
-        self.db = database
-        self.config = config
-        self.register_id = config.register_id
-        self.journal = journal
-        self.queue = queue
-        self.clock = clock
+class CashEvents(RegisterService):
+    """The float, pay-ins, pay-outs and counts of one register's drawer."""
 
     # -- registering -------------------------------------------------------------------------
 

@@ -11,40 +11,27 @@ hand (no kick before it) and no-sale openings as nullinnslag, closings when the 
 
 from __future__ import annotations
 
-from peewee import SqliteDatabase
-
-from kassa_tui.config import DrawerSettings
-from kassa_tui.core.clock import Clock
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import Users
-from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.printqueue import PrintQueue
+from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import ReceiptDoc
+from kassa_tui.records.register import Register, RegisterService
 
 #: An opening seen within this many seconds of a kick was the kick's, not a hand's.
 KICK_WINDOW_SECONDS = 15.0
 
 
-class Drawer:
-    def __init__(
-        self,
-        database: SqliteDatabase,
-        settings: DrawerSettings,
-        journal: Journal,
-        queue: PrintQueue,
-        users: Users,
-        clock: Clock,
-    ) -> None:
-        self.db = database
-        self.settings = settings
-        self.journal = journal
-        self.queue = queue
+class Drawer(RegisterService):
+    """The drawer's state as the printer reports it, and its openings."""
+
+    def __init__(self, register: Register, users: Users) -> None:
+        super().__init__(register)
+        self.settings = register.config.drawer
         self.users = users
-        self.clock = clock
         self.state = "unknown"  # open, closed, unknown
         self._last_kick: float | None = None
 

@@ -14,50 +14,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import SqliteDatabase
-
-from kassa_tui.config import Config
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
-from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.printqueue import PrintQueue
-from kassa_tui.records.receipts import (
-    ReceiptDoc,
-    ReceiptPayment,
-    SaleFacts,
-    copy_receipt,
-    provisional_receipt,
-)
+from kassa_tui.records.journal import Event
+from kassa_tui.records.receipts import ReceiptDoc, copy_receipt, provisional_receipt
+from kassa_tui.records.register import Register, RegisterService
 from kassa_tui.selling.basket import Baskets
-from kassa_tui.selling.sales import Sales, receipt_lines
+from kassa_tui.selling.receipt_facts import basket_facts
+from kassa_tui.selling.transactions import Transactions
 
 
-class ReceiptKinds:
-    def __init__(
-        self,
-        database: SqliteDatabase,
-        config: Config,
-        journal: Journal,
-        sales: Sales,
-        baskets: Baskets,
-        queue: PrintQueue,
-    ) -> None:
-        self.db = database
-        self.config = config
-        self.journal = journal
-        self.sales = sales
+class ReceiptKinds(RegisterService):
+    """The copy, the provisional receipt, and switching training mode."""
+
+    def __init__(self, register: Register, transactions: Transactions, baskets: Baskets) -> None:
+        super().__init__(register)
+        self.transactions = transactions
         self.baskets = baskets
-        self.queue = queue
 
     # -- copy --------------------------------------------------------------------------------
 
     def copy(self, person: Person, receipt_nr: int) -> int:
         """Queue the one copy a receipt may have; returns the print job's id."""
         with self.db.atomic("IMMEDIATE"):
-            if self.sales.training:
+            if self.transactions.training:
                 raise Refused(_("No copies in training mode: turn training mode off first."))
             row = self.db.execute_sql(
                 "SELECT id, training, total_ore FROM sale WHERE register_id = ? AND receipt_nr = ?",
@@ -114,8 +97,8 @@ class ReceiptKinds:
             if state.empty:
                 raise Refused(_("The basket is empty."))
             priced = state.priced
-            training = self.sales.training
-            nr = self.sales.next_number("provisional")
+            training = self.transactions.training
+            nr = self.transactions.next_number("provisional")
             details: dict[str, Any] = {"kind": "provisional"} if training else {}
             now = self.journal.write(
                 Event.TRAINING_RECEIPT if training else Event.PROVISIONAL_RECEIPT,
@@ -125,23 +108,8 @@ class ReceiptKinds:
                 basket=state.uuid,
                 **details,
             )
-            facts = SaleFacts(
-                receipt_nr=nr,
-                local_date=now.local_date,
-                local_time=now.local_time,
-                cashier=f"{person.name} ({person.number})",
-                lines=receipt_lines(priced),
-                total=priced.total,
-                discount=priced.discount,
-                sale_discount=priced.discount - sum(p.line.line_discount for p in priced.lines),
-                sale_discount_reason=state.sale_discount_reason,
-                rounding=0,
-                change=0,
-                vat_lines=priced.vat_lines,
-                payments=[
-                    ReceiptPayment(p.method, p.amount_ore, p.tendered_ore) for p in priced.payments
-                ],
-            )
+            reason = state.sale_discount_reason
+            facts = basket_facts(nr, now, person, priced, priced.payments, reason)
             doc = provisional_receipt(self.config, facts, training=training)
             self.queue.enqueue("provisional", doc, None, kick=False)
             return nr
@@ -150,7 +118,7 @@ class ReceiptKinds:
 
     @property
     def training(self) -> bool:
-        return self.sales.training
+        return self.transactions.training
 
     def training_on(self, person: Person) -> None:
         self._switch(person, True)
@@ -161,11 +129,11 @@ class ReceiptKinds:
     def _switch(self, person: Person, on: bool) -> None:
         permissions.require(self.db, self.journal, person, Permission.TRAINING)
         with self.db.atomic("IMMEDIATE"):
-            if self.sales.training == on:
+            if self.transactions.training == on:
                 raise Refused(
                     _("Training mode is already on.") if on else _("Training mode is not on.")
                 )
             if not self.baskets.current().empty:
                 raise Refused(_("Finish or park the current sale first."))
-            self.sales.set_training(on)
+            self.transactions.set_training(on)
             self.journal.write(Event.TRAINING_ON if on else Event.TRAINING_OFF, user=person.number)

@@ -6,10 +6,12 @@ stock movements back into stock, a journal row (13013) and its receipt, all in o
 `BEGIN IMMEDIATE` transaction and signed in the same chain as the sales.
 
 A return's lines carry the line numbers of the sale they return, so what is left of a line is
-the sold quantity less the quantities returned under the same number. A line's refund is its
-paid amount (after discounts) in proportion, rounded so that returning everything gives back
-exactly what was paid. The refund goes back the way the customer paid: card first (up to what
-was paid by card and not yet refunded), the rest in cash, rounded to whole kroner.
+the sold quantity less the quantities returned under the same number (selling.return_lookup
+finds the sale and what is left; the return screen imports its `SoldReceipt` from here). A
+line's refund is its paid amount (after discounts) in proportion, rounded so that returning
+everything gives back exactly what was paid. The refund goes back the way the customer paid:
+card first (up to what was paid by card and not yet refunded), the rest in cash, rounded to
+whole kroner.
 
 A return without the receipt is priced from the catalog, needs the shift lead as well, and is
 journaled as RETURNNORECEIPT so the X and Z count it apart. In training mode only training
@@ -21,11 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from peewee import SqliteDatabase
-
 from kassa_tui.catalog.pricing import Payment
-from kassa_tui.config import Config
-from kassa_tui.core.clock import Clock, Instant, parse_utc
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import (
@@ -41,54 +39,18 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import Users
-from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.printqueue import PrintQueue
-from kassa_tui.records.receipts import ReceiptLine, ReceiptPayment, SaleFacts, return_receipt
+from kassa_tui.records.journal import Event
+from kassa_tui.records.receipts import ReceiptLine, return_receipt
+from kassa_tui.records.register import Register, RegisterService
 from kassa_tui.selling.basket import MAX_QTY, Baskets
-from kassa_tui.selling.sales import Completed, SaleLineRow, SaleRow, Sales
+from kassa_tui.selling.receipt_facts import receipt_facts
+from kassa_tui.selling.return_lookup import SoldReceipt as SoldReceipt
+from kassa_tui.selling.return_lookup import parse_receipt_nr, sold_receipt
+from kassa_tui.selling.sales import Completed
+from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
 MAX_REASON = 80
 REFUND_METHODS = ("cash", "card")
-
-
-@dataclass(frozen=True)
-class SoldLine:
-    line_nr: int
-    product_id: int
-    code: str
-    name: str
-    group_code: str
-    unit: str  # "stk" or "kg"
-    qty_milli: int  # sold
-    unit_price: int
-    list_price: int
-    amount: int  # paid for the whole line, VAT and discounts included
-    vat_bp: int
-    returned_milli: int  # by earlier returns
-    returned_amount: int  # refunded by earlier returns (positive)
-
-    @property
-    def left_milli(self) -> int:
-        """What can still be returned."""
-        return self.qty_milli - self.returned_milli
-
-
-@dataclass(frozen=True)
-class SoldReceipt:
-    """A completed sale as the return screen shows it."""
-
-    sale_id: int
-    receipt_nr: int
-    local_date: str
-    local_time: str
-    total: int
-    training: bool
-    lines: tuple[SoldLine, ...]
-    paid: tuple[tuple[str, int], ...]  # (method, paid less earlier refunds)
-
-    @property
-    def returnable(self) -> bool:
-        return any(line.left_milli > 0 for line in self.lines)
 
 
 @dataclass(frozen=True)
@@ -99,101 +61,24 @@ class _Returned:
     receipt: ReceiptLine
 
 
-class Returns:
+class Returns(RegisterService):
+    """Returns with and without the receipt, each approved by a shift lead."""
+
     def __init__(
-        self,
-        database: SqliteDatabase,
-        config: Config,
-        journal: Journal,
-        sales: Sales,
-        users: Users,
-        baskets: Baskets,
-        queue: PrintQueue,
-        clock: Clock,
+        self, register: Register, transactions: Transactions, users: Users, baskets: Baskets
     ) -> None:
-        self.db = database
-        self.config = config
-        self.journal = journal
-        self.sales = sales
+        super().__init__(register)
+        self.transactions = transactions
         self.users = users
         self.baskets = baskets
-        self.queue = queue
-        self.clock = clock
 
     # -- finding the sale --------------------------------------------------------------------
 
     def find_sale(self, text: str) -> SoldReceipt:
         """A scanned receipt barcode or a typed receipt number → the sale and what is left."""
-        nr = _receipt_nr(text)
+        nr = parse_receipt_nr(text)
         with self.db.atomic():  # one read snapshot
-            return self._sold(nr, self.sales.training)
-
-    def _sold(self, nr: int, training_mode: bool) -> SoldReceipt:
-        row = self.db.execute_sql(
-            "SELECT id, kind, training, total_ore, local_date, local_time FROM sale"
-            " WHERE register_id = ? AND receipt_nr = ?",
-            (self.config.register_id, nr),
-        ).fetchone()
-        if row is None:
-            raise Refused(_("There is no receipt number {nr}.").format(nr=nr))
-        sale_id, kind, training, total, local_date, local_time = row
-        if kind != "sale":
-            raise Refused(
-                _("Receipt {nr} is a return receipt: it cannot be returned.").format(nr=nr)
-            )
-        if training and not training_mode:
-            raise Refused(_("Receipt {nr} is a training receipt: nothing was sold.").format(nr=nr))
-        if training_mode and not training:
-            raise Refused(_("In training mode only training receipts can be returned."))
-        returned = {
-            int(r[0]): (int(r[1]), int(r[2]))
-            for r in self.db.execute_sql(
-                "SELECT l.line_nr, -SUM(l.qty_milli), -SUM(l.amount_ore) FROM sale_line l"
-                " JOIN sale s ON s.id = l.sale_id WHERE s.original_sale_id = ?"
-                " AND s.kind = 'return' GROUP BY l.line_nr",
-                (sale_id,),
-            )
-        }
-        rows = self.db.execute_sql(
-            "SELECT l.line_nr, l.product_id, l.code, l.name, l.group_code,"
-            " COALESCE(p.unit, 'stk'), l.qty_milli, l.unit_price_ore, l.list_price_ore,"
-            " l.amount_ore, l.vat_bp FROM sale_line l LEFT JOIN product p"
-            " ON p.id = l.product_id WHERE l.sale_id = ? ORDER BY l.line_nr",
-            (sale_id,),
-        ).fetchall()
-        lines = tuple(
-            SoldLine(
-                int(r[0]),
-                int(r[1]),
-                str(r[2]),
-                str(r[3]),
-                str(r[4]),
-                str(r[5]),
-                int(r[6]),
-                int(r[7]),
-                int(r[8]),
-                int(r[9]),
-                int(r[10]),
-                *returned.get(int(r[0]), (0, 0)),
-            )
-            for r in rows
-        )
-        paid = self.db.execute_sql(
-            "SELECT p.method, SUM(p.amount_ore) FROM payment p JOIN sale s ON s.id = p.sale_id"
-            " WHERE s.id = ? OR (s.original_sale_id = ? AND s.kind = 'return')"
-            " GROUP BY p.method ORDER BY MIN(p.id)",
-            (sale_id, sale_id),
-        ).fetchall()
-        return SoldReceipt(
-            sale_id,
-            nr,
-            local_date,
-            local_time,
-            total,
-            bool(training),
-            lines,
-            tuple((str(m), int(a)) for m, a in paid),
-        )
+            return sold_receipt(self.db, self.register_id, nr, self.transactions.training)
 
     # -- returning ---------------------------------------------------------------------------
 
@@ -222,8 +107,8 @@ class Returns:
         approver = self.users.approver(approver_number, approver_pin)
         permissions.require(self.db, self.journal, approver, Permission.RETURN)
         with self.db.atomic("IMMEDIATE"):
-            training = self.sales.training
-            sold = self._sold(receipt_nr, training)
+            training = self.transactions.training
+            sold = sold_receipt(self.db, self.register_id, receipt_nr, training)
             by_nr = {line.line_nr: line for line in sold.lines}
             returned: list[_Returned] = []
             for line_nr, qty in sorted(wanted.items()):
@@ -324,7 +209,7 @@ class Returns:
         )
         refund = -sum(r.line.amount for r in returned)
         with self.db.atomic("IMMEDIATE"):
-            training = self.sales.training
+            training = self.transactions.training
             return self._write(
                 person, approver, returned, [(method, refund)], reason, None, notes, training
             )
@@ -343,7 +228,7 @@ class Returns:
         training: bool,
     ) -> Completed:
         """The return, inside the caller's IMMEDIATE transaction; `split` refunds (positive)."""
-        now = self._now()
+        now = self.now()
         lines = [r.line for r in returned]
         total = sum(ln.amount for ln in lines)
         vat = sum(ln.vat for ln in lines)
@@ -367,9 +252,9 @@ class Returns:
             reason=reason,
             approved_by=approver.number,
         )
-        sale_id, receipt_nr = self.sales.write_sale(person, now, row)
-        self.sales.write_lines(sale_id, lines, now, training=training)
-        self.sales.write_payments(sale_id, payments)
+        sale_id, receipt_nr = self.transactions.write_sale(person, now, row)
+        self.transactions.write_lines(sale_id, lines, now, training=training)
+        self.transactions.write_payments(sale_id, payments)
         extra: dict[str, Any]
         if training:
             event, extra = Event.TRAINING_RECEIPT, {"kind": "return"}
@@ -392,37 +277,20 @@ class Returns:
             refunds={p.method: p.amount_ore for p in payments},
             **extra,
         )
-        facts = SaleFacts(
-            receipt_nr=receipt_nr,
-            local_date=now.local_date,
-            local_time=now.local_time,
-            cashier=f"{person.name} ({person.number})",
+        facts = receipt_facts(
+            receipt_nr,
+            now,
+            person,
+            payments,
             lines=[r.receipt for r in returned],
             total=total,
-            discount=0,
-            sale_discount=0,
-            sale_discount_reason="",
-            rounding=rounding,
-            change=0,
             vat_lines=vat_split((ln.amount, ln.vat_bp) for ln in lines),
-            payments=[ReceiptPayment(p.method, p.amount_ore, p.tendered_ore) for p in payments],
+            rounding=rounding,
             notes=notes,
         )
-        cash = any(p.method == "cash" for p in payments)
         doc = return_receipt(self.config, facts, training=training)
-        self.queue.enqueue(
-            "training" if training else "receipt", doc, sale_id, kick=cash and not training
-        )
+        cash = self.transactions.queue_receipt(doc, sale_id, payments, training=training)
         return Completed(sale_id, receipt_nr, total, rounding, 0, cash)
-
-    def _now(self) -> Instant:
-        """Now, but never before the last journal row (as the journal stamps it)."""
-        now = self.clock.now()
-        row = self.db.execute_sql(
-            "SELECT utc FROM journal WHERE register_id = ? ORDER BY seq DESC LIMIT 1",
-            (self.config.register_id,),
-        ).fetchone()
-        return parse_utc(row[0]) if row and now.utc_text < row[0] else now
 
 
 def _line(
@@ -473,16 +341,6 @@ def _split(refund: int, paid: tuple[tuple[str, int], ...]) -> list[tuple[str, in
         method, take = split[-1]
         split[-1] = (method, take + left)
     return split
-
-
-def _receipt_nr(text: str) -> int:
-    """'123', or 'R123' as the receipt's own barcode reads (see receipts.RECEIPT_BARCODE)."""
-    cleaned = text.strip()
-    if cleaned[:1] in ("R", "r"):
-        cleaned = cleaned[1:]
-    if not (cleaned.isascii() and cleaned.isdigit()) or len(cleaned) > 12:
-        raise Refused(_("{text} is not a receipt number.").format(text=text.strip()))
-    return int(cleaned)
 
 
 def _reason(reason: str) -> str:

@@ -12,7 +12,7 @@ from kassa_tui.core.clock import Clock
 from kassa_tui.core.errors import Refused
 from kassa_tui.people.person import Person
 from kassa_tui.records.receipts import PROVISIONAL_MARKING, TRAINING_MARKING, ReceiptDoc
-from kassa_tui.selling.sales import TRAINING_NR_BASE
+from kassa_tui.selling.transactions import TRAINING_NR_BASE
 
 from .conftest import PILSNER, PILSNER_PRICE, ROMME, ROMME_PRICE, SteeredTime, count, print_waiting
 
