@@ -9,13 +9,12 @@ training; every other figure leaves them out. Field names follow SAF-T's `eventR
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from peewee import SqliteDatabase
 
 from kassa_tui.config import Config
-from kassa_tui.core.clock import Instant
+from kassa_tui.core.clock import Instant, business_date
 from kassa_tui.core.money import vat_split_counted
 from kassa_tui.dayclose.content import (
     EmpPaymentLine,
@@ -28,10 +27,6 @@ from kassa_tui.dayclose.content import (
 )
 from kassa_tui.selling.cash import CashEvents, Period
 
-#: The business day ends at this hour (Oslo time): a Z at 01:30 closes the day before. A module
-#: constant for now; kassa.toml does not (yet) have a setting for it.
-DEFAULT_CUTOFF_HOUR = 4
-
 PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
 VAT_CODES = {2500: "3", 1500: "31", 1200: "33", 1111: "32", 0: "5"}  # Standard_Tax_Codes
 CORRECTIONS = {"LINEDELETE": "Delete line", "LINEREDUCE": "Reduce quantity"}
@@ -40,11 +35,6 @@ NO_SALE_OPENINGS = ("NOSALE", "DRAWOPENMAN")  # nullinnslag; openings for a sale
 # Receipts counted by their event code, whichever service writes them (amount from the row's
 # text, else the sale's total): copy, provisional, delivery, void.
 COUNTED_EVENTS = {"13014": "copies", "13015": "provisional", "13016": "delivery", "13028": "voided"}
-
-
-def business_date(now: Instant, cutoff_hour: int = DEFAULT_CUTOFF_HOUR) -> str:
-    """The day a moment belongs to: Oslo wall-clock date, the day turning at the cut-off."""
-    return (now.local - timedelta(hours=cutoff_hour)).date().isoformat()
 
 
 def last_id(db: SqliteDatabase, register_id: str, table: str, column: str) -> int:

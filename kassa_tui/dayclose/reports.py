@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from kassa_tui.core.clock import Instant
+from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.dayclose.content import (
@@ -25,13 +25,7 @@ from kassa_tui.dayclose.content import (
     VatReportLine,
     report_doc,
 )
-from kassa_tui.dayclose.report_builder import (
-    DEFAULT_CUTOFF_HOUR,
-    VAT_CODES,
-    ReportBuilder,
-    business_date,
-    last_id,
-)
+from kassa_tui.dayclose.report_builder import VAT_CODES, ReportBuilder, last_id
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
@@ -40,7 +34,6 @@ from kassa_tui.records.register import Register, RegisterService
 from kassa_tui.selling.cash import CashEvents, Period, last_z
 
 __all__ = [
-    "DEFAULT_CUTOFF_HOUR",
     "VAT_CODES",
     "X_REPORT",
     "Z_REPORT",
@@ -52,7 +45,6 @@ __all__ = [
     "Tally",
     "TypeLine",
     "VatReportLine",
-    "business_date",
     "report_doc",
 ]
 

@@ -22,9 +22,9 @@ import pytest
 from peewee import IntegrityError
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Instant
+from kassa_tui.core.clock import Instant, business_date
 from kassa_tui.core.errors import Refused
-from kassa_tui.dayclose.reports import Report, business_date, report_doc
+from kassa_tui.dayclose.reports import Report, report_doc
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.selling.cash import NOTES_AND_COINS
