@@ -28,9 +28,9 @@ from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.records.spooling import SpoolResult, state_text
+from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
-from screens.trouble import UncertainPrintDialog
 
 log = logging.getLogger("kassa.app")
 STATUS_POLL_SECONDS = 2.0

@@ -1,1 +1,3 @@
-"""Textual screens, dialogs and widgets: they show state and turn keys into service calls."""
+"""Textual screens (here), their dialogs (screens.dialogs) and widgets (screens.widgets): they
+show state and turn keys into service calls. The stylesheets sit here too; screens.styles names
+them."""

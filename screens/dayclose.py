@@ -5,29 +5,29 @@ and the Z. For a shift lead; a cashier gets one on the spot for the parts that c
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Label, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.core.money import format_kr
 from kassa_tui.dayclose.reports import report_doc
 from kassa_tui.people.person import Person
-from kassa_tui.selling.cash import NOTES_AND_COINS
-from screens.dialogs import ApprovalDialog
+from screens import styles
+from screens.dialogs.amount import AmountDialog
+from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.cash_count import CashCountDialog
 from screens.host import guarded, host, show_message
+from screens.signals import SignalsScreen
 
 
 class DayCloseScreen(Screen[None]):
     """Shows the running X report; its keys change the cash and take the Z."""
 
-    CSS_PATH = Path(__file__).with_name("stock.tcss")
+    CSS_PATH = styles.STOCK
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content=_("Day close"), id="stock-title")
@@ -92,8 +92,6 @@ class DayCloseScreen(Screen[None]):
         self.dismiss(None)
 
     def action_signals(self) -> None:
-        from screens.signals import SignalsScreen
-
         self.as_shift_lead(
             lambda _person: self.app.push_screen(SignalsScreen()), _("Fraud signals")
         )
@@ -177,99 +175,3 @@ class DayCloseScreen(Screen[None]):
     def done(self, message: str) -> None:
         self.show_info(message)
         self.show_report()
-
-
-class AmountDialog(ModalScreen[tuple[int, str] | None]):
-    """An amount, and a reason where the law asks for one (pay-ins and pay-outs)."""
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
-    def __init__(self, title: str, with_reason: bool) -> None:
-        super().__init__(classes="dialog")
-        self.title_text = title
-        self.with_reason = with_reason
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Label(markup=False, content=self.title_text, classes="dialog-title")
-            yield Input(
-                placeholder=_("Amount, e.g. 1500"), id="amount", max_length=12, restrict=r"[0-9,.]*"
-            )
-            if self.with_reason:
-                yield Input(placeholder=_("Reason"), id="reason", max_length=60)
-            yield Static(markup=False, content="", classes="message", id="amount-message")
-
-    def show_error(self, message: str) -> None:
-        self.query_one("#amount-message", Static).update(message)
-
-    @on(Input.Submitted)
-    @guarded
-    def submitted(self, event: Input.Submitted) -> None:
-        if event.input.id == "amount" and self.with_reason:
-            self.query_one("#reason", Input).focus()
-            return
-        text = self.query_one("#amount", Input).value
-        try:
-            amount = parse_amount(text)
-        except InvalidAmount:
-            raise Refused(_("{text} is not an amount.").format(text=text or "?")) from None
-        reason = self.query_one("#reason", Input).value.strip() if self.with_reason else ""
-        if self.with_reason and not reason:
-            raise Refused(_("Give a reason."))
-        self.dismiss((amount, reason))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class CashCountDialog(ModalScreen[dict[int, int] | None]):
-    """Count the drawer by Norwegian notes and coins; the total shows as you type."""
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
-    BINDINGS = [
-        Binding("escape", "cancel", show=False),
-        Binding("f10,ctrl+k", "done", show=False, priority=True),
-    ]
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-box form-box", id="count-box"):
-            yield Label(markup=False, content=_("Count the drawer"), classes="dialog-title")
-            for value in NOTES_AND_COINS:
-                yield Input(
-                    placeholder=_("{value} kr: pieces").format(value=value // 100),
-                    id=f"piece-{value}",
-                    max_length=5,
-                    restrict=r"\d*",
-                )
-            yield Static(markup=False, content="", id="count-total")
-            yield Static(
-                markup=False,
-                content=_("Enter: next · F10: done · Esc: cancel"),
-                classes="dialog-help",
-            )
-
-    def pieces(self) -> dict[int, int]:
-        found: dict[int, int] = {}
-        for value in NOTES_AND_COINS:
-            text = self.query_one(f"#piece-{value}", Input).value
-            if text:
-                found[value] = int(text)
-        return found
-
-    @on(Input.Changed)
-    def total(self) -> None:
-        total = sum(value * n for value, n in self.pieces().items())
-        self.query_one("#count-total", Static).update(
-            _("Counted: {total}").format(total=format_kr(total))
-        )
-
-    @on(Input.Submitted)
-    def next_field(self) -> None:
-        self.focus_next()
-
-    def action_done(self) -> None:
-        self.dismiss(self.pieces())
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

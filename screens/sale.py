@@ -4,14 +4,11 @@ what it means (CORE-POS style). A scanner in keyboard-wedge mode types digits an
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.catalog.pricing import PricedLine
@@ -27,93 +24,29 @@ from kassa_tui.core.money import (
 from kassa_tui.people.person import Person
 from kassa_tui.selling.basket import BasketState, parse_discount, parse_price
 from kassa_tui.selling.sales import Completed
-from screens.dialogs import ApprovalDialog, HelpDialog, ParkedDialog, ReasonDialog
-from screens.entry import EntryLine
-from screens.host import guarded, host
-from screens.payment import PaymentDialog
-from screens.trouble import ReceiptStuckDialog
-
-
-def action_texts() -> dict[str, tuple[str, str]]:
-    """Action id → (what it does, what to type first); translated when the screen is built."""
-    return {
-        "help": (_("Help: all keys"), ""),
-        "stock_lookup": (_("Stock lookup (back with Esc or F2)"), _("search text")),
-        "park": (_("Park the sale"), ""),
-        "resume": (_("Resume a parked sale"), ""),
-        "price_lookup": (_("Price look-up"), _("code")),
-        "line_discount": (
-            _("Discount on the line"),
-            _("{percent} or amount").format(percent="10%"),
-        ),
-        "sale_discount": (
-            _("Discount on the sale"),
-            _("{percent} or amount").format(percent="10%"),
-        ),
-        "price_override": (_("Price override (shift lead)"), _("new price")),
-        "correct_line": (_("Correct the line"), _("new quantity, or nothing to remove")),
-        "pay_cash": (_("Cash"), _("amount tendered")),
-        "pay_card": (_("Card"), _("amount")),
-        "day_close": (_("Day close: X and Z reports, cash count (shift lead)"), ""),
-        "return_receipt": (_("Return by receipt (shift lead approves)"), _("receipt number")),
-        "receipts_menu": (_("Copy, provisional receipt, training mode"), _("receipt number")),
-        "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
-        "lock": (_("Lock the till"), ""),
-        "sign_out": (_("Sign out"), ""),
-    }
-
-
-def footer_texts() -> dict[str, str]:
-    """Short words for the Footer, most used first; F1 shows everything."""
-    return {
-        "pay_cash": _("Cash"),
-        "pay_card": _("Card"),
-        "correct_line": _("Correct"),
-        "help": _("Help"),
-        "stock_lookup": _("Stock"),
-        "park": _("Park"),
-        "resume": _("Resume"),
-        "price_lookup": _("Price"),
-        "line_discount": _("Discount"),
-    }
-
-
-def key_label(keys: str) -> str:
-    """'f10,ctrl+k' → 'F10/^K' for the Footer and the help."""
-    parts = []
-    for key in keys.split(","):
-        if key.startswith("ctrl+"):
-            parts.append("^" + key[5:].upper())
-        elif key.startswith("shift+"):
-            parts.append("Shift+" + key[6:].upper())
-        elif key == "delete":
-            parts.append("Del")
-        else:
-            parts.append(key.upper())
-    return "/".join(parts)
-
-
-COLUMNS = ("nr", "name", "qty", "price", "discount", "amount")
-
-
-def _row(index: int, priced: PricedLine) -> tuple[str | Text, ...]:
-    """One basket line as the table shows it."""
-    line = priced.line
-    unit = " kg" if line.unit == "kg" else ""
-    return (
-        str(index),
-        Text(line.name + (" *" if line.overridden else "")),
-        (format_quantity(line.qty_milli) + unit).rjust(9),
-        format_kr(line.unit_price_ore).rjust(9),
-        (format_kr(-priced.discount) if priced.discount else "").rjust(9),
-        format_kr(priced.amount).rjust(10),
-    )
+from screens import styles
+from screens.dayclose import DayCloseScreen
+from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.help import HelpDialog
+from screens.dialogs.parked import ParkedDialog
+from screens.dialogs.payment import PaymentDialog, paid_message
+from screens.dialogs.reason import ReasonDialog
+from screens.dialogs.receipts import ReceiptsMenu
+from screens.dialogs.returns import ReturnDialog
+from screens.dialogs.trouble import ReceiptStuckDialog
+from screens.host import guarded, host, show_message
+from screens.sale_keys import footer_texts, help_rows, key_labels
+from screens.stock import StockScreen
+from screens.widgets.basket_table import BasketTable
+from screens.widgets.entry import EntryLine
+from screens.widgets.sale_header import SaleHeader
+from screens.widgets.totals import Totals
 
 
 class SaleScreen(Screen[None]):
     """The basket, its totals and the entry line."""
 
-    CSS_PATH = Path(__file__).with_name("sale.tcss")
+    CSS_PATH = styles.SALE
     AUTO_FOCUS = "#entry"
 
     def __init__(self) -> None:
@@ -121,18 +54,14 @@ class SaleScreen(Screen[None]):
         self.pending_qty: int | None = None
         self.state: BasketState | None = None
         self.lines: list[PricedLine] = []
-        self.shown: list[tuple[str | Text, ...]] = []  # the basket table's rows as drawn
         self.keymap: dict[str, str] = {}
         self.stuck_hidden = False
 
     def on_mount(self) -> None:
         app = host(self)
         self.keymap = dict(app.till.config.keys)
-        self.query_one("#entry", EntryLine).bind_commands(
-            self.keymap,
-            footer_texts(),
-            {action: key_label(keys) for action, keys in self.keymap.items()},
-        )
+        entry = self.query_one("#entry", EntryLine)
+        entry.bind_commands(self.keymap, footer_texts(), key_labels(self.keymap))
         self.refresh_bindings()
         self.reload()
         self.set_printer_status(*app.printer_status)
@@ -142,27 +71,19 @@ class SaleScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app = host(self)
         config = app.till.config
-        with Horizontal(id="sale-header"):
-            yield Label(
-                markup=False, content=f"{config.shop_name} · {config.register_id}", id="sale-shop"
-            )
-            yield Label(markup=False, content="", id="sale-user")
-            yield Label(markup=False, content="", id="sale-scanner")
-            yield Label(markup=False, content="", id="sale-printer")
+        yield SaleHeader(f"{config.shop_name} · {config.register_id}", id="sale-header")
         if app.read_only:
             yield Label(
                 markup=False,
                 content=_("READ-ONLY VIEW: the till is selling elsewhere. Enter looks up a price."),
                 id="sale-readonly",
             )
-        table: DataTable[str | Text] = DataTable(id="basket", cursor_type="row", zebra_stripes=True)
-        table.can_focus = False
-        yield table
+        yield BasketTable(id="basket")
         with Horizontal(id="sale-bottom"):
             with Vertical(id="sale-info"):
                 yield Static(markup=False, content="", id="sale-message", classes="message")
                 yield Static(markup=False, content="", id="sale-lookup")
-            yield Static(markup=False, content="", id="sale-totals")
+            yield Totals(id="sale-totals")
         with Horizontal(id="sale-entry-row"):
             yield Label(markup=False, content="", id="sale-qty")
             yield EntryLine(id="entry", placeholder=_("Scan or type a code"))
@@ -177,88 +98,33 @@ class SaleScreen(Screen[None]):
         """Show the basket as committed in the database (after every change)."""
         app = host(self)
         self.state = app.till.baskets.current()
-        table = self.query_one("#basket", DataTable)
-        row = table.cursor_row if keep_cursor else None
-        if not table.columns:
-            table.add_column("#", key="nr", width=3)
-            table.add_column(_("Item"), key="name", width=self.name_width())
-            table.add_column(Text(_("Qty"), justify="right"), key="qty", width=9)
-            table.add_column(Text(_("Price"), justify="right"), key="price", width=9)
-            table.add_column(Text(_("Discount"), justify="right"), key="discount", width=9)
-            table.add_column(Text(_("Amount"), justify="right"), key="amount", width=10)
         self.lines = list(self.state.priced.lines)
-        self.show_rows(table, [_row(index, priced) for index, priced in enumerate(self.lines, 1)])
-        if self.lines:
-            target = len(self.lines) - 1 if row is None or row >= len(self.lines) else row
-            table.move_cursor(row=target)
-        self.show_totals()
-        person = app.person
-        self.query_one("#sale-user", Label).update(
-            f"{person.name} ({person.number})" if person else ""
-        )
+        self.basket_table().show_lines(self.lines, self.size.width, keep_cursor)
+        self.query_one("#sale-totals", Totals).show(self.state.priced)
+        self.query_one("#sale-header", SaleHeader).show_person(app.person)
 
-    def show_rows(self, table: DataTable[str | Text], rows: list[tuple[str | Text, ...]]) -> None:
-        """Change only the rows that differ: a scan adds one row instead of drawing the whole
-        basket again (which took 50 ms a scan in a 200-line basket)."""
-        for i, (old, new) in enumerate(zip(self.shown, rows, strict=False)):
-            for key, old_cell, new_cell in zip(COLUMNS, old, new, strict=True):
-                if old_cell != new_cell:
-                    table.update_cell(str(i), key, new_cell)
-        for i in range(len(rows), len(self.shown)):
-            table.remove_row(str(i))
-        for i in range(len(self.shown), len(rows)):
-            table.add_row(*rows[i], key=str(i))
-        self.shown = rows
-
-    def name_width(self) -> int:
-        """The item name takes what the fixed columns (and their padding) leave."""
-        return max(12, self.size.width - (3 + 9 + 9 + 9 + 10) - 2 * 6 - 2)
+    def basket_table(self) -> BasketTable:
+        return self.query_one("#basket", BasketTable)
 
     def on_resize(self) -> None:
-        self.query_one("#basket", DataTable).clear(columns=True)
-        self.shown = []
+        self.basket_table().forget()
         if self.state is not None:
             self.reload()
 
-    def show_totals(self) -> None:
-        assert self.state is not None
-        priced = self.state.priced
-        rows = [(_("Total"), format_kr(priced.total))]
-        for vat in priced.vat_lines:
-            rows.append((_("VAT {rate}").format(rate=format_rate(vat.rate_bp)), format_kr(vat.vat)))
-        if priced.discount:
-            rows.append((_("Discount"), format_kr(-priced.discount)))
-        if priced.payments:
-            rows.append((_("Paid"), format_kr(priced.paid)))
-        if priced.lines:
-            rows.append((_("Cash to pay"), format_kr(priced.cash_due)))
-        self.query_one("#sale-totals", Static).update(
-            "\n".join(f"{label:<16}{amount:>12}" for label, amount in rows)
-        )
-
     def show_error(self, message: str) -> None:
-        message_box = self.query_one("#sale-message", Static)
-        message_box.update(message)
-        message_box.set_classes("message error")
-        self.app.bell()
+        show_message(self, "#sale-message", message, error=True)
 
     def show_info(self, message: str) -> None:
-        message_box = self.query_one("#sale-message", Static)
-        message_box.update(message)
-        message_box.set_classes("message")
+        show_message(self, "#sale-message", message, error=False)
 
     def set_scanner_status(self, state: str, message: str) -> None:
         """The evdev scanner's state in the header; its problems also in the message line."""
-        label = self.query_one("#sale-scanner", Label)
-        label.update(_("Scanner OK") if state == "connected" else _("Scanner: no"))
-        label.set_class(state != "connected", "error")
+        self.query_one("#sale-header", SaleHeader).show_scanner(state == "connected")
         if state != "connected":
             self.show_error(message)
 
     def set_printer_status(self, text: str, ok: bool) -> None:
-        label = self.query_one("#sale-printer", Label)
-        label.update(text)
-        label.set_class(not ok, "error")
+        self.query_one("#sale-header", SaleHeader).show_printer(text, ok)
 
     # -- the entry line -----------------------------------------------------------------------
 
@@ -290,7 +156,7 @@ class SaleScreen(Screen[None]):
     def selected(self) -> PricedLine:
         if not self.lines:
             raise Refused(_("The basket is empty."))
-        row = self.query_one("#basket", DataTable).cursor_row
+        row = self.basket_table().cursor_row
         return self.lines[max(0, min(row, len(self.lines) - 1))]
 
     @guarded
@@ -326,31 +192,17 @@ class SaleScreen(Screen[None]):
     # -- actions ------------------------------------------------------------------------------
 
     def do_cursor_up(self, _text: str) -> None:
-        self.move_cursor(-1)
+        self.basket_table().step(-1)
 
     def do_cursor_down(self, _text: str) -> None:
-        self.move_cursor(1)
-
-    def move_cursor(self, step: int) -> None:
-        table = self.query_one("#basket", DataTable)
-        if self.lines:
-            table.move_cursor(row=max(0, min(len(self.lines) - 1, table.cursor_row + step)))
+        self.basket_table().step(1)
 
     def do_help(self, _text: str) -> None:
-        texts = action_texts()
-        rows = [
-            (_("Enter"), _("Add the item"), _("barcode or PLU")),
-            ("*", _("Quantity for the next item"), _("quantity, e.g. 3*")),
-        ]
-        rows += [(key_label(keys), *texts[action]) for action, keys in self.keymap.items()]
-        rows.append(("↑ ↓", _("Move over the lines"), ""))
-        self.app.push_screen(HelpDialog(rows))
+        self.app.push_screen(HelpDialog(help_rows(self.keymap)))
 
     @guarded
     def do_return_receipt(self, text: str) -> None:
         """A return starts with the receipt: its barcode scanned, or its number typed."""
-        from screens.returns import ReturnDialog
-
         if not text:
             raise Refused(_("Scan the receipt's barcode or type its number first."))
         self.person()
@@ -358,8 +210,6 @@ class SaleScreen(Screen[None]):
         self.app.push_screen(ReturnDialog(sold), self.after_dialog)
 
     def do_receipts_menu(self, text: str) -> None:
-        from screens.returns import ReceiptsMenu
-
         self.app.push_screen(ReceiptsMenu(text), self.after_dialog)
 
     def after_dialog(self, message: str | None) -> None:
@@ -368,14 +218,10 @@ class SaleScreen(Screen[None]):
             self.show_info(message)
 
     def do_day_close(self, _text: str) -> None:
-        from screens.dayclose import DayCloseScreen
-
         self.app.push_screen(DayCloseScreen(), lambda _value: self.reload())
 
     def do_stock_lookup(self, text: str) -> None:
         """The stock lookup over this screen; the basket underneath is left as it is."""
-        from screens.stock import StockScreen
-
         self.app.push_screen(StockScreen(text), self.from_stock)
 
     @guarded
@@ -403,8 +249,15 @@ class SaleScreen(Screen[None]):
             self.show_info(_("Line removed: {name}.").format(name=line.name))
         self.reload()
 
-    @guarded
     def do_line_discount(self, text: str) -> None:
+        self.ask_discount(text, on_line=True)
+
+    def do_sale_discount(self, text: str) -> None:
+        self.ask_discount(text, on_line=False)
+
+    @guarded
+    def ask_discount(self, text: str, on_line: bool) -> None:
+        """Check the discount typed, then ask why; on the line is on the selected line."""
         if not text:
             raise Refused(
                 _("Type the discount first ({percent} or an amount), then the key.").format(
@@ -412,34 +265,15 @@ class SaleScreen(Screen[None]):
                 )
             )
         parse_discount(text)  # refuse garbage before asking for a reason
-        line = self.selected().line
+        line_id = self.selected().line.id if on_line else None
         self.person()
 
         def apply(reason: str | None) -> None:
             if reason:
-                self._discount(text, reason, line.id)
+                self._discount(text, reason, line_id)
 
-        self.app.push_screen(ReasonDialog(_("Why the discount?"), self.reasons()), apply)
-
-    @guarded
-    def do_sale_discount(self, text: str) -> None:
-        if not text:
-            raise Refused(
-                _("Type the discount first ({percent} or an amount), then the key.").format(
-                    percent="10%"
-                )
-            )
-        parse_discount(text)
-        self.person()
-
-        def apply(reason: str | None) -> None:
-            if reason:
-                self._discount(text, reason, None)
-
-        self.app.push_screen(ReasonDialog(_("Why the discount?"), self.reasons()), apply)
-
-    def reasons(self) -> tuple[str, ...]:
-        return host(self).till.config.discount_reasons
+        reasons = host(self).till.config.discount_reasons
+        self.app.push_screen(ReasonDialog(_("Why the discount?"), reasons), apply)
 
     @guarded
     def _discount(
@@ -528,14 +362,7 @@ class SaleScreen(Screen[None]):
         if completed is None:
             self.show_info(_("Back to the basket."))
             return
-        parts = [
-            _("Receipt {nr}: {total}.").format(
-                nr=completed.receipt_nr, total=format_kr(completed.total)
-            )
-        ]
-        if completed.cash:
-            parts.append(_("CHANGE {change}").format(change=format_kr(completed.change)))
-        self.show_info("  ".join(parts))
+        self.show_info(paid_message(completed))
         self.query_one("#sale-message").set_class(True, "change")
         host(self).print_waiting()
 

@@ -4,18 +4,17 @@ usual, and the transactions behind every figure one key (Enter) away.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import _
 from kassa_tui.dayclose.signals import SIGNALS, SignalsReport, signals
+from screens import styles
+from screens.dialogs.signals_behind import Behind
 from screens.host import host
 
 
@@ -35,7 +34,7 @@ def signal_names() -> dict[str, str]:
 class SignalsScreen(Screen[None]):
     """Today's signals for this register, highest score first."""
 
-    CSS_PATH = Path(__file__).with_name("stock.tcss")
+    CSS_PATH = styles.STOCK
     BINDINGS = [
         Binding("escape", "back", show=False),
         Binding("enter", "details", show=False, priority=True),
@@ -106,20 +105,4 @@ class SignalsScreen(Screen[None]):
         self.app.push_screen(Behind("\n".join(lines)))
 
     def action_back(self) -> None:
-        self.dismiss(None)
-
-
-class Behind(ModalScreen[None]):
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
-    BINDINGS = [Binding("escape,enter", "close", show=False)]
-
-    def __init__(self, text: str) -> None:
-        super().__init__(classes="dialog")
-        self.text = text
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box help-box"), VerticalScroll():
-            yield Static(markup=False, content=self.text, id="signals-behind")
-
-    def action_close(self) -> None:
         self.dismiss(None)

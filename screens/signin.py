@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Center, Vertical
@@ -12,14 +10,15 @@ from textual.widgets import Label, Static
 
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
+from screens import styles
 from screens.host import guarded, host
-from screens.pinfield import NumberAndPin
+from screens.widgets.pinfield import NumberAndPin
 
 
 class SignInScreen(Screen[Person]):
     """User number and PIN. With `locked_for`, it is the lock screen of that user's session."""
 
-    CSS_PATH = Path(__file__).with_name("signin.tcss")
+    CSS_PATH = styles.SIGNIN
     AUTO_FOCUS = "#signin-field"
 
     def __init__(self, locked_for: Person | None = None) -> None:

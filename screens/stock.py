@@ -8,7 +8,6 @@ maintenance) starts here; a cashier gets a shift lead's approval on the spot.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -22,24 +21,25 @@ from textual.widgets import DataTable, Footer, Input, Label, Static
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import format_kr, format_quantity, format_rate
+from kassa_tui.core.money import format_kr, format_rate
 from kassa_tui.people.person import Person
 from kassa_tui.stock.levels import LowStock, ProductDetails
-from screens.dialogs import ApprovalDialog
+from screens import styles
+from screens.dialogs.adjust import AdjustDialog
+from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.product_form import ProductForm
+from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
+from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
 DEBOUNCE_SECONDS = 0.08
 
 
-def stock_qty(milli: int, unit: str = "stk") -> str:
-    return format_quantity(milli) + (" kg" if unit == "kg" else "")
-
-
 class StockScreen(Screen[ProductInfo | None]):
     """Dismisses with a product to add to the basket, or None to go back unchanged."""
 
-    CSS_PATH = Path(__file__).with_name("stock.tcss")
+    CSS_PATH = styles.STOCK
     AUTO_FOCUS = "#stock-search"
     BINDINGS = [
         Binding("up", "cursor(-1)", show=False, priority=True),
@@ -222,24 +222,18 @@ class StockScreen(Screen[ProductInfo | None]):
         self.app.push_screen(ApprovalDialog(reason), lambda value: approved(self, value))
 
     def action_goods_received(self) -> None:
-        from screens.stockwork import GoodsReceivedScreen
-
         self.as_stock_person(
             lambda person: self.app.push_screen(GoodsReceivedScreen(person), self.work_done),
             _("Goods received"),
         )
 
     def action_stocktake(self) -> None:
-        from screens.stockwork import StocktakeScreen
-
         self.as_stock_person(
             lambda person: self.app.push_screen(StocktakeScreen(person), self.work_done),
             _("Stocktake"),
         )
 
     def action_adjust(self) -> None:
-        from screens.stockwork import AdjustDialog
-
         product = self.selected()
         if product is None:
             self.show_error(_("Nothing selected."))
@@ -250,8 +244,6 @@ class StockScreen(Screen[ProductInfo | None]):
         )
 
     def action_edit_product(self) -> None:
-        from screens.productform import ProductForm
-
         product = self.selected()
         if product is None:
             self.show_error(_("Nothing selected."))
@@ -262,8 +254,6 @@ class StockScreen(Screen[ProductInfo | None]):
         )
 
     def action_new_product(self) -> None:
-        from screens.productform import ProductForm
-
         self.as_stock_person(
             lambda person: self.app.push_screen(ProductForm(person, None), self.work_done),
             _("New product"),

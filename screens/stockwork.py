@@ -1,4 +1,5 @@
-"""The shift lead's stock work: goods received, a stock adjustment, a stocktake.
+"""The shift lead's stock work screens: goods received and a stocktake (a stock adjustment is
+a dialog, screens/dialogs/adjust.py).
 
 Each screen scans into an entry line the same way as the sale screen ("5*" then a code adds
 five) and saves through the stock service, which writes one transaction and the journal.
@@ -6,17 +7,12 @@ five) and saves through the stock service, which writes one transaction and the 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
 from textual.dom import DOMNode
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
@@ -29,11 +25,11 @@ from kassa_tui.core.money import (
     parse_quantity,
 )
 from kassa_tui.people.person import Person
-from kassa_tui.stock.levels import REASONS, Count
+from kassa_tui.stock.levels import Count
+from screens import styles
+from screens.dialogs.count_section import ChooseSection
+from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
-from screens.stock import stock_qty
-
-CSS = Path(__file__).with_name("stock.tcss")
 
 
 def quantity_and_code(text: str) -> tuple[int | None, str]:
@@ -55,7 +51,7 @@ def find_product(screen: DOMNode, code: str) -> ProductInfo:
 class _Work(Screen[str | None]):
     """A work screen with a title, a table, an entry line and a message line."""
 
-    CSS_PATH = CSS
+    CSS_PATH = styles.STOCK
     AUTO_FOCUS = "#work-entry"
 
     def __init__(self, person: Person) -> None:
@@ -308,92 +304,3 @@ class StocktakeScreen(_Work):
 
     def action_leave(self) -> None:
         self.dismiss(_("The count stays open; it resumes next time."))
-
-
-class ChooseSection(ModalScreen[str | None]):
-    """Which part of the shop to count: a product group, or everything."""
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
-    def __init__(self, groups: list[tuple[str, str]]) -> None:
-        super().__init__(classes="dialog")
-        self.groups = groups
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Label(markup=False, content=_("What do you count?"), classes="dialog-title")
-            yield OptionList(
-                Option(Text(_("The whole shop")), id="*"),
-                *[Option(Text(f"{code}  {name}"), id=code) for code, name in self.groups],
-            )
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class AdjustDialog(ModalScreen[str | None]):
-    """Waste, damage, theft, own use or a count correction: a change of stock with a reason."""
-
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
-    def __init__(self, person: Person, product: ProductInfo) -> None:
-        super().__init__(classes="dialog")
-        self.person = person
-        self.product = product
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box"):
-            yield Label(
-                markup=False,
-                content=_("Stock adjustment: {name}").format(name=self.product.name),
-                classes="dialog-title",
-            )
-            yield Input(
-                placeholder=_("Change, e.g. -2 or 5"),
-                id="adjust-qty",
-                max_length=12,
-                restrict=r"[-+0-9,.]*",
-            )
-            yield OptionList(
-                *[Option(Text(label), id=code) for code, label in REASONS.items()],
-                id="adjust-reason",
-            )
-            yield Static(markup=False, content="", classes="message", id="adjust-message")
-            yield Static(
-                markup=False,
-                content=_("Type the change, Enter, pick the reason"),
-                classes="dialog-help",
-            )
-
-    @on(Input.Submitted, "#adjust-qty")
-    def to_reasons(self) -> None:
-        self.query_one("#adjust-reason", OptionList).focus()
-
-    def show_error(self, message: str) -> None:
-        self.query_one("#adjust-message", Static).update(message)
-
-    @on(OptionList.OptionSelected, "#adjust-reason")
-    @guarded
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        text = self.query_one("#adjust-qty", Input).value.strip()
-        negative = text.startswith("-")
-        try:
-            qty = parse_quantity(text.lstrip("+-"))
-        except InvalidQuantity:
-            self.query_one("#adjust-qty", Input).focus()
-            raise Refused(_("{text} is not a quantity.").format(text=text or "?")) from None
-        delta = -qty if negative else qty
-        host(self).till.stock.adjust(self.person, self.product.id, delta, event.option.id or "")
-        self.dismiss(
-            _("Stock of {name} changed by {qty}.").format(
-                name=self.product.name, qty=stock_qty(delta, self.product.unit)
-            )
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

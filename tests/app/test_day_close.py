@@ -10,7 +10,9 @@ from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from screens.dayclose import DayCloseScreen
-from screens.entry import EntryLine
+from screens.dialogs.signals_behind import Behind
+from screens.signals import SignalsScreen
+from screens.widgets.entry import EntryLine
 
 ROMME = "7020164760728"
 
@@ -89,8 +91,6 @@ async def test_signals_rank_cashiers_with_the_transactions_one_key_away(till: Ti
         await sign_in(pilot, "2", "2222")
         await pilot.press("f12", "f8")
         await pilot.pause()
-        from screens.signals import Behind, SignalsScreen
-
         assert isinstance(app.screen, SignalsScreen)
         await pilot.press("enter")
         await pilot.pause()

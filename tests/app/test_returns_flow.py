@@ -9,8 +9,8 @@ from textual.widgets import Input, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
-from screens.entry import EntryLine
-from screens.returns import ReturnDialog
+from screens.dialogs.returns import ReturnDialog
+from screens.widgets.entry import EntryLine
 
 ROMME, EPLER = "7020164760728", "7045811781536"
 

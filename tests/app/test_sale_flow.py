@@ -7,10 +7,11 @@ from textual.widgets import DataTable, Label, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
-from screens.entry import EntryLine
-from screens.sale import SaleScreen, _row
+from screens.dialogs.trouble import ReceiptStuckDialog
+from screens.sale import SaleScreen
 from screens.signin import SignInScreen
-from screens.trouble import ReceiptStuckDialog
+from screens.widgets.basket_table import basket_row
+from screens.widgets.entry import EntryLine
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
 EPLER = "7045811781536"  # Epler Pink Lady 4 stk, 39,90
@@ -112,7 +113,7 @@ def table_rows(app: KassaApp) -> list[list[str]]:
 
 def basket_rows(till: Till) -> list[list[str]]:
     lines = till.baskets.current().priced.lines
-    return [[str(cell) for cell in _row(i, line)] for i, line in enumerate(lines, 1)]
+    return [[str(cell) for cell in basket_row(i, line)] for i, line in enumerate(lines, 1)]
 
 
 async def test_the_basket_table_shows_exactly_the_basket_after_every_change(

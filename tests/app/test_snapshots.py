@@ -9,7 +9,7 @@ import pytest
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
-from screens.entry import EntryLine
+from screens.widgets.entry import EntryLine
 
 
 def sale_in_progress(till: Till) -> KassaApp:

@@ -9,10 +9,10 @@ from textual.widgets import DataTable, Input, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
-from screens.entry import EntryLine
 from screens.sale import SaleScreen
 from screens.stock import StockScreen
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
+from screens.widgets.entry import EntryLine
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, group 20 (Meieri)
 

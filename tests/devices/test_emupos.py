@@ -16,8 +16,8 @@ from kassa_tui.cli import main
 from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from kassa_tui.people import users
-from screens.entry import EntryLine
-from screens.trouble import ReceiptStuckDialog
+from screens.dialogs.trouble import ReceiptStuckDialog
+from screens.widgets.entry import EntryLine
 from tests.devices.emupos import Emupos, running_emupos
 from tests.shop import demo_till
 

@@ -28,7 +28,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.people import users
 from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, finishes_when
-from screens.trouble import UncertainPrintDialog
+from screens.dialogs.trouble import UncertainPrintDialog
 from tests.devices.emupos import Emupos, running_emupos
 from tests.devices.test_emupos import printer_label, sale_message, scan, settle, sign_in_and_scan
 from tests.reliability.figures import FIGURES

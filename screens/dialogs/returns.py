@@ -1,4 +1,4 @@
-"""A return by receipt (F9), and the receipts menu (copy, provisional, training mode).
+"""A return by receipt (F9): choose the lines, give the reason, a shift lead approves.
 
 The rules (what is left to return, the reason, the shift lead's PIN, the refund) live in the
 returns service; this dialog only chooses lines and collects the reason.
@@ -6,32 +6,28 @@ returns service; this dialog only chooses lines and collects the reason.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Input, Label, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling.returns import SoldReceipt
-from screens.dialogs import ApprovalDialog
+from screens import styles
+from screens.dialogs.approval import ApprovalDialog
+from screens.formatting import stock_qty
 from screens.host import guarded, host
-from screens.stock import stock_qty
-
-CSS = Path(__file__).with_name("dialogs.tcss")
 
 
 class ReturnDialog(ModalScreen[str | None]):
     """Pick the lines to return (Space), give the reason, Enter; a shift lead approves."""
 
-    CSS_PATH = CSS
+    CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f6,ctrl+t", "choose_line", show=False, priority=True),
@@ -140,85 +136,6 @@ class ReturnDialog(ModalScreen[str | None]):
             ApprovalDialog(_("Return: {reason}").format(reason=reason)),
             lambda value: approved(self, value),
         )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ReceiptsMenu(ModalScreen[str | None]):
-    """A copy of a receipt (its number typed first), a provisional receipt, training mode."""
-
-    CSS_PATH = CSS
-    BINDINGS = [Binding("escape", "cancel", show=False)]
-
-    def __init__(self, number_text: str) -> None:
-        super().__init__(classes="dialog")
-        self.number_text = number_text
-
-    def compose(self) -> ComposeResult:
-        training = host(self).till.receipts.training
-        with Vertical(classes="dialog-box"):
-            yield Label(markup=False, content=_("Receipts"), classes="dialog-title")
-            yield OptionList(
-                Option(
-                    Text(_("1. Copy of receipt {nr}").format(nr=self.number_text or "?")), id="copy"
-                ),
-                Option(Text(_("2. Provisional receipt for this basket")), id="provisional"),
-                Option(
-                    Text(_("3. Training mode off") if training else _("3. Training mode on")),
-                    id="training",
-                ),
-            )
-            yield Static(markup=False, content="", classes="message", id="menu-message")
-
-    def show_error(self, message: str) -> None:
-        self.query_one("#menu-message", Static).update(message)
-
-    @on(OptionList.OptionSelected)
-    @guarded
-    def chosen(self, event: OptionList.OptionSelected) -> None:
-        app = host(self)
-        person = app.person
-        if person is None:
-            raise Refused(_("Sign in first."))
-        kinds = app.till.receipts
-        if event.option.id == "copy":
-            if not self.number_text.isdigit():
-                raise Refused(_("Type the receipt number first, then the key."))
-            kinds.copy(person, int(self.number_text))
-            app.print_waiting()
-            self.dismiss(_("Copy of receipt {nr} printed.").format(nr=self.number_text))
-        elif event.option.id == "provisional":
-            nr = kinds.provisional(person)
-            app.print_waiting()
-            self.dismiss(_("Provisional receipt {nr} printed.").format(nr=nr))
-        elif event.option.id == "training":
-            self.toggle_training()
-
-    def toggle_training(self) -> None:
-        app = host(self)
-        person = app.person
-        assert person is not None
-        kinds = app.till.receipts
-
-        @guarded
-        def apply(self: ReceiptsMenu, lead_person: object) -> None:
-            if kinds.training:
-                kinds.training_off(lead_person)  # type: ignore[arg-type]
-                self.dismiss(_("Training mode is off."))
-            else:
-                kinds.training_on(lead_person)  # type: ignore[arg-type]
-                self.dismiss(_("TRAINING MODE: receipts are not receipts for a purchase."))
-
-        if person.is_shift_lead:
-            apply(self, person)
-            return
-
-        def approved(approval: tuple[str, str] | None) -> None:
-            if approval is not None:
-                guarded(lambda screen: apply(screen, app.till.users.approver(*approval)))(self)
-
-        self.app.push_screen(ApprovalDialog(_("Training mode")), approved)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -6,8 +6,6 @@ basket; payments already taken stay on it.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,6 +16,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling.sales import Completed
+from screens import styles
 from screens.host import guarded, host
 
 METHODS = ("cash", "card")
@@ -27,10 +26,19 @@ def method_name(method: str) -> str:
     return _("Cash") if method == "cash" else _("Card")
 
 
+def paid_message(completed: Completed) -> str:
+    """What the sale screen says once the sale is paid: the receipt, its total, the change."""
+    total = format_kr(completed.total)
+    parts = [_("Receipt {nr}: {total}.").format(nr=completed.receipt_nr, total=total)]
+    if completed.cash:
+        parts.append(_("CHANGE {change}").format(change=format_kr(completed.change)))
+    return "  ".join(parts)
+
+
 class PaymentDialog(ModalScreen[Completed | None]):
     """Take payment for the open basket; dismisses with the completed sale, or None on Esc."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f10,ctrl+k", "method('cash')", show=False, priority=True),

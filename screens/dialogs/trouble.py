@@ -6,8 +6,6 @@ database; these dialogs keep the cashier from starting the next one and say what
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -16,14 +14,13 @@ from textual.widgets import Label, Static
 
 from kassa_tui.core.i18n import _
 from kassa_tui.records.printqueue import Job
-
-CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+from screens import styles
 
 
 class ReceiptStuckDialog(ModalScreen[bool]):
     """Shown while the last receipt waits for the printer; closes itself once it printed."""
 
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("enter", "retry", show=False),
         Binding("escape", "hide", show=False),
@@ -68,7 +65,7 @@ class UncertainPrintDialog(ModalScreen[bool | None]):
     It may have printed whole, torn or not at all: only a person can see which.
     """
 
-    CSS_PATH = CSS_PATH
+    CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("j,y", "answer(True)", show=False),
         Binding("n", "answer(False)", show=False),

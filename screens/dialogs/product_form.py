@@ -4,8 +4,6 @@ time by the stock service (§ 2-7 (3), event 13021); a product is deactivated, n
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -25,13 +23,14 @@ from kassa_tui.core.money import (
     parse_quantity,
 )
 from kassa_tui.people.person import Person
+from screens import styles
 from screens.host import guarded, host
 
 
 class ProductForm(ModalScreen[str | None]):
     """Dismisses with what was done, or None when cancelled."""
 
-    CSS_PATH = Path(__file__).with_name("dialogs.tcss")
+    CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f10,ctrl+k", "save", show=False, priority=True),

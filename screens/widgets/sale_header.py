@@ -1,0 +1,39 @@
+"""The sale screen's top line: shop and register, who is signed in, the scanner and the printer."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Label
+
+from kassa_tui.core.i18n import _
+from kassa_tui.people.person import Person
+
+
+class SaleHeader(Horizontal):
+    """A device in trouble shows as an error (red) in the header."""
+
+    def __init__(self, title: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        yield Label(markup=False, content=self.title_text, id="sale-shop")
+        yield Label(markup=False, content="", id="sale-user")
+        yield Label(markup=False, content="", id="sale-scanner")
+        yield Label(markup=False, content="", id="sale-printer")
+
+    def show_person(self, person: Person | None) -> None:
+        self.query_one("#sale-user", Label).update(
+            f"{person.name} ({person.number})" if person else ""
+        )
+
+    def show_scanner(self, connected: bool) -> None:
+        label = self.query_one("#sale-scanner", Label)
+        label.update(_("Scanner OK") if connected else _("Scanner: no"))
+        label.set_class(not connected, "error")
+
+    def show_printer(self, text: str, ok: bool) -> None:
+        label = self.query_one("#sale-printer", Label)
+        label.update(text)
+        label.set_class(not ok, "error")
