@@ -27,6 +27,8 @@ from kassa_tui.selling.receipt_kinds import ReceiptKinds
 from kassa_tui.selling.returns import Returns
 from kassa_tui.selling.sales import Sales
 from kassa_tui.stock.levels import Stock
+from kassa_tui.stock.products import Products
+from kassa_tui.stock.stocktake import Stocktakes
 from kassa_tui.store.database import connect
 from kassa_tui.store.migrations import migrate
 
@@ -44,6 +46,8 @@ class Till:
     print_queue: PrintQueue
     drawer: Drawer
     stock: Stock
+    stocktakes: Stocktakes
+    products: Products
     reports: Reports
     cash: CashEvents
     returns: Returns
@@ -84,6 +88,8 @@ def open_till(
     baskets = Baskets(register, catalog, users, drawer)
     sales = Sales(register, baskets, signer)
     stock = Stock(database, config, journal, catalog, clock)
+    stocktakes = Stocktakes(database, config, journal, clock)
+    products = Products(database, config, journal, catalog)
     cash = CashEvents(register)
     reports = Reports(register, cash, config.day_cutoff_hour)
     returns = Returns(register, sales, users, baskets)
@@ -100,6 +106,8 @@ def open_till(
         queue,
         drawer,
         stock,
+        stocktakes,
+        products,
         reports=reports,
         cash=cash,
         returns=returns,

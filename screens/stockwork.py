@@ -25,7 +25,7 @@ from kassa_tui.core.money import (
     parse_quantity,
 )
 from kassa_tui.people.person import Person
-from kassa_tui.stock.levels import Count
+from kassa_tui.stock.stocktake import Count
 from screens import styles
 from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
@@ -216,7 +216,7 @@ class StocktakeScreen(_Work):
         self.rows: list[ProductInfo] = []
 
     def on_mount(self) -> None:
-        self.count = host(self).till.stock.open_count()
+        self.count = host(self).till.stocktakes.open_count()
         super().on_mount()
         if self.count is None:
             groups = host(self).till.stock.groups()
@@ -228,7 +228,7 @@ class StocktakeScreen(_Work):
             self.dismiss(None)
             return
         group = None if choice == "*" else choice
-        self.count = host(self).till.stock.start_count(self.person, group)
+        self.count = host(self).till.stocktakes.start_count(self.person, group)
         self.refresh_table()
 
     def refresh_table(self) -> None:
@@ -246,7 +246,7 @@ class StocktakeScreen(_Work):
         self.rows = []
         if count is None:
             return
-        for variance in host(self).till.stock.variances(count.id):
+        for variance in host(self).till.stocktakes.variances(count.id):
             unit = variance.product.unit
             counted = stock_qty(variance.counted_milli, unit) if variance.counted else "-"
             diff = variance.diff_milli
@@ -271,7 +271,9 @@ class StocktakeScreen(_Work):
             return
         qty, code = quantity_and_code(text)
         product = find_product(self, code)
-        total = host(self).till.stock.count(self.person, self.current().id, product.id, qty or 1000)
+        total = host(self).till.stocktakes.count(
+            self.person, self.current().id, product.id, qty or 1000
+        )
         self.refresh_table()
         self.show_info(
             _("{name}: {total} counted.").format(
@@ -289,17 +291,17 @@ class StocktakeScreen(_Work):
             qty = 0 if text.strip() == "0" else parse_quantity(text)
         except InvalidQuantity:
             raise Refused(_("{text} is not a quantity.").format(text=text)) from None
-        host(self).till.stock.set_count(self.person, self.current().id, product.id, qty)
+        host(self).till.stocktakes.set_count(self.person, self.current().id, product.id, qty)
         self.refresh_table()
 
     @guarded
     def action_post(self) -> None:
-        adjusted = host(self).till.stock.post_count(self.person, self.current().id)
+        adjusted = host(self).till.stocktakes.post_count(self.person, self.current().id)
         self.dismiss(_("Stocktake posted: {n} products adjusted.").format(n=adjusted))
 
     @guarded
     def action_cancel_count(self) -> None:
-        host(self).till.stock.cancel_count(self.person, self.current().id)
+        host(self).till.stocktakes.cancel_count(self.person, self.current().id)
         self.dismiss(_("The count was discarded; stock is unchanged."))
 
     def action_leave(self) -> None:

@@ -1,11 +1,10 @@
-"""Stock on hand, deliveries and adjustments; `Stock` is also the door to stocktake and products.
+"""Stock on hand, deliveries and adjustments.
 
 Stock is a sum of movements (deltas), never an overwritten level: this module only inserts
 stock_movement rows and reads the level from product_stock, which a trigger keeps. A sale never
 waits for stock, so a level can be negative. Changing stock is for shift leads; every change is
 one transaction with its journal row. Stocktake (kassa_tui.stock.stocktake) and product
-maintenance (kassa_tui.stock.products) are their own modules; `Stock` hands their calls on, so
-the screens keep one stock service.
+maintenance (kassa_tui.stock.products) are services of their own.
 """
 
 from __future__ import annotations
@@ -27,18 +26,15 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
-from kassa_tui.stock.products import Products, barcodes_of, check_price
+from kassa_tui.stock.products import barcodes_of, check_price
 from kassa_tui.stock.stocktake import (
     PRODUCT_COLUMNS,
     PRODUCT_FROM,
-    Stocktakes,
     check_quantity,
     insert_movement,
     local_minute,
     product_of,
 )
-from kassa_tui.stock.stocktake import Count as Count
-from kassa_tui.stock.stocktake import Variance as Variance
 
 MAX_REFERENCE = 80
 MAX_TEXT = 200
@@ -156,8 +152,8 @@ _LOW_STOCK = (
 
 
 class Stock:
-    """The stock service the screens and the CLI use: levels, deliveries, adjustments, and the
-    stocktake and product calls handed on to `Stocktakes` and `Products`."""
+    """Stock levels, deliveries and adjustments (stocktakes and products are services of
+    their own: `Till.stocktakes`, `Till.products`)."""
 
     def __init__(
         self,
@@ -172,20 +168,6 @@ class Stock:
         self.journal = journal
         self.catalog = catalog
         self.clock = clock
-        # Stocktake and product maintenance are services of their own; their calls stay on this
-        # one, where the screens look for them.
-        self.stocktakes = Stocktakes(database, config, journal, clock)
-        self.open_count = self.stocktakes.open_count
-        self.start_count = self.stocktakes.start_count
-        self.count = self.stocktakes.count
-        self.set_count = self.stocktakes.set_count
-        self.variances = self.stocktakes.variances
-        self.post_count = self.stocktakes.post_count
-        self.cancel_count = self.stocktakes.cancel_count
-        self.products = Products(database, config, journal, catalog)
-        self.add_product = self.products.add_product
-        self.update_product = self.products.update_product
-        self.set_active = self.products.set_active
 
     # -- reading -----------------------------------------------------------------------------
 

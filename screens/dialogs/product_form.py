@@ -111,7 +111,7 @@ class ProductForm(ModalScreen[str | None]):
 
     @guarded
     def action_save(self) -> None:
-        stock = host(self).till.stock
+        products = host(self).till.products
         name = self.value("form-name")
         try:
             price = parse_amount(self.value("form-price"))
@@ -128,7 +128,7 @@ class ProductForm(ModalScreen[str | None]):
         group = str(self.selected("form-group"))
         vat = int(str(self.selected("form-vat")))
         if self.product is None:
-            stock.add_product(
+            products.add_product(
                 self.person,
                 name=name,
                 group_code=group,
@@ -141,7 +141,7 @@ class ProductForm(ModalScreen[str | None]):
             )
             self.dismiss(_("Product added: {name}.").format(name=name))
         else:
-            stock.update_product(
+            products.update_product(
                 self.person,
                 self.product.id,
                 name=name,
@@ -158,7 +158,7 @@ class ProductForm(ModalScreen[str | None]):
         if self.product is None:
             return
         active = not self.product.active
-        host(self).till.stock.set_active(self.person, self.product.id, active)
+        host(self).till.products.set_active(self.person, self.product.id, active)
         message = _("{name} is sold again.") if active else _("{name} is no longer sold.")
         self.dismiss(message.format(name=self.product.name))
 

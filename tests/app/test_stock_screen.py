@@ -102,13 +102,13 @@ async def test_a_cashier_gets_a_shift_lead_to_start_a_count_that_resumes(till: T
         await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
         await pilot.pause()
         assert isinstance(app.screen, StocktakeScreen)  # resumed: no section question
-    count = till.stock.open_count()
+    count = till.stocktakes.open_count()
     assert count is not None and count.group_code == "20"
 
 
 async def test_stocktake_variance_is_posted_in_one_go(till: Till) -> None:
     lead = till.users.approver("2", "2222")
-    till.stock.start_count(lead, "20")
+    till.stocktakes.start_count(lead, "20")
     book = on_hand(till)
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:

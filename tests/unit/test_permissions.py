@@ -265,22 +265,24 @@ def test_a_cashier_cannot_change_stock(till: Till, cashier: Person, shift_lead: 
     S = Permission.STOCK
     assert_denied(till, cashier, S, lambda: stock.receive(cashier, [(romme, 1000, None)], "F"))
     assert_denied(till, cashier, S, lambda: stock.adjust(cashier, romme, -1000, "waste"))
-    assert_denied(till, cashier, S, lambda: stock.start_count(cashier, "20"))
-    started = stock.start_count(shift_lead, "20")
-    assert_denied(till, cashier, S, lambda: stock.count(cashier, started.id, romme, 1000))
-    assert_denied(till, cashier, S, lambda: stock.set_count(cashier, started.id, romme, 1000))
-    assert_denied(till, cashier, S, lambda: stock.post_count(cashier, started.id))
-    assert_denied(till, cashier, S, lambda: stock.cancel_count(cashier, started.id))
-    stock.cancel_count(shift_lead, started.id)
+    assert_denied(till, cashier, S, lambda: till.stocktakes.start_count(cashier, "20"))
+    started = till.stocktakes.start_count(shift_lead, "20")
+    assert_denied(till, cashier, S, lambda: till.stocktakes.count(cashier, started.id, romme, 1000))
+    assert_denied(
+        till, cashier, S, lambda: till.stocktakes.set_count(cashier, started.id, romme, 1000)
+    )
+    assert_denied(till, cashier, S, lambda: till.stocktakes.post_count(cashier, started.id))
+    assert_denied(till, cashier, S, lambda: till.stocktakes.cancel_count(cashier, started.id))
+    till.stocktakes.cancel_count(shift_lead, started.id)
 
 
 def test_stock_for_the_shift_lead_and_the_technician(till: Till, shift_lead: Person) -> None:
     romme = romme_id(till)
     till.stock.receive(shift_lead, [(romme, 6000, None)], "F-1")
     till.stock.adjust(TECHNICIAN, romme, -1000, "waste")
-    started = till.stock.start_count(TECHNICIAN, "20")
-    till.stock.count(TECHNICIAN, started.id, romme, 2000)
-    till.stock.post_count(shift_lead, started.id)
+    started = till.stocktakes.start_count(TECHNICIAN, "20")
+    till.stocktakes.count(TECHNICIAN, started.id, romme, 2000)
+    till.stocktakes.post_count(shift_lead, started.id)
     assert denied(till) == []
 
 
@@ -291,20 +293,20 @@ def test_a_cashier_cannot_change_products(till: Till, cashier: Person) -> None:
         till,
         cashier,
         P,
-        lambda: till.stock.add_product(
+        lambda: till.products.add_product(
             cashier, name="X", group_code="50", vat_bp=1500, price_ore=100, barcodes=[]
         ),
     )
-    assert_denied(till, cashier, P, lambda: till.stock.update_product(cashier, romme, name="Y"))
-    assert_denied(till, cashier, P, lambda: till.stock.set_active(cashier, romme, False))
+    assert_denied(till, cashier, P, lambda: till.products.update_product(cashier, romme, name="Y"))
+    assert_denied(till, cashier, P, lambda: till.products.set_active(cashier, romme, False))
 
 
 def test_products_for_the_technician(till: Till, shift_lead: Person) -> None:
-    new = till.stock.add_product(
+    new = till.products.add_product(
         TECHNICIAN, name="Syltetøy", group_code="50", vat_bp=1500, price_ore=4290, barcodes=[]
     )
-    till.stock.update_product(TECHNICIAN, new, price_ore=3990)
-    till.stock.set_active(shift_lead, new, False)
+    till.products.update_product(TECHNICIAN, new, price_ore=3990)
+    till.products.set_active(shift_lead, new, False)
     assert denied(till) == []
 
 

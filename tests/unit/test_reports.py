@@ -122,7 +122,7 @@ def stock_the_example_articles(till: Till, lead: Person) -> None:
             continue
         seen.add(art)
         qty = abs(Decimal(text(line, "s:qnt")))
-        till.stock.add_product(
+        till.products.add_product(
             lead,
             name=names[art],
             group_code=text(line, "s:artGroupID"),

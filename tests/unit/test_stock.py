@@ -18,7 +18,8 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.people.permissions import Permission, allowed
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import JournalRow
-from kassa_tui.stock.levels import REASONS, Count, Stock
+from kassa_tui.stock.levels import REASONS, Stock
+from kassa_tui.stock.stocktake import Count
 
 from .conftest import (
     BAD_CHECK_DIGIT,
@@ -221,7 +222,7 @@ def test_selling_more_than_on_hand_goes_negative_and_shows_first(
     till: Till, cashier: Person, shift_lead: Person
 ) -> None:
     vg = pid(till, VG)
-    till.stock.update_product(shift_lead, vg, reorder_point_milli=0)
+    till.products.update_product(shift_lead, vg, reorder_point_milli=0)
     level = on_hand(till, vg)
     sell(till, cashier, VG, level + 3000)  # a sale never waits for stock
     assert on_hand(till, vg) == -3000
@@ -237,7 +238,7 @@ def test_low_stock_suggests_14_days_of_sales_or_twice_the_reorder_point(
 ) -> None:
     romme, melk, apples = pid(till, ROMME), pid(till, LETTMELK), pid(till, LOOSE_APPLES_PLU)
     for product_id in (romme, melk):
-        till.stock.update_product(shift_lead, product_id, reorder_point_milli=10_000)
+        till.products.update_product(shift_lead, product_id, reorder_point_milli=10_000)
     set_stock(till, shift_lead, romme, 64_000)
     sell(till, cashier, ROMME, 61_000)  # 61 in 30 days: 28,47 for 14 days
     set_stock(till, shift_lead, melk, 4_000)
@@ -254,10 +255,10 @@ def test_low_stock_suggests_14_days_of_sales_or_twice_the_reorder_point(
 
 def test_low_stock_leaves_out_stocked_and_inactive_products(till: Till, shift_lead: Person) -> None:
     romme, melk = pid(till, ROMME), pid(till, LETTMELK)
-    till.stock.update_product(shift_lead, romme, reorder_point_milli=10_000)
+    till.products.update_product(shift_lead, romme, reorder_point_milli=10_000)
     set_stock(till, shift_lead, romme, 11_000)
     set_stock(till, shift_lead, melk, -1_000)
-    till.stock.set_active(shift_lead, melk, False)
+    till.products.set_active(shift_lead, melk, False)
     ids = {row.product.id for row in till.stock.low_stock(limit=10_000)}
     assert romme not in ids and melk not in ids
 
@@ -272,31 +273,33 @@ def test_a_group_count_from_start_to_posting(
     set_stock(till, shift_lead, romme, 5_000)
     set_stock(till, shift_lead, melk, 2_000)
     set_stock(till, shift_lead, helmelk, 3_000)
-    started = till.stock.start_count(shift_lead, DAIRY)
+    started = till.stocktakes.start_count(shift_lead, DAIRY)
     assert started == Count(started.id, DAIRY, "2026-11-27 12:00", 0)
-    assert till.stock.count(shift_lead, started.id, romme, 2_000) == 2_000
-    assert till.stock.count(shift_lead, started.id, romme, 2_000) == 4_000  # a repeat scan adds
-    till.stock.set_count(shift_lead, started.id, romme, 3_000)
-    assert till.stock.count(shift_lead, started.id, melk, 2_000) == 2_000
+    assert till.stocktakes.count(shift_lead, started.id, romme, 2_000) == 2_000
+    assert (
+        till.stocktakes.count(shift_lead, started.id, romme, 2_000) == 4_000
+    )  # a repeat scan adds
+    till.stocktakes.set_count(shift_lead, started.id, romme, 3_000)
+    assert till.stocktakes.count(shift_lead, started.id, melk, 2_000) == 2_000
     with pytest.raises(Refused, match="not in group 20"):
-        till.stock.count(shift_lead, started.id, pid(till, PILSNER), 1_000)
+        till.stocktakes.count(shift_lead, started.id, pid(till, PILSNER), 1_000)
 
-    variances = {v.product.id: v for v in till.stock.variances(started.id)}
+    variances = {v.product.id: v for v in till.stocktakes.variances(started.id)}
     assert (variances[romme].book_milli, variances[romme].counted_milli) == (5_000, 3_000)
     assert variances[romme].diff_milli == -2_000 and variances[romme].counted
     assert variances[melk].diff_milli == 0
     assert not variances[helmelk].counted and variances[helmelk].diff_milli == -3_000
     assert all(v.product.group_code == DAIRY for v in variances.values())
-    diffs = [abs(v.diff_milli) for v in till.stock.variances(started.id)]
+    diffs = [abs(v.diff_milli) for v in till.stocktakes.variances(started.id)]
     assert diffs == sorted(diffs, reverse=True)
 
     # The till is closed mid-count: a freshly opened till finds the count again.
     reopened = open_till(till.config, clock=Clock(source=time))
-    assert reopened.stock.open_count() == Count(started.id, DAIRY, "2026-11-27 12:00", 2)
+    assert reopened.stocktakes.open_count() == Count(started.id, DAIRY, "2026-11-27 12:00", 2)
 
     sell(reopened, cashier, ROMME)  # sold while counting: book stock is now 4
     before = count(reopened.db, "stock_movement")
-    assert reopened.stock.post_count(shift_lead, started.id) == 1
+    assert reopened.stocktakes.post_count(shift_lead, started.id) == 1
     assert count(reopened.db, "stock_movement") == before + 1
     assert movements(reopened, romme)[-1] == ("count", -1_000)
     assert [on_hand(reopened, p) for p in (romme, melk, helmelk)] == [3_000, 2_000, 3_000]
@@ -305,21 +308,21 @@ def test_a_group_count_from_start_to_posting(
     assert (text["action"], text["count"], text["group"]) == ("post", started.id, DAIRY)
     assert (text["counted"], text["adjusted"], text["zeroed"]) == (2, 1, 0)
     assert (text["plus_milli"], text["minus_milli"]) == (0, -1_000)
-    assert reopened.stock.open_count() is None
+    assert reopened.stocktakes.open_count() is None
     with pytest.raises(Refused, match="no longer open"):
-        reopened.stock.post_count(shift_lead, started.id)
+        reopened.stocktakes.post_count(shift_lead, started.id)
     with pytest.raises(Refused, match="no longer open"):
-        reopened.stock.count(shift_lead, started.id, romme, 1_000)
+        reopened.stocktakes.count(shift_lead, started.id, romme, 1_000)
 
 
 def test_posting_can_zero_the_groups_uncounted_products(till: Till, shift_lead: Person) -> None:
     romme, helmelk = pid(till, ROMME), pid(till, HELMELK)
     set_stock(till, shift_lead, helmelk, 3_000)
-    started = till.stock.start_count(shift_lead, DAIRY)
-    till.stock.set_count(shift_lead, started.id, romme, 0)  # counted, none on the shelf
-    uncounted = [v for v in till.stock.variances(started.id) if not v.counted]
+    started = till.stocktakes.start_count(shift_lead, DAIRY)
+    till.stocktakes.set_count(shift_lead, started.id, romme, 0)  # counted, none on the shelf
+    uncounted = [v for v in till.stocktakes.variances(started.id) if not v.counted]
     assert helmelk in {v.product.id for v in uncounted}
-    adjusted = till.stock.post_count(shift_lead, started.id, zero_uncounted=True)
+    adjusted = till.stocktakes.post_count(shift_lead, started.id, zero_uncounted=True)
     assert on_hand(till, romme) == 0 and on_hand(till, helmelk) == 0
     assert all(on_hand(till, v.product.id) == 0 for v in uncounted)
     _, text = last_row(till, "STOCKTAKE")
@@ -330,40 +333,42 @@ def test_posting_can_zero_the_groups_uncounted_products(till: Till, shift_lead: 
 def test_count_rules(till: Till, cashier: Person, shift_lead: Person) -> None:
     romme = pid(till, ROMME)
     with pytest.raises(Refused):
-        till.stock.start_count(cashier, None)
+        till.stocktakes.start_count(cashier, None)
     with pytest.raises(Refused, match="no product group"):
-        till.stock.start_count(shift_lead, "77")
-    whole = till.stock.start_count(shift_lead, None)
+        till.stocktakes.start_count(shift_lead, "77")
+    whole = till.stocktakes.start_count(shift_lead, None)
     with pytest.raises(Refused, match="already open"):
-        till.stock.start_count(shift_lead, DAIRY)
+        till.stocktakes.start_count(shift_lead, DAIRY)
     with pytest.raises(Refused, match="Nothing has been counted"):
-        till.stock.post_count(shift_lead, whole.id)
+        till.stocktakes.post_count(shift_lead, whole.id)
     for qty in (0, -1_000, 1_500):
         with pytest.raises(Refused):
-            till.stock.count(shift_lead, whole.id, romme, qty)
+            till.stocktakes.count(shift_lead, whole.id, romme, qty)
     with pytest.raises(Refused):
-        till.stock.set_count(shift_lead, whole.id, romme, -1_000)
+        till.stocktakes.set_count(shift_lead, whole.id, romme, -1_000)
     with pytest.raises(Refused):
-        till.stock.count(cashier, whole.id, romme, 1_000)
-    till.stock.count(shift_lead, whole.id, pid(till, PILSNER), 1_000)  # any group
+        till.stocktakes.count(cashier, whole.id, romme, 1_000)
+    till.stocktakes.count(shift_lead, whole.id, pid(till, PILSNER), 1_000)  # any group
     with pytest.raises(Refused, match="Only a group count"):
-        till.stock.post_count(shift_lead, whole.id, zero_uncounted=True)
-    assert till.stock.variances(whole.id)[0].counted  # a whole-shop count lists what was counted
-    assert len(till.stock.variances(whole.id)) == 1
+        till.stocktakes.post_count(shift_lead, whole.id, zero_uncounted=True)
+    assert till.stocktakes.variances(whole.id)[
+        0
+    ].counted  # a whole-shop count lists what was counted
+    assert len(till.stocktakes.variances(whole.id)) == 1
 
 
 def test_a_cancelled_count_changes_no_stock(till: Till, shift_lead: Person) -> None:
     romme = pid(till, ROMME)
     level = on_hand(till, romme)
-    started = till.stock.start_count(shift_lead, DAIRY)
-    till.stock.count(shift_lead, started.id, romme, level + 7_000)
-    till.stock.cancel_count(shift_lead, started.id)
-    assert till.stock.open_count() is None
+    started = till.stocktakes.start_count(shift_lead, DAIRY)
+    till.stocktakes.count(shift_lead, started.id, romme, level + 7_000)
+    till.stocktakes.cancel_count(shift_lead, started.id)
+    assert till.stocktakes.open_count() is None
     assert on_hand(till, romme) == level
     assert last_row(till, "STOCKTAKE")[1]["action"] == "cancel"
     with pytest.raises(Refused):
-        till.stock.post_count(shift_lead, started.id)
-    assert till.stock.start_count(shift_lead, DAIRY).id != started.id  # a new count may start
+        till.stocktakes.post_count(shift_lead, started.id)
+    assert till.stocktakes.start_count(shift_lead, DAIRY).id != started.id  # a new count may start
 
 
 # -- product maintenance ---------------------------------------------------------------------
@@ -378,7 +383,7 @@ def new_product(till: Till, person: Person, **changes: Any) -> int:
         "barcodes": [UNKNOWN_EAN],
         "plu": "5999",
     }
-    return till.stock.add_product(person, **(fields | changes))
+    return till.products.add_product(person, **(fields | changes))
 
 
 def test_add_a_product_that_sells_and_is_found(
@@ -401,7 +406,7 @@ def test_barcode_forms(till: Till, shift_lead: Person) -> None:
     product_id = new_product(till, shift_lead, barcodes=[ean8, upc, ean8], plu=None)
     assert till.stock.details(product_id).barcodes == sorted([ean8, "0" + upc])
     with pytest.raises(Refused, match="weight and price labels"):
-        till.stock.update_product(
+        till.products.update_product(
             shift_lead, product_id, barcodes=[make_embedded("23", "10101", 250)]
         )
 
@@ -440,7 +445,7 @@ def test_a_price_change_is_journaled_with_old_and_new_price(
 ) -> None:
     romme = pid(till, ROMME)
     time.advance(90)
-    till.stock.update_product(shift_lead, romme, price_ore=2690)
+    till.products.update_product(shift_lead, romme, price_ore=2690)
     row, text = last_row(till, "PRICECHANGE")
     assert (row.event_code, row.local_time, row.user_number) == ("13021", "12:01:30", 2)
     assert (text["product"], text["old"], text["new"]) == (romme, ROMME_PRICE, 2690)
@@ -450,7 +455,7 @@ def test_a_price_change_is_journaled_with_old_and_new_price(
 
 def test_a_name_change_is_journaled_and_searchable(till: Till, shift_lead: Person) -> None:
     romme = pid(till, ROMME)
-    till.stock.update_product(shift_lead, romme, name="Blåbærrømme 3 dl", vat_bp=1500)
+    till.products.update_product(shift_lead, romme, name="Blåbærrømme 3 dl", vat_bp=1500)
     row, text = last_row(till, "MASTERDATA")
     assert row.event_code == "13021"
     assert text["changed"] == {"name": ["Rømme 18 % 3 dl", "Blåbærrømme 3 dl"]}  # VAT unchanged
@@ -465,9 +470,11 @@ def test_update_group_vat_barcodes_and_nothing(
     romme = pid(till, ROMME)
     new_code = with_check_digit("702016476099")
     rows = len(till.journal.rows())
-    till.stock.update_product(shift_lead, romme, name=" Rømme 18 % 3 dl ", price_ore=ROMME_PRICE)
+    till.products.update_product(shift_lead, romme, name=" Rømme 18 % 3 dl ", price_ore=ROMME_PRICE)
     assert len(till.journal.rows()) == rows  # nothing changed, nothing journaled
-    till.stock.update_product(shift_lead, romme, group_code="50", vat_bp=2500, barcodes=[new_code])
+    till.products.update_product(
+        shift_lead, romme, group_code="50", vat_bp=2500, barcodes=[new_code]
+    )
     _, text = last_row(till, "MASTERDATA")
     assert text["changed"] == {
         "group": [DAIRY, "50"],
@@ -478,9 +485,9 @@ def test_update_group_vat_barcodes_and_nothing(
     with pytest.raises(Refused, match="Unknown code"):
         till.baskets.add(cashier, ROMME)
     with pytest.raises(Refused, match="already belongs"):
-        till.stock.update_product(shift_lead, pid(till, PILSNER), barcodes=[new_code])
+        till.products.update_product(shift_lead, pid(till, PILSNER), barcodes=[new_code])
     with pytest.raises(Refused):
-        till.stock.update_product(shift_lead, romme, price_ore=100, vat_bp=1234)
+        till.products.update_product(shift_lead, romme, price_ore=100, vat_bp=1234)
     assert till.catalog.by_id(romme).price_ore == ROMME_PRICE  # the refusal undid the price
 
 
@@ -489,7 +496,7 @@ def test_a_deactivated_product_is_no_longer_sold_but_kept(
 ) -> None:
     romme = pid(till, ROMME)
     sell(till, cashier, ROMME)
-    till.stock.set_active(shift_lead, romme, False)
+    till.products.set_active(shift_lead, romme, False)
     _, text = last_row(till, "MASTERDATA")
     assert text["changed"] == {"active": [True, False]}
     with pytest.raises(Refused, match="no longer sold"):
@@ -497,18 +504,18 @@ def test_a_deactivated_product_is_no_longer_sold_but_kept(
     assert till.catalog.search(ROMME)[0].active is False  # still found, shown as not sold
     assert count(till.db, "sale_line", "product_id = ?", romme) == 1
     assert not [name for name in dir(Stock) if "delete" in name or "remove" in name]
-    till.stock.set_active(shift_lead, romme, True)
+    till.products.set_active(shift_lead, romme, True)
     assert till.baskets.add(cashier, ROMME).product_id == romme
 
 
 @pytest.mark.parametrize(
     "change",
     [
-        lambda t, p, i: t.stock.add_product(
+        lambda t, p, i: t.products.add_product(
             p, name="X", group_code="50", vat_bp=1500, price_ore=100, barcodes=[]
         ),
-        lambda t, p, i: t.stock.update_product(p, i, price_ore=1),
-        lambda t, p, i: t.stock.set_active(p, i, False),
+        lambda t, p, i: t.products.update_product(p, i, price_ore=1),
+        lambda t, p, i: t.products.set_active(p, i, False),
         lambda t, p, i: t.stock.receive(p, [(i, 1000, None)]),
     ],
 )
