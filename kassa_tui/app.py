@@ -26,7 +26,6 @@ from kassa_tui.config import Config, ScannerSettings
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
-from kassa_tui.records.journal import Event
 from kassa_tui.records.spooling import SpoolResult, state_text
 from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
@@ -192,8 +191,7 @@ class KassaApp(App[None]):
     def lock(self) -> None:
         if self.person is None or self.locked or self.read_only:
             return
-        with self.till.db.atomic("IMMEDIATE"):
-            self.till.journal.write(Event.LOCK, user=self.person.number)
+        self.till.users.lock(self.person)
         self.locked = True
         self.push_screen(self._sign_in_screen(self.person), self.unlocked)
 

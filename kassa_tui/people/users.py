@@ -288,6 +288,11 @@ class Users:
         with self.db.atomic("IMMEDIATE"):
             self.journal.write(Event.LOGOUT, user=person.number)
 
+    def lock(self, person: Person) -> None:
+        """The till is locked with `person` signed in (idle, or Ctrl+L): journaled."""
+        with self.db.atomic("IMMEDIATE"):
+            self.journal.write(Event.LOCK, user=person.number)
+
     def unlock(self, locked_for: Person, number_text: str, pin: str) -> Person:
         """The same user or a shift lead may unlock a locked till."""
         person = self._check(number_text, pin)
