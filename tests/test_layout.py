@@ -9,6 +9,7 @@ import ast
 import json
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -127,3 +128,22 @@ def test_the_technicians_commands_load_no_user_interface(args: list[str]) -> Non
     assert "Usage:" in done.stdout
     loaded = json.loads(done.stderr.strip().splitlines()[-1])
     assert [m for m in loaded if m.split(".")[0] in ("textual", "screens", "devices")] == []
+
+
+def test_every_room_is_in_the_contracts() -> None:
+    """A new room (or loose module) in kassa_tui/ must be placed in the layers and, unless it
+    is a front end, in the domain's no-Textual contract: nothing goes unchecked by omission."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["name"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    layers = next(c for c in contracts.values() if c["type"] == "layers")
+    layered = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
+    domain = next(c for c in contracts.values() if "textual" in c.get("forbidden_modules", []))
+    front_ends = {"kassa_tui.app", "kassa_tui.cli"}
+    rooms = {
+        f"kassa_tui.{path.stem if path.suffix else path.name}"
+        for path in (REPO / "kassa_tui").iterdir()
+        if (path.suffix == ".py" and not path.stem.startswith("__"))
+        or (path.is_dir() and (path / "__init__.py").exists())
+    }
+    assert rooms - layered == set()
+    assert rooms - front_ends - set(domain["source_modules"]) == set()
