@@ -10,14 +10,12 @@ import logging
 import os
 import sys
 import threading
-from pathlib import Path
 from time import monotonic
 
 from textual import events
 from textual.app import App
 from textual.binding import Binding
 
-import screens
 from devices.printer import PrinterStatus, ReceiptPrinter, open_printer
 from devices.scanner import OpenDevice, ScannerReader
 from devices.spooler import print_pending
@@ -27,6 +25,7 @@ from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, state_text
+from screens import styles
 from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
@@ -39,7 +38,7 @@ class KassaApp(App[None]):
     """The till on one register."""
 
     TITLE = "kassa"
-    CSS_PATH = Path(screens.__file__).with_name("console.tcss")
+    CSS_PATH = styles.CONSOLE
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
 

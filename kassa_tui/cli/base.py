@@ -93,11 +93,17 @@ def main(ctx: click.Context, config_path: str | None) -> None:
         ctx.invoke(main.get_command(ctx, "tui"))  # type: ignore[arg-type]
 
 
-def till_of(ctx: click.Context) -> Till:
-    from kassa_tui.composition import open_till
-
+def config_with_database(ctx: click.Context) -> Config:
+    """The settings, once their database is known to be there (exit 2 with the fix if not)."""
     config = config_of(ctx)
     if not config.database.exists():
         click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
         sys.exit(2)
-    return open_till(config)
+    return config
+
+
+def till_of(ctx: click.Context) -> Till:
+    """The till's services for a command that needs an existing database."""
+    from kassa_tui.composition import open_till
+
+    return open_till(config_with_database(ctx))

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import config_with_database, friendly
 from kassa_tui.config import Config
 
 if TYPE_CHECKING:
@@ -113,12 +113,6 @@ def _file_options(fields: str) -> Callable[[F], F]:
     return decorate
 
 
-def _database_or_exit(config: Config) -> None:
-    if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
-        sys.exit(2)
-
-
 def _warn_if_selling(config: Config) -> None:
     """An import holds the write lock: a till selling on this database waits meanwhile."""
     from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
@@ -170,8 +164,7 @@ def import_products_command(
     from kassa_tui.people.permissions import Permission
     from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
 
-    config = config_of(ctx)
-    _database_or_exit(config)
+    config = config_with_database(ctx)
     if not dry_run:
         _warn_if_selling(config)
     till = open_till(config)
@@ -218,8 +211,7 @@ def import_stock_command(
     from kassa_tui.people.permissions import Permission
     from kassa_tui.stock.importing import STOCK_COLUMNS, import_stock, read_table
 
-    config = config_of(ctx)
-    _database_or_exit(config)
+    config = config_with_database(ctx)
     if not dry_run:
         _warn_if_selling(config)
     till = open_till(config)
@@ -297,8 +289,7 @@ def export_products_command(ctx: click.Context, output: Path | None) -> None:
     from kassa_tui.people.permissions import Permission
     from kassa_tui.stock.importing import export_products
 
-    config = config_of(ctx)
-    _database_or_exit(config)
+    config = config_with_database(ctx)
     till = open_till(config)
     authenticate(till, Permission.EXPORT)
     if output is not None:

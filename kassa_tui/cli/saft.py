@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import config_with_database, friendly
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -47,10 +47,7 @@ def export_saft_command(
 
     if from_date > to_date:
         raise click.BadParameter("--from is after --to", param_hint="--from")
-    config = config_of(ctx)
-    if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
-        sys.exit(2)
+    config = config_with_database(ctx)
     # Reading needs no private key: the technician's user may not be able to read it.
     config = replace(config, signing=replace(config.signing, enabled=False))
     till = open_till(config)

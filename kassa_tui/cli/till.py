@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import config_of, config_with_database, friendly
 from kassa_tui.cli.users import read_new_pin
 
 
@@ -18,10 +18,7 @@ def tui(ctx: click.Context, read_only: bool) -> None:
     """Start the till (the same as a bare `kassa`)."""
     from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
 
-    config = config_of(ctx)
-    if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
-        sys.exit(2)
+    config = config_with_database(ctx)
     lock = RegisterLock(config.database, config.register_id)
     if not read_only:
         try:

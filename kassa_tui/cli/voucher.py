@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import config_with_database, friendly
 from kassa_tui.config import ConfigError
 
 
@@ -50,10 +50,7 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
     from kassa_tui.composition import open_till
     from kassa_tui.people.permissions import Permission
 
-    config = config_of(ctx)
-    if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
-        sys.exit(2)
+    config = config_with_database(ctx)
     till = open_till(config)
     authenticate(till, Permission.EXPORT)
     report = till.reports.stored_z(z_nr)
