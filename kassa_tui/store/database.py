@@ -14,6 +14,7 @@ Python, not SQL DEFAULTs: plain SQL that inserts into these tables gives every c
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from peewee import (
@@ -36,7 +37,26 @@ PRAGMAS = {
     "temp_store": 2,
 }
 
-db = SqliteDatabase(None)
+
+class TillDatabase(SqliteDatabase):
+    """SQLite as the till uses it: a failed COMMIT keeps its own error.
+
+    When COMMIT fails on a full disk (or an I/O error), SQLite has already ended the
+    transaction; Peewee then sends ROLLBACK, whose "cannot rollback - no transaction is active"
+    would replace "database or disk is full" and the cashier would get "Something went wrong"
+    instead of what to do about the disk.
+    """
+
+    def rollback(self) -> None:
+        if self.is_closed():
+            return super().rollback()  # Peewee's own error: the connection is not open
+        connection: sqlite3.Connection = self.connection()  # type: ignore[no-untyped-call]
+        if not connection.in_transaction:
+            return  # SQLite rolled back already; nothing is left half-written
+        super().rollback()
+
+
+db = TillDatabase(None)
 
 
 class BaseModel(Model):
