@@ -256,8 +256,7 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
         count += load_products(database, generated_products(extra_products - count, codes, taken))
     with database.atomic("IMMEDIATE"):
         reindex_all(database)
-    for number, name, role, pin in DEMO_USERS:
-        users.add(number, name, role, pin)
+    users.add_first(DEMO_USERS)
     return count
 
 

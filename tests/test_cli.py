@@ -69,7 +69,7 @@ def test_config_is_found_through_the_environment(
     config = write_config(tmp_path)
     monkeypatch.setenv("KASSA_CONFIG", str(config))
     monkeypatch.chdir(tmp_path.parent)
-    code, out = kassa("init")
+    code, out = kassa("init", "--technician", "Tor Tekniker", input="9999\n")
     assert code == 0 and str(tmp_path / "var" / "kassa.db") in out
 
 
@@ -101,7 +101,7 @@ def test_users_add_list_and_journal_verify(tmp_path: Path) -> None:
     assert code == 0, out
     code, out = kassa("--config", str(config), "users", "add", "6", "Ola", input="9\n9999\n12\n")
     assert code == 1 and "4 to 8 digits" in out
-    code, out = kassa("--config", str(config), "users", "list")
+    code, out = kassa("--config", str(config), "users", "list", input="9\n9999\n")
     assert "Per Skift" in out and "shift_lead" in out and "Ola" not in out
     code, out = kassa("--config", str(config), "journal", "verify")
     assert code == 0 and "intact" in out
@@ -142,7 +142,7 @@ def test_journal_show_filters_by_type_and_date(tmp_path: Path) -> None:
         "--config", str(config), "journal", "show", "--type", "13003", input="9\n9999\n"
     )
     assert code == 0 and out == ""  # nobody has signed in yet
-    assert kassa("--config", str(config), "report", "x")[0] == 0
+    assert kassa("--config", str(config), "report", "x", input="1\n1111\n")[0] == 0
     code, out = kassa(
         "--config", str(config), "journal", "show", "--type", "xreport", input="9\n9999\n"
     )

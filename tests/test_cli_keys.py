@@ -21,8 +21,8 @@ def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(users, "SCRYPT_N", 2**8)
 
 
-def kassa(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
+def kassa(*args: str, input: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
     return result.exit_code, result.output
 
 
@@ -72,7 +72,7 @@ def test_init_demo_makes_the_demo_key_and_the_till_signs(tmp_path: Path) -> None
 
 def test_a_till_without_its_key_does_not_start(tmp_path: Path) -> None:
     config = keyless_shop(tmp_path)
-    code, out = kassa("--config", str(config), "init")
+    code, out = kassa("--config", str(config), "init", "--technician", "T", input="4711\n")
     assert code == 1
     assert out.count("\n") == 1 and "does not exist" in out and "kassa keys generate" in out
     assert not (tmp_path / "var" / "kassa.db").exists()
@@ -80,7 +80,7 @@ def test_a_till_without_its_key_does_not_start(tmp_path: Path) -> None:
 
 def test_a_key_others_can_read_stops_every_command(tmp_path: Path) -> None:
     config = write_config(tmp_path)
-    assert kassa("--config", str(config), "init")[0] == 0
+    assert kassa("--config", str(config), "init", "--technician", "T", input="4711\n")[0] == 0
     (tmp_path / "var" / "signing-key.pem").chmod(0o644)
     code, out = kassa("--config", str(config), "users", "list")
     assert code == 1 and out.count("\n") == 1

@@ -13,6 +13,7 @@ from kassa_tui.people import users
 from tests.shop import demo_till
 
 ROMME = "7020164760728"  # 24,90 in the demo catalog
+CASHIER, LEAD, TECH = "1\n1111\n", "2\n2222\n", "9\n9999\n"  # number and PIN, on stdin
 
 
 @pytest.fixture(autouse=True)
@@ -49,12 +50,12 @@ def journal_count(config: Path, basic_id: str) -> int:
 
 
 def test_report_x_prints_every_field_and_is_journaled(shop: Path) -> None:
-    code, out = kassa(shop, "report", "x")
+    code, out = kassa(shop, "report", "x", input=CASHIER)
     assert code == 0, out
     assert "X-rapport" in out and "Kontantsalg" in out and "24,90" in out
     assert "Skuffåpninger u/salg" in out and "Grand total" in out
     assert max(len(line) for line in out.splitlines()) <= 48
-    code, out = kassa(shop, "report", "x", "--json")
+    code, out = kassa(shop, "report", "x", "--json", input=TECH)
     assert code == 0, out
     report = json.loads(out)
     assert (report["report_type"], report["z_nr"], report["total_cash_sale"]) == (
@@ -63,6 +64,48 @@ def test_report_x_prints_every_field_and_is_journaled(shop: Path) -> None:
         2490,
     )
     assert journal_count(shop, "XREPORT") == 2
+    assert x_report_users(shop) == [1, 9]  # who took them
+
+
+def x_report_users(config: Path) -> list[int]:
+    from kassa_tui.config import load
+    from kassa_tui.store.database import connect
+
+    database = connect(load(config).database)
+    try:
+        rows = database.execute_sql(
+            "SELECT user_number FROM journal WHERE basic_id = 'XREPORT' ORDER BY seq"
+        )
+        return [int(row[0]) for row in rows.fetchall()]
+    finally:
+        database.close()
+
+
+@pytest.mark.parametrize(
+    "args", [["x"], ["x", "--print"], ["x", "--json"], ["list"], ["show", "1"]], ids=" ".join
+)
+def test_reports_reveal_nothing_without_a_pin(shop: Path, args: list[str]) -> None:
+    assert kassa(shop, "report", "z", input=LEAD)[0] == 0
+    for login in ("", "1\n0000\n", "77\n1111\n"):
+        code, out = kassa(shop, "report", *args, input=login)
+        assert code == 1 and out.count("\n") == 1, out
+        assert "Wrong user number or PIN" in out and "24,90" not in out
+    assert journal_count(shop, "XREPORT") == 0
+    assert journal_count(shop, "LOGINFAIL") == 3
+
+
+@pytest.mark.parametrize("args", [["list"], ["show", "1"]], ids=" ".join)
+def test_stored_z_reports_are_the_shift_leads_and_the_technicians(
+    shop: Path, args: list[str]
+) -> None:
+    assert kassa(shop, "report", "z", input=LEAD)[0] == 0
+    code, out = kassa(shop, "report", *args, input=CASHIER)
+    assert code == 1 and "Kari Kasserer may not do the Z report" in out
+    assert journal_count(shop, "DENIED") == 1
+    for login in (LEAD, TECH):
+        code, out = kassa(shop, "report", *args, input=login)
+        assert code == 0, out
+        assert ("Z-rapport" in out) if args[0] == "show" else (out.split()[0] == "1")
 
 
 def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) -> None:
@@ -73,13 +116,13 @@ def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) ->
     code, out = kassa(shop, "report", "z", "--json", input="2\n2222\n")
     assert code == 1 and "is already taken (Z 1)" in out
     assert journal_count(shop, "ZREPORT") == 1
-    code, out = kassa(shop, "report", "list")
+    code, out = kassa(shop, "report", "list", input=LEAD)
     assert code == 0 and out.split()[0] == "1"
-    code, out = kassa(shop, "report", "show", "1", "--json")
+    code, out = kassa(shop, "report", "show", "1", "--json", input=TECH)
     assert code == 0 and json.loads(out)["z_nr"] == 1
-    code, out = kassa(shop, "report", "show", "2")
+    code, out = kassa(shop, "report", "show", "2", input=LEAD)
     assert code == 1 and "no Z report number 2" in out
-    code, out = kassa(shop, "report", "x", "--json")
+    code, out = kassa(shop, "report", "x", "--json", input=LEAD)
     assert json.loads(out)["total_cash_sale"] == 0  # the Z emptied the period
     assert json.loads(out)["grand_total_sales"] == 2490  # the grand total did not reset
 

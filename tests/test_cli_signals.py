@@ -27,7 +27,9 @@ def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 def shop(tmp_path: Path) -> tuple[Path, str]:
     """Kari sells twice; Ola sells once and returns a beer without a receipt."""
     till = demo_till(tmp_path, language='"en"')
-    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333")
+    ola = till.users.add(
+        3, "Ola Nordmann", "cashier", "3333", by=till.users.verify("9", "9999", "test")
+    )
     kari = till.users.sign_in("1", "1111")
     for person in (kari, kari, ola):
         till.baskets.add(person, ROMME)

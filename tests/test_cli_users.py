@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,7 @@ def test_init_creates_the_first_technician_with_the_pin_from_stdin(tmp_path: Pat
     code, out = kassa(config, "init", "--technician", "Tina Tekniker", input="4711\n")
     assert code == 0, out
     assert "Added Tina Tekniker (9) as technician" in out
-    code, out = kassa(config, "users", "list")
+    code, out = kassa(config, "users", "list", input="9\n4711\n")
     assert "Tina Tekniker" in out and "technician" in out
     code, out = kassa(config, "users", "add", "1", "Kari", input="9\n4711\n1234\n")
     assert code == 0, out
@@ -55,15 +56,17 @@ def test_users_commands(shop: Path) -> None:
     assert code == 0 and "now shift_lead" in out
     assert kassa(shop, "users", "set-pin", "5", input=TECH + "5656\n")[0] == 0
     assert kassa(shop, "users", "disable", "5", input=TECH)[0] == 0
-    code, out = kassa(shop, "users", "list")
+    code, out = kassa(shop, "users", "list", input=TECH)
     assert "Per" in out and "(disabled)" in out
     assert kassa(shop, "users", "enable", "5", input=TECH)[0] == 0
     code, out = kassa(shop, "users", "disable", "9", input=TECH)
     assert code == 1 and "last active technician" in out
     code, out = kassa(shop, "users", "set-role", "9", "cashier", input=TECH)
     assert code == 1 and "last active technician" in out
-    code, out = kassa(shop, "journal", "show", "--type", "MASTERDATA", input=TECH)
-    assert code == 0 and out.count("MASTERDATA") == 5 and "5656" not in out
+    code, out = kassa(
+        shop, "journal", "show", "--type", "USERADD", "--type", "USERCHANGE", input=TECH
+    )
+    assert code == 0 and out.count(" 13999 USER") == 5 and "5656" not in out
 
 
 def test_a_shift_lead_may_not_administer_users(shop: Path) -> None:
@@ -71,18 +74,30 @@ def test_a_shift_lead_may_not_administer_users(shop: Path) -> None:
     assert code == 1 and out.count("\n") == 1 and "user administration" in out
 
 
-def test_wrong_pins_lock_out_and_unlock_lifts_it(shop: Path) -> None:
-    for _ in range(5):
-        code, out = kassa(shop, "export", "products", input="1\n0000\n")
+def test_init_without_a_technician_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa(config, "init")
+    assert code == 2 and "give --technician NAME" in out
+    assert not (tmp_path / "var" / "kassa.db").exists()
+
+
+def test_users_list_asks_for_a_technician(shop: Path) -> None:
+    for login, refusal in (("", "Wrong user number or PIN"), ("2\n2222\n", "user administration")):
+        code, out = kassa(shop, "users", "list", input=login)
+        assert code == 1 and out.count("\n") == 1 and refusal in out
+        assert "Kari Kasserer" not in out and "Tor Tekniker" not in out
+    code, out = kassa(shop, "users", "list", input=TECH)
+    assert code == 0 and "Kari Kasserer" in out and "Siri Skiftleder" in out
+
+
+def test_wrong_pins_make_the_register_wait_and_lock_nobody(shop: Path) -> None:
+    for attempt in range(3):
+        code, out = kassa(shop, "export", "products", input="9\n0000\n")
         assert code == 1 and out.count("\n") == 1 and "Wrong user number or PIN" in out
-    code, out = kassa(shop, "users", "list")
-    assert "locked until" in out
-    code, out = kassa(shop, "report", "z", input="1\n1111\n")
-    assert code == 1 and "locked until" in out
-    code, out = kassa(shop, "users", "unlock", "1", input=TECH)
-    assert code == 0 and "may sign in again" in out
-    code, out = kassa(shop, "journal", "show", "--type", "USERLOCKED", input=TECH)
-    assert out.count("USERLOCKED") == 2
+        assert ("wait 1 s before the next try" in out) == (attempt == 2), out
+    time.sleep(1.1)
+    code, out = kassa(shop, "journal", "show", "--type", "PINDELAY", input=TECH)
+    assert code == 0 and out.count("PINDELAY") == 1  # the technician is not locked out
 
 
 def test_export_saft_refuses_a_cashier_and_accepts_the_technician(

@@ -2,8 +2,8 @@
 
 Commands that change data or reveal sales ask for them: prompted on a terminal (the PIN
 hidden), otherwise read as two lines from standard input. A wrong PIN is journaled and counts
-towards the user's lock-out, like one typed at the till; a role the matrix does not allow is
-refused and journaled (DENIED).
+towards the register's wait after wrong PINs, like one typed at the till; a role the matrix does
+not allow is refused and journaled (DENIED).
 """
 
 from __future__ import annotations
@@ -35,6 +35,18 @@ def authenticate(till: Till, permission: Permission, who: str = "User number") -
     number, pin = read_credentials(who)
     person = till.users.verify(number, pin, purpose=str(permission))
     require(till.db, till.journal, person, permission)
+    return person
+
+
+def authenticate_any(till: Till, permissions: tuple[Permission, ...]) -> Person:
+    """The user allowed any of `permissions`; refused (and journaled as DENIED, naming the
+    first) otherwise."""
+    from kassa_tui.people.permissions import allowed, require
+
+    number, pin = read_credentials()
+    person = till.users.verify(number, pin, purpose="|".join(map(str, permissions)))
+    if not any(allowed(person.role, permission) for permission in permissions):
+        require(till.db, till.journal, person, permissions[0])
     return person
 
 

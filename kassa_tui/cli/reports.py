@@ -1,8 +1,10 @@
 """`kassa report x|z|list|show`: the X and Z reports from the command line (also over SSH).
 
-The X is journaled like one taken at the till. The Z needs a shift lead's number and PIN:
-prompted on a terminal, otherwise read from stdin as two lines. Its printout goes to the print
-queue (the running till, or `kassa print`, prints it); the text is shown here as well.
+Each reveals sales, so each asks for a user number and PIN first (prompted on a terminal,
+otherwise read from stdin as two lines): the X anyone the matrix lets take one (journaled with
+that user, like one taken at the till); the Z a shift lead; the stored Z reports a shift lead
+(who takes them) or a technician (who exports them). The Z's printout goes to the print queue
+(the running till, or `kassa print`, prints it); the text is shown here as well.
 """
 
 from __future__ import annotations
@@ -28,6 +30,14 @@ def _show(till: Till, report: Report, as_json: bool) -> None:
         click.echo(report_doc(till.config, report).as_text(till.config.printer.columns), nl=False)
 
 
+def _stored_z_reader(till: Till) -> None:
+    """The Z reports taken are the shift lead's (Z_REPORT) and the technician's (EXPORT)."""
+    from kassa_tui.cli.auth import authenticate_any
+    from kassa_tui.people.permissions import Permission
+
+    authenticate_any(till, (Permission.Z_REPORT, Permission.EXPORT))
+
+
 @click.group()
 def report() -> None:
     """X and Z reports (§ 2-8-2, § 2-8-3)."""
@@ -39,9 +49,14 @@ def report() -> None:
 @click.pass_context
 @friendly
 def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
-    """The X report: everything since the last Z; resets nothing (journaled)."""
+    """The X report: everything since the last Z; resets nothing (journaled). Your number
+    and PIN first."""
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.people.permissions import Permission
+
     till = till_of(ctx)
-    _show(till, till.reports.x_report(None, queue_print=queue_print), as_json)
+    person = authenticate(till, Permission.X_REPORT)
+    _show(till, till.reports.x_report(person, queue_print=queue_print), as_json)
 
 
 @report.command("z")
@@ -54,7 +69,7 @@ def report_z(ctx: click.Context, as_json: bool) -> None:
     from kassa_tui.people.permissions import Permission, require
 
     till = till_of(ctx)
-    # A wrong PIN counts towards the lock-out; anyone but a shift lead is refused.
+    # A wrong PIN counts towards the register's wait; anyone but a shift lead is refused.
     lead = till.users.approver(*read_credentials("Shift lead's user number"))
     require(till.db, till.journal, lead, Permission.Z_REPORT)
     z = till.reports.z_report(lead)
@@ -69,8 +84,10 @@ def report_z(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 @friendly
 def report_list(ctx: click.Context) -> None:
-    """The Z reports of this register: number and business day."""
+    """The Z reports of this register: number and business day (a shift lead's or a
+    technician's number and PIN first)."""
     till = till_of(ctx)
+    _stored_z_reader(till)
     found = till.reports.z_reports()
     if not found:
         click.echo("No Z report yet.")
@@ -84,8 +101,10 @@ def report_list(ctx: click.Context) -> None:
 @click.pass_context
 @friendly
 def report_show(ctx: click.Context, z_nr: int, as_json: bool) -> None:
-    """Show a stored Z report as it was taken."""
+    """Show a stored Z report as it was taken (a shift lead's or a technician's number and
+    PIN first)."""
     till = till_of(ctx)
+    _stored_z_reader(till)
     _show(till, till.reports.stored_z(z_nr), as_json)
 
 

@@ -68,7 +68,7 @@ def tui(ctx: click.Context, read_only: bool) -> None:
 def init(
     ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
 ) -> None:
-    """Create the database: with --technician, its first technician; with --demo, a demo shop."""
+    """Create the database with its first technician (--technician), or a demo shop (--demo)."""
     from kassa_tui.composition import open_till
     from kassa_tui.demo import DEMO_USERS, load_demo
 
@@ -82,6 +82,11 @@ def init(
         raise click.UsageError("--products needs --demo")
     if technician is not None and demo:
         raise click.UsageError("--demo brings its own users; leave out --technician")
+    if technician is None and not demo:
+        raise click.UsageError(
+            "give --technician NAME: the first technician adds every other user, and a till"
+            " without one could never get a user"
+        )
     pin = read_new_pin() if technician is not None else None
     if demo:
         from kassa_tui.cli.keys import make_demo_key

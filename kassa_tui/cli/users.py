@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import friendly, till_of
 
 
 @click.group()
@@ -19,14 +19,10 @@ def users() -> None:
 @click.pass_context
 @friendly
 def users_list(ctx: click.Context) -> None:
-    """List users (disabled and locked-out ones marked)."""
-    from kassa_tui.composition import open_till
-
-    till = open_till(config_of(ctx))
-    for person, active, locked_until in till.users.status():
-        notes = ("" if active else " (disabled)") + (
-            f" (locked until {locked_until})" if locked_until else ""
-        )
+    """List users, disabled ones marked (your number and PIN first)."""
+    till, _by = _admin(ctx)
+    for person, active in till.users.status():
+        notes = "" if active else " (disabled)"
         click.echo(f"{person.number:>4}  {person.name:<24} {person.role}{notes}".rstrip())
 
 
@@ -36,10 +32,9 @@ _ROLE = click.Choice(["cashier", "shift_lead", "technician"])
 def _admin(ctx: click.Context) -> tuple[Any, Any]:
     """The till and the technician running a user command (number and PIN asked first)."""
     from kassa_tui.cli.auth import authenticate
-    from kassa_tui.composition import open_till
     from kassa_tui.people.permissions import Permission
 
-    till = open_till(config_of(ctx))
+    till = till_of(ctx)
     return till, authenticate(till, Permission.USERS)
 
 
@@ -100,17 +95,6 @@ def users_set_role(ctx: click.Context, number: int, role: str) -> None:
     till, by = _admin(ctx)
     person = till.users.set_role(by, number, role)
     click.echo(f"{person.name} ({number}) is now {role}")
-
-
-@users.command("unlock")
-@click.argument("number", type=click.IntRange(1, 99999))
-@click.pass_context
-@friendly
-def users_unlock(ctx: click.Context, number: int) -> None:
-    """Lift a lock-out after too many wrong PINs."""
-    till, by = _admin(ctx)
-    person = till.users.lift_lock(by, number)
-    click.echo(f"{person.name} ({number}) may sign in again")
 
 
 def read_new_pin() -> str:

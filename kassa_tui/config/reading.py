@@ -33,6 +33,8 @@ PRINTER_TYPES = ("file", "dummy", "network", "usb", "serial")
 CODEPAGES = ("CP865", "CP858")
 SCANNER_MODES = ("wedge", "evdev")
 SCANNER_LAYOUTS = ("us", "no")
+#: `ui.lockout_minutes`: how long a register remembers wrong PINs; a day at most.
+MAX_LOCKOUT_MINUTES = 24 * 60
 
 
 def find_config(explicit: str | os.PathLike[str] | None) -> Path:
@@ -121,8 +123,8 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     if not 0 <= discount_limit <= 100:
         raise ConfigError("ui.discount_limit_percent", "must be between 0 and 100")
     lockout = ui.get("lockout_minutes", int, 15)
-    if lockout < 1:
-        raise ConfigError("ui.lockout_minutes", "must be 1 or more")
+    if not 1 <= lockout <= MAX_LOCKOUT_MINUTES:
+        raise ConfigError("ui.lockout_minutes", f"must be between 1 and {MAX_LOCKOUT_MINUTES}")
     ui.done()
 
     vat = root.table("vat")

@@ -28,7 +28,7 @@ class Permission(StrEnum):
     PRODUCTS = "products"  # product and price changes, imports
     X_REPORT = "x_report"
     Z_REPORT = "z_report"
-    CASH = "cash"  # opening float, cash count
+    CASH = "cash"  # opening float, pay-ins, pay-outs, cash count
     USERS = "users"
     EXPORT = "export"  # SAF-T, vouchers, catalog, journal, backups
 
@@ -84,7 +84,7 @@ def describe(permission: Permission) -> str:
         Permission.PRODUCTS: _("product and price changes"),
         Permission.X_REPORT: _("the X report"),
         Permission.Z_REPORT: _("the Z report"),
-        Permission.CASH: _("the opening float and the cash count"),
+        Permission.CASH: _("the float, pay-ins, pay-outs and the cash count"),
         Permission.USERS: _("user administration"),
         Permission.EXPORT: _("exports"),
     }[permission]

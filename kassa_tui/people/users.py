@@ -2,6 +2,14 @@
 
 The services check approvals themselves (a price override carries the shift lead's number and
 PIN), so a screen cannot skip the rule by skipping a dialog.
+
+Wrong PINs slow the register down instead of locking a user out (a lock-out would let anyone at
+an idle till lock every shift lead and the only technician): after `FREE_TRIES` wrong PINs in a
+row on this register, each further try waits 1, 2, 4 … up to `MAX_DELAY_SECONDS` seconds. A
+right PIN ends the run of wrong ones when every one of them was typed with that user's number
+(someone who mistyped their own PIN), so a cashier cannot clear the count between guesses at a
+shift lead's PIN by signing in herself; `[ui] lockout_minutes` without a wrong PIN forgets the
+run as well. Every user stays usable: a shift lead waits at most `MAX_DELAY_SECONDS` to unlock.
 """
 
 from __future__ import annotations
@@ -9,7 +17,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+import math
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -25,10 +36,12 @@ from kassa_tui.records.journal import Event, Journal
 
 # scrypt cost: ~50 ms per check here, a few hundred on a Pi; slow enough to stop guessing.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
-#: Wrong PINs in a row that lock a user for `[ui] lockout_minutes`.
-MAX_FAILURES = 5
-#: Journaled when a user is locked out, and again when the lock ends (lifted or run out).
-USER_LOCKED = ("13999", "USERLOCKED")
+#: Wrong PINs in a row on a register before each further try has to wait.
+FREE_TRIES = 3
+#: The longest wait between tries, in seconds.
+MAX_DELAY_SECONDS = 30
+#: Journaled once for each wait a register imposes after wrong PINs.
+PIN_DELAY = ("13999", "PINDELAY")
 
 
 def check_pin_format(pin: str) -> None:
@@ -57,6 +70,49 @@ def pin_matches(pin: str, stored: str) -> bool:
     return hmac.compare_digest(candidate, base64.b64decode(digest))
 
 
+_DUMMY_SALT = base64.b64encode(os.urandom(16)).decode()
+_DUMMY_DIGEST = base64.b64encode(os.urandom(64)).decode()
+
+
+def dummy_hash() -> str:
+    """A hash of no one's PIN at today's cost: an unknown user's PIN is checked against it, so
+    the answer takes as long as for a real user and gives no user number away. Made without
+    hashing (the digest is random), so the first check of a process is no slower either."""
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_DUMMY_SALT}${_DUMMY_DIGEST}"
+
+
+def delay_after(failures: int) -> int:
+    """Seconds the register waits after `failures` wrong PINs in a row: none before
+    `FREE_TRIES`, then 1, 2, 4 … up to `MAX_DELAY_SECONDS`."""
+    if failures < FREE_TRIES:
+        return 0
+    return min(1 << min(failures - FREE_TRIES, 8), MAX_DELAY_SECONDS)
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The wrong PINs in a row on one register (kept in a `setting` row)."""
+
+    failures: int = 0
+    only: int | None = None  # the user number every wrong PIN was typed with; None if mixed
+    last_utc: str = ""  # the latest wrong PIN
+    until_utc: str = ""  # no try before this moment
+
+    def wait_left(self, now: Instant) -> int:
+        """Whole seconds until the next try is heard (0: now)."""
+        if not self.until_utc:
+            return 0
+        left = (parse_utc(self.until_utc).utc - now.utc).total_seconds()
+        # More than the longest wait left means the clock went back: do not hold the till.
+        return math.ceil(left) if 0 < left <= MAX_DELAY_SECONDS else 0
+
+
+@dataclass(frozen=True)
+class _Checked:
+    person: Person | None  # the user whose number and PIN these are
+    wait: int  # seconds the register now waits after this wrong PIN
+
+
 @dataclass(frozen=True)
 class _User:
     """A row of `user`."""
@@ -81,37 +137,66 @@ class Users:
     ) -> None:
         self.db = database
         self.journal = journal
+        #: Minutes without a wrong PIN after which the register's run of wrong PINs is forgotten.
         self.lockout_minutes = lockout_minutes
 
     def add(self, number: int, name: str, role: str, pin: str, by: Person | None = None) -> Person:
-        """Add a user; with `by` (who adds), checked against the role matrix and journaled."""
+        """Add a user: `by` (who adds) is checked against the role matrix and journaled. Only
+        the first user of an empty database (`kassa init --technician`) comes without `by`."""
         if by is not None:
             self._may_administer(by)
+        self._check_new(number, role)
+        pin_hash = hash_pin(pin)
+        with self.db.atomic("IMMEDIATE"):
+            if by is None and self._any_user():
+                raise Refused(_("Adding a user needs a technician's number and PIN."))
+            self._insert(number, name, role, pin_hash)
+            if by is not None:
+                self.journal.write(
+                    Event.USER_ADDED, user=by.number, added_user=number, name=name, role=role
+                )
+        return Person(number, name, role)
+
+    def add_first(self, people: Iterable[tuple[int, str, str, str]]) -> list[Person]:
+        """The first users (number, name, role, PIN) of an empty database, as `kassa init
+        --demo` loads them; refused once the database has a user."""
+        rows = []
+        for number, name, role, pin in people:
+            self._check_new(number, role)
+            rows.append((number, name, role, hash_pin(pin)))
+        with self.db.atomic("IMMEDIATE"):
+            if self._any_user():
+                raise Refused(_("Adding a user needs a technician's number and PIN."))
+            for number, name, role, pin_hash in rows:
+                self._insert(number, name, role, pin_hash)
+        return [Person(number, name, role) for number, name, role, _hash in rows]
+
+    def _check_new(self, number: int, role: str) -> None:
         if role not in ROLES:
             raise Refused(_("Unknown role."))
         if number <= 0:
             raise Refused(_("A user number is a positive whole number."))
-        with self.db.atomic("IMMEDIATE"):
-            if self._find(number) is not None:
-                raise Refused(_("User number {number} is taken.").format(number=number))
-            self.db.execute_sql(
-                "INSERT INTO user (number, name, role, pin_hash, active) VALUES (?, ?, ?, ?, 1)",
-                (number, name, role, hash_pin(pin)),
-            )
-            if by is not None:
-                self.journal.write(
-                    Event.MASTER_DATA, user=by.number, added_user=number, name=name, role=role
-                )
-        return Person(number, name, role)
+
+    def _any_user(self) -> bool:
+        return self.db.execute_sql("SELECT 1 FROM user LIMIT 1").fetchone() is not None
+
+    def _insert(self, number: int, name: str, role: str, pin_hash: str) -> None:
+        """Inside the caller's transaction."""
+        if self._find(number) is not None:
+            raise Refused(_("User number {number} is taken.").format(number=number))
+        self.db.execute_sql(
+            "INSERT INTO user (number, name, role, pin_hash, active) VALUES (?, ?, ?, ?, 1)",
+            (number, name, role, pin_hash),
+        )
 
     def verify(self, number_text: str, pin: str, purpose: str) -> Person:
         """Number and PIN of any active user (the CLI's check); a failure is journaled."""
-        person = self._check(number_text, pin)
-        if person is None:
+        checked = self._check(number_text, pin)
+        if checked.person is None:
             with self.db.atomic("IMMEDIATE"):
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text), purpose=purpose)
-            raise Refused(_("Wrong user number or PIN."))
-        return person
+            raise _refusal(_("Wrong user number or PIN."), checked.wait)
+        return checked.person
 
     # -- administration (the technician's: Permission.USERS) --------------------------------
 
@@ -151,7 +236,7 @@ class Users:
             raise Refused(_("{name} is the last active technician.").format(name=user.name))
 
     def _change(self, by: Person, number: int, **what: str | int | bool) -> None:
-        self.journal.write(Event.MASTER_DATA, user=by.number, changed_user=number, details=what)
+        self.journal.write(Event.USER_CHANGED, user=by.number, changed_user=number, details=what)
 
     def set_active(self, by: Person, number: int, active: bool) -> Person:
         self._may_administer(by)
@@ -186,100 +271,96 @@ class Users:
                 self._change(by, number, role=role, old_role=user.role)
         return Person(user.number, user.name, role)
 
-    def lift_lock(self, by: Person, number: int) -> Person:
-        """End a lock-out (and the count of wrong PINs) before it runs out."""
-        self._may_administer(by)
-        with self.db.atomic("IMMEDIATE"):
-            user = self._user(number)
-            failures, until = self._lock_row(number)
-            if until is not None:
-                self.journal.write(USER_LOCKED, user=number, ended="unlocked", by=by.number)
-            if failures or until is not None:
-                self._set_lock(number, 0, None)
-        return Person(user.number, user.name, user.role)
+    def status(self) -> list[tuple[Person, bool]]:
+        """Every user with whether active."""
+        return [(u.person, u.active) for u in self._all()]
 
-    def status(self) -> list[tuple[Person, bool, str | None]]:
-        """Every user with whether active and, if locked out, until when (local time)."""
-        return [(u.person, u.active, self.locked_until(u.number)) for u in self._all()]
+    # -- checking a number and PIN, and the register's wait after wrong ones ----------------
 
-    def _check(self, number_text: str, pin: str) -> Person | None:
-        """The active user with this number and PIN, or None; counts wrong PINs per user.
+    def _check(self, number_text: str, pin: str) -> _Checked:
+        """The active user with this number and PIN (or None), and the register's new wait.
 
-        A locked user is refused (with the time the lock ends) whatever PIN is given.
+        While the register waits after wrong PINs, no PIN is checked: refused with the seconds
+        left (journaled once, when the wait began). An unknown user's PIN is checked against a
+        dummy hash, and a disabled user's against their own, so every answer takes as long.
         """
-        number = _safe_int(number_text)
-        if number is None:
-            return None
-        user = self._find(number)
-        if user is None or not user.active:
-            return None
         now = self.journal.clock.now()
+        _wait_refusal(self._run(now).wait_left(now))
+        number = _safe_int(number_text)
+        user = self._find(number) if number is not None else None
         # scrypt takes tens of milliseconds on purpose: outside the write lock, so a sign-in at
         # the CLI or another till never holds up this till's scans.
-        matches = pin.isdigit() and pin_matches(pin, user.pin_hash)
+        stored = user.pin_hash if user is not None else dummy_hash()
+        matches = pin_matches(pin, stored) and pin.isdigit()
+        person = user.person if user is not None and user.active and matches else None
         with self.db.atomic("IMMEDIATE"):
-            failures, until = self._lock_row(number)
-            if until is not None and until > now.utc_text:
-                self.journal.write(Event.LOGIN_FAILED, user=number, reason="locked")
-                locked_until = _local_text(until)
-            else:
-                locked_until = None
-                if until is not None:  # the lock ran out: journal its end, start counting anew
-                    self.journal.write(USER_LOCKED, user=number, ended="expired")
-                    self._set_lock(number, 0, None)
-                    failures = 0
-                if matches:
-                    if failures:
-                        self._set_lock(number, 0, None)
-                    return Person(user.number, user.name, user.role)
-                failures += 1
-                if failures >= MAX_FAILURES:
-                    end = Instant(now.utc + timedelta(minutes=self.lockout_minutes)).utc_text
-                    self._set_lock(number, 0, end)
-                    self.journal.write(
-                        USER_LOCKED, user=number, failures=failures, locked_until=end
-                    )
-                else:
-                    self._set_lock(number, failures, None)
-        if locked_until is not None:
-            raise Refused(
-                _("User {number} is locked until {time} after too many wrong PINs.").format(
-                    number=number, time=locked_until
-                )
-            )
-        return None
+            run = self._run(now)
+            _wait_refusal(run.wait_left(now))  # another try began a wait meanwhile
+            if person is not None:
+                if run.failures and run.only == person.number:
+                    self._save_run(_Run())  # they mistyped their own PIN, and now have it
+                return _Checked(person, 0)
+            failures = run.failures + 1
+            only = number if run.failures == 0 or run.only == number else None
+            wait = delay_after(failures)
+            until = Instant(now.utc + timedelta(seconds=wait)).utc_text if wait else ""
+            self._save_run(_Run(failures, only, now.utc_text, until))
+            if wait:
+                self.journal.write(PIN_DELAY, failures=failures, seconds=wait, until=until)
+        return _Checked(None, wait)
 
-    def _lock_row(self, number: int) -> tuple[int, str | None]:
+    @property
+    def _run_key(self) -> str:
+        return f"pin_delay:{self.journal.register_id}"
+
+    def _run(self, now: Instant) -> _Run:
+        """This register's run of wrong PINs; forgotten after `lockout_minutes` without one."""
         row = self.db.execute_sql(
-            "SELECT failures, locked_until_utc FROM user_lock WHERE user_number = ?", (number,)
+            "SELECT value FROM setting WHERE key = ?", (self._run_key,)
         ).fetchone()
-        return (int(row[0]), row[1]) if row else (0, None)
+        if row is None:
+            return _Run()
+        try:
+            run = _Run(**json.loads(row[0]))
+        except (TypeError, ValueError):
+            return _Run()
+        quiet = timedelta(minutes=self.lockout_minutes)
+        if run.last_utc and parse_utc(run.last_utc).utc + quiet <= now.utc:
+            return _Run()
+        return run
 
-    def _set_lock(self, number: int, failures: int, until: str | None) -> None:
+    def _save_run(self, run: _Run) -> None:
+        """Inside the caller's transaction."""
+        value = json.dumps(
+            {
+                "failures": run.failures,
+                "only": run.only,
+                "last_utc": run.last_utc,
+                "until_utc": run.until_utc,
+            }
+        )
         self.db.execute_sql(
-            "INSERT INTO user_lock (user_number, failures, locked_until_utc) VALUES (?, ?, ?)"
-            " ON CONFLICT (user_number) DO UPDATE SET failures = excluded.failures,"
-            " locked_until_utc = excluded.locked_until_utc",
-            (number, failures, until),
+            "INSERT INTO setting (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (self._run_key, value),
         )
 
-    def locked_until(self, number: int) -> str | None:
-        """Local date and time a user's lock ends, or None when the user is not locked."""
-        until = self._lock_row(number)[1]
-        if until is None or until <= self.journal.clock.now().utc_text:
-            return None
-        return _local_text(until)
+    def wait_left(self) -> int:
+        """Seconds before this register hears the next PIN (0: now)."""
+        now = self.journal.clock.now()
+        return self._run(now).wait_left(now)
 
     def sign_in(self, number_text: str, pin: str) -> Person:
         """Check number and PIN of someone who may sell; journals success and failure."""
-        person = self._check(number_text, pin)
+        checked = self._check(number_text, pin)
+        person = checked.person
         with self.db.atomic("IMMEDIATE"):
             if person is None or person.role not in SELLING_ROLES:
                 self.journal.write(Event.LOGIN_FAILED, user=_safe_int(number_text))
             else:
                 self.journal.write(Event.LOGIN, user=person.number)
         if person is None:
-            raise Refused(_("Wrong user number or PIN."))
+            raise _refusal(_("Wrong user number or PIN."), checked.wait)
         if person.role not in SELLING_ROLES:
             raise Refused(_("{name} is a technician and cannot sell.").format(name=person.name))
         return person
@@ -295,7 +376,8 @@ class Users:
 
     def unlock(self, locked_for: Person, number_text: str, pin: str) -> Person:
         """The same user or a shift lead may unlock a locked till."""
-        person = self._check(number_text, pin)
+        checked = self._check(number_text, pin)
+        person = checked.person
         allowed = person is not None and (
             person.number == locked_for.number or person.is_shift_lead
         )
@@ -305,31 +387,47 @@ class Users:
             else:
                 self.journal.write(Event.UNLOCK, user=person.number, locked_for=locked_for.number)
         if not allowed or person is None:
-            raise Refused(_("Only {name} or a shift lead can unlock.").format(name=locked_for.name))
+            raise _refusal(
+                _("Only {name} or a shift lead can unlock.").format(name=locked_for.name),
+                checked.wait,
+            )
         return person
 
     def approver(self, number_text: str, pin: str) -> Person:
         """A shift lead approving on the spot; refused (and journaled) otherwise."""
-        person = self._check(number_text, pin)
+        checked = self._check(number_text, pin)
+        person = checked.person
         if person is None or not person.is_shift_lead:
             with self.db.atomic("IMMEDIATE"):
                 self.journal.write(
                     Event.LOGIN_FAILED, user=_safe_int(number_text), purpose="approval"
                 )
-            raise Refused(_("Approval needs a shift lead's number and PIN."))
+            raise _refusal(_("Approval needs a shift lead's number and PIN."), checked.wait)
         return person
 
     def list(self) -> list[Person]:
         return [u.person for u in self._all()]
 
 
+def _wait_refusal(seconds: int) -> None:
+    if seconds:
+        raise Refused(_wait_text(seconds))
+
+
+def _wait_text(seconds: int) -> str:
+    return _("Too many wrong PINs at this till: wait {seconds} s before the next try.").format(
+        seconds=seconds
+    )
+
+
+def _refusal(message: str, wait: int) -> Refused:
+    """A wrong PIN's refusal, telling how long the register now waits, if it does."""
+    return Refused(f"{message} {_wait_text(wait)}" if wait else message)
+
+
 def _row(row: tuple[int, str, str, str, int]) -> _User:
     number, name, role, pin_hash, active = row
     return _User(number, name, role, pin_hash, bool(active))
-
-
-def _local_text(utc_text: str) -> str:
-    return parse_utc(utc_text).local.strftime("%Y-%m-%d %H:%M")
 
 
 def _safe_int(text: str) -> int | None:

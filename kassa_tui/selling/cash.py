@@ -4,7 +4,8 @@ Each is a `cash_event` row (append-only) and a journal row, written in one trans
 float, the pay-ins and the pay-outs kick the drawer through the print queue with a small slip,
 so the cash goes in or out with a journaled opening rather than a nullinnslag. A period is
 everything after the register's last Z report (§ 2-8-3): the float is registered once per
-period, and the expected cash is counted from the float on.
+period, and the expected cash is counted from the float on. Each is a shift lead's
+(Permission.CASH): a cashier gets one to approve on the spot at the day-close screen.
 """
 
 from __future__ import annotations
@@ -77,11 +78,13 @@ class CashEvents(RegisterService):
             self._write(person, "float", Event.FLOAT, amount_ore, "", {}, "Vekselkasse")
 
     def pay_in(self, person: Person, amount_ore: int, reason: str) -> None:
-        """Cash put into the drawer that is not a sale (e.g. more change from the safe)."""
+        """Cash put into the drawer that is not a sale (e.g. more change from the safe); a shift
+        lead's."""
         self._cash_move(person, "payin", Event.PAY_IN, amount_ore, reason, "Innbetaling")
 
     def pay_out(self, person: Person, amount_ore: int, reason: str) -> None:
-        """Cash taken out that is not a refund (e.g. a delivery paid from the till)."""
+        """Cash taken out that is not a refund (e.g. a delivery paid from the till); a shift
+        lead's."""
         self._cash_move(person, "payout", Event.PAY_OUT, amount_ore, reason, "Utbetaling")
 
     def count(self, person: Person, pieces: dict[int, int]) -> CashCount:
@@ -164,7 +167,7 @@ class CashEvents(RegisterService):
         reason: str,
         title: str,
     ) -> None:
-        permissions.require(self.db, self.journal, person, Permission.SELL)
+        permissions.require(self.db, self.journal, person, Permission.CASH)
         _check_amount(amount_ore, allow_zero=False)
         reason = " ".join(reason.split())
         if not reason:

@@ -166,6 +166,18 @@ async def test_wrong_pin_keeps_the_till_closed(app: KassaApp, till: Till) -> Non
     assert "LOGINFAIL" in journal_events(till)
 
 
+async def test_the_sign_in_screen_says_how_long_the_till_waits(app: KassaApp, till: Till) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        for _ in range(3):
+            await sign_in(pilot, "2", "0000")
+        shown = str(app.screen.query_one("#signin-message", Static).render())
+        assert "wait 1 s before the next try" in shown
+        # The test clock moves a second per reading: the wait is over, and nobody is locked.
+        await sign_in(pilot, "2", "2222")
+        assert isinstance(app.screen, SaleScreen)
+    assert journal_events(till).count("PINDELAY") == 1
+
+
 async def test_price_override_needs_a_shift_lead(app: KassaApp, till: Till) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)

@@ -1,5 +1,5 @@
 """Bad input, generated: every entry either succeeds or is `Refused`, and a refusal changes
-nothing but the journal rows a refusal is meant to leave (failed logins, lockouts, denials)."""
+nothing but the journal rows a refusal is meant to leave (failed logins, waits, denials)."""
 
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ SETTINGS = settings(
 TRIED: Counter[str] = Counter()
 
 # Journal rows a refusal may leave behind, and nothing else.
-CREDENTIAL_ROWS = {"LOGINFAIL", "USERLOCKED"}
+CREDENTIAL_ROWS = {"LOGINFAIL", "PINDELAY"}
 DENIAL_ROWS = {"DENIED"}
 TABLES = ("basket", "basket_line", "basket_payment", "sale", "product")
 
@@ -71,10 +71,15 @@ def _fast_pins(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
+def time() -> SteeredTime:
+    return SteeredTime()
+
+
+@pytest.fixture
+def till(tmp_path: Path, time: SteeredTime) -> Iterator[Till]:
     from kassa_tui.config import load
 
-    opened = open_till(load(write_config(tmp_path)), clock=Clock(source=SteeredTime()))
+    opened = open_till(load(write_config(tmp_path)), clock=Clock(source=time))
     i18n.set_language("en")
     load_demo(opened.db, opened.users)
     yield opened
@@ -199,15 +204,17 @@ def test_discounts(till: Till, cashier: Person, text: str, reason: str, scope: b
 @SETTINGS
 @given(text=amount_text, number=numbers, pin=pins)
 def test_price_overrides_and_approvals(
-    till: Till, cashier: Person, text: str, number: str, pin: str
+    till: Till, cashier: Person, time: SteeredTime, text: str, number: str, pin: str
 ) -> None:
     line = one_line(till, cashier)
+    time.advance(till.users.wait_left())  # every example's PIN is checked, none just waits
     attempt(
         till,
         "price override",
         lambda: till.baskets.override_price(cashier, line, text, number, pin),
         CREDENTIAL_ROWS | DENIAL_ROWS,
     )
+    time.advance(till.users.wait_left())
     attempt(
         till,
         "discount approval",
@@ -218,7 +225,8 @@ def test_price_overrides_and_approvals(
 
 @SETTINGS
 @given(number=numbers, pin=pins)
-def test_sign_in(till: Till, number: str, pin: str) -> None:
+def test_sign_in(till: Till, time: SteeredTime, number: str, pin: str) -> None:
+    time.advance(till.users.wait_left())  # every example's PIN is checked, none just waits
     ok = attempt(till, "sign in", lambda: till.users.sign_in(number, pin), CREDENTIAL_ROWS)
     if ok:
         assert (number.strip(), pin) in {("1", "1111"), ("2", "2222")}

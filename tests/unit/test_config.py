@@ -78,6 +78,9 @@ def _set(raw: dict[str, Any], dotted: str, value: Any) -> None:
         ("ui.idle_lock_seconds", "300", "ui.idle_lock_seconds"),  # wrong type
         ("ui.idle_lock_seconds", True, "ui.idle_lock_seconds"),  # a bool is not a number
         ("ui.idle_lock_seconds", -1, "ui.idle_lock_seconds"),
+        ("ui.lockout_minutes", 0, "ui.lockout_minutes"),
+        ("ui.lockout_minutes", 24 * 60 + 1, "ui.lockout_minutes"),
+        ("ui.lockout_minutes", 99999999999, "ui.lockout_minutes"),  # overflowed a timedelta
         ("ui.language", "de", "ui.language"),
         ("ui.console_theme", "dark", "ui.console_theme"),
         ("vat.rates", [25, 150], "vat.rates"),
@@ -103,6 +106,13 @@ def test_bad_setting_names_its_dotted_key(
     error = refused_key(raw, tmp_path)
     assert error.key == named
     assert str(error).startswith(f"{named}: ")
+
+
+@pytest.mark.parametrize("minutes", [1, 24 * 60])
+def test_lockout_minutes_from_one_to_a_day(minutes: int) -> None:
+    raw = repo_raw()
+    _set(raw, "ui.lockout_minutes", minutes)
+    assert parse(raw, REPO_CONFIG).lockout_minutes == minutes
 
 
 def test_missing_shop_name(tmp_path: Path) -> None:

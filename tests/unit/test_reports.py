@@ -622,9 +622,9 @@ def test_the_drawer_count_gives_the_difference(
     till.cash.opening_float(shift_lead, 100000)
     sell(till, cashier, ROMME)  # 24,90 → 25 kr in cash
     sell(till, cashier, PILSNER, card=True)  # no cash
-    till.cash.pay_in(cashier, 20000, "Veksel fra safen")
-    till.cash.pay_out(cashier, 15000, "Blomster")
-    till.cash.pay_out(cashier, 1000, "Blomster")
+    till.cash.pay_in(shift_lead, 20000, "Veksel fra safen")
+    till.cash.pay_out(shift_lead, 15000, "Blomster")
+    till.cash.pay_out(shift_lead, 1000, "Blomster")
     assert till.cash.expected_cash() == 100000 + 2500 + 20000 - 16000
     exact = {50000: 2, 5000: 1, 1000: 1, 500: 1}  # 1 065 kr
     assert till.cash.count(shift_lead, exact).difference_ore == 0
@@ -661,9 +661,9 @@ def test_cash_rules(till: Till, cashier: Person, shift_lead: Person) -> None:
     with pytest.raises(Refused, match="already registered"):
         till.cash.opening_float(shift_lead, 50000)
     with pytest.raises(Refused, match="needs a reason"):
-        till.cash.pay_out(cashier, 1000, "  ")
+        till.cash.pay_out(shift_lead, 1000, "  ")
     with pytest.raises(Refused, match="between 0 and"):
-        till.cash.pay_in(cashier, 0, "Veksel")
+        till.cash.pay_in(shift_lead, 0, "Veksel")
     with pytest.raises(Refused, match="not a Norwegian note or coin"):
         till.cash.count(shift_lead, {300: 1})
     assert count(till.db, "cash_event") == 1

@@ -11,6 +11,7 @@ from kassa_tui.people.person import Person
 from .conftest import PILSNER, PILSNER_PRICE, ROMME, ROMME_PRICE, SteeredTime, print_waiting
 
 DAY = "2026-11-27"
+TECHNICIAN = Person(9, "Tor Tekniker", "technician")  # demo user 9, who adds users
 
 
 def sell(till: Till, person: Person, code: str = ROMME) -> int:
@@ -38,7 +39,7 @@ def report(till: Till) -> SignalsReport:
 def test_the_cashier_with_returns_without_receipt_and_corrections_ranks_first(
     till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
 ) -> None:
-    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333")
+    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333", by=TECHNICIAN)
     for _ in range(4):
         sell(till, cashier)
         time.advance(60)
@@ -72,7 +73,7 @@ def test_the_cashier_with_returns_without_receipt_and_corrections_ranks_first(
 
 
 def test_rates_are_per_100_sales(till: Till, cashier: Person, time: SteeredTime) -> None:
-    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333")
+    ola = till.users.add(3, "Ola Nordmann", "cashier", "3333", by=TECHNICIAN)
     for _ in range(2):  # Kari: 2 corrections in 20 sales
         correct(till, cashier)
     for _ in range(18):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Iterator
+from time import perf_counter
+from typing import Any
 
 import pytest
 
-from kassa_tui.composition import Till
+from kassa_tui.composition import Till, open_till
+from kassa_tui.config import Config
 from kassa_tui.core.errors import Refused
 from kassa_tui.people import users
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import check_pin_format, hash_pin, pin_matches
 
-from .conftest import count, journal_events
+from .conftest import SteeredTime, count, journal_events
 
 
 def test_hash_and_match() -> None:
@@ -43,15 +48,98 @@ def test_pin_format_refused(pin: str) -> None:
         hash_pin(pin)
 
 
+def technician(till: Till) -> Person:
+    return till.users.verify("9", "9999", purpose="test")
+
+
 def test_adding_a_user_with_a_bad_pin_adds_nobody(till: Till) -> None:
     before = count(till.db, "user")
+    tech = technician(till)
     with pytest.raises(Refused):
-        till.users.add(20, "Ola", "cashier", "123")
+        till.users.add(20, "Ola", "cashier", "123", by=tech)
     with pytest.raises(Refused, match="Unknown role"):
-        till.users.add(20, "Ola", "manager", "1234")
+        till.users.add(20, "Ola", "manager", "1234", by=tech)
     with pytest.raises(Refused, match="taken"):
-        till.users.add(1, "Ola", "cashier", "1234")
+        till.users.add(1, "Ola", "cashier", "1234", by=tech)
     assert count(till.db, "user") == before
+
+
+@pytest.fixture
+def empty_till(config: Config) -> Iterator[Till]:
+    opened = open_till(config)
+    yield opened
+    opened.db.close()
+
+
+def test_only_the_first_user_comes_without_a_technician(empty_till: Till) -> None:
+    people = empty_till.users
+    first = people.add(9, "Tina Tekniker", "technician", "4711")  # kassa init --technician
+    with pytest.raises(Refused, match="needs a technician's number and PIN"):
+        people.add(10, "Ola", "technician", "1234")
+    with pytest.raises(Refused, match="needs a technician's number and PIN"):
+        people.add_first([(10, "Ola", "technician", "1234")])
+    assert people.list() == [first]
+    cashier = people.add(1, "Kari", "cashier", "1111", by=first)
+    with pytest.raises(Refused, match="may not do user administration"):
+        people.add(2, "Per", "technician", "2222", by=cashier)
+    assert [p.number for p in people.list()] == [1, 9]
+
+
+def test_the_demo_users_come_into_an_empty_database_only(empty_till: Till) -> None:
+    added = empty_till.users.add_first(
+        [(1, "Kari", "cashier", "1111"), (9, "T", "technician", "9999")]
+    )
+    assert empty_till.users.list() == added
+    with pytest.raises(Refused, match="needs a technician's number and PIN"):
+        empty_till.users.add_first([(2, "Per", "shift_lead", "2222")])
+    assert empty_till.users.list() == added
+
+
+def scrypt_costs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The scrypt cost (n) of every hash computed from now on."""
+    costs: list[int] = []
+    real = hashlib.scrypt
+
+    def counted(password: bytes, **kwargs: Any) -> bytes:
+        costs.append(kwargs["n"])
+        return real(password, **kwargs)
+
+    monkeypatch.setattr(hashlib, "scrypt", counted)
+    return costs
+
+
+@pytest.mark.parametrize(
+    "number", ["1", "77", "", "x", "3"], ids=["known", "unknown", "empty", "letter", "disabled"]
+)
+def test_every_check_costs_one_scrypt_of_todays_cost(
+    till: Till, monkeypatch: pytest.MonkeyPatch, number: str
+) -> None:
+    till.users.add(3, "Per", "cashier", "3333", by=technician(till))
+    till.users.set_active(technician(till), 3, False)
+    costs = scrypt_costs(monkeypatch)
+    with pytest.raises(Refused, match="Wrong user number or PIN"):
+        till.users.sign_in(number, "0000")
+    assert costs == [users.SCRYPT_N]
+
+
+def test_an_unknown_user_takes_as_long_as_a_real_one(
+    till: Till, monkeypatch: pytest.MonkeyPatch, time: SteeredTime
+) -> None:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**14)  # the real cost, for real timings
+    till.users.set_pin(technician(till), 1, "1111")
+
+    def fastest_of_three(number: str) -> float:
+        times = []
+        for _ in range(3):
+            time.advance(till.users.wait_left())  # time the checks, not the waits
+            started = perf_counter()
+            with pytest.raises(Refused, match="Wrong user number or PIN"):
+                till.users.sign_in(number, "0000")
+            times.append(perf_counter() - started)
+        return min(times)
+
+    known, unknown = fastest_of_three("1"), fastest_of_three("77")
+    assert unknown > known / 2, (known, unknown)
 
 
 def test_sign_in_is_journaled(till: Till) -> None:
@@ -119,9 +207,9 @@ def test_approval_needs_a_shift_lead(till: Till) -> None:
 
 
 def test_unlock_by_the_same_user_or_a_shift_lead(till: Till, cashier: Person) -> None:
+    till.users.add(3, "Per Kasserer", "cashier", "3333", by=technician(till))
     assert till.users.unlock(cashier, "1", "1111") == cashier
     assert till.users.unlock(cashier, "2", "2222").number == 2
-    till.users.add(3, "Per Kasserer", "cashier", "3333")
     with pytest.raises(Refused, match="Kari Kasserer or a shift lead"):
         till.users.unlock(cashier, "3", "3333")
     assert journal_events(till)[-3:] == ["UNLOCK", "UNLOCK", "LOGINFAIL"]
