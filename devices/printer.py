@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from devices.render import escpos_environment
 from kassa_tui.config import PrinterSettings
+from kassa_tui.core.files import open_append
 from kassa_tui.records.spooling import DeliveryUnknown, Printer, PrinterError, PrinterStatus
 
 __all__ = [  # the domain's printer types are offered here too
@@ -64,7 +65,9 @@ class ReceiptPrinter(Printer, Protocol):
 class FilePrinter:
     """Appends bytes to a file or a device node such as /dev/usb/lp0 (the demo's printer).
 
-    A file cannot answer status queries, so its status is always unknown.
+    A file cannot answer status queries, so its status is always unknown. The receipts hold
+    sales: a file is created readable by the till's user only (0600) and an existing one of
+    ours is tightened; a device node is left as it is.
     """
 
     def __init__(self, path: Path) -> None:
@@ -74,7 +77,7 @@ class FilePrinter:
     def send(self, data: bytes) -> PrinterStatus:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with open(self.path, "ab") as handle:
+            with os.fdopen(open_append(self.path), "ab") as handle:
                 handle.write(data)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -100,6 +100,24 @@ def test_backup_decrypt_restore(tmp_path: Path, shop: Path) -> None:
     assert "Journal intact" in text
 
 
+def test_a_weak_key_and_the_tills_signing_key_are_refused(tmp_path: Path, shop: Path) -> None:
+    own = shop.parent / "var" / "signing-key.pub.pem"
+    assert own.exists()
+    code, text = kassa("--config", str(shop), "backup", str(tmp_path), "--encrypt-to", str(own))
+    assert code == 1 and text.count("\n") == 1
+    assert "kassa: --encrypt-to: that is the till's own signing key" in text
+    weak = tmp_path / "weak.pub.pem"
+    weak.write_bytes(
+        rsa.generate_private_key(public_exponent=65537, key_size=1024)
+        .public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+    code, text = kassa("--config", str(shop), "backup", str(tmp_path), "--encrypt-to", str(weak))
+    assert code == 1 and text.count("\n") == 1
+    assert "kassa: --encrypt-to: the key has 1024 bits; a backup key needs at least 2048" in text
+    assert not list(tmp_path.glob("kassa-*"))
+
+
 def test_restore_refuses_a_newer_database_without_force(tmp_path: Path, shop: Path) -> None:
     backup = tmp_path / "b.db"
     code, text = kassa("--config", str(shop), "backup", str(backup))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,22 @@ def test_export_then_import_changes_nothing(shop: Till, tmp_path: Path) -> None:
     assert code == 0 and "Rows: new 0, changed 0, unchanged 611, rejected 0" in out
     code, stdout = kassa(tmp_path, "export", "products")
     assert code == 0 and stdout == text
+
+
+def test_the_export_file_is_private_and_never_overwritten(shop: Till, tmp_path: Path) -> None:
+    target = tmp_path / "katalog.csv"
+    old = os.umask(0)
+    try:
+        code, out = kassa(tmp_path, "export", "products", "-o", str(target))
+    finally:
+        os.umask(old)
+    assert code == 0, out
+    assert target.stat().st_mode & 0o777 == 0o600
+    target.write_text("the shop's own edits", encoding="utf-8")
+    code, out = kassa(tmp_path, "export", "products", "-o", str(target))
+    assert code == 1 and f"kassa: {target} already exists; not overwriting it" in out
+    assert target.read_text(encoding="utf-8") == "the shop's own edits"
+    assert [p.name for p in tmp_path.glob("*katalog*")] == ["katalog.csv"]
 
 
 def test_map_and_explicit_delimiter_and_encoding(shop: Till, tmp_path: Path) -> None:

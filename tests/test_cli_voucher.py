@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,23 @@ def test_gbat10_to_a_file(shop: Path, tmp_path: Path) -> None:
         ("7740", "T", "-0.10"),
     ]
     assert "Bankkort (til oppgjør)".encode() in data
+
+
+def test_the_file_is_private_and_never_overwritten(shop: Path, tmp_path: Path) -> None:
+    target = tmp_path / "z1.csv"
+    old = os.umask(0)
+    try:
+        result = kassa(shop, "export", "voucher", "--z", "1", "-o", str(target))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert target.stat().st_mode & 0o777 == 0o600
+    first = target.read_bytes()
+    result = kassa(shop, "export", "voucher", "--z", "1", "--format", "gbat10", "-o", str(target))
+    assert result.exit_code == 1
+    assert f"kassa: {target} already exists; not overwriting it" in result.output
+    assert target.read_bytes() == first
+    assert [p.name for p in tmp_path.glob("*z1*")] == ["z1.csv"]
 
 
 def test_gbat10_in_latin1_when_the_config_says_so(shop: Path) -> None:

@@ -18,6 +18,7 @@ from datetime import date
 from typing import BinaryIO
 
 from kassa_tui.config import AccountingSettings, ConfigError, rate_key
+from kassa_tui.core.cells import text_cell
 from kassa_tui.core.money import format_rate, saft_amount
 from kassa_tui.dayclose.content import Z_REPORT, Report
 
@@ -228,7 +229,11 @@ def _optional(ore: int | None, decimal: str) -> str:
 
 def write_csv(voucher: Voucher, out: BinaryIO, *, decimal: str = ".", bom: bool = False) -> None:
     """The generic `kassa-voucher` v1 CSV (accounting.md §7.2): UTF-8, ';', RFC 4180 quoting,
-    CRLF, one header row, ISO dates, amounts with two decimals (+ debit, − credit)."""
+    CRLF, one header row, ISO dates, amounts with two decimals (+ debit, − credit).
+
+    The text columns (voucher_id, register_id, line_type, account, description, vat_code,
+    payment_method, currency) go through `text_cell`, so a register or payment method named
+    '=…' is text to a spreadsheet; the dates and numbers (amounts keep their '-') do not."""
     if decimal not in (".", ","):
         raise ValueError(f"decimal must be '.' or ',', not {decimal!r}")
     text = io.StringIO()
@@ -237,26 +242,26 @@ def write_csv(voucher: Voucher, out: BinaryIO, *, decimal: str = ".", bom: bool 
     for line in voucher.lines:
         writer.writerow(
             (
-                voucher.voucher_id,
+                text_cell(voucher.voucher_id),
                 voucher.date.isoformat(),
                 voucher.z_number,
-                voucher.register_id,
+                text_cell(voucher.register_id),
                 line.line_no,
-                line.line_type,
-                line.account,
-                line.description,
+                text_cell(line.line_type),
+                text_cell(line.account),
+                text_cell(line.description),
                 amount_text(line.amount, decimal),
                 amount_text(line.debit, decimal),
                 amount_text(line.credit, decimal),
-                line.vat_code,
+                text_cell(line.vat_code),
                 "" if line.vat_rate_bp is None else _rate_text(line.vat_rate_bp, decimal),
                 _optional(line.vat_base, decimal),
                 _optional(line.vat_amount, decimal),
                 _optional(line.gross, decimal),
-                line.payment_method or "",
+                text_cell(line.payment_method or ""),
                 "",  # department
                 "",  # project
-                CURRENCY,
+                text_cell(CURRENCY),
             )
         )
     out.write(("\ufeff" if bom else "").encode("utf-8") + text.getvalue().encode("utf-8"))
@@ -302,6 +307,8 @@ def write_gbat10(
         fields[7] = line.vat_code
         net = line.vat_base if line.line_type == SALE and line.vat_base is not None else line.amount
         fields[8] = amount_text(net)
+        # Starting with 'Z', the text is never a formula to a spreadsheet (core/cells.py); the
+        # other cells are digits, codes and signed amounts.
         text = _clean(f"Z{voucher.z_number} {voucher.register_id} {line.description}")[:100]
         fields[20] = fields[21] = text
         if line.line_type == VAT:

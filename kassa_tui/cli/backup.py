@@ -42,23 +42,28 @@ def backup() -> None:
 def backup_take(ctx: click.Context, dest: Path, encrypt_to: Path | None) -> None:
     """Copy the database to DEST (a file, or a folder to name one in), safe while selling.
 
-    The copy is checked (integrity and journal chain) and deleted if the check fails.
+    The copy is checked (integrity and journal chain) and deleted if the check fails. With
+    --encrypt-to, only the encrypted file reaches DEST; the key must be RSA of 2048 bits or
+    more and not the till's own signing key. A DEST file that exists is never overwritten.
     """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
-    from kassa_tui.store.backup import encrypt_file, load_public_key, take_backup
+    from kassa_tui.store.backup import backup_key, take_backup, take_encrypted_backup
 
     config = config_of(ctx)
     if not config.database.exists():
         click.echo(f"kassa: no database at {config.database}", err=True)
         sys.exit(2)
-    authenticate_config(config, Permission.EXPORT)
     pem = encrypt_to.read_bytes() if encrypt_to else None
     if pem is not None:
-        load_public_key(pem)  # a bad key fails before any copy is made
-    path, info = take_backup(config.database, dest, config.register_id)
-    if pem is not None:
-        path = encrypt_file(path, pem)
+        backup_key(pem, config.signing)  # a bad key fails before the PIN is asked
+    authenticate_config(config, Permission.EXPORT)
+    if pem is None:
+        path, info = take_backup(config.database, dest, config.register_id)
+    else:
+        path, info = take_encrypted_backup(
+            config.database, dest, config.register_id, pem, signing=config.signing
+        )
     click.echo(
         f"Backup written: {path} (schema {info.schema_version},"
         f" {info.journal_rows} journal rows, checked)"

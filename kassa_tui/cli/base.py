@@ -6,16 +6,20 @@ details go to the log file.
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from kassa_tui import __version__
 from kassa_tui.config import Config, ConfigError, load
+from kassa_tui.core.files import open_append
 
 F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
@@ -24,11 +28,19 @@ if TYPE_CHECKING:
 log = logging.getLogger("kassa")
 
 
+class PrivateFileHandler(logging.FileHandler):
+    """A log file readable by the till's user only: created 0600, an existing one tightened."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = open_append(Path(self.baseFilename))
+        return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup_logging(config: Config) -> None:
     """Log to the configured file only: a log line on the terminal would draw over the TUI."""
     config.log_file.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
-        filename=str(config.log_file),
+        handlers=[PrivateFileHandler(config.log_file, encoding="utf-8")],
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,

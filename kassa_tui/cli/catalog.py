@@ -275,17 +275,19 @@ def _print_report(report: ImportReport, show: int) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file [default: standard output].",
+    help="Write to this new file (readable by you only) [default: standard output].",
 )
 @click.pass_context
 @friendly
 def export_products_command(ctx: click.Context, output: Path | None) -> None:
     """Write every product as UTF-8 CSV with ';' and the columns `kassa import products` reads.
 
-    Importing the export again changes nothing.
+    Importing the export again changes nothing. A FILE that exists is never overwritten; the
+    file is readable by the till's user only.
     """
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
+    from kassa_tui.core.files import writing_new
     from kassa_tui.people.permissions import Permission
     from kassa_tui.stock.importing import export_products
 
@@ -293,16 +295,19 @@ def export_products_command(ctx: click.Context, output: Path | None) -> None:
     till = open_till(config)
     authenticate(till, Permission.EXPORT)
     if output is not None:
-        partial = output.with_name(output.name + ".part")
         try:
-            with open(partial, "w", encoding="utf-8", newline="") as handle, till.db.atomic():
-                count = export_products(till.db, handle)
-            partial.replace(output)
+            with writing_new(output, unique=False) as written, till.db.atomic():
+                text = io.TextIOWrapper(written.file, encoding="utf-8", newline="")
+                count = export_products(till.db, text)
+                text.flush()
+                text.detach()  # writing_new closes the file
+        except FileExistsError:
+            click.echo(f"kassa: {output} already exists; not overwriting it", err=True)
+            sys.exit(1)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             click.echo(f"kassa: {output}: cannot be written ({exc.strerror})", err=True)
             sys.exit(1)
-        click.echo(f"Wrote {count} products to {output}")
+        click.echo(f"Wrote {count} products to {written.path}")
         return
     sys.stdout.flush()
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")

@@ -38,7 +38,7 @@ from kassa_tui.config import ConfigError
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file [default: standard output].",
+    help="Write to this new file (readable by you only) [default: standard output].",
 )
 @click.pass_context
 @friendly
@@ -48,6 +48,7 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
     from kassa_tui.accounting.voucher import build_voucher, write_csv, write_gbat10
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
+    from kassa_tui.core.files import write_new
     from kassa_tui.people.permissions import Permission
 
     config = config_with_database(ctx)
@@ -73,17 +74,17 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
         write_csv(voucher, buffer, decimal=settings.csv_decimal, bom=settings.csv_bom)
     data = buffer.getvalue()
     if output is not None:
-        partial = output.with_name(output.name + ".part")
         try:
-            partial.write_bytes(data)
-            partial.replace(output)
+            written = write_new(output, data, unique=False)
+        except FileExistsError:
+            click.echo(f"kassa: {output} already exists; not overwriting it", err=True)
+            sys.exit(1)
         except OSError as exc:
-            partial.unlink(missing_ok=True)
             click.echo(f"kassa: {output}: cannot be written ({exc.strerror})", err=True)
             sys.exit(1)
         click.echo(
             f"Wrote voucher {voucher.voucher_id} ({len(voucher.lines)} postings,"
-            f" {voucher.date.isoformat()}) to {output}"
+            f" {voucher.date.isoformat()}) to {written}"
         )
         return
     sys.stdout.flush()

@@ -12,7 +12,6 @@ checking a file's signature chains is `kassa_tui.saft.verify`'s.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -23,6 +22,7 @@ from peewee import SqliteDatabase
 from kassa_tui.config import Config
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Stopped
+from kassa_tui.core.files import writing_new
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.saft.codes import (
@@ -64,21 +64,15 @@ def export_saft(
     now = clock.now()
     name = file_name(config.org_nr, now)
     out_dir.mkdir(parents=True, exist_ok=True)
-    target, part = out_dir / name, out_dir / f".{name}.part"
     period = (from_date.isoformat(), to_date.isoformat())
-    try:
-        with db.atomic(), part.open("wb") as out:  # one read snapshot; WAL lets the till sell
-            written = _Export(db, config, period, now).write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(part, target)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    # Readable by the till's user only; a second export in the same second is named '…-2.xml'.
+    with writing_new(out_dir / name, unique=True) as file, db.atomic():  # one read snapshot
+        written = _Export(db, config, period, now).write(file.file)
+    target = file.path
     with db.atomic("IMMEDIATE"):
         Journal(db, config.register_id, clock).write(
             Event.JOURNAL_EXPORT,
-            file=name,
+            file=target.name,
             from_date=period[0],
             to_date=period[1],
             transactions=written[0],

@@ -9,8 +9,12 @@ intact (the same check as `Journal.verify`). A copy that fails is deleted.
 
 Encrypted backups (`<name>.db.enc`) are hybrid: a random 32-byte key encrypts the database with
 AES-256-GCM, and that key is wrapped with RSA-OAEP (SHA-256) for the given public key, so the
-till only ever holds the public half. The whole database is read into memory and encrypted in
-one call (a shop's database is tens of MB at most); it is not streamed. The file layout:
+till only ever holds the public half. The key must be RSA of 2048 bits or more and must not be
+the till's own signing key (its private half is on the till). The copy is taken into a private
+temporary file in the database's own folder, checked and encrypted from there, and removed
+whatever happens: nothing unencrypted ever reaches the destination, even when it fills up. The
+whole database is read into memory and encrypted in one call (a shop's database is tens of MB at
+most); it is not streamed. The file layout:
 
     offset  size  field
     0       14    magic b"KASSA-BACKUP-1"
@@ -25,6 +29,9 @@ be swapped or altered without decryption failing.
 A restore checks the backup the same way, refuses a schema newer than this kassa, refuses to
 replace a newer database unless forced, refuses while a till sells on the register, keeps the
 replaced database beside it as `<db>.before-restore-<timestamp>` and puts the backup in place.
+
+Every file is created mode 0600 and never over another file: a DEST file that exists is
+refused, and in a DEST folder a name already taken (two backups in one second) gets '-2', '-3'.
 """
 
 from __future__ import annotations
@@ -43,8 +50,10 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from peewee import SqliteDatabase
 
+from kassa_tui.config import SigningSettings
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Refused, Stopped
+from kassa_tui.core.files import create_new, create_unique, write_new
 from kassa_tui.records.journal import Journal
 from kassa_tui.store.migrations import SCHEMA_VERSION
 from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
@@ -53,6 +62,7 @@ MAGIC = b"KASSA-BACKUP-1"
 NONCE_BYTES = 12
 KEY_BYTES = 32
 SQLITE_HEADER = b"SQLite format 3\x00"
+MIN_KEY_BITS = 2048
 _OAEP = padding.OAEP(mgf=padding.MGF1(hashes.SHA256()), algorithm=hashes.SHA256(), label=None)
 
 
@@ -81,13 +91,20 @@ def _safe(register_id: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "_" for c in register_id)
 
 
-def _create_private(path: Path) -> None:
-    """Create `path` empty with mode 0600; refuses to overwrite anything."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise Refused(f"{path} already exists; not overwriting it") from None
+def _create_private(path: Path, *, unique: bool = False) -> Path:
+    """Create `path` empty with mode 0600 and return it; refuses to overwrite anything.
+
+    With `unique`, a taken name moves on to the first free `-2`, `-3` … instead.
+    """
+    if unique:
+        path, fd = create_unique(path)
+    else:
+        try:
+            fd = create_new(path)
+        except FileExistsError:
+            raise Refused(f"{path} already exists; not overwriting it") from None
     os.close(fd)
+    return path
 
 
 def _remove(path: Path) -> None:
@@ -169,7 +186,52 @@ def take_backup(
     target = backup_path(dest, register_id, now)
     if not target.parent.is_dir():
         raise Stopped(f"{target.parent}: no such folder")
-    _create_private(target)
+    target = _create_private(target, unique=dest.is_dir())
+    return target, _copy_checked(database, target)
+
+
+def take_encrypted_backup(
+    database: Path,
+    dest: Path,
+    register_id: str,
+    public_pem: bytes,
+    *,
+    signing: SigningSettings | None = None,
+    now: Instant | None = None,
+) -> tuple[Path, BackupInfo]:
+    """`take_backup`, encrypted for `public_pem`: only `<name>.db.enc` reaches DEST.
+
+    The copy is made and checked in a private file beside the database, encrypted from it and
+    removed, whatever fails; `signing` is the till's own key, which is refused.
+    """
+    public = backup_key(public_pem, signing)
+    if not database.is_file():
+        raise Stopped(f"no database at {database}")
+    plain = backup_path(dest, register_id, now)
+    target = plain.with_name(f"{plain.name}.enc")
+    if not target.parent.is_dir():
+        raise Stopped(f"{target.parent}: no such folder")
+    unique = dest.is_dir()
+    if not unique and target.exists():
+        raise Refused(f"{target} already exists; not overwriting it")
+    staging = database.with_name(f".{database.name}.backup-{secrets.token_hex(4)}")
+    try:
+        _create_private(staging)
+        info = _copy_checked(database, staging)
+        data = _encrypt(public, staging.read_bytes())
+    finally:
+        _remove(staging)
+    try:
+        return write_new(target, data, unique=unique), info
+    except FileExistsError:
+        raise Refused(f"{target} already exists; not overwriting it") from None
+    except OSError as exc:
+        raise Stopped(f"backup could not be written to {target}: {exc.strerror or exc}") from None
+
+
+def _copy_checked(database: Path, target: Path) -> BackupInfo:
+    """Copy the live database into the new, empty file `target` and check it; on any failure
+    `target` is deleted and Stopped raised."""
     try:
         source = sqlite3.connect(str(database), timeout=30)
         try:
@@ -185,14 +247,16 @@ def take_backup(
         finally:
             source.close()
         os.chmod(target, 0o600)
-        info = check_database(target)
+        return check_database(target)
     except Stopped as exc:
         _remove(target)
         raise Stopped(f"backup failed its check and was deleted: {exc}") from None
     except (sqlite3.Error, OSError) as exc:
         _remove(target)
         raise Stopped(f"backup failed and was deleted: {exc}") from None
-    return target, info
+    except BaseException:
+        _remove(target)
+        raise
 
 
 def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
@@ -203,6 +267,38 @@ def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
     if not isinstance(key, rsa.RSAPublicKey):
         raise Stopped("--encrypt-to: not an RSA public key")
     return key
+
+
+def backup_key(pem: bytes, signing: SigningSettings | None = None) -> rsa.RSAPublicKey:
+    """The public key to encrypt a backup for: RSA, 2048 bits or more, not the till's own key."""
+    key = load_public_key(pem)
+    own = _signing_public_key(signing) if signing is not None else None
+    if own is not None and own.public_numbers() == key.public_numbers():
+        raise Stopped(
+            "--encrypt-to: that is the till's own signing key, whose private half is on the"
+            " till; encrypt backups for a key kept away from it"
+        )
+    if key.key_size < MIN_KEY_BITS:
+        raise Stopped(
+            f"--encrypt-to: the key has {key.key_size} bits; a backup key needs at least"
+            f" {MIN_KEY_BITS} (e.g. openssl genrsa 3072)"
+        )
+    return key
+
+
+def _signing_public_key(signing: SigningSettings) -> rsa.RSAPublicKey | None:
+    """The public half of the till's signing key, from its .pub.pem or the key itself."""
+    if signing.public_key_file is not None:
+        with contextlib.suppress(OSError, ValueError):
+            key = serialization.load_pem_public_key(signing.public_key_file.read_bytes())
+            if isinstance(key, rsa.RSAPublicKey):
+                return key
+    if signing.key_file is not None:
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            private = serialization.load_pem_private_key(signing.key_file.read_bytes(), None)
+            if isinstance(private, rsa.RSAPrivateKey):
+                return private.public_key()
+    return None
 
 
 def load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
@@ -217,7 +313,7 @@ def load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
 
 def _write_private(path: Path, data: bytes) -> None:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd = create_new(path)
     except FileExistsError:
         raise Refused(f"{path} already exists; not overwriting it") from None
     with os.fdopen(fd, "wb") as file:
@@ -226,22 +322,17 @@ def _write_private(path: Path, data: bytes) -> None:
         os.fsync(file.fileno())
 
 
-def encrypt_file(plain: Path, public_pem: bytes) -> Path:
-    """Write `<plain>.enc` (mode 0600) for the holder of the private key; removes `plain`."""
-    public = load_public_key(public_pem)
+def _encrypt(public: rsa.RSAPublicKey, plain: bytes) -> bytes:
+    """The encrypted backup file's bytes (see the module's docstring for the layout)."""
     key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
     nonce = secrets.token_bytes(NONCE_BYTES)
     wrapped = public.encrypt(key, _OAEP)
     header = MAGIC + struct.pack(">H", len(wrapped)) + wrapped
-    ciphertext = AESGCM(key).encrypt(nonce, plain.read_bytes(), header)
-    target = plain.with_name(f"{plain.name}.enc")
-    _write_private(target, header + nonce + ciphertext)
-    _remove(plain)
-    return target
+    return header + nonce + AESGCM(key).encrypt(nonce, plain, header)
 
 
 def decrypt_file(encrypted: Path, private_pem: bytes, out: Path) -> Path:
-    """Reverse `encrypt_file` into `out` (mode 0600); raises Stopped on a wrong key or damage."""
+    """Reverse `take_encrypted_backup` into `out` (mode 0600); Stopped on a wrong key or damage."""
     private = load_private_key(private_pem)
     data = encrypted.read_bytes()
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 2:

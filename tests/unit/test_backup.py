@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 import subprocess
 import sys
@@ -14,14 +16,17 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
+from kassa_tui.config import load
+from kassa_tui.core.clock import Clock
 from kassa_tui.core.errors import Refused, Stopped
+from kassa_tui.store import backup as backups
 from kassa_tui.store.backup import (
     MAGIC,
     check_database,
     decrypt_file,
-    encrypt_file,
     restore,
     take_backup,
+    take_encrypted_backup,
 )
 from kassa_tui.store.register_lock import RegisterLock
 from tests.shop import REPO, demo_till
@@ -36,6 +41,7 @@ from kassa_tui.config import load
 from kassa_tui.composition import open_till
 from devices.printer import MemoryPrinter
 from devices.spooler import print_pending
+from kassa_tui.core.clock import Clock
 till = open_till(load(sys.argv[1]))
 cashier = till.users.sign_in("1", "1111")
 for n in range(int(sys.argv[2])):
@@ -47,8 +53,8 @@ for n in range(int(sys.argv[2])):
 """
 
 
-def key_pair() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def key_pair(bits: int = 2048) -> tuple[bytes, bytes]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
     private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -152,9 +158,9 @@ def test_a_damaged_source_gives_no_backup(tmp_path: Path, shop: Path) -> None:
 def test_encrypted_backup_needs_the_key(tmp_path: Path, shop: Path) -> None:
     private, public = key_pair()
     other, _ = key_pair()
-    path, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
-    enc = encrypt_file(path, public)
-    assert enc.name == "b.db.enc" and not path.exists() and mode(enc) == 0o600
+    enc, _ = take_encrypted_backup(shop, tmp_path / "b.db", "KASSE-1", public)
+    assert enc.name == "b.db.enc" and mode(enc) == 0o600
+    assert sorted(tmp_path.iterdir()) == [enc, tmp_path / "shop"]
     data = enc.read_bytes()
     assert data.startswith(MAGIC) and b"SQLite format 3" not in data
     with pytest.raises(Stopped, match="wrong private key"):
@@ -168,13 +174,88 @@ def test_encrypted_backup_needs_the_key(tmp_path: Path, shop: Path) -> None:
 
 def test_a_tampered_ciphertext_is_refused(tmp_path: Path, shop: Path) -> None:
     private, public = key_pair()
-    path, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
-    enc = encrypt_file(path, public)
+    enc, _ = take_encrypted_backup(shop, tmp_path / "b.db", "KASSE-1", public)
     data = bytearray(enc.read_bytes())
     data[-40] ^= 1
     enc.write_bytes(bytes(data))
     with pytest.raises(Stopped, match="damaged"):
         decrypt_file(enc, private, tmp_path / "plain.db")
+
+
+def files_beside(database: Path) -> list[str]:
+    return sorted(p.name for p in database.parent.iterdir())
+
+
+def test_a_failed_encryption_leaves_no_plaintext_anywhere(
+    tmp_path: Path, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, public = key_pair()
+    out = tmp_path / "out"
+    out.mkdir()
+    before = files_beside(shop)
+    seen: list[list[Path]] = []
+
+    def fails(_key: object, plain: bytes) -> bytes:
+        assert plain.startswith(b"SQLite format 3")
+        seen.append(list(out.iterdir()))  # mid-way: the destination holds nothing yet
+        raise MemoryError("out of memory while encrypting")
+
+    monkeypatch.setattr(backups, "_encrypt", fails)
+    with pytest.raises(MemoryError):
+        take_encrypted_backup(shop, out, "KASSE-1", public)
+    assert seen == [[]]
+    assert list(out.iterdir()) == [] and files_beside(shop) == before
+
+
+def test_a_destination_that_fills_up_leaves_no_file_behind(
+    tmp_path: Path, shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, public = key_pair()
+    out = tmp_path / "out"
+    out.mkdir()
+    before = files_beside(shop)
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(Stopped, match="No space left"):
+        take_encrypted_backup(shop, out, "KASSE-1", public)
+    assert list(out.iterdir()) == [] and files_beside(shop) == before
+
+
+def test_a_weak_key_and_the_tills_own_signing_key_are_refused(tmp_path: Path, shop: Path) -> None:
+    signing = load(shop.parent.parent / "kassa.toml").signing
+    assert signing.public_key_file is not None
+    own = signing.public_key_file.read_bytes()
+    with pytest.raises(Stopped, match="the till's own signing key"):
+        take_encrypted_backup(shop, tmp_path, "KASSE-1", own, signing=signing)
+    _, weak = key_pair(1024)
+    with pytest.raises(Stopped, match="the key has 1024 bits; a backup key needs at least 2048"):
+        take_encrypted_backup(shop, tmp_path, "KASSE-1", weak, signing=signing)
+    assert not list(tmp_path.glob("kassa-*"))
+
+
+def test_two_backups_in_one_second_are_both_kept_and_private(tmp_path: Path, shop: Path) -> None:
+    _, public = key_pair()
+    out = tmp_path / "out"
+    out.mkdir()
+    now = Clock().now()
+    old = os.umask(0)
+    try:
+        plain = [take_backup(shop, out, "KASSE-1", now)[0] for _ in range(2)]
+        enc = [take_encrypted_backup(shop, out, "KASSE-1", public, now=now)[0] for _ in range(2)]
+    finally:
+        os.umask(old)
+    stem = plain[0].name[: -len(".db")]
+    assert [p.name for p in plain + enc] == [
+        f"{stem}.db",
+        f"{stem}-2.db",
+        f"{stem}.db.enc",
+        f"{stem}-2.db.enc",
+    ]
+    assert sorted(out.iterdir()) == sorted(plain + enc)
+    assert {mode(p) for p in plain + enc} == {0o600}
 
 
 def test_restore_refuses_a_newer_database_without_force(tmp_path: Path, shop: Path) -> None:

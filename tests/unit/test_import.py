@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -562,6 +563,25 @@ def test_the_export_imports_back_unchanged(till: Till, tmp_path: Path) -> None:
     path = write(tmp_path, out.getvalue(), name="export.csv")
     report = dry(till, path)
     assert report.rejected == [] and report.unchanged == count(till.db, "product")
+
+
+def test_a_formula_in_a_name_is_exported_as_text_and_imports_back_unchanged(
+    till: Till, tmp_path: Path
+) -> None:
+    link = '=HYPERLINK("http://x","y")'
+    till.db.execute_sql("UPDATE product SET name = ? WHERE plu = '2025'", (link,))
+    till.db.execute_sql("UPDATE product SET name = '-20 % Epler' WHERE plu = '1001'")
+    out = io.StringIO()
+    export_products(till.db, out)
+    rows = {row[0]: row for row in csv.reader(io.StringIO(out.getvalue()), delimiter=";")}
+    # A spreadsheet shows a cell starting with ' as text: neither a link nor a formula.
+    assert rows["2025"][2] == "'" + link and rows["1001"][2] == "'-20 % Epler"
+    assert rows["2025"][5] == "24,90"  # the number columns are written as numbers
+    path = write(tmp_path, out.getvalue(), name="export.csv")
+    report = dry(till, path)
+    assert report.rejected == [] and report.unchanged == count(till.db, "product")
+    assert run(till, path).changed == 0
+    assert till.catalog.by_plu("2025").name == link
 
 
 def test_the_demo_catalog_file_itself_imports_unchanged(till: Till) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import tracemalloc
 import uuid
@@ -588,6 +589,25 @@ def test_the_export_is_journaled(till: Till, cashier: Person, tmp_path: Path) ->
     assert (
         second.findtext(".//s:basic[s:basicID='EXPORT']/s:predefinedBasicID", None, NS) == "13020"
     )
+
+
+def test_two_exports_in_one_second_are_both_kept_and_private(
+    till: Till, cashier: Person, tmp_path: Path
+) -> None:
+    sell(till, cashier, ROMME)
+    out = tmp_path / "out"
+    old = os.umask(0)
+    try:  # the till's clock stands still: both files are made in the same second
+        first = export_saft(till.db, till.config, DAY, DAY, out, clock=till.clock)
+        second = export_saft(till.db, till.config, DAY, DAY, out, clock=till.clock)
+    finally:
+        os.umask(old)
+    assert first.name.endswith("_1_1.xml") and second.name == first.name[:-4] + "-2.xml"
+    assert sorted(out.iterdir()) == sorted([first, second])  # no partial file left
+    assert {p.stat().st_mode & 0o777 for p in (first, second)} == {0o600}
+    assert b"EXPORT" not in first.read_bytes() and b"EXPORT" in second.read_bytes()
+    files = till.db.execute_sql("SELECT text FROM journal WHERE event_code = '13020'").fetchall()
+    assert [json.loads(row[0])["file"] for row in files] == [first.name, second.name]
 
 
 def test_an_empty_period_is_a_valid_file(till: Till, tmp_path: Path) -> None:

@@ -299,6 +299,31 @@ def test_text_with_separators_is_quoted_in_csv_and_stripped_in_gbat10() -> None:
     assert len(out.getvalue().decode().split(";")[20]) == 100
 
 
+def test_csv_text_cells_are_never_formulas_and_amounts_keep_their_sign() -> None:
+    voucher = Voucher(
+        "=K1-Z000001",
+        1,
+        "=K1",
+        date(2026, 1, 2),
+        "",
+        (
+            line(1, "payment", "1900", 1000, "@SUM(A1)", method="+gavekort"),
+            taxed(2, "sale", "3100", -1000, 0, 0, "5", '=HYPERLINK("http://x","y")'),
+        ),
+    )
+    out = io.BytesIO()
+    write_csv(voucher, out)
+    rows = csv_rows(out.getvalue())
+    assert [(r["voucher_id"], r["register_id"]) for r in rows] == [("'=K1-Z000001", "'=K1")] * 2
+    assert rows[0]["description"] == "'@SUM(A1)" and rows[0]["payment_method"] == "'+gavekort"
+    assert rows[1]["description"] == """'=HYPERLINK("http://x","y")"""
+    # Numbers are not text: the credit keeps its '-' for the books.
+    assert [(r["amount"], r["credit"], r["vat_base"], r["gross_amount"]) for r in rows] == [
+        ("10.00", "0.00", "", ""),
+        ("-10.00", "10.00", "-10.00", "-10.00"),
+    ]
+
+
 # -- GBAT10 ------------------------------------------------------------------------------------
 
 

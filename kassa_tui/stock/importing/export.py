@@ -1,4 +1,9 @@
-"""The catalog export: every product streamed as a CSV the importer reads back."""
+"""The catalog export: every product streamed as a CSV the importer reads back.
+
+The text columns (plu, ean, name, group, unit) go through `text_cell`, so a name such as
+`=HYPERLINK(…)` is text to a spreadsheet; the importer takes that `'` off again. The number
+columns (vat, price, cost, reorder) are written as numbers.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from typing import TextIO
 
 from peewee import SqliteDatabase
 
+from kassa_tui.core.cells import text_cell
 from kassa_tui.core.money import format_kr, format_quantity
 
 PRODUCT_FIELDS = ("plu", "ean", "name", "group", "vat", "price", "unit", "cost", "reorder")
@@ -27,13 +33,13 @@ def export_products(database: SqliteDatabase, out: TextIO) -> int:
     for plu, codes, name, group, vat_bp, price, unit, cost, reorder in cursor:
         writer.writerow(
             (
-                plu or "",
-                codes or "",
-                name,
-                group,
+                text_cell(plu or ""),
+                text_cell(codes or ""),
+                text_cell(name),
+                text_cell(group),
                 f"{vat_bp / 100:g}".replace(".", ","),
                 format_kr(price, thousands=False),
-                unit,
+                text_cell(unit),
                 "" if cost is None else format_kr(cost, thousands=False),
                 format_quantity(reorder),
             )

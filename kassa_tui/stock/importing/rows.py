@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kassa_tui.config import Config
+from kassa_tui.core.cells import read_cell
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidAmount
 from kassa_tui.stock.importing.read import Record, Table
@@ -70,8 +71,9 @@ class ProductRowParser:
         self._width = max(len(table.headers), *(index + 1 for index in table.columns.values()))
 
     def _cell(self, cells: list[str]) -> Callable[[str], str]:
-        """The stripped cell of a field ('' when the file has no such column)."""
-        values = {key: cells[index].strip() for key, index in self.table.columns.items()}
+        """The stripped cell of a field ('' when the file has no such column), without the `'`
+        an export puts before text a spreadsheet would read as a formula (`read_cell`)."""
+        values = {key: read_cell(cells[index].strip()) for key, index in self.table.columns.items()}
         return lambda key: values.get(key, "")
 
     def parse(self, record: Record) -> ProductRow | str:
