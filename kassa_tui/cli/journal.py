@@ -68,16 +68,33 @@ def _is_date(text: str) -> bool:
     default=None,
     help="Check the sales' signatures with this PEM public key (default: the configured key's).",
 )
+@click.option(
+    "--against",
+    "heads",
+    multiple=True,
+    metavar="SEQ:HASH",
+    help="A journal head as printed on an X or Z report (Kontrollspor): the journal must"
+    " still hold that row with that hash. As Z<number>=SEQ:HASH, that Z's journal row must"
+    " also record it. Repeatable.",
+)
 @click.pass_context
 @friendly
-def journal_verify(ctx: click.Context, public_key: str | None) -> None:
-    """Check the journal's hash chain and the sales' signature chain; names the first bad one."""
+def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str, ...]) -> None:
+    """Check the journal's hash chain, the sales' signature chain and the records against the
+    journal (sales, lines, payments, counters, Z reports); names what is wrong, exits 1."""
     from dataclasses import replace
     from pathlib import Path
 
     from kassa_tui.composition import open_till
+    from kassa_tui.records.audit import audit, check_head, check_z_head, parse_anchor
     from kassa_tui.records.signing import chain_rows, verify_chain
 
+    anchors: list[tuple[int | None, int, str]] = []
+    for text in heads:
+        try:
+            anchors.append(parse_anchor(text))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--against") from None
     config = config_of(ctx)
     pem = Path(public_key).read_bytes() if public_key else None
     if pem is not None:  # an auditor's copy needs no private key
@@ -92,6 +109,15 @@ def journal_verify(ctx: click.Context, public_key: str | None) -> None:
         intact = False
     else:
         click.echo(f"Journal intact: {len(till.journal.rows())} rows")
+    for z_nr, seq, digest in anchors:
+        wrong = check_head(till.db, config.register_id, seq, digest)
+        if wrong is None and z_nr is not None:
+            wrong = check_z_head(till.db, config.register_id, z_nr, seq, digest)
+        if wrong is not None:
+            click.echo(f"kassa: {wrong}", err=True)
+            intact = False
+        elif bad is None:
+            click.echo(f"Journal holds the printed head {seq}:{digest}")
     if pem is None:
         click.echo("Signatures not checked: signing is off in kassa.toml (or give --public-key)")
     else:
@@ -106,5 +132,21 @@ def journal_verify(ctx: click.Context, public_key: str | None) -> None:
             intact = False
         else:
             click.echo(f"Signatures intact: {len(rows)} sales")
+    found = audit(till.db, config.register_id)
+    for problem in found.problems[:_SHOWN]:
+        click.echo(f"kassa: {problem}", err=True)
+    if len(found.problems) > _SHOWN:
+        click.echo(f"kassa: … and {len(found.problems) - _SHOWN} more", err=True)
+    if found.problems:
+        intact = False
+    else:
+        click.echo(
+            f"Records agree with the journal: {found.transactions} transactions,"
+            f" {found.z_reports} Z reports, counters"
+        )
     if not intact:
         sys.exit(1)
+
+
+#: Problems named one by one; a wholesale rewrite would otherwise scroll for pages.
+_SHOWN = 20

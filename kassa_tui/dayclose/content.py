@@ -17,6 +17,10 @@ from kassa_tui.records.receipts import PAYMENT_NAMES, ReceiptDoc
 from kassa_tui.selling.cash import CashCount
 
 X_REPORT, Z_REPORT = "X report", "Z report"
+#: How much of the journal head's hash and of the last signature the paper report shows:
+#: 16 hex digits are 64 bits, beyond anyone's reach to match with a rewritten journal.
+HEAD_PRINTED = 16
+SIGNATURE_PRINTED = 16
 _NAMES_NB = {
     "Delete line": "Slettet linje",
     "Reduce quantity": "Redusert antall",
@@ -114,6 +118,19 @@ class Report:
     last_journal_seq: int
     last_sale_id: int
     last_cash_event_id: int
+    # The outside anchor, printed on the paper report: the journal's last row before this report
+    # (`last_journal_seq` and its hash) and the register's last signed transaction. Reports
+    # stored before these were added read back with the defaults.
+    journal_head_hash: str = ""
+    last_receipt_nr: int | None = None
+    last_signature: str = ""  # its first SIGNATURE_PRINTED characters
+
+    @property
+    def journal_head(self) -> str:
+        """'seq:hash' as printed (the hash's first HEAD_PRINTED digits); '' if not recorded."""
+        if not self.journal_head_hash:
+            return ""
+        return f"{self.last_journal_seq}:{self.journal_head_hash[:HEAD_PRINTED]}"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -224,6 +241,15 @@ def report_doc(config: Config, report: Report) -> ReceiptDoc:
         doc.add("cols", "Opptalt kontant", format_kr(report.cash_count.counted_ore))
         doc.add("cols", "Forventet ved telling", format_kr(report.cash_count.expected_ore))
         doc.add("cols", "Differanse", format_kr(report.cash_count.difference_ore))
+    if report.journal_head:
+        # Kept on paper, outside the till: `kassa journal verify --against` checks that the
+        # journal still holds this row unchanged, with nothing removed or rewritten before it.
+        doc.add("rule")
+        doc.add("bold", "Kontrollspor")
+        doc.add("cols", "Journal", report.journal_head)
+        if report.last_receipt_nr is not None:
+            doc.add("cols", "Siste kvittering", str(report.last_receipt_nr))
+            doc.add("cols", "Signatur", report.last_signature or "-")
     return doc
 
 

@@ -17,6 +17,7 @@ from kassa_tui.config import Config
 from kassa_tui.core.clock import Instant, business_date
 from kassa_tui.core.money import vat_split_counted
 from kassa_tui.dayclose.content import (
+    SIGNATURE_PRINTED,
     EmpPaymentLine,
     GroupLine,
     PaymentLine,
@@ -25,6 +26,7 @@ from kassa_tui.dayclose.content import (
     TypeLine,
     VatReportLine,
 )
+from kassa_tui.records.journal import GENESIS
 from kassa_tui.selling.cash import CashEvents, Period
 
 PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
@@ -109,6 +111,10 @@ class ReportBuilder:
             period,
         ).fetchall()
         before_sales, before_returns = self._grand_totals(prev)
+        last_signed = self.db.execute_sql(  # the chain's last link: sales, returns, training
+            "SELECT receipt_nr, signature FROM sale WHERE register_id = ? AND id = ?",
+            (self.register_id, sale),
+        ).fetchone()
         events, lookups = self._events(prev.last_journal_seq, seq)
         after_cash = prev.last_cash_event_id
         sales_total = before_sales + kinds.get("sale", (0, 0, 0))[1]
@@ -158,7 +164,17 @@ class ReportBuilder:
             last_journal_seq=seq,
             last_sale_id=sale,
             last_cash_event_id=cash,
+            journal_head_hash=self._hash_of(seq),
+            last_receipt_nr=None if last_signed is None else int(last_signed[0]),
+            last_signature=(last_signed[1] or "")[:SIGNATURE_PRINTED] if last_signed else "",
         )
+
+    def _hash_of(self, seq: int) -> str:
+        """The hash of the register's journal row `seq` (GENESIS before the first row)."""
+        row = self.db.execute_sql(
+            "SELECT hash FROM journal WHERE register_id = ? AND seq = ?", (self.register_id, seq)
+        ).fetchone()
+        return str(row[0]) if row else GENESIS
 
     def _grand_totals(self, prev: Period) -> tuple[int, int]:
         """Grand totals (sales, returns) up to the last Z: carried from that Z, so a report reads

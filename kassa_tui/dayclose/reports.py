@@ -8,6 +8,7 @@ What a report says, and which period it covers, is built in dayclose.report_buil
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date
@@ -170,13 +171,37 @@ class Reports(RegisterService):
         return [(int(r[0]), str(r[1])) for r in rows]
 
     def stored_z(self, z_nr: int) -> Report:
+        """Z `z_nr` as its journal row (13009) holds it: what a voucher is built from.
+
+        `z_report` keeps a copy for looking up; a copy that no longer says what was journaled
+        was changed behind kassa's back and is refused rather than believed.
+        """
         row = self.db.execute_sql(
             "SELECT report FROM z_report WHERE register_id = ? AND z_nr = ?",
             (self.register_id, z_nr),
         ).fetchone()
         if row is None:
             raise Refused(_("There is no Z report number {nr}.").format(nr=z_nr))
-        return Report.from_json(row[0])
+        journaled = [
+            json.loads(text).get("report")
+            for (text,) in self.db.execute_sql(
+                "SELECT text FROM journal WHERE event_code = ? AND basic_id = ?"
+                " AND register_id = ? AND json_extract(text, '$.z_nr') = ?",
+                (*Event.Z_REPORT, self.register_id, z_nr),
+            )
+        ]
+        # Told in English: only the technician's `kassa` command reads a stored Z.
+        if len(journaled) != 1:
+            raise Refused(
+                f"Z report {z_nr} has {len(journaled)} journal rows instead of one:"
+                " run kassa journal verify"
+            )
+        if json.loads(row[0]) != journaled[0]:
+            raise Refused(
+                f"The stored Z report {z_nr} differs from its journal row: it was changed."
+                " Run kassa journal verify"
+            )
+        return Report.from_dict(journaled[0])
 
     # -- building ----------------------------------------------------------------------------
 

@@ -172,6 +172,10 @@ class Journal:
         self.db.execute_sql(_INSERT, (*fields, prev_hash, digest))
         return seq, digest
 
+    def head(self) -> tuple[int, str]:
+        """The last row's sequence number and hash: (0, GENESIS) for an empty journal."""
+        return journal_head(self.db, self.register_id)
+
     def rows(self, since_seq: int = 0) -> list[JournalRow]:
         cursor = self.db.execute_sql(
             "SELECT seq, event_code, basic_id, user_number, local_date, local_time, text, sale_id"
@@ -197,6 +201,12 @@ class Journal:
                 return int(row[1])
             expected_prev, expected_seq = digest, expected_seq + 1
         return None
+
+
+def journal_head(database: SqliteDatabase, register_id: str) -> tuple[int, str]:
+    """The register's last journal row: (seq, hash), or (0, GENESIS) when there is none."""
+    row = database.execute_sql(_LAST, (register_id,)).fetchone()
+    return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
 def read_rows(

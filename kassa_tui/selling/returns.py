@@ -275,6 +275,7 @@ class Returns(RegisterService):
             reason=reason,
             lines=[[ln.line_nr, -ln.qty_milli, -ln.amount] for ln in lines],
             refunds={p.method: p.amount_ore for p in payments},
+            content=self.transactions.content_of(sale_id),
             **extra,
         )
         facts = receipt_facts(

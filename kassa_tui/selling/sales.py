@@ -204,6 +204,8 @@ class Sales(Transactions):
             rounding=rounding,
             change=change,
             lines=len(priced.lines),
+            payments=[[p.method, p.amount_ore, p.tendered_ore] for p in payments],
+            content=self.content_of(sale_id),
             **details,
         )
         reason = self._sale_discount_reason(basket_id)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from kassa_tui.catalog.pricing import Payment
 from kassa_tui.core.clock import Instant
 from kassa_tui.people.person import Person
+from kassa_tui.records.audit import sale_content_hash
 from kassa_tui.records.receipts import ReceiptDoc
 from kassa_tui.records.register import Register, RegisterService
 from kassa_tui.records.signing import Signer, signing_string
@@ -213,6 +214,11 @@ class Transactions(RegisterService):
                 " VALUES (?, ?, ?, ?)",
                 (sale_id, payment.method, payment.amount_ore, payment.tendered_ore),
             )
+
+    def content_of(self, sale_id: int) -> str:
+        """The hash of a written transaction (sale, lines, payments) for the journal row that
+        announces it: `kassa journal verify` then notices any of them changed afterwards."""
+        return sale_content_hash(self.db, sale_id)
 
     def queue_receipt(
         self, doc: ReceiptDoc, sale_id: int, payments: list[Payment], *, training: bool
