@@ -402,3 +402,31 @@ def test_a_sale_whose_journal_row_was_removed(till: Till, day: Day, tmp_path: Pa
     assert till.journal.verify() is None
     assert f"receipt 4 (sale {day.next_day}) has no journal row" in problems(till)
     assert verify(tmp_path)[0] == 1
+
+
+def test_the_voucher_is_built_from_the_journaled_z(till: Till, day: Day, tmp_path: Path) -> None:
+    """`kassa export voucher --z 1` posts the Z as journaled, and refuses a changed copy."""
+
+    def voucher() -> tuple[int, str]:
+        result = CliRunner().invoke(
+            main,
+            ["--config", str(tmp_path / "kassa.toml"), "export", "voucher", "--z", "1"],
+            input="9\n9999\n",  # the demo technician
+        )
+        return result.exit_code, result.output
+
+    code, honest = voucher()
+    assert code == 0, honest
+    drop_triggers(till.db)
+    till.db.execute_sql(
+        "UPDATE z_report SET report = json_set(report, '$.payments[0].amount',"
+        " json_extract(report, '$.payments[0].amount') - 50000)"
+    )
+    code, out = voucher()
+    assert code == 1
+    assert "The stored Z report 1 differs from its journal row" in out
+    till.db.execute_sql(
+        "UPDATE z_report SET report = (SELECT json_extract(text, '$.report') FROM journal"
+        " WHERE basic_id = 'ZREPORT')"
+    )
+    assert voucher() == (0, honest)  # the same postings once the copy agrees again
