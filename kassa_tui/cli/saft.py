@@ -20,8 +20,10 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
 @click.command("saft")
-@click.option("--from", "from_date", type=_DATE, required=True, help="First day (YYYY-MM-DD).")
-@click.option("--to", "to_date", type=_DATE, required=True, help="Last day (YYYY-MM-DD).")
+@click.option(
+    "--from", "from_date", type=_DATE, required=True, help="First business day (YYYY-MM-DD)."
+)
+@click.option("--to", "to_date", type=_DATE, required=True, help="Last business day (YYYY-MM-DD).")
 @click.option(
     "--out",
     "out_dir",
@@ -35,8 +37,10 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 def export_saft_command(
     ctx: click.Context, from_date: datetime, to_date: datetime, out_dir: Path
 ) -> None:
-    """The SAF-T Cash Register file for these days (Oslo dates, both included); prints its path.
+    """The SAF-T Cash Register file for these business days (both included); prints its path.
 
+    A business day is the Z's: from [day] cutoff_hour in kassa.toml (Oslo time) to that hour
+    the next morning, so a sale at 01:30 is in the evening before's day, not its own date's.
     Every journal row and transaction of the period, the master data it uses and the
     signatures, in Skatteetaten's format. The export is journaled.
     """

@@ -61,14 +61,9 @@ class Reports(RegisterService):
         self.cutoff_hour = cutoff_hour
         self.builder = ReportBuilder(self.db, self.config, cash, cutoff_hour)
 
-    def preview(self) -> Report:
-        """The X content as of now, without journaling it (for the day-close screen)."""
-        with self.db.atomic():  # one read snapshot
-            now = self.now()
-            return self._build(X_REPORT, None, None, now, last_z(self.db, self.register_id))
-
     def x_report(self, person: Person | None, *, queue_print: bool = False) -> Report:
-        """An X report: journaled with its full content (13008); resets nothing."""
+        """An X report: journaled with its full content (13008); resets nothing. Every X, on
+        screen, printed or from the CLI, is taken here: none is shown without its row."""
         if person is not None:
             permissions.require(self.db, self.journal, person, Permission.X_REPORT)
         user = person.number if person else None

@@ -36,7 +36,8 @@ class Event:
     NO_SALE_REQUESTED = ("13999", "NOSALEREQ")  # approved; DRAWER_NO_SALE follows the kick
     PARK = ("13010", "PARK")
     RESUME = ("13011", "RESUME")
-    RECEIPT_PRINTED = ("13012", "RECEIPT")
+    RECEIPT_PRINTED = ("13012", "RECEIPT")  # a sale's receipt
+    RETURN_RECEIPT_PRINTED = ("13013", "RETURNPRINT")  # a return's receipt
     PRICE_LOOKUP = ("13022", "PRICELOOKUP")
     LINE_ADD = ("13999", "LINEADD")
     LINE_QTY_UP = ("13999", "LINEQTYUP")
@@ -57,6 +58,8 @@ class Event:
     DENIED = ("13999", "DENIED")  # a user tried what their role does not allow
     PRICE_CHANGE = ("13021", "PRICECHANGE")
     MASTER_DATA = ("13021", "MASTERDATA")  # other fixed data: name, group, VAT, barcodes, ...
+    USER_ADDED = ("13999", "USERADD")  # users are not fixed data of the goods: not 13021
+    USER_CHANGED = ("13999", "USERCHANGE")  # name, role, PIN, active
     STOCK_ADJUST = ("13999", "STOCKADJ")
     DELIVERY = ("13999", "DELIVERY")
     STOCKTAKE = ("13999", "STOCKTAKE")

@@ -10,12 +10,13 @@ restart nor a pulled cable prints a receipt twice.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import SqliteDatabase
 
-from kassa_tui.core.clock import Clock, Instant
+from kassa_tui.core.clock import Clock, Instant, parse_utc
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.records.receipts import ReceiptDoc
 
@@ -124,10 +125,40 @@ class PrintQueue:
             if cursor.rowcount != 1:
                 return
             if job.kind == "receipt":
-                self.journal.write(Event.RECEIPT_PRINTED, sale_id=job.sale_id, job=job.id)
-            if job.kick_drawer:
-                event = Event.DRAWER_NO_SALE if job.kind == "nosale" else Event.DRAWER_OPEN
-                self.journal.write(event, sale_id=job.sale_id, job=job.id)
+                self.journal.write(self._printed_event(job), sale_id=job.sale_id, job=job.id)
+            if job.kick_drawer and job.kind == "nosale":
+                self.journal.write(Event.DRAWER_NO_SALE, user=self._requested_by(job), job=job.id)
+            elif job.kick_drawer:
+                self.journal.write(Event.DRAWER_OPEN, sale_id=job.sale_id, job=job.id)
+
+    def _printed_event(self, job: Job) -> tuple[str, str]:
+        """A receipt's print by the receipt's kind: a sale's 13012, a return's 13013."""
+        found = self.db.execute_sql("SELECT kind FROM sale WHERE id = ?", (job.sale_id,)).fetchone()
+        if found is not None and found[0] == "return":
+            return Event.RETURN_RECEIPT_PRINTED
+        return Event.RECEIPT_PRINTED
+
+    def _requested_by(self, job: Job) -> int | None:
+        """Who asked for a no-sale opening: its NOSALEREQ row, written with the job."""
+        created = self.db.execute_sql(
+            "SELECT created_utc FROM print_job WHERE id = ?", (job.id,)
+        ).fetchone()
+        if created is None:
+            return None
+        requests = self.db.execute_sql(
+            "SELECT user_number, text FROM journal WHERE register_id = ? AND local_date >= ?"
+            " AND utc >= ? AND basic_id = ? ORDER BY seq",
+            (
+                self.register_id,
+                parse_utc(created[0]).local_date,
+                created[0],
+                Event.NO_SALE_REQUESTED[1],
+            ),
+        )
+        for user, text in requests:
+            if json.loads(text).get("job") == job.id:
+                return int(user) if user is not None else None
+        return None
 
     def mark_failed(self, job: Job, error: str) -> None:
         """Not printed: back in the queue with the reason, for the next try.

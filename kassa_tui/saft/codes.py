@@ -105,6 +105,7 @@ NOSALEREQ No-sale opening approved by a shift lead
 PARK Basket parked
 RESUME Parked basket resumed
 RECEIPT Sales receipt printed
+RETURNPRINT Return receipt printed
 PRICELOOKUP Price look-up
 LINEADD Line added to the basket
 LINEQTYUP Line quantity raised
@@ -120,6 +121,8 @@ PRINTCHECK An uncertain printout was checked by a person
 PRINTERSTATE Printer state changed
 PRICECHANGE Price changed
 MASTERDATA Product or group data changed
+USERADD User added
+USERCHANGE User changed (name, role, PIN or active)
 IMPORT Catalog or stock imported from a file
 STOCKADJ Stock adjusted
 DELIVERY Goods delivery registered

@@ -1,12 +1,13 @@
 """The SAF-T Cash Register export (norway-rules.md § 5).
 
-`export_saft` writes one file for a range of Oslo dates straight from the journal and the sales
-tables. The master data comes first and holds only what the period uses (small sets, found in
-SQL); then, per register, every journal row is an `event` and every sale a `cashtransaction`
-in chain order, each read from a cursor and written as it comes, so a year takes the memory of
-one sale. Everything is read in one snapshot while the till keeps selling; the export itself is
-journaled (13020) once the file is in place. The XML is written by `kassa_tui.saft.writer`;
-checking a file's signature chains is `kassa_tui.saft.verify`'s.
+`export_saft` writes one file for a range of business days (each from `[day] cutoff_hour` to the
+next morning's, as the Z's) straight from the journal and the sales tables. The master data
+comes first and holds only what the period uses (small sets, found in SQL); then, per register,
+every journal row is an `event` and every sale a `cashtransaction` in chain order, each read
+from a cursor and written as it comes, so a year takes the memory of one sale. Everything is
+read in one snapshot while the till keeps selling; the export itself is journaled (13020) once
+the file is in place. The XML is written by `kassa_tui.saft.writer`; checking a file's signature
+chains is `kassa_tui.saft.verify`'s.
 """
 
 from __future__ import annotations
@@ -39,8 +40,18 @@ from kassa_tui.saft.codes import (
     row,
     vat_code,
 )
-from kassa_tui.saft.master import IN_PERIOD, REPORT_EVENTS, Selection, Used, report_of
+from kassa_tui.saft.master import (
+    JOURNAL_IN_PERIOD,
+    REPORT_EVENTS,
+    SALE_IN_PERIOD,
+    Selection,
+    Used,
+    report_of,
+)
 from kassa_tui.saft.writer import Writer
+
+#: A receipt's print, by the receipt's kind: counted as the transaction's receiptNum.
+PRINTED = (Event.RECEIPT_PRINTED, Event.RETURN_RECEIPT_PRINTED)
 
 
 def file_name(org_nr: str, created: Instant) -> str:
@@ -57,7 +68,8 @@ def export_saft(
     *,
     clock: Clock | None = None,
 ) -> Path:
-    """Write the SAF-T file for `from_date`..`to_date` (Oslo dates) into `out_dir`; journal it."""
+    """Write the SAF-T file for the business days `from_date`..`to_date` into `out_dir`; journal
+    it. A business day runs from `config.day_cutoff_hour` to the next morning's (Oslo time)."""
     if from_date > to_date:
         raise Stopped(f"the period starts ({from_date}) after it ends ({to_date})")
     clock = clock or Clock()
@@ -130,12 +142,12 @@ class _Export(Selection):
             # (`+column` keeps SQLite on the date index rather than the register's whole year.)
             "SELECT seq, event_code, basic_id, user_number, local_date, local_time, text,"
             " sale_id FROM journal WHERE register_id = ? AND seq BETWEEN"
-            f" (SELECT MIN(seq) FROM journal WHERE +register_id = ? AND {IN_PERIOD}) AND"
-            f" (SELECT MAX(seq) FROM journal WHERE +register_id = ? AND {IN_PERIOD})"
-            " AND +local_date BETWEEN ? AND ? ORDER BY seq",
+            f" (SELECT MIN(seq) FROM journal WHERE +register_id = ? AND {JOURNAL_IN_PERIOD}) AND"
+            f" (SELECT MAX(seq) FROM journal WHERE +register_id = ? AND {JOURNAL_IN_PERIOD})"
+            " AND +utc >= ? AND +utc < ? ORDER BY seq",
             register,
-            *(register, *self.period) * 2,
-            *self.period,
+            *(register, *self.bounds) * 2,
+            *self.bounds[2:],
         ):
             report = report_of(text) if code in REPORT_EVENTS and text else None
             if report is not None:
@@ -163,18 +175,26 @@ class _Export(Selection):
 
     def _transactions(self, register: str) -> Iterator[Node]:
         ids = self.db.execute_sql(
-            f"SELECT MIN(id), MAX(id) FROM sale WHERE +register_id = ? AND {IN_PERIOD}",
-            (register, *self.period),
+            f"SELECT MIN(id), MAX(id) FROM sale WHERE +register_id = ? AND {SALE_IN_PERIOD}",
+            (register, *self.bounds),
         ).fetchone()
         first, last = ids[0] or 0, ids[1] or 0
+        # Prints of a sale's (13012) or a return's receipt (13013), and copies (13014).
+        print_ids = [basic for _code, basic in PRINTED]
+        codes = sorted({code for code, _basic in PRINTED} | {Event.COPY_RECEIPT[0]})
         receipts = _BySale(
             self.rows(
-                "SELECT sale_id, SUM(event_code = '13012'), SUM(event_code = '13014')"
+                f"SELECT sale_id, SUM(basic_id IN ({', '.join('?' * len(print_ids))})),"
+                " SUM(event_code = ?)"
                 " FROM journal WHERE register_id = ? AND sale_id BETWEEN ? AND ?"
-                " AND event_code IN ('13012', '13014') GROUP BY sale_id ORDER BY sale_id",
+                f" AND event_code IN ({', '.join('?' * len(codes))})"
+                " GROUP BY sale_id ORDER BY sale_id",
+                *print_ids,
+                Event.COPY_RECEIPT[0],
                 register,
                 first,
                 last,
+                *codes,
             )
         )
         lines = _BySale(
@@ -200,9 +220,9 @@ class _Export(Selection):
             " s.rounding_ore, s.local_date, s.local_time, s.signature, s.key_version,"
             " s.original_sale_id, s.reason, u.number FROM sale s"
             " LEFT JOIN user u ON u.id = s.user_id"
-            f" WHERE s.register_id = ? AND s.{IN_PERIOD} ORDER BY s.id",
+            f" WHERE s.register_id = ? AND {SALE_IN_PERIOD} ORDER BY s.id",
             register,
-            *self.period,
+            *self.bounds,
         ):
             counted = receipts.take(sale[0])
             printed = (int(counted[0][0]), int(counted[0][1])) if counted else (0, 0)

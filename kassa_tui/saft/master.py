@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 from peewee import SqliteDatabase
 
 from kassa_tui import __version__
 from kassa_tui.config import Config
-from kassa_tui.core.clock import Instant
+from kassa_tui.core.clock import Instant, business_days_utc, utc_text
 from kassa_tui.core.money import format_rate
 from kassa_tui.dayclose.content import Report
 from kassa_tui.saft.codes import (
@@ -41,7 +42,12 @@ from kassa_tui.saft.codes import (
 
 SOFTWARE_COMPANY = "kassa (open source, AGPL-3.0-or-later)"
 REPORT_EVENTS = ("13008", "13009")
-IN_PERIOD = "local_date BETWEEN ? AND ?"
+#: The period is of business days, as the Z's: each runs from `[day] cutoff_hour` (Oslo time)
+#: to the next morning's, so a sale at 01:30 belongs to the evening before. The Oslo dates
+#: (indexed) hold the period, the UTC instants cut it to the business days; the parameters
+#: are `Selection.bounds`.
+JOURNAL_IN_PERIOD = "local_date BETWEEN ? AND ? AND utc >= ? AND utc < ?"
+SALE_IN_PERIOD = "local_date BETWEEN ? AND ? AND completed_utc >= ? AND completed_utc < ?"
 
 
 @dataclass
@@ -70,15 +76,19 @@ def report_of(text: str) -> Report | None:
 
 
 class Selection:
-    """One shop's database over a range of Oslo dates, as the SAF-T file sees it."""
+    """One shop's database over a range of business days, as the SAF-T file sees it."""
 
     def __init__(
         self, db: SqliteDatabase, config: Config, period: tuple[str, str], now: Instant
     ) -> None:
         self.db = db
         self.config = config
-        self.period = period
+        self.period = period  # the first and the last business day
         self.now = now
+        start, end = business_days_utc(*period, config.day_cutoff_hour)
+        after = (date.fromisoformat(period[1]) + timedelta(days=1)).isoformat()
+        #: The parameters of JOURNAL_IN_PERIOD and SALE_IN_PERIOD.
+        self.bounds = (period[0], after, utc_text(start), utc_text(end))
 
     def rows(self, sql: str, *params: Any) -> Iterator[tuple[Any, ...]]:
         """The rows of `sql`, read from its cursor as they are needed."""
@@ -91,14 +101,14 @@ class Selection:
 
     def used(self) -> Used:
         """What the period uses: the master data lists exactly that."""
-        p = self.period
+        p = self.bounds
         used = Used()
-        sold = f"SELECT id FROM sale WHERE {IN_PERIOD}"
+        sold = f"SELECT id FROM sale WHERE {SALE_IN_PERIOD}"
         lines = f"SELECT product_id FROM sale_line WHERE sale_id IN ({sold})"
         used.registers = sorted(
             self.scalar_set(
-                f"SELECT register_id FROM sale WHERE {IN_PERIOD} UNION"
-                f" SELECT register_id FROM journal WHERE {IN_PERIOD}",
+                f"SELECT register_id FROM sale WHERE {SALE_IN_PERIOD} UNION"
+                f" SELECT register_id FROM journal WHERE {JOURNAL_IN_PERIOD}",
                 *p,
                 *p,
             )
@@ -107,7 +117,7 @@ class Selection:
         emps: set[int] = set()
         groups: set[str] = set()
         for (text,) in self.rows(
-            f"SELECT text FROM journal WHERE {IN_PERIOD} AND event_code IN (?, ?)",
+            f"SELECT text FROM journal WHERE {JOURNAL_IN_PERIOD} AND event_code IN (?, ?)",
             *p,
             *REPORT_EVENTS,
         ):
@@ -123,8 +133,8 @@ class Selection:
         marks = ",".join("?" * len(emps))
         for number, name, role in self.rows(
             "SELECT number, name, role FROM user WHERE number IN"
-            f" (SELECT user_number FROM journal WHERE {IN_PERIOD}) OR id IN"
-            f" (SELECT user_id FROM sale WHERE {IN_PERIOD}) OR number IN ({marks})"
+            f" (SELECT user_number FROM journal WHERE {JOURNAL_IN_PERIOD}) OR id IN"
+            f" (SELECT user_id FROM sale WHERE {SALE_IN_PERIOD}) OR number IN ({marks})"
             " ORDER BY number",
             *p,
             *p,
@@ -151,7 +161,7 @@ class Selection:
         used.vat_rates |= self.scalar_set(
             f"SELECT DISTINCT vat_bp FROM sale_line WHERE sale_id IN ({sold})", *p
         )
-        used.kinds = self.scalar_set(f"SELECT DISTINCT kind FROM sale WHERE {IN_PERIOD}", *p)
+        used.kinds = self.scalar_set(f"SELECT DISTINCT kind FROM sale WHERE {SALE_IN_PERIOD}", *p)
         used.methods |= self.scalar_set(
             f"SELECT DISTINCT method FROM payment WHERE sale_id IN ({sold})", *p
         )
@@ -162,7 +172,7 @@ class Selection:
             )
         )
         for basic_id, code in self.rows(
-            f"SELECT DISTINCT basic_id, event_code FROM journal WHERE {IN_PERIOD}"
+            f"SELECT DISTINCT basic_id, event_code FROM journal WHERE {JOURNAL_IN_PERIOD}"
             " ORDER BY event_code, basic_id",
             *p,
         ):
@@ -177,7 +187,7 @@ class Selection:
         for register in used.registers:
             row = self.db.execute_sql(
                 "SELECT signature FROM sale WHERE register_id = ? AND id < (SELECT MIN(id)"
-                f" FROM sale WHERE +register_id = ? AND {IN_PERIOD}) ORDER BY id DESC LIMIT 1",
+                f" FROM sale WHERE +register_id = ? AND {SALE_IN_PERIOD}) ORDER BY id DESC LIMIT 1",
                 (register, register, *p),
             ).fetchone()
             if row and row[0]:
@@ -189,8 +199,9 @@ class Selection:
     def header(self, used: Used) -> Node:
         start, end = self.period
         comment = (
-            f"Selection: every journal row and transaction dated {start} to {end}"
-            f" (Oslo time), registers {', '.join(used.registers)}."
+            f"Selection: every journal row and transaction of the business days {start} to"
+            f" {end}, each from {self.config.day_cutoff_hour:02d}:00 Oslo time to the next"
+            f" morning's, registers {', '.join(used.registers)}."
         )
         for register, signature in used.chains.items():
             note = f" {chain_note(register, signature)}"
@@ -256,9 +267,9 @@ class Selection:
         for art, group, name in self.rows(
             "SELECT COALESCE(p.plu, CAST(p.id AS TEXT)), g.code, p.name FROM product p"
             " JOIN product_group g ON g.id = p.group_id WHERE p.id IN (SELECT product_id"
-            f" FROM sale_line WHERE sale_id IN (SELECT id FROM sale WHERE {IN_PERIOD}))"
+            f" FROM sale_line WHERE sale_id IN (SELECT id FROM sale WHERE {SALE_IN_PERIOD}))"
             " ORDER BY p.id",
-            *self.period,
+            *self.bounds,
         ):
             yield row(
                 "article",

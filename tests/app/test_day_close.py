@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from textual.widgets import Input, Static
@@ -9,6 +10,7 @@ from textual.widgets import Input, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from kassa_tui.dayclose.reports import Report, report_doc
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.signals_behind import Behind
 from screens.signals import SignalsScreen
@@ -24,6 +26,14 @@ async def sign_in(pilot: Any, number: str, pin: str) -> None:
 
 def report_text(app: KassaApp) -> str:
     return str(app.screen.query_one("#dayclose-text", Static).render())
+
+
+def x_rows(till: Till) -> list[tuple[str, int | None, str]]:
+    """The journal's X reports: code, who asked, content."""
+    rows = till.db.execute_sql(
+        "SELECT event_code, user_number, text FROM journal WHERE basic_id = 'XREPORT'"
+    )
+    return [(str(code), user, str(text)) for code, user, text in rows]
 
 
 def message(app: KassaApp) -> str:
@@ -66,6 +76,22 @@ async def test_float_sale_count_and_z(till: Till) -> None:
     assert any(b"Z-rapport" in job for job in printer.jobs)
     events = [row.event_code for row in till.journal.rows()]
     assert "13009" in events
+
+
+async def test_the_x_on_screen_is_journaled_with_its_content_and_who_asked(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")  # the shift lead
+        assert x_rows(till) == []
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)
+        shown = report_text(app)
+        rows = x_rows(till)
+    assert [(code, user) for code, user, _text in rows] == [("13008", 2)]
+    report = Report.from_dict(json.loads(rows[0][2])["report"])
+    assert report.report_type == "X report" and report.user_number == 2
+    assert shown == report_doc(till.config, report).as_text(till.config.printer.columns)
 
 
 async def test_a_cashier_cannot_take_the_z_without_a_shift_lead(till: Till) -> None:

@@ -431,8 +431,6 @@ def test_an_x_resets_nothing_and_is_journaled_with_its_content(
     ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [("13008", 1), ("13008", None)]
     assert Report.from_dict(json.loads(rows[1][2])["report"]) == second
-    assert till.reports.preview().total_cash_sale == ROMME_PRICE + PILSNER_PRICE
-    assert count(till.db, "journal", "basic_id = 'XREPORT'") == 2  # preview journals nothing
     assert till.reports.z_report(shift_lead).total_cash_sale == ROMME_PRICE + PILSNER_PRICE
     assert count(till.db, "print_job", "kind = 'xreport'") == 0
     till.reports.x_report(cashier, queue_print=True)
@@ -445,7 +443,7 @@ def test_z_reports_are_numbered_and_nothing_is_in_two(
     sell(till, cashier, ROMME)
     till.baskets.price_lookup(cashier, PILSNER)
     z1 = till.reports.z_report(shift_lead)
-    assert till.reports.preview().total_cash_sale == 0  # the Z emptied the period
+    assert till.reports.x_report(None).total_cash_sale == 0  # the Z emptied the period
     time.advance(24 * HOUR)
     sell(till, cashier, PILSNER)
     z2 = till.reports.z_report(shift_lead)

@@ -15,6 +15,7 @@ import os
 import re
 import tracemalloc
 import uuid
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -619,6 +620,68 @@ def test_an_empty_period_is_a_valid_file(till: Till, tmp_path: Path) -> None:
     assert doc.find(".//s:articles", NS) is None and doc.find(".//s:employees", NS) is None
     assert texts(doc, ".//s:cashregister/s:registerID") == ["KASSE-1"]
     assert verify_saft(path, public_key(till)) == []
+
+
+def test_a_period_is_of_business_days_that_run_past_midnight(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    """[day] cutoff_hour = 4: sales at 23:30 and 01:30 are the first business day's, as on
+    its Z, and not the next day's; the next day starts at 04:00."""
+    assert till.config.day_cutoff_hour == 4
+    time.advance(11.5 * HOUR)  # 23:30 on the 27th
+    late = sell(till, cashier, ROMME)
+    time.advance(2 * HOUR)  # 01:30 on the 28th: still the 27th's business day
+    after_midnight = sell(till, cashier, PILSNER, card=True)
+    time.advance(3 * HOUR)  # 04:30 on the 28th: its own business day
+    next_morning = sell(till, cashier, ROMME, card=True)
+    next_day = date(2026, 11, 28)
+
+    def export(first: date, last: date, cutoff_hour: int = 4) -> Any:
+        config = replace(till.config, day_cutoff_hour=cutoff_hour)
+        out = tmp_path / f"{first}-{last}-{cutoff_hour}"
+        path = export_saft(till.db, config, first, last, out, clock=till.clock)
+        doc = etree.parse(str(path))
+        schema().assertValid(doc)
+        assert verify_saft(path, public_key(till)) == []
+        return doc
+
+    def moments(doc: Any) -> list[tuple[str, str]]:
+        return [
+            (e.findtext("s:eventDate", "", NS), e.findtext("s:eventTime", "", NS))
+            for e in doc.iterfind(".//s:event", NS)
+        ]
+
+    first = export(DAY, DAY)
+    assert texts(first, ".//s:cashtransaction/s:transID") == [str(late), str(after_midnight)]
+    assert ("2026-11-28", "01:30:00") in moments(first)
+    assert min(moments(first)) >= ("2026-11-27", "04:00:00")
+    assert max(moments(first)) < ("2026-11-28", "04:00:00")
+    assert "business days 2026-11-27 to 2026-11-27, each from 04:00" in first.findtext(
+        ".//s:headerComment", "", NS
+    )
+    second = export(next_day, next_day)
+    assert texts(second, ".//s:cashtransaction/s:transID") == [str(next_morning)]
+    assert min(moments(second)) >= ("2026-11-28", "04:00:00")
+    # Both days in one file: every sale once; the cut-off hour is the shop's, from kassa.toml.
+    both = export(DAY, next_day)
+    assert len(texts(both, ".//s:cashtransaction/s:transID")) == 3
+    early = export(DAY, DAY, cutoff_hour=1)
+    assert texts(early, ".//s:cashtransaction/s:transID") == [str(late)]
+
+
+def test_a_printed_return_receipt_is_counted_in_its_transaction(
+    till: Till, cashier: Person, tmp_path: Path
+) -> None:
+    """A return's print is journaled as a return receipt (13013), and still counted."""
+    sell(till, cashier, ROMME)
+    done = till.returns.return_lines(cashier, 1, [(1, 1000)], "Knust", "2", "2222")
+    print_waiting(till)
+    doc = etree.parse(str(export_saft(till.db, till.config, DAY, DAY, tmp_path, clock=till.clock)))
+    schema().assertValid(doc)
+    returned = transaction(doc, done.receipt_nr)
+    assert returned.findtext("s:receiptNum", None, NS) == "1"
+    assert returned.findtext("s:receiptCopyNum", None, NS) == "0"
+    assert texts(doc, ".//s:event[s:eventType='RETURNPRINT']/s:transID") == [str(done.sale_id)]
 
 
 def test_names_with_markup_characters_and_control_bytes_are_written_safely(
