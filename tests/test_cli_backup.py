@@ -148,3 +148,26 @@ def test_tampering_with_a_restored_file_is_detected(tmp_path: Path, shop: Path) 
     assert code == 1 and text.count("\n") == 1
     assert "journal row 5" in text and "deleted" in text
     assert not (tmp_path / "again.db").exists()
+
+
+def test_another_shops_backup_is_refused_without_other_shop(tmp_path: Path, shop: Path) -> None:
+    from kassa_tui.composition import open_till
+    from kassa_tui.config import load
+
+    till = open_till(load(shop))
+    till.reports.z_report(till.users.sign_in("2", "2222"), not_counted=True)  # names the shop
+    till.db.close()
+    backup = tmp_path / "b.db"
+    assert kassa("--config", str(shop), "backup", str(backup))[0] == 0
+    other = tmp_path / "other"
+    other.mkdir()
+    demo_till(other, language='"en"', org_nr='"974760673"').db.close()
+    config = str(other / "kassa.toml")
+    code, text = kassa("--config", config, "restore", str(backup), "--force")
+    assert code == 1 and text.count("\n") == 1, text
+    assert "org number 999999999's; this till is 974760673's; use --other-shop" in text
+    code, text = kassa("--config", config, "restore", str(backup), "--force", "--other-shop")
+    assert code == 0, text
+    assert "Restored with --other-shop" in text and "journaled" in text
+    code, text = kassa("--config", config, "journal", "verify")
+    assert "Journal intact" in text

@@ -99,11 +99,27 @@ def backup_decrypt(file: Path, key: Path, output: Path) -> None:
 
 @click.command()
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Replace the database even if it is newer.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Replace the database even if it is newer, or when no signing key can check the backup.",
+)
+@click.option(
+    "--other-shop",
+    "other_shop",
+    is_flag=True,
+    help="Restore a backup of another org number or register (journaled in the database).",
+)
 @click.pass_context
 @friendly
-def restore(ctx: click.Context, backup_file: Path, force: bool) -> None:
-    """Check BACKUP and put it in place of the database (the old one is kept beside it)."""
+def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool) -> None:
+    """Check BACKUP and put it in place of the database (the old one is kept beside it).
+
+    Refused while any till sells on the database (on any register). The backup's files (a
+    -wal beside it included) are copied once into a private file beside the database, which is
+    checked (integrity, journal chain, this register's signatures, the shop's org number and
+    register) and renamed into place: exactly what was checked is installed.
+    """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
     from kassa_tui.store.backup import restore as do_restore
@@ -112,7 +128,17 @@ def restore(ctx: click.Context, backup_file: Path, force: bool) -> None:
     if config.database.exists() and config.database.stat().st_size > 0:
         # A till that has a database asks its technician; a new machine has nobody to ask.
         authenticate_config(config, Permission.EXPORT)
-    result = do_restore(backup_file, config.database, config.register_id, force=force)
+    result = do_restore(
+        backup_file,
+        config.database,
+        config.register_id,
+        org_nr=config.org_nr,
+        signing=config.signing,
+        force=force,
+        other_shop=other_shop,
+    )
+    if result.override is not None:
+        click.echo(f"Restored with --other-shop ({result.override}); journaled")
     if result.kept is not None:
         click.echo(f"Kept the replaced database as {result.kept}")
     click.echo(

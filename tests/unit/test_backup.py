@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -80,6 +81,12 @@ def shop(tmp_path: Path) -> Path:
     return till.config.database
 
 
+def who(database: Path) -> dict[str, Any]:
+    """The shop's org number and signing key, as `kassa restore` passes them from kassa.toml."""
+    config = load(database.parent.parent / "kassa.toml")
+    return {"org_nr": config.org_nr, "signing": config.signing}
+
+
 def mode(path: Path) -> int:
     return path.stat().st_mode & 0o777
 
@@ -124,7 +131,7 @@ def test_a_backup_taken_while_another_process_sells_restores_intact(
     assert check_database(taken[0]).journal_rows < total  # really taken mid-selling
     restored = tmp_path / "restored" / "kassa.db"
     restored.parent.mkdir()
-    result = restore(taken[-1], restored, "KASSE-1")
+    result = restore(taken[-1], restored, "KASSE-1", **who(shop))
     assert result.kept is None and mode(restored) == 0o600
     conn = sqlite3.connect(restored)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -270,8 +277,8 @@ def test_restore_refuses_a_newer_database_without_force(tmp_path: Path, shop: Pa
     print_pending(till.print_queue, MemoryPrinter(), till.config.printer, till.drawer)
     till.db.close()
     with pytest.raises(Refused, match="newer than the backup"):
-        restore(backup, shop, "KASSE-1")
-    result = restore(backup, shop, "KASSE-1", force=True)
+        restore(backup, shop, "KASSE-1", **who(shop))
+    result = restore(backup, shop, "KASSE-1", force=True, **who(shop))
     assert result.kept is not None and mode(result.kept) == 0o600
     assert ".before-restore-" in result.kept.name
     assert check_database(result.kept).journal_rows > result.info.journal_rows
@@ -285,7 +292,7 @@ def test_restore_refuses_while_the_till_sells(tmp_path: Path, shop: Path) -> Non
     lock.acquire()
     try:
         with pytest.raises(Refused, match="selling"):
-            restore(backup, shop, "KASSE-1", force=True)
+            restore(backup, shop, "KASSE-1", force=True, **who(shop))
     finally:
         lock.release()
 
@@ -294,7 +301,7 @@ def test_restore_refuses_a_tampered_backup(tmp_path: Path, shop: Path) -> None:
     backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
     tamper(backup, 4)
     with pytest.raises(Stopped, match="journal row 4"):
-        restore(backup, shop, "KASSE-1", force=True)
+        restore(backup, shop, "KASSE-1", force=True, **who(shop))
 
 
 def test_restore_refuses_a_newer_schema(tmp_path: Path, shop: Path) -> None:
@@ -304,4 +311,192 @@ def test_restore_refuses_a_newer_schema(tmp_path: Path, shop: Path) -> None:
     conn.commit()
     conn.close()
     with pytest.raises(Refused, match="schema 99"):
-        restore(backup, shop, "KASSE-1", force=True)
+        restore(backup, shop, "KASSE-1", force=True, **who(shop))
+
+
+HOLDER = """
+import sys
+from kassa_tui.people import users
+users.SCRYPT_N = 2**8
+from kassa_tui.config import load
+from kassa_tui.composition import open_till
+from kassa_tui.store.register_lock import RegisterLock
+config = load(sys.argv[1])
+lock = RegisterLock(config.database, config.register_id)
+lock.acquire()  # as `kassa` does before it sells
+till = open_till(config)
+cashier = till.users.sign_in("1", "1111")
+till.baskets.add(cashier, "7020164760728")
+assert till.sales.pay_card(cashier, "").completed is not None
+print("selling", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_restore_refuses_while_a_till_sells_on_another_register(tmp_path: Path, shop: Path) -> None:
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    config = shop.parent.parent / "kassa.toml"
+    other = tmp_path / "kasse-2.toml"
+    other.write_text(
+        config.read_text(encoding="utf-8")
+        .replace('id = "KASSE-1"', 'id = "KASSE-2"')
+        .replace('"var/', f'"{shop.parent}/'),
+        encoding="utf-8",
+    )
+    assert load(other).register_id == "KASSE-2" and load(other).database == shop
+    till = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(other)],
+        cwd=REPO,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert till.stdout is not None and till.stdin is not None
+        assert till.stdout.readline().strip() == "selling", till.stderr and till.stderr.read()
+        with pytest.raises(Refused, match="selling on"):
+            restore(backup, shop, "KASSE-1", force=True, **who(shop))
+        till.stdin.write("\n")
+        till.stdin.flush()
+        assert till.wait(timeout=60) == 0
+    finally:
+        if till.poll() is None:
+            till.kill()
+    result = restore(backup, shop, "KASSE-1", force=True, **who(shop))  # the till has stopped
+    assert result.kept is not None
+
+
+def test_a_till_cannot_start_while_a_restore_holds_the_database(shop: Path) -> None:
+    from kassa_tui.store.register_lock import DatabaseLock, RegisterBusy
+
+    whole = DatabaseLock(shop)
+    whole.acquire(exclusive=True)
+    try:
+        with pytest.raises(RegisterBusy, match="restore"):
+            RegisterLock(shop, "KASSE-2").acquire()
+    finally:
+        whole.release()
+    lock = RegisterLock(shop, "KASSE-2")
+    lock.acquire()
+    lock.release()
+
+
+def take_z(database: Path) -> None:
+    from kassa_tui.composition import open_till
+
+    till = open_till(load(database.parent.parent / "kassa.toml"))
+    till.reports.z_report(till.users.sign_in("2", "2222"), not_counted=True)
+    till.db.close()
+
+
+def test_another_shops_backup_needs_other_shop_and_is_journaled(tmp_path: Path, shop: Path) -> None:
+    take_z(shop)
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    ours = who(shop)
+    theirs = {**ours, "org_nr": "974760673"}
+    with pytest.raises(
+        Refused, match=r"org number 999999999's; this till is 974760673's; use --other-shop"
+    ):
+        restore(backup, shop, "KASSE-1", force=True, **theirs)
+    result = restore(backup, shop, "KASSE-1", force=True, other_shop=True, **theirs)
+    assert result.override is not None and "999999999" in result.override
+    conn = sqlite3.connect(shop)
+    rows = conn.execute(
+        "SELECT json_extract(text, '$.reason') FROM journal WHERE basic_id = 'RESTOREOTHER'"
+    ).fetchall()
+    conn.close()
+    assert rows == [(result.override,)]
+    assert check_database(shop).journal_rows == result.info.journal_rows + 1  # chain intact
+    # our own shop's backup needs no flag and journals nothing
+    fresh = tmp_path / "fresh" / "kassa.db"
+    assert restore(backup, fresh, "KASSE-1", **ours).override is None
+
+
+def test_another_registers_backup_needs_other_shop(tmp_path: Path, shop: Path) -> None:
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")  # no Z: no org number in it
+    with pytest.raises(Refused, match=r"register\(s\) KASSE-1, not KASSE-2"):
+        restore(backup, shop, "KASSE-2", force=True, **who(shop))
+    result = restore(backup, shop, "KASSE-2", force=True, other_shop=True, **who(shop))
+    assert result.override is not None
+
+
+def test_a_backup_whose_signature_was_altered_is_refused(tmp_path: Path, shop: Path) -> None:
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    conn = sqlite3.connect(backup)
+    conn.execute("DROP TRIGGER sale_no_update")
+    signature = conn.execute("SELECT signature FROM sale ORDER BY id DESC LIMIT 1").fetchone()[0]
+    forged = ("B" if signature[0] == "A" else "A") + signature[1:]
+    conn.execute("UPDATE sale SET signature = ? WHERE id = (SELECT MAX(id) FROM sale)", (forged,))
+    conn.commit()
+    conn.close()
+    assert check_database(backup).journal_rows > 0  # the journal chain alone does not see it
+    before = shop.read_bytes()
+    with pytest.raises(Stopped, match="signature of receipt 2 of register KASSE-1"):
+        restore(backup, shop, "KASSE-1", force=True, **who(shop))
+    assert shop.read_bytes() == before
+    assert not list(shop.parent.glob(".kassa.db.restoring-*"))
+
+
+def test_without_a_signing_key_restore_needs_force(tmp_path: Path, shop: Path) -> None:
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    nokey = {**who(shop), "signing": None}
+    with pytest.raises(Refused, match=r"no signing key is readable.*--force"):
+        restore(backup, shop, "KASSE-1", **nokey)
+    assert restore(backup, shop, "KASSE-1", force=True, **nokey).kept is not None
+
+
+def test_a_backup_with_a_wal_beside_it_installs_what_was_checked(
+    tmp_path: Path, shop: Path
+) -> None:
+    from kassa_tui.composition import open_till
+
+    till = open_till(load(shop.parent.parent / "kassa.toml"))
+    till.db.execute_sql("PRAGMA wal_autocheckpoint = 0")  # the new rows stay in the -wal
+    cashier = till.users.sign_in("1", "1111")
+    for _ in range(3):
+        till.baskets.add(cashier, ROMME)
+        assert till.sales.pay_card(cashier, "").completed is not None
+    copy = tmp_path / "copied.db"  # kassa.db and kassa.db-wal copied by hand, till running
+    copy.write_bytes(shop.read_bytes())
+    Path(f"{copy}-wal").write_bytes(Path(f"{shop}-wal").read_bytes())
+    total = till.db.execute_sql("SELECT COUNT(*) FROM journal").fetchone()[0]
+    till.db.close()
+    alone = tmp_path / "alone.db"
+    alone.write_bytes(copy.read_bytes())
+    assert check_database(alone).journal_rows < total  # the -wal holds rows the file lacks
+    restored = tmp_path / "restored" / "kassa.db"
+    restored.parent.mkdir()
+    result = restore(copy, restored, "KASSE-1", **who(shop))
+    assert result.info.journal_rows == total
+    assert check_database(restored).journal_rows == total
+    assert not Path(f"{restored}-wal").exists()
+
+
+def test_restore_refuses_while_any_kassa_holds_the_database_shared(
+    tmp_path: Path, shop: Path
+) -> None:
+    from kassa_tui.store.register_lock import DatabaseLock
+
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    selling = DatabaseLock(shop)  # what every selling till holds, whatever its register
+    selling.acquire(exclusive=False)
+    try:
+        with pytest.raises(Refused, match="stop every till that uses this database"):
+            restore(backup, shop, "KASSE-1", force=True, **who(shop))
+    finally:
+        selling.release()
+
+
+def test_restore_refuses_while_an_older_till_holds_only_its_register_lock(
+    tmp_path: Path, shop: Path
+) -> None:
+    import fcntl
+
+    backup, _ = take_backup(shop, tmp_path / "b.db", "KASSE-1")
+    with open(RegisterLock(shop, "KASSE-2").path, "a+", encoding="utf-8") as old:
+        old.write("4242")
+        old.flush()
+        fcntl.flock(old, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(Refused, match="pid 4242"):
+            restore(backup, shop, "KASSE-1", force=True, **who(shop))
