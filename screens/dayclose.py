@@ -15,12 +15,13 @@ from textual.widgets import Footer, Label, Static
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
-from kassa_tui.dayclose.reports import report_doc
+from kassa_tui.dayclose.reports import Report, report_doc
 from kassa_tui.people.person import Person
 from screens import styles
 from screens.dialogs.amount import AmountDialog
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.cash_count import CashCountDialog
+from screens.dialogs.z_close import COUNT, NOT_COUNTED, ConfirmZDialog, CountFirstDialog
 from screens.host import guarded, host, show_message
 from screens.signals import SignalsScreen
 
@@ -52,11 +53,16 @@ class DayCloseScreen(Screen[None]):
         self.refresh_bindings()
         self.show_report()
 
-    def show_report(self) -> None:
+    def show_report(self) -> Report:
         """A fresh X on screen: journaled (13008) with its content and who asked, as any X."""
         app = host(self)
-        till = app.till
-        doc = report_doc(till.config, till.reports.x_report(app.person))
+        report = app.till.reports.x_report(app.person)
+        self.show_doc(report)
+        return report
+
+    def show_doc(self, report: Report) -> None:
+        till = host(self).till
+        doc = report_doc(till.config, report)
         self.query_one("#dayclose-text", Static).update(doc.as_text(till.config.printer.columns))
 
     def show_error(self, message: str) -> None:
@@ -166,14 +172,65 @@ class DayCloseScreen(Screen[None]):
         self.app.push_screen(CashCountDialog(), counted)
 
     def action_z_report(self) -> None:
-        reports = host(self).till.reports
+        """The Z never follows from one key: a shift lead, the cash count (or an explicit "not
+        counted"), then a confirmation showing what it closes; the Z taken is then shown."""
+        self.as_shift_lead(self.z_count_first, _("Z report: close the day"))
 
-        def apply(person: Person) -> None:
-            report = reports.z_report(person)
-            host(self).print_waiting()
-            self.done(_("Z report {nr} taken and printed.").format(nr=report.z_nr))
+    def z_count_first(self, lead: Person) -> None:
+        cash = host(self).till.cash
+        if cash.counted_since_last_z():
+            self.z_confirm(lead, not_counted=False)
+            return
 
-        self.as_shift_lead(apply, _("Z report: close the day"))
+        def counted(pieces: dict[int, int] | None) -> None:
+            if pieces is not None:
+                self.z_count(lead, pieces)
+
+        def chosen(choice: str | None) -> None:
+            if choice == COUNT:
+                self.app.push_screen(CashCountDialog(), counted)
+            elif choice == NOT_COUNTED:
+                self.z_confirm(lead, not_counted=True)
+
+        self.app.push_screen(CountFirstDialog(), chosen)
+
+    @guarded
+    def z_count(self, lead: Person, pieces: dict[int, int]) -> None:
+        host(self).till.cash.count(lead, pieces)
+        self.z_confirm(lead, not_counted=False)
+
+    def z_confirm(self, lead: Person, *, not_counted: bool) -> None:
+        x = self.show_report()  # what the Z will close, as of now (journaled like any X)
+        if x.cash_count is not None:
+            cash = _("Cash counted: {counted}, difference {diff}").format(
+                counted=format_kr(x.cash_count.counted_ore),
+                diff=format_kr(x.cash_count.difference_ore),
+            )
+        else:
+            cash = _("Cash: not counted")
+        summary = "\n".join(
+            (
+                _("Business day: {day}").format(day=x.business_date),
+                _("Receipts: {n}").format(n=x.receipts),
+                _("Total: {total}").format(total=format_kr(x.total_cash_sale)),
+                cash,
+            )
+        )
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.z_take(lead, not_counted)
+            else:
+                self.show_info(_("No Z report taken."))
+
+        self.app.push_screen(ConfirmZDialog(summary), confirmed)
+
+    @guarded
+    def z_take(self, lead: Person, not_counted: bool) -> None:
+        report = host(self).till.reports.z_report(lead, not_counted=not_counted)
+        host(self).print_waiting()
+        self.show_doc(report)  # the Z just taken, not a fresh (empty) X
+        self.show_info(_("Z report {nr} taken and printed.").format(nr=report.z_nr))
 
     def done(self, message: str) -> None:
         self.show_info(message)

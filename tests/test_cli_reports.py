@@ -14,6 +14,7 @@ from tests.shop import demo_till
 
 ROMME = "7020164760728"  # 24,90 in the demo catalog
 CASHIER, LEAD, TECH = "1\n1111\n", "2\n2222\n", "9\n9999\n"  # number and PIN, on stdin
+Z = ("z", "--not-counted", "--yes")  # a script's Z of an uncounted drawer
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +86,7 @@ def x_report_users(config: Path) -> list[int]:
     "args", [["x"], ["x", "--print"], ["x", "--json"], ["list"], ["show", "1"]], ids=" ".join
 )
 def test_reports_reveal_nothing_without_a_pin(shop: Path, args: list[str]) -> None:
-    assert kassa(shop, "report", "z", input=LEAD)[0] == 0
+    assert kassa(shop, "report", *Z, input=LEAD)[0] == 0
     for login in ("", "1\n0000\n", "77\n1111\n"):
         code, out = kassa(shop, "report", *args, input=login)
         assert code == 1 and out.count("\n") == 1, out
@@ -98,7 +99,7 @@ def test_reports_reveal_nothing_without_a_pin(shop: Path, args: list[str]) -> No
 def test_stored_z_reports_are_the_shift_leads_and_the_technicians(
     shop: Path, args: list[str]
 ) -> None:
-    assert kassa(shop, "report", "z", input=LEAD)[0] == 0
+    assert kassa(shop, "report", *Z, input=LEAD)[0] == 0
     code, out = kassa(shop, "report", *args, input=CASHIER)
     assert code == 1 and "Kari Kasserer may not do the Z report" in out
     assert journal_count(shop, "DENIED") == 1
@@ -109,11 +110,11 @@ def test_stored_z_reports_are_the_shift_leads_and_the_technicians(
 
 
 def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) -> None:
-    code, out = kassa(shop, "report", "z", input="2\n2222\n")
+    code, out = kassa(shop, "report", *Z, input="2\n2222\n")
     assert code == 0, out
     assert "Z-rapport" in out and "Z report 1 taken" in out and "24,90" in out
     assert journal_count(shop, "ZREPORT") == 1
-    code, out = kassa(shop, "report", "z", "--json", input="2\n2222\n")
+    code, out = kassa(shop, "report", *Z, "--json", input="2\n2222\n")
     assert code == 1 and "is already taken (Z 1)" in out
     assert journal_count(shop, "ZREPORT") == 1
     code, out = kassa(shop, "report", "list", input=LEAD)
@@ -135,10 +136,48 @@ def test_report_z_refuses_anyone_but_a_shift_lead(shop: Path, login: str) -> Non
 
 
 def test_report_z_as_json(shop: Path) -> None:
-    code, out = kassa(shop, "report", "z", "--json", input="2\n2222\n")
+    code, out = kassa(shop, "report", *Z, "--json", input="2\n2222\n")
     assert code == 0, out
     report = json.loads(out.splitlines()[-1])
     assert (report["report_type"], report["z_nr"], report["receipts"]) == ("Z report", 1, 1)
+
+
+def test_report_z_refuses_an_uncounted_drawer_unless_told_not_counted(shop: Path) -> None:
+    code, out = kassa(shop, "report", "z", "--yes", input=LEAD)
+    assert code == 1 and "not been counted" in out and "--not-counted" in out, out
+    assert journal_count(shop, "ZREPORT") == 0
+    code, out = kassa(shop, "report", *Z, input=LEAD)
+    assert code == 0, out
+    assert "Opptalt kontant" in out and "IKKE OPPTALT" in out  # on the printed Z
+    code, out = kassa(shop, "report", "show", "1", "--json", input=LEAD)
+    assert code == 0 and json.loads(out)["cash_not_counted"] is True  # in its content
+
+
+def test_report_z_of_a_counted_drawer_needs_no_flag_and_shows_the_count(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    lead = till.users.sign_in("2", "2222")
+    till.cash.count(lead, {2000: 1})
+    till.db.close()
+    code, out = kassa(tmp_path / "kassa.toml", "report", "z", "--yes", "--json", input=LEAD)
+    assert code == 0, out
+    report = json.loads(out.splitlines()[-1])
+    assert report["cash_count"]["counted_ore"] == 2000 and "cash_not_counted" not in report
+
+
+def test_report_z_asks_on_a_terminal_and_needs_yes_elsewhere(
+    shop: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out = kassa(shop, "report", "z", "--not-counted", input=LEAD)  # a script, no --yes
+    assert code == 1 and "--yes" in out, out
+    assert journal_count(shop, "ZREPORT") == 0
+    monkeypatch.setattr("kassa_tui.cli.reports._on_terminal", lambda: True)
+    code, out = kassa(shop, "report", "z", "--not-counted", input=LEAD + "n\n")
+    assert code == 1 and "No Z report taken" in out, out
+    assert "1 receipts" in out and "24,90" in out and "NOT COUNTED" in out  # what it closes
+    assert journal_count(shop, "ZREPORT") == 0
+    code, out = kassa(shop, "report", "z", "--not-counted", input=LEAD + "y\n")
+    assert code == 0 and "Z report 1 taken" in out, out
+    assert journal_count(shop, "ZREPORT") == 1
 
 
 def test_reports_need_a_database(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ that user, like one taken at the till); the Z a shift lead; the stored Z reports
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -28,6 +29,10 @@ def _show(till: Till, report: Report, as_json: bool) -> None:
         click.echo(report.to_json())
     else:
         click.echo(report_doc(till.config, report).as_text(till.config.printer.columns), nl=False)
+
+
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
 
 
 def _stored_z_reader(till: Till) -> None:
@@ -61,18 +66,49 @@ def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
 
 @report.command("z")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--not-counted",
+    is_flag=True,
+    help="Take the Z although the drawer was not counted (the Z then says so).",
+)
+@click.option("--yes", is_flag=True, help="Take the Z without asking (for scripts).")
 @click.pass_context
 @friendly
-def report_z(ctx: click.Context, as_json: bool) -> None:
-    """Take the Z report and close the business day (a shift lead's number and PIN)."""
+def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) -> None:
+    """Take the Z report and close the business day (a shift lead's number and PIN).
+
+    The drawer is counted first (at the till, F7 on the day-close screen); without a count
+    since the last Z the Z is refused unless --not-counted is given. On a terminal it shows what
+    the Z will close and asks; a script passes --yes."""
     from kassa_tui.cli.auth import read_credentials
+    from kassa_tui.core.errors import Refused
+    from kassa_tui.core.money import format_kr
     from kassa_tui.people.permissions import Permission, require
 
     till = till_of(ctx)
     # A wrong PIN counts towards the register's wait; anyone but a shift lead is refused.
     lead = till.users.approver(*read_credentials("Shift lead's user number"))
     require(till.db, till.journal, lead, Permission.Z_REPORT)
-    z = till.reports.z_report(lead)
+    # Told in English, as the rest of the technician's `kassa` command.
+    counted = till.cash.counted_since_last_z()
+    if not counted and not not_counted:
+        raise Refused(
+            "The drawer has not been counted since the last Z: count it at the till first,"
+            " or give --not-counted to take the Z with the cash shown as not counted."
+        )
+    if not yes:
+        if not _on_terminal():
+            raise Refused("Not asked on a terminal: give --yes to take the Z without asking.")
+        x = till.reports.x_report(lead)  # what the Z will close (journaled, as any X)
+        cash = "counted" if counted else "NOT COUNTED"
+        click.echo(
+            f"The Z closes business day {x.business_date}: {x.receipts} receipts,"
+            f" total {format_kr(x.total_cash_sale)}; cash {cash}.",
+            err=True,
+        )
+        if not click.confirm("Take the Z report?", default=False, err=True):
+            raise Refused("No Z report taken.")
+    z = till.reports.z_report(lead, not_counted=not_counted)
     click.echo(
         f"Z report {z.z_nr} taken for {z.business_date}; its printout is in the print queue.",
         err=True,

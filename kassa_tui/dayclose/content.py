@@ -124,6 +124,10 @@ class Report:
     journal_head_hash: str = ""
     last_receipt_nr: int | None = None
     last_signature: str = ""  # its first SIGNATURE_PRINTED characters
+    # A Z taken without a cash count, the shift lead having chosen so explicitly: printed and
+    # kept in the content as «Kontanter: ikke opptalt». Left out of the content when False, so
+    # every Z taken with a count (and every older one) reads exactly as before.
+    cash_not_counted: bool = False
 
     @property
     def journal_head(self) -> str:
@@ -133,7 +137,10 @@ class Report:
         return f"{self.last_journal_seq}:{self.journal_head_hash[:HEAD_PRINTED]}"
 
     def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        data = dataclasses.asdict(self)
+        if not self.cash_not_counted:
+            del data["cash_not_counted"]
+        return data
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False)
@@ -241,6 +248,8 @@ def report_doc(config: Config, report: Report) -> ReceiptDoc:
         doc.add("cols", "Opptalt kontant", format_kr(report.cash_count.counted_ore))
         doc.add("cols", "Forventet ved telling", format_kr(report.cash_count.expected_ore))
         doc.add("cols", "Differanse", format_kr(report.cash_count.difference_ore))
+    elif report.cash_not_counted:
+        doc.add("cols", "Opptalt kontant", "IKKE OPPTALT")
     if report.journal_head:
         # Kept on paper, outside the till: `kassa journal verify --against` checks that the
         # journal still holds this row unchanged, with nothing removed or rewritten before it.

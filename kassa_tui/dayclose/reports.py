@@ -8,6 +8,7 @@ What a report says, and which period it covers, is built in dayclose.report_buil
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
@@ -79,8 +80,13 @@ class Reports(RegisterService):
 
         return self._build_then_store(build, store)
 
-    def z_report(self, person: Person) -> Report:
-        """Close the business day: the next Z number, stored, journaled (13009) and queued."""
+    def z_report(self, person: Person, *, not_counted: bool = False) -> Report:
+        """Close the business day: the next Z number, stored, journaled (13009) and queued.
+
+        `not_counted`: the shift lead chose explicitly to take the Z without a cash count; a
+        Z of a period with no count then says «ikke opptalt» on paper and in its content. The
+        till and `kassa report z` ask for the count (or that choice) before they get here.
+        """
         permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
         built_at: list[Instant] = []  # the report's moment, stored with its row
 
@@ -104,7 +110,10 @@ class Reports(RegisterService):
                 )
             if self._open_basket_lines():  # they would be sold after the day they were rung up
                 raise Refused(_("Park or finish the current sale first."))
-            return self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+            report = self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+            if not_counted and report.cash_count is None:
+                report = dataclasses.replace(report, cash_not_counted=True)
+            return report
 
         def store(report: Report) -> None:
             self.journal.write(

@@ -111,6 +111,10 @@ class CashEvents(RegisterService):
 
     # -- reading -----------------------------------------------------------------------------
 
+    def counted_since_last_z(self) -> bool:
+        """Whether the drawer was counted in this period: a Z asks for a count first."""
+        return self.tally("count", last_z(self.db, self.register_id).last_cash_event_id)[0] > 0
+
     def expected_cash(self, after: Period | None = None) -> int:
         """What the drawer should hold: float, cash taken (net of change and rounding, refunds
         negative), pay-ins and pay-outs since the last Z. Training sales move no real cash."""

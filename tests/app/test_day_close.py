@@ -12,7 +12,9 @@ from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.dayclose.reports import Report, report_doc
 from screens.dayclose import DayCloseScreen
+from screens.dialogs.cash_count import CashCountDialog
 from screens.dialogs.signals_behind import Behind
+from screens.dialogs.z_close import ConfirmZDialog, CountFirstDialog
 from screens.signals import SignalsScreen
 from screens.widgets.entry import EntryLine
 
@@ -67,15 +69,105 @@ async def test_float_sale_count_and_z(till: Till) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert "difference 0,00" in message(app)  # 1 000 + 25 in cash
-        await pilot.press("f10")  # the Z
+        await pilot.press("f10")  # the Z: counted, so straight to the confirmation
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmZDialog) and till.reports.z_reports() == []
+        await pilot.press("z")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Z report 1 taken" in message(app)
-        assert "Kontantsalg" in report_text(app)
+        assert "Z-rapport" in report_text(app) and "Kontantsalg" in report_text(app)
     assert till.reports.z_reports()[0][0] == 1
     assert any(b"Z-rapport" in job for job in printer.jobs)
     events = [row.event_code for row in till.journal.rows()]
     assert "13009" in events
+
+
+async def sell_one(pilot: Any, app: KassaApp) -> None:
+    """From the sale screen: a rømme (24,90) for cash, then the day-close screen."""
+    app.screen.query_one("#entry", EntryLine).value = ROMME
+    await pilot.press("enter", "f10", "enter")
+    await app.workers.wait_for_complete()
+    await pilot.press("f12")
+    await pilot.pause()
+    assert isinstance(app.screen, DayCloseScreen)
+
+
+async def test_f10_alone_takes_no_z_and_esc_cancels_the_count_step(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await sell_one(pilot, app)
+        await pilot.press("f10", "f10", "enter")  # the sale screen's habit: F10, Enter
+        await pilot.pause()
+        assert isinstance(app.screen, CountFirstDialog)  # no count yet: asked for one
+        assert till.reports.z_reports() == []
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)
+    assert till.reports.z_reports() == []
+
+
+async def test_esc_at_the_confirmation_takes_no_z(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await sell_one(pilot, app)
+        await pilot.press("f10", "n")  # not counted, then the confirmation
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmZDialog)
+        await pilot.press("enter", "f10", "escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)
+        assert "No Z report taken" in message(app)
+    assert till.reports.z_reports() == []
+
+
+async def test_count_then_confirm_takes_one_z_and_shows_it(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await sell_one(pilot, app)
+        await pilot.press("f10", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, CashCountDialog)
+        app.screen.query_one("#piece-2000", Input).value = "1"
+        app.screen.query_one("#piece-500", Input).value = "1"
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmZDialog)
+        summary = str(app.screen.query_one("#z-summary", Static).render())
+        assert "Receipts: 1" in summary and "Total: 24,90" in summary
+        assert "Cash counted: 25,00" in summary
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)
+        shown = report_text(app)
+    assert till.reports.z_reports() == [(1, till.reports.stored_z(1).business_date)]
+    z = till.reports.stored_z(1)
+    assert z.cash_count is not None and z.cash_count.counted_ore == 2500
+    assert shown == report_doc(till.config, z).as_text(till.config.printer.columns)
+    assert "Z-nummer" in shown and "Opptalt kontant" in shown
+
+
+async def test_not_counted_is_on_the_printed_z_and_in_its_content(till: Till) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await sell_one(pilot, app)
+        await pilot.press("f10", "n", "z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "IKKE OPPTALT" in report_text(app)
+    z = till.reports.stored_z(1)
+    assert z.cash_not_counted and z.cash_count is None
+    journaled = [
+        json.loads(r.text)["report"] for r in till.journal.rows() if r.event_code == "13009"
+    ]
+    assert [r["cash_not_counted"] for r in journaled] == [True]
+    assert any(b"IKKE OPPTALT" in job for job in printer.jobs if b"Z-rapport" in job)
 
 
 async def test_the_x_on_screen_is_journaled_with_its_content_and_who_asked(till: Till) -> None:
