@@ -16,13 +16,17 @@ class Figures:
     """Counts per kind of trouble, and per test where they came from."""
 
     kills: Counter[str] = field(default_factory=Counter)
+    #: Kills that landed inside a write transaction: after BEGIN IMMEDIATE, before COMMIT.
+    mid_transaction: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
     bad_inputs: Counter[str] = field(default_factory=Counter)
     lost: Counter[str] = field(default_factory=Counter)
     checks: Counter[str] = field(default_factory=Counter)
 
     def any(self) -> bool:
-        return any((self.kills, self.faults, self.bad_inputs, self.lost, self.checks))
+        return any(
+            (self.kills, self.mid_transaction, self.faults, self.bad_inputs, self.lost, self.checks)
+        )
 
     def table(self) -> list[str]:
         """A markdown table: one row per figure, with the detail behind it."""
@@ -32,6 +36,7 @@ class Figures:
 
         rows = [
             ("kills survived (SIGKILL)", self.kills),
+            ("kills mid-transaction", self.mid_transaction),
             ("faults injected (printer, disk, clock)", self.faults),
             ("bad inputs tried", self.bad_inputs),
             ("full consistency checks", self.checks),

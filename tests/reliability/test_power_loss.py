@@ -41,8 +41,17 @@ STEP_TIMEOUT = 30.0
 #: with the hash): the child still runs the real sign-in and approval code.
 CHEAP_SCRYPT_N = 2**4
 
+#: The pragmas the till process under test must really run with (read back from its live
+#: connection, not from the configuration): a SIGKILL is not a power cut (the OS keeps its page
+#: cache), so the loop cannot show that synchronous=FULL is needed; it can show it is in force.
+PRAGMAS_UNDER_TEST = {"journal_mode": "wal", "synchronous": 2, "foreign_keys": 1}
+
 #: The selling loop: argv = config path, JSON list of barcodes, seed.
-#: Prints "ready" once signed in, then "sale <nr>" / "return <nr>" / "parked" after each commit.
+#: Prints "pragmas <json>" (its live connection's), then "ready" once signed in, then
+#: "line" / "parked" / "sale <nr>" / "return <nr>" / "z <nr>" after each commit. Around every
+#: write transaction it prints "tx begin" (BEGIN has returned), "tx commit" (COMMIT is about to be
+#: sent) and "tx end" (COMMIT or ROLLBACK has returned): a kill after "tx begin" and before
+#: "tx commit" landed inside a transaction with its writes not yet committed.
 SCRIPT = r"""
 import json, random, sys
 from datetime import UTC, datetime, timedelta
@@ -67,6 +76,33 @@ printer = MemoryPrinter()
 def say(text):
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+say("pragmas " + json.dumps({
+    name: till.db.execute_sql(f"PRAGMA {name}").fetchone()[0]
+    for name in ("journal_mode", "synchronous", "foreign_keys")
+}))
+# The markers around every write transaction (Peewee's outermost atomic() calls these).
+begin, commit, rollback = till.db.begin, till.db.commit, till.db.rollback
+
+
+def marked_begin(*args, **kwargs):
+    begin(*args, **kwargs)
+    say("tx begin")
+
+
+def marked_commit():
+    say("tx commit")
+    commit()
+    say("tx end")
+
+
+def marked_rollback():
+    rollback()
+    say("tx end")
+
+
+till.db.begin, till.db.commit, till.db.rollback = marked_begin, marked_commit, marked_rollback
 
 
 def drain():
@@ -127,6 +163,9 @@ class Tally:
     checks: int = 0
     z_reported: int = 0  # the highest Z number a child reported as taken
     lines: int = 0  # basket lines the children reported as added
+    mid_transaction: int = 0  # kills after a child's "tx begin" and before its "tx commit"
+    in_commit: int = 0  # kills after "tx commit" and before "tx end": COMMIT was under way
+    lost: int = 0  # what the last check found lost
 
 
 class Child:
@@ -158,10 +197,27 @@ class Child:
         with self.changed:
             self.changed.notify_all()
 
+    def steps(self) -> list[str]:
+        """What the loop reported doing ("ready", "line", "sale 12" …), without the markers."""
+        return [text for text in self.lines if not text.startswith(("tx ", "pragmas "))]
+
+    def pragmas(self) -> dict[str, object]:
+        reported = [text for text in self.lines if text.startswith("pragmas ")]
+        assert len(reported) == 1, f"the selling loop reported its pragmas {len(reported)} times"
+        pragmas: dict[str, object] = json.loads(reported[0].partition(" ")[2])
+        return pragmas
+
+    def where_killed(self) -> str:
+        """Where the kill landed: "mid-transaction", "in commit" or "outside"."""
+        markers = [text for text in self.lines if text.startswith("tx ")]
+        last = markers[-1] if markers else "tx end"
+        return {"tx begin": "mid-transaction", "tx commit": "in commit"}.get(last, "outside")
+
     def wait_for_lines(self, count: int) -> None:
+        """Wait until the loop has reported `count` steps (markers not counted)."""
         deadline = time.monotonic() + STEP_TIMEOUT
         with self.changed:
-            while len(self.lines) < count:
+            while len(self.steps()) < count:
                 if self.proc.poll() is not None and not self.reader.is_alive():
                     raise AssertionError(
                         f"the selling loop stopped by itself (exit {self.proc.returncode}):\n"
@@ -208,6 +264,26 @@ def on_hand(database: Path) -> dict[int, int]:
 def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: Tally) -> None:
     """Everything a power cut must never break, checked on the file the child wrote."""
     database = till.config.database
+    # Data lost first, recorded in the figures before any assert: a loss shows in the table even
+    # when this check (or a later one) stops the test.
+    # No receipt a child reported as done may be missing.
+    kinds = dict(query(database, "SELECT receipt_nr, kind FROM sale"))
+    lost = {nr: kind for nr, kind in tally.reported.items() if kinds.get(nr) != kind}
+    # Baskets are kept (open, parked or sold) with their lines: every line a child reported is
+    # there, and at most one more per child (added, then killed before it could say so).
+    lines = query(database, "SELECT COUNT(*) FROM basket_line")[0][0]
+    assert isinstance(lines, int)
+    z_taken = query(database, "SELECT COALESCE(MAX(z_nr), 0) FROM z_report")[0][0]
+    assert isinstance(z_taken, int)
+    tally.lost = len(lost) + max(0, tally.lines - lines) + max(0, tally.z_reported - z_taken)
+    FIGURES.lost["power loss"] += tally.lost
+    FIGURES.checks["power loss"] += 1
+    assert lost == {}, f"after kill {tally.kills}: reported but lost: {lost}"
+    assert tally.lines <= lines <= tally.lines + tally.children, (
+        f"after kill {tally.kills}: {lines} basket lines, {tally.lines} reported"
+    )
+    assert z_taken >= tally.z_reported, f"after kill {tally.kills}: Z {tally.z_reported} lost"
+
     assert query(database, "PRAGMA integrity_check") == [("ok",)]
     assert query(database, "PRAGMA foreign_key_check") == []
 
@@ -288,24 +364,6 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
         )
     assert Journal(till.db, till.config.register_id, till.clock).verify() is None
     assert verify_chain(chain_rows(till.db, till.config.register_id), public_key) is None
-    # No receipt a child reported as done may be missing (data lost).
-    kinds = dict(query(database, "SELECT receipt_nr, kind FROM sale"))
-    lost = {nr: kind for nr, kind in tally.reported.items() if kinds.get(nr) != kind}
-    FIGURES.lost["power loss"] += len(lost)
-    FIGURES.checks["power loss"] += 1
-    assert lost == {}, f"after kill {tally.kills}: reported but lost: {lost}"
-    # Baskets are kept (open, parked or sold) with their lines: every line a child reported is
-    # there, and at most one more per child (added, then killed before it could say so).
-    lines = query(database, "SELECT COUNT(*) FROM basket_line")[0][0]
-    assert isinstance(lines, int)
-    FIGURES.lost["power loss"] += max(0, tally.lines - lines)
-    assert tally.lines <= lines <= tally.lines + tally.children, (
-        f"after kill {tally.kills}: {lines} basket lines, {tally.lines} reported"
-    )
-    z_taken = query(database, "SELECT COALESCE(MAX(z_nr), 0) FROM z_report")[0][0]
-    assert isinstance(z_taken, int)
-    FIGURES.lost["power loss"] += max(0, tally.z_reported - z_taken)
-    assert z_taken >= tally.z_reported, f"after kill {tally.kills}: Z {tally.z_reported} lost"
     tally.checks += 1
 
 
@@ -332,7 +390,13 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
             child.kill()
         tally.kills += 1
         FIGURES.kills["selling loop"] += 1
-        for text in child.lines:
+        where = child.where_killed()
+        if where == "mid-transaction":
+            tally.mid_transaction += 1
+            FIGURES.mid_transaction["selling loop"] += 1
+        elif where == "in commit":
+            tally.in_commit += 1
+        for text in child.steps():
             kind, _, nr = text.partition(" ")
             if kind in ("sale", "return"):
                 tally.reported[int(nr)] = kind
@@ -341,6 +405,9 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
             elif kind == "z":
                 tally.z_reported = max(tally.z_reported, int(nr))
         assert_whole(till, public_key, opening, tally)
+        # The till under test ran with the durability it claims, read from its live connection.
+        pragmas = child.pragmas()
+        assert pragmas == PRAGMAS_UNDER_TEST, f"child {tally.children} ran with {pragmas}"
     elapsed = time.monotonic() - started
 
     sales = query(database, "SELECT kind, COUNT(*) FROM sale GROUP BY kind")
@@ -349,11 +416,15 @@ def test_sigkill_at_random_moments_never_breaks_the_database(shop: Till, tmp_pat
     summary = (
         f"power loss: {tally.kills} kills survived, {counts.get('sale', 0)} sales and"
         f" {counts.get('return', 0)} returns completed, {zs} Z reports taken,"
-        f" {len(tally.reported)} reported by the"
-        f" children, data lost 0, {tally.checks} full checks, {elapsed:.1f} s"
+        f" {len(tally.reported)} reported by the children, {tally.mid_transaction} kills"
+        f" mid-transaction (after BEGIN IMMEDIATE, before COMMIT) and {tally.in_commit} during"
+        f" COMMIT, data lost {tally.lost}, {tally.checks} full checks, {elapsed:.1f} s"
     )
     print(summary)
     assert tally.kills >= KILLS and tally.checks == tally.kills
+    # The kills really cut transactions in the middle: otherwise the test proves nothing about
+    # a half-written sale.
+    assert tally.mid_transaction > 0, summary
     # The loop really sold: a run that only ever started and died would prove nothing.
     assert counts.get("sale", 0) >= KILLS // 2, summary
     assert counts.get("return", 0) > 0, summary
@@ -392,10 +463,11 @@ def test_a_full_disk_leaves_the_basket_as_it_was(shop: Till) -> None:
     # screen's guard turns it into the disk-full message (tests/app/test_sale_flow.py).
     with pytest.raises((peewee.OperationalError, Refused)) as failed:
         till.sales.pay_card(cashier)
+    kept = till.baskets.current() == before
+    FIGURES.lost["disk full"] += 0 if kept else 1  # recorded before any assert can stop the test
     print(f"disk full while completing a sale: {type(failed.value).__name__}: {failed.value}")
     assert isinstance(failed.value, Refused) or "full" in str(failed.value)
-    assert till.baskets.current() == before
-    FIGURES.lost["disk full"] += 0 if till.baskets.current() == before else 1
+    assert kept, (till.baskets.current(), before)
     assert counts() == written
     assert Journal(till.db, till.config.register_id, till.clock).verify() is None
 
