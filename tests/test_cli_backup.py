@@ -171,3 +171,17 @@ def test_another_shops_backup_is_refused_without_other_shop(tmp_path: Path, shop
     assert "Restored with --other-shop" in text and "journaled" in text
     code, text = kassa("--config", config, "journal", "verify")
     assert "Journal intact" in text
+
+
+def test_the_till_will_not_start_while_a_restore_holds_the_database(shop: Path) -> None:
+    from kassa_tui.config import load
+    from kassa_tui.store.register_lock import DatabaseLock
+
+    restore = DatabaseLock(load(shop).database)
+    restore.acquire(exclusive=True)
+    try:
+        code, out = kassa("--config", str(shop), "tui", input="")
+    finally:
+        restore.release()
+    assert code == 3
+    assert "a restore is replacing the database; start kassa again when it has finished" in out

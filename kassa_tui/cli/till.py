@@ -24,6 +24,13 @@ def tui(ctx: click.Context, read_only: bool) -> None:
         try:
             lock.acquire()
         except RegisterBusy as busy:
+            if busy.restoring:
+                click.echo(
+                    "kassa: a restore is replacing the database; start kassa again when it has"
+                    " finished.",
+                    err=True,
+                )
+                sys.exit(3)
             click.echo(
                 f"kassa: register {config.register_id} is already selling in another kassa"
                 f" (pid {busy.pid}). Two tills on one register would mix receipt numbers.",

@@ -24,9 +24,10 @@ from typing import IO
 class RegisterBusy(Exception):
     """Another kassa is selling on this register (or a restore is replacing the database)."""
 
-    def __init__(self, pid: str) -> None:
-        self.pid = pid
-        super().__init__(pid)
+    def __init__(self, pid: str, *, restoring: bool = False) -> None:
+        self.pid = pid  # the selling kassa's process id ("?" when unknown)
+        self.restoring = restoring  # a restore holds the whole database
+        super().__init__("a restore is replacing the database" if restoring else pid)
 
 
 class DatabaseBusy(Exception):
@@ -80,7 +81,7 @@ class RegisterLock:
         try:
             self._database.acquire(exclusive=False)
         except DatabaseBusy:
-            raise RegisterBusy("a restore is replacing the database") from None
+            raise RegisterBusy("?", restoring=True) from None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process
         try:
