@@ -17,6 +17,7 @@ from kassa_tui.core.clock import Clock
 from kassa_tui.dayclose.reports import Reports
 from kassa_tui.people.users import Users
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.records.keyring import adopt
 from kassa_tui.records.printqueue import PrintQueue
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
@@ -80,6 +81,12 @@ def open_till(
     database = connect(config.database)
     migrate(database, announce)
     journal = Journal(database, config.register_id, clock)
+    if signer is not None and signing.key_file is not None:
+        try:
+            adopt(database, journal, signer, signing.key_file)
+        except BaseException:
+            database.close()
+            raise
     users = Users(database, journal, config.lockout_minutes)
     catalog = Catalog(database)
     queue = PrintQueue(database, config.register_id, journal, clock)

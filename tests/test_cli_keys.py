@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
-from kassa_tui.composition import Till
+from kassa_tui.composition import Till, open_till
 from kassa_tui.config import load
 from kassa_tui.people import users
 from kassa_tui.records.signing import Signer, generate_key_pair
@@ -133,3 +133,113 @@ def test_journal_verify_with_the_public_key_alone(tmp_path: Path) -> None:
     generate_key_pair(tmp_path / "other.pem", other)
     code, out = kassa("--config", config, "journal", "verify", "--public-key", str(other))
     assert code == 1 and "signature of receipt 1 does not verify" in out
+
+
+# --- Key rotation (issue 12, item 3): the technician's PIN, journaled, every version kept. ---
+
+
+def rotate(config: str, credentials: str = "9\n9999\n") -> tuple[int, str]:
+    return kassa("--config", config, "keys", "generate", "--force", input=credentials)
+
+
+def key_rows(till: Till) -> list[tuple[str, int | None]]:
+    rows = till.db.execute_sql("SELECT version, registered_by FROM signing_key ORDER BY rowid")
+    return [(version, by) for version, by in rows.fetchall()]
+
+
+def test_a_rotation_keeps_the_old_sales_verifying_and_is_journaled(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    till.db.close()
+    config = str(tmp_path / "kassa.toml")
+    private = tmp_path / "var" / "signing-key.pem"
+    old = private.read_bytes()
+
+    code, out = rotate(config)
+    assert code == 0, out
+    assert "Key version 2 registered by user 9" in out and "no line to change" in out
+    assert private.read_bytes() != old and mode(private) == 0o600
+
+    till = open_till(load(Path(config)))
+    assert key_rows(till) == [("1", None), ("2", 9)]
+    assert till.sales.signer is not None and till.sales.signer.key_version == "2"
+    keyreg = [row for row in till.journal.rows() if row.basic_id == "KEYREG"]
+    assert [row.user_number for row in keyreg] == [None, 9]
+    fingerprint = till.db.execute_sql(
+        "SELECT fingerprint FROM signing_key WHERE version = '2'"
+    ).fetchone()[0]
+    assert '"key_version":"2"' in keyreg[-1].text.replace(" ", "")
+    assert fingerprint in keyreg[-1].text
+    sell_three(till)  # receipts 4-6, signed with version 2
+    versions = till.db.execute_sql("SELECT key_version FROM sale ORDER BY id").fetchall()
+    assert [version for (version,) in versions] == ["1"] * 3 + ["2"] * 3
+    till.db.close()
+
+    code, out = kassa("--config", config, "journal", "verify")
+    assert code == 0, out
+    assert "Signatures intact: 6 sales" in out
+
+
+def test_a_rotation_without_the_technicians_pin_is_refused(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    till.db.close()
+    config = str(tmp_path / "kassa.toml")
+    private = tmp_path / "var" / "signing-key.pem"
+    old = private.read_bytes()
+    for credentials, refusal in (
+        ("", "Wrong user number or PIN"),  # no PIN
+        ("9\n1234\n", "Wrong user number or PIN"),
+        ("2\n2222\n", "may not do exports"),  # a shift lead
+    ):
+        code, out = rotate(config, credentials)
+        assert code == 1 and refusal in out, out
+        assert private.read_bytes() == old
+    till = open_till(load(Path(config)))
+    assert key_rows(till) == [("1", None)]
+    assert till.sales.signer is not None and till.sales.signer.key_version == "1"
+
+
+def test_a_key_swapped_behind_kassas_back_is_refused_and_reported(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    till.db.close()
+    config = str(tmp_path / "kassa.toml")
+    settings = load(Path(config)).signing
+    assert settings.key_file is not None and settings.public_key_file is not None
+    generate_key_pair(settings.key_file, settings.public_key_file, overwrite=True)
+
+    code, out = kassa("--config", config, "users", "list", input="9\n9999\n")
+    assert code == 1 and "not the shop's registered key" in out  # the till will not sign
+    code, out = kassa("--config", config, "journal", "verify")
+    assert code == 1
+    assert "Signatures intact: 3 sales" in out  # the old sales, with the registered key
+    assert "not the shop's registered key" in out and "refuses to sign" in out
+
+
+def test_sales_signed_with_a_swapped_key_are_named(tmp_path: Path) -> None:
+    """Even if a swapped key signed (an older kassa, or one changed to skip the check), verify
+    checks each sale with its version's registered key and names the first one signed after."""
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    assert till.sales.signer is not None
+    other = tmp_path / "other.pem"
+    generate_key_pair(other, tmp_path / "other.pub.pem")
+    till.sales.signer = Signer.load(other, "1")  # claims to be version 1
+    sell_three(till)
+    till.db.close()
+    code, out = kassa("--config", str(tmp_path / "kassa.toml"), "journal", "verify")
+    assert code == 1
+    assert "signature of receipt 4 does not verify" in out
+
+
+def test_verify_names_the_key_versions_that_are_not_registered(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    assert till.sales.signer is not None
+    till.sales.signer.key_version = "7"  # a version nobody registered
+    sell_three(till)
+    till.db.close()
+    code, out = kassa("--config", str(tmp_path / "kassa.toml"), "journal", "verify")
+    assert code == 1
+    assert "key version 7 is not registered" in out and "receipts 4–6" in out

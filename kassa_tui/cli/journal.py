@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from kassa_tui.cli.base import config_of, friendly
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
 
 
 @click.group()
@@ -83,11 +88,11 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     """Check the journal's hash chain, the sales' signature chain and the records against the
     journal (sales, lines, payments, counters, Z reports); names what is wrong, exits 1."""
     from dataclasses import replace
-    from pathlib import Path
 
     from kassa_tui.composition import open_till
     from kassa_tui.records.audit import audit, check_head, check_z_head, parse_anchor
-    from kassa_tui.records.signing import chain_rows, verify_chain
+    from kassa_tui.records.keyring import public_keys
+    from kassa_tui.records.signing import chain_rows, verify_chain, verify_chain_by_version
 
     anchors: list[tuple[int | None, int, str]] = []
     for text in heads:
@@ -97,11 +102,8 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
             raise click.BadParameter(str(exc), param_hint="--against") from None
     config = config_of(ctx)
     pem = Path(public_key).read_bytes() if public_key else None
-    if pem is not None:  # an auditor's copy needs no private key
-        config = replace(config, signing=replace(config.signing, enabled=False))
-    till = open_till(config)
-    if pem is None and till.sales.signer is not None:
-        pem = till.sales.signer.public_key_pem()
+    # The stored public keys check the sales; the private key is only compared with them.
+    till = open_till(replace(config, signing=replace(config.signing, enabled=False)))
     intact = True
     bad = till.journal.verify()
     if bad is not None:
@@ -118,20 +120,41 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
             intact = False
         elif bad is None:
             click.echo(f"Journal holds the printed head {seq}:{digest}")
-    if pem is None:
-        click.echo("Signatures not checked: signing is off in kassa.toml (or give --public-key)")
-    else:
-        rows = chain_rows(till.db, config.register_id)
+    rows = chain_rows(till.db, config.register_id)
+    keys = public_keys(till.db)
+    if pem is not None:  # an auditor's copy: one public key for every sale
         bad_nr = verify_chain(rows, pem)
-        if bad_nr is not None:
-            click.echo(
-                f"kassa: the signature of receipt {bad_nr} does not verify: the sale was altered"
-                " or removed, or signed with another key",
-                err=True,
-            )
+        unknown: dict[str, list[str]] = {}
+    elif not keys and not config.signing.enabled:
+        bad_nr = None
+        click.echo("Signatures not checked: signing is off in kassa.toml (or give --public-key)")
+    elif not keys and not rows:
+        bad_nr = None
+        click.echo("Signatures not checked: no signing key is registered (or give --public-key)")
+    else:
+        checked = verify_chain_by_version(rows, keys)
+        bad_nr, unknown = checked.bad_nr, checked.unknown
+    if bad_nr is not None:
+        click.echo(
+            f"kassa: the signature of receipt {bad_nr} does not verify: the sale was altered"
+            " or removed, or signed with another key",
+            err=True,
+        )
+        intact = False
+    for version, receipts in unknown.items():
+        click.echo(
+            f"kassa: key version {version or '(none)'} is not registered: the signatures of"
+            f" {len(receipts)} sales (receipts {receipts[0]}–{receipts[-1]}) cannot be checked",
+            err=True,
+        )
+        intact = False
+    if bad_nr is None and not unknown and (pem is not None or keys):
+        click.echo(f"Signatures intact: {len(rows)} sales")
+    if pem is None and config.signing.enabled and config.signing.key_file is not None:
+        problem = _key_file_problem(till, config.signing.key_file, config.signing.key_version)
+        if problem is not None:
+            click.echo(f"kassa: {problem}", err=True)
             intact = False
-        else:
-            click.echo(f"Signatures intact: {len(rows)} sales")
     found = audit(till.db, config.register_id)
     for problem in found.problems[:_SHOWN]:
         click.echo(f"kassa: {problem}", err=True)
@@ -146,6 +169,24 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
         )
     if not intact:
         sys.exit(1)
+
+
+def _key_file_problem(till: Till, key_file: Path, first_version: str) -> str | None:
+    """What is wrong with the key the till would sign with, measured against the registered
+    keys; None when it is the newest one (or cannot be read by this user)."""
+    from kassa_tui.core.errors import Stopped
+    from kassa_tui.records.keyring import refuse, registered
+    from kassa_tui.records.signing import Signer
+
+    try:
+        signer = Signer.load(key_file, first_version)
+    except Stopped:
+        return None  # the till says why when it starts
+    keys = registered(till.db)
+    if not keys:
+        return None  # the till's next start registers it
+    refusal = refuse(keys, signer, key_file)
+    return None if refusal is None else f"{refusal}; the till refuses to sign with it"
 
 
 #: Problems named one by one; a wholesale rewrite would otherwise scroll for pages.

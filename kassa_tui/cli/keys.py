@@ -54,7 +54,9 @@ def keys_generate(ctx: click.Context, force: bool) -> None:
     """Write a new signing key (mode 0600) and its public key.
 
     The key is 1024-bit RSA, written to signing.key_file; the public key goes beside it as
-    <name>.pub.pem.
+    <name>.pub.pem. In a shop that has a database, a technician's number and PIN are asked
+    for and the new key is registered as the next key version, journaled; the database keeps
+    every version's public key, so the sales signed before still verify.
     """
     config = config_of(ctx)
     private, public = key_paths(config)
@@ -62,6 +64,9 @@ def keys_generate(ctx: click.Context, force: bool) -> None:
     if private.exists() and not force:
         click.echo(refusal, err=True)
         sys.exit(1)
+    if config.database.exists():
+        _rotate(config, private, public, force)
+        return
     try:
         generate_key_pair(private, public, overwrite=force)
     except FileExistsError:
@@ -75,3 +80,54 @@ def keys_generate(ctx: click.Context, force: bool) -> None:
             "A new key needs a new signing.key_version in kassa.toml and a new RF-1348"
             " declaration; sales signed before stay verifiable only with the old public key."
         )
+
+
+def _rotate(config: Config, private: Path, public: Path, force: bool) -> None:
+    """A shop's new key: the technician's PIN (EXPORT: the key signs what goes to
+    Skatteetaten), the next key version registered and journaled, then the files replaced."""
+    from dataclasses import replace
+
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.composition import open_till
+    from kassa_tui.core.errors import Stopped
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.records import keyring
+    from kassa_tui.records.signing import Signer, new_private_key, public_pem_of, write_key_pair
+
+    # The key on disk may be the one being replaced (or unreadable): the till opens without it.
+    till = open_till(replace(config, signing=replace(config.signing, enabled=False)))
+    try:
+        person = authenticate(till, Permission.EXPORT, who="Technician's user number")
+        key = new_private_key()
+        new_pem = public_pem_of(key)
+        with till.db.atomic("IMMEDIATE"):
+            if not keyring.registered(till.db):
+                # Never registered (signing was off, or the key unreadable since the upgrade):
+                # keep the old key's public half so the sales it signed still verify.
+                try:
+                    old = Signer.load(private, config.signing.key_version)
+                except Stopped:
+                    old = None
+                if old is not None:
+                    keyring.register(
+                        till.db, till.journal, old.public_key_pem(), old.key_version, person.number
+                    )
+            version = keyring.next_version(till.db, config.signing.key_version)
+            print_ = keyring.register(till.db, till.journal, new_pem, version, person.number)
+            try:
+                write_key_pair(key, private, public, overwrite=force)
+            except FileExistsError:
+                raise Stopped(f"{private} already exists; a till keeps its key") from None
+    finally:
+        till.db.close()
+    click.echo(f"Private key: {private} (mode 0600: only this user can read it)")
+    click.echo(f"Public key: {public}")
+    click.echo(
+        f"Key version {version} registered by user {person.number}, journaled"
+        f" (fingerprint {print_}). The till signs with it from its next start; the database"
+        " keeps every version's public key, so the sales signed before still verify."
+        " kassa.toml's signing.key_version names only the first key: no line to change."
+    )
+    click.echo(RF1348_NOTE)
+    if force:
+        click.echo("A new key needs a new RF-1348 declaration.")

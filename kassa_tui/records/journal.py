@@ -77,6 +77,7 @@ class Event:
     TRAINING_ON = ("13023", "TRAININGON")
     TRAINING_OFF = ("13024", "TRAININGOFF")
     JOURNAL_EXPORT = ("13020", "EXPORT")  # a SAF-T file written from the journal
+    KEY_REGISTERED = ("13999", "KEYREG")  # a signing key version registered (records.keyring)
 
 
 @dataclass(frozen=True)

@@ -118,6 +118,10 @@ class Signer:
         return _public_pem(self._key)
 
 
+def public_pem_of(key: rsa.RSAPrivateKey) -> bytes:
+    return _public_pem(key)
+
+
 def _public_pem(key: rsa.RSAPrivateKey) -> bytes:
     return key.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
@@ -179,6 +183,36 @@ def verify_chain(rows: Iterable[ChainRow], public_key_pem: bytes) -> int | None:
     return None
 
 
+@dataclass(frozen=True)
+class ChainCheck:
+    """A register's chain checked with each sale's own key version."""
+
+    bad_nr: int | None  # the first sale whose signature does not verify
+    unknown: dict[str, list[str]]  # a key version not registered → the receipts it signed
+
+
+def verify_chain_by_version(rows: Iterable[ChainRow], keys: dict[str, bytes]) -> ChainCheck:
+    """Like `verify_chain`, each row checked with the public key of the version it was signed
+    with. A row whose version is not in `keys` cannot be checked: it is named in `unknown` and
+    the chain goes on over its signature."""
+    loaded = {version: load_public_key(pem) for version, pem in keys.items()}
+    unknown: dict[str, list[str]] = {}
+    prev: str | None = None
+    for row in rows:
+        key = loaded.get(row.key_version or "")
+        if row.signature and key is None:
+            unknown.setdefault(row.key_version or "", []).append(row.nr)
+            prev = row.signature
+            continue
+        data = signing_string(
+            prev, row.local_date, row.local_time, row.nr, row.amount_in_ore, row.amount_ex_ore
+        )
+        if key is None or not row.signature or not _verifies(key, data, row.signature):
+            return ChainCheck(int(row.nr), unknown)
+        prev = row.signature
+    return ChainCheck(None, unknown)
+
+
 def chain_rows(database: SqliteDatabase, register_id: str) -> list[ChainRow]:
     """A register's sales in chain order, as `Sales` signed them."""
     cursor = database.execute_sql(
@@ -192,14 +226,29 @@ def chain_rows(database: SqliteDatabase, register_id: str) -> list[ChainRow]:
     ]
 
 
-def generate_key_pair(private_path: Path, public_path: Path, *, overwrite: bool = False) -> None:
+def new_private_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
+
+
+def generate_key_pair(private_path: Path, public_path: Path, *, overwrite: bool = False) -> bytes:
     """A new 1024-bit RSA key: the private half mode 0600, the public half as PEM for RF-1348.
+
+    Returns the public key's PEM.
+    """
+    key = new_private_key()
+    write_key_pair(key, private_path, public_path, overwrite=overwrite)
+    return _public_pem(key)
+
+
+def write_key_pair(
+    key: rsa.RSAPrivateKey, private_path: Path, public_path: Path, *, overwrite: bool = False
+) -> None:
+    """The private half mode 0600, the public half as PEM.
 
     The private file is created 0600 from the first byte (never readable by others, not even
     briefly). Without `overwrite` an existing key is never replaced (`FileExistsError`); with
     it, the new key replaces the old in one rename.
     """
-    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_BITS)
     private_pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,

@@ -149,6 +149,24 @@ def _v6_sale_lines_by_sale(database: SqliteDatabase) -> None:
     database.execute_sql("DROP INDEX sale_line_sale_id")
 
 
+def _v7_signing_keys(database: SqliteDatabase) -> None:
+    """Every public key the till has signed with, by key version (records.keyring).
+
+    The key the till has now is registered, journaled, by the first start that can read it
+    (open_till): the migration cannot, as the technician's user may not be able to read it.
+    """
+    database.execute_sql(
+        "CREATE TABLE signing_key (version TEXT NOT NULL PRIMARY KEY,"
+        " public_pem TEXT NOT NULL, fingerprint TEXT NOT NULL UNIQUE,"
+        " registered_utc TEXT NOT NULL, registered_by INTEGER)"
+    )
+    for verb in ("UPDATE", "DELETE"):
+        database.execute_sql(
+            f"CREATE TRIGGER signing_key_no_{verb.lower()} BEFORE {verb} ON signing_key"
+            " BEGIN SELECT RAISE(ABORT, 'signing_key is append-only'); END"
+        )
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
@@ -156,6 +174,7 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v4_user_lock,
     _v5_a_year_of_sales,
     _v6_sale_lines_by_sale,
+    _v7_signing_keys,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
--- kassa's database schema: schema version 6, as migrate() leaves it.
+-- kassa's database schema: schema version 7, as migrate() leaves it.
 --
 -- This file is for reading. A database is built (and an old one upgraded) by the migrations in
 -- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
@@ -248,6 +248,22 @@ CREATE TRIGGER sale_no_update BEFORE UPDATE ON sale
     BEGIN SELECT RAISE(ABORT, 'sale is append-only'); END;
 CREATE TRIGGER sale_no_delete BEFORE DELETE ON sale
     BEGIN SELECT RAISE(ABORT, 'sale is append-only'); END;
+
+-- Every public key the sales were signed with, by key version (records.keyring); the newest
+-- version is the one the till signs with. Registered by the first start that reads the key, or
+-- by `kassa keys generate` (a technician's PIN), each journaled (KEYREG); append-only, so
+-- `kassa journal verify` checks old sales with the key they were signed with.
+CREATE TABLE signing_key (
+    version TEXT NOT NULL PRIMARY KEY,
+    public_pem TEXT NOT NULL,        -- SubjectPublicKeyInfo PEM, as sent with RF-1348
+    fingerprint TEXT NOT NULL UNIQUE,  -- SHA-256 of the public key's DER, hex
+    registered_utc TEXT NOT NULL,
+    registered_by INTEGER            -- the technician's user number; NULL: the first start
+);
+CREATE TRIGGER signing_key_no_update BEFORE UPDATE ON signing_key
+    BEGIN SELECT RAISE(ABORT, 'signing_key is append-only'); END;
+CREATE TRIGGER signing_key_no_delete BEFORE DELETE ON signing_key
+    BEGIN SELECT RAISE(ABORT, 'signing_key is append-only'); END;
 
 -- A transaction's lines; append-only.
 CREATE TABLE sale_line (

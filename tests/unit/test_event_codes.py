@@ -84,6 +84,7 @@ INTENDED = {
     "TRAININGON": "Training mode on",
     "TRAININGOFF": "Training mode off",
     "EXPORT": "Export of journal to external storage (cash register)",
+    "KEYREG": "Other",  # a signing key version registered: the list has no code for it
 }
 
 

@@ -10,6 +10,8 @@ from peewee import SqliteDatabase
 from kassa_tui.composition import open_till
 from kassa_tui.config import Config
 from kassa_tui.demo import load_demo
+from kassa_tui.records.keyring import public_keys, registered
+from kassa_tui.records.signing import ChainCheck, chain_rows, verify_chain_by_version
 from kassa_tui.store import migrations
 from kassa_tui.store.migrations import SCHEMA_VERSION, SchemaTooNew, current_version, migrate
 
@@ -80,7 +82,13 @@ def test_an_upgrade_keeps_every_row_and_is_announced(
     assert told == [(4, SCHEMA_VERSION)]
     assert current_version(till.db) == SCHEMA_VERSION
     assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == sales
-    assert till.db.execute_sql("SELECT COUNT(*) FROM journal").fetchone()[0] == journal_rows
+    # The first start after the upgrade registers the key the till signs with, journaled.
+    assert till.db.execute_sql("SELECT COUNT(*) FROM journal").fetchone()[0] == journal_rows + 1
+    assert [row.basic_id for row in till.journal.rows()][-1] == "KEYREG"
+    assert [key.version for key in registered(till.db)] == ["1"]
+    assert verify_chain_by_version(chain_rows(till.db, "KASSE-1"), public_keys(till.db)) == (
+        ChainCheck(None, {})
+    )
     assert till.journal.verify() is None  # the chain holds across the upgrade
     assert till.db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert {"basket_register_status", "sale_register", "journal_local_date", "sale_line_sale"} <= (
