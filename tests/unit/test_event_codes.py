@@ -17,6 +17,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
 from kassa_tui.records.journal import Event
 from kassa_tui.stock.importing.report import IMPORT
+from kassa_tui.store.backup import RESTORE_OTHER_SHOP
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
@@ -85,6 +86,7 @@ INTENDED = {
     "TRAININGOFF": "Training mode off",
     "EXPORT": "Export of journal to external storage (cash register)",
     "KEYREG": "Other",  # a signing key version registered: the list has no code for it
+    "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
 }
 
 
@@ -102,9 +104,10 @@ def code_of(basic_id: str) -> str:
 
 
 def defined() -> dict[str, tuple[str, str]]:
-    """Every event kassa can journal: the Event table and the two rooms' own ones."""
+    """Every event kassa can journal: the Event table and the rooms' own ones."""
     events = {name: value for name, value in vars(Event).items() if name.isupper()}
-    return {**events, "PIN_DELAY": PIN_DELAY, "IMPORT": IMPORT}
+    rooms = {"PIN_DELAY": PIN_DELAY, "IMPORT": IMPORT, "RESTORE_OTHER_SHOP": RESTORE_OTHER_SHOP}
+    return {**events, **rooms}
 
 
 def test_every_event_carries_the_code_of_what_it_records() -> None:
