@@ -77,10 +77,11 @@ def _is_date(text: str) -> bool:
     "--against",
     "heads",
     multiple=True,
-    metavar="SEQ:HASH",
+    metavar="SEQ:HASH|BACKUP",
     help="A journal head as printed on an X or Z report (Kontrollspor): the journal must"
     " still hold that row with that hash. As Z<number>=SEQ:HASH, that Z's journal row must"
-    " also record it. Repeatable.",
+    " also record it. Or a backup file (kassa backup; decrypted): the journal must hold every"
+    " one of its journal rows unchanged. Repeatable.",
 )
 @click.pass_context
 @friendly
@@ -90,14 +91,25 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     from dataclasses import replace
 
     from kassa_tui.composition import open_till
-    from kassa_tui.records.audit import audit, check_head, check_z_head, parse_anchor
+    from kassa_tui.records.audit import (
+        audit,
+        backup_journal,
+        check_extends,
+        check_head,
+        check_z_head,
+        parse_anchor,
+    )
     from kassa_tui.records.keyring import public_keys
     from kassa_tui.records.signing import chain_rows, verify_chain, verify_chain_by_version
 
     anchors: list[tuple[int | None, int, str]] = []
+    files: list[tuple[Path, dict[str, list[tuple[int, str]]]]] = []
     for text in heads:
         try:
-            anchors.append(parse_anchor(text))
+            if Path(text).is_file():
+                files.append((Path(text), backup_journal(Path(text))))
+            else:
+                anchors.append(parse_anchor(text))
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--against") from None
     config = config_of(ctx)
@@ -120,6 +132,21 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
             intact = False
         elif bad is None:
             click.echo(f"Journal holds the printed head {seq}:{digest}")
+    for path, journals in files:
+        if not journals:
+            click.echo(f"kassa: the backup {path} holds no journal rows to check against", err=True)
+            intact = False
+        for register, held in journals.items():
+            wrong = check_extends(till.db, register, held, f"the backup {path.name}")
+            if wrong is not None:
+                click.echo(f"kassa: {wrong}", err=True)
+                intact = False
+            elif bad is None:
+                seq, digest = held[-1]
+                click.echo(
+                    f"Journal of register {register} extends the backup {path.name}"
+                    f" ({len(held)} rows, head {seq}:{digest[:16]})"
+                )
     rows = chain_rows(till.db, config.register_id)
     keys = public_keys(till.db)
     if pem is not None:  # an auditor's copy: one public key for every sale

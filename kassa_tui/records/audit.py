@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from peewee import SqliteDatabase
@@ -118,6 +120,67 @@ def check_head(database: SqliteDatabase, register_id: str, seq: int, digest: str
             f"journal row {seq} has hash {found[: len(digest)]}, not the printed {digest}:"
             f" the journal was rewritten at or before row {seq}"
         )
+    return None
+
+
+#: The first bytes of every SQLite database file.
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def backup_journal(path: Path) -> dict[str, list[tuple[int, str]]]:
+    """A kassa backup's journal: per register its rows' (seq, hash), oldest first. Raises
+    ValueError when the file is not a readable, unencrypted kassa database."""
+    try:
+        with path.open("rb") as file:
+            magic = file.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise ValueError(f"{path}: {exc.strerror or exc}") from None
+    if magic != _SQLITE_MAGIC:
+        if path.name.endswith(".enc"):
+            raise ValueError(
+                f"{path} is an encrypted backup: decrypt it first (kassa backup decrypt FILE"
+                " --key PRIVATE.pem -o OUT) and give the decrypted copy"
+            )
+        raise ValueError(f"{path} is neither a kassa backup (SQLite database) nor a SAF-T file")
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute(
+            "SELECT register_id, seq, hash FROM journal ORDER BY register_id, seq"
+        ).fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{path} is not a kassa database: {exc}") from None
+    finally:
+        conn.close()
+    found: dict[str, list[tuple[int, str]]] = {}
+    for register, seq, digest in rows:
+        found.setdefault(str(register), []).append((int(seq), str(digest)))
+    return found
+
+
+def check_extends(
+    database: SqliteDatabase, register_id: str, anchor: Sequence[tuple[int, str]], what: str
+) -> str | None:
+    """None when the register's journal holds every row of `anchor` (seq, hash) unchanged and
+    goes on from its last one; otherwise the first difference. `what` names the anchor."""
+    current = database.execute_sql(
+        "SELECT seq, hash FROM journal WHERE register_id = ? AND seq <= ? ORDER BY seq",
+        (register_id, anchor[-1][0] if anchor else 0),
+    )
+    held = {int(seq): str(digest) for seq, digest in current}
+    for seq, digest in anchor:
+        found = held.get(seq)
+        if found is None:
+            last = journal_head(database, register_id)[0]
+            ends = f"ends at row {last}" if last < seq else "has no row"
+            return (
+                f"register {register_id}: the journal {ends} where {what} holds row {seq}:"
+                " rows were removed"
+            )
+        if found != digest:
+            return (
+                f"register {register_id}: journal row {seq} has hash {found[:16]}, {what} has"
+                f" {digest[:16]}: the journal was rewritten at or before row {seq}"
+            )
     return None
 
 

@@ -22,6 +22,7 @@ from kassa_tui.dayclose.reports import Report, report_doc
 from kassa_tui.people.person import Person
 from kassa_tui.records.audit import audit, parse_head
 from kassa_tui.records.journal import GENESIS, Event, row_hash
+from kassa_tui.store.backup import take_backup
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
@@ -430,3 +431,68 @@ def test_the_voucher_is_built_from_the_journaled_z(till: Till, day: Day, tmp_pat
         " WHERE basic_id = 'ZREPORT')"
     )
     assert voucher() == (0, honest)  # the same postings once the copy agrees again
+
+
+# -- a backup as the anchor --------------------------------------------------------------------
+
+
+def backup(till: Till, tmp_path: Path) -> Path:
+    folder = tmp_path / "offsite"
+    folder.mkdir()
+    return take_backup(till.config.database, folder, till.config.register_id)[0]
+
+
+def test_an_honest_till_extends_its_backup(
+    till: Till, day: Day, cashier: Person, tmp_path: Path
+) -> None:
+    taken = backup(till, tmp_path)
+    head = till.journal.head()
+    sell(till, cashier, PILSNER)
+    code, out = verify(tmp_path, "--against", str(taken))
+    assert code == 0, out
+    assert f"extends the backup {taken.name} ({head[0]} rows, head {head[0]}:{head[1][:16]})" in out
+
+
+@pytest.mark.parametrize("later_rows", ["removed too", "kept"])
+def test_rows_removed_before_the_backups_head_are_caught_against_the_backup(
+    till: Till, day: Day, cashier: Person, tmp_path: Path, later_rows: str
+) -> None:
+    taken = backup(till, tmp_path)
+    at_backup = till.journal.head()[0]
+    sell(till, cashier, PILSNER)
+    drop_triggers(till.db)
+    upto = till.journal.head()[0] if later_rows == "removed too" else at_backup
+    till.db.execute_sql("DELETE FROM journal WHERE seq > ? AND seq <= ?", (at_backup - 3, upto))
+    rechain(till.db)
+    assert till.journal.verify() is None  # the chain alone is satisfied
+    code, out = verify(tmp_path, "--against", str(taken))
+    assert code == 1
+    if later_rows == "removed too":
+        assert f"the journal ends at row {at_backup - 3} where the backup {taken.name}" in out
+    else:
+        assert f"journal row {at_backup - 2} has hash" in out
+        assert f"rewritten at or before row {at_backup - 2}" in out
+
+
+def test_a_row_rewritten_before_the_backups_head_is_caught_against_the_backup(
+    till: Till, day: Day, cashier: Person, tmp_path: Path
+) -> None:
+    taken = backup(till, tmp_path)
+    sell(till, cashier, PILSNER)
+    drop_triggers(till.db)
+    till.db.execute_sql("UPDATE journal SET text = 'x' WHERE basic_id = 'PRICELOOKUP'")
+    rechain(till.db)
+    assert till.journal.verify() is None
+    seq = till.db.execute_sql("SELECT seq FROM journal WHERE basic_id = 'PRICELOOKUP'").fetchone()
+    code, out = verify(tmp_path, "--against", str(taken))
+    assert code == 1
+    assert f"journal row {seq[0]} has hash" in out
+    assert f"the journal was rewritten at or before row {seq[0]}" in out
+
+
+def test_an_encrypted_backup_is_refused_with_what_to_do(till: Till, tmp_path: Path) -> None:
+    sealed = tmp_path / "kassa-1.db.enc"
+    sealed.write_bytes(b"KASSAENC\x00" + bytes(64))
+    code, out = verify(tmp_path, "--against", str(sealed))
+    assert code == 2
+    assert "is an encrypted backup: decrypt it first" in out
