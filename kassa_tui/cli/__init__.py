@@ -13,6 +13,7 @@ from kassa_tui.cli.base import main
 from kassa_tui.cli.catalog import import_
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
+from kassa_tui.cli.groups import groups
 from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.reports import report
@@ -29,6 +30,7 @@ for command in (
     report,
     import_,
     export,
+    groups,
     saft,
     keys,
     backup,

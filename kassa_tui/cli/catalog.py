@@ -245,6 +245,10 @@ def _print_report(report: ImportReport, show: int) -> None:
     if report.groups_created:
         verb = "Created" if report.written else "Would create"
         click.echo(f"{verb} product groups: {', '.join(report.groups_created)}")
+    if report.groups_saft_changed:
+        verb = "Changed" if report.written else "Would change"
+        changed = ", ".join(report.groups_saft_changed)
+        click.echo(f"{verb} the SAF-T group code of: {changed}")
     if report.rejected:
         click.echo("Rejected (not imported):")
         for rejected in report.rejected:

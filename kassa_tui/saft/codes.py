@@ -14,6 +14,7 @@ from typing import TypeAlias
 from kassa_tui.core.money import saft_amount
 from kassa_tui.dayclose.content import X_REPORT, Report, TypeLine
 from kassa_tui.dayclose.reports import VAT_CODES
+from kassa_tui.stock.groups import ARTICLE_GROUPS as GROUP_CODES
 
 NS = "urn:StandardAuditFile-Taxation-CashRegister:NO"
 
@@ -26,31 +27,8 @@ def _codes(text: str) -> dict[str, str]:
     return dict(line.split(" ", 1) for line in text.strip().splitlines())
 
 
-#: PredefinedBasicID-04: article groups (ProductGroup.saft_group).
-ARTICLE_GROUPS = _codes("""
-04001 Withdrawal of treatment services
-04002 Withdrawal of goods used for treatment services
-04003 Sale of goods
-04004 Sale of treatment services
-04005 Sale of haircut
-04006 Food
-04007 Beer
-04008 Wine
-04009 Liquor
-04010 Alcopops/Cider
-04011 Soft drinks/Mineral water
-04012 Other drinks (tea, coffee etc)
-04013 Tobacco
-04014 Other goods
-04015 Entrance fee (cover charge)
-04016 Free entrance (members etc)
-04017 Cloakroom fee
-04018 Free cloakroom
-04019 Accommodation - full board
-04020 Accommodation - half board
-04021 Accommodation - with breakfast
-04999 Other
-""")
+#: PredefinedBasicID-04: article groups (ProductGroup.saft_group), kept with the groups.
+ARTICLE_GROUPS = GROUP_CODES
 
 #: PredefinedBasicID-13: events (the journal's event_code).
 EVENTS = _codes("""

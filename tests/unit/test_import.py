@@ -373,6 +373,48 @@ def test_unknown_groups_are_created_only_when_asked(till: Till, tmp_path: Path) 
     assert "MASTERDATA" in journal_events(till)
 
 
+def saft_of(till: Till, group: str) -> str:
+    row = till.db.execute_sql("SELECT saft_group FROM product_group WHERE code = ?", (group,))
+    return str(row.fetchone()[0])
+
+
+def test_a_group_saft_code_column_sets_the_groups_code(till: Till, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "plu;ean;name;group;vat;price;Gruppe SAF-T\n"  # 1
+        "70070;;Grill kull 5 kg;Sesong;25;99;04014\n"  # 2: a new group with its code
+        f"2025;{ROMME};Rømme 18 % 3 dl;20;15;24,90;4003\n"  # 3: 04006 → 04003 (zero dropped)
+        "70071;;Tennveske;Sesong;25;49;04999\n"  # 4: another code for Sesong
+        "70072;;Lys;20;25;29;9999\n"  # 5: not a PredefinedBasicID-04 code
+        "70073;;Fyrstikker;Sesong;25;19;\n",  # 6: no code: the group keeps its own
+    )
+    report = dry(till, path, create_groups=True)
+    assert reasons(report) == {
+        4: "group Sesong has SAF-T code 04014 on line 2",
+        5: "unknown SAF-T group code '9999' (PredefinedBasicID-04, e.g. 04999)",
+    }
+    assert (report.new, report.unchanged, report.groups_saft_changed) == (2, 1, ["20"])
+    assert (
+        saft_of(till, "20") == "04006" and count(till.db, "product_group", "code = 'Sesong'") == 0
+    )
+    before = len(till.journal.rows())
+    report = run(till, path, create_groups=True)
+    assert saft_of(till, "Sesong") == "04014" and saft_of(till, "20") == "04003"
+    texts = [json.loads(row.text) for row in till.journal.rows()[before:] if row.text]
+    assert {
+        "action": "import_group",
+        "group": "20",
+        "changed": {"saft_group": ["04006", "04003"]},
+    } in texts
+    assert any(t.get("action") == "add_group" and t.get("saft_group") == "04014" for t in texts)
+    assert run(till, path, create_groups=True).groups_saft_changed == []
+
+
+def test_a_group_created_without_a_saft_code_is_04999(till: Till, tmp_path: Path) -> None:
+    run(till, write(tmp_path, HEADER + "50070;;Grill kull 5 kg;Sesong;25;99\n"), create_groups=True)
+    assert saft_of(till, "Sesong") == "04999"
+
+
 # -- writing -----------------------------------------------------------------------------------
 
 
@@ -558,11 +600,20 @@ def test_the_export_imports_back_unchanged(till: Till, tmp_path: Path) -> None:
     out = io.StringIO()
     assert export_products(till.db, out) == count(till.db, "product")
     lines = out.getvalue().splitlines()
-    assert lines[0] == "plu;ean;name;group;vat;price;unit;cost;reorder"
-    assert f"2025;{ROMME};Rømme 18 % 3 dl;20;15;24,90;stk;12,34;" in "\n".join(lines)
+    assert lines[0] == "plu;ean;name;group;vat;price;unit;cost;reorder;group_saft"
+    (romme,) = [line for line in lines if line.startswith(f"2025;{ROMME};")]
+    assert romme.startswith(f"2025;{ROMME};Rømme 18 % 3 dl;20;15;24,90;stk;12,34;")
+    assert romme.endswith(";04006")  # group 20's SAF-T code (Food)
+    till.db.execute_sql("UPDATE product_group SET saft_group = '04011' WHERE code = '20'")
     path = write(tmp_path, out.getvalue(), name="export.csv")
     report = dry(till, path)
     assert report.rejected == [] and report.unchanged == count(till.db, "product")
+    assert report.groups_saft_changed == ["20"]  # the file's 04006 differs now: not a no-op
+    till.db.execute_sql("UPDATE product_group SET saft_group = '04006' WHERE code = '20'")
+    before = len(journal_events(till))
+    report = run(till, path)
+    assert (report.changed, report.new, report.groups_saft_changed) == (0, 0, [])
+    assert journal_events(till)[before:] == ["IMPORT"]  # only the import's summary row
 
 
 def test_a_formula_in_a_name_is_exported_as_text_and_imports_back_unchanged(

@@ -33,6 +33,8 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.signing import signing_string
 from kassa_tui.saft.export import export_saft
 from kassa_tui.saft.verify import verify_saft
+from kassa_tui.stock.groups import ARTICLE_GROUPS
+from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
 
 from .conftest import (
     LOOSE_APPLES_PLU,
@@ -255,6 +257,34 @@ def test_the_official_example_validates() -> None:
     schema().assertValid(etree.parse(str(EXAMPLE)))
     broken = EXAMPLE.read_text(encoding="utf-8").replace("<curCode>NOK</curCode>", "", 1)
     assert not schema().validate(etree.fromstring(broken.encode("utf-8")))
+
+
+def test_kassas_article_group_codes_are_the_official_list() -> None:
+    assert set(ARTICLE_GROUPS) == code_list("PredefinedBasicID-04")
+
+
+def test_an_imported_groups_saft_code_is_in_the_export(
+    till: Till, cashier: Person, shift_lead: Person, tmp_path: Path
+) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text(
+        "plu;name;group;vat;price;group_saft\n70070;Grill kull 5 kg;Sesong;25;99,90;04014\n",
+        encoding="utf-8",
+    )
+    table = read_table(path, PRODUCT_COLUMNS)
+    report = import_products(till.db, till.journal, table, till.config, create_groups=True)
+    assert (report.new, report.rejected) == (1, [])
+    sell(till, cashier, "70070")
+    till.reports.z_report(shift_lead)
+    out = till.config.database.parent / "saft"
+    doc = etree.parse(str(export_saft(till.db, till.config, DAY, DAY, out, clock=till.clock)))
+    schema().assertValid(doc)
+    groups = {
+        basic.findtext("s:basicID", None, NS): basic.findtext("s:predefinedBasicID", None, NS)
+        for basic in doc.iterfind(".//s:basics/s:basic[s:basicType='04']", NS)
+    }
+    assert groups["Sesong"] == "04014"  # Other goods, not the 04999 a new group had
+    assert texts(doc, ".//s:ctLine/s:artGroupID") == ["Sesong"]
 
 
 def test_a_days_export_is_valid_saft(day: Path) -> None:

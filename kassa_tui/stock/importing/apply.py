@@ -73,6 +73,7 @@ class ProductImport:
             if journal is None:
                 continue
             created = groups.create_planned(self.db, journal)
+            groups.write_saft(self.db, journal)
             for outcome in (*new, *changed):
                 assert outcome.after is not None
                 outcome.after.group_id = created.get(outcome.after.group_id, outcome.after.group_id)
@@ -84,6 +85,7 @@ class ProductImport:
             touched.extend(self._update(journal, changed, groups))
             resolver.release(changed)
         report.groups_created = sorted(groups.planned)
+        report.groups_saft_changed = sorted(groups.saft_changed)
         report.rejected.sort(key=lambda r: r.line)
         if len(touched) > REINDEX_ALL_FROM:
             reindex_all(self.db)

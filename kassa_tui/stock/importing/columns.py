@@ -20,6 +20,9 @@ _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
         " productname",
         "group": "group gruppe varegruppe varegr varegruppenr produktgruppe kategori category"
         " groupcode productgroup",
+        # The group's SAF-T article group code (PredefinedBasicID-04), e.g. 04006 Food.
+        "group_saft": "saft saftgroup saftcode saftgruppe saftkode gruppesaft artikkelgruppe"
+        " articlegroup",
         "vat": "vat mva moms mvasats momssats mvaprosent vatrate vatpercent",
         "price": "price pris utpris salgspris utsalgspris prisinklmva utprisinklmva priskr"
         " priceinclvat retailprice sellingprice",

@@ -2,7 +2,8 @@
 
 The text columns (plu, ean, name, group, unit) go through `text_cell`, so a name such as
 `=HYPERLINK(…)` is text to a spreadsheet; the importer takes that `'` off again. The number
-columns (vat, price, cost, reorder) are written as numbers.
+columns (vat, price, cost, reorder) are written as numbers; group_saft is the group's SAF-T article
+group code (04006), written as it is: the importer puts back a dropped leading zero.
 """
 
 from __future__ import annotations
@@ -15,7 +16,18 @@ from peewee import SqliteDatabase
 from kassa_tui.core.cells import text_cell
 from kassa_tui.core.money import format_kr, format_quantity
 
-PRODUCT_FIELDS = ("plu", "ean", "name", "group", "vat", "price", "unit", "cost", "reorder")
+PRODUCT_FIELDS = (
+    "plu",
+    "ean",
+    "name",
+    "group",
+    "vat",
+    "price",
+    "unit",
+    "cost",
+    "reorder",
+    "group_saft",
+)
 EXPORT_HEADER = PRODUCT_FIELDS
 
 
@@ -26,11 +38,12 @@ def export_products(database: SqliteDatabase, out: TextIO) -> int:
     cursor = database.execute_sql(
         "SELECT p.plu, (SELECT group_concat(code, '|') FROM"
         " (SELECT code FROM barcode b WHERE b.product_id = p.id ORDER BY code)),"
-        " p.name, g.code, p.vat_bp, p.price_ore, p.unit, p.cost_ore, p.reorder_point_milli"
+        " p.name, g.code, p.vat_bp, p.price_ore, p.unit, p.cost_ore, p.reorder_point_milli,"
+        " g.saft_group"
         " FROM product p JOIN product_group g ON g.id = p.group_id ORDER BY p.id"
     )
     count = 0
-    for plu, codes, name, group, vat_bp, price, unit, cost, reorder in cursor:
+    for plu, codes, name, group, vat_bp, price, unit, cost, reorder, saft in cursor:
         writer.writerow(
             (
                 text_cell(plu or ""),
@@ -42,6 +55,7 @@ def export_products(database: SqliteDatabase, out: TextIO) -> int:
                 text_cell(unit),
                 "" if cost is None else format_kr(cost, thousands=False),
                 format_quantity(reorder),
+                saft,
             )
         )
         count += 1

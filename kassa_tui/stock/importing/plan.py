@@ -13,6 +13,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.stock.groups import OTHER
 from kassa_tui.stock.importing.rows import ProductRow
 from kassa_tui.stock.importing.values import ascii_digits
 
@@ -38,12 +39,28 @@ class Groups:
     """Product groups by code (or by name), and the ones an import will create."""
 
     def __init__(self, database: SqliteDatabase, *, create: bool) -> None:
-        rows = database.execute_sql("SELECT id, code, name FROM product_group").fetchall()
-        self.by_code: dict[str, int] = {code: gid for gid, code, _name in rows}
-        self.by_name: dict[str, int] = {name.casefold(): gid for gid, _code, name in rows}
-        self.codes: dict[int, str] = {gid: code for gid, code, _name in rows}
+        rows = database.execute_sql(
+            "SELECT id, code, name, saft_group FROM product_group"
+        ).fetchall()
+        self.by_code: dict[str, int] = {code: gid for gid, code, _name, _saft in rows}
+        self.by_name: dict[str, int] = {name.casefold(): gid for gid, _code, name, _saft in rows}
+        self.codes: dict[int, str] = {gid: code for gid, code, _name, _saft in rows}
+        self.saft: dict[int, str] = {gid: saft for gid, _code, _name, saft in rows}
         self.create = create
         self.planned: dict[str, int] = {}
+        # The SAF-T code the file gives a group (by id, planned ones negative) and its line.
+        self.saft_lines: dict[int, tuple[str, int]] = {}
+        self.saft_changed: list[str] = []  # existing groups whose code the file changes
+
+    def want_saft(self, group_id: int, saft: str, line: int) -> str:
+        """Note the file's SAF-T code for a group; why not, when another line gave another."""
+        seen = self.saft_lines.setdefault(group_id, (saft, line))
+        if seen[0] != saft:
+            message = _("group {group} has SAF-T code {code} on line {line}")
+            return message.format(group=self.codes[group_id], code=seen[0], line=seen[1])
+        if seen[1] == line and group_id > 0 and self.saft.get(group_id) != saft:
+            self.saft_changed.append(self.codes[group_id])
+        return ""
 
     def find(self, text: str) -> int | None:
         gid = self.by_code.get(text) or self.by_name.get(text.casefold())
@@ -65,14 +82,35 @@ class Groups:
         for code, planned in self.planned.items():
             if code in self.by_code:
                 continue
+            saft = self.saft_lines.get(planned, (OTHER, 0))[0]
             cursor = database.execute_sql(
-                "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, '04999')",
-                (code, code),
+                "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, ?)",
+                (code, code, saft),
             )
             gid = int(cursor.lastrowid)
             self.by_code[code], self.codes[gid], created[planned] = gid, code, gid
-            journal.write(Event.MASTER_DATA, action="add_group", group=code, name=code)
+            self.saft[gid] = saft
+            journal.write(
+                Event.MASTER_DATA, action="add_group", group=code, name=code, saft_group=saft
+            )
         return created
+
+    def write_saft(self, database: SqliteDatabase, journal: Journal) -> None:
+        """Give existing groups the SAF-T codes the file names, each change journaled."""
+        for gid, (saft, _line) in self.saft_lines.items():
+            old = self.saft.get(gid)
+            if gid < 0 or old is None or old == saft:
+                continue
+            database.execute_sql(
+                "UPDATE product_group SET saft_group = ? WHERE id = ?", (saft, gid)
+            )
+            self.saft[gid] = saft
+            journal.write(
+                Event.MASTER_DATA,
+                action="import_group",
+                group=self.codes[gid],
+                changed={"saft_group": [old, saft]},
+            )
 
 
 @dataclass
@@ -152,6 +190,8 @@ class Resolver:
         if group_id is None:
             message = _("unknown product group '{group}' (or give --create-groups)")
             return message.format(group=row.group)
+        if row.saft is not None and (reason := self.groups.want_saft(group_id, row.saft, row.line)):
+            return reason
         if before is None:
             codes, plu, cost = frozenset(row.codes or ()), row.plu, row.cost_ore
         else:

@@ -39,6 +39,7 @@ class ImportReport:
     rejected: list[Rejected] = field(default_factory=list)
     samples: list[Sample] = field(default_factory=list)
     groups_created: list[str] = field(default_factory=list)
+    groups_saft_changed: list[str] = field(default_factory=list)  # their SAF-T code changed
     written: bool = False
 
     def counts(self) -> dict[str, int]:

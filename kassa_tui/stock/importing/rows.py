@@ -11,6 +11,7 @@ from kassa_tui.config import Config
 from kassa_tui.core.cells import read_cell
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidAmount
+from kassa_tui.stock.groups import saft_code
 from kassa_tui.stock.importing.read import Record, Table
 from kassa_tui.stock.importing.values import (
     BadValue,
@@ -58,6 +59,7 @@ class ProductRow:
     unit: str | None
     cost_ore: int | None
     reorder_milli: int | None
+    saft: str | None = None  # the group's SAF-T article group code (PredefinedBasicID-04)
 
 
 class ProductRowParser:
@@ -135,10 +137,16 @@ class ProductRowParser:
                     raise ValueError(text)
             except ValueError:
                 problems.append(_("bad reorder point '{value}'").format(value=text))
+        saft: str | None = None
+        if text := cell("group_saft"):
+            saft = saft_code(text)
+            if saft is None:
+                message = _("unknown SAF-T group code '{value}' (PredefinedBasicID-04, e.g. 04999)")
+                problems.append(message.format(value=text))
         if problems:
             return "; ".join(problems)
         assert isinstance(vat, int) and isinstance(price, int)
-        return ProductRow(record[0], plu, codes, name, group, vat, price, unit, cost, reorder)
+        return ProductRow(record[0], plu, codes, name, group, vat, price, unit, cost, reorder, saft)
 
     def _vat(self, text: str) -> int | str:
         if not text:
