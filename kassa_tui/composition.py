@@ -15,6 +15,7 @@ from kassa_tui.config import Config
 from kassa_tui.core import i18n
 from kassa_tui.core.clock import Clock
 from kassa_tui.dayclose.reports import Reports
+from kassa_tui.people.pepper import open_pepper
 from kassa_tui.people.users import Users
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.records.keyring import adopt
@@ -87,7 +88,12 @@ def open_till(
         except BaseException:
             database.close()
             raise
-    users = Users(database, journal, config.lockout_minutes)
+    try:
+        pepper = open_pepper(config.pepper_file, database)
+    except BaseException:
+        database.close()
+        raise
+    users = Users(database, journal, config.lockout_minutes, pepper, config.min_pin_length_lead)
     catalog = Catalog(database)
     queue = PrintQueue(database, config.register_id, journal, clock)
     register = Register(database, config, journal, queue, clock)

@@ -109,3 +109,27 @@ def test_export_saft_refuses_a_cashier_and_accepts_the_technician(
     code, out = kassa(shop, *args, input=TECH)
     assert code == 0, out
     assert out.strip().endswith(".xml") or out.strip().endswith(".zip")
+
+
+def test_init_makes_a_private_pepper_and_a_long_lead_pin_is_asked_for(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"', min_pin_length_lead="6")
+    code, out = kassa(config, "init", "--technician", "Tina", input="471100\n")
+    assert code == 0, out
+    pepper = tmp_path / "var" / "pin-pepper.bin"  # beside var/signing-key.pem
+    assert pepper.stat().st_mode & 0o777 == 0o600 and len(pepper.read_bytes()) == 32
+    tech = "9\n471100\n"
+    assert kassa(config, "users", "add", "5", "Per", input=tech + "5555\n")[0] == 0
+    code, out = kassa(config, "users", "set-role", "5", "shift_lead", input=tech)
+    assert code == 1 and "needs a new PIN of at least 6 digits" in out
+    code, out = kassa(
+        config, "users", "set-role", "5", "shift_lead", "--new-pin", input=tech + "5555\n"
+    )
+    assert code == 1 and "at least 6 digits" in out
+    code, out = kassa(
+        config, "users", "set-role", "5", "shift_lead", "--new-pin", input=tech + "555555\n"
+    )
+    assert code == 0 and "now shift_lead" in out
+    code, out = kassa(
+        config, "users", "add", "6", "Ada", "--role", "technician", input=tech + "6666\n"
+    )
+    assert code == 1 and "at least 6 digits" in out

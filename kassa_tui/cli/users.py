@@ -88,12 +88,18 @@ def users_set_pin(ctx: click.Context, number: int) -> None:
 @users.command("set-role")
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.argument("role", type=_ROLE)
+@click.option(
+    "--new-pin",
+    is_flag=True,
+    help="Give the user a new PIN with the role (needed for a promotion to shift lead or"
+    " technician when [ui] min_pin_length_lead is above 4).",
+)
 @click.pass_context
 @friendly
-def users_set_role(ctx: click.Context, number: int, role: str) -> None:
+def users_set_role(ctx: click.Context, number: int, role: str, new_pin: bool) -> None:
     """Make a user a cashier, shift lead or technician."""
     till, by = _admin(ctx)
-    person = till.users.set_role(by, number, role)
+    person = till.users.set_role(by, number, role, read_new_pin() if new_pin else None)
     click.echo(f"{person.name} ({number}) is now {role}")
 
 

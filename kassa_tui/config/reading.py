@@ -125,6 +125,10 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     lockout = ui.get("lockout_minutes", int, 15)
     if not 1 <= lockout <= MAX_LOCKOUT_MINUTES:
         raise ConfigError("ui.lockout_minutes", f"must be between 1 and {MAX_LOCKOUT_MINUTES}")
+    pepper_text = ui.get("pin_pepper_file", str, "").strip()
+    min_lead = ui.get("min_pin_length_lead", int, 4)
+    if not 4 <= min_lead <= 8:
+        raise ConfigError("ui.min_pin_length_lead", "must be between 4 and 8 (a PIN's digits)")
     ui.done()
 
     vat = root.table("vat")
@@ -199,6 +203,8 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         language=language,
         idle_lock_seconds=idle,
         lockout_minutes=lockout,
+        pin_pepper_file=(base / pepper_text) if pepper_text else None,
+        min_pin_length_lead=min_lead,
         console_theme=console_theme,
         vat_rates_bp=tuple(rates_bp),
         cash_rounding=rounding,

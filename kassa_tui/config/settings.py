@@ -126,6 +126,10 @@ class Config:
     language: str = "nb"
     idle_lock_seconds: int = 300
     lockout_minutes: int = 15
+    #: The PIN pepper file (`[ui] pin_pepper_file`); None: beside the signing key or database.
+    pin_pepper_file: Path | None = None
+    #: The fewest digits of a shift lead's or technician's PIN (`[ui] min_pin_length_lead`).
+    min_pin_length_lead: int = 4
     console_theme: str = "auto"
     vat_rates_bp: tuple[int, ...] = (2500, 1500, 1200, 0)
     cash_rounding: bool = True
@@ -139,6 +143,14 @@ class Config:
     discount_limit_percent: int = 20
     signing: SigningSettings = field(default_factory=SigningSettings)
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
+
+    @property
+    def pepper_file(self) -> Path:
+        """Where the PIN pepper is: as set, else beside the signing key (else the database)."""
+        if self.pin_pepper_file is not None:
+            return self.pin_pepper_file
+        folder = self.signing.key_file.parent if self.signing.key_file else self.database.parent
+        return folder / "pin-pepper.bin"
 
     @property
     def org_nr_display(self) -> str:

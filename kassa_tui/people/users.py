@@ -30,6 +30,7 @@ from peewee import SqliteDatabase
 from kassa_tui.core.clock import Instant, parse_utc
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+from kassa_tui.people.pepper import PEPPERED
 from kassa_tui.people.permissions import Permission, require
 from kassa_tui.people.person import ROLES, SELLING_ROLES, Person
 from kassa_tui.records.journal import Event, Journal
@@ -40,6 +41,8 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 FREE_TRIES = 3
 #: The longest wait between tries, in seconds.
 MAX_DELAY_SECONDS = 30
+#: Roles whose PIN must have at least `Users.min_pin_length_lead` digits.
+LEAD_ROLES = ("shift_lead", "technician")
 #: Journaled once for each wait a register imposes after wrong PINs.
 PIN_DELAY = ("13999", "PINDELAY")
 
@@ -49,25 +52,43 @@ def check_pin_format(pin: str) -> None:
         raise Refused(_("A PIN is 4 to 8 digits."))
 
 
-def hash_pin(pin: str) -> str:
+def _secret(pin: str, pepper: bytes | None) -> bytes:
+    """What scrypt hashes: the PIN itself (old `scrypt$` hashes), or HMAC-SHA256(pepper, PIN)
+    (`scrypt-p$`), which nobody can compute without the pepper file."""
+    if pepper is None:
+        return pin.encode()
+    return hmac.new(pepper, pin.encode(), hashlib.sha256).digest()
+
+
+def hash_pin(pin: str, pepper: bytes | None = None) -> str:
+    """A salted scrypt hash of `pin`; peppered (`scrypt-p$…`) when a pepper is given."""
     check_pin_format(pin)
     salt = os.urandom(16)
-    digest = hashlib.scrypt(pin.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
+    digest = hashlib.scrypt(_secret(pin, pepper), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P)
     b64 = base64.b64encode
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+    scheme = "scrypt" if pepper is None else PEPPERED
+    return f"{scheme}${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
 
 
-def pin_matches(pin: str, stored: str) -> bool:
+def pin_matches(pin: str, stored: str, pepper: bytes | None = None) -> bool:
+    """Whether `pin` is the PIN of `stored`; a peppered hash never matches without its pepper."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
     except ValueError:
         return False
-    if scheme != "scrypt":
+    if scheme == "scrypt":
+        secret = _secret(pin, None)
+    elif scheme == PEPPERED and pepper is not None:
+        secret = _secret(pin, pepper)
+    else:
         return False
-    candidate = hashlib.scrypt(
-        pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p)
-    )
+    candidate = hashlib.scrypt(secret, salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p))
     return hmac.compare_digest(candidate, base64.b64decode(digest))
+
+
+def needs_upgrade(stored: str, pepper: bytes | None) -> bool:
+    """An old unpeppered hash, to be rewritten peppered at the user's next right PIN."""
+    return pepper is not None and stored.startswith("scrypt$")
 
 
 _DUMMY_SALT = base64.b64encode(os.urandom(16)).decode()
@@ -133,12 +154,32 @@ _USER_COLUMNS = "number, name, role, pin_hash, active"
 
 class Users:
     def __init__(
-        self, database: SqliteDatabase, journal: Journal, lockout_minutes: int = 15
+        self,
+        database: SqliteDatabase,
+        journal: Journal,
+        lockout_minutes: int = 15,
+        pepper: bytes | None = None,
+        min_pin_length_lead: int = 4,
     ) -> None:
         self.db = database
         self.journal = journal
         #: Minutes without a wrong PIN after which the register's run of wrong PINs is forgotten.
         self.lockout_minutes = lockout_minutes
+        #: The secret from the pepper file mixed into new PIN hashes (None: unpeppered hashes).
+        self.pepper = pepper
+        #: The fewest digits a shift lead's or technician's PIN may have (`[ui]`).
+        self.min_pin_length_lead = min_pin_length_lead
+
+    def _hash(self, pin: str, role: str) -> str:
+        """`pin` hashed for a user of `role`, refused if too short for a lead role."""
+        check_pin_format(pin)
+        if role in LEAD_ROLES and len(pin) < self.min_pin_length_lead:
+            raise Refused(
+                _("A shift lead's or technician's PIN has at least {digits} digits.").format(
+                    digits=self.min_pin_length_lead
+                )
+            )
+        return hash_pin(pin, self.pepper)
 
     def add(self, number: int, name: str, role: str, pin: str, by: Person | None = None) -> Person:
         """Add a user: `by` (who adds) is checked against the role matrix and journaled. Only
@@ -146,7 +187,7 @@ class Users:
         if by is not None:
             self._may_administer(by)
         self._check_new(number, role)
-        pin_hash = hash_pin(pin)
+        pin_hash = self._hash(pin, role)
         with self.db.atomic("IMMEDIATE"):
             if by is None and self._any_user():
                 raise Refused(_("Adding a user needs a technician's number and PIN."))
@@ -163,7 +204,7 @@ class Users:
         rows = []
         for number, name, role, pin in people:
             self._check_new(number, role)
-            rows.append((number, name, role, hash_pin(pin)))
+            rows.append((number, name, role, self._hash(pin, role)))
         with self.db.atomic("IMMEDIATE"):
             if self._any_user():
                 raise Refused(_("Adding a user needs a technician's number and PIN."))
@@ -251,24 +292,40 @@ class Users:
 
     def set_pin(self, by: Person, number: int, pin: str) -> Person:
         self._may_administer(by)
-        pin_hash = hash_pin(pin)
+        role = self._user(number).role
+        pin_hash = self._hash(pin, role)
         with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
+            if user.role != role:  # promoted meanwhile: check the length for the new role
+                pin_hash = self._hash(pin, user.role)
             self._update(user.number, "pin_hash", pin_hash)
             self._change(by, number, pin="changed")  # never the PIN itself
         return Person(user.number, user.name, user.role)
 
-    def set_role(self, by: Person, number: int, role: str) -> Person:
+    def set_role(self, by: Person, number: int, role: str, pin: str | None = None) -> Person:
+        """Change a user's role. A PIN's length cannot be read from its hash, so promoting to
+        shift lead or technician while `min_pin_length_lead` is above 4 needs a new `pin`."""
         self._may_administer(by)
         if role not in ROLES:
             raise Refused(_("Unknown role."))
+        pin_hash = self._hash(pin, role) if pin is not None else None
         with self.db.atomic("IMMEDIATE"):
             user = self._user(number)
             if role != "technician":
                 self._keep_a_technician(user)
+            promoted = role in LEAD_ROLES and user.role not in LEAD_ROLES
+            if promoted and pin_hash is None and self.min_pin_length_lead > 4:
+                raise Refused(
+                    _("Promoting {name} needs a new PIN of at least {digits} digits.").format(
+                        name=user.name, digits=self.min_pin_length_lead
+                    )
+                )
             if user.role != role:
                 self._update(user.number, "role", role)
                 self._change(by, number, role=role, old_role=user.role)
+            if pin_hash is not None:
+                self._update(user.number, "pin_hash", pin_hash)
+                self._change(by, number, pin="changed")  # never the PIN itself
         return Person(user.number, user.name, role)
 
     def status(self) -> list[tuple[Person, bool]]:
@@ -291,12 +348,22 @@ class Users:
         # scrypt takes tens of milliseconds on purpose: outside the write lock, so a sign-in at
         # the CLI or another till never holds up this till's scans.
         stored = user.pin_hash if user is not None else dummy_hash()
-        matches = pin_matches(pin, stored) and pin.isdigit()
+        matches = pin_matches(pin, stored, self.pepper) and pin.isdigit()
         person = user.person if user is not None and user.active and matches else None
+        upgraded = None
+        if person is not None and needs_upgrade(stored, self.pepper):
+            upgraded = hash_pin(pin, self.pepper)  # outside the lock, like the check
         with self.db.atomic("IMMEDIATE"):
             run = self._run(now)
             _wait_refusal(run.wait_left(now))  # another try began a wait meanwhile
             if person is not None:
+                if upgraded is not None:
+                    # The old unpeppered hash is rewritten peppered; not journaled (the PIN
+                    # itself is unchanged), and only if nobody changed it meanwhile.
+                    self.db.execute_sql(
+                        "UPDATE user SET pin_hash = ? WHERE number = ? AND pin_hash = ?",
+                        (upgraded, person.number, stored),
+                    )
                 if run.failures and run.only == person.number:
                     self._save_run(_Run())  # they mistyped their own PIN, and now have it
                 return _Checked(person, 0)

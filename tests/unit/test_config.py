@@ -81,6 +81,9 @@ def _set(raw: dict[str, Any], dotted: str, value: Any) -> None:
         ("ui.lockout_minutes", 0, "ui.lockout_minutes"),
         ("ui.lockout_minutes", 24 * 60 + 1, "ui.lockout_minutes"),
         ("ui.lockout_minutes", 99999999999, "ui.lockout_minutes"),  # overflowed a timedelta
+        ("ui.min_pin_length_lead", 3, "ui.min_pin_length_lead"),
+        ("ui.min_pin_length_lead", 9, "ui.min_pin_length_lead"),
+        ("ui.pin_pepper_file", 5, "ui.pin_pepper_file"),
         ("ui.language", "de", "ui.language"),
         ("ui.console_theme", "dark", "ui.console_theme"),
         ("vat.rates", [25, 150], "vat.rates"),
@@ -113,6 +116,19 @@ def test_lockout_minutes_from_one_to_a_day(minutes: int) -> None:
     raw = repo_raw()
     _set(raw, "ui.lockout_minutes", minutes)
     assert parse(raw, REPO_CONFIG).lockout_minutes == minutes
+
+
+def test_pin_settings() -> None:
+    raw = repo_raw()
+    config = parse(raw, REPO_CONFIG)
+    assert config.min_pin_length_lead == 4  # the demo users' PINs still do
+    assert config.signing.key_file is not None
+    assert config.pepper_file == config.signing.key_file.parent / "pin-pepper.bin"
+    _set(raw, "ui.min_pin_length_lead", 6)
+    _set(raw, "ui.pin_pepper_file", "secrets/pepper")
+    config = parse(raw, REPO_CONFIG)
+    assert config.min_pin_length_lead == 6
+    assert config.pepper_file == REPO_CONFIG.parent / "secrets/pepper"
 
 
 def test_missing_shop_name(tmp_path: Path) -> None:

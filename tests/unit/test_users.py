@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 
 from kassa_tui.composition import Till, open_till
 from kassa_tui.config import Config
-from kassa_tui.core.errors import Refused
+from kassa_tui.core.errors import Refused, Stopped
 from kassa_tui.people import users
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import check_pin_format, hash_pin, pin_matches
@@ -213,3 +214,84 @@ def test_unlock_by_the_same_user_or_a_shift_lead(till: Till, cashier: Person) ->
     with pytest.raises(Refused, match="Kari Kasserer or a shift lead"):
         till.users.unlock(cashier, "3", "3333")
     assert journal_events(till)[-3:] == ["UNLOCK", "UNLOCK", "LOGINFAIL"]
+
+
+# -- the PIN pepper: a secret outside the database ----------------------------------------
+
+
+def test_a_peppered_hash_needs_its_pepper() -> None:
+    pepper, other = b"p" * 32, b"q" * 32
+    stored = hash_pin("1234", pepper)
+    assert stored.startswith(f"scrypt-p${users.SCRYPT_N}$")
+    assert pin_matches("1234", stored, pepper)
+    assert not pin_matches("1235", stored, pepper)
+    # A copy of the database without the pepper file: no PIN can be checked.
+    assert not pin_matches("1234", stored)
+    assert not pin_matches("1234", stored, other)
+    # With the same salt, the unpeppered hash of the PIN is another digest.
+    _scheme, n, r, p, salt, digest = stored.split("$")
+    plain = hashlib.scrypt(b"1234", salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p))
+    assert base64.b64encode(plain).decode() != digest
+
+
+def test_the_pepper_file_is_private_and_kept(till: Till, config: Config) -> None:
+    path = config.pepper_file
+    assert path.parent == config.signing.key_file.parent  # type: ignore[union-attr]
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(path.read_bytes()) == 32
+    assert till.users.pepper == path.read_bytes()
+    stored = till.db.execute_sql("SELECT pin_hash FROM user WHERE number = 2").fetchone()[0]
+    assert stored.startswith("scrypt-p$")
+
+
+def test_an_old_hash_still_signs_in_and_is_upgraded(till: Till) -> None:
+    till.db.execute_sql("UPDATE user SET pin_hash = ? WHERE number = 1", (hash_pin("1111"),))
+    assert till.users.sign_in("1", "1111").number == 1
+    stored = till.db.execute_sql("SELECT pin_hash FROM user WHERE number = 1").fetchone()[0]
+    assert stored.startswith("scrypt-p$")
+    assert pin_matches("1111", stored, till.users.pepper)
+    assert till.users.sign_in("1", "1111").number == 1
+
+
+def test_a_missing_pepper_with_peppered_hashes_refuses_to_start(till: Till, config: Config) -> None:
+    till.db.close()
+    config.pepper_file.unlink()
+    with pytest.raises(Stopped, match=f"PIN pepper {config.pepper_file} is missing"):
+        open_till(config)
+    assert not config.pepper_file.exists()  # never silently replaced
+
+
+def test_a_missing_pepper_without_peppered_hashes_is_made(config: Config) -> None:
+    first = open_till(config)
+    first.users.add_first([(1, "Ola", "cashier", "1111")])
+    first.db.execute_sql("UPDATE user SET pin_hash = ?", (hash_pin("1111"),))  # unpeppered
+    first.db.close()
+    config.pepper_file.unlink()
+    again = open_till(config)
+    assert config.pepper_file.stat().st_mode & 0o777 == 0o600
+    assert again.users.sign_in("1", "1111").number == 1
+    again.db.close()
+
+
+def test_a_short_lead_pin_is_refused(till: Till) -> None:
+    till.users.min_pin_length_lead = 6
+    tech = technician(till)
+    with pytest.raises(Refused, match="at least 6 digits"):
+        till.users.add(20, "Kari", "shift_lead", "12345", by=tech)
+    with pytest.raises(Refused, match="at least 6 digits"):
+        till.users.set_pin(tech, 2, "22222")
+    assert till.users.verify("2", "2222", purpose="test").number == 2
+    till.users.add(21, "Per", "cashier", "1234", by=tech)  # a cashier's 4 digits still do
+    assert till.users.add(20, "Kari", "shift_lead", "123456", by=tech).number == 20
+
+
+def test_a_promotion_needs_a_long_enough_new_pin(till: Till) -> None:
+    till.users.min_pin_length_lead = 6
+    tech = technician(till)
+    with pytest.raises(Refused, match="Promoting Kari Kasserer needs a new PIN of at least 6"):
+        till.users.set_role(tech, 1, "shift_lead")
+    with pytest.raises(Refused, match="at least 6 digits"):
+        till.users.set_role(tech, 1, "shift_lead", "1234")
+    assert till.users.verify("1", "1111", purpose="test").role == "cashier"
+    till.users.set_role(tech, 1, "shift_lead", "123456")
+    assert till.users.verify("1", "123456", purpose="test").role == "shift_lead"

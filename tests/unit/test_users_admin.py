@@ -143,7 +143,12 @@ def test_a_shift_lead_always_unlocks_the_till_under_attack(
 def test_the_wait_is_this_registers(till: Till) -> None:
     for wait in (0, 0, 1):
         wrong(till, wait=wait)
-    other = Users(till.db, Journal(till.db, "KASSE-2", till.clock), till.users.lockout_minutes)
+    other = Users(
+        till.db,
+        Journal(till.db, "KASSE-2", till.clock),
+        till.users.lockout_minutes,
+        till.users.pepper,
+    )
     assert other.sign_in("1", "1111").number == 1
     with pytest.raises(Refused, match="wait 1 s"):
         till.users.sign_in("1", "1111")
