@@ -56,6 +56,16 @@ def journal_show(
         )
 
 
+def _is_xml(path: Path) -> bool:
+    """A SAF-T file (XML) rather than a backup (SQLite)."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return start.startswith(b"<")
+
+
 def _is_date(text: str) -> bool:
     from datetime import date
 
@@ -77,11 +87,12 @@ def _is_date(text: str) -> bool:
     "--against",
     "heads",
     multiple=True,
-    metavar="SEQ:HASH|BACKUP",
+    metavar="SEQ:HASH|BACKUP|SAFT-FILE",
     help="A journal head as printed on an X or Z report (Kontrollspor): the journal must"
     " still hold that row with that hash. As Z<number>=SEQ:HASH, that Z's journal row must"
     " also record it. Or a backup file (kassa backup; decrypted): the journal must hold every"
-    " one of its journal rows unchanged. Repeatable.",
+    " one of its journal rows unchanged. Or a SAF-T export (with its .head file beside it):"
+    " the journal must still hold the head recorded at the export. Repeatable.",
 )
 @click.pass_context
 @friendly
@@ -101,12 +112,17 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     )
     from kassa_tui.records.keyring import public_keys
     from kassa_tui.records.signing import chain_rows, verify_chain, verify_chain_by_version
+    from kassa_tui.saft.export import read_heads
 
     anchors: list[tuple[int | None, int, str]] = []
     files: list[tuple[Path, dict[str, list[tuple[int, str]]]]] = []
+    saft_files: list[tuple[Path, dict[str, list[tuple[int, str]]]]] = []
     for text in heads:
         try:
-            if Path(text).is_file():
+            if Path(text).is_file() and _is_xml(Path(text)):
+                exported = {r: [h] for r, h in read_heads(Path(text)).items()}
+                saft_files.append((Path(text), exported))
+            elif Path(text).is_file():
                 files.append((Path(text), backup_journal(Path(text))))
             else:
                 anchors.append(parse_anchor(text))
@@ -146,6 +162,18 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
                 click.echo(
                     f"Journal of register {register} extends the backup {path.name}"
                     f" ({len(held)} rows, head {seq}:{digest[:16]})"
+                )
+    for path, journals in saft_files:
+        for register, held in journals.items():
+            wrong = check_extends(till.db, register, held, f"the SAF-T export {path.name}")
+            if wrong is not None:
+                click.echo(f"kassa: {wrong}", err=True)
+                intact = False
+            elif bad is None:
+                seq, digest = held[-1]
+                click.echo(
+                    f"Journal of register {register} holds the head of the SAF-T export"
+                    f" {path.name} ({seq}:{digest[:16]})"
                 )
     rows = chain_rows(till.db, config.register_id)
     keys = public_keys(till.db)

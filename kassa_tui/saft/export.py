@@ -23,7 +23,7 @@ from peewee import SqliteDatabase
 from kassa_tui.config import Config
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Stopped
-from kassa_tui.core.files import writing_new
+from kassa_tui.core.files import write_new, writing_new
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.saft.codes import (
@@ -80,7 +80,12 @@ def export_saft(
     # Readable by the till's user only; a second export in the same second is named '…-2.xml'.
     with writing_new(out_dir / name, unique=True) as file, db.atomic():  # one read snapshot
         written = _Export(db, config, period, now).write(file.file)
+        heads = journal_heads(db)
     target = file.path
+    # The SAF-T schema has no place for kassa's row hashes: the journal head at the export
+    # goes into a sidecar beside it, and into the export's own journal row.
+    text = "".join(f"{register} {seq}:{digest}\n" for register, (seq, digest) in heads.items())
+    sidecar = write_new(head_path(target), text.encode("ascii"), unique=False)
     with db.atomic("IMMEDIATE"):
         Journal(db, config.register_id, clock).write(
             Event.JOURNAL_EXPORT,
@@ -89,8 +94,49 @@ def export_saft(
             to_date=period[1],
             transactions=written[0],
             events=written[1],
+            head_file=sidecar.name,
+            journal_heads={
+                register: f"{seq}:{digest}" for register, (seq, digest) in heads.items()
+            },
         )
     return target
+
+
+def head_path(saft_file: Path) -> Path:
+    """Where an export's journal head is kept: `<file>.head` beside it."""
+    return saft_file.with_name(saft_file.name + ".head")
+
+
+def journal_heads(db: SqliteDatabase) -> dict[str, tuple[int, str]]:
+    """Every register's journal head (last seq and its hash)."""
+    # SQLite takes the bare `hash` from the row holding MAX(seq).
+    rows = db.execute_sql(
+        "SELECT register_id, MAX(seq), hash FROM journal GROUP BY register_id ORDER BY register_id"
+    ).fetchall()
+    return {str(register): (int(seq), str(digest)) for register, seq, digest in rows}
+
+
+def read_heads(saft_file: Path) -> dict[str, tuple[int, str]]:
+    """The journal heads recorded beside a kassa SAF-T export (`head_path`); ValueError when
+    there is no such file or it cannot be read."""
+    path = head_path(saft_file)
+    try:
+        lines = path.read_text(encoding="ascii").splitlines()
+    except (OSError, UnicodeDecodeError):
+        raise ValueError(
+            f"{saft_file}: no journal head beside it ({path.name}); only a kassa export made"
+            " since the head was recorded carries one"
+        ) from None
+    heads: dict[str, tuple[int, str]] = {}
+    for line in lines:
+        register, _, head = line.strip().rpartition(" ")
+        seq, colon, digest = head.partition(":")
+        if not register or not colon or not seq.isdigit() or len(digest) != 64:
+            raise ValueError(f"{path}: {line!r} is not 'REGISTER SEQ:HASH'")
+        heads[register] = (int(seq), digest)
+    if not heads:
+        raise ValueError(f"{path} records no journal head")
+    return heads
 
 
 def _details(text: str) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from kassa_tui.dayclose.reports import Report
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.records.signing import signing_string
-from kassa_tui.saft.export import export_saft
+from kassa_tui.saft.export import export_saft, head_path
 from kassa_tui.saft.verify import verify_saft
 from kassa_tui.stock.groups import ARTICLE_GROUPS
 from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
@@ -598,6 +598,7 @@ def test_verify_reads_other_systems_files_and_refuses_what_is_not_saft(
 
 def test_the_export_is_journaled(till: Till, cashier: Person, tmp_path: Path) -> None:
     sell(till, cashier, ROMME)
+    seq, digest = till.journal.head()
     path = export_saft(till.db, till.config, DAY, DAY, tmp_path, clock=till.clock)
     rows = till.db.execute_sql(
         "SELECT event_code, basic_id, text FROM journal WHERE event_code = '13020'"
@@ -610,6 +611,8 @@ def test_the_export_is_journaled(till: Till, cashier: Person, tmp_path: Path) ->
         "to_date": "2026-11-27",
         "transactions": 1,
         "events": count(till.db, "journal") - 1,
+        "head_file": path.name + ".head",  # the journal head, beside the file
+        "journal_heads": {till.config.register_id: f"{seq}:{digest}"},
     }
     assert till.journal.verify() is None
     # The next export of the day lists the first one as an event (13020, declared).
@@ -634,8 +637,9 @@ def test_two_exports_in_one_second_are_both_kept_and_private(
     finally:
         os.umask(old)
     assert first.name.endswith("_1_1.xml") and second.name == first.name[:-4] + "-2.xml"
-    assert sorted(out.iterdir()) == sorted([first, second])  # no partial file left
-    assert {p.stat().st_mode & 0o777 for p in (first, second)} == {0o600}
+    heads = [head_path(first), head_path(second)]
+    assert sorted(out.iterdir()) == sorted([first, second, *heads])  # no partial file left
+    assert {p.stat().st_mode & 0o777 for p in (first, second, *heads)} == {0o600}
     assert b"EXPORT" not in first.read_bytes() and b"EXPORT" in second.read_bytes()
     files = till.db.execute_sql("SELECT text FROM journal WHERE event_code = '13020'").fetchall()
     assert [json.loads(row[0])["file"] for row in files] == [first.name, second.name]

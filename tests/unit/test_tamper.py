@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from kassa_tui.dayclose.reports import Report, report_doc
 from kassa_tui.people.person import Person
 from kassa_tui.records.audit import audit, parse_head
 from kassa_tui.records.journal import GENESIS, Event, row_hash
+from kassa_tui.saft.export import export_saft, head_path, read_heads
 from kassa_tui.store.backup import take_backup
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
@@ -496,3 +498,72 @@ def test_an_encrypted_backup_is_refused_with_what_to_do(till: Till, tmp_path: Pa
     code, out = verify(tmp_path, "--against", str(sealed))
     assert code == 2
     assert "is an encrypted backup: decrypt it first" in out
+
+
+# -- a SAF-T export as the anchor --------------------------------------------------------------
+
+
+def saft(till: Till, tmp_path: Path) -> Path:
+    return export_saft(
+        till.db,
+        till.config,
+        date(2000, 1, 1),
+        date(2099, 12, 31),
+        tmp_path / "saft",
+        clock=till.clock,
+    )
+
+
+def test_a_saft_export_records_the_journal_head_beside_it_and_in_its_journal_row(
+    till: Till, day: Day, tmp_path: Path
+) -> None:
+    head = till.journal.head()
+    exported = saft(till, tmp_path)
+    sidecar = head_path(exported)
+    assert sidecar.read_text() == f"{till.config.register_id} {head[0]}:{head[1]}\n"
+    assert sidecar.stat().st_mode & 0o777 == 0o600
+    row = till.journal.rows()[-1]
+    assert row.basic_id == "EXPORT"
+    assert json.loads(row.text)["journal_heads"] == {
+        till.config.register_id: f"{head[0]}:{head[1]}"
+    }
+    assert read_heads(exported) == {till.config.register_id: head}
+
+
+def test_an_honest_till_holds_the_head_of_its_saft_export(
+    till: Till, day: Day, cashier: Person, tmp_path: Path
+) -> None:
+    head = till.journal.head()
+    exported = saft(till, tmp_path)
+    sell(till, cashier, PILSNER)
+    code, out = verify(tmp_path, "--against", str(exported))
+    assert code == 0, out
+    assert f"holds the head of the SAF-T export {exported.name} ({head[0]}:{head[1][:16]})" in out
+
+
+@pytest.mark.parametrize("later_rows", ["removed too", "kept"])
+def test_rows_removed_before_the_exports_head_are_caught_against_the_saft_file(
+    till: Till, day: Day, cashier: Person, tmp_path: Path, later_rows: str
+) -> None:
+    at_export = till.journal.head()[0]
+    exported = saft(till, tmp_path)
+    sell(till, cashier, PILSNER)
+    drop_triggers(till.db)
+    upto = till.journal.head()[0] if later_rows == "removed too" else at_export
+    till.db.execute_sql("DELETE FROM journal WHERE seq > ? AND seq <= ?", (at_export - 3, upto))
+    rechain(till.db)
+    assert till.journal.verify() is None  # the chain alone is satisfied
+    code, out = verify(tmp_path, "--against", str(exported))
+    assert code == 1
+    if later_rows == "removed too":
+        assert f"the journal ends at row {at_export - 3} where the SAF-T export" in out
+    else:
+        assert f"journal row {at_export} has hash" in out
+
+
+def test_a_saft_file_without_its_head_is_refused(till: Till, day: Day, tmp_path: Path) -> None:
+    exported = saft(till, tmp_path)
+    head_path(exported).unlink()
+    code, out = verify(tmp_path, "--against", str(exported))
+    assert code == 2
+    assert "no journal head beside it" in out
