@@ -73,12 +73,24 @@ def saft() -> None:
     required=True,
     help="The supplier's PEM public key (the one sent with RF-1348).",
 )
+@click.option(
+    "--previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="The export of the period just before FILE's (no days between them): FILE's chains"
+    " must go on from its last transactions, so a transaction cut from the end of that file or"
+    " the start of FILE is named.",
+)
 @friendly
-def saft_verify(file: Path, public_key: Path) -> None:
+def saft_verify(file: Path, public_key: Path, previous: Path | None) -> None:
     """Check every register's signature chain in FILE; names the first transaction that fails."""
-    from kassa_tui.saft.verify import verify_saft
+    from kassa_tui.saft.verify import last_signatures, verify_saft
 
-    problems = verify_saft(file, public_key.read_bytes())
+    try:
+        before = last_signatures(previous) if previous is not None else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--previous") from None
+    problems = verify_saft(file, public_key.read_bytes(), before)
     for problem in problems:
         click.echo(f"kassa: {problem}", err=True)
     if problems:

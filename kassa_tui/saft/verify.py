@@ -63,6 +63,29 @@ def verify_saft(
     return problems
 
 
+def last_signatures(path: Path) -> dict[str, str]:
+    """Each register's last transaction signature in a SAF-T file (an earlier export): the
+    next file's chain must go on from it. Streamed like `verify_saft`; ValueError when the
+    file is not well-formed XML."""
+    found: dict[str, str] = {}
+    register = "?"
+    try:
+        for _action, elem in ET.iterparse(path, events=("end",)):
+            tag = _local(elem)
+            if tag == "registerID" and register == "?":
+                register = (elem.text or "").strip()
+            elif tag == "signature":
+                found[register] = (elem.text or "").strip()
+            elif tag == "cashregister":
+                register = "?"
+                elem.clear()
+            elif tag in ("cashtransaction", "event", "article", "employee", "basic"):
+                elem.clear()
+    except ET.ParseError as exc:
+        raise ValueError(f"{path.name} is not well-formed XML ({exc})") from None
+    return found
+
+
 def _local(elem: ET.Element) -> str:
     return elem.tag.rpartition("}")[2]
 

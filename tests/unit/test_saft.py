@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from lxml import etree
 
+from kassa_tui.cli import main
 from kassa_tui.composition import Till
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.money import vat_of
@@ -32,7 +34,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.records.signing import signing_string
 from kassa_tui.saft.export import export_saft, head_path
-from kassa_tui.saft.verify import verify_saft
+from kassa_tui.saft.verify import last_signatures, verify_saft
 from kassa_tui.stock.groups import ARTICLE_GROUPS
 from kassa_tui.stock.importing import PRODUCT_COLUMNS, import_products, read_table
 
@@ -781,3 +783,61 @@ def test_a_months_export_keeps_memory_flat(
     # The whole file never sits in memory: a few hundred kB at most, whatever the period.
     assert export_peak < size / 20, (export_peak, size)
     assert verify_peak < size / 20, (verify_peak, size)
+
+
+# -- against the previous export ---------------------------------------------------------------
+
+
+def verify_after(previous: Path, path: Path, pem: bytes, tmp_path: Path) -> tuple[int, str]:
+    key = tmp_path / "supplier.pub.pem"
+    key.write_bytes(pem)
+    result = CliRunner().invoke(
+        main, ["saft", "verify", str(path), "--public-key", str(key), "--previous", str(previous)]
+    )
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("cut", ["none", "end of the previous file", "start of this file"])
+def test_a_chain_that_starts_or_ends_where_it_should_not_is_named_against_the_previous_export(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path, cut: str
+) -> None:
+    sell(till, cashier, ROMME)
+    sell(till, cashier, PILSNER)
+    time.advance(24 * HOUR)
+    sell(till, cashier, ROMME, card=True)
+    sell(till, cashier, PILSNER)
+    first = export_saft(till.db, till.config, DAY, DAY, tmp_path / "1", clock=till.clock)
+    second = export_saft(
+        till.db,
+        till.config,
+        date(2026, 11, 28),
+        date(2026, 11, 28),
+        tmp_path / "2",
+        clock=till.clock,
+    )
+    assert last_signatures(first) == {
+        "KASSE-1": till.db.execute_sql(
+            "SELECT signature FROM sale WHERE receipt_nr = 2"
+        ).fetchone()[0]
+    }
+    victim = first if cut == "end of the previous file" else second
+    if cut != "none":
+        doc = etree.parse(str(victim))
+        nr = "2" if victim == first else "3"
+        doomed = transaction(doc, int(nr))
+        doomed.getparent().remove(doomed)
+        comment = doc.find(".//s:headerComment", NS)
+        if victim == second:  # and the header made to continue from the removed one
+            signature = doomed.findtext("s:signature", None, NS)
+            comment.text = re.sub(r"signature \S+", f"signature {signature}", comment.text)
+        doc.write(str(victim), xml_declaration=True, encoding="utf-8")
+    code, out = verify_after(first, second, public_key(till), tmp_path)
+    if cut == "none":
+        assert code == 0, out
+        assert "every signature chain verifies" in out
+    else:
+        # Alone, each file still verifies; only against the previous export does the cut show.
+        assert verify_saft(victim, public_key(till)) == []
+        assert code == 1
+        wanted = "transaction nr 3" if cut == "end of the previous file" else "transaction nr 4"
+        assert f"register KASSE-1: {wanted} does not verify" in out
