@@ -122,7 +122,7 @@ def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool
     """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
-    from kassa_tui.store.backup import restore as do_restore
+    from kassa_tui.store.restore import restore as do_restore
 
     config = config_of(ctx)
     if config.database.exists() and config.database.stat().st_size > 0:

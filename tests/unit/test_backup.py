@@ -25,11 +25,11 @@ from kassa_tui.store.backup import (
     MAGIC,
     check_database,
     decrypt_file,
-    restore,
     take_backup,
     take_encrypted_backup,
 )
 from kassa_tui.store.register_lock import RegisterLock
+from kassa_tui.store.restore import restore
 from tests.shop import REPO, demo_till
 
 ROMME = "7020164760728"

@@ -17,7 +17,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
 from kassa_tui.records.journal import Event
 from kassa_tui.stock.importing.report import IMPORT
-from kassa_tui.store.backup import RESTORE_OTHER_SHOP
+from kassa_tui.store.restore import RESTORE_OTHER_SHOP
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
