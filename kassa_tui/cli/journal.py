@@ -152,28 +152,24 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
         if not journals:
             click.echo(f"kassa: the backup {path} holds no journal rows to check against", err=True)
             intact = False
+    # A backup holds the journal itself, a SAF-T export only its head: both must be extended.
+    extended = [(path, journals, "the backup", "extends the backup") for path, journals in files]
+    extended += [
+        (path, journals, "the SAF-T export", "holds the head of the SAF-T export")
+        for path, journals in saft_files
+    ]
+    for path, journals, what, holds in extended:
         for register, held in journals.items():
-            wrong = check_extends(till.db, register, held, f"the backup {path.name}")
+            wrong = check_extends(till.db, register, held, f"{what} {path.name}")
             if wrong is not None:
                 click.echo(f"kassa: {wrong}", err=True)
                 intact = False
             elif bad is None:
                 seq, digest = held[-1]
+                rows_text = f"{len(held)} rows, head " if what == "the backup" else ""
                 click.echo(
-                    f"Journal of register {register} extends the backup {path.name}"
-                    f" ({len(held)} rows, head {seq}:{digest[:16]})"
-                )
-    for path, journals in saft_files:
-        for register, held in journals.items():
-            wrong = check_extends(till.db, register, held, f"the SAF-T export {path.name}")
-            if wrong is not None:
-                click.echo(f"kassa: {wrong}", err=True)
-                intact = False
-            elif bad is None:
-                seq, digest = held[-1]
-                click.echo(
-                    f"Journal of register {register} holds the head of the SAF-T export"
-                    f" {path.name} ({seq}:{digest[:16]})"
+                    f"Journal of register {register} {holds} {path.name}"
+                    f" ({rows_text}{seq}:{digest[:16]})"
                 )
     rows = chain_rows(till.db, config.register_id)
     keys = public_keys(till.db)

@@ -217,23 +217,28 @@ def take_encrypted_backup(
         raise Stopped(f"backup could not be written to {target}: {exc.strerror or exc}") from None
 
 
+def snapshot(database: Path, target: Path) -> None:
+    """Copy `database` (with its -wal, if any) into `target` as one self-contained file."""
+    source = sqlite3.connect(str(database), timeout=30)
+    try:
+        source.execute("PRAGMA busy_timeout = 30000")
+        copy = sqlite3.connect(str(target))
+        try:
+            # pages=-1: one step, inside one read transaction: a consistent snapshot that a
+            # busy till cannot restart over and over, as a page-by-page copy would be.
+            source.backup(copy, pages=-1)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+    finally:
+        source.close()
+
+
 def _copy_checked(database: Path, target: Path) -> BackupInfo:
     """Copy the live database into the new, empty file `target` and check it; on any failure
     `target` is deleted and Stopped raised."""
     try:
-        source = sqlite3.connect(str(database), timeout=30)
-        try:
-            source.execute("PRAGMA busy_timeout = 30000")
-            copy = sqlite3.connect(str(target))
-            try:
-                # pages=-1: one step, inside one read transaction: a consistent snapshot that a
-                # busy till cannot restart over and over, as a page-by-page copy would be.
-                source.backup(copy, pages=-1)
-                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                copy.close()
-        finally:
-            source.close()
+        snapshot(database, target)
         os.chmod(target, 0o600)
         return check_database(target)
     except Stopped as exc:

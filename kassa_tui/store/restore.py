@@ -42,6 +42,7 @@ from kassa_tui.store.backup import (
     create_private,
     remove_database,
     signing_public_key,
+    snapshot,
     stamp,
     summarise,
     write_private,
@@ -161,16 +162,7 @@ def _stage(backup: Path, staging: Path) -> None:
         wal = Path(f"{backup}-wal")
         if wal.is_file():
             write_private(Path(f"{source}-wal"), wal.read_bytes())
-        conn = sqlite3.connect(str(source))
-        try:
-            copy = sqlite3.connect(str(staging))
-            try:
-                conn.backup(copy, pages=-1)
-                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
-            finally:
-                copy.close()
-        finally:
-            conn.close()
+        snapshot(source, staging)  # the -wal folded in
     except sqlite3.DatabaseError as exc:
         raise Stopped(f"{backup} cannot be read as a kassa database: {exc}") from None
     finally:
