@@ -167,6 +167,12 @@ def _v7_signing_keys(database: SqliteDatabase) -> None:
         )
 
 
+def _v8_no_user_lock(database: SqliteDatabase) -> None:
+    """`user_lock` goes: wrong PINs no longer lock a user out (a growing wait per register,
+    people.users), and nothing has read or written the table since."""
+    database.execute_sql("DROP TABLE IF EXISTS user_lock")
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
@@ -175,6 +181,7 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v5_a_year_of_sales,
     _v6_sale_lines_by_sale,
     _v7_signing_keys,
+    _v8_no_user_lock,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
--- kassa's database schema: schema version 7, as migrate() leaves it.
+-- kassa's database schema: schema version 8, as migrate() leaves it.
 --
 -- This file is for reading. A database is built (and an old one upgraded) by the migrations in
 -- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
@@ -134,13 +134,6 @@ CREATE TABLE user (
     active INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX user_number ON user (number);
-
--- Wrong PINs in a row and lock-outs, per user (people.users).
-CREATE TABLE user_lock (
-    user_number INTEGER PRIMARY KEY,
-    failures INTEGER NOT NULL DEFAULT 0,
-    locked_until_utc TEXT
-);
 
 
 -- == selling ====================================================================================
