@@ -1,0 +1,170 @@
+"""The key bar: kassa's footer, listing the keys of the screen it sits on.
+
+Use it instead of Textual's `Footer` on every kassa screen::
+
+    def compose(self) -> ComposeResult:
+        ...
+        yield KeyBar()
+
+That is all. It shows the screen's *shown* bindings (``show=True``; the focused widget's
+first, then the screen's, then the App's), one entry per action, in the order they were bound:
+bind the most important key first. A binding's ``description`` is the word shown, and its
+``key_display``, when given (``"F10/^K"``), the key; otherwise the keys are written short
+(``f10,ctrl+k`` → ``F10/^K``). The entries wrap onto a second line instead of being cut;
+what does not fit on two lines is left off from the end (F1 lists every key). With the console
+theme (``app.plain_console``) every key label and separator is plain ASCII. It is drawn again
+whenever the screen's bindings change (focus moved, a key bound, ``refresh_bindings()``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.widget import Widget
+
+#: Key names written the short way ('ctrl+k' → '^K'); others are capitalised ('f4' → 'F4').
+KEY_NAMES = {
+    "escape": "Esc",
+    "enter": "Enter",
+    "delete": "Del",
+    "backspace": "Bksp",
+    "space": "Space",
+    "tab": "Tab",
+    "up": "↑",
+    "down": "↓",
+    "left": "←",
+    "right": "→",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "home": "Home",
+    "end": "End",
+    "asterisk": "*",
+}
+#: The console font has no arrows: what stands for each glyph there.
+ASCII_GLYPHS = {
+    "↑": "Up",
+    "↓": "Down",
+    "←": "Left",
+    "→": "Right",
+    "⏎": "Enter",
+    "·": "-",
+    "…": "...",
+    "×": "x",
+    "–": "-",
+    "—": "-",
+}
+
+
+def short_key(key: str) -> str:
+    """One key as the bar writes it: 'ctrl+k' → '^K', 'shift+f6' → 'Shift+F6', 'f4' → 'F4'."""
+    *modifiers, name = key.split("+")
+    word = KEY_NAMES.get(name, name.upper() if len(name) <= 3 else name.capitalize())
+    if "ctrl" in modifiers:
+        word = "^" + word
+    if "shift" in modifiers:
+        word = "Shift+" + word
+    return word
+
+
+def short_keys(keys: str) -> str:
+    """'f10,ctrl+k' → 'F10/^K'."""
+    return "/".join(short_key(key.strip()) for key in keys.split(",") if key.strip())
+
+
+def plain(text: str) -> str:
+    """`text` with the glyphs the Linux console cannot show replaced by ASCII."""
+    for glyph, ascii_text in ASCII_GLYPHS.items():
+        text = text.replace(glyph, ascii_text)
+    return text
+
+
+class KeyBar(Widget, can_focus=False):
+    """The active screen's keys at the bottom, wrapped onto a second line rather than cut."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: auto;
+        width: 100%;
+        max-height: 2;
+        background: $footer-background;
+        color: $footer-foreground;
+    }
+    KeyBar > .keybar--key {
+        text-style: bold;
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+    }
+    KeyBar > .keybar--disabled { color: $text-disabled; }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"keybar--key", "keybar--disabled"}
+    #: Lines the bar may take; the entries that do not fit are left off from the end.
+    MAX_LINES: ClassVar[int] = 2
+    #: Space between two entries.
+    GAP: ClassVar[str] = "  "
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: object) -> None:
+        self.refresh(layout=True)
+
+    @property
+    def ascii_only(self) -> bool:
+        return bool(getattr(self.app, "plain_console", False))
+
+    def entries(self) -> list[tuple[str, str, bool]]:
+        """(key label, description, enabled) per shown action, in the order bound."""
+        by_action: dict[tuple[int, str], list[tuple[Binding, bool]]] = {}
+        for namespace, binding, enabled, _tooltip in self.screen.active_bindings.values():
+            if binding.show:
+                by_action.setdefault((id(namespace), binding.action), []).append((binding, enabled))
+        result = []
+        for bindings in by_action.values():
+            first, enabled = bindings[0]
+            label = first.key_display or "/".join(short_key(b.key) for b, _e in bindings)
+            words = first.description
+            if self.ascii_only:
+                label, words = plain(label), plain(words)
+            result.append((label, words, enabled))
+        return result
+
+    def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
+        """The entries laid out greedily in lines of `width` cells, at most MAX_LINES."""
+        lines: list[list[tuple[str, str, bool]]] = [[]]
+        used = 0
+        for entry in self.entries():
+            size = len(entry[0]) + (1 + len(entry[1]) if entry[1] else 0)
+            gap = len(self.GAP) if lines[-1] else 0
+            if lines[-1] and used + gap + size > width:
+                if len(lines) == self.MAX_LINES:
+                    break
+                lines.append([])
+                used, gap = 0, 0
+            lines[-1].append(entry)
+            used += gap + size
+        return lines
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("keybar--key")
+        disabled_style = self.get_component_rich_style("keybar--disabled")
+        text = Text(no_wrap=True, overflow="ellipsis", end="")
+        for number, line in enumerate(self.lines(self.content_size.width)):
+            if number:
+                text.append("\n")
+            for index, (label, words, enabled) in enumerate(line):
+                if index:
+                    text.append(self.GAP)
+                text.append(label, key_style if enabled else disabled_style)
+                if words:
+                    text.append(" " + words, None if enabled else disabled_style)
+        return text
