@@ -28,7 +28,8 @@ from kassa_tui.config.settings import (
 from kassa_tui.config.table import ConfigError, Table
 
 CONFIG_NAME = "kassa.toml"
-LANGUAGES = ("nb", "en")
+#: `ui.language`: Norsk bokmål, Norsk nynorsk, English (each but en has data/locale/<code>/).
+LANGUAGES = ("nb", "nn", "en")
 PRINTER_TYPES = ("file", "dummy", "network", "usb", "serial")
 CODEPAGES = ("CP865", "CP858")
 SCANNER_MODES = ("wedge", "evdev")
@@ -109,7 +110,10 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     ui = root.table("ui")
     language = ui.get("language", str, "nb")
     if language not in LANGUAGES:
-        raise ConfigError("ui.language", f"must be one of {', '.join(LANGUAGES)}")
+        raise ConfigError(
+            "ui.language",
+            f"must be one of {', '.join(LANGUAGES)} (Bokmål, Nynorsk, English), not {language!r}",
+        )
     idle = ui.get("idle_lock_seconds", int, 300)
     if idle < 0:
         raise ConfigError("ui.idle_lock_seconds", "must be 0 (never) or more")

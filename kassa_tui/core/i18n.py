@@ -1,6 +1,9 @@
-"""Translations: English message IDs, Norwegian Bokmål (default) from gettext catalogs.
+"""Translations: English message IDs; Norwegian Bokmål (default) and Nynorsk from gettext catalogs.
 
-Legally fixed receipt markings are not translated; they are printed as the regulation writes them.
+Each language but English has `data/locale/<code>/LC_MESSAGES/kassa.po` (compiled to kassa.mo).
+Nynorsk falls back to Bokmål for a string its catalog lacks (never shipped: a test fails), so a
+Nynorsk till never shows English. Legally fixed receipt markings are not translated; they are
+printed as the regulation writes them.
 """
 
 from __future__ import annotations
@@ -12,18 +15,25 @@ from kassa_tui.core.paths import data_dir
 DOMAIN = "kassa"
 _translation: gettext.NullTranslations = gettext.NullTranslations()
 _language = "en"
+#: A language whose catalog lacks a string shows this language's text before the English id.
+FALLBACKS = {"nn": "nb"}
 
 
 def set_language(language: str) -> None:
-    """Switch every later `_()` call to `language` ("nb" or "en")."""
+    """Switch every later `_()` call to `language` ("nb", "nn" or "en")."""
     global _translation, _language
     if language == "en":
         _translation = gettext.NullTranslations()
     else:
-        _translation = gettext.translation(
-            DOMAIN, localedir=str(data_dir() / "locale"), languages=[language]
-        )
+        _translation = _catalog(language)
+        fallback = FALLBACKS.get(language)
+        if fallback is not None:
+            _translation.add_fallback(_catalog(fallback))
     _language = language
+
+
+def _catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation(DOMAIN, localedir=str(data_dir() / "locale"), languages=[language])
 
 
 def language() -> str:
