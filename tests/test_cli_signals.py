@@ -75,3 +75,22 @@ def test_report_signals_refuses_a_bad_date(shop: tuple[Path, str]) -> None:
     config, _day = shop
     code, out = kassa(config, "report", "signals", "--from", "27.11.2026")
     assert code != 0 and "not a date" in out
+
+
+def test_report_signals_fits_80_columns(shop: tuple[Path, str]) -> None:
+    config, day = shop
+    code, out = kassa(config, "report", "signals", "--from", day, "--to", day)
+    assert code == 0, out
+    wide = [line for line in out.splitlines() if len(line) > 80]
+    assert wide == []
+    assert "Nr Name" in out and "RNR kr" in out and "Trn: minutes in training mode" in out
+
+
+def test_report_signals_for_the_shift_lead_not_a_cashier(shop: tuple[Path, str]) -> None:
+    config, day = shop
+    code, out = kassa(config, "report", "signals", "--from", day, input="2\n2222\n")
+    assert code == 0, out  # the shift lead sees at the till (F8) what the CLI shows
+    assert "Ola Nordmann" in out and "Kari Kasserer" in out
+    code, out = kassa(config, "report", "signals", "--from", day, input="1\n1111\n")
+    assert code == 1 and "Kari Kasserer may not do" in out
+    assert "Ola Nordmann" not in out

@@ -8,38 +8,48 @@ from typing import TYPE_CHECKING
 import click
 
 from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.dayclose.signals import SignalsReport
 
 
+#: What the table's short headings mean, under it (the table is 79 columns wide).
+LEGEND = (
+    "Ret: returns with a receipt · RNR: returns without one (count, kr) · Cor: line",
+    "corrections · NoS: no-sale openings · Ovr: price overrides · Dis: discounts",
+    "· Trn: minutes in training mode. Voided receipts: kassa has no void or",
+    "abandoned basket yet, so always 0 (left out here; in --json).",
+)
+
+
 def _table(found: SignalsReport) -> str:
     from kassa_tui.core.money import format_kr
+    from kassa_tui.dayclose.signals import format_score
 
     head = (
-        f"{'Score':>7} {'Nr':>4} {'Name':<18} {'Sales':>6} {'Amount':>12}"
-        f" {'Ret':>4} {'RetNR':>5} {'RetNR kr':>10} {'Corr':>4} {'Void':>4}"
-        f" {'NoSl':>4} {'Ovr':>4} {'Disc':>4} {'Trn min':>7}"
+        f"{'Score':>6} {'Nr':>3} {'Name':<13} {'Sales':>5} {'Amount':>10}"
+        f" {'Ret':>3} {'RNR':>3} {'RNR kr':>9} {'Cor':>3} {'NoS':>3} {'Ovr':>3}"
+        f" {'Dis':>3} {'Trn':>3}"
     )
     lines = [
         f"Fraud signals {found.from_date} – {found.to_date}, register {found.register_id}",
-        "(voided receipts: kassa has no void or abandoned basket yet, so always 0)",
         head,
         "-" * len(head),
     ]
     for c in found.cashiers:
         f = c.figures
         lines.append(
-            f"{c.score:>7.2f} {c.user_number:>4} {c.name[:18]:<18} {c.sales:>6}"
-            f" {format_kr(c.sales_amount):>12} {f['returns_receipt'].count:>4}"
-            f" {f['returns_no_receipt'].count:>5} {format_kr(f['returns_no_receipt'].amount):>10}"
-            f" {f['line_corrections'].count:>4} {f['voided'].count:>4}"
-            f" {f['no_sale'].count:>4} {f['price_overrides'].count:>4}"
-            f" {f['discounts'].count:>4} {f['training'].count:>7}"
+            f"{format_score(c.score):>6} {c.user_number:>3} {c.name[:13]:<13} {c.sales:>5}"
+            f" {format_kr(c.sales_amount):>10} {f['returns_receipt'].count:>3}"
+            f" {f['returns_no_receipt'].count:>3} {format_kr(f['returns_no_receipt'].amount):>9}"
+            f" {f['line_corrections'].count:>3} {f['no_sale'].count:>3}"
+            f" {f['price_overrides'].count:>3} {f['discounts'].count:>3}"
+            f" {f['training'].count:>3}"
         )
     if not found.cashiers:
         lines.append("Nothing registered in the period.")
-    return "\n".join(lines)
+    return "\n".join([*lines, "", *LEGEND])
 
 
 @click.command("signals")
@@ -53,14 +63,17 @@ def _table(found: SignalsReport) -> str:
 def report_signals(
     ctx: click.Context, from_date: str | None, to_date: str | None, as_json: bool
 ) -> None:
-    """Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by score."""
-    from kassa_tui.cli.auth import authenticate
+    """Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by score (a
+    shift lead's or a technician's number and PIN first)."""
+    from kassa_tui.cli.auth import authenticate_any
     from kassa_tui.core.clock import business_date
     from kassa_tui.dayclose.signals import signals
     from kassa_tui.people.permissions import Permission
 
     till = till_of(ctx)
-    authenticate(till, Permission.EXPORT)  # per-cashier figures: not for the cashiers
+    # Per-cashier figures, not for the cashiers: the shift lead (who sees them at the till,
+    # F8 on the day close, as the one who takes the Z) or the technician (who exports).
+    authenticate_any(till, (Permission.Z_REPORT, Permission.EXPORT))
     now = till.clock.now()
     cutoff = till.config.day_cutoff_hour
     start = from_date or business_date(now, cutoff)
@@ -69,8 +82,10 @@ def report_signals(
         try:
             date.fromisoformat(text)
         except ValueError:
-            raise click.BadParameter(f"{text} is not a date (YYYY-MM-DD)") from None
+            raise click.BadParameter(
+                _("{text} is not a date (YYYY-MM-DD)").format(text=text)
+            ) from None
     if end < start:
-        raise click.BadParameter("--to is before --from")
+        raise click.BadParameter(_("--to is before --from"))
     found = signals(till.db, till.config.register_id, start, end, now=now.utc, cutoff_hour=cutoff)
     click.echo(found.to_json() if as_json else _table(found))

@@ -43,6 +43,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, business_days_utc, parse_utc, utc_text
+from kassa_tui.core.i18n import language
 from kassa_tui.core.money import format_kr
 
 #: The signals, in the order they are shown.
@@ -183,6 +184,12 @@ class SignalsReport:
         return cls(
             data["register_id"], data["from_date"], data["to_date"], cashiers, data["medians"]
         )
+
+
+def format_score(score: float) -> str:
+    """A score with one decimal, written as the language writes it: '5,0' in Norwegian."""
+    text = f"{score:.1f}"
+    return text if language() == "en" else text.replace(".", ",")
 
 
 def signals(
