@@ -36,6 +36,8 @@ SCANNER_MODES = ("wedge", "evdev")
 SCANNER_LAYOUTS = ("us", "no")
 #: `ui.lockout_minutes`: how long a register remembers wrong PINs; a day at most.
 MAX_LOCKOUT_MINUTES = 24 * 60
+#: `ui.confirm_quantity_above`: the highest plausibility limit for a quantity typed before *.
+MAX_CONFIRM_QUANTITY = 100_000
 
 
 def find_config(explicit: str | os.PathLike[str] | None) -> Path:
@@ -126,6 +128,12 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     discount_limit = ui.get("discount_limit_percent", int, 20)
     if not 0 <= discount_limit <= 100:
         raise ConfigError("ui.discount_limit_percent", "must be between 0 and 100")
+    confirm_qty = ui.get("confirm_quantity_above", int, 100)
+    if not 1 <= confirm_qty <= MAX_CONFIRM_QUANTITY:
+        raise ConfigError(
+            "ui.confirm_quantity_above",
+            f"must be between 1 and {MAX_CONFIRM_QUANTITY} (items or kg), not {confirm_qty}",
+        )
     lockout = ui.get("lockout_minutes", int, 15)
     if not 1 <= lockout <= MAX_LOCKOUT_MINUTES:
         raise ConfigError("ui.lockout_minutes", f"must be between 1 and {MAX_LOCKOUT_MINUTES}")
@@ -220,6 +228,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         keys=keys,
         discount_reasons=tuple(r.strip() for r in reasons),
         discount_limit_percent=discount_limit,
+        confirm_quantity_above=confirm_qty,
         signing=signing,
         accounting=accounting,
     )

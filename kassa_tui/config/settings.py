@@ -141,6 +141,8 @@ class Config:
     keys: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_KEYS))
     discount_reasons: tuple[str, ...] = ()
     discount_limit_percent: int = 20
+    #: A quantity typed before '*' above this many items (or kg) is asked about once.
+    confirm_quantity_above: int = 100
     signing: SigningSettings = field(default_factory=SigningSettings)
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import tomllib
+from typing import Any
+
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Label
 
+from kassa_tui.config import ConfigError, parse
 from screens.widgets.keybar import KeyBar
+from tests.unit.conftest import REPO_CONFIG
 
 
 class _Keys(Screen[None]):
@@ -77,3 +83,28 @@ async def test_the_key_bar_follows_the_bindings() -> None:
         app.screen.refresh_bindings()
         await pilot.pause()
         assert "^E Extra" in " ".join(_bar_text(app))
+
+
+# -- ui.confirm_quantity_above ----------------------------------------------------------------
+
+
+def _repo_raw() -> dict[str, Any]:
+    return tomllib.loads(REPO_CONFIG.read_text(encoding="utf-8"))
+
+
+def test_the_quantity_limit_is_documented_and_read() -> None:
+    assert parse(_repo_raw(), REPO_CONFIG).confirm_quantity_above == 100
+    raw = _repo_raw()
+    raw["ui"]["confirm_quantity_above"] = 1
+    assert parse(raw, REPO_CONFIG).confirm_quantity_above == 1
+    del raw["ui"]["confirm_quantity_above"]
+    assert parse(raw, REPO_CONFIG).confirm_quantity_above == 100
+
+
+@pytest.mark.parametrize("value", [0, -5, 100_001, "100", True, 2.5])
+def test_a_bad_quantity_limit_names_its_key(value: Any) -> None:
+    raw = _repo_raw()
+    raw["ui"]["confirm_quantity_above"] = value
+    with pytest.raises(ConfigError) as refused:
+        parse(raw, REPO_CONFIG)
+    assert str(refused.value).startswith("ui.confirm_quantity_above: must be")
