@@ -73,6 +73,8 @@ REASONS: Mapping[str, str] = _Translated(
         "count": N_("Count correction"),
     }
 )
+#: Reasons that only ever lower stock: nothing comes back as waste, damage, theft or own use.
+LOWERING_REASONS = frozenset({"waste", "damage", "theft", "own_use"})
 _MOVEMENT_LABELS = _Translated(
     {
         "sale": N_("Sale"),
@@ -120,6 +122,16 @@ class LowStock:
     reorder_point_milli: int
     sold_30_milli: int
     suggested_milli: int
+
+
+def check_direction(reason: str, delta_milli: int) -> None:
+    """Refuse a rise in stock for a reason that only lowers it (+2 'damaged' is a typo)."""
+    if reason in LOWERING_REASONS and delta_milli > 0:
+        raise Refused(
+            _("{reason} only lowers stock: type the change with a minus, e.g. -2.").format(
+                reason=REASONS[reason]
+            )
+        )
 
 
 def suggested_order(product: ProductInfo, on_hand: int, reorder_point: int, sold_30: int) -> int:
@@ -281,10 +293,14 @@ class Stock:
     def adjust(
         self, person: Person, product_id: int, delta_milli: int, reason: str, note: str = ""
     ) -> None:
-        """Waste, damage, theft, own use or a count correction, as a journaled movement."""
+        """Waste, damage, theft, own use or a count correction, as a journaled movement.
+
+        Waste, damage, theft and own use only lower stock; only a count correction raises it.
+        """
         permissions.require(self.db, self.journal, person, Permission.STOCK)
         if reason not in REASONS:
             raise Refused(_("Choose a reason for the stock adjustment."))
+        check_direction(reason, delta_milli)
         note = note.strip()
         if len(note) > MAX_TEXT:
             raise Refused(_("A note is at most {n} characters.").format(n=MAX_TEXT))

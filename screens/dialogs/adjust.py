@@ -3,22 +3,21 @@ own use, a count correction)."""
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidQuantity, parse_quantity
 from kassa_tui.people.person import Person
-from kassa_tui.stock.levels import REASONS
+from kassa_tui.stock.levels import REASONS, check_direction
 from screens import styles
+from screens.dialogs.numbered import NumberedOptions
 from screens.formatting import stock_qty
 from screens.host import guarded, host
 
@@ -47,14 +46,14 @@ class AdjustDialog(ModalScreen[str | None]):
                 max_length=12,
                 restrict=r"[-+0-9,.]*",
             )
-            yield OptionList(
-                *[Option(Text(label), id=code) for code, label in REASONS.items()],
-                id="adjust-reason",
-            )
+            yield NumberedOptions(*REASONS.items(), id="adjust-reason")
             yield Static(markup=False, content="", classes="message", id="adjust-message")
             yield Static(
                 markup=False,
-                content=_("Type the change, Enter, pick the reason"),
+                content=_(
+                    "Type the change (-2 lowers stock), Enter, then the reason's digit"
+                    " · Esc: cancel"
+                ),
                 classes="dialog-help",
             )
 
@@ -76,7 +75,13 @@ class AdjustDialog(ModalScreen[str | None]):
             self.query_one("#adjust-qty", Input).focus()
             raise Refused(_("{text} is not a quantity.").format(text=text or "?")) from None
         delta = -qty if negative else qty
-        host(self).till.stock.adjust(self.person, self.product.id, delta, event.option.id or "")
+        reason = event.option.id or ""
+        try:
+            check_direction(reason, delta)
+        except Refused:
+            self.query_one("#adjust-qty", Input).focus()
+            raise
+        host(self).till.stock.adjust(self.person, self.product.id, delta, reason)
         self.dismiss(
             _("Stock of {name} changed by {qty}.").format(
                 name=self.product.name, qty=stock_qty(delta, self.product.unit)

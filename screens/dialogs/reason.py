@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from kassa_tui.core.i18n import _
 from screens import styles
+from screens.dialogs.numbered import NumberedOptions
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -28,22 +27,12 @@ class ReasonDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(markup=False, content=self.title_text, classes="dialog-title")
-            yield OptionList(
-                *[
-                    Option(Text(f"{i}. {r}"), id=str(i - 1))
-                    for i, r in enumerate(self.reasons, start=1)
-                ]
-            )
+            yield NumberedOptions(*[(str(i), r) for i, r in enumerate(self.reasons)])
             yield Static(
                 markup=False,
                 content=_("Digit or arrows + Enter: choose · Esc: cancel"),
                 classes="dialog-help",
             )
-
-    def on_key(self, event: object) -> None:
-        character = getattr(event, "character", None)
-        if character and character.isdigit() and 1 <= int(character) <= len(self.reasons):
-            self.dismiss(self.reasons[int(character) - 1])
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.reasons[int(event.option.id or 0)])

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.numbered import NumberedOptions
 from screens.host import guarded, host
 
 
@@ -32,17 +31,17 @@ class ReceiptsMenu(ModalScreen[str | None]):
         training = host(self).till.receipts.training
         with Vertical(classes="dialog-box"):
             yield Label(markup=False, content=_("Receipts"), classes="dialog-title")
-            yield OptionList(
-                Option(
-                    Text(_("1. Copy of receipt {nr}").format(nr=self.number_text or "?")), id="copy"
-                ),
-                Option(Text(_("2. Provisional receipt for this basket")), id="provisional"),
-                Option(
-                    Text(_("3. Training mode off") if training else _("3. Training mode on")),
-                    id="training",
-                ),
+            yield NumberedOptions(
+                ("copy", _("Copy of receipt {nr}").format(nr=self.number_text or "?")),
+                ("provisional", _("Provisional receipt for this basket")),
+                ("training", _("Training mode off") if training else _("Training mode on")),
             )
             yield Static(markup=False, content="", classes="message", id="menu-message")
+            yield Static(
+                markup=False,
+                content=_("Digit or arrows + Enter: choose · Esc: cancel"),
+                classes="dialog-help",
+            )
 
     def show_error(self, message: str) -> None:
         self.query_one("#menu-message", Static).update(message)

@@ -9,10 +9,12 @@ from textual.widgets import DataTable, Input, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from screens.dialogs.adjust import AdjustDialog
 from screens.sale import SaleScreen
 from screens.stock import StockScreen
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 from screens.widgets.entry import EntryLine
+from tests.app.screen_text import screen_text
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, group 20 (Meieri)
 
@@ -130,3 +132,46 @@ async def test_stocktake_variance_is_posted_in_one_go(till: Till) -> None:
         assert isinstance(app.screen, StockScreen)
     assert on_hand(till) == 4000 != book
     assert "STOCKTAKE" in [row.basic_id for row in till.journal.rows()]
+
+
+async def open_adjustment(pilot: Any, code: str = ROMME) -> None:
+    await sign_in(pilot, "2", "2222")
+    await pilot.press("f2")
+    await search(pilot, code)
+    await pilot.press("f5")
+    await pilot.pause()
+
+
+async def test_damage_cannot_raise_stock_and_the_dialog_says_why(till: Till) -> None:
+    before = on_hand(till)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_adjustment(pilot)
+        assert isinstance(app.screen, AdjustDialog)
+        assert "2. Damaged" in screen_text(app)  # numbered reasons
+        await pilot.press("+", "2", "enter", "2")  # +2, then 2 = Damaged
+        await pilot.pause()
+        assert isinstance(app.screen, AdjustDialog)  # still open, with the reason
+        assert "Damaged only lowers stock" in screen_text(app)
+        assert on_hand(till) == before
+        entry = app.screen.query_one("#adjust-qty", Input)
+        assert entry.has_focus  # straight back to the change
+        entry.value = "-2"
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+        assert "changed by -2" in screen_text(app)
+    assert on_hand(till) == before - 2000
+    row = [r for r in till.journal.rows() if r.basic_id == "STOCKADJ"][-1]
+    assert '"reason": "damage"' in row.text and '"delta_milli": -2000' in row.text
+
+
+async def test_a_count_correction_may_raise_stock(till: Till) -> None:
+    before = on_hand(till)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_adjustment(pilot)
+        await pilot.press("2", "enter", "5")  # 5 = Count correction
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+    assert on_hand(till) == before + 2000

@@ -204,6 +204,21 @@ def test_adjust_refusals_change_nothing(till: Till, cashier: Person, shift_lead:
     assert snapshot(till) == before | {"journal": before["journal"] + 1}  # the cashier's DENIED
 
 
+@pytest.mark.parametrize("reason", ["waste", "damage", "theft", "own_use"])
+def test_a_reason_that_only_lowers_stock_refuses_a_rise(
+    till: Till, shift_lead: Person, reason: str
+) -> None:
+    romme = pid(till, ROMME)
+    before = snapshot(till)
+    with pytest.raises(Refused) as refused:
+        till.stock.adjust(shift_lead, romme, 2000, reason)
+    assert "only lowers stock" in refused.value.message
+    assert REASONS[reason] in refused.value.message
+    assert snapshot(till) == before  # no movement, no journal row
+    till.stock.adjust(shift_lead, romme, 2000, "count")  # a count correction may raise it
+    assert movements(till, romme)[-1] == ("adjust:count", 2000)
+
+
 def test_a_technician_may_adjust_and_weighed_items_take_grams(till: Till) -> None:
     apples = pid(till, LOOSE_APPLES_PLU)
     level = on_hand(till, apples)
