@@ -3,7 +3,9 @@
 python-escpos is imported lazily (it costs ~0.2–0.4 s and calls logging.basicConfig at import),
 so the till's cold start never pays for it. The Nordic code page is forced after init: without it
 python-escpos's automatic encoder switches to code pages many printers lack and ø prints as
-garbage.
+garbage. Every text is made printable in that code page first (`printable`): CP865 has no en
+dash, so the legally fixed «Foreløpig kvittering – IKKJE KVITTERING FOR KJØP» printed
+"kvittering ? IKKJE" until the dash became a hyphen here.
 """
 
 from __future__ import annotations
@@ -17,6 +19,56 @@ from typing import Any
 
 from kassa_tui.config import PrinterSettings
 from kassa_tui.records.receipts import ReceiptDoc, columns_line
+
+#: Characters the receipts use that CP865 (and CP858) lack, and what the paper shows instead.
+SUBSTITUTES = {
+    "\u2013": "-",  # en dash, as in the § 2-8-6 markings
+    "\u2014": "-",  # em dash
+    "\u2212": "-",  # minus sign
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u2026": "...",
+    "\u00d7": "x",  # × (in CP858, not in CP865)
+    "\u00a7": "par.",  # § is a control code's place in CP865
+    "\u20ac": "EUR",  # € only in CP858
+    "\u00a0": " ",
+    "\u202f": " ",
+}
+
+
+def codec(codepage: str) -> str:
+    """The Python codec of a printer code page: "CP865" → "cp865"."""
+    return codepage.lower()
+
+
+def printable(text: str, codepage: str) -> str:
+    """`text` with every character the code page lacks replaced by its substitute; what has
+    none stays, and python-escpos prints it as "?" (the test over every receipt kind keeps
+    that from happening)."""
+    name = codec(codepage)
+    out = []
+    for char in text:
+        try:
+            char.encode(name)
+        except UnicodeEncodeError:
+            char = SUBSTITUTES.get(char, char)
+        out.append(char)
+    return "".join(out)
+
+
+def unprintable(text: str, codepage: str) -> set[str]:
+    """The characters of `text` that still cannot print in the code page after `printable`."""
+    name = codec(codepage)
+    missing = set()
+    for char in printable(text, codepage):
+        try:
+            char.encode(name)
+        except UnicodeEncodeError:
+            missing.add(char)
+    return missing
 
 
 def escpos_environment() -> None:
@@ -44,8 +96,10 @@ def render(doc: ReceiptDoc, settings: PrinterSettings, *, kick_drawer: bool = Fa
     if doc.blocks:
         if settings.logo is not None:
             printer.image(str(settings.logo), center=True)
+        page = settings.codepage
         for block in doc.blocks:
-            _block(printer, block.style, block.text, block.right, settings.columns)
+            text, right = printable(block.text, page), printable(block.right, page)
+            _block(printer, block.style, text, right, settings.columns)
         printer.cut()
     if kick_drawer:
         printer.cashdraw(2)
