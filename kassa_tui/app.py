@@ -32,6 +32,8 @@ from screens.signin import SignInScreen
 
 log = logging.getLogger("kassa.app")
 STATUS_POLL_SECONDS = 2.0
+#: The sale screen's keys a read-only view keeps: it looks things up, nothing else.
+READ_ONLY_ACTIONS = frozenset({"help", "price_lookup", "stock_lookup"})
 
 
 class KassaApp(App[None]):
@@ -73,7 +75,11 @@ class KassaApp(App[None]):
     def on_mount(self) -> None:
         if self.plain_console:
             self.theme = "ansi-dark"
-        self.till.app_started(read_only=self.read_only)
+        if self.read_only:
+            # The selling kassa's start and stop are the register's: a view journals neither.
+            self.till.baskets.read_only = True
+        else:
+            self.till.app_started()
         # The sign-in screen paints first; the sale screen is built once someone signs in,
         # which keeps the cold start short on a Pi.
         if self.read_only:
@@ -122,7 +128,25 @@ class KassaApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_activity = monotonic()
+            if self.read_only and self.refused_in_read_only(event):
+                return
         await super().on_event(event)
+
+    def refused_in_read_only(self, key: events.Key) -> bool:
+        """A read-only view answers a sale screen key it cannot do (pay, park, day close …) with
+        why, instead of running it ("sign in first" would send the cashier the wrong way)."""
+        if self.screen is not self.sale_screen:
+            return False
+        pressed = {key.key, *key.aliases}
+        for action, keys in self.till.config.keys.items():
+            if action not in READ_ONLY_ACTIONS and pressed & set(keys.split(",")):
+                key.stop()
+                key.prevent_default()
+                self.sale_screen.show_error(
+                    _("This is a read-only view: the till is running elsewhere.")
+                )
+                return True
+        return False
 
     def _handle_exception(self, error: Exception) -> None:
         """A bug must never paint a traceback on the cashier's screen: log it, stop cleanly."""
@@ -333,7 +357,8 @@ def run_app(config: Config, *, read_only: bool = False) -> None:
     try:
         app.run()
     finally:
-        till.app_stopped()
+        if not read_only:
+            till.app_stopped()
     if app.crashed:
         raise TillStopped(app.crashed, config.log_file)
 
