@@ -14,6 +14,10 @@ bind the most important key first. A binding's ``description`` is the word shown
 what does not fit on two lines is left off from the end (F1 lists every key). With the console
 theme (``app.plain_console``) every key label and separator is plain ASCII. It is drawn again
 whenever the screen's bindings change (focus moved, a key bound, ``refresh_bindings()``).
+
+It also carries the training-mode banner: while the App has the CSS class ``-training`` (set
+in one place, ``KassaApp.show_training``), a line above the keys says so in the warning
+colour, on every screen that has a key bar.
 """
 
 from __future__ import annotations
@@ -21,9 +25,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Vertical
 from textual.geometry import Size
 from textual.widget import Widget
+from textual.widgets import Static
+
+from kassa_tui.core.i18n import _
 
 #: Key names written the short way ('ctrl+k' → '^K'); others are capitalised ('f4' → 'F4').
 KEY_NAMES = {
@@ -81,24 +90,55 @@ def plain(text: str) -> str:
     return text
 
 
-class KeyBar(Widget, can_focus=False):
-    """The active screen's keys at the bottom, wrapped onto a second line rather than cut."""
+class KeyBar(Vertical, can_focus=False):
+    """The active screen's keys at the bottom, wrapped onto a second line rather than cut,
+    with the training banner above them while training mode is on."""
+
+    # Unscoped: the banner's rule starts at the App, which carries `-training`.
+    SCOPED_CSS = False
+    DEFAULT_CSS = """
+    KeyBar { dock: bottom; height: auto; width: 100%; }
+    KeyBar > .keybar--training {
+        display: none;
+        width: 100%;
+        background: $warning;
+        color: $text;
+        text-style: bold;
+        text-align: center;
+    }
+    App.-training KeyBar > .keybar--training { display: block; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            markup=False,
+            content=_("TRAINING MODE - nothing sold here is real. Ctrl+E turns it off."),
+            classes="keybar--training",
+        )
+        yield KeyList()
+
+    def text(self) -> str:
+        """The keys as shown, one line per line (for tests and the help)."""
+        return self.query_one(KeyList).render().plain
+
+
+class KeyList(Widget, can_focus=False):
+    """The keys themselves: one entry per shown action, greedily in at most MAX_LINES lines."""
 
     DEFAULT_CSS = """
-    KeyBar {
-        dock: bottom;
+    KeyList {
         height: auto;
         width: 100%;
         max-height: 2;
         background: $footer-background;
         color: $footer-foreground;
     }
-    KeyBar > .keybar--key {
+    KeyList > .keybar--key {
         text-style: bold;
         color: $footer-key-foreground;
         background: $footer-key-background;
     }
-    KeyBar > .keybar--disabled { color: $text-disabled; }
+    KeyList > .keybar--disabled { color: $text-disabled; }
     """
     COMPONENT_CLASSES: ClassVar[set[str]] = {"keybar--key", "keybar--disabled"}
     #: Lines the bar may take; the entries that do not fit are left off from the end.

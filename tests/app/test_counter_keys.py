@@ -13,6 +13,7 @@ from textual.widgets import Label
 
 from kassa_tui.config import ConfigError, parse
 from screens.widgets.keybar import KeyBar
+from tests.app.screen_text import screen_text
 from tests.unit.conftest import REPO_CONFIG
 
 
@@ -46,7 +47,7 @@ class _KeysApp(App[None]):
 
 
 def _bar_text(app: App[None]) -> list[str]:
-    lines = app.screen.query_one(KeyBar).render().plain.split("\n")
+    lines = app.screen.query_one(KeyBar).text().split("\n")
     return lines
 
 
@@ -62,7 +63,7 @@ async def test_the_key_bar_wraps_at_80_columns_instead_of_cutting() -> None:
             assert words in text
         assert "hidden" not in text
         assert lines[0].startswith("F10/^K Cash")  # the order the screen lists them
-        assert app.screen.query_one(KeyBar).size.height == 2
+        assert app.screen.query_one(KeyBar).size.height == 2  # no training banner
 
 
 async def test_the_key_bar_is_ascii_on_the_console_theme() -> None:
@@ -108,3 +109,18 @@ def test_a_bad_quantity_limit_names_its_key(value: Any) -> None:
     with pytest.raises(ConfigError) as refused:
         parse(raw, REPO_CONFIG)
     assert str(refused.value).startswith("ui.confirm_quantity_above: must be")
+
+
+async def test_the_key_bar_carries_the_training_banner() -> None:
+    app = _KeysApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar)
+        assert bar.size.height == 2
+        app.set_class(True, "-training")
+        await pilot.pause()
+        assert bar.size.height == 3
+        assert "TRAINING MODE" in screen_text(app)
+        app.set_class(False, "-training")
+        await pilot.pause()
+        assert "TRAINING MODE" not in screen_text(app)
