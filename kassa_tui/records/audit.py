@@ -1,18 +1,15 @@
 """What the journal's hash chain alone cannot show, checked against the till's other records.
 
 Someone with the till's files can drop the append-only triggers, edit or delete rows and then
-recompute the journal's SHA-256 chain: it needs no key. Two things catch that.
-
-* An outside anchor. Every X and Z report carries the journal head (its last row's sequence
-  number and hash) and the register's last signature, and prints them on paper. `check_head`
-  says whether the journal still holds that row with that hash; with the chain intact from
-  the first row, nothing up to it was removed or rewritten.
-* `audit`: the records agree with the journal rows that announced them. Every completed
-  transaction has its journal row and every such row its transaction, with the same number and
-  totals; its lines sum to its totals; its payments are the ones its row names; the hash of its
-  content (sale, lines, payments; in the row since it was added) still matches; the counters
-  stand at the last numbers used; each stored Z is the one its 13009 row holds; and every X and
-  Z row's journal head and last transaction are still there as the report recorded them.
+recompute the journal's SHA-256 chain: it needs no key. Two things catch that: an anchor kept
+outside the database (a printed head, a backup, a SAF-T export: records.anchors), and `audit`,
+the records against the journal rows that announced them. Every completed transaction has its
+journal row and every such row its transaction, with the same number and totals; its lines sum
+to its totals; its payments are the ones its row names; the hash of its content (sale, lines,
+payments; in the row since it was added) still matches; the counters stand at the last numbers
+used; each stored Z is the one its 13009 row holds; every X and Z row's journal head and last
+transaction are still there as the report recorded them; and the signing keys are the ones
+their KEYREG rows registered (records.keyring).
 
 Plain SQL throughout: the rooms that write these tables are above this one.
 """
@@ -21,18 +18,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from peewee import SqliteDatabase
 
-from kassa_tui.records.journal import GENESIS, journal_head
+from kassa_tui.records.anchors import check_head
 
-#: Fewer hex digits than an X or Z prints would be too easy to match with a rewritten journal.
-HEAD_MIN_DIGITS = 16
 #: The journal rows that announce a completed transaction (its `sale_id`): a sale, a return
 #: (with or without a receipt) and a training sale or return (TRAINING of kind sale or return).
 ANNOUNCING = ("SALE", "RETURN", "RETURNNORECEIPT", "TRAINING")
@@ -47,141 +40,6 @@ _LINE = (
     " discount_ore, amount_ore, vat_bp, vat_ore, price_overridden"
 )
 _PAYMENT = "method, amount_ore, tendered_ore"
-
-
-# -- the outside anchor ------------------------------------------------------------------------
-
-
-def parse_head(text: str) -> tuple[int, str]:
-    """'1234:0123456789abcdef' (as printed on an X or Z) → (1234, '0123456789abcdef')."""
-    seq_text, colon, digest = text.strip().partition(":")
-    digest = digest.strip().lower()
-    if (
-        not colon
-        or not seq_text.strip().isdigit()
-        or not HEAD_MIN_DIGITS <= len(digest) <= 64
-        or any(c not in "0123456789abcdef" for c in digest)
-    ):
-        raise ValueError(
-            f"{text!r} is not a journal head: give it as printed on an X or Z report,"
-            f" sequence:hash with at least {HEAD_MIN_DIGITS} hex digits"
-        )
-    return int(seq_text), digest
-
-
-def parse_anchor(text: str) -> tuple[int | None, int, str]:
-    """'Z3=1234:0123…' (the head printed on Z 3) or '1234:0123…' → (3 or None, seq, hash)."""
-    z_text, equals, head = text.strip().partition("=")
-    if not equals:
-        return (None, *parse_head(text))
-    digits = z_text.strip().upper().removeprefix("Z")
-    if not digits.isdigit():
-        raise ValueError(f"{text!r}: say which Z printed the head as Z<number>=seq:hash")
-    return (int(digits), *parse_head(head))
-
-
-def check_z_head(
-    database: SqliteDatabase, register_id: str, z_nr: int, seq: int, digest: str
-) -> str | None:
-    """None when Z `z_nr`'s journal row (13009) records the head printed on it."""
-    rows = database.execute_sql(
-        "SELECT json_extract(text, '$.report.last_journal_seq'),"
-        " json_extract(text, '$.report.journal_head_hash') FROM journal"
-        " WHERE event_code = '13009' AND basic_id = 'ZREPORT' AND register_id = ?"
-        " AND json_extract(text, '$.z_nr') = ?",
-        (register_id, z_nr),
-    ).fetchall()
-    if len(rows) != 1:
-        return f"Z {z_nr} has {len(rows)} journal rows, not one: it was removed or forged"
-    journaled_seq, journaled_hash = rows[0]
-    if journaled_seq != seq or not str(journaled_hash or "").startswith(digest.lower()):
-        return f"Z {z_nr}'s journal row does not record the head printed on it: it was rewritten"
-    return None
-
-
-def check_head(database: SqliteDatabase, register_id: str, seq: int, digest: str) -> str | None:
-    """None when the journal holds row `seq` with a hash that starts with `digest`; otherwise
-    what is wrong. Only meaningful with the chain itself intact (`Journal.verify`)."""
-    if seq == 0:
-        found: str | None = GENESIS
-    else:
-        row = database.execute_sql(
-            "SELECT hash FROM journal WHERE register_id = ? AND seq = ?", (register_id, seq)
-        ).fetchone()
-        found = str(row[0]) if row else None
-    if found is None:
-        last = journal_head(database, register_id)[0]
-        return (
-            f"the journal ends at row {last}, before row {seq} of the printed head {seq}:{digest}:"
-            " rows were removed"
-        )
-    if not found.startswith(digest.lower()):
-        return (
-            f"journal row {seq} has hash {found[: len(digest)]}, not the printed {digest}:"
-            f" the journal was rewritten at or before row {seq}"
-        )
-    return None
-
-
-#: The first bytes of every SQLite database file.
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def backup_journal(path: Path) -> dict[str, list[tuple[int, str]]]:
-    """A kassa backup's journal: per register its rows' (seq, hash), oldest first. Raises
-    ValueError when the file is not a readable, unencrypted kassa database."""
-    try:
-        with path.open("rb") as file:
-            magic = file.read(len(_SQLITE_MAGIC))
-    except OSError as exc:
-        raise ValueError(f"{path}: {exc.strerror or exc}") from None
-    if magic != _SQLITE_MAGIC:
-        if path.name.endswith(".enc"):
-            raise ValueError(
-                f"{path} is an encrypted backup: decrypt it first (kassa backup decrypt FILE"
-                " --key PRIVATE.pem -o OUT) and give the decrypted copy"
-            )
-        raise ValueError(f"{path} is neither a kassa backup (SQLite database) nor a SAF-T file")
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = conn.execute(
-            "SELECT register_id, seq, hash FROM journal ORDER BY register_id, seq"
-        ).fetchall()
-    except sqlite3.DatabaseError as exc:
-        raise ValueError(f"{path} is not a kassa database: {exc}") from None
-    finally:
-        conn.close()
-    found: dict[str, list[tuple[int, str]]] = {}
-    for register, seq, digest in rows:
-        found.setdefault(str(register), []).append((int(seq), str(digest)))
-    return found
-
-
-def check_extends(
-    database: SqliteDatabase, register_id: str, anchor: Sequence[tuple[int, str]], what: str
-) -> str | None:
-    """None when the register's journal holds every row of `anchor` (seq, hash) unchanged and
-    goes on from its last one; otherwise the first difference. `what` names the anchor."""
-    current = database.execute_sql(
-        "SELECT seq, hash FROM journal WHERE register_id = ? AND seq <= ? ORDER BY seq",
-        (register_id, anchor[-1][0] if anchor else 0),
-    )
-    held = {int(seq): str(digest) for seq, digest in current}
-    for seq, digest in anchor:
-        found = held.get(seq)
-        if found is None:
-            last = journal_head(database, register_id)[0]
-            ends = f"ends at row {last}" if last < seq else "has no row"
-            return (
-                f"register {register_id}: the journal {ends} where {what} holds row {seq}:"
-                " rows were removed"
-            )
-        if found != digest:
-            return (
-                f"register {register_id}: journal row {seq} has hash {found[:16]}, {what} has"
-                f" {digest[:16]}: the journal was rewritten at or before row {seq}"
-            )
-    return None
 
 
 # -- a transaction's content -------------------------------------------------------------------

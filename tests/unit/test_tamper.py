@@ -21,7 +21,8 @@ from kassa_tui.composition import Till
 from kassa_tui.core.errors import Refused
 from kassa_tui.dayclose.reports import Report, report_doc
 from kassa_tui.people.person import Person
-from kassa_tui.records.audit import audit, parse_head
+from kassa_tui.records.anchors import parse_head
+from kassa_tui.records.audit import audit
 from kassa_tui.records.journal import GENESIS, Event, row_hash
 from kassa_tui.saft.export import export_saft, head_path, read_heads
 from kassa_tui.store.backup import take_backup
