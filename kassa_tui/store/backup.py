@@ -50,6 +50,7 @@ from kassa_tui.config import SigningSettings
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Refused, Stopped
 from kassa_tui.core.files import create_new, create_unique, write_new
+from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import Journal
 
 MAGIC = b"KASSA-BACKUP-1"
@@ -90,7 +91,9 @@ def create_private(path: Path, *, unique: bool = False) -> Path:
         try:
             fd = create_new(path)
         except FileExistsError:
-            raise Refused(f"{path} already exists; not overwriting it") from None
+            raise Refused(
+                _("{path} already exists; not overwriting it").format(path=path)
+            ) from None
     os.close(fd)
     return path
 
@@ -201,7 +204,7 @@ def take_encrypted_backup(
         raise Stopped(f"{target.parent}: no such folder")
     unique = dest.is_dir()
     if not unique and target.exists():
-        raise Refused(f"{target} already exists; not overwriting it")
+        raise Refused(_("{path} already exists; not overwriting it").format(path=target))
     staging = database.with_name(f".{database.name}.backup-{secrets.token_hex(4)}")
     try:
         create_private(staging)
@@ -212,7 +215,7 @@ def take_encrypted_backup(
     try:
         return write_new(target, data, unique=unique), info
     except FileExistsError:
-        raise Refused(f"{target} already exists; not overwriting it") from None
+        raise Refused(_("{path} already exists; not overwriting it").format(path=target)) from None
     except OSError as exc:
         raise Stopped(f"backup could not be written to {target}: {exc.strerror or exc}") from None
 
@@ -308,7 +311,7 @@ def write_private(path: Path, data: bytes) -> None:
     try:
         fd = create_new(path)
     except FileExistsError:
-        raise Refused(f"{path} already exists; not overwriting it") from None
+        raise Refused(_("{path} already exists; not overwriting it").format(path=path)) from None
     with os.fdopen(fd, "wb") as file:
         file.write(data)
         file.flush()
