@@ -27,7 +27,7 @@ from kassa_tui.core import i18n
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCE_DIRS = ("kassa_tui", "screens", "devices")
-KEYWORDS = {"_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}  # N_: marked, translated later
 LOCALE_DIR = REPO / "data" / "locale"
 #: Every language with a catalog: data/locale/<code>/LC_MESSAGES/kassa.po.
 CATALOG_LANGUAGES = sorted(p.parents[1].name for p in LOCALE_DIR.glob("*/LC_MESSAGES/kassa.po"))
