@@ -47,9 +47,11 @@ class DayCloseScreen(Screen[None]):
             ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T"),
             ("f7,ctrl+o", "count", _("Count cash"), "F7/^O"),
             ("f8,ctrl+x", "signals", _("Signals"), "F8/^X"),
-            ("f10,ctrl+k", "z_report", _("Z report"), "F10/^K"),
+            # Not F10: that is cash on the sale screen, and a Z cannot be taken back.
+            ("ctrl+z", "z_report", _("Z report"), "^Z"),
         ):
             self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+        self._bindings.bind("f10,ctrl+k", "z_key_moved", show=False, priority=True)
         self.refresh_bindings()
         self.show_report()
 
@@ -169,11 +171,27 @@ class DayCloseScreen(Screen[None]):
 
             self.as_shift_lead(apply, _("Cash count"))
 
-        self.app.push_screen(CashCountDialog(), counted)
+        self.app.push_screen(CashCountDialog(self.expected_for_count()), counted)
+
+    def expected_for_count(self) -> int | None:
+        """The cash the till expects, for the count's difference as it is typed: shown to a
+        shift lead; a cashier counts blind (seeing the expected sum invites matching it)."""
+        person = host(self).person
+        if person is None or not person.is_shift_lead:
+            return None
+        return host(self).till.cash.expected_cash()
+
+    def action_z_key_moved(self) -> None:
+        """F10 out of the sale screen's habit: say where the Z is, take nothing."""
+        self.show_info(_("F10 takes no Z report: the Z is Ctrl+Z, then a confirmation."))
 
     def action_z_report(self) -> None:
         """The Z never follows from one key: a shift lead, the cash count (or an explicit "not
         counted"), then a confirmation showing what it closes; the Z taken is then shown."""
+        refusal = host(self).till.reports.z_refusal()
+        if refusal is not None:  # said before anyone counts the drawer for nothing
+            self.show_error(refusal)
+            return
         self.as_shift_lead(self.z_count_first, _("Z report: close the day"))
 
     def z_count_first(self, lead: Person) -> None:
@@ -188,7 +206,7 @@ class DayCloseScreen(Screen[None]):
 
         def chosen(choice: str | None) -> None:
             if choice == COUNT:
-                self.app.push_screen(CashCountDialog(), counted)
+                self.app.push_screen(CashCountDialog(self.expected_for_count()), counted)
             elif choice == NOT_COUNTED:
                 self.z_confirm(lead, not_counted=True)
 

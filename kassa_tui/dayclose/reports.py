@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 
-from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date
+from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date, business_days_utc
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.dayclose.content import (
@@ -80,6 +80,40 @@ class Reports(RegisterService):
 
         return self._build_then_store(build, store)
 
+    def z_refusal(self) -> str | None:
+        """Why a Z cannot be taken now, or None: asked before the count and the confirmation,
+        so nobody counts the drawer for a Z that will be refused."""
+        refusal = self._z_refusal(self.now(), last_z(self.db, self.register_id))
+        if refusal is None and self._open_basket_lines():
+            return _("Park or finish the current sale first.")
+        return refusal
+
+    def _z_refusal(self, now: Instant, previous: Period) -> str | None:
+        day = business_date(now, self.cutoff_hour)
+        if day == previous.business_date:
+            return self._next_z_from(now, day, previous.z_nr)
+        if day < previous.business_date:
+            return _("The clock is behind the last Z report ({day}): check the clock.").format(
+                day=previous.business_date
+            )
+        return None
+
+    def _next_z_from(self, now: Instant, day: str, z_nr: int) -> str:
+        """Why no second Z today, and when the next business day starts: after midnight but
+        before the cut-off that is today, on the till's clock."""
+        _start, next_day = business_days_utc(day, day, self.cutoff_hour)
+        if Instant(next_day).local_date == now.local_date:
+            text = _(
+                "The Z report for {day} is already taken (Z {nr}). The next one can be taken"
+                " from {hour:02d}:00 today."
+            )
+        else:
+            text = _(
+                "The Z report for {day} is already taken (Z {nr}). The next one can be"
+                " taken from {hour:02d}:00 tomorrow."
+            )
+        return text.format(day=day, nr=z_nr, hour=self.cutoff_hour)
+
     def z_report(self, person: Person, *, not_counted: bool = False) -> Report:
         """Close the business day: the next Z number, stored, journaled (13009) and queued.
 
@@ -93,21 +127,10 @@ class Reports(RegisterService):
         def build() -> Report:
             now = self.now()
             built_at.append(now)
-            day = business_date(now, self.cutoff_hour)
             previous = last_z(self.db, self.register_id)
-            if day == previous.business_date:
-                raise Refused(
-                    _(
-                        "The Z report for {day} is already taken (Z {nr}). The next one can be"
-                        " taken from {hour:02d}:00 tomorrow."
-                    ).format(day=day, nr=previous.z_nr, hour=self.cutoff_hour)
-                )
-            if day < previous.business_date:
-                raise Refused(
-                    _("The clock is behind the last Z report ({day}): check the clock.").format(
-                        day=previous.business_date
-                    )
-                )
+            refusal = self._z_refusal(now, previous)
+            if refusal is not None:
+                raise Refused(refusal)
             if self._open_basket_lines():  # they would be sold after the day they were rung up
                 raise Refused(_("Park or finish the current sale first."))
             report = self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)

@@ -1,11 +1,16 @@
-"""The cash count: the drawer counted by Norwegian notes and coins, the total as you type."""
+"""The cash count: the drawer counted by Norwegian notes and coins, the sums as you type.
+
+One row per note or coin: its value (a label that stays), the pieces typed, and what they come
+to; under them the total counted, what the till expects and the difference. The first field has
+the focus, so the count starts with the first digit typed.
+"""
 
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
@@ -16,30 +21,52 @@ from screens import styles
 
 
 class CashCountDialog(ModalScreen[dict[int, int] | None]):
-    """Count the drawer by Norwegian notes and coins; the total shows as you type."""
+    """Count the drawer by Norwegian notes and coins; the sums show as you type.
+
+    `expected_ore`: the cash the till expects in the drawer, for the difference as you type
+    (None: the difference is not shown).
+    """
 
     CSS_PATH = styles.DIALOGS
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f10,ctrl+k", "done", show=False, priority=True),
+        Binding("down", "app.focus_next", show=False),
+        Binding("up", "app.focus_previous", show=False),
     ]
 
+    def __init__(self, expected_ore: int | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.expected_ore = expected_ore
+
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog-box form-box", id="count-box"):
+        with Vertical(classes="dialog-box", id="count-box"):
             yield Label(markup=False, content=_("Count the drawer"), classes="dialog-title")
             for value in NOTES_AND_COINS:
-                yield Input(
-                    placeholder=_("{value} kr: pieces").format(value=value // 100),
-                    id=f"piece-{value}",
-                    max_length=5,
-                    restrict=r"\d*",
-                )
+                with Horizontal(classes="count-row"):
+                    yield Label(
+                        markup=False,
+                        content=_("{value} kr").format(value=value // 100),
+                        classes="count-value",
+                    )
+                    yield Label(markup=False, content="×", classes="count-times")
+                    yield Input(
+                        id=f"piece-{value}",
+                        max_length=5,
+                        restrict=r"\d*",
+                    )
+                    yield Static(markup=False, content="", id=f"sum-{value}", classes="count-sum")
             yield Static(markup=False, content="", id="count-total")
+            yield Static(markup=False, content="", id="count-difference")
             yield Static(
                 markup=False,
-                content=_("Enter: next · F10: done · Esc: cancel"),
+                content=_("Enter/↓: next · ↑: back · F10: done · Esc: cancel"),
                 classes="dialog-help",
             )
+
+    def on_mount(self) -> None:
+        self.query_one(f"#piece-{NOTES_AND_COINS[0]}", Input).focus()
+        self.total()
 
     def pieces(self) -> dict[int, int]:
         found: dict[int, int] = {}
@@ -51,10 +78,23 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
 
     @on(Input.Changed)
     def total(self) -> None:
-        total = sum(value * n for value, n in self.pieces().items())
+        pieces = self.pieces()
+        for value in NOTES_AND_COINS:
+            n = pieces.get(value)
+            self.query_one(f"#sum-{value}", Static).update(
+                "" if n is None else format_kr(value * n)
+            )
+        total = sum(value * n for value, n in pieces.items())
         self.query_one("#count-total", Static).update(
             _("Counted: {total}").format(total=format_kr(total))
         )
+        if self.expected_ore is not None:
+            self.query_one("#count-difference", Static).update(
+                _("Expected: {expected} · difference: {diff}").format(
+                    expected=format_kr(self.expected_ore),
+                    diff=format_kr(total - self.expected_ore),
+                )
+            )
 
     @on(Input.Submitted)
     def next_field(self) -> None:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from kassa_tui.core import i18n
 from kassa_tui.dayclose.reports import Report, report_doc
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.cash_count import CashCountDialog
@@ -17,6 +21,7 @@ from screens.dialogs.signals_behind import Behind
 from screens.dialogs.z_close import ConfirmZDialog, CountFirstDialog
 from screens.signals import SignalsScreen
 from screens.widgets.entry import EntryLine
+from tests.shop import SteppingClock, demo_till
 
 ROMME = "7020164760728"
 
@@ -40,6 +45,11 @@ def x_rows(till: Till) -> list[tuple[str, int | None, str]]:
 
 def message(app: KassaApp) -> str:
     return str(app.screen.query_one("#stock-message", Static).render())
+
+
+def on_screen(app: KassaApp) -> str:
+    """Every text on the screen in front (a dialog's, if one is open)."""
+    return "\n".join(str(widget.render()) for widget in app.screen.query(Static))
 
 
 async def test_float_sale_count_and_z(till: Till) -> None:
@@ -69,7 +79,7 @@ async def test_float_sale_count_and_z(till: Till) -> None:
         await pilot.press("f10")
         await pilot.pause()
         assert "difference 0,00" in message(app)  # 1 000 + 25 in cash
-        await pilot.press("f10")  # the Z: counted, so straight to the confirmation
+        await pilot.press("ctrl+z")  # the Z: counted, so straight to the confirmation
         await pilot.pause()
         assert isinstance(app.screen, ConfirmZDialog) and till.reports.z_reports() == []
         await pilot.press("z")
@@ -93,15 +103,19 @@ async def sell_one(pilot: Any, app: KassaApp) -> None:
     assert isinstance(app.screen, DayCloseScreen)
 
 
-async def test_f10_alone_takes_no_z_and_esc_cancels_the_count_step(till: Till) -> None:
+async def test_f10_takes_no_z_and_esc_cancels_the_count_step(till: Till) -> None:
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "2", "2222")
         await sell_one(pilot, app)
-        await pilot.press("f10", "f10", "enter")  # the sale screen's habit: F10, Enter
+        await pilot.press("f10", "f10", "enter", "z")  # the sale screen's habit: F10, Enter
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)  # F10 is cash elsewhere: no Z here
+        assert "the Z is Ctrl+Z" in message(app)
+        assert till.reports.z_reports() == []
+        await pilot.press("ctrl+z")
         await pilot.pause()
         assert isinstance(app.screen, CountFirstDialog)  # no count yet: asked for one
-        assert till.reports.z_reports() == []
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DayCloseScreen)
@@ -113,7 +127,7 @@ async def test_esc_at_the_confirmation_takes_no_z(till: Till) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "2", "2222")
         await sell_one(pilot, app)
-        await pilot.press("f10", "n")  # not counted, then the confirmation
+        await pilot.press("ctrl+z", "n")  # not counted, then the confirmation
         await pilot.pause()
         assert isinstance(app.screen, ConfirmZDialog)
         await pilot.press("enter", "f10", "escape")
@@ -128,7 +142,7 @@ async def test_count_then_confirm_takes_one_z_and_shows_it(till: Till) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "2", "2222")
         await sell_one(pilot, app)
-        await pilot.press("f10", "c")
+        await pilot.press("ctrl+z", "c")
         await pilot.pause()
         assert isinstance(app.screen, CashCountDialog)
         app.screen.query_one("#piece-2000", Input).value = "1"
@@ -157,7 +171,7 @@ async def test_not_counted_is_on_the_printed_z_and_in_its_content(till: Till) ->
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "2", "2222")
         await sell_one(pilot, app)
-        await pilot.press("f10", "n", "z")
+        await pilot.press("ctrl+z", "n", "z")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "IKKE OPPTALT" in report_text(app)
@@ -190,10 +204,10 @@ async def test_a_cashier_cannot_take_the_z_without_a_shift_lead(till: Till) -> N
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "1", "1111")
-        await pilot.press("f12", "f10")
+        await pilot.press("f12", "ctrl+z")
         await pilot.press("1", "enter", "1", "1", "1", "1", "enter")  # a cashier's own PIN
         await pilot.pause()
-        assert "shift lead" in message(app)
+        assert "shift lead" in on_screen(app)
     assert till.reports.z_reports() == []
 
 
@@ -216,3 +230,66 @@ async def test_signals_rank_cashiers_with_the_transactions_one_key_away(till: Ti
         text = str(app.screen.query_one("#signals-behind", Static).render())
         assert "Kari Kasserer (1)" in text and "Line corrections: 2" in text
         assert text.count("LINEDELETE") == 2
+
+
+@pytest.mark.parametrize(
+    ("oslo_hour", "when"),
+    [(1, "from 04:00 today"), (23, "from 04:00 tomorrow")],
+)
+async def test_a_second_z_is_refused_at_once_saying_when_the_next_can_be_taken(
+    tmp_path: Path, oslo_hour: int, when: str
+) -> None:
+    """A Z taken at 22:00 on the 27th closes business day 27.11; at 01:05 the next day that
+    day still runs (cut-off 04:00), and the next Z can be taken today at 04:00."""
+    clock = SteppingClock(datetime(2026, 11, 27, 21, 0, tzinfo=UTC))  # 22:00 in Oslo
+    till = demo_till(tmp_path, clock, language='"en"')
+    i18n.set_language("en")
+    till.reports.z_report(till.users.sign_in("2", "2222"), not_counted=True)
+    clock.at = datetime(2026, 11, 27, oslo_hour - 1, 5, tzinfo=UTC) + timedelta(
+        days=1 if oslo_hour < 4 else 0
+    )
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f12", "ctrl+z")
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)  # no count asked for a Z refused
+        assert "The Z report for 2026-11-27 is already taken (Z 1)" in message(app)
+        assert when in message(app)
+    assert [nr for nr, _day in till.reports.z_reports()] == [1]
+    till.db.close()
+
+
+async def test_the_cash_count_starts_at_the_first_field_and_sums_as_you_type(
+    till: Till,
+) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await sell_one(pilot, app)  # 24,90, paid in cash: 25,00 in the drawer
+        await pilot.press("f7", "2", "enter", "1", "down", "down", "down", "down", "4")
+        await pilot.pause()
+        assert isinstance(app.screen, CashCountDialog)
+        assert app.screen.query_one("#piece-100000", Input).value == "2"  # no Tab first
+        text = on_screen(app)
+        for value in ("1000 kr", "500 kr", "50 kr", "20 kr", "1 kr"):
+            assert value in text  # the labels stay beside the figures
+        assert "2\u00a0000,00" in text and "500,00" in text and "80,00" in text
+        assert "Counted: 2\u00a0580,00" in text
+        assert "Expected: 25,00 · difference: 2\u00a0555,00" in text
+        hint = app.screen.query_one("#count-box .dialog-help", Static)
+        assert "F10: done" in str(hint.render()) and hint.region.bottom <= 24  # not cut off
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "Counted 2\u00a0580,00, expected 25,00, difference 2\u00a0555,00" in message(app)
+
+
+async def test_a_cashier_counts_blind(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "1", "1111")
+        await sell_one(pilot, app)
+        await pilot.press("f7", "1")
+        await pilot.pause()
+        text = on_screen(app)
+        assert "Counted: 1\u00a0000,00" in text and "Expected" not in text
