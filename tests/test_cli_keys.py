@@ -28,7 +28,7 @@ def kassa(*args: str, input: str | None = None) -> tuple[int, str]:
 
 def keyless_shop(folder: Path) -> Path:
     """A test shop whose supplier has not provisioned the signing key yet."""
-    config = write_config(folder)
+    config = write_config(folder, language='"en"')
     for name in ("signing-key.pem", "signing-key.pub.pem"):
         (folder / "var" / name).unlink()
     return config

@@ -83,8 +83,10 @@ def test_the_export_needs_no_private_key(shop: Path, tmp_path: Path) -> None:
 
 
 def test_verify_passes_an_intact_file_and_names_a_tampered_transaction(
-    shop: Path, tmp_path: Path
+    shop: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.delenv("KASSA_CONFIG", raising=False)
+    monkeypatch.chdir(tmp_path)  # the shop's kassa.toml (English) is ./kassa.toml
     path = export(shop, tmp_path / "out")
     public = str(shop.parent / "var" / "signing-key.pub.pem")
     code, output = kassa("saft", "verify", str(path), "--public-key", public)
@@ -126,7 +128,7 @@ def test_export_refuses_bad_dates(
 def test_export_without_a_database_says_so(tmp_path: Path) -> None:
     from tests.shop import write_config
 
-    config = write_config(tmp_path)
+    config = write_config(tmp_path, language='"en"')
     code, output = kassa(
         "--config", str(config), "export", "saft", "--from", "2026-11-27", "--to", "2026-11-27"
     )

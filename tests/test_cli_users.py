@@ -53,7 +53,7 @@ def test_init_refuses_a_bad_pin_before_creating_anything(tmp_path: Path) -> None
 def test_users_commands(shop: Path) -> None:
     assert kassa(shop, "users", "add", "5", "Per", input=TECH + "5555\n")[0] == 0
     code, out = kassa(shop, "users", "set-role", "5", "shift_lead", input=TECH)
-    assert code == 0 and "now shift_lead" in out
+    assert code == 0 and "now shift lead" in out
     assert kassa(shop, "users", "set-pin", "5", input=TECH + "5656\n")[0] == 0
     assert kassa(shop, "users", "disable", "5", input=TECH)[0] == 0
     code, out = kassa(shop, "users", "list", input=TECH)
@@ -128,7 +128,7 @@ def test_init_makes_a_private_pepper_and_a_long_lead_pin_is_asked_for(tmp_path: 
     code, out = kassa(
         config, "users", "set-role", "5", "shift_lead", "--new-pin", input=tech + "555555\n"
     )
-    assert code == 0 and "now shift_lead" in out
+    assert code == 0 and "now shift lead" in out
     code, out = kassa(
         config, "users", "add", "6", "Ada", "--role", "technician", input=tech + "6666\n"
     )

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from kassa_tui.core.i18n import _
+
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
     from kassa_tui.config import Config
@@ -20,15 +22,16 @@ if TYPE_CHECKING:
     from kassa_tui.people.person import Person
 
 
-def read_credentials(who: str = "User number") -> tuple[str, str]:
+def read_credentials(who: str | None = None) -> tuple[str, str]:
+    """A user number and PIN; `who` names whose number is asked (default "User number")."""
     if sys.stdin.isatty():
-        number = click.prompt(who, err=True)
-        pin = click.prompt("PIN", hide_input=True, err=True)
+        number = click.prompt(who or _("User number"), err=True)
+        pin = click.prompt(_("PIN"), hide_input=True, err=True)
         return str(number), str(pin)
     return sys.stdin.readline().strip(), sys.stdin.readline().strip()
 
 
-def authenticate(till: Till, permission: Permission, who: str = "User number") -> Person:
+def authenticate(till: Till, permission: Permission, who: str | None = None) -> Person:
     """The user allowed to do `permission`; raises Refused (one line, exit 1) otherwise."""
     from kassa_tui.people.permissions import require
 

@@ -6,12 +6,14 @@ is literally named `take` or `decrypt` must be written `./take` or `./decrypt`.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.core.i18n import _
 
 
 class _TakeByDefault(click.Group):
@@ -28,8 +30,33 @@ def backup() -> None:
     """Back up the database (`kassa backup DEST`), or decrypt an encrypted backup."""
 
 
+def backup_dest(text: str) -> Path:
+    """DEST as the technician meant it: an existing folder; a new folder when it ends in `/`
+    (created, its parent must exist); else a file name, which needs an extension (`.db`), so a
+    mistyped or unmounted folder is refused instead of becoming a file of that name."""
+    dest = Path(text)
+    if dest.exists():
+        return dest
+    if text.endswith(("/", os.sep)):
+        if not dest.parent.is_dir():
+            raise click.BadParameter(
+                _("{folder}: no such folder").format(folder=dest.parent), param_hint="DEST"
+            )
+        dest.mkdir(mode=0o700)
+        return dest
+    if not dest.suffix:
+        raise click.BadParameter(
+            _(
+                "{dest} does not exist. A folder must exist (or end DEST with / to create it);"
+                " a new file's name needs an extension, e.g. {example}."
+            ).format(dest=text, example=f"{dest.name}.db"),
+            param_hint="DEST",
+        )
+    return dest
+
+
 @backup.command("take")
-@click.argument("dest", type=click.Path(path_type=Path))
+@click.argument("dest", type=click.Path())
 @click.option(
     "--encrypt-to",
     "encrypt_to",
@@ -39,8 +66,11 @@ def backup() -> None:
 )
 @click.pass_context
 @friendly
-def backup_take(ctx: click.Context, dest: Path, encrypt_to: Path | None) -> None:
+def backup_take(ctx: click.Context, dest: str, encrypt_to: Path | None) -> None:
     """Copy the database to DEST (a file, or a folder to name one in), safe while selling.
+
+    A DEST that does not exist is a new file (its name needs an extension, such as .db), or a
+    new folder when it ends in / (created; its parent must exist).
 
     The copy is checked (integrity and journal chain) and deleted if the check fails. With
     --encrypt-to, only the encrypted file reaches DEST; the key must be RSA of 2048 bits or
@@ -52,21 +82,23 @@ def backup_take(ctx: click.Context, dest: Path, encrypt_to: Path | None) -> None
 
     config = config_of(ctx)
     if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}", err=True)
+        click.echo("kassa: " + _("no database at {path}").format(path=config.database), err=True)
         sys.exit(2)
     pem = encrypt_to.read_bytes() if encrypt_to else None
     if pem is not None:
         backup_key(pem, config.signing)  # a bad key fails before the PIN is asked
     authenticate_config(config, Permission.EXPORT)
+    folder = backup_dest(dest)
     if pem is None:
-        path, info = take_backup(config.database, dest, config.register_id)
+        path, info = take_backup(config.database, folder, config.register_id)
     else:
         path, info = take_encrypted_backup(
-            config.database, dest, config.register_id, pem, signing=config.signing
+            config.database, folder, config.register_id, pem, signing=config.signing
         )
     click.echo(
-        f"Backup written: {path} (schema {info.schema_version},"
-        f" {info.journal_rows} journal rows, checked)"
+        _("Backup written: {path} (schema {schema}, {rows} journal rows, checked)").format(
+            path=path, schema=info.schema_version, rows=info.journal_rows
+        )
     )
 
 
@@ -94,7 +126,11 @@ def backup_decrypt(file: Path, key: Path, output: Path) -> None:
 
     decrypt_file(file, key.read_bytes(), output)
     info = check_database(output)
-    click.echo(f"Decrypted: {output} (schema {info.schema_version}, {info.journal_rows} rows)")
+    click.echo(
+        _("Decrypted: {path} (schema {schema}, {rows} rows)").format(
+            path=output, schema=info.schema_version, rows=info.journal_rows
+        )
+    )
 
 
 @click.command()
@@ -122,6 +158,7 @@ def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool
     """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
+    from kassa_tui.store.restore import local_time
     from kassa_tui.store.restore import restore as do_restore
 
     config = config_of(ctx)
@@ -138,10 +175,14 @@ def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool
         other_shop=other_shop,
     )
     if result.override is not None:
-        click.echo(f"Restored with --other-shop ({result.override}); journaled")
+        click.echo(_("Restored with --other-shop ({why}); journaled").format(why=result.override))
     if result.kept is not None:
-        click.echo(f"Kept the replaced database as {result.kept}")
+        click.echo(_("Kept the replaced database as {path}").format(path=result.kept))
     click.echo(
-        f"Restored {backup_file} to {config.database}"
-        f" ({result.info.journal_rows} journal rows, last {result.info.last_utc or '-'})"
+        _("Restored {backup} to {path} ({rows} journal rows, last {last})").format(
+            backup=backup_file,
+            path=config.database,
+            rows=result.info.journal_rows,
+            last=local_time(result.info.last_utc),
+        )
     )

@@ -19,7 +19,9 @@ import click
 
 from kassa_tui import __version__
 from kassa_tui.config import Config, ConfigError, load
+from kassa_tui.core import i18n
 from kassa_tui.core.files import open_append
+from kassa_tui.core.i18n import _
 
 F = TypeVar("F", bound=Callable[..., Any])
 if TYPE_CHECKING:
@@ -55,9 +57,49 @@ def config_of(ctx: click.Context) -> Config:
         except ConfigError as exc:
             click.echo(f"kassa: {exc}", err=True)
             ctx.exit(2)
-        setup_logging(obj["config"])
+        i18n.set_language(obj["config"].language)
     config: Config = obj["config"]
+    if not obj.get("logging"):
+        setup_logging(config)
+        obj["logging"] = True
     return config
+
+
+def speak_the_tills_language(ctx: click.Context) -> None:
+    """Before a command's arguments are read: its messages, prompts, output and refusals follow
+    kassa.toml's `[ui] language`. A kassa.toml that cannot be read is reported by the command
+    that needs it; a command needing none (`saft verify`, `backup decrypt`) speaks English
+    without one."""
+    obj: dict[str, Any] = ctx.ensure_object(dict)
+    try:
+        obj["config"] = load(obj.get("config_path"))
+    except ConfigError:
+        i18n.set_language("en")
+        return
+    i18n.set_language(obj["config"].language)
+
+
+def confirm(question: str) -> bool:
+    """A yes/no question on the terminal (stderr), answered in the till's language; no is the
+    default. click.confirm would only take y/yes."""
+    y, n = _("y"), _("n")
+    yes = {"y", "yes", y, _("yes")}
+    no = {"", "n", "no", n, _("no")}
+    while True:
+        answer = str(
+            click.prompt(
+                f"{question} [{y}/{n.upper()}]",
+                default="",
+                show_default=False,
+                prompt_suffix=" ",
+                err=True,
+            )
+        )
+        if answer.strip().lower() in yes:
+            return True
+        if answer.strip().lower() in no:
+            return False
+        click.echo(_("Answer {yes} or {no}.").format(yes=y, no=n), err=True)
 
 
 def friendly(func: F) -> F:
@@ -79,7 +121,13 @@ def friendly(func: F) -> F:
             raise
         except Exception as exc:
             log.exception("command failed")
-            click.echo(f"kassa: {type(exc).__name__}: {exc} (details in the log file)", err=True)
+            click.echo(
+                "kassa: "
+                + _("{error} (details in the log file)").format(
+                    error=f"{type(exc).__name__}: {exc}"
+                ),
+                err=True,
+            )
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -101,15 +149,31 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     Without a command, starts the till on this terminal.
     """
     ctx.ensure_object(dict)["config_path"] = config_path
+    # click reads the subcommand's arguments after this: their errors speak the language too.
+    speak_the_tills_language(ctx)
     if ctx.invoked_subcommand is None:
         ctx.invoke(main.get_command(ctx, "tui"))  # type: ignore[arg-type]
+
+
+def not_overwriting(path: Path) -> str:
+    return "kassa: " + _("{path} already exists; not overwriting it").format(path=path)
+
+
+def cannot_write(path: Path, error: OSError) -> str:
+    return "kassa: " + _("{path}: cannot be written ({reason})").format(
+        path=path, reason=error.strerror
+    )
 
 
 def config_with_database(ctx: click.Context) -> Config:
     """The settings, once their database is known to be there (exit 2 with the fix if not)."""
     config = config_of(ctx)
     if not config.database.exists():
-        click.echo(f"kassa: no database at {config.database}; run `kassa init` first", err=True)
+        click.echo(
+            "kassa: "
+            + _("no database at {path}; run `kassa init` first").format(path=config.database),
+            err=True,
+        )
         sys.exit(2)
     return config
 

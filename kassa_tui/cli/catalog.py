@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kassa_tui.cli.base import config_with_database, friendly
+from kassa_tui.cli.base import cannot_write, config_with_database, friendly, not_overwriting
 from kassa_tui.config import Config
+from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.stock.importing import ImportReport
@@ -32,14 +33,18 @@ def _encoding(_ctx: click.Context, _param: click.Parameter, value: str | None) -
     try:
         return codecs.lookup(value).name
     except LookupError:
-        raise click.BadParameter(f"unknown encoding {value!r} (e.g. utf-8, cp1252)") from None
+        raise click.BadParameter(
+            _("unknown encoding {name} (e.g. utf-8, cp1252)").format(name=repr(value))
+        ) from None
 
 
 def _delimiter(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
     if value not in _DELIMITERS:
-        raise click.BadParameter(f"{value!r} is not one of ';', ',' or 'tab'")
+        raise click.BadParameter(
+            _("{value} is not one of ';', ',' or 'tab'").format(value=repr(value))
+        )
     return _DELIMITERS[value]
 
 
@@ -61,7 +66,11 @@ def _mapping(fields: str) -> MapCallback:
             key = spec.field_for(name) if sep and header.strip() else None
             if key is None:
                 known = ", ".join(k for k in spec.synonyms if k != "price_ore")
-                raise click.BadParameter(f"{value!r} is not FIELD=HEADER with FIELD one of {known}")
+                raise click.BadParameter(
+                    _("{value} is not FIELD=HEADER with FIELD one of {known}").format(
+                        value=repr(value), known=known
+                    )
+                )
             mapping[key] = header.strip()
         return mapping
 
@@ -122,8 +131,10 @@ def _warn_if_selling(config: Config) -> None:
         lock.acquire()
     except RegisterBusy:
         click.echo(
-            f"kassa: note: the till is running on {config.register_id}; it waits while the"
-            " import writes",
+            "kassa: "
+            + _("note: the till is running on {register}; it waits while the import writes").format(
+                register=config.register_id
+            ),
             err=True,
         )
     else:
@@ -230,47 +241,83 @@ def import_stock_command(
 def _print_report(report: ImportReport, show: int) -> None:
     table = report.table
     if table.encoding == "xlsx":
-        form = f"an .xlsx workbook, header on row {table.header_line}"
+        form = _("an .xlsx workbook, header on row {line}").format(line=table.header_line)
     else:
-        shown = "tab" if table.delimiter == "\t" else repr(table.delimiter)
-        form = f"encoding {table.encoding}, delimiter {shown}, header on line {table.header_line}"
-    click.echo(f"Read {table.path}: {report.rows} rows ({form})")
-    click.echo(f"Columns: {table.describe_columns()}")
-    counts = (
-        f"new {report.new}, changed {report.changed}, unchanged {report.unchanged},"
-        if report.what == "products"
-        else f"to change {report.changed}, unchanged {report.unchanged},"
+        shown = _("tab") if table.delimiter == "\t" else repr(table.delimiter)
+        form = _("encoding {encoding}, delimiter {delimiter}, header on line {line}").format(
+            encoding=table.encoding, delimiter=shown, line=table.header_line
+        )
+    click.echo(
+        _("Read {path}: {rows} rows ({form})").format(path=table.path, rows=report.rows, form=form)
     )
-    click.echo(f"Rows: {counts} rejected {len(report.rejected)}")
+    click.echo(_("Columns: {columns}").format(columns=table.describe_columns()))
+    rejected_count = len(report.rejected)
+    if report.what == "products":
+        counts = _("new {new}, changed {changed}, unchanged {unchanged}, rejected {rejected}")
+    else:
+        counts = _("to change {changed}, unchanged {unchanged}, rejected {rejected}")
+    click.echo(
+        _("Rows: {counts}").format(
+            counts=counts.format(
+                new=report.new,
+                changed=report.changed,
+                unchanged=report.unchanged,
+                rejected=rejected_count,
+            )
+        )
+    )
     if report.groups_created:
-        verb = "Created" if report.written else "Would create"
-        click.echo(f"{verb} product groups: {', '.join(report.groups_created)}")
+        names = ", ".join(report.groups_created)
+        said = (
+            _("Created product groups: {names}")
+            if report.written
+            else _("Would create product groups: {names}")
+        )
+        click.echo(said.format(names=names))
     if report.groups_saft_changed:
-        verb = "Changed" if report.written else "Would change"
-        changed = ", ".join(report.groups_saft_changed)
-        click.echo(f"{verb} the SAF-T group code of: {changed}")
+        names = ", ".join(report.groups_saft_changed)
+        said = (
+            _("Changed the SAF-T group code of: {names}")
+            if report.written
+            else _("Would change the SAF-T group code of: {names}")
+        )
+        click.echo(said.format(names=names))
     if report.rejected:
-        click.echo("Rejected (not imported):")
+        click.echo(_("Rejected (not imported):"))
         for rejected in report.rejected:
-            click.echo(f"  line {rejected.line}: {rejected.reason}")
+            click.echo(
+                "  " + _("line {line}: {reason}").format(line=rejected.line, reason=rejected.reason)
+            )
     if report.samples:
         more = report.new + report.changed > len(report.samples)
-        title = "New and changed" if report.what == "products" else "Levels to change"
-        click.echo(f"{title}{f' (first {show})' if more else ''}:")
+        if report.what == "products":
+            title = _("New and changed (first {count}):") if more else _("New and changed:")
+        else:
+            title = _("Levels to change (first {count}):") if more else _("Levels to change:")
+        click.echo(title.format(count=show))
+        kinds = {"new": _("new"), "changed": _("changed")}
         for sample in report.samples:
             detail = "; ".join(sample.changes)
-            click.echo(f"  line {sample.line}: {sample.kind:<7} {sample.product}: {detail}")
+            click.echo(
+                "  "
+                + _("line {line}: {what}").format(
+                    line=sample.line,
+                    what=f"{kinds.get(sample.kind, sample.kind):<7} {sample.product}: {detail}",
+                )
+            )
     if not report.written:
-        click.echo("Dry run: nothing was written.")
+        click.echo(_("Dry run: nothing was written."))
     elif report.what == "products":
         click.echo(
-            f"Imported: {report.new} new, {report.changed} changed"
-            f" ({len(report.rejected)} rejected rows skipped)."
+            _("Imported: {new} new, {changed} changed ({rejected} rejected rows skipped).").format(
+                new=report.new, changed=report.changed, rejected=rejected_count
+            )
         )
     else:
         click.echo(
-            f"Imported: {report.changed} stock movements"
-            f" ({len(report.rejected)} rejected rows skipped)."
+            _("Imported: {count} stock movements ({rejected} rejected rows skipped).").format(
+                count=report.changed, rejected=rejected_count
+            )
         )
 
 
@@ -306,12 +353,12 @@ def export_products_command(ctx: click.Context, output: Path | None) -> None:
                 text.flush()
                 text.detach()  # writing_new closes the file
         except FileExistsError:
-            click.echo(f"kassa: {output} already exists; not overwriting it", err=True)
+            click.echo(not_overwriting(output), err=True)
             sys.exit(1)
         except OSError as exc:
-            click.echo(f"kassa: {output}: cannot be written ({exc.strerror})", err=True)
+            click.echo(cannot_write(output, exc), err=True)
             sys.exit(1)
-        click.echo(f"Wrote {count} products to {written.path}")
+        click.echo(_("Wrote {count} products to {path}").format(count=count, path=written.path))
         return
     sys.stdout.flush()
     stream = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")

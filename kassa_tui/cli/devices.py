@@ -8,6 +8,7 @@ import threading
 import click
 
 from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.core.i18n import _
 
 
 @click.command()
@@ -22,19 +23,24 @@ def devices(ctx: click.Context) -> None:
     config = config_of(ctx)
     scanner = config.scanner
     chosen = find_scanner(scanner) if scanner.mode == "evdev" else None
-    click.echo(f"Scanner mode: {scanner.mode}")
+    click.echo(_("Scanner mode: {mode}").format(mode=scanner.mode))
     inputs = list_input_devices()
     if not inputs:
-        click.echo("  no input devices can be read (none, or no permission on /dev/input)")
+        click.echo("  " + _("no input devices can be read (none, or no permission on /dev/input)"))
     for info in inputs:
         mark = "*" if info.path == chosen else " "
-        hint = "  (looks like a scanner)" if info.looks_like_scanner else ""
+        hint = "  " + _("(looks like a scanner)") if info.looks_like_scanner else ""
         click.echo(f" {mark} {info.path}  {info.vendor}:{info.product}  {info.name}{hint}")
     printer = config.printer
-    click.echo(f"Printer (kassa.toml): {printer.type} {_printer_address(config)}")
+    click.echo(
+        _("Printer (kassa.toml): {printer}").format(
+            printer=f"{printer.type} {_printer_address(config)}"
+        )
+    )
     for node in sorted(Path("/dev/usb").glob("lp*")) + sorted(Path("/dev").glob("ttyUSB*")):
         click.echo(f"   {node}")
-    click.echo(f"Drawer sensor: {'read from the printer' if config.drawer.sensor else 'not read'}")
+    sensor = _("read from the printer") if config.drawer.sensor else _("not read")
+    click.echo(_("Drawer sensor: {sensor}").format(sensor=sensor))
 
 
 def _printer_address(config: object) -> str:
@@ -44,7 +50,9 @@ def _printer_address(config: object) -> str:
     if settings.type == "usb":
         return f"{settings.usb_vendor:04x}:{settings.usb_product:04x}"
     if settings.type == "serial":
-        return f"{settings.serial_device} ({settings.baudrate} baud)"
+        return _("{device} ({baudrate} baud)").format(
+            device=settings.serial_device, baudrate=settings.baudrate
+        )
     return str(settings.path or "")
 
 
@@ -65,15 +73,22 @@ def printer_status(ctx: click.Context) -> None:
     device = open_printer(config.printer)
     status = device.status()
     click.echo(f"{device.description}: {state_text(status.state)}")
+    paper = {"ok": _("ok"), "low": _("low"), "out": _("out")}
     for label, value in (
-        ("online", status.online),
-        ("paper", status.paper),
-        ("cover open", status.cover_open),
-        ("drawer pin high", status.drawer_pin),
+        (_("online"), status.online),
+        (_("paper"), status.paper),
+        (_("cover open"), status.cover_open),
+        (_("drawer pin high"), status.drawer_pin),
     ):
-        click.echo(f"  {label}: {'unknown' if value is None else value}")
+        if value is None:
+            shown = _("unknown")
+        elif isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        else:
+            shown = paper.get(value, value)
+        click.echo(f"  {label}: {shown}")
     if status.error:
-        click.echo(f"  error: {status.error}")
+        click.echo("  " + _("error: {error}").format(error=status.error))
     if status.state in ("offline", "paper-out", "cover-open"):
         sys.exit(1)
 
@@ -98,12 +113,12 @@ def printer_test(ctx: click.Context) -> None:
     if not before.can_print:
         click.echo(f"{device.description}: {state_text(before.state)}. {what_to_do(before.state)}")
         if before.error:
-            click.echo(f"  error: {before.error}")
-        click.echo("Nothing was sent.")
+            click.echo("  " + _("error: {error}").format(error=before.error))
+        click.echo(_("Nothing was sent."))
         sys.exit(1)
     page = test_page(config, device.description, config.printer.columns)
     after = device.send(render(page, config.printer))
-    click.echo(f"Test page sent to {device.description}")
+    click.echo(_("Test page sent to {printer}").format(printer=device.description))
     if not after.can_print:
         click.echo(finishes_when(after.state))
         sys.exit(1)

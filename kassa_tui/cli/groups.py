@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.core.i18n import _
 
 
 @click.group()
@@ -20,6 +21,14 @@ def groups_list(ctx: click.Context) -> None:
     from kassa_tui.stock.groups import ARTICLE_GROUPS, list_groups
 
     till = till_of(ctx)
+    code, name, saft, meaning, products = (
+        _("Code"),
+        _("Name"),
+        _("SAF-T"),
+        _("Meaning"),
+        _("Products"),
+    )
+    click.echo(f"{code:<8} {name:<24} {saft:<5} {meaning:<32} {products:>7}".rstrip())
     for group in list_groups(till.db):
         meaning = ARTICLE_GROUPS.get(group.saft_group, "?")
         click.echo(
@@ -43,6 +52,6 @@ def groups_set_saft(ctx: click.Context, code: str, saft_code: str) -> None:
     person = authenticate(till, Permission.PRODUCTS)
     old, new = set_saft_group(till.db, till.journal, person, code, saft_code)
     if old == new:
-        click.echo(f"Group {code} already has SAF-T code {new}")
+        click.echo(_("Group {code} already has SAF-T code {new}").format(code=code, new=new))
     else:
-        click.echo(f"Group {code}: SAF-T code {old} → {new}")
+        click.echo(_("Group {code}: SAF-T code {old} → {new}").format(code=code, old=old, new=new))

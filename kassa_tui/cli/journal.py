@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
@@ -39,17 +41,34 @@ def journal_show(
 
     for text, label in ((from_date, "--from"), (to_date, "--to")):
         if text is not None and not _is_date(text):
-            raise click.BadParameter(f"{text!r} is not a date (YYYY-MM-DD)", param_hint=label)
+            raise click.BadParameter(
+                _("{text} is not a date (YYYY-MM-DD)").format(text=repr(text)), param_hint=label
+            )
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
 
     till = open_till(config_of(ctx))
     authenticate(till, Permission.EXPORT)
     wanted = {kind.upper() for kind in kinds}
+    seq, day, time, event, user, details = (
+        _("Seq"),
+        _("Date"),
+        _("Time"),
+        _("Event"),
+        _("User"),
+        _("Details"),
+    )
+    header = f"{seq:>7} {day:<10} {time:<8} {event:<19} {user:<9} {details}"
+    headed = False
     for row in read_rows(till.db, till.config.register_id, from_date, to_date):
         if wanted and row.event_code not in wanted and row.basic_id not in wanted:
             continue
-        user = f"user {row.user_number}" if row.user_number is not None else ""
+        if not headed:  # no rows, no output: a script can test for empty
+            click.echo(header)
+            headed = True
+        user = (
+            _("user {number}").format(number=row.user_number) if row.user_number is not None else ""
+        )
         click.echo(
             f"{row.seq:>7} {row.local_date} {row.local_time} {row.event_code}"
             f" {row.basic_id:<13} {user:<9} {row.text}".rstrip()
@@ -102,28 +121,28 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     from dataclasses import replace
 
     from kassa_tui.composition import open_till
-    from kassa_tui.records.audit import (
-        audit,
-        backup_journal,
+    from kassa_tui.records.anchors import (
+        BackupJournal,
+        check_export_row,
         check_extends,
         check_head,
         check_z_head,
         parse_anchor,
     )
+    from kassa_tui.records.audit import audit
     from kassa_tui.records.keyring import public_keys
     from kassa_tui.records.signing import chain_rows, verify_chain, verify_chain_by_version
     from kassa_tui.saft.export import read_heads
 
     anchors: list[tuple[int | None, int, str]] = []
-    files: list[tuple[Path, dict[str, list[tuple[int, str]]]]] = []
-    saft_files: list[tuple[Path, dict[str, list[tuple[int, str]]]]] = []
+    files: list[BackupJournal] = []
+    saft_files: list[tuple[Path, dict[str, tuple[int, str]]]] = []
     for text in heads:
         try:
             if Path(text).is_file() and _is_xml(Path(text)):
-                exported = {r: [h] for r, h in read_heads(Path(text)).items()}
-                saft_files.append((Path(text), exported))
+                saft_files.append((Path(text), read_heads(Path(text))))
             elif Path(text).is_file():
-                files.append((Path(text), backup_journal(Path(text))))
+                files.append(BackupJournal(Path(text)))
             else:
                 anchors.append(parse_anchor(text))
         except ValueError as exc:
@@ -135,10 +154,12 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     intact = True
     bad = till.journal.verify()
     if bad is not None:
-        click.echo(f"kassa: journal row {bad} was altered or removed", err=True)
+        click.echo(
+            "kassa: " + _("journal row {seq} was altered or removed").format(seq=bad), err=True
+        )
         intact = False
     else:
-        click.echo(f"Journal intact: {len(till.journal.rows())} rows")
+        click.echo(_("Journal intact: {rows} rows").format(rows=len(till.journal.rows())))
     for z_nr, seq, digest in anchors:
         wrong = check_head(till.db, config.register_id, seq, digest)
         if wrong is None and z_nr is not None:
@@ -147,30 +168,53 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
             click.echo(f"kassa: {wrong}", err=True)
             intact = False
         elif bad is None:
-            click.echo(f"Journal holds the printed head {seq}:{digest}")
-    for path, journals in files:
-        if not journals:
-            click.echo(f"kassa: the backup {path} holds no journal rows to check against", err=True)
+            click.echo(_("Journal holds the printed head {head}").format(head=f"{seq}:{digest}"))
+    for backup in files:
+        if not backup.registers():
+            click.echo(
+                "kassa: "
+                + _("the backup {path} holds no journal rows to check against").format(
+                    path=backup.path
+                ),
+                err=True,
+            )
             intact = False
-    # A backup holds the journal itself, a SAF-T export only its head: both must be extended.
-    extended = [(path, journals, "the backup", "extends the backup") for path, journals in files]
-    extended += [
-        (path, journals, "the SAF-T export", "holds the head of the SAF-T export")
-        for path, journals in saft_files
+    # A backup holds the journal itself (read row by row), a SAF-T export only its head.
+    extended: list[tuple[Path, dict[str, Iterable[tuple[int, str]]], bool]] = [
+        (backup.path, {r: backup.rows(r) for r in backup.registers()}, True) for backup in files
     ]
-    for path, journals, what, holds in extended:
+    extended += [(path, {r: [h] for r, h in rec.items()}, False) for path, rec in saft_files]
+    for path, journals, is_backup in extended:
         for register, held in journals.items():
-            wrong = check_extends(till.db, register, held, f"{what} {path.name}")
-            if wrong is not None:
-                click.echo(f"kassa: {wrong}", err=True)
+            what = "the backup" if is_backup else "the SAF-T export"
+            extension = check_extends(till.db, register, held, f"{what} {path.name}")
+            if extension.problem is not None:
+                click.echo(f"kassa: {extension.problem}", err=True)
                 intact = False
             elif bad is None:
-                seq, digest = held[-1]
-                rows_text = f"{len(held)} rows, head " if what == "the backup" else ""
+                seq, digest = extension.head
+                head = f"{seq}:{digest[:16]}"
+                if is_backup:
+                    said = _(
+                        "Journal of register {register} extends the backup {name}"
+                        " ({rows} rows, head {head})"
+                    )
+                else:
+                    said = _(
+                        "Journal of register {register} holds the head of the SAF-T export"
+                        " {name} ({head})"
+                    )
                 click.echo(
-                    f"Journal of register {register} {holds} {path.name}"
-                    f" ({rows_text}{seq}:{digest[:16]})"
+                    said.format(register=register, name=path.name, rows=extension.rows, head=head)
                 )
+    for backup in files:
+        backup.close()
+    # The .head beside a SAF-T export and the export's own journal row must agree.
+    for path, recorded in saft_files:
+        wrong = check_export_row(till.db, path.name, recorded)
+        if wrong is not None:
+            click.echo(f"kassa: {wrong}", err=True)
+            intact = False
     rows = chain_rows(till.db, config.register_id)
     keys = public_keys(till.db)
     if pem is not None:  # an auditor's copy: one public key for every sale
@@ -178,29 +222,40 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
         unknown: dict[str, list[str]] = {}
     elif not keys and not config.signing.enabled:
         bad_nr = None
-        click.echo("Signatures not checked: signing is off in kassa.toml (or give --public-key)")
+        click.echo(_("Signatures not checked: signing is off in kassa.toml (or give --public-key)"))
     elif not keys and not rows:
         bad_nr = None
-        click.echo("Signatures not checked: no signing key is registered (or give --public-key)")
+        click.echo(_("Signatures not checked: no signing key is registered (or give --public-key)"))
     else:
         checked = verify_chain_by_version(rows, keys)
         bad_nr, unknown = checked.bad_nr, checked.unknown
     if bad_nr is not None:
         click.echo(
-            f"kassa: the signature of receipt {bad_nr} does not verify: the sale was altered"
-            " or removed, or signed with another key",
+            "kassa: "
+            + _(
+                "the signature of receipt {receipt} does not verify: the sale was altered"
+                " or removed, or signed with another key"
+            ).format(receipt=bad_nr),
             err=True,
         )
         intact = False
     for version, receipts in unknown.items():
         click.echo(
-            f"kassa: key version {version or '(none)'} is not registered: the signatures of"
-            f" {len(receipts)} sales (receipts {receipts[0]}–{receipts[-1]}) cannot be checked",
+            "kassa: "
+            + _(
+                "key version {version} is not registered: the signatures of {count} sales"
+                " (receipts {first}–{last}) cannot be checked"
+            ).format(
+                version=version or _("(none)"),
+                count=len(receipts),
+                first=receipts[0],
+                last=receipts[-1],
+            ),
             err=True,
         )
         intact = False
     if bad_nr is None and not unknown and (pem is not None or keys):
-        click.echo(f"Signatures intact: {len(rows)} sales")
+        click.echo(_("Signatures intact: {count} sales").format(count=len(rows)))
     if pem is None and config.signing.enabled and config.signing.key_file is not None:
         problem = _key_file_problem(till, config.signing.key_file, config.signing.key_version)
         if problem is not None:
@@ -210,13 +265,18 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     for problem in found.problems[:_SHOWN]:
         click.echo(f"kassa: {problem}", err=True)
     if len(found.problems) > _SHOWN:
-        click.echo(f"kassa: … and {len(found.problems) - _SHOWN} more", err=True)
+        click.echo(
+            "kassa: " + _("… and {count} more").format(count=len(found.problems) - _SHOWN),
+            err=True,
+        )
     if found.problems:
         intact = False
     else:
         click.echo(
-            f"Records agree with the journal: {found.transactions} transactions,"
-            f" {found.z_reports} Z reports, counters"
+            _(
+                "Records agree with the journal: {transactions} transactions, {z_reports} Z"
+                " reports, counters"
+            ).format(transactions=found.transactions, z_reports=found.z_reports)
         )
     if not intact:
         sys.exit(1)
@@ -237,7 +297,9 @@ def _key_file_problem(till: Till, key_file: Path, first_version: str) -> str | N
     if not keys:
         return None  # the till's next start registers it
     refusal = refuse(keys, signer, key_file)
-    return None if refusal is None else f"{refusal}; the till refuses to sign with it"
+    if refusal is None:
+        return None
+    return _("{problem}; the till refuses to sign with it").format(problem=refusal)
 
 
 #: Problems named one by one; a wholesale rewrite would otherwise scroll for pages.

@@ -14,18 +14,21 @@ import click
 
 from kassa_tui.cli.base import config_of, friendly
 from kassa_tui.config import Config
+from kassa_tui.core.i18n import _
 from kassa_tui.records.signing import generate_key_pair
 
-RF1348_NOTE = (
-    "The public key goes with the RF-1348 declaration (the private key never leaves here)."
-)
+
+def rf1348_note() -> str:
+    return _(
+        "The public key goes with the RF-1348 declaration (the private key never leaves here)."
+    )
 
 
 def key_paths(config: Config) -> tuple[Path, Path]:
     """The configured private key file and its public twin; exits 2 when none is configured."""
     private, public = config.signing.key_file, config.signing.public_key_file
     if private is None or public is None:
-        click.echo("kassa: signing.key_file: is not set in kassa.toml", err=True)
+        click.echo("kassa: " + _("signing.key_file: is not set in kassa.toml"), err=True)
         sys.exit(2)
     return private, public
 
@@ -38,7 +41,11 @@ def make_demo_key(config: Config) -> None:
     if private.exists():
         return
     generate_key_pair(private, public)
-    click.echo(f"Made a demo signing key {private} (public key {public})")
+    click.echo(
+        _("Made a demo signing key {private} (public key {public})").format(
+            private=private, public=public
+        )
+    )
 
 
 @click.group()
@@ -60,7 +67,9 @@ def keys_generate(ctx: click.Context, force: bool) -> None:
     """
     config = config_of(ctx)
     private, public = key_paths(config)
-    refusal = f"kassa: {private} already exists; a till keeps its key (--force replaces it)"
+    refusal = "kassa: " + _(
+        "{path} already exists; a till keeps its key (--force replaces it)"
+    ).format(path=private)
     if private.exists() and not force:
         click.echo(refusal, err=True)
         sys.exit(1)
@@ -72,14 +81,22 @@ def keys_generate(ctx: click.Context, force: bool) -> None:
     except FileExistsError:
         click.echo(refusal, err=True)
         sys.exit(1)
-    click.echo(f"Private key: {private} (mode 0600: only this user can read it)")
-    click.echo(f"Public key: {public}")
-    click.echo(RF1348_NOTE)
+    _key_files(private, public)
     if force:
         click.echo(
-            "A new key needs a new signing.key_version in kassa.toml and a new RF-1348"
-            " declaration; sales signed before stay verifiable only with the old public key."
+            _(
+                "A new key needs a new signing.key_version in kassa.toml and a new RF-1348"
+                " declaration; sales signed before stay verifiable only with the old public key."
+            )
         )
+
+
+def _key_files(private: Path, public: Path) -> None:
+    click.echo(
+        _("Private key: {path} (mode 0600: only this user can read it)").format(path=private)
+    )
+    click.echo(_("Public key: {path}").format(path=public))
+    click.echo(rf1348_note())
 
 
 def _rotate(config: Config, private: Path, public: Path, force: bool) -> None:
@@ -97,7 +114,7 @@ def _rotate(config: Config, private: Path, public: Path, force: bool) -> None:
     # The key on disk may be the one being replaced (or unreadable): the till opens without it.
     till = open_till(replace(config, signing=replace(config.signing, enabled=False)))
     try:
-        person = authenticate(till, Permission.EXPORT, who="Technician's user number")
+        person = authenticate(till, Permission.EXPORT, who=_("Technician's user number"))
         key = new_private_key()
         new_pem = public_pem_of(key)
         with till.db.atomic("IMMEDIATE"):
@@ -117,17 +134,23 @@ def _rotate(config: Config, private: Path, public: Path, force: bool) -> None:
             try:
                 write_key_pair(key, private, public, overwrite=force)
             except FileExistsError:
-                raise Stopped(f"{private} already exists; a till keeps its key") from None
+                raise Stopped(
+                    _("{path} already exists; a till keeps its key").format(path=private)
+                ) from None
     finally:
         till.db.close()
-    click.echo(f"Private key: {private} (mode 0600: only this user can read it)")
-    click.echo(f"Public key: {public}")
     click.echo(
-        f"Key version {version} registered by user {person.number}, journaled"
-        f" (fingerprint {print_}). The till signs with it from its next start; the database"
-        " keeps every version's public key, so the sales signed before still verify."
-        " kassa.toml's signing.key_version names only the first key: no line to change."
+        _("Private key: {path} (mode 0600: only this user can read it)").format(path=private)
     )
-    click.echo(RF1348_NOTE)
+    click.echo(_("Public key: {path}").format(path=public))
+    click.echo(
+        _(
+            "Key version {version} registered by user {user}, journaled (fingerprint"
+            " {fingerprint}). The till signs with it from its next start; the database keeps"
+            " every version's public key, so the sales signed before still verify. kassa.toml's"
+            " signing.key_version names only the first key: no line to change."
+        ).format(version=version, user=person.number, fingerprint=print_)
+    )
+    click.echo(rf1348_note())
     if force:
-        click.echo("A new key needs a new RF-1348 declaration.")
+        click.echo(_("A new key needs a new RF-1348 declaration."))

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.cli.base import confirm, friendly, till_of
 from kassa_tui.cli.signals import report_signals
+from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
@@ -87,30 +88,39 @@ def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) ->
 
     till = till_of(ctx)
     # A wrong PIN counts towards the register's wait; anyone but a shift lead is refused.
-    lead = till.users.approver(*read_credentials("Shift lead's user number"))
+    lead = till.users.approver(*read_credentials(_("Shift lead's user number")))
     require(till.db, till.journal, lead, Permission.Z_REPORT)
-    # Told in English, as the rest of the technician's `kassa` command.
     counted = till.cash.counted_since_last_z()
     if not counted and not not_counted:
         raise Refused(
-            "The drawer has not been counted since the last Z: count it at the till first,"
-            " or give --not-counted to take the Z with the cash shown as not counted."
+            _(
+                "The drawer has not been counted since the last Z: count it at the till first,"
+                " or give --not-counted to take the Z with the cash shown as not counted."
+            )
         )
     if not yes:
         if not _on_terminal():
-            raise Refused("Not asked on a terminal: give --yes to take the Z without asking.")
+            raise Refused(_("Not asked on a terminal: give --yes to take the Z without asking."))
         x = till.reports.x_report(lead)  # what the Z will close (journaled, as any X)
-        cash = "counted" if counted else "NOT COUNTED"
+        cash = _("counted") if counted else _("NOT COUNTED")
         click.echo(
-            f"The Z closes business day {x.business_date}: {x.receipts} receipts,"
-            f" total {format_kr(x.total_cash_sale)}; cash {cash}.",
+            _(
+                "The Z closes business day {day}: {receipts} receipts, total {total}; cash {cash}."
+            ).format(
+                day=x.business_date,
+                receipts=x.receipts,
+                total=format_kr(x.total_cash_sale),
+                cash=cash,
+            ),
             err=True,
         )
-        if not click.confirm("Take the Z report?", default=False, err=True):
-            raise Refused("No Z report taken.")
+        if not confirm(_("Take the Z report?")):
+            raise Refused(_("No Z report taken."))
     z = till.reports.z_report(lead, not_counted=not_counted)
     click.echo(
-        f"Z report {z.z_nr} taken for {z.business_date}; its printout is in the print queue.",
+        _("Z report {z_nr} taken for {day}; its printout is in the print queue.").format(
+            z_nr=z.z_nr, day=z.business_date
+        ),
         err=True,
     )
     _show(till, z, as_json)
@@ -126,7 +136,10 @@ def report_list(ctx: click.Context) -> None:
     _stored_z_reader(till)
     found = till.reports.z_reports()
     if not found:
-        click.echo("No Z report yet.")
+        click.echo(_("No Z report yet."))
+        return
+    z_nr_head, day_head = _("Z nr"), _("Business day")
+    click.echo(f"{z_nr_head:>6}  {day_head}")
     for z_nr, day in found:
         click.echo(f"{z_nr:>6}  {day}")
 

@@ -6,8 +6,9 @@ import sys
 
 import click
 
-from kassa_tui.cli.base import config_of, config_with_database, friendly
-from kassa_tui.cli.users import read_new_pin
+from kassa_tui.cli.base import config_of, config_with_database, confirm, friendly
+from kassa_tui.cli.users import read_new_pin, user_name
+from kassa_tui.core.i18n import _
 
 
 @click.command()
@@ -26,19 +27,23 @@ def tui(ctx: click.Context, read_only: bool) -> None:
         except RegisterBusy as busy:
             if busy.restoring:
                 click.echo(
-                    "kassa: a restore is replacing the database; start kassa again when it has"
-                    " finished.",
+                    "kassa: "
+                    + _(
+                        "a restore is replacing the database; start kassa again when it has"
+                        " finished."
+                    ),
                     err=True,
                 )
                 sys.exit(3)
             click.echo(
-                f"kassa: register {config.register_id} is already selling in another kassa"
-                f" (pid {busy.pid}). Two tills on one register would mix receipt numbers.",
+                "kassa: "
+                + _(
+                    "register {register} is already selling in another kassa (pid {pid}). Two"
+                    " tills on one register would mix receipt numbers."
+                ).format(register=config.register_id, pid=busy.pid),
                 err=True,
             )
-            if not sys.stdin.isatty() or not click.confirm(
-                "Open a read-only view instead?", default=False, err=True
-            ):
+            if not sys.stdin.isatty() or not confirm(_("Open a read-only view instead?")):
                 sys.exit(3)
             read_only = True
     try:
@@ -55,6 +60,7 @@ def tui(ctx: click.Context, read_only: bool) -> None:
     "--technician",
     metavar="NAME",
     default=None,
+    callback=lambda ctx, param, value: None if value is None else user_name(ctx, param, value),
     help="Create the first technician (PIN prompted, or one line on stdin).",
 )
 @click.option(
@@ -76,23 +82,30 @@ def init(
     ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
 ) -> None:
     """Create the database with its first technician (--technician), or a demo shop (--demo)."""
+    from kassa_tui.cli.users import role_name
     from kassa_tui.composition import open_till
     from kassa_tui.demo import DEMO_USERS, load_demo
 
     config = config_of(ctx)
     if config.database.exists() and config.database.stat().st_size > 0:
         click.echo(
-            f"kassa: {config.database} already exists; kassa init never overwrites a till", err=True
+            "kassa: "
+            + _("{path} already exists; kassa init never overwrites a till").format(
+                path=config.database
+            ),
+            err=True,
         )
         sys.exit(1)
     if products and not demo:
-        raise click.UsageError("--products needs --demo")
+        raise click.UsageError(_("--products needs --demo"))
     if technician is not None and demo:
-        raise click.UsageError("--demo brings its own users; leave out --technician")
+        raise click.UsageError(_("--demo brings its own users; leave out --technician"))
     if technician is None and not demo:
         raise click.UsageError(
-            "give --technician NAME: the first technician adds every other user, and a till"
-            " without one could never get a user"
+            _(
+                "give --technician NAME: the first technician adds every other user, and a till"
+                " without one could never get a user"
+            )
         )
     pin = read_new_pin() if technician is not None else None
     if demo:
@@ -101,15 +114,19 @@ def init(
         make_demo_key(config)
     till = open_till(config)
     config.database.chmod(0o600)
-    click.echo(f"Created {config.database}")
+    click.echo(_("Created {path}").format(path=config.database))
     if demo:
         count = load_demo(till.db, till.users, products)
-        click.echo(f"Demo shop: {count} products, users:")
+        click.echo(_("Demo shop: {count} products, users:").format(count=count))
         for demo_number, name, role, demo_pin in DEMO_USERS:
-            click.echo(f"  {demo_number}  {name:<16} {role:<11} PIN {demo_pin}")
+            click.echo(f"  {demo_number}  {name:<16} {role_name(role):<11} PIN {demo_pin}")
     if technician is not None and pin is not None:
         till.users.add(number, technician, "technician", pin)
-        click.echo(f"Added {technician} ({number}) as technician")
+        click.echo(
+            _("Added {name} ({number}) as {role}").format(
+                name=technician, number=number, role=role_name("technician")
+            )
+        )
 
 
 @click.command("print")
@@ -127,21 +144,27 @@ def print_waiting(ctx: click.Context) -> None:
     try:
         lock.acquire()
     except RegisterBusy:
-        click.echo("kassa: the till is running and prints its own queue", err=True)
+        click.echo("kassa: " + _("the till is running and prints its own queue"), err=True)
         sys.exit(1)
     till = open_till(config)
     uncertain = till.print_queue.uncertain()
     if uncertain:
         numbers = ", ".join(str(job.receipt_nr) for job in uncertain)
         click.echo(
-            f"Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
-            " the cashier about them at the next sign-in."
+            _(
+                "Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
+                " the cashier about them at the next sign-in."
+            ).format(numbers=numbers)
         )
     result = print_pending(
         till.print_queue, open_printer(config.printer), config.printer, till.drawer
     )
     lock.release()
-    click.echo(f"Printed {result.printed}, waiting {result.waiting}")
+    click.echo(
+        _("Printed {printed}, waiting {waiting}").format(
+            printed=result.printed, waiting=result.waiting
+        )
+    )
     if result.error:
-        click.echo(f"kassa: printer: {result.error}", err=True)
+        click.echo("kassa: " + _("printer: {error}").format(error=result.error), err=True)
         sys.exit(1)

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.core.i18n import _
 
 
 @click.group()
@@ -21,12 +22,32 @@ def users() -> None:
 def users_list(ctx: click.Context) -> None:
     """List users, disabled ones marked (your number and PIN first)."""
     till, _by = _admin(ctx)
+    number, name, role = _("Nr"), _("Name"), _("Role")
+    click.echo(f"{number:>4}  {name:<24} {role}")
     for person, active in till.users.status():
-        notes = "" if active else " (disabled)"
-        click.echo(f"{person.number:>4}  {person.name:<24} {person.role}{notes}".rstrip())
+        notes = "" if active else " " + _("(disabled)")
+        click.echo(
+            f"{person.number:>4}  {person.name:<24} {role_name(person.role)}{notes}".rstrip()
+        )
 
 
 _ROLE = click.Choice(["cashier", "shift_lead", "technician"])
+
+
+def role_name(role: str) -> str:
+    """A role as a person reads it ("shift_lead" → "shift lead", in the till's language)."""
+    names = {"cashier": _("cashier"), "shift_lead": _("shift lead"), "technician": _("technician")}
+    return names.get(role, role)
+
+
+def user_name(_ctx: click.Context | None, _param: click.Parameter | None, value: str) -> str:
+    """A new user's name: printed on receipts and in the journal, so never empty."""
+    name = " ".join(value.split())
+    if not name:
+        raise click.BadParameter(_("a user needs a name (it is printed on receipts)"))
+    if not value.isprintable():
+        raise click.BadParameter(_("a name holds no control characters"))
+    return name
 
 
 def _admin(ctx: click.Context) -> tuple[Any, Any]:
@@ -40,7 +61,7 @@ def _admin(ctx: click.Context) -> tuple[Any, Any]:
 
 @users.command("add")
 @click.argument("number", type=click.IntRange(1, 99999))
-@click.argument("name")
+@click.argument("name", callback=user_name)
 @click.option("--role", type=_ROLE, default="cashier", show_default=True)
 @click.pass_context
 @friendly
@@ -49,7 +70,11 @@ def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
     third line on stdin when it is not a terminal)."""
     till, by = _admin(ctx)
     till.users.add(number, name, role, read_new_pin(), by=by)
-    click.echo(f"Added {name} ({number}) as {role}")
+    click.echo(
+        _("Added {name} ({number}) as {role}").format(
+            name=name, number=number, role=role_name(role)
+        )
+    )
 
 
 @users.command("disable")
@@ -60,7 +85,7 @@ def users_disable(ctx: click.Context, number: int) -> None:
     """Stop a user signing in (kept for the journal; `enable` undoes it)."""
     till, by = _admin(ctx)
     person = till.users.set_active(by, number, False)
-    click.echo(f"Disabled {person.name} ({number})")
+    click.echo(_("Disabled {name} ({number})").format(name=person.name, number=number))
 
 
 @users.command("enable")
@@ -71,7 +96,7 @@ def users_enable(ctx: click.Context, number: int) -> None:
     """Let a disabled user sign in again."""
     till, by = _admin(ctx)
     person = till.users.set_active(by, number, True)
-    click.echo(f"Enabled {person.name} ({number})")
+    click.echo(_("Enabled {name} ({number})").format(name=person.name, number=number))
 
 
 @users.command("set-pin")
@@ -82,7 +107,7 @@ def users_set_pin(ctx: click.Context, number: int) -> None:
     """Give a user a new PIN (after your number and PIN; the third line on stdin)."""
     till, by = _admin(ctx)
     person = till.users.set_pin(by, number, read_new_pin())
-    click.echo(f"New PIN set for {person.name} ({number})")
+    click.echo(_("New PIN set for {name} ({number})").format(name=person.name, number=number))
 
 
 @users.command("set-role")
@@ -100,7 +125,11 @@ def users_set_role(ctx: click.Context, number: int, role: str, new_pin: bool) ->
     """Make a user a cashier, shift lead or technician."""
     till, by = _admin(ctx)
     person = till.users.set_role(by, number, role, read_new_pin() if new_pin else None)
-    click.echo(f"{person.name} ({number}) is now {role}")
+    click.echo(
+        _("{name} ({number}) is now {role}").format(
+            name=person.name, number=number, role=role_name(role)
+        )
+    )
 
 
 def read_new_pin() -> str:
@@ -108,7 +137,13 @@ def read_new_pin() -> str:
     from kassa_tui.people.users import check_pin_format
 
     if sys.stdin.isatty():
-        pin = str(click.prompt("PIN (4–8 digits)", hide_input=True, confirmation_prompt=True))
+        pin = str(
+            click.prompt(
+                _("PIN (4–8 digits)"),
+                hide_input=True,
+                confirmation_prompt=_("Repeat for confirmation"),
+            )
+        )
     else:
         pin = sys.stdin.readline().strip()
     check_pin_format(pin)

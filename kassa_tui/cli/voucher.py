@@ -16,6 +16,7 @@ import click
 
 from kassa_tui.cli.base import config_with_database, friendly
 from kassa_tui.config import ConfigError
+from kassa_tui.core.i18n import _
 
 
 @click.command("voucher")
@@ -47,6 +48,7 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
     method, øreavrunding and the cash difference ([accounting] in kassa.toml)."""
     from kassa_tui.accounting.voucher import build_voucher, write_csv, write_gbat10
     from kassa_tui.cli.auth import authenticate
+    from kassa_tui.cli.base import cannot_write, not_overwriting
     from kassa_tui.composition import open_till
     from kassa_tui.core.files import write_new
     from kassa_tui.people.permissions import Permission
@@ -77,14 +79,18 @@ def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path
         try:
             written = write_new(output, data, unique=False)
         except FileExistsError:
-            click.echo(f"kassa: {output} already exists; not overwriting it", err=True)
+            click.echo(not_overwriting(output), err=True)
             sys.exit(1)
         except OSError as exc:
-            click.echo(f"kassa: {output}: cannot be written ({exc.strerror})", err=True)
+            click.echo(cannot_write(output, exc), err=True)
             sys.exit(1)
         click.echo(
-            f"Wrote voucher {voucher.voucher_id} ({len(voucher.lines)} postings,"
-            f" {voucher.date.isoformat()}) to {written}"
+            _("Wrote voucher {voucher} ({count} postings, {date}) to {path}").format(
+                voucher=voucher.voucher_id,
+                count=len(voucher.lines),
+                date=voucher.date.isoformat(),
+                path=written,
+            )
         )
         return
     sys.stdout.flush()

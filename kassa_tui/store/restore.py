@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from peewee import SqliteDatabase
 
 from kassa_tui.config import SigningSettings
-from kassa_tui.core.clock import Clock, Instant
+from kassa_tui.core.clock import Clock, Instant, parse_utc
 from kassa_tui.core.errors import Refused, Stopped
 from kassa_tui.records.journal import Journal
 from kassa_tui.records.signing import chain_rows, verify_chain
@@ -61,6 +61,16 @@ class RestoreResult:
     info: BackupInfo
     kept: Path | None  # the replaced database, or None when there was none
     override: str | None = None  # why --other-shop was needed (journaled), or None
+
+
+def local_time(utc: str) -> str:
+    """A journal row's stored UTC time as the shop reads it: Oslo date and time ("-" for none)."""
+    if not utc:
+        return "-"
+    try:
+        return parse_utc(utc).local.strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return utc  # written by something else: shown as it is rather than hidden
 
 
 def _current_info(database: Path) -> tuple[int, str]:
@@ -271,8 +281,8 @@ def restore(
             if last > info.last_utc or rows > info.journal_rows:
                 raise Refused(
                     f"the database at {database} is newer than the backup ({rows} journal"
-                    f" rows, last {last or '-'}; the backup has {info.journal_rows}, last"
-                    f" {info.last_utc or '-'}); use --force to replace it anyway"
+                    f" rows, last {local_time(last)}; the backup has {info.journal_rows}, last"
+                    f" {local_time(info.last_utc)}); use --force to replace it anyway"
                 )
         if why is not None:
             _journal_override(staging, register_id, why, backup)
