@@ -32,6 +32,7 @@ from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, paid_message
 from screens.dialogs.reason import ReasonDialog
 from screens.dialogs.receipts import ReceiptsMenu
+from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
 from screens.dialogs.trouble import ReceiptStuckDialog
 from screens.host import guarded, host, show_message
@@ -208,6 +209,12 @@ class SaleScreen(Screen[None]):
         self.person()
         sold = host(self).till.returns.find_sale(text)
         self.app.push_screen(ReturnDialog(sold), self.after_dialog)
+
+    @guarded
+    def do_return_no_receipt(self, _text: str) -> None:
+        """A return without the receipt: priced today, a shift lead approves, counted apart."""
+        self.person()
+        self.app.push_screen(ReturnWithoutReceiptDialog(), self.after_dialog)
 
     def do_receipts_menu(self, text: str) -> None:
         self.app.push_screen(ReceiptsMenu(text), self.after_dialog)

@@ -32,6 +32,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "pay_card": (_("Card"), _("amount")),
         "day_close": (_("Day close: X and Z reports, cash count (shift lead)"), ""),
         "return_receipt": (_("Return by receipt (shift lead approves)"), _("receipt number")),
+        "return_no_receipt": (_("Return without a receipt (shift lead approves)"), ""),
         "receipts_menu": (_("Copy, provisional receipt, training mode"), _("receipt number")),
         "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
         "lock": (_("Lock the till"), ""),

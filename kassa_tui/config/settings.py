@@ -26,6 +26,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "pay_card": "f11,ctrl+b",
     "day_close": "f12,ctrl+y",
     "return_receipt": "f9,ctrl+w",
+    "return_no_receipt": "shift+f9,ctrl+v",
     "receipts_menu": "ctrl+e",
     "no_sale": "ctrl+n",
     "lock": "ctrl+l",

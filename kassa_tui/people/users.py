@@ -469,6 +469,8 @@ class Users:
                 self.journal.write(
                     Event.LOGIN_FAILED, user=_safe_int(number_text), purpose="approval"
                 )
+            if person is None:  # a wrong PIN says so: the shift lead may have mistyped
+                raise _refusal(_("Wrong shift lead number or PIN."), checked.wait)
             raise _refusal(_("Approval needs a shift lead's number and PIN."), checked.wait)
         return person
 

@@ -14,6 +14,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+from kassa_tui.core.money import round_half_up
 
 
 @dataclass(frozen=True)
@@ -31,11 +32,26 @@ class SoldLine:
     vat_bp: int
     returned_milli: int  # by earlier returns
     returned_amount: int  # refunded by earlier returns (positive)
+    discount: int = 0  # the line's discount at the sale (its own and its share of the sale's)
 
     @property
     def left_milli(self) -> int:
         """What can still be returned."""
         return self.qty_milli - self.returned_milli
+
+    def refund(self, qty_milli: int) -> int:
+        """What returning `qty_milli` more of the line pays back: the paid amount (after
+        discounts) in proportion, rounded so that returning all of it, in any steps, pays back
+        exactly what was paid."""
+        upto = round_half_up(self.amount * (self.returned_milli + qty_milli), self.qty_milli)
+        return upto - self.returned_amount
+
+    def gross(self, qty_milli: int) -> int:
+        """The same share of the line before its discount (what the return receipt shows,
+        with the discount under it, so its lines add up)."""
+        whole = self.amount + self.discount
+        done = round_half_up(whole * self.returned_milli, self.qty_milli)
+        return round_half_up(whole * (self.returned_milli + qty_milli), self.qty_milli) - done
 
 
 @dataclass(frozen=True)
@@ -84,7 +100,7 @@ def sold_receipt(db: SqliteDatabase, register_id: str, nr: int, training_mode: b
     rows = db.execute_sql(
         "SELECT l.line_nr, l.product_id, l.code, l.name, l.group_code,"
         " COALESCE(p.unit, 'stk'), l.qty_milli, l.unit_price_ore, l.list_price_ore,"
-        " l.amount_ore, l.vat_bp FROM sale_line l LEFT JOIN product p"
+        " l.amount_ore, l.vat_bp, l.discount_ore FROM sale_line l LEFT JOIN product p"
         " ON p.id = l.product_id WHERE l.sale_id = ? ORDER BY l.line_nr",
         (sale_id,),
     ).fetchall()
@@ -102,6 +118,7 @@ def sold_receipt(db: SqliteDatabase, register_id: str, nr: int, training_mode: b
             int(r[9]),
             int(r[10]),
             *returned.get(int(r[0]), (0, 0)),
+            discount=int(r[11]),
         )
         for r in rows
     )

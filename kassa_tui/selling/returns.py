@@ -50,7 +50,27 @@ from kassa_tui.selling.sales import Completed
 from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
 MAX_REASON = 80
+#: A returned line's discount on the return receipt: the one given when it was sold.
+DISCOUNT_AT_SALE = "som ved kjøpet"
 REFUND_METHODS = ("cash", "card")
+
+
+@dataclass(frozen=True)
+class ReturnDone(Completed):
+    """A written return; `refunds` is what goes back, per means (positive, cash rounded)."""
+
+    refunds: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class NoReceiptLine:
+    """A line of a return without receipt as the screen shows it before it is approved."""
+
+    code: str
+    name: str
+    unit: str
+    qty_milli: int  # what is taken back (a weight from the barcode replaces the one typed)
+    refund: int  # positive, at today's catalog price
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,24 @@ class Returns(RegisterService):
 
     # -- returning ---------------------------------------------------------------------------
 
+    def plan(self, sold: SoldReceipt, wanted: dict[int, int]) -> list[tuple[str, int]]:
+        """How returning `wanted` (line_nr → qty_milli) of `sold` would pay back (positive
+        amounts per means, cash rounded as the till rounds it), for the approval to show."""
+        by_nr = {line.line_nr: line for line in sold.lines}
+        refund = sum(by_nr[nr].refund(qty) for nr, qty in wanted.items() if nr in by_nr)
+        return self.rounded(_split(refund, sold.paid))
+
+    def rounded(self, split: list[tuple[str, int]]) -> list[tuple[str, int]]:
+        """Refunds per means as they will be paid: cash rounded to whole kroner."""
+        plan = []
+        for method, amount in split:
+            if amount <= 0:
+                continue
+            if method == "cash" and self.config.cash_rounding:
+                amount -= cash_rounding(-amount)
+            plan.append((method, amount))
+        return plan
+
     def return_lines(
         self,
         person: Person,
@@ -91,7 +129,7 @@ class Returns(RegisterService):
         approver_number: str,
         approver_pin: str,
         method: str | None = None,
-    ) -> Completed:
+    ) -> ReturnDone:
         """Return (sale line_nr, qty_milli) pairs of a receipt; refunded the way it was paid
         unless `method` ('cash' or 'card') says otherwise."""
         reason = _reason(reason)
@@ -124,9 +162,6 @@ class Returns(RegisterService):
                         )
                     )
                 _whole_units(line.unit, qty, line.name)
-                # Proportional, so that returning all of it refunds exactly what was paid.
-                upto = round_half_up(line.amount * (line.returned_milli + qty), line.qty_milli)
-                refund = upto - line.returned_amount
                 returned.append(
                     _line(
                         line_nr,
@@ -138,8 +173,9 @@ class Returns(RegisterService):
                         qty,
                         line.unit_price,
                         line.list_price,
-                        refund,
+                        line.refund(qty),
                         line.vat_bp,
+                        gross=line.gross(qty),
                     )
                 )
             refund_total = -sum(r.line.amount for r in returned)
@@ -162,44 +198,17 @@ class Returns(RegisterService):
         approver_number: str,
         approver_pin: str,
         method: str = "cash",
-    ) -> Completed:
+    ) -> ReturnDone:
         """Return goods the customer has no receipt for, at today's catalog price."""
         reason = _reason(reason)
         if not code_and_qty:
             raise Refused(_("Choose what to return."))
         if method not in REFUND_METHODS:
             raise Refused(_("Unknown means of refund."))
-        returned: list[_Returned] = []
-        for nr, (code, qty) in enumerate(code_and_qty, start=1):
-            scanned = self.baskets.classify(code)
-            product = self.baskets.find_product(scanned)
-            if scanned.grams is not None:
-                qty = scanned.grams
-            if qty <= 0 or qty > MAX_QTY:
-                raise Refused(_("Quantity must be between 0 and 9999."))
-            if scanned.price_ore is not None:
-                amount = scanned.price_ore
-                if product.weighed and product.price_ore > 0:
-                    qty = round_half_up(amount * QTY_ONE, product.price_ore)
-            else:
-                _whole_units(product.unit, qty, product.name)
-                amount = line_amount(product.price_ore, qty)
-            unit_price = scanned.price_ore if scanned.price_ore is not None else product.price_ore
-            returned.append(
-                _line(
-                    nr,
-                    product.id,
-                    scanned.code,
-                    product.name,
-                    product.group_code,
-                    product.unit,
-                    qty,
-                    unit_price,
-                    product.price_ore,
-                    amount,
-                    product.vat_bp,
-                )
-            )
+        returned = [
+            self._without_receipt(nr, code, qty)
+            for nr, (code, qty) in enumerate(code_and_qty, start=1)
+        ]
         approver = self.users.approver(approver_number, approver_pin)
         permissions.require(self.db, self.journal, approver, Permission.RETURN_WITHOUT_RECEIPT)
         notes = (
@@ -214,6 +223,43 @@ class Returns(RegisterService):
                 person, approver, returned, [(method, refund)], reason, None, notes, training
             )
 
+    def price_without_receipt(self, code: str, qty_milli: int) -> NoReceiptLine:
+        """A code and quantity as a return without receipt would take it back, refused as
+        the return itself would be; nothing is written."""
+        returned = self._without_receipt(1, code, qty_milli)
+        line = returned.line
+        return NoReceiptLine(code, line.name, returned.receipt.unit, -line.qty_milli, -line.amount)
+
+    def _without_receipt(self, nr: int, code: str, qty: int) -> _Returned:
+        """One line of a return without receipt, at today's catalog price."""
+        scanned = self.baskets.classify(code)
+        product = self.baskets.find_product(scanned)
+        if scanned.grams is not None:
+            qty = scanned.grams
+        if qty <= 0 or qty > MAX_QTY:
+            raise Refused(_("Quantity must be between 0 and 9999."))
+        if scanned.price_ore is not None:
+            amount = scanned.price_ore
+            if product.weighed and product.price_ore > 0:
+                qty = round_half_up(amount * QTY_ONE, product.price_ore)
+        else:
+            _whole_units(product.unit, qty, product.name)
+            amount = line_amount(product.price_ore, qty)
+        unit_price = scanned.price_ore if scanned.price_ore is not None else product.price_ore
+        return _line(
+            nr,
+            product.id,
+            scanned.code,
+            product.name,
+            product.group_code,
+            product.unit,
+            qty,
+            unit_price,
+            product.price_ore,
+            amount,
+            product.vat_bp,
+        )
+
     # -- writing -----------------------------------------------------------------------------
 
     def _write(
@@ -226,7 +272,7 @@ class Returns(RegisterService):
         original_sale_id: int | None,
         notes: tuple[str, ...],
         training: bool,
-    ) -> Completed:
+    ) -> ReturnDone:
         """The return, inside the caller's IMMEDIATE transaction; `split` refunds (positive)."""
         now = self.now()
         lines = [r.line for r in returned]
@@ -291,7 +337,8 @@ class Returns(RegisterService):
         )
         doc = return_receipt(self.config, facts, training=training)
         cash = self.transactions.queue_receipt(doc, sale_id, payments, training=training)
-        return Completed(sale_id, receipt_nr, total, rounding, 0, cash)
+        refunds = tuple((p.method, -p.amount_ore) for p in payments)
+        return ReturnDone(sale_id, receipt_nr, total, rounding, 0, cash, refunds)
 
 
 def _line(
@@ -306,8 +353,12 @@ def _line(
     list_price: int,
     refund: int,
     vat_bp: int,
+    *,
+    gross: int | None = None,
 ) -> _Returned:
-    """A returned line: stored negative, shown on the receipt negative."""
+    """A returned line: stored negative, shown on the receipt negative. `gross` is the line
+    before the sale's discount: the receipt shows it and the discount, so its lines add up."""
+    gross = refund if gross is None else gross
     stored = SaleLineRow(
         line_nr,
         product_id,
@@ -317,12 +368,13 @@ def _line(
         -qty,
         unit_price,
         list_price,
-        0,
+        0,  # the discount stays the sale's: X, Z and SAF-T count it there
         -refund,
         vat_bp,
         vat_of(-refund, vat_bp),
     )
-    shown = ReceiptLine(name, -qty, unit, unit_price, -refund, 0, "", -refund)
+    discount = DISCOUNT_AT_SALE if gross != refund else ""
+    shown = ReceiptLine(name, -qty, unit, unit_price, -gross, refund - gross, discount, -refund)
     return _Returned(stored, shown)
 
 

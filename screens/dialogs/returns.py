@@ -1,7 +1,9 @@
 """A return by receipt (F9): choose the lines, give the reason, a shift lead approves.
 
 The rules (what is left to return, the reason, the shift lead's PIN, the refund) live in the
-returns service; this dialog only chooses lines and collects the reason.
+returns service; this dialog only chooses lines and quantities and collects the reason. The
+shift lead sees what she approves (the lines, the amount and how it goes back), and the cashier
+is told at the end how to pay it back: from the drawer, or on the card terminal.
 """
 
 from __future__ import annotations
@@ -16,16 +18,50 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import format_kr
-from kassa_tui.selling.returns import SoldReceipt
+from kassa_tui.core.money import QTY_ONE, InvalidQuantity, format_kr, parse_quantity
+from kassa_tui.selling.returns import ReturnDone, SoldReceipt
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
 from screens.formatting import stock_qty
-from screens.host import guarded, host
+from screens.host import guarded, host, show_message
+
+#: Lines the approval lists one by one; the rest are counted.
+SUMMARY_LINES = 5
+
+
+def refund_names() -> dict[str, str]:
+    return {"cash": _("in cash"), "card": _("to the card")}
+
+
+def refund_message(done: ReturnDone) -> str:
+    """What the cashier does with the money: from the drawer, or on the card terminal."""
+    names = refund_names()
+    parts = [f"{format_kr(amount)} {names.get(method, method)}" for method, amount in done.refunds]
+    text = _("Return receipt {nr}: {total} back").format(
+        nr=done.receipt_nr, total=format_kr(-done.total - done.rounding)
+    )
+    if parts:
+        text += " (" + ", ".join(parts) + ")"
+    text += "."
+    if any(method == "cash" for method, _amount in done.refunds):
+        text += " " + _("Give the cash from the drawer.")
+    if any(method == "card" for method, _amount in done.refunds):
+        text += " " + _("Refund the card amount on the card terminal now.")
+    return text
+
+
+def refund_plan_text(plan: list[tuple[str, int]]) -> str:
+    names = refund_names()
+    total = sum(amount for _method, amount in plan)
+    parts = [f"{format_kr(amount)} {names.get(method, method)}" for method, amount in plan]
+    return _("Refund {total}").format(total=format_kr(total)) + (
+        f": {', '.join(parts)}" if parts else ""
+    )
 
 
 class ReturnDialog(ModalScreen[str | None]):
-    """Pick the lines to return (Space), give the reason, Enter; a shift lead approves."""
+    """Pick the lines to return (F6, or a quantity then F6), give the reason, Enter; a shift
+    lead approves."""
 
     CSS_PATH = styles.DIALOGS
     BINDINGS = [
@@ -38,7 +74,7 @@ class ReturnDialog(ModalScreen[str | None]):
     def __init__(self, sold: SoldReceipt) -> None:
         super().__init__(classes="dialog")
         self.sold = sold
-        self.chosen: set[int] = set()
+        self.chosen: dict[int, int] = {}  # line_nr → quantity to return (thousandths)
 
     def compose(self) -> ComposeResult:
         sold = self.sold
@@ -61,8 +97,10 @@ class ReturnDialog(ModalScreen[str | None]):
             yield Static(
                 markup=False,
                 classes="dialog-help",
-                content=_("F6: choose a line · type the reason · Enter: return the chosen lines")
-                + " · Esc",
+                content=_(
+                    "F6: choose a line (2 F6: only 2 of it) · type the reason · Enter: return"
+                    " · Esc: cancel"
+                ),
             )
 
     def on_mount(self) -> None:
@@ -73,13 +111,23 @@ class ReturnDialog(ModalScreen[str | None]):
         table = self.query_one("#return-lines", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
+        # The mark column is text, never markup (Rich would swallow "[x]"), and keeps its
+        # width whatever is chosen.
+        table.add_column(Text("   "), key="mark", width=3)
         table.add_columns(
-            "", _("Item"), Text(_("Left"), justify="right"), Text(_("Amount"), justify="right")
+            _("Item"),
+            Text(_("Left"), justify="right"),
+            Text(_("Return"), justify="right"),
+            Text(_("Refund"), justify="right"),
         )
         for line in self.sold.lines:
-            mark = "[x]" if line.line_nr in self.chosen else "[ ]"
+            qty = self.chosen.get(line.line_nr)
             table.add_row(
-                mark, Text(line.name), stock_qty(line.left_milli, line.unit), format_kr(line.amount)
+                Text("[x]" if qty else "[ ]"),
+                Text(line.name),
+                stock_qty(line.left_milli, line.unit),
+                stock_qty(qty, line.unit) if qty else "",
+                Text(format_kr(line.refund(qty)) if qty else "", justify="right"),
             )
         if self.sold.lines:
             table.move_cursor(row=max(0, min(row, len(self.sold.lines) - 1)))
@@ -88,28 +136,60 @@ class ReturnDialog(ModalScreen[str | None]):
         table = self.query_one("#return-lines", DataTable)
         table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
 
+    @guarded
     def action_choose_line(self) -> None:
+        """F6 chooses the line with all that is left (or takes it back out); a quantity typed
+        first chooses only that many."""
         if not self.sold.lines:
             return
         line = self.sold.lines[self.query_one("#return-lines", DataTable).cursor_row]
+        field = self.query_one("#return-reason", Input)
+        typed = field.value.strip()
         if line.left_milli <= 0:
-            self.show_error(_("Nothing is left to return on that line."))
-            return
-        self.chosen ^= {line.line_nr}
+            raise Refused(_("Nothing is left to return on that line."))
+        if typed and _looks_like_quantity(typed):
+            qty = _quantity(typed)
+            if qty > line.left_milli:
+                raise Refused(
+                    _("Only {left} of {name} can still be returned.").format(
+                        left=stock_qty(line.left_milli, line.unit), name=line.name
+                    )
+                )
+            if line.unit != "kg" and qty % QTY_ONE:
+                raise Refused(_("{name} is sold in whole units.").format(name=line.name))
+            field.value = ""
+            self.chosen[line.line_nr] = qty
+        elif line.line_nr in self.chosen:
+            del self.chosen[line.line_nr]
+        else:
+            self.chosen[line.line_nr] = line.left_milli
+        self.show_message("")
         self.fill()
 
     def show_error(self, message: str) -> None:
-        self.query_one("#return-message", Static).update(message)
+        show_message(self, "#return-message", message, error=True)
+
+    def show_message(self, message: str) -> None:
+        show_message(self, "#return-message", message, error=False)
+
+    def summary(self) -> list[str]:
+        """What the shift lead approves: the lines, the amount and how it goes back."""
+        chosen = [line for line in self.sold.lines if line.line_nr in self.chosen]
+        shown = [
+            f"{stock_qty(self.chosen[line.line_nr], line.unit)} × {line.name}"
+            f"  {format_kr(line.refund(self.chosen[line.line_nr]))}"
+            for line in chosen[:SUMMARY_LINES]
+        ]
+        if len(chosen) > SUMMARY_LINES:
+            shown.append(_("… and {count} more lines").format(count=len(chosen) - SUMMARY_LINES))
+        plan = host(self).till.returns.plan(self.sold, self.chosen)
+        return [*shown, refund_plan_text(plan)]
 
     @on(Input.Submitted, "#return-reason")
     @guarded
     def submitted(self) -> None:
         reason = self.query_one("#return-reason", Input).value.strip()
-        lines = [
-            (line.line_nr, line.left_milli)
-            for line in self.sold.lines
-            if line.line_nr in self.chosen
-        ]
+        lines = sorted(self.chosen.items())
         if not lines:
             raise Refused(_("Choose the lines to return with F6."))
         if not reason:
@@ -117,25 +197,39 @@ class ReturnDialog(ModalScreen[str | None]):
         person = host(self).person
         if person is None:
             raise Refused(_("Sign in first."))
+        done: list[ReturnDone] = []
 
-        @guarded
-        def approved(self: ReturnDialog, approval: tuple[str, str] | None) -> None:
-            if approval is None:
-                return
-            done = host(self).till.returns.return_lines(
-                person, self.sold.receipt_nr, lines, reason, *approval
-            )
-            host(self).print_waiting()
-            self.dismiss(
-                _("Return receipt {nr}: {total} refunded.").format(
-                    nr=done.receipt_nr, total=format_kr(-done.total - done.rounding)
+        def act(number: str, pin: str) -> None:
+            done.append(
+                host(self).till.returns.return_lines(
+                    person, self.sold.receipt_nr, lines, reason, number, pin
                 )
             )
 
-        self.app.push_screen(
-            ApprovalDialog(_("Return: {reason}").format(reason=reason)),
-            lambda value: approved(self, value),
+        def approved(approval: tuple[str, str] | None) -> None:
+            if approval is None or not done:
+                return
+            host(self).print_waiting()
+            self.dismiss(refund_message(done[0]))
+
+        title = _("Return from receipt {nr}: {reason}").format(
+            nr=self.sold.receipt_nr, reason=reason
         )
+        self.app.push_screen(ApprovalDialog(title, self.summary(), act=act), approved)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _looks_like_quantity(text: str) -> bool:
+    return all(ch.isdigit() or ch in ",." for ch in text) and any(ch.isdigit() for ch in text)
+
+
+def _quantity(text: str) -> int:
+    try:
+        qty = parse_quantity(text)
+    except InvalidQuantity as exc:
+        raise Refused(_("{text} is not a quantity.").format(text=text)) from exc
+    if qty <= 0:
+        raise Refused(_("A quantity to return must be more than zero."))
+    return qty

@@ -250,3 +250,28 @@ def test_the_signature_chain_holds_across_sales_returns_and_training(
     # A changed refund is named.
     forged = [rows[0], dataclasses.replace(rows[1], amount_in_ore=-1)]
     assert verify_chain(forged, public.read_bytes()) == 2
+
+
+def test_a_return_receipt_shows_the_discount_of_the_sale_so_its_lines_add_up(
+    till: Till, cashier: Person
+) -> None:
+    till.baskets.add(cashier, PILSNER, 2000)  # 2 × 39,90 = 79,80
+    till.baskets.discount_sale(cashier, "10%", "Stamkunde", ("2", "2222"))  # 71,82 paid
+    done = till.sales.pay_card(cashier, "").completed
+    assert done is not None
+    print_waiting(till)
+
+    back = till.returns.return_lines(cashier, done.receipt_nr, [(1, 1000)], "Knust", "2", "2222")
+
+    text = last_job_doc(till).as_text()
+    assert "  -1 x 39,90" in text and "-39,90" in text  # the line as it was priced
+    rabatt = next(row for row in text.splitlines() if "Rabatt (som ved kjøpet)" in row)
+    assert rabatt.split()[-1] == "3,99"  # half the sale's 7,98 discount
+    total = next(row for row in text.splitlines() if row.startswith("TOTALT"))
+    assert total.split()[-1] == "-35,91" and back.total == -3591  # -39,90 + 3,99
+    assert back.refunds == (("card", 3591),)
+    # The discount stays the sale's: the return's stored line has none, X and Z unchanged.
+    row = till.db.execute_sql(
+        "SELECT discount_ore, amount_ore FROM sale_line WHERE sale_id = ?", (back.sale_id,)
+    ).fetchone()
+    assert row == (0, -3591)
