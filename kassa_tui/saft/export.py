@@ -79,12 +79,19 @@ def export_saft(
     period = (from_date.isoformat(), to_date.isoformat())
     # Readable by the till's user only; a second export in the same second is named '…-2.xml'.
     with writing_new(out_dir / name, unique=True) as file, db.atomic():  # one read snapshot
-        written = _Export(db, config, period, now).write(file.file)
+        export = _Export(db, config, period, now)
+        written = export.write(file.file)
         heads = journal_heads(db)
     target = file.path
     # The SAF-T schema has no place for kassa's row hashes: the journal head at the export
-    # goes into a sidecar beside it, and into the export's own journal row.
+    # goes into a sidecar beside it, and into the export's own journal row; so does each
+    # register's last transaction in the file, so a file cut at its end is named
+    # (`kassa saft verify`).
     text = "".join(f"{register} {seq}:{digest}\n" for register, (seq, digest) in heads.items())
+    text += "".join(
+        f"{register} last {end[0]} {end[1]}\n" if end else f"{register} last none\n"
+        for register, end in export.ends.items()
+    )
     sidecar = write_new(head_path(target), text.encode("ascii"), unique=False)
     with db.atomic("IMMEDIATE"):
         Journal(db, config.register_id, clock).write(
@@ -97,6 +104,10 @@ def export_saft(
             head_file=sidecar.name,
             journal_heads={
                 register: f"{seq}:{digest}" for register, (seq, digest) in heads.items()
+            },
+            last_transactions={
+                register: {"nr": end[0], "signature": end[1]} if end else None
+                for register, end in export.ends.items()
             },
         )
     return target
@@ -129,6 +140,8 @@ def read_heads(saft_file: Path) -> dict[str, tuple[int, str]]:
         ) from None
     heads: dict[str, tuple[int, str]] = {}
     for line in lines:
+        if _end_of(line) is not None:
+            continue  # a register's last transaction: read_ends
         register, _, head = line.strip().rpartition(" ")
         seq, colon, digest = head.partition(":")
         if not register or not colon or not seq.isdigit() or len(digest) != 64:
@@ -137,6 +150,35 @@ def read_heads(saft_file: Path) -> dict[str, tuple[int, str]]:
     if not heads:
         raise ValueError(f"{path} records no journal head")
     return heads
+
+
+def read_ends(saft_file: Path) -> dict[str, tuple[int, str] | None] | None:
+    """Each register's last transaction in a kassa SAF-T export, (receipt number, signature),
+    or None for a register with none, as recorded beside it at the export; None when the
+    `.head` file is from before kassa recorded them. ValueError as `read_heads`."""
+    path = head_path(saft_file)
+    read_heads(saft_file)  # the same file, checked whole
+    ends: dict[str, tuple[int, str] | None] = {}
+    for line in path.read_text(encoding="ascii").splitlines():
+        found = _end_of(line)
+        if found is None:
+            continue
+        register, end = found
+        if end is not None and (not end[0].isdigit() or not end[1]):
+            raise ValueError(f"{path}: {line!r} is not 'REGISTER last NR SIGNATURE'")
+        ends[register] = (int(end[0]), end[1]) if end else None
+    return ends or None
+
+
+def _end_of(line: str) -> tuple[str, tuple[str, str] | None] | None:
+    """'KASSE-1 last 42 SIG' → ('KASSE-1', ('42', 'SIG')); 'KASSE-1 last none' → ('KASSE-1',
+    None); None for any other line (a journal head)."""
+    words = line.strip().split(" ")
+    if len(words) >= 3 and words[-2:] == ["last", "none"]:
+        return " ".join(words[:-2]), None
+    if len(words) >= 4 and words[-3] == "last":
+        return " ".join(words[:-3]), (words[-2], words[-1])
+    return None
 
 
 def _details(text: str) -> dict[str, Any]:
@@ -152,7 +194,9 @@ class _Export(Selection):
     """The file: the master data, then per register its events and transactions."""
 
     def write(self, out: IO[bytes]) -> tuple[int, int]:
-        """Write the whole file; returns (transactions, events) written."""
+        """Write the whole file; returns (transactions, events) written. `ends` then holds
+        each register's last transaction written (receipt number, signature), or None."""
+        self.ends: dict[str, tuple[int, str] | None] = {}
         used = self.used()
         xml = Writer(out)
         xml.begin("auditfile")
@@ -170,6 +214,7 @@ class _Export(Selection):
             xml.open("cashregister")
             xml.node(("registerID", register))
             xml.node(("regDesc", f"Kassapunkt {register}, {self.config.shop_name}"))
+            self.ends[register] = None
             for node in self._events(register, used):
                 xml.node(node)
                 events += 1
@@ -270,6 +315,7 @@ class _Export(Selection):
             register,
             *self.bounds,
         ):
+            self.ends[register] = (int(sale[1]), str(sale[9] or "NA"))
             counted = receipts.take(sale[0])
             printed = (int(counted[0][0]), int(counted[0][1])) if counted else (0, 0)
             yield self._transaction(sale, printed, lines.take(sale[0]), payments.take(sale[0]))

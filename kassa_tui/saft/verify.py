@@ -3,6 +3,14 @@
 Any file is streamed, kassa's or another system's: a year's file takes the memory of one
 transaction. What is checked is what Skatteetaten checks: each transaction's signature over
 the one before it, so an altered, missing or foreign-key transaction is named.
+
+Nothing the file says about itself is trusted. Where a register's chain *starts* is proven when
+its first transaction is the register's very first (signed over "0") or when it goes on from
+the last transaction of the previous export (`previous`); kassa's header comment, which names
+the signature a chain continues from, only lets the first transaction be checked at all, and
+the start is then reported as not proven. Where a chain *ends* is proven against what the export
+recorded outside the file: the `.head` file written beside it and the export's own journal row
+(13020) on the till. A file cut at either end, with its header made to match, is named.
 """
 
 from __future__ import annotations
@@ -10,56 +18,204 @@ from __future__ import annotations
 import base64
 import binascii
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from peewee import SqliteDatabase
 
+from kassa_tui.records.anchors import check_export_row, export_rows
 from kassa_tui.records.signing import FIRST, load_public_key
 from kassa_tui.saft.codes import NS, chains_in
+from kassa_tui.saft.export import head_path, read_ends, read_heads
+
+#: Each register's last transaction, (receipt number, signature), or None when it has none.
+Ends = Mapping[str, "tuple[int, str] | None"]
+
+
+@dataclass
+class Chain:
+    """One register's transactions in a file, as checked."""
+
+    transactions: int = 0
+    last: tuple[int, str] | None = None  # (nr, signature) of the last transaction
+    start: str = "none"  # "first", "previous", "header" (not proven) or "none" (no transaction)
+
+
+@dataclass
+class SaftCheck:
+    """What `check_saft` found. `problems`: what is wrong (the file must not be trusted);
+    `unproven`: what nothing outside the file could confirm, said plainly."""
+
+    problems: list[str] = field(default_factory=list)
+    unproven: list[str] = field(default_factory=list)
+    chains: dict[str, Chain] = field(default_factory=dict)
 
 
 def verify_saft(
     path: Path, public_key_pem: bytes, previous: Mapping[str, str] | None = None
 ) -> list[str]:
-    """Check every register's signature chain in a SAF-T Cash Register file; [] when all hold.
+    """The problems `check_saft` finds in the signature chains ([] when every one holds)."""
+    return check_saft(path, public_key_pem, previous).problems
+
+
+def check_saft(
+    path: Path,
+    public_key_pem: bytes,
+    previous: Mapping[str, str] | None = None,
+    ends: Sequence[tuple[str, Ends]] = (),
+    previous_name: str = "the previous export",
+) -> SaftCheck:
+    """Check every register's signature chain in a SAF-T Cash Register file.
 
     Each transaction's signing string is rebuilt from its own elements (previous signature or
-    "0"; transDate; transTime; nr; transAmntIn; transAmntEx) and checked with RSA-SHA1. A file
-    whose chain started earlier needs the signature before it: from `previous` (by registerID)
-    or, in kassa's files, the header comment. Read as a stream: a year's file is fine.
+    "0"; transDate; transTime; nr; transAmntIn; transAmntEx) and checked with RSA-SHA1. A
+    register's first transaction goes on from `previous` (its last signature in the export
+    before, by registerID) when given, else from "0"; a first transaction that only verifies
+    over the signature the header comment names is checked, but its start is not proven.
+    `ends`: (where it was recorded, each register's last transaction) to hold the file's ends
+    against. Read as a stream: a year's file is fine.
     """
     key = load_public_key(public_key_pem)
-    problems: list[str] = []
+    result = SaftCheck()
     chains: dict[str, str] = {}
-    register, prev = "?", FIRST
+    register, prev, chain = "?", FIRST, Chain()
     stack: list[ET.Element] = []
     try:
         for action, elem in ET.iterparse(path, events=("start", "end")):
             tag = elem.tag.rpartition("}")[2] if elem.tag.startswith(f"{{{NS}}}") else None
             if action == "start":
                 if not stack and tag != "auditfile":
-                    return [f"{path.name} is not a SAF-T Cash Register file ({elem.tag})"]
+                    result.problems.append(
+                        f"{path.name} is not a SAF-T Cash Register file ({elem.tag})"
+                    )
+                    return result
                 stack.append(elem)
                 if tag == "cashregister":
-                    register, prev = "?", FIRST
+                    register, chain = "?", Chain()
                 continue
             stack.pop()
             if tag == "headerComment":
                 chains = chains_in(elem.text or "")
             elif tag == "registerID" and _local(stack[-1]) == "cashregister":
                 register = (elem.text or "").strip()
-                prev = (previous or {}).get(register) or chains.get(register) or FIRST
+                chain = result.chains.setdefault(register, chain)
             elif tag == "cashtransaction":
+                if chain.transactions == 0:
+                    prev = _start(key, elem, register, chain, previous, chains, previous_name)
+                    if chain.start == "header":
+                        result.unproven.append(_not_proven_start(register, elem, previous))
                 problem, prev = _check(key, elem, register, prev)
                 if problem:
-                    problems.append(problem)
+                    result.problems.append(problem)
+                chain.transactions += 1
+                signature = (elem.findtext(f"{{{NS}}}signature") or "").strip()
+                chain.last = (_nr(elem), signature)
             if tag in ("cashtransaction", "event", "article", "employee", "basic"):
                 stack[-1].remove(elem)  # done with it: memory stays flat
     except ET.ParseError as exc:
-        problems.append(f"{path.name} is not well-formed XML ({exc})")
+        result.problems.append(f"{path.name} is not well-formed XML ({exc})")
+        return result
+    for source, recorded in ends:
+        result.problems += check_ends(result.chains, recorded, source)
+    return result
+
+
+def verify_export(
+    path: Path,
+    public_key_pem: bytes,
+    previous: Path | None = None,
+    database: Path | None = None,
+) -> SaftCheck:
+    """`kassa saft verify`: the file's chains (`check_saft`), their start against `previous`
+    (the export of the period just before) and their end against what the export recorded:
+    the `.head` file beside it and, given the till's `database`, the export's journal row.
+    ValueError when `previous` is not well-formed XML."""
+    before = last_signatures(previous) if previous is not None else None
+    ends: list[tuple[str, Ends]] = []
+    extra: list[str] = []
+    heads = None
+    sidecar = head_path(path)
+    if sidecar.exists():
+        try:
+            heads = read_heads(path)
+            recorded = read_ends(path)
+        except ValueError as exc:
+            extra.append(f"{exc}: it was changed")
+        else:
+            if recorded is not None:
+                ends.append((sidecar.name, recorded))
+    rows = _export_rows(database, path.name) if database is not None else []
+    if rows:
+        journaled = rows[-1].get("last_transactions")
+        if isinstance(journaled, dict):
+            ends.append(("the export's journal row (13020)", _journaled_ends(journaled)))
+        if heads is not None and database is not None:
+            wrong = _check_row(database, path.name, heads)
+            if wrong is not None:
+                extra.append(wrong)
+    result = check_saft(
+        path,
+        public_key_pem,
+        before,
+        ends,
+        previous.name if previous is not None else "the previous export",
+    )
+    result.problems += extra
+    if not ends and result.chains:
+        where = f"no {sidecar.name} beside it records them"
+        if sidecar.exists():
+            where = f"{sidecar.name} is from before kassa recorded them"
+        if database is not None:
+            where += ", and the till's journal has no export row that does"
+        result.unproven.append(
+            f"where the chains end is not proven: {where}; a transaction cut from the end"
+            " would not show. Keep each export's .head beside it, or check the file on the"
+            " till that exported it"
+        )
+    return result
+
+
+def check_ends(chains: Mapping[str, Chain], recorded: Ends, source: str) -> list[str]:
+    """Where the file's chains end against each register's last transaction `source` recorded
+    at the export: a transaction cut from the end (the header made to match) is named."""
+    problems = []
+    for register in sorted(set(chains) | {r for r, end in recorded.items() if end}):
+        found = chains[register].last if register in chains else None
+        if register not in recorded:
+            if found is not None:
+                problems.append(
+                    f"register {register}: {source} records no transaction of it, the file has"
+                    f" {chains[register].transactions}: they were added"
+                )
+            continue
+        wanted = recorded[register]
+        if wanted == found:
+            continue
+        if wanted is None:
+            problems.append(
+                f"register {register}: {source} records no transaction of it, the file has"
+                f" {chains[register].transactions}: they were added"
+            )
+        elif found is None:
+            problems.append(
+                f"register {register}: the file has no transaction, {source} records nr"
+                f" {wanted[0]} as the last exported: they were cut from the file"
+            )
+        elif found[0] != wanted[0]:
+            problems.append(
+                f"register {register}: the file ends at transaction nr {found[0]}, {source}"
+                f" records nr {wanted[0]} as the last exported: the file was cut or added to at"
+                " its end"
+            )
+        else:
+            problems.append(
+                f"register {register}: the last transaction, nr {found[0]}, is not the one"
+                f" {source} records (another signature): it was replaced"
+            )
     return problems
 
 
@@ -88,6 +244,85 @@ def last_signatures(path: Path) -> dict[str, str]:
 
 def _local(elem: ET.Element) -> str:
     return elem.tag.rpartition("}")[2]
+
+
+def _nr(elem: ET.Element) -> int:
+    text = (elem.findtext(f"{{{NS}}}nr") or "").strip()
+    return int(text) if text.isdigit() else -1
+
+
+def _start(
+    key: rsa.RSAPublicKey,
+    elem: ET.Element,
+    register: str,
+    chain: Chain,
+    previous: Mapping[str, str] | None,
+    claimed: Mapping[str, str],
+    previous_name: str,
+) -> str:
+    """The signature a register's first transaction in the file must be signed over; sets
+    `chain.start` to how that is known."""
+    if previous is not None and register in previous:
+        chain.start = "previous"  # a wrong one is named by _check as not verifying
+        return previous[register]
+    if _verifies(key, elem, FIRST):
+        chain.start = "first"
+        return FIRST
+    said = claimed.get(register)
+    if said is not None and _verifies(key, elem, said):
+        chain.start = "header"
+        return said
+    chain.start = "first"  # _check names it: altered, or a transaction before it is missing
+    return FIRST
+
+
+def _not_proven_start(register: str, elem: ET.Element, previous: Mapping[str, str] | None) -> str:
+    nr = _nr(elem)
+    if previous is None:
+        how = "give --previous with the export of the period just before"
+    else:
+        how = (
+            "the previous export holds no transaction of it: give the last export that has"
+            " one as --previous"
+        )
+    return (
+        f"where register {register}'s chain starts is not proven: its first transaction, nr"
+        f" {nr}, goes on from a signature only the file's own header names, so a transaction"
+        f" cut from the start would not show; {how}"
+    )
+
+
+def _verifies(key: rsa.RSAPublicKey, elem: ET.Element, prev: str) -> bool:
+    return _check(key, elem, "?", prev)[0] is None
+
+
+def _journaled_ends(journaled: Mapping[str, object]) -> dict[str, tuple[int, str] | None]:
+    ends: dict[str, tuple[int, str] | None] = {}
+    for register, end in journaled.items():
+        if isinstance(end, dict):
+            ends[register] = (int(end.get("nr", -1)), str(end.get("signature", "")))
+        else:
+            ends[register] = None
+    return ends
+
+
+def _export_rows(database: Path, name: str) -> list[dict[str, object]]:
+    """The till's journal rows (13020) of an export called `name`, read without writing."""
+    db = SqliteDatabase(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        db.connect()
+        return export_rows(db, name)
+    finally:
+        db.close()
+
+
+def _check_row(database: Path, name: str, heads: Mapping[str, tuple[int, str]]) -> str | None:
+    db = SqliteDatabase(f"{database.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        db.connect()
+        return check_export_row(db, name, heads)
+    finally:
+        db.close()
 
 
 def _check(

@@ -615,6 +615,9 @@ def test_the_export_is_journaled(till: Till, cashier: Person, tmp_path: Path) ->
         "events": count(till.db, "journal") - 1,
         "head_file": path.name + ".head",  # the journal head, beside the file
         "journal_heads": {till.config.register_id: f"{seq}:{digest}"},
+        "last_transactions": {  # where the file's chain ends (kassa saft verify)
+            till.config.register_id: {"nr": 1, "signature": last_signature(till)}
+        },
     }
     assert till.journal.verify() is None
     # The next export of the day lists the first one as an event (13020, declared).
@@ -789,12 +792,29 @@ def test_a_months_export_keeps_memory_flat(
 
 
 def verify_after(previous: Path, path: Path, pem: bytes, tmp_path: Path) -> tuple[int, str]:
+    return saft_verify(path, pem, tmp_path, "--previous", str(previous))
+
+
+def saft_verify(
+    path: Path, pem: bytes, tmp_path: Path, *args: str, config: Path | None = None
+) -> tuple[int, str]:
+    """`kassa saft verify` as an auditor runs it, away from the till (no kassa.toml), or with
+    `config` on the till that exported the file."""
     key = tmp_path / "supplier.pub.pem"
     key.write_bytes(pem)
+    if config is None:
+        config = tmp_path / "away" / "kassa.toml"  # none there: no till, English
     result = CliRunner().invoke(
-        main, ["saft", "verify", str(path), "--public-key", str(key), "--previous", str(previous)]
+        main,
+        ["--config", str(config), "saft", "verify", str(path), "--public-key", str(key), *args],
     )
     return result.exit_code, result.output
+
+
+def last_signature(till: Till) -> str:
+    return str(
+        till.db.execute_sql("SELECT signature FROM sale ORDER BY id DESC LIMIT 1").fetchone()[0]
+    )
 
 
 @pytest.mark.parametrize("cut", ["none", "end of the previous file", "start of this file"])
@@ -841,3 +861,110 @@ def test_a_chain_that_starts_or_ends_where_it_should_not_is_named_against_the_pr
         assert code == 1
         wanted = "transaction nr 3" if cut == "end of the previous file" else "transaction nr 4"
         assert f"register KASSE-1: {wanted} does not verify" in out
+
+
+# -- nothing the file says about itself is trusted ---------------------------------------------
+
+
+def two_days(till: Till, cashier: Person, time: SteeredTime, tmp_path: Path) -> tuple[Path, Path]:
+    """Receipts 1-2 on the first day, 3-4 on the second: one export of each day."""
+    sell(till, cashier, ROMME)
+    sell(till, cashier, PILSNER)
+    time.advance(24 * HOUR)
+    sell(till, cashier, ROMME, card=True)
+    sell(till, cashier, PILSNER)
+    first = export_saft(till.db, till.config, DAY, DAY, tmp_path / "1", clock=till.clock)
+    next_day = date(2026, 11, 28)
+    second = export_saft(till.db, till.config, next_day, next_day, tmp_path / "2", clock=till.clock)
+    return first, second
+
+
+def test_a_file_from_the_registers_first_transaction_to_its_recorded_end_is_proven(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, _second = two_days(till, cashier, time, tmp_path)
+    code, out = saft_verify(first, public_key(till), tmp_path)
+    assert (code, out) == (0, f"{first.name}: every signature chain verifies\n")
+
+
+def test_without_the_previous_export_the_start_is_said_to_be_unproven(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    _first, second = two_days(till, cashier, time, tmp_path)
+    code, out = saft_verify(second, public_key(till), tmp_path)
+    assert code == 0, out
+    assert (
+        "Not proven: where register KASSE-1's chain starts is not proven: its first transaction,"
+        " nr 3, goes on from a signature only the file's own header names, so a transaction cut"
+        " from the start would not show; give --previous with the export of the period just"
+        " before"
+    ) in out
+    assert "every signature chain verifies" not in out
+    assert out.endswith(
+        f"{second.name}: the signature chains verify inside the file; the rest is not proven\n"
+    )
+
+
+def cut_the_end(path: Path) -> str:
+    """Remove the file's last transaction (nr 4); returns the signature of nr 3."""
+    doc = etree.parse(str(path))
+    doomed = transaction(doc, 4)
+    doomed.getparent().remove(doomed)
+    doc.write(str(path), xml_declaration=True, encoding="utf-8")
+    return str(transaction(doc, 3).findtext("s:signature", None, NS))
+
+
+def test_a_file_cut_at_its_end_is_named_against_its_head_file(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, second = two_days(till, cashier, time, tmp_path)
+    cut_the_end(second)
+    assert verify_saft(second, public_key(till)) == []  # every signature left still holds
+    code, out = saft_verify(second, public_key(till), tmp_path, "--previous", str(first))
+    assert code == 1, out
+    assert (
+        f"kassa: register KASSE-1: the file ends at transaction nr 3, {head_path(second).name}"
+        " records nr 4 as the last exported: the file was cut or added to at its end"
+    ) in out
+
+
+def test_a_head_file_edited_to_match_the_cut_is_named_on_the_till_by_the_export_row(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, second = two_days(till, cashier, time, tmp_path)
+    third = cut_the_end(second)
+    sidecar = head_path(second)
+    lines = sidecar.read_text().splitlines()
+    sidecar.write_text(
+        "".join(
+            (f"KASSE-1 last 3 {third}" if line.startswith("KASSE-1 last ") else line) + "\n"
+            for line in lines
+        )
+    )
+    # Away from the till the edited .head is all there is: the cut does not show.
+    code, out = saft_verify(second, public_key(till), tmp_path, "--previous", str(first))
+    assert code == 0, out
+    # On the till, the export's own journal row still says where the file ended.
+    code, out = saft_verify(
+        second, public_key(till), tmp_path, "--previous", str(first), config=till.config.source
+    )
+    assert code == 1, out
+    assert (
+        "kassa: register KASSE-1: the file ends at transaction nr 3, the export's journal row"
+        " (13020) records nr 4 as the last exported"
+    ) in out
+
+
+def test_without_its_head_file_the_end_is_said_to_be_unproven(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, second = two_days(till, cashier, time, tmp_path)
+    cut_the_end(second)
+    head_path(second).unlink()
+    code, out = saft_verify(second, public_key(till), tmp_path, "--previous", str(first))
+    assert code == 0, out
+    assert (
+        f"Not proven: where the chains end is not proven: no {head_path(second).name} beside it"
+        " records them; a transaction cut from the end would not show."
+    ) in out
+    assert "every signature chain verifies" not in out

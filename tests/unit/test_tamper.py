@@ -521,7 +521,13 @@ def test_a_saft_export_records_the_journal_head_beside_it_and_in_its_journal_row
     head = till.journal.head()
     exported = saft(till, tmp_path)
     sidecar = head_path(exported)
-    assert sidecar.read_text() == f"{till.config.register_id} {head[0]}:{head[1]}\n"
+    last = till.db.execute_sql(
+        "SELECT receipt_nr, signature FROM sale ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert sidecar.read_text() == (
+        f"{till.config.register_id} {head[0]}:{head[1]}\n"
+        f"{till.config.register_id} last {last[0]} {last[1]}\n"  # where the file's chain ends
+    )
     assert sidecar.stat().st_mode & 0o777 == 0o600
     row = till.journal.rows()[-1]
     assert row.basic_id == "EXPORT"
