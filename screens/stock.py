@@ -24,7 +24,7 @@ from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr, format_rate
 from kassa_tui.people.person import Person
 from kassa_tui.stock.levels import LowStock, ProductDetails
-from screens import styles
+from screens import columns, styles
 from screens.dialogs.adjust import AdjustDialog
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.product_form import ProductForm
@@ -34,6 +34,10 @@ from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
 DEBOUNCE_SECONDS = 0.08
+#: The details panel's width, border and padding included (screens/stock.tcss #stock-side).
+SIDE_WIDTH = 32
+#: Narrower than this, the low-stock list takes the whole width (its headers need the room).
+WIDE = 100
 
 
 class StockScreen(Screen[ProductInfo | None]):
@@ -96,61 +100,75 @@ class StockScreen(Screen[ProductInfo | None]):
         self.pending = self.set_timer(DEBOUNCE_SECONDS, self.search_now)
 
     @guarded
-    def search_now(self) -> None:
+    def search_now(self, keep_row: bool = False) -> None:
         self.pending = None
         self.low = None
         text = self.query_one("#stock-search", Input).value
         self.products = host(self).till.catalog.search(text) if text.strip() else []
-        self.fill_table()
+        self.fill_table(keep_row=keep_row)
 
-    def fill_table(self) -> None:
+    def fill_table(self, *, keep_row: bool = False) -> None:
         table = self.query_one("#stock-results", DataTable)
-        table.clear(columns=True)
+        row = table.cursor_row if keep_row else 0
         stock = host(self).till.stock
+        plain = bool(self.app.ansi_color)
         if self.low is not None:
             self.query_one("#stock-title", Label).update(_("Low stock: at or below reorder point"))
-            table.add_column(_("Item"), width=self.name_width(3 * 8))
-            for label in (_("On hand"), _("Reorder at"), _("Order")):
-                table.add_column(Text(label, justify="right"), width=8)
-            for row in self.low:
-                unit = row.product.unit
-                table.add_row(
-                    Text(row.product.name),
-                    *[
-                        stock_qty(milli, unit).rjust(8)
-                        for milli in (
-                            row.on_hand_milli,
-                            row.reorder_point_milli,
-                            row.suggested_milli,
-                        )
-                    ],
-                )
-            self.products = [row.product for row in self.low]
+            self.set_class(self.size.width < WIDE, "-list-only")
+            units = [low.product.unit for low in self.low]
+
+            def quantities(values: list[int]) -> list[str]:
+                return [stock_qty(milli, unit) for milli, unit in zip(values, units, strict=True)]
+
+            columns.fill(
+                table,
+                self.table_width(),
+                _("Item"),
+                [
+                    (header, quantities(values))
+                    for header, values in (
+                        (_("On hand"), [low.on_hand_milli for low in self.low]),
+                        (_("Reorder at"), [low.reorder_point_milli for low in self.low]),
+                        (_("Order"), [low.suggested_milli for low in self.low]),
+                    )
+                ],
+                [low.product.name for low in self.low],
+                plain=plain,
+            )
+            self.products = [low.product for low in self.low]
         else:
             self.query_one("#stock-title", Label).update(_("Stock lookup"))
-            table.add_column(_("Item"), width=self.name_width(9 + 8))
-            table.add_columns(
-                Text(_("Price"), justify="right"), Text(_("On hand"), justify="right")
-            )
+            self.remove_class("-list-only")
             levels = stock.on_hand([product.id for product in self.products])
-            for product in self.products:
-                on_hand = levels.get(product.id, 0)
-                name = (
-                    product.name
-                    if product.active
-                    else _("{name} (not sold)").format(name=product.name)
-                )
-                table.add_row(
-                    Text(name),
-                    format_kr(product.price_ore).rjust(9),
-                    stock_qty(on_hand, product.unit).rjust(8),
-                )
+            columns.fill(
+                table,
+                self.table_width(),
+                _("Item"),
+                [
+                    (_("Price"), [format_kr(p.price_ore) for p in self.products]),
+                    (
+                        _("On hand"),
+                        [stock_qty(levels.get(p.id, 0), p.unit) for p in self.products],
+                    ),
+                ],
+                [
+                    p.name if p.active else _("{name} (not sold)").format(name=p.name)
+                    for p in self.products
+                ],
+                plain=plain,
+            )
+        if self.products:
+            table.move_cursor(row=max(0, min(row, len(self.products) - 1)))
         self.show_details()
 
-    def name_width(self, others: int) -> int:
-        """The name column gets what the numbers, the padding and the details panel leave."""
-        columns = others // 8 + 1
-        return max(12, self.size.width - 32 - others - 2 * (columns + 1) - 4)  # + scrollbar
+    def table_width(self) -> int:
+        """The results' width: the screen less the details panel, when it is shown."""
+        width = self.app.size.width
+        return width if self.has_class("-list-only") else width - SIDE_WIDTH
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.pending is None:
+            self.fill_table(keep_row=True)
 
     def selected(self) -> ProductInfo | None:
         if not self.products:
@@ -168,7 +186,13 @@ class StockScreen(Screen[ProductInfo | None]):
         product = self.selected()
         box = self.query_one("#stock-details", Static)
         if product is None:
-            box.update(_("Type to search.") if self.low is None else _("Nothing is low."))
+            text = self.query_one("#stock-search", Input).value.strip()
+            if self.low is not None:
+                box.update(_("Nothing is low."))
+            elif text:
+                box.update(_('No product matches "{text}".').format(text=text))
+            else:
+                box.update(_("Type to search."))
             return
         box.update(details_text(host(self).till.stock.details(product.id)))
 
@@ -264,9 +288,9 @@ class StockScreen(Screen[ProductInfo | None]):
             self.show_info(message)
         if self.low is not None:
             self.low = host(self).till.stock.low_stock()
-            self.fill_table()
+            self.fill_table(keep_row=True)
         else:
-            self.search_now()
+            self.search_now(keep_row=True)
         self.query_one("#stock-search", Input).focus()
 
 
@@ -295,5 +319,6 @@ def details_text(details: ProductDetails) -> str:
         lines.append(_("Recent movements:"))
         for move in details.movements[:6]:
             sign = "+" if move.delta_milli > 0 else ""
-            lines.append(f" {move.local}  {sign}{stock_qty(move.delta_milli, unit)}  {move.label}")
+            day = f"{move.local[8:10]}.{move.local[5:7]} {move.local[11:]}"  # 27.11 13:05
+            lines.append(f"{day} {sign}{stock_qty(move.delta_milli, unit)} {move.label}")
     return "\n".join(lines)

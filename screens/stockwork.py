@@ -7,6 +7,8 @@ five) and saves through the stock service, which writes one transaction and the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +20,7 @@ from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import (
+    QTY_ONE,
     InvalidAmount,
     InvalidQuantity,
     format_kr,
@@ -26,7 +29,7 @@ from kassa_tui.core.money import (
 )
 from kassa_tui.people.person import Person
 from kassa_tui.stock.stocktake import Count
-from screens import styles
+from screens import columns, styles
 from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
@@ -77,6 +80,10 @@ class _Work(Screen[str | None]):
         self.refresh_bindings()
         self.refresh_table()
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.refresh_table()
+
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
         """(keys, action, words for the Footer, key display), translated at mount."""
         return ()
@@ -101,6 +108,15 @@ class _Work(Screen[str | None]):
         show_message(self, "#stock-message", message, error=False)
 
 
+@dataclass
+class Received:
+    """One line of a delivery being scanned: the product, how many, its cost price if typed."""
+
+    product: ProductInfo
+    qty_milli: int
+    cost_ore: int | None = None
+
+
 class GoodsReceivedScreen(_Work):
     """Scan what came in, set quantities and cost prices, save it as one delivery."""
 
@@ -115,25 +131,35 @@ class GoodsReceivedScreen(_Work):
 
     def __init__(self, person: Person) -> None:
         super().__init__(person)
-        self.lines: list[list[object]] = []  # [product, qty_milli, cost_ore | None]
+        self.lines: list[Received] = []
 
-    def refresh_table(self) -> None:
+    def refresh_table(self, select: int | None = None) -> None:
+        """Redraw the lines; the selection stays, or moves to line `select`."""
         self.query_one("#stock-title", Label).update(_("Goods received"))
         table = self.query_one("#work-table", DataTable)
-        row = table.cursor_row
-        table.clear(columns=True)
-        table.add_columns(
-            _("Item"), Text(_("Quantity"), justify="right"), Text(_("Cost price"), justify="right")
+        row = table.cursor_row if select is None else select
+        columns.fill(
+            table,
+            self.app.size.width,
+            _("Item"),
+            [
+                (
+                    _("Quantity"),
+                    [stock_qty(line.qty_milli, line.product.unit) for line in self.lines],
+                ),
+                (
+                    _("Cost price"),
+                    [
+                        format_kr(line.cost_ore) if line.cost_ore is not None else "-"
+                        for line in self.lines
+                    ],
+                ),
+            ],
+            [line.product.name for line in self.lines],
+            plain=bool(self.app.ansi_color),
         )
-        for product, qty, cost in self.lines:
-            assert isinstance(product, ProductInfo) and isinstance(qty, int)
-            table.add_row(
-                Text(product.name),
-                stock_qty(qty, product.unit),
-                format_kr(cost) if isinstance(cost, int) else "-",
-            )
         if self.lines:
-            table.move_cursor(row=min(max(row, 0), len(self.lines) - 1))
+            table.move_cursor(row=min(max(row, 0), len(self.lines) - 1), animate=False)
 
     @on(Input.Submitted, "#work-entry")
     @guarded
@@ -143,16 +169,18 @@ class GoodsReceivedScreen(_Work):
             return
         qty, code = quantity_and_code(text)
         product = find_product(self, code)
-        for line in self.lines:
-            if line[0] == product:
-                line[1] = int(str(line[1])) + (qty or 1000)
-                break
+        same = [number for number, line in enumerate(self.lines) if line.product == product]
+        if same:
+            number = same[0]
+            self.lines[number].qty_milli += qty or QTY_ONE
         else:
-            self.lines.append([product, qty or 1000, None])
-        self.refresh_table()
+            number = len(self.lines)
+            self.lines.append(Received(product, qty or QTY_ONE))
+        # F6 and F8 act on the selected line: it must be the one just scanned.
+        self.refresh_table(select=number)
         self.show_info(_("{name}: received.").format(name=product.name))
 
-    def selected(self) -> list[object]:
+    def selected(self) -> Received:
         if not self.lines:
             raise Refused(_("Scan the goods first."))
         return self.lines[self.query_one("#work-table", DataTable).cursor_row]
@@ -162,7 +190,7 @@ class GoodsReceivedScreen(_Work):
         text = self.take_entry()
         line = self.selected()
         try:
-            line[1] = parse_quantity(text)
+            line.qty_milli = parse_quantity(text)
         except InvalidQuantity:
             raise Refused(_("{text} is not a quantity.").format(text=text)) from None
         self.refresh_table()
@@ -172,7 +200,7 @@ class GoodsReceivedScreen(_Work):
         text = self.take_entry()
         line = self.selected()
         try:
-            line[2] = parse_amount(text)
+            line.cost_ore = parse_amount(text)
         except InvalidAmount:
             raise Refused(_("{text} is not an amount.").format(text=text)) from None
         self.refresh_table()
@@ -187,11 +215,7 @@ class GoodsReceivedScreen(_Work):
         reference = self.take_entry()
         if not self.lines:
             raise Refused(_("Scan the goods first."))
-        rows = [
-            (p.id, int(str(q)), c if isinstance(c, int) else None)
-            for p, q, c in self.lines
-            if isinstance(p, ProductInfo)
-        ]
+        rows = [(line.product.id, line.qty_milli, line.cost_ore) for line in self.lines]
         host(self).till.stock.receive(self.person, rows, reference)
         self.dismiss(_("Goods received: {n} lines saved.").format(n=len(rows)))
 
@@ -231,32 +255,43 @@ class StocktakeScreen(_Work):
         self.count = host(self).till.stocktakes.start_count(self.person, group)
         self.refresh_table()
 
-    def refresh_table(self) -> None:
+    def refresh_table(self, select: ProductInfo | None = None) -> None:
+        """Redraw the count; the selection stays, or moves to the product `select`."""
         table = self.query_one("#work-table", DataTable)
-        table.clear(columns=True)
+        row = table.cursor_row
         count = self.count
         where = _("whole shop") if count is None or count.group_code is None else count.group_code
         self.query_one("#stock-title", Label).update(_("Stocktake: {where}").format(where=where))
-        table.add_columns(
+        variances = [] if count is None else host(self).till.stocktakes.variances(count.id)
+        self.rows = [variance.product for variance in variances]
+        columns.fill(
+            table,
+            self.app.size.width,
             _("Item"),
-            Text(_("Book"), justify="right"),
-            Text(_("Counted"), justify="right"),
-            Text(_("Difference"), justify="right"),
+            [
+                (_("Book"), [stock_qty(v.book_milli, v.product.unit) for v in variances]),
+                (
+                    _("Counted"),
+                    [
+                        stock_qty(v.counted_milli, v.product.unit) if v.counted else "-"
+                        for v in variances
+                    ],
+                ),
+                (
+                    _("Difference"),
+                    [
+                        ("+" if v.diff_milli > 0 else "") + stock_qty(v.diff_milli, v.product.unit)
+                        for v in variances
+                    ],
+                ),
+            ],
+            [product.name for product in self.rows],
+            plain=bool(self.app.ansi_color),
         )
-        self.rows = []
-        if count is None:
-            return
-        for variance in host(self).till.stocktakes.variances(count.id):
-            unit = variance.product.unit
-            counted = stock_qty(variance.counted_milli, unit) if variance.counted else "-"
-            diff = variance.diff_milli
-            table.add_row(
-                Text(variance.product.name),
-                stock_qty(variance.book_milli, unit),
-                counted,
-                ("+" if diff > 0 else "") + stock_qty(diff, unit),
-            )
-            self.rows.append(variance.product)
+        if select is not None and select in self.rows:
+            row = self.rows.index(select)
+        if self.rows:
+            table.move_cursor(row=min(max(row, 0), len(self.rows) - 1), animate=False)
 
     def current(self) -> Count:
         if self.count is None:
@@ -272,9 +307,9 @@ class StocktakeScreen(_Work):
         qty, code = quantity_and_code(text)
         product = find_product(self, code)
         total = host(self).till.stocktakes.count(
-            self.person, self.current().id, product.id, qty or 1000
+            self.person, self.current().id, product.id, qty or QTY_ONE
         )
-        self.refresh_table()
+        self.refresh_table(select=product)  # F8 then sets the count of what was just scanned
         self.show_info(
             _("{name}: {total} counted.").format(
                 name=product.name, total=stock_qty(total, product.unit)

@@ -9,14 +9,17 @@ from textual.widgets import DataTable, Input, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from kassa_tui.core import i18n
 from screens.dialogs.adjust import AdjustDialog
 from screens.sale import SaleScreen
 from screens.stock import StockScreen
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 from screens.widgets.entry import EntryLine
-from tests.app.screen_text import screen_text
+from tests.app.screen_text import screen_lines, screen_text
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, group 20 (Meieri)
+LETTMELK = "7034452355121"  # Tine Lettmelk 1 l, dairy
+HELMELK = "7034452743195"  # Tine Helmelk 1 l, dairy
 
 
 async def sign_in(pilot: Any, number: str = "1", pin: str = "1111") -> None:
@@ -175,3 +178,118 @@ async def test_a_count_correction_may_raise_stock(till: Till) -> None:
         await pilot.pause()
         assert isinstance(app.screen, StockScreen)
     assert on_hand(till) == before + 2000
+
+
+def barcodes(till: Till, count: int) -> list[str]:
+    rows = till.db.execute_sql(
+        "SELECT MIN(code) FROM barcode WHERE length(code) = 13 AND code LIKE '70%'"
+        " GROUP BY product_id ORDER BY product_id LIMIT ?",
+        (count,),
+    ).fetchall()
+    return [code for (code,) in rows]
+
+
+async def test_goods_received_keeps_the_scan_line_and_follows_the_last_scan(till: Till) -> None:
+    codes = barcodes(till, 30)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f4")
+        await pilot.pause()
+        entry = app.screen.query_one("#work-entry", Input)
+        for code in codes:  # more lines than the screen has rows
+            entry.value = code
+            await pilot.press("enter")
+        await pilot.pause()
+        last = till.catalog.by_barcode(codes[-1]).name
+        lines = screen_lines(app)
+        assert any("Scan, or 5* then the code" in line for line in lines[-6:])
+        assert f"{last}: received." in screen_text(app)
+        entry.value = codes[3]  # scanned again: the selection goes back to its line
+        await pilot.press("enter")
+        entry.value = "9,50"
+        await pilot.press("f6")  # the cost price goes to the line just scanned
+        entry.value = codes[-1]
+        await pilot.press("enter")
+        entry.value = "7,25"
+        await pilot.press("f6")
+        await pilot.pause()
+        table = app.screen.query_one("#work-table", DataTable)
+        assert table.cursor_row == len(codes) - 1
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+    costs = dict(
+        till.db.execute_sql(
+            "SELECT b.code, l.cost_ore FROM delivery_line l JOIN barcode b"
+            " ON b.product_id = l.product_id WHERE b.code IN (?, ?)",
+            (codes[3], codes[-1]),
+        ).fetchall()
+    )
+    assert costs == {codes[3]: 950, codes[-1]: 725}
+
+
+async def test_stocktake_f8_sets_the_count_of_the_product_just_scanned(till: Till) -> None:
+    lead = till.users.approver("2", "2222")
+    till.stocktakes.start_count(lead, "20")  # dairy: every product with stock is listed
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f6")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, StocktakeScreen)
+        entry = screen.query_one("#work-entry", Input)
+        table = screen.query_one("#work-table", DataTable)
+        assert table.row_count > 15  # more than the screen shows
+        for code in (HELMELK, LETTMELK, ROMME):
+            entry.value = code
+            await pilot.press("enter")
+            await pilot.pause()
+            name = till.catalog.by_barcode(code).name
+            assert screen.rows[table.cursor_row].name == name
+        entry.value = "7"
+        await pilot.press("f8")
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("Scan, or 5* then the code" in line for line in lines[-6:])
+    count = till.stocktakes.open_count()
+    assert count is not None
+    counted = {v.product.name: v.counted_milli for v in till.stocktakes.variances(count.id)}
+    assert counted["Rømme 18 % 3 dl"] == 7000
+    assert counted["Tine Lettmelk 1 l"] == counted["Tine Helmelk 1 l"] == 1000
+
+
+async def test_a_search_without_hits_says_so(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "Type to search." in screen_text(app)
+        await search(pilot, "xyzzy")
+        assert 'No product matches "xyzzy".' in screen_text(app)
+        assert "Type to search." not in screen_text(app)
+
+
+async def test_headers_and_numbers_fit_at_80_columns_and_names_give_way(till: Till) -> None:
+    i18n.set_language("nb")
+    try:
+        app = KassaApp(till, MemoryPrinter())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "2", "2222")
+            await pilot.press("f2")
+            await search(pilot, "tine")
+            text = screen_text(app)
+            assert "Vare" in text and "Pris" in text and "Beholdning" in text
+            assert "…" in text  # a long name ends in an ellipsis, the numbers stay whole
+            for line in screen_lines(app)[4:10]:
+                if "…" in line:
+                    assert line.split("…")[1].split()[0].count(",") == 1  # a whole price
+            await pilot.press("f3")  # low stock: the list takes the width its headers need
+            await pilot.pause()
+            header = screen_lines(app)[4]
+            for word in ("Vare", "Beholdning", "Bestillingspunkt", "Bestill"):
+                assert word in header.split()
+    finally:
+        i18n.set_language("en")
