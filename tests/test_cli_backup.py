@@ -185,3 +185,43 @@ def test_the_till_will_not_start_while_a_restore_holds_the_database(shop: Path) 
         restore.release()
     assert code == 3
     assert "a restore is replacing the database; start kassa again when it has finished" in out
+
+
+def test_a_missing_folder_is_refused_not_made_a_file(tmp_path: Path, shop: Path) -> None:
+    """`kassa backup /mnt/usb/backups` with no such folder wrote a file named `backups`."""
+    missing = tmp_path / "backups"
+    code, text = kassa("--config", str(shop), "backup", str(missing))
+    assert code == 2 and "does not exist" in text and "end DEST with /" in text, text
+    assert "backups.db" in text  # how to say a file was meant
+    assert not missing.exists()
+
+
+def test_a_trailing_slash_makes_the_folder(tmp_path: Path, shop: Path) -> None:
+    code, text = kassa("--config", str(shop), "backup", f"{tmp_path / 'new'}/")
+    assert code == 0, text
+    (made,) = (tmp_path / "new").iterdir()
+    assert made.name.startswith("kassa-KASSE-1-") and made.suffix == ".db"
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    code, text = kassa("--config", str(shop), "backup", f"{tmp_path / 'no' / 'such'}/")
+    assert code == 2 and "no such folder" in text
+    assert not (tmp_path / "no").exists()
+
+
+def test_backup_names_and_restore_times_are_the_shops_local_time(
+    tmp_path: Path, shop: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from kassa_tui.core.clock import Instant, parse_utc
+    from kassa_tui.store.backup import backup_path
+
+    summer_night = Instant(datetime(2026, 7, 1, 22, 30, tzinfo=UTC))  # 00:30 in Oslo
+    assert backup_path(tmp_path, "KASSE-1", summer_night).name == "kassa-KASSE-1-20260702-003000.db"
+    backup = tmp_path / "b.db"
+    assert kassa("--config", str(shop), "backup", str(backup))[0] == 0
+    with sqlite3.connect(backup) as conn:
+        (last,) = conn.execute("SELECT MAX(utc) FROM journal").fetchone()
+    code, text = kassa("--config", str(shop), "restore", str(backup), "--force")
+    assert code == 0, text
+    local = parse_utc(last).local.strftime("%Y-%m-%d %H:%M:%S")
+    assert f"journal rows, last {local})" in text and last not in text

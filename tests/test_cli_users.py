@@ -133,3 +133,30 @@ def test_init_makes_a_private_pepper_and_a_long_lead_pin_is_asked_for(tmp_path: 
         config, "users", "add", "6", "Ada", "--role", "technician", input=tech + "6666\n"
     )
     assert code == 1 and "at least 6 digits" in out
+
+
+@pytest.mark.parametrize("name", ["", "   ", "\t"])
+def test_a_user_needs_a_name(shop: Path, name: str) -> None:
+    """`kassa users add 6 ""` made a user without a name (issue 13): refused before the PIN."""
+    code, out = kassa(shop, "users", "add", "6", name, input=TECH + "6666\n")
+    assert code == 2 and "a user needs a name" in out and "Traceback" not in out
+    code, out = kassa(shop, "users", "list", input=TECH)
+    assert code == 0 and not [line for line in out.splitlines() if line.split()[0] == "6"]
+
+
+def test_a_name_is_kept_as_typed_without_stray_spaces(shop: Path) -> None:
+    code, out = kassa(shop, "users", "add", "6", "  Ola   Nordmann ", input=TECH + "6666\n")
+    assert (code, out) == (0, "Added Ola Nordmann (6) as cashier\n")
+
+
+def test_the_first_technician_needs_a_name(tmp_path: Path) -> None:
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa(config, "init", "--technician", " ", input="4711\n")
+    assert code == 2 and "a user needs a name" in out
+    assert not (tmp_path / "var" / "kassa.db").exists()
+
+
+def test_users_list_has_a_header(shop: Path) -> None:
+    code, out = kassa(shop, "users", "list", input=TECH)
+    assert code == 0 and out.splitlines()[0].split() == ["Nr", "Name", "Role"]
+    assert "   2  Siri Skiftleder          shift lead" in out
