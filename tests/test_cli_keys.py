@@ -243,3 +243,68 @@ def test_verify_names_the_key_versions_that_are_not_registered(tmp_path: Path) -
     code, out = kassa("--config", str(tmp_path / "kassa.toml"), "journal", "verify")
     assert code == 1
     assert "key version 7 is not registered" in out and "receipts 4–6" in out
+
+
+# -- the key table against its journal rows ----------------------------------------------------
+
+
+@pytest.mark.parametrize("attack", ["inserted", "changed", "fingerprint kept", "deleted"])
+def test_a_key_row_changed_with_sql_is_named_by_verify(tmp_path: Path, attack: str) -> None:
+    """With the triggers dropped, someone puts their own key in the table (to make sales they
+    re-signed verify), swaps the registered one, or removes it: its KEYREG row says otherwise."""
+    from kassa_tui.records.keyring import fingerprint
+
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    other = generate_key_pair(tmp_path / "other.pem", tmp_path / "other.pub.pem")
+    (registered,) = till.db.execute_sql("SELECT fingerprint FROM signing_key").fetchone()
+    for verb in ("update", "delete"):
+        till.db.execute_sql(f"DROP TRIGGER signing_key_no_{verb}")
+    if attack == "inserted":
+        till.db.execute_sql(
+            "INSERT INTO signing_key (version, public_pem, fingerprint, registered_utc,"
+            " registered_by) VALUES ('2', ?, ?, '2026-11-27T11:00:00Z', 9)",
+            (other.decode("ascii"), fingerprint(other)),
+        )
+    elif attack == "changed":
+        till.db.execute_sql(
+            "UPDATE signing_key SET public_pem = ?, fingerprint = ?",
+            (other.decode("ascii"), fingerprint(other)),
+        )
+    elif attack == "fingerprint kept":
+        till.db.execute_sql("UPDATE signing_key SET public_pem = ?", (other.decode("ascii"),))
+    else:
+        till.db.execute_sql("DELETE FROM signing_key")
+    till.db.close()
+    code, out = kassa("--config", str(tmp_path / "kassa.toml"), "journal", "verify")
+    assert code == 1, out
+    if attack == "inserted":
+        assert (
+            f"kassa: signing key version 2 (fingerprint {fingerprint(other)[:16]}…) has no"
+            " KEYREG journal row: it was added or changed in the database, not by kassa"
+        ) in out
+    elif attack == "changed":
+        assert f"signing key version 1 (fingerprint {fingerprint(other)[:16]}…) has no" in out
+        assert f"registered signing key version 1 (fingerprint {registered[:16]}…)" in out
+    elif attack == "fingerprint kept":
+        assert (
+            f"kassa: signing key version 1: its public key is not the one its fingerprint"
+            f" {registered[:16]}… names: it was changed in the database"
+        ) in out
+    else:
+        assert (
+            f"(KEYREG) registered signing key version 1 (fingerprint {registered[:16]}…), which"
+            " the database no longer holds: it was deleted or changed"
+        ) in out
+
+
+def test_an_honest_rotation_agrees_with_its_journal_rows(tmp_path: Path) -> None:
+    till = demo_till(tmp_path, language='"en"')
+    sell_three(till)
+    till.db.close()
+    config = str(tmp_path / "kassa.toml")
+    code, out = rotate(config)
+    assert code == 0, out
+    code, out = kassa("--config", config, "journal", "verify")
+    assert code == 0, out
+    assert "KEYREG" not in out and "signing key version" not in out

@@ -25,6 +25,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from kassa_tui.records.anchors import check_head
+from kassa_tui.records.keyring import check_registry
 
 #: The journal rows that announce a completed transaction (its `sale_id`): a sale, a return
 #: (with or without a receipt) and a training sale or return (TRAINING of kind sale or return).
@@ -90,6 +91,7 @@ def audit(database: SqliteDatabase, register_id: str) -> Audit:
         _transactions(database, register_id, result)
         _counters(database, register_id, result)
         _reports(database, register_id, result)
+        result.problems += check_registry(database)
     return result
 
 

@@ -134,3 +134,48 @@ def refuse(keys: list[RegisteredKey], signer: Signer, key_file: Path) -> str | N
         " registered key back, or register a new one: kassa keys generate --force"
         " (a technician's PIN)"
     )
+
+
+def check_registry(database: SqliteDatabase) -> list[str]:
+    """The signing keys against the journal rows that registered them (KEYREG): each key row's
+    public key has its fingerprint and has a KEYREG row with its version and fingerprint, and
+    each KEYREG row has its key row. A key row inserted, changed or deleted with SQL (to make
+    sales signed with a swapped key verify, or to hide a rotation) is named; [] when all agree.
+    Rewriting the KEYREG rows as well needs the journal chain recomputed, which the printed
+    head and the backups catch (records.anchors)."""
+    if not database.table_exists("signing_key"):
+        return []
+    problems: list[str] = []
+    journaled: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for register, seq, version, print_ in database.execute_sql(
+        "SELECT register_id, seq, json_extract(text, '$.key_version'),"
+        " json_extract(text, '$.fingerprint') FROM journal WHERE basic_id = ? AND json_valid(text)"
+        " ORDER BY register_id, seq",
+        (Event.KEY_REGISTERED[1],),
+    ):
+        journaled.setdefault((str(version), str(print_)), []).append((str(register), int(seq)))
+    keys = registered(database)
+    for key in keys:
+        try:
+            actual = fingerprint(key.public_pem)
+        except (ValueError, TypeError):
+            actual = ""
+        if actual != key.fingerprint:
+            problems.append(
+                f"signing key version {key.version}: its public key is not the one its"
+                f" fingerprint {key.fingerprint[:16]}… names: it was changed in the database"
+            )
+        if journaled.pop((key.version, key.fingerprint), None) is None:
+            problems.append(
+                f"signing key version {key.version} (fingerprint {key.fingerprint[:16]}…) has"
+                " no KEYREG journal row: it was added or changed in the database, not by kassa"
+            )
+    for (version, print_), rows in sorted(journaled.items()):
+        register, seq = rows[0]
+        problems.append(
+            f"journal row {seq} of register {register} (KEYREG) registered signing key version"
+            f" {version}"
+            f" (fingerprint {print_[:16]}…), which the database no longer holds: it was deleted"
+            " or changed"
+        )
+    return problems
