@@ -12,7 +12,8 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import _
-from kassa_tui.dayclose.signals import SIGNALS, SignalsReport, signals
+from kassa_tui.core.money import format_kr
+from kassa_tui.dayclose.signals import SIGNALS, Item, SignalsReport, format_score, signals
 from screens import styles
 from screens.dialogs.signals_behind import Behind
 from screens.host import host
@@ -29,6 +30,36 @@ def signal_names() -> dict[str, str]:
         "discounts": _("Discounts"),
         "training": _("Training minutes"),
     }
+
+
+def describe(signal: str, item: Item) -> str:
+    """One transaction behind a figure, in the shop's words: 'Line deleted: Rømme',
+    'Receipt 12' (the journal's own names stay in the journal and `kassa report signals`)."""
+    kind = item.what.split()[0]
+    if item.source == "sale":
+        return _("Receipt {nr}").format(nr=item.receipt_nr)
+    words = {
+        "LINEDELETE": _("Line deleted"),
+        "LINEREDUCE": _("Quantity lowered"),
+        "NOSALEREQ": _("Drawer opened without a sale"),
+        "DRAWOPENMAN": _("Drawer opened by hand"),
+        "PRICEOVERRIDE": _("Price overridden"),
+        "TRAININGON": _("Training mode"),
+    }
+    text = words.get(kind, _("Receipt voided") if signal == "voided" else kind)
+    if item.product:
+        return f"{text}: {item.product}"
+    if signal == "training":
+        return _("{what}, {minutes} min").format(what=text, minutes=item.minutes)
+    return text
+
+
+def behind_line(signal: str, item: Item) -> str:
+    """When (27.11. 14:03, day first as in Norway), what happened, and the amount."""
+    _year, month, day = item.local_date.split("-")
+    when = f"{day}.{month}. {item.local_time[:5]}"
+    amount = f"  {format_kr(item.amount)}" if item.amount else ""
+    return f"{when}  {describe(signal, item)}{amount}"
 
 
 class SignalsScreen(Screen[None]):
@@ -79,7 +110,7 @@ class SignalsScreen(Screen[None]):
         )
         for cashier in self.report.cashiers:
             table.add_row(
-                f"{cashier.score:.1f}",
+                format_score(cashier.score),
                 Text(cashier.name),
                 str(cashier.sales),
                 *[str(cashier.figures[s].count) for s in SIGNALS],
@@ -95,13 +126,19 @@ class SignalsScreen(Screen[None]):
             return
         row = self.query_one("#signals-table", DataTable).cursor_row
         cashier = self.report.cashiers[row]
-        lines = [f"{cashier.name} ({cashier.user_number})"]
+        lines = [
+            f"{cashier.name} ({cashier.user_number})",
+            _("Score {score} · sales: {sales} ({amount})").format(
+                score=format_score(cashier.score),
+                sales=cashier.sales,
+                amount=format_kr(cashier.sales_amount),
+            ),
+        ]
         for signal in SIGNALS:
-            behind = self.report.behind(cashier.user_number, signal)
-            if behind:
-                lines.append("")
-                lines.append(f"{signal_names()[signal]}: {len(behind)}")
-                lines += [f"  {line}" for line in behind]
+            figure = cashier.figures[signal]
+            if figure.items:
+                lines += ["", f"{signal_names()[signal]}: {figure.count}"]
+                lines += [f"  {behind_line(signal, item)}" for item in figure.items]
         self.app.push_screen(Behind("\n".join(lines)))
 
     def action_back(self) -> None:

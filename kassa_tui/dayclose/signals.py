@@ -84,6 +84,9 @@ class Item:
     local_time: str
     what: str  # "receipt 12" or "LINEDELETE"
     amount: int  # øre
+    receipt_nr: int | None = None  # a sale's receipt number
+    product: str = ""  # the product a line correction or price override was about
+    minutes: int = 0  # training: the minutes of this spell
 
     def line(self) -> str:
         where = self.what if self.source == "sale" else f"journal {self.ref} {self.what}"
@@ -249,15 +252,18 @@ def signals(
 
     for sale_id, number, kind, original, total, discount, nr, day, clock in sales:
         cashier = of(int(number))
+        receipt = int(nr) if nr is not None else None
         if kind == "sale":
             cashier.sales += 1
             cashier.sales_amount += int(total)
             if discount and int(discount) > 0:
-                item = Item("sale", int(sale_id), day, clock, f"receipt {nr}", int(discount))
+                item = Item(
+                    "sale", int(sale_id), day, clock, f"receipt {nr}", int(discount), receipt
+                )
                 cashier.figures["discounts"].add(item)
         elif kind == "return":
             signal = "returns_receipt" if original is not None else "returns_no_receipt"
-            item = Item("sale", int(sale_id), day, clock, f"receipt {nr}", -int(total))
+            item = Item("sale", int(sale_id), day, clock, f"receipt {nr}", -int(total), receipt)
             cashier.figures[signal].add(item)
 
     for seq, basic, code, number, day, clock, text in period_rows:
@@ -275,7 +281,9 @@ def signals(
             signal, amount = "voided", int(details.get("amount", 0))
         else:  # pragma: no cover - the query selects nothing else
             continue
-        of(int(number)).figures[signal].add(Item("journal", int(seq), day, clock, basic, amount))
+        product = str(details.get("name", ""))
+        item = Item("journal", int(seq), day, clock, basic, amount, product=product)
+        of(int(number)).figures[signal].add(item)
 
     _training(switches, start, end, now, of)
 
@@ -308,7 +316,8 @@ def _training(
         if seconds <= 0:
             continue
         minutes = round(seconds / 60)
-        item = Item("journal", int(on_seq), on_day, on_clock, f"TRAININGON {minutes} min", 0)
+        what = f"TRAININGON {minutes} min"
+        item = Item("journal", int(on_seq), on_day, on_clock, what, 0, minutes=minutes)
         of(user).figures["training"].add(item, count=minutes)
 
 

@@ -8,6 +8,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from kassa_tui.core.i18n import _
 from screens import styles
 
 
@@ -22,8 +23,10 @@ class Behind(ModalScreen[None]):
         self.text = text
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box help-box"), VerticalScroll():
-            yield Static(markup=False, content=self.text, id="signals-behind")
+        with Vertical(classes="dialog-box help-box"):
+            with VerticalScroll():
+                yield Static(markup=False, content=self.text, id="signals-behind")
+            yield Static(markup=False, content=_("Esc: close"), classes="dialog-help")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
@@ -211,25 +211,45 @@ async def test_a_cashier_cannot_take_the_z_without_a_shift_lead(till: Till) -> N
     assert till.reports.z_reports() == []
 
 
-async def test_signals_rank_cashiers_with_the_transactions_one_key_away(till: Till) -> None:
+@pytest.mark.parametrize(
+    ("language", "score", "deleted"),
+    [
+        ("en", "1.0", "Line deleted: Rømme 18 % 3 dl"),
+        ("nb", "1,0", "Linje slettet: Rømme 18 % 3 dl"),
+    ],
+)
+async def test_signals_rank_cashiers_with_the_transactions_one_key_away(
+    till: Till, language: str, score: str, deleted: str
+) -> None:
+    """The details speak the shop's words (no journal names or row numbers), and the score is
+    written as the language writes numbers."""
+    i18n.set_language(language)
     app = KassaApp(till, MemoryPrinter())
-    async with app.run_test(size=(100, 30)) as pilot:
-        await sign_in(pilot, "1", "1111")
-        for _ in range(2):  # two line corrections by the cashier
-            app.screen.query_one("#entry", EntryLine).value = ROMME
-            await pilot.press("enter", "delete")
-        await pilot.press("ctrl+u")  # sign out; the shift lead signs in
-        await pilot.pause()
-        await sign_in(pilot, "2", "2222")
-        await pilot.press("f12", "f8")
-        await pilot.pause()
-        assert isinstance(app.screen, SignalsScreen)
-        await pilot.press("enter")
-        await pilot.pause()
-        assert isinstance(app.screen, Behind)
-        text = str(app.screen.query_one("#signals-behind", Static).render())
-        assert "Kari Kasserer (1)" in text and "Line corrections: 2" in text
-        assert text.count("LINEDELETE") == 2
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "1", "1111")
+            for _ in range(2):  # two line corrections by the cashier
+                app.screen.query_one("#entry", EntryLine).value = ROMME
+                await pilot.press("enter", "delete")
+            await pilot.press("ctrl+u")  # sign out; the shift lead signs in
+            await pilot.pause()
+            await sign_in(pilot, "2", "2222")
+            await pilot.press("f12", "f8")
+            await pilot.pause()
+            assert isinstance(app.screen, SignalsScreen)
+            table = app.screen.query_one("#signals-table", DataTable)
+            assert str(table.get_row_at(0)[0]) == score
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, Behind)
+            text = str(app.screen.query_one("#signals-behind", Static).render())
+    finally:
+        i18n.set_language("en")
+    assert "Kari Kasserer (1)" in text
+    assert text.count(deleted) == 2 and text.count("24,90") == 2
+    assert "27.11. 10:00" in text and score in text.splitlines()[1]
+    for internal in ("LINEDELETE", "journal", "receipt "):
+        assert internal not in text
 
 
 @pytest.mark.parametrize(
