@@ -115,3 +115,13 @@ def test_help_needs_no_kassa_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     write_config(tmp_path, org_nr='"123"')
     result = CliRunner().invoke(main, ["backup", "take", "--help"])
     assert result.exit_code == 0 and "Copy the database to DEST" in result.output
+
+
+def test_the_signals_table_is_norwegian_and_fits_80_columns(tmp_path: Path) -> None:
+    demo_till(tmp_path, language='"nb"').db.close()
+    code, out = kassa(tmp_path / "kassa.toml", "report", "signals", input=LEAD)
+    assert code == 0, out
+    assert out.startswith("Svindelsignaler ") and "Ingenting registrert i perioden." in out
+    assert out.splitlines()[1].split()[:4] == ["Poeng", "Nr", "Navn", "Salg"]
+    assert "Kor: linjekorreksjoner" in " ".join(out.split())
+    assert [line for line in out.splitlines() if len(line) > 79] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -14,26 +15,49 @@ if TYPE_CHECKING:
     from kassa_tui.dayclose.signals import SignalsReport
 
 
-#: What the table's short headings mean, under it (the table is 79 columns wide).
-LEGEND = (
-    "Ret: returns with a receipt · RNR: returns without one (count, kr) · Cor: line",
-    "corrections · NoS: no-sale openings · Ovr: price overrides · Dis: discounts",
-    "· Trn: minutes in training mode. Voided receipts: kassa has no void or",
-    "abandoned basket yet, so always 0 (left out here; in --json).",
-)
+#: The table is 79 columns wide; so is the legend under it, in every language.
+WIDTH = 79
+
+
+def _legend() -> list[str]:
+    """What the table's short headings mean, wrapped to the table's width."""
+    text = _(
+        "Ret: returns with a receipt · RNR: returns without one (count, kr) · Cor: line"
+        " corrections · NoS: no-sale openings · Ovr: price overrides · Dis: discounts · Trn:"
+        " minutes in training mode. Voided receipts: kassa has no void or abandoned basket yet,"
+        " so always 0 (left out here; in --json)."
+    )
+    return textwrap.wrap(text, WIDTH)
 
 
 def _table(found: SignalsReport) -> str:
     from kassa_tui.core.money import format_kr
     from kassa_tui.dayclose.signals import format_score
 
-    head = (
-        f"{'Score':>6} {'Nr':>3} {'Name':<13} {'Sales':>5} {'Amount':>10}"
-        f" {'Ret':>3} {'RNR':>3} {'RNR kr':>9} {'Cor':>3} {'NoS':>3} {'Ovr':>3}"
-        f" {'Dis':>3} {'Trn':>3}"
+    # Headings are cut to their column, so a longer word in another language keeps the width.
+    widths = (">6", ">3", "<13", ">5", ">10", ">3", ">3", ">9", ">3", ">3", ">3", ">3", ">3")
+    words = (
+        _("Score"),
+        _("Nr"),
+        _("Name"),
+        _("Sales"),
+        _("Amount"),
+        _("Ret"),
+        _("RNR"),
+        _("RNR kr"),
+        _("Cor"),
+        _("NoS"),
+        _("Ovr"),
+        _("Dis"),
+        _("Trn"),
+    )
+    head = " ".join(
+        format(word[: int(width[1:])], width) for word, width in zip(words, widths, strict=True)
     )
     lines = [
-        f"Fraud signals {found.from_date} – {found.to_date}, register {found.register_id}",
+        _("Fraud signals {start} – {end}, register {register}").format(
+            start=found.from_date, end=found.to_date, register=found.register_id
+        ),
         head,
         "-" * len(head),
     ]
@@ -48,8 +72,8 @@ def _table(found: SignalsReport) -> str:
             f" {f['training'].count:>3}"
         )
     if not found.cashiers:
-        lines.append("Nothing registered in the period.")
-    return "\n".join([*lines, "", *LEGEND])
+        lines.append(_("Nothing registered in the period."))
+    return "\n".join([*lines, "", *_legend()])
 
 
 @click.command("signals")
