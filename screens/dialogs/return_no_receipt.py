@@ -20,7 +20,12 @@ from kassa_tui.core.money import QTY_ONE, InvalidQuantity, format_kr, parse_quan
 from kassa_tui.selling.returns import NoReceiptLine, ReturnDone
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
-from screens.dialogs.returns import SUMMARY_LINES, refund_message, refund_plan_text
+from screens.dialogs.returns import (
+    SUMMARY_LINES,
+    TABLE_ROWS,
+    refund_message,
+    refund_plan_text,
+)
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
 
@@ -31,12 +36,16 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
 
     CSS_PATH = styles.DIALOGS
     BINDINGS = [
+        # F-keys and arrows reach the dialog after the keys typed before them; the Ctrl
+        # twins the input itself uses (cut, delete to the end) must be priority bindings.
         Binding("escape", "cancel", show=False),
-        Binding("f8,delete,ctrl+x", "remove_line", show=False, priority=True),
-        Binding("f10,ctrl+k", "method('cash')", show=False, priority=True),
-        Binding("f11,ctrl+b", "method('card')", show=False, priority=True),
-        Binding("up", "cursor(-1)", show=False, priority=True),
-        Binding("down", "cursor(1)", show=False, priority=True),
+        Binding("f8", "remove_line", show=False),
+        Binding("ctrl+x", "remove_line", show=False, priority=True),
+        Binding("f10", "method('cash')", show=False),
+        Binding("ctrl+k", "method('cash')", show=False, priority=True),
+        Binding("f11,ctrl+b", "method('card')", show=False),
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
     ]
 
     def __init__(self) -> None:
@@ -76,6 +85,9 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
+        # At most TABLE_ROWS lines at a time (the cursor scrolls), so the fields and the keys
+        # stay on an 80×24 screen.
+        self.query_one("#noreceipt-lines", DataTable).styles.max_height = TABLE_ROWS + 1
         self.fill()
         self.query_one("#noreceipt-code", Input).focus()
 
@@ -89,7 +101,7 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
         for line in self.lines:
             table.add_row(
                 Text(line.name),
-                stock_qty(line.qty_milli, line.unit),
+                Text(stock_qty(line.qty_milli, line.unit), justify="right"),
                 Text(format_kr(line.refund), justify="right"),
             )
         if self.lines:
@@ -135,12 +147,22 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
             text = text.strip()
         if not text:
             raise Refused(_("Scan or type the item after the quantity."))
-        line = host(self).till.returns.price_without_receipt(text, qty)
+        returns = host(self).till.returns
+        line = returns.price_without_receipt(text, qty)
+        row = next((i for i, old in enumerate(self.lines) if old.code == line.code), None)
+        if row is not None:  # the same item again adds up (unless its barcode holds a weight)
+            more = returns.price_without_receipt(text, self.lines[row].qty_milli + qty)
+            if more.qty_milli == self.lines[row].qty_milli + line.qty_milli:
+                self.lines[row] = more
+            else:
+                row = None
+        if row is None:
+            self.lines.append(line)
+            row = len(self.lines) - 1
         field.value = ""
-        self.lines.append(line)
         show_message(self, "#noreceipt-message", "", error=False)
         self.fill()
-        self.query_one("#noreceipt-lines", DataTable).move_cursor(row=len(self.lines) - 1)
+        self.query_one("#noreceipt-lines", DataTable).move_cursor(row=row)
 
     @on(Input.Submitted, "#noreceipt-reason")
     @guarded

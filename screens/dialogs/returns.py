@@ -27,6 +27,8 @@ from screens.host import guarded, host, show_message
 
 #: Lines the approval lists one by one; the rest are counted.
 SUMMARY_LINES = 5
+#: Lines a return dialog shows at a time (the cursor scrolls), so it fits 80×24.
+TABLE_ROWS = 7
 
 
 def refund_names() -> dict[str, str]:
@@ -65,10 +67,12 @@ class ReturnDialog(ModalScreen[str | None]):
 
     CSS_PATH = styles.DIALOGS
     BINDINGS = [
+        # Not priority bindings: a key the reason field does not use comes here after the
+        # keys typed before it, so "1" then F6 at full speed still sees the "1".
         Binding("escape", "cancel", show=False),
-        Binding("f6,ctrl+t", "choose_line", show=False, priority=True),
-        Binding("up", "cursor(-1)", show=False, priority=True),
-        Binding("down", "cursor(1)", show=False, priority=True),
+        Binding("f6,ctrl+t", "choose_line", show=False),
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
     ]
 
     def __init__(self, sold: SoldReceipt) -> None:
@@ -104,6 +108,7 @@ class ReturnDialog(ModalScreen[str | None]):
             )
 
     def on_mount(self) -> None:
+        self.query_one("#return-lines", DataTable).styles.max_height = TABLE_ROWS + 1
         self.fill()
         self.query_one("#return-reason", Input).focus()
 
@@ -125,8 +130,8 @@ class ReturnDialog(ModalScreen[str | None]):
             table.add_row(
                 Text("[x]" if qty else "[ ]"),
                 Text(line.name),
-                stock_qty(line.left_milli, line.unit),
-                stock_qty(qty, line.unit) if qty else "",
+                Text(stock_qty(line.left_milli, line.unit), justify="right"),
+                Text(stock_qty(qty, line.unit) if qty else "", justify="right"),
                 Text(format_kr(line.refund(qty)) if qty else "", justify="right"),
             )
         if self.sold.lines:

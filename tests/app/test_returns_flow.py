@@ -179,11 +179,15 @@ async def test_a_return_without_receipt_is_reached_from_the_sale_screen(till: Ti
         code = app.screen.query_one("#noreceipt-code", Input)
         code.value = f"2*{ROMME}"
         await pilot.press("enter")
+        code.value = ROMME  # the same item again adds up
+        await pilot.press("enter")
         code.value = "0000000"  # not a product: said, nothing added
         await pilot.press("enter")
         await pilot.pause()
-        assert "Rømme 18 % 3 dl" in screen_text(app)
-        assert "Refund 50,00: 50,00 in cash" in screen_text(app)  # 49,80 rounded
+        text = screen_text(app)
+        assert len([row for row in text.splitlines() if "Rømme" in row]) == 1, text
+        assert "Refund 75,00: 75,00 in cash" in text  # 3 × 24,90 = 74,70, rounded
+        assert "0000000" in str(app.screen.query_one("#noreceipt-message", Static).render())
         await pilot.press("f11")  # to the card instead
         app.screen.query_one("#noreceipt-reason", Input).focus()
         app.screen.query_one("#noreceipt-reason", Input).value = "Gave, uten kvittering"
@@ -192,21 +196,21 @@ async def test_a_return_without_receipt_is_reached_from_the_sale_screen(till: Ti
         assert isinstance(app.screen, ApprovalDialog)
         text = screen_text(app)
         assert "Return without a receipt: Gave, uten kvittering" in text
-        assert "2 × Rømme 18 % 3 dl  49,80" in text
-        assert "Refund 49,80: 49,80 to the card" in text
+        assert "3 × Rømme 18 % 3 dl  74,70" in text
+        assert "Refund 74,70: 74,70 to the card" in text
         await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
         message = sale_message(app)
-        assert "Return receipt 1: 49,80 back (49,80 to the card)." in message, message
+        assert "Return receipt 1: 74,70 back (74,70 to the card)." in message, message
         assert "on the card terminal" in message
     row = till.db.execute_sql(
         "SELECT kind, total_ore, original_sale_id, approved_by FROM sale WHERE receipt_nr = 1"
     ).fetchone()
-    assert row == ("return", -4980, None, 2)
+    assert row == ("return", -7470, None, 2)
     assert "RETURNNORECEIPT" in [r.basic_id for r in till.journal.rows()]
     assert any(b"Retur uten kvittering" in job for job in printer.jobs)
     x = till.reports.x_report(till.users.sign_in("2", "2222"))
     assert [(t.type, t.num, t.amount) for t in x.other_corrs if t.num] == [
-        ("Return without receipt", 1, 4980)
+        ("Return without receipt", 1, 7470)
     ]
