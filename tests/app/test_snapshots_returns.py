@@ -1,0 +1,82 @@
+"""The return dialogs and the shift lead's approval as the cashier sees them: at the Pi's
+80×24, and with the console theme (TERM=linux)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from screens.widgets.entry import EntryLine
+
+ROMME, EPLER = "7020164760728", "7045811781536"
+Before = Callable[[Any], Awaitable[None]]
+
+
+async def scan(pilot: Any, code: str) -> None:
+    pilot.app.screen.query_one("#entry", EntryLine).value = code
+    await pilot.press("enter")
+
+
+async def still(pilot: Any) -> None:
+    """No blinking cursor in the picture."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def return_chosen(pilot: Any) -> None:
+    """A card sale of 2 rømme and apples; back with the receipt, one of the two rømme chosen."""
+    await pilot.press("1", "enter", "1", "1", "1", "1", "enter")
+    await pilot.pause()
+    await pilot.press("2", "*")
+    await scan(pilot, ROMME)
+    await scan(pilot, EPLER)
+    await pilot.press("f11", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await scan(pilot, "R1")
+    await pilot.pause()
+    await pilot.press("1", "f6", "down", "f6")
+    pilot.app.screen.query_one("#return-reason", Input).value = "Feil vare"
+    await still(pilot)
+
+
+async def approval_after_a_wrong_pin(pilot: Any) -> None:
+    await return_chosen(pilot)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("2", "enter", "1", "2", "3", "4", "enter")
+    await still(pilot)
+
+
+async def without_receipt(pilot: Any) -> None:
+    await pilot.press("1", "enter", "1", "1", "1", "1", "enter")
+    await pilot.pause()
+    await pilot.press("ctrl+v")
+    await pilot.pause()
+    pilot.app.screen.query_one("#noreceipt-code", Input).value = f"2*{ROMME}"
+    await pilot.press("enter")
+    pilot.app.screen.query_one("#noreceipt-code", Input).value = EPLER
+    await pilot.press("enter")
+    await still(pilot)
+
+
+SCENES: dict[str, Before] = {
+    "return_dialog": return_chosen,
+    "approval": approval_after_a_wrong_pin,
+    "without_receipt": without_receipt,
+}
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["theme", "console"])
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_returns(snap_compare: Any, till: Till, scene: str, console: bool) -> None:
+    app = KassaApp(till, MemoryPrinter(), console=console)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
