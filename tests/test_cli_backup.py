@@ -83,8 +83,17 @@ def test_backup_decrypt_restore(tmp_path: Path, shop: Path) -> None:
     assert enc.stat().st_mode & 0o777 == 0o600
     assert b"SQLite format 3" not in enc.read_bytes()
 
+    # With the shop's kassa.toml (English), not whatever ./kassa.toml says.
     code, text = kassa(
-        "backup", "decrypt", str(enc), "--key", str(other), "-o", str(tmp_path / "x.db")
+        "--config",
+        str(shop),
+        "backup",
+        "decrypt",
+        str(enc),
+        "--key",
+        str(other),
+        "-o",
+        str(tmp_path / "x.db"),
     )
     assert code == 1 and text.count("\n") == 1 and "wrong private key" in text
 
@@ -190,13 +199,16 @@ def test_the_till_will_not_start_while_a_restore_holds_the_database(shop: Path) 
 def test_a_missing_folder_is_refused_not_made_a_file(tmp_path: Path, shop: Path) -> None:
     """`kassa backup /mnt/usb/backups` with no such folder wrote a file named `backups`."""
     missing = tmp_path / "backups"
-    code, text = kassa("--config", str(shop), "backup", str(missing))
+    code, text = kassa("--config", str(shop), "backup", str(missing), input="")  # before the PIN
     assert code == 2 and "does not exist" in text and "end DEST with /" in text, text
     assert "backups.db" in text  # how to say a file was meant
     assert not missing.exists()
 
 
 def test_a_trailing_slash_makes_the_folder(tmp_path: Path, shop: Path) -> None:
+    code, text = kassa("--config", str(shop), "backup", f"{tmp_path / 'new'}/", input="9\n0\n")
+    assert code == 1 and "Wrong user number or PIN" in text
+    assert not (tmp_path / "new").exists()  # nothing is made for a wrong PIN
     code, text = kassa("--config", str(shop), "backup", f"{tmp_path / 'new'}/")
     assert code == 0, text
     (made,) = (tmp_path / "new").iterdir()

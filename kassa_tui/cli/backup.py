@@ -30,20 +30,20 @@ def backup() -> None:
     """Back up the database (`kassa backup DEST`), or decrypt an encrypted backup."""
 
 
-def backup_dest(text: str) -> Path:
-    """DEST as the technician meant it: an existing folder; a new folder when it ends in `/`
-    (created, its parent must exist); else a file name, which needs an extension (`.db`), so a
-    mistyped or unmounted folder is refused instead of becoming a file of that name."""
+def backup_dest(text: str) -> tuple[Path, bool]:
+    """DEST as the technician meant it, and whether it is a folder to create: an existing
+    folder; a new folder when it ends in `/` (its parent must exist); else a file name, which
+    needs an extension (`.db`), so a mistyped or unmounted folder is refused instead of
+    becoming a file of that name. Checked before the PIN is asked."""
     dest = Path(text)
     if dest.exists():
-        return dest
+        return dest, False
     if text.endswith(("/", os.sep)):
         if not dest.parent.is_dir():
             raise click.BadParameter(
                 _("{folder}: no such folder").format(folder=dest.parent), param_hint="DEST"
             )
-        dest.mkdir(mode=0o700)
-        return dest
+        return dest, True
     if not dest.suffix:
         raise click.BadParameter(
             _(
@@ -52,7 +52,7 @@ def backup_dest(text: str) -> Path:
             ).format(dest=text, example=f"{dest.name}.db"),
             param_hint="DEST",
         )
-    return dest
+    return dest, False
 
 
 @backup.command("take")
@@ -84,11 +84,13 @@ def backup_take(ctx: click.Context, dest: str, encrypt_to: Path | None) -> None:
     if not config.database.exists():
         click.echo("kassa: " + _("no database at {path}").format(path=config.database), err=True)
         sys.exit(2)
+    folder, new_folder = backup_dest(dest)  # as a bad key, refused before the PIN is asked
     pem = encrypt_to.read_bytes() if encrypt_to else None
     if pem is not None:
-        backup_key(pem, config.signing)  # a bad key fails before the PIN is asked
+        backup_key(pem, config.signing)
     authenticate_config(config, Permission.EXPORT)
-    folder = backup_dest(dest)
+    if new_folder:
+        folder.mkdir(mode=0o700)
     if pem is None:
         path, info = take_backup(config.database, folder, config.register_id)
     else:
