@@ -17,6 +17,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.files import create_new
+from kassa_tui.core.i18n import _
 
 PEPPER_BYTES = 32
 #: The hash scheme tag of peppered PIN hashes (see `users.hash_pin`).
@@ -34,26 +35,31 @@ def peppered_hashes(database: SqliteDatabase) -> int:
 def open_pepper(path: Path, database: SqliteDatabase) -> bytes:
     """The pepper in `path`, created (0600) if missing and no PIN hash needs the old one;
     raises `Stopped` naming the file otherwise."""
-    where = f"PIN pepper {path}"
+    where = _("PIN pepper {path}").format(path=path)
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
         if peppered_hashes(database):
             raise Stopped(
-                f"{where} is missing, and the users' PINs were hashed with it: no PIN would"
-                " verify. Put the file back from where the signing key is kept (a new one"
-                " would not help)"
+                _(
+                    "{where} is missing, and the users' PINs were hashed with it: no PIN would"
+                    " verify. Put the file back from where the signing key is kept (a new one"
+                    " would not help)"
+                ).format(where=where)
             ) from None
         return create_pepper(path)
     except OSError as exc:
-        raise Stopped(f"{where} cannot be read ({exc.strerror})") from None
+        message = _("{where} cannot be read ({error})").format(where=where, error=exc.strerror)
+        raise Stopped(message) from None
     if not stat.S_ISREG(mode):
-        raise Stopped(f"{where} is not a file")
+        raise Stopped(_("{where} is not a file").format(where=where))
     if stat.S_IMODE(mode) & 0o077:
-        raise Stopped(f"{where} can be read by others: chmod 600 {path}")
+        raise Stopped(
+            _("{where} can be read by others: chmod 600 {path}").format(where=where, path=path)
+        )
     pepper = path.read_bytes()
     if len(pepper) != PEPPER_BYTES:
-        raise Stopped(f"{where} is not {PEPPER_BYTES} bytes")
+        raise Stopped(_("{where} is not {n} bytes").format(where=where, n=PEPPER_BYTES))
     return pepper
 
 

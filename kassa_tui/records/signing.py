@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from peewee import SqliteDatabase
 
 from kassa_tui.core.errors import Stopped
+from kassa_tui.core.i18n import _
 from kassa_tui.core.money import saft_amount
 
 #: The only modulus size Skatteetaten's validator accepts.
@@ -68,44 +69,53 @@ class Signer:
     @classmethod
     def load(cls, path: Path, key_version: str) -> Signer:
         """Open the key file; raises `Stopped` with one line saying what is wrong and the fix."""
-        where = f"signing key {path}"
+        where = _("signing key {path}").format(path=path)
         try:
             mode = path.stat().st_mode
         except FileNotFoundError:
             raise Stopped(
-                f"{where} does not exist: the supplier provisions the till's key"
-                " (for a demo or test shop: kassa keys generate)"
+                _(
+                    "{where} does not exist: the supplier provisions the till's key"
+                    " (for a demo or test shop: kassa keys generate)"
+                ).format(where=where)
             ) from None
         except OSError as exc:
-            raise Stopped(f"{where} cannot be read ({exc.strerror})") from None
+            message = _("{where} cannot be read ({error})").format(where=where, error=exc.strerror)
+            raise Stopped(message) from None
         if not stat.S_ISREG(mode):
-            raise Stopped(f"{where} is not a file")
+            raise Stopped(_("{where} is not a file").format(where=where))
         if mode & 0o077:
             raise Stopped(
-                f"{where} can be read by others (mode {stat.S_IMODE(mode):04o});"
-                f" run: chmod 600 {path}"
+                _("{where} can be read by others (mode {mode}); run: chmod 600 {path}").format(
+                    where=where, mode=f"{stat.S_IMODE(mode):04o}", path=path
+                )
             )
         try:
             pem = path.read_bytes()
         except OSError as exc:
             raise Stopped(
-                f"{where} cannot be read ({exc.strerror}); it must belong to the till's user:"
-                f" chown <till user> {path} && chmod 600 {path}"
+                _(
+                    "{where} cannot be read ({error}); it must belong to the till's user:"
+                    " chown <till user> {path} && chmod 600 {path}"
+                ).format(where=where, error=exc.strerror, path=path)
             ) from None
         try:
             key = serialization.load_pem_private_key(pem, password=None)
         except TypeError:
-            raise Stopped(f"{where} is encrypted; kassa needs it without a passphrase") from None
+            message = _("{where} is encrypted; kassa needs it without a passphrase")
+            raise Stopped(message.format(where=where)) from None
         except (ValueError, UnsupportedAlgorithm):
-            raise Stopped(
-                f"{where} is not a PEM private key (make one with: kassa keys generate)"
-            ) from None
+            message = _("{where} is not a PEM private key (make one with: kassa keys generate)")
+            raise Stopped(message.format(where=where)) from None
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise Stopped(f"{where} is not an RSA key; SAF-T signatures need RSA-SHA1-1024")
+            message = _("{where} is not an RSA key; SAF-T signatures need RSA-SHA1-1024")
+            raise Stopped(message.format(where=where))
         if key.key_size != KEY_BITS:
             raise Stopped(
-                f"{where} is a {key.key_size}-bit RSA key; Skatteetaten accepts only"
-                f" {KEY_BITS} bits (make one with: kassa keys generate)"
+                _(
+                    "{where} is a {bits}-bit RSA key; Skatteetaten accepts only"
+                    " {accepted} bits (make one with: kassa keys generate)"
+                ).format(where=where, bits=key.key_size, accepted=KEY_BITS)
             )
         return cls(key, key_version)
 
@@ -132,9 +142,9 @@ def load_public_key(public_key_pem: bytes) -> rsa.RSAPublicKey:
     try:
         key = serialization.load_pem_public_key(public_key_pem)
     except (ValueError, UnsupportedAlgorithm):
-        raise Stopped("the public key is not a PEM public key (BEGIN PUBLIC KEY)") from None
+        raise Stopped(_("the public key is not a PEM public key (BEGIN PUBLIC KEY)")) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise Stopped("the public key is not an RSA key")
+        raise Stopped(_("the public key is not an RSA key"))
     return key
 
 

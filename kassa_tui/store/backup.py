@@ -134,20 +134,26 @@ def summarise(conn: sqlite3.Connection) -> tuple[int, int, str, tuple[str, ...]]
 def check_database(path: Path) -> BackupInfo:
     """Open `path` read-only and check it; raises Stopped naming the first problem."""
     if not path.is_file():
-        raise Stopped(f"{path}: no such backup file")
+        raise Stopped(_("{path}: no such backup file").format(path=path))
     with open(path, "rb") as file:
         head = file.read(len(SQLITE_HEADER))
     if head.startswith(MAGIC):
-        raise Stopped(f"{path} is an encrypted backup; run `kassa backup decrypt` first")
+        raise Stopped(
+            _("{path} is an encrypted backup; run `kassa backup decrypt` first").format(path=path)
+        )
     if head != SQLITE_HEADER:
-        raise Stopped(f"{path} is not an SQLite database")
+        raise Stopped(_("{path} is not an SQLite database").format(path=path))
     uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
         conn = sqlite3.connect(uri, uri=True)
         try:
             result = [r[0] for r in conn.execute("PRAGMA integrity_check")]
             if result != ["ok"]:
-                raise Stopped(f"{path} failed the integrity check: {result[0]}")
+                raise Stopped(
+                    _("{path} failed the integrity check: {error}").format(
+                        path=path, error=result[0]
+                    )
+                )
             version, rows, last, registers = summarise(conn)
         finally:
             conn.close()
@@ -157,14 +163,15 @@ def check_database(path: Path) -> BackupInfo:
             for register_id in registers:
                 bad = Journal(database, register_id, Clock()).verify()
                 if bad is not None:
-                    raise Stopped(
-                        f"{path}: journal row {bad} of register {register_id}"
-                        " was altered or removed"
+                    altered = _(
+                        "{path}: journal row {row} of register {register} was altered or removed"
                     )
+                    raise Stopped(altered.format(path=path, row=bad, register=register_id))
         finally:
             database.close()
     except sqlite3.DatabaseError as exc:
-        raise Stopped(f"{path} cannot be read as a kassa database: {exc}") from None
+        message = _("{path} cannot be read as a kassa database: {error}")
+        raise Stopped(message.format(path=path, error=exc)) from None
     return BackupInfo(version, rows, last, registers)
 
 
@@ -173,10 +180,10 @@ def take_backup(
 ) -> tuple[Path, BackupInfo]:
     """Copy the live database to DEST (a file, or a folder to name one in) and check the copy."""
     if not database.is_file():
-        raise Stopped(f"no database at {database}")
+        raise Stopped(_("no database at {path}").format(path=database))
     target = backup_path(dest, register_id, now)
     if not target.parent.is_dir():
-        raise Stopped(f"{target.parent}: no such folder")
+        raise Stopped(_("{folder}: no such folder").format(folder=target.parent))
     target = create_private(target, unique=dest.is_dir())
     return target, _copy_checked(database, target)
 
@@ -197,11 +204,11 @@ def take_encrypted_backup(
     """
     public = backup_key(public_pem, signing)
     if not database.is_file():
-        raise Stopped(f"no database at {database}")
+        raise Stopped(_("no database at {path}").format(path=database))
     plain = backup_path(dest, register_id, now)
     target = plain.with_name(f"{plain.name}.enc")
     if not target.parent.is_dir():
-        raise Stopped(f"{target.parent}: no such folder")
+        raise Stopped(_("{folder}: no such folder").format(folder=target.parent))
     unique = dest.is_dir()
     if not unique and target.exists():
         raise Refused(_("{path} already exists; not overwriting it").format(path=target))
@@ -217,7 +224,8 @@ def take_encrypted_backup(
     except FileExistsError:
         raise Refused(_("{path} already exists; not overwriting it").format(path=target)) from None
     except OSError as exc:
-        raise Stopped(f"backup could not be written to {target}: {exc.strerror or exc}") from None
+        message = _("backup could not be written to {path}: {error}")
+        raise Stopped(message.format(path=target, error=exc.strerror or exc)) from None
 
 
 def snapshot(database: Path, target: Path) -> None:
@@ -246,10 +254,12 @@ def _copy_checked(database: Path, target: Path) -> BackupInfo:
         return check_database(target)
     except Stopped as exc:
         remove_database(target)
-        raise Stopped(f"backup failed its check and was deleted: {exc}") from None
+        raise Stopped(
+            _("backup failed its check and was deleted: {error}").format(error=exc)
+        ) from None
     except (sqlite3.Error, OSError) as exc:
         remove_database(target)
-        raise Stopped(f"backup failed and was deleted: {exc}") from None
+        raise Stopped(_("backup failed and was deleted: {error}").format(error=exc)) from None
     except BaseException:
         remove_database(target)
         raise
@@ -259,9 +269,9 @@ def load_public_key(pem: bytes) -> rsa.RSAPublicKey:
     try:
         key = serialization.load_pem_public_key(pem)
     except ValueError:
-        raise Stopped("--encrypt-to: not a PEM public key") from None
+        raise Stopped(_("--encrypt-to: not a PEM public key")) from None
     if not isinstance(key, rsa.RSAPublicKey):
-        raise Stopped("--encrypt-to: not an RSA public key")
+        raise Stopped(_("--encrypt-to: not an RSA public key"))
     return key
 
 
@@ -271,13 +281,17 @@ def backup_key(pem: bytes, signing: SigningSettings | None = None) -> rsa.RSAPub
     own = signing_public_key(signing) if signing is not None else None
     if own is not None and own.public_numbers() == key.public_numbers():
         raise Stopped(
-            "--encrypt-to: that is the till's own signing key, whose private half is on the"
-            " till; encrypt backups for a key kept away from it"
+            _(
+                "--encrypt-to: that is the till's own signing key, whose private half is on the"
+                " till; encrypt backups for a key kept away from it"
+            )
         )
     if key.key_size < MIN_KEY_BITS:
         raise Stopped(
-            f"--encrypt-to: the key has {key.key_size} bits; a backup key needs at least"
-            f" {MIN_KEY_BITS} (e.g. openssl genrsa 3072)"
+            _(
+                "--encrypt-to: the key has {bits} bits; a backup key needs at least"
+                " {least} (e.g. openssl genrsa 3072)"
+            ).format(bits=key.key_size, least=MIN_KEY_BITS)
         )
     return key
 
@@ -301,9 +315,9 @@ def load_private_key(pem: bytes) -> rsa.RSAPrivateKey:
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError):
-        raise Stopped("--key: not an unencrypted PEM private key") from None
+        raise Stopped(_("--key: not an unencrypted PEM private key")) from None
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise Stopped("--key: not an RSA private key")
+        raise Stopped(_("--key: not an RSA private key"))
     return key
 
 
@@ -332,7 +346,7 @@ def decrypt_file(encrypted: Path, private_pem: bytes, out: Path) -> Path:
     private = load_private_key(private_pem)
     data = encrypted.read_bytes()
     if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 2:
-        raise Stopped(f"{encrypted} is not an encrypted kassa backup")
+        raise Stopped(_("{path} is not an encrypted kassa backup").format(path=encrypted))
     (length,) = struct.unpack(">H", data[len(MAGIC) : len(MAGIC) + 2])
     start = len(MAGIC) + 2
     header = data[: start + length]
@@ -344,7 +358,9 @@ def decrypt_file(encrypted: Path, private_pem: bytes, out: Path) -> Path:
         plain = AESGCM(key).decrypt(nonce, ciphertext, header)
     except (ValueError, InvalidTag):
         raise Stopped(
-            f"cannot decrypt {encrypted}: wrong private key, or the file is damaged"
+            _("cannot decrypt {path}: wrong private key, or the file is damaged").format(
+                path=encrypted
+            )
         ) from None
     write_private(out, plain)
     return out

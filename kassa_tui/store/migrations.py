@@ -16,6 +16,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.catalog.search import reindex_all
 from kassa_tui.core.errors import Stopped
+from kassa_tui.core.i18n import _
 from kassa_tui.store.database import APPEND_ONLY, MODELS, Setting
 
 
@@ -207,7 +208,9 @@ def migrate(database: SqliteDatabase, announce: Callable[[int, int], None] | Non
     version = current_version(database)
     if version > SCHEMA_VERSION:
         raise SchemaTooNew(
-            f"database schema {version} is newer than this kassa ({SCHEMA_VERSION}); upgrade kassa"
+            _(
+                "database schema {version} is newer than this kassa ({supported}); upgrade kassa"
+            ).format(version=version, supported=SCHEMA_VERSION)
         )
     if 0 < version < SCHEMA_VERSION and announce is not None:
         announce(version, SCHEMA_VERSION)

@@ -71,7 +71,7 @@ def key_pair(bits: int = 2048) -> tuple[bytes, bytes]:
 def shop(tmp_path: Path) -> Path:
     """A demo shop with two sales; returns its database path."""
     (tmp_path / "shop").mkdir()
-    till = demo_till(tmp_path / "shop")
+    till = demo_till(tmp_path / "shop", language='"en"')
     cashier = till.users.sign_in("1", "1111")
     for _ in range(2):
         till.baskets.add(cashier, ROMME)
