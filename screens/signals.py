@@ -1,5 +1,9 @@
 """Fraud signals on the day-close screen: cashiers ranked by how far they stand from the shop's
 usual, and the transactions behind every figure one key (Enter) away.
+
+One column per cashier, highest score on the left, one row per signal in full words: at 80
+columns three cashiers show side by side and the others are one arrow key away, where a row
+per cashier would need eleven columns of cut-off words.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from screens.host import host
 
 def signal_names() -> dict[str, str]:
     return {
-        "returns_receipt": _("Returns"),
+        "returns_receipt": _("Returns with receipt"),
         "returns_no_receipt": _("Returns without receipt"),
         "line_corrections": _("Line corrections"),
         "voided": _("Voided"),
@@ -69,8 +73,8 @@ class SignalsScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", show=False),
         Binding("enter", "details", show=False, priority=True),
-        Binding("up", "cursor(-1)", show=False, priority=True),
-        Binding("down", "cursor(1)", show=False, priority=True),
+        Binding("left", "cursor(-1)", show=False, priority=True),
+        Binding("right", "cursor(1)", show=False, priority=True),
     ]
 
     def __init__(self) -> None:
@@ -79,12 +83,14 @@ class SignalsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content="", id="stock-title")
-        table: DataTable[str | Text] = DataTable(id="signals-table", cursor_type="row")
+        table: DataTable[str | Text] = DataTable(
+            id="signals-table", cursor_type="column", fixed_columns=1
+        )
         yield table
         yield Static(
             markup=False,
             classes="dialog-help",
-            content=_("Enter: the transactions behind the figures · Esc: back"),
+            content=_("←/→: cashier · Enter: the transactions behind the figures · Esc: back"),
         )
         yield Footer()
 
@@ -101,31 +107,38 @@ class SignalsScreen(Screen[None]):
             )
         )
         table = self.query_one("#signals-table", DataTable)
+        cashiers = self.report.cashiers
+        table.add_column(_("Cashier"), key="what")
+        for cashier in cashiers:
+            table.add_column(Text(cashier.name[:15], justify="right"), width=15)
+
+        def row(label: str, cells: list[str]) -> None:
+            table.add_row(Text(label), *[Text(cell, justify="right") for cell in cells])
+
+        row(_("Score"), [format_score(c.score) for c in cashiers])
+        row(_("Sales"), [str(c.sales) for c in cashiers])
         names = signal_names()
-        table.add_columns(
-            _("Score"),
-            _("Cashier"),
-            _("Sales"),
-            *[Text(names[s][:10], justify="right") for s in SIGNALS],
-        )
-        for cashier in self.report.cashiers:
-            table.add_row(
-                format_score(cashier.score),
-                Text(cashier.name),
-                str(cashier.sales),
-                *[str(cashier.figures[s].count) for s in SIGNALS],
-            )
+        for signal in SIGNALS:
+            row(names[signal], [str(c.figures[signal].count) for c in cashiers])
+        if not cashiers:
+            self.query_one(".dialog-help", Static).update(_("Nothing registered today · Esc: back"))
+        self.action_cursor(0)
+
+    def chosen(self) -> int:
+        """The cashier under the cursor: column 0 holds the signals' names."""
+        return max(0, self.query_one("#signals-table", DataTable).cursor_column - 1)
 
     def action_cursor(self, step: int) -> None:
-        table = self.query_one("#signals-table", DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+        if self.report is None or not self.report.cashiers:
+            return
+        last = len(self.report.cashiers) - 1
+        column = max(0, min(last, self.chosen() + step)) + 1
+        self.query_one("#signals-table", DataTable).move_cursor(column=column)
 
     def action_details(self) -> None:
         if self.report is None or not self.report.cashiers:
             return
-        row = self.query_one("#signals-table", DataTable).cursor_row
-        cashier = self.report.cashiers[row]
+        cashier = self.report.cashiers[self.chosen()]
         lines = [
             f"{cashier.name} ({cashier.user_number})",
             _("Score {score} · sales: {sales} ({amount})").format(

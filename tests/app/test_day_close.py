@@ -238,7 +238,12 @@ async def test_signals_rank_cashiers_with_the_transactions_one_key_away(
             await pilot.pause()
             assert isinstance(app.screen, SignalsScreen)
             table = app.screen.query_one("#signals-table", DataTable)
-            assert str(table.get_row_at(0)[0]) == score
+            assert [str(cell) for cell in table.get_row_at(0)] == [i18n._("Score"), score]
+            labels = [str(table.get_row_at(row)[0]) for row in range(table.row_count)]
+            assert (
+                i18n._("Returns without receipt") in labels and i18n._("Training minutes") in labels
+            )
+            assert table.virtual_size.width <= 80  # every word whole at 80 columns
             await pilot.press("enter")
             await pilot.pause()
             assert isinstance(app.screen, Behind)
