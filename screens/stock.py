@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
@@ -31,6 +31,7 @@ from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
+from screens.widgets.keybar import KeyBar
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
 DEBOUNCE_SECONDS = 0.08
@@ -74,11 +75,13 @@ class StockScreen(Screen[ProductInfo | None]):
             with Vertical(id="stock-side"):
                 yield Static(markup=False, content="", id="stock-details")
         yield Static(markup=False, content="", id="stock-message", classes="message")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
-        # Bound here, not in BINDINGS, so the Footer speaks the language set at start-up.
+        # Bound here, not in BINDINGS, so the key bar speaks the language set at start-up;
+        # the most important first, as the key bar lists them in this order.
         for keys, action, words, shown in (
+            ("enter", "add", _("Add the item"), "Enter"),
             ("escape,f2,ctrl+s", "back", _("Back"), "Esc/F2"),
             ("f3,ctrl+w", "low_stock", _("Low stock"), "F3/^W"),
             ("f4,ctrl+e", "goods_received", _("Goods in"), "F4/^E"),
@@ -215,6 +218,9 @@ class StockScreen(Screen[ProductInfo | None]):
         if not product.active:
             raise Refused(_("{name} is no longer sold.").format(name=product.name))
         self.dismiss(product)
+
+    def action_add(self) -> None:
+        self.add_to_basket()
 
     def action_back(self) -> None:
         self.dismiss(None)

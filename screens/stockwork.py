@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
@@ -33,6 +33,7 @@ from screens import columns, styles
 from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
+from screens.widgets.keybar import KeyBar
 
 
 def quantity_and_code(text: str) -> tuple[int | None, str]:
@@ -70,7 +71,7 @@ class _Work(Screen[str | None]):
         yield table
         yield Static(markup=False, content="", id="stock-message", classes="message")
         yield Input(id="work-entry", placeholder=_("Scan, or 5* then the code"), max_length=40)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         for keys, action, words, shown in self.keys():
@@ -85,7 +86,8 @@ class _Work(Screen[str | None]):
             self.refresh_table()
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
-        """(keys, action, words for the Footer, key display), translated at mount."""
+        """(keys, action, words for the key bar, key display), translated at mount; the most
+        important first."""
         return ()
 
     def refresh_table(self) -> None:
@@ -122,10 +124,10 @@ class GoodsReceivedScreen(_Work):
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
         return (
-            ("f8,ctrl+x", "set_quantity", _("Quantity"), "F8/^X"),
-            ("f6,ctrl+d", "set_cost", _("Cost price"), "F6/^D"),
-            ("delete", "remove", _("Remove"), "Del"),
             ("f10,ctrl+k", "save", _("Save"), "F10/^K"),
+            ("f6,ctrl+d", "set_cost", _("Cost price"), "F6/^D"),
+            ("f8,ctrl+x", "set_quantity", _("Quantity"), "F8/^X"),
+            ("delete", "remove", _("Remove"), "Del"),
             ("escape", "leave", _("Cancel"), "Esc"),
         )
 
@@ -228,10 +230,10 @@ class StocktakeScreen(_Work):
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
         return (
-            ("f8,ctrl+x", "set_count", _("Set count"), "F8/^X"),
             ("f10,ctrl+k", "post", _("Post"), "F10/^K"),
-            ("f9,ctrl+z", "cancel_count", _("Discard count"), "F9/^Z"),
+            ("f8,ctrl+x", "set_count", _("Set count"), "F8/^X"),
             ("escape", "leave", _("Leave (resume later)"), "Esc"),
+            ("f9,ctrl+z", "cancel_count", _("Discard count"), "F9/^Z"),
         )
 
     def __init__(self, person: Person) -> None:

@@ -17,3 +17,8 @@ SIGNIN = HERE / "signin.tcss"
 STOCK = HERE / "stock.tcss"
 #: The Pi's Linux console (the App loads it: plain ASCII borders for 16 colours).
 CONSOLE = HERE / "console.tcss"
+#: Training mode's colours on every screen (the App loads it; the App has `-training`).
+TRAINING = HERE / "training.tcss"
+
+# The scrollbars' glyphs for the console theme live in code, not CSS: in force with any screen.
+import screens.console  # noqa: E402, F401
