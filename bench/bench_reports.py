@@ -55,7 +55,7 @@ class Clocked:
         return ms(time.perf_counter() - started)
 
     def z(self) -> None:
-        self.till.reports.z_report(self.lead)
+        self.till.reports.z_report(self.lead, not_counted=True)
 
     def x(self) -> None:
         self.till.reports.x_report(None)

@@ -117,9 +117,10 @@ class Reports(RegisterService):
     def z_report(self, person: Person, *, not_counted: bool = False) -> Report:
         """Close the business day: the next Z number, stored, journaled (13009) and queued.
 
-        `not_counted`: the shift lead chose explicitly to take the Z without a cash count; a
-        Z of a period with no count then says «ikke opptalt» on paper and in its content. The
-        till and `kassa report z` ask for the count (or that choice) before they get here.
+        A Z needs the drawer counted in its period (CashEvents.count) or `not_counted`: the
+        shift lead chose explicitly to take it without a count, and the Z then says «ikke
+        opptalt» on paper and in its content. Without either it is refused here, whoever calls:
+        the till and `kassa report z` ask for the count (or that choice) before they get here.
         """
         permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
         built_at: list[Instant] = []  # the report's moment, stored with its row
@@ -134,6 +135,13 @@ class Reports(RegisterService):
             if self._open_basket_lines():  # they would be sold after the day they were rung up
                 raise Refused(_("Park or finish the current sale first."))
             report = self._build(Z_REPORT, previous.z_nr + 1, person.number, now, previous)
+            if report.cash_count is None and not not_counted:
+                raise Refused(
+                    _(
+                        "The drawer has not been counted since the last Z: count it first, or"
+                        " take the Z with the cash marked as not counted."
+                    )
+                )
             if not_counted and report.cash_count is None:
                 report = dataclasses.replace(report, cash_not_counted=True)
             return report

@@ -148,7 +148,7 @@ while True:
             say(f"return {back.receipt_nr}")
             drain()
     if rng.random() < 0.04:
-        z = till.reports.z_report(lead)
+        z = till.reports.z_report(lead, not_counted=True)
         days[0] += 1
         say(f"z {z.z_nr}")
         drain()

@@ -275,7 +275,7 @@ def example_day(
             till.drawer.open_no_sale(person, "2", "2222")
             print_waiting(till)
         elif kind == "ZREP":
-            report = till.reports.z_report(shift_lead)
+            report = till.reports.z_report(shift_lead, not_counted=True)
     assert report is not None
     yield report
 
@@ -431,7 +431,10 @@ def test_an_x_resets_nothing_and_is_journaled_with_its_content(
     ).fetchall()
     assert [(r[0], r[1]) for r in rows] == [("13008", 1), ("13008", None)]
     assert Report.from_dict(json.loads(rows[1][2])["report"]) == second
-    assert till.reports.z_report(shift_lead).total_cash_sale == ROMME_PRICE + PILSNER_PRICE
+    assert (
+        till.reports.z_report(shift_lead, not_counted=True).total_cash_sale
+        == ROMME_PRICE + PILSNER_PRICE
+    )
     assert count(till.db, "print_job", "kind = 'xreport'") == 0
     till.reports.x_report(cashier, queue_print=True)
     assert count(till.db, "print_job", "kind = 'xreport'") == 1
@@ -442,11 +445,11 @@ def test_z_reports_are_numbered_and_nothing_is_in_two(
 ) -> None:
     sell(till, cashier, ROMME)
     till.baskets.price_lookup(cashier, PILSNER)
-    z1 = till.reports.z_report(shift_lead)
+    z1 = till.reports.z_report(shift_lead, not_counted=True)
     assert till.reports.x_report(None).total_cash_sale == 0  # the Z emptied the period
     time.advance(24 * HOUR)
     sell(till, cashier, PILSNER)
-    z2 = till.reports.z_report(shift_lead)
+    z2 = till.reports.z_report(shift_lead, not_counted=True)
     assert (z1.z_nr, z2.z_nr) == (1, 2)
     assert (z1.total_cash_sale, z2.total_cash_sale) == (ROMME_PRICE, PILSNER_PRICE)
     assert (z1.receipts, z2.receipts) == (1, 1)
@@ -473,7 +476,7 @@ def test_grand_totals_carried_from_z_to_z_equal_a_recount_of_every_sale(
                 kind="return",
                 original=sale,
             )
-        z = till.reports.z_report(shift_lead)
+        z = till.reports.z_report(shift_lead, not_counted=True)
         recount = dict(
             till.db.execute_sql("SELECT kind, SUM(total_ore) FROM sale GROUP BY kind").fetchall()
         )
@@ -511,7 +514,9 @@ def test_a_report_is_built_again_when_the_till_sold_while_it_was_being_built(
 
     monkeypatch.setattr(till.reports, "_build", build_while_a_sale_completes)
     report = (
-        till.reports.x_report(shift_lead) if which == "x" else till.reports.z_report(shift_lead)
+        till.reports.x_report(shift_lead)
+        if which == "x"
+        else till.reports.z_report(shift_lead, not_counted=True)
     )
     assert [b.receipts for b in built] == [0, 1]  # the first build missed the sale: built again
     assert report.receipts == 1 and report.total_cash_sale == ROMME_PRICE
@@ -526,15 +531,15 @@ def test_a_second_z_on_the_same_business_day_is_refused(
     till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
 ) -> None:
     sell(till, cashier, ROMME)
-    till.reports.z_report(shift_lead)
+    till.reports.z_report(shift_lead, not_counted=True)
     time.advance(13 * HOUR)  # 01:00 the next morning: still the same business day
     sell(till, cashier, PILSNER)
     with pytest.raises(Refused, match=r"Z report for 2026-11-27 is already taken \(Z 1\)"):
-        till.reports.z_report(shift_lead)
+        till.reports.z_report(shift_lead, not_counted=True)
     assert count(till.db, "z_report") == 1
     assert count(till.db, "journal", "basic_id = 'ZREPORT'") == 1
     time.advance(3 * HOUR)  # 04:00: a new business day
-    z2 = till.reports.z_report(shift_lead)
+    z2 = till.reports.z_report(shift_lead, not_counted=True)
     assert (z2.z_nr, z2.business_date, z2.total_cash_sale) == (2, "2026-11-28", PILSNER_PRICE)
 
 
@@ -543,10 +548,10 @@ def test_no_z_while_a_sale_is_being_rung_up(
 ) -> None:
     till.baskets.add(cashier, ROMME)
     with pytest.raises(Refused, match="Park or finish the current sale first"):
-        till.reports.z_report(shift_lead)
+        till.reports.z_report(shift_lead, not_counted=True)
     assert count(till.db, "z_report") == 0
     till.baskets.park(cashier)  # a parked sale may wait for the next day
-    assert till.reports.z_report(shift_lead).z_nr == 1
+    assert till.reports.z_report(shift_lead, not_counted=True).z_nr == 1
 
 
 def test_after_midnight_before_the_cutoff_is_the_day_before(
@@ -554,7 +559,7 @@ def test_after_midnight_before_the_cutoff_is_the_day_before(
 ) -> None:
     time.now = datetime(2026, 11, 27, 23, 30, tzinfo=UTC)  # 00:30 on the 28th in Oslo
     sell(till, cashier, ROMME)
-    z = till.reports.z_report(shift_lead)
+    z = till.reports.z_report(shift_lead, not_counted=True)
     assert (z.report_date, z.report_time) == ("2026-11-28", "00:30:00")
     assert z.business_date == "2026-11-27"
     assert till.reports.z_reports() == [(1, "2026-11-27")]
@@ -571,8 +576,28 @@ def test_a_cashier_cannot_take_a_z(till: Till, cashier: Person) -> None:
     assert count(till.db, "journal", "basic_id = 'ZREPORT'") == 0
 
 
+def test_the_service_refuses_a_z_without_a_count_or_an_explicit_not_counted(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    """The screen and `kassa report z` ask first; the service insists too, so no caller can
+    close the day with the drawer silently uncounted."""
+    sell(till, cashier, ROMME)
+    with pytest.raises(Refused) as refused:
+        till.reports.z_report(shift_lead)
+    assert refused.value.message == (
+        "The drawer has not been counted since the last Z: count it first, or take the Z with"
+        " the cash marked as not counted."
+    )
+    assert count(till.db, "z_report") == 0
+    assert count(till.db, "journal", "basic_id = 'ZREPORT'") == 0
+    z = till.reports.z_report(shift_lead, not_counted=True)
+    assert (z.z_nr, z.cash_count, z.cash_not_counted) == (1, None, True)
+    journaled = till.db.execute_sql("SELECT text FROM journal WHERE basic_id = 'ZREPORT'")
+    assert json.loads(journaled.fetchone()[0])["report"]["cash_not_counted"] is True
+
+
 def test_z_report_rows_cannot_be_changed(till: Till, shift_lead: Person) -> None:
-    till.reports.z_report(shift_lead)
+    till.reports.z_report(shift_lead, not_counted=True)
     with pytest.raises(IntegrityError, match="append-only"):
         till.db.execute_sql("UPDATE z_report SET z_nr = 7")
     with pytest.raises(IntegrityError, match="append-only"):
@@ -585,7 +610,7 @@ def test_training_sales_count_only_as_training(
 ) -> None:
     sell(till, cashier, ROMME)
     insert_sale(till, cashier, [("20", 10000, 2500, 2000)], "cash", training=True)
-    z = till.reports.z_report(shift_lead)
+    z = till.reports.z_report(shift_lead, not_counted=True)
     assert (z.training.num, z.training.amount) == (1, 10000)
     assert z.total_cash_sale == z.grand_total_sales == z.grand_total_net == ROMME_PRICE
     assert z.receipts == 1
@@ -599,7 +624,7 @@ def test_returns_are_counted_and_netted(till: Till, cashier: Person, shift_lead:
     insert_sale(
         till, shift_lead, [("40", -PILSNER_PRICE, 2500, -798)], "card", kind="return", original=sale
     )
-    z = till.reports.z_report(shift_lead)
+    z = till.reports.z_report(shift_lead, not_counted=True)
     assert (z.returns.num, z.returns.amount) == (1, PILSNER_PRICE)
     assert z.total_cash_sale == 0 and z.receipts == 1
     assert (z.grand_total_sales, z.grand_total_returns, z.grand_total_net) == (
@@ -634,9 +659,9 @@ def test_the_drawer_count_gives_the_difference(
     assert json.loads(stored)["pieces"] == {
         str(v): {50000: 2, 2000: 3}.get(v, 0) for v in NOTES_AND_COINS
     }
-    z = till.reports.z_report(shift_lead)
+    z = till.reports.z_report(shift_lead)  # counted: no "not counted" needed
     assert z.opening_float == 100000
-    assert z.cash_count == short
+    assert z.cash_count == short and not z.cash_not_counted
     assert [(p.type, p.num, p.amount) for p in z.pay_ins] == [("Veksel fra safen", 1, 20000)]
     assert [(p.type, p.num, p.amount) for p in z.pay_outs] == [("Blomster", 2, 16000)]
     assert [
