@@ -32,6 +32,7 @@ from kassa_tui.stock.levels import Stock
 from kassa_tui.stock.products import Products
 from kassa_tui.stock.stocktake import Stocktakes
 from kassa_tui.store.database import connect
+from kassa_tui.store.identity import record_identity
 from kassa_tui.store.migrations import migrate
 
 
@@ -63,6 +64,13 @@ class Till:
     def app_stopped(self) -> None:
         with self.db.atomic("IMMEDIATE"):
             self.journal.write(Event.APP_STOP)
+
+    def record_identity(self) -> bool:
+        """At `kassa init`: journal whose database this is (the shop's org number, the
+        register), so a restore can tell another shop's backup before its first Z. True when
+        a row was written (not when the newest one already says so)."""
+        with self.db.atomic("IMMEDIATE"):
+            return record_identity(self.db, self.journal, self.config.org_nr)
 
 
 def open_till(

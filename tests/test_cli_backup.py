@@ -237,3 +237,30 @@ def test_backup_names_and_restore_times_are_the_shops_local_time(
     assert code == 0, text
     local = parse_utc(last).local.strftime("%Y-%m-%d %H:%M:%S")
     assert f"journal rows, last {local})" in text and last not in text
+
+
+def test_a_fresh_shops_backup_is_known_as_another_shops_before_any_z(tmp_path: Path) -> None:
+    """`kassa init` journals whose database it is (SHOPIDENT), so a backup of a shop that never
+    took a Z still names its org number, and another shop's till refuses it."""
+    from tests.shop import write_config
+
+    shops = []
+    for name, org in (("ours", '"974760673"'), ("theirs", '"999999999"')):
+        (tmp_path / name).mkdir()
+        config = str(write_config(tmp_path / name, language='"en"', org_nr=org))
+        code, text = kassa("--config", config, "init", "--demo")
+        assert code == 0, text
+        shops.append(config)
+    ours, theirs = shops
+    conn = sqlite3.connect(tmp_path / "theirs" / "var" / "kassa.db")
+    rows = conn.execute("SELECT event_code, basic_id, text FROM journal").fetchall()
+    conn.close()
+    assert ("13999", "SHOPIDENT", '{"org_nr": "999999999", "register": "KASSE-1"}') in rows
+    assert not [r for r in rows if r[1] == "ZREPORT"]
+    backup = tmp_path / "theirs.db"
+    assert kassa("--config", theirs, "backup", str(backup))[0] == 0
+    code, text = kassa("--config", ours, "restore", str(backup), "--force")
+    assert code == 1, text
+    assert "org number 999999999's; this till is 974760673's; use --other-shop" in text
+    code, text = kassa("--config", theirs, "restore", str(backup), "--force")
+    assert code == 0, text  # its own shop takes it back

@@ -113,6 +113,7 @@ def init(
 
         make_demo_key(config)
     till = open_till(config)
+    till.record_identity()  # whose database this is, before any Z says so (restore checks it)
     config.database.chmod(0o600)
     click.echo(_("Created {path}").format(path=config.database))
     if demo:

@@ -9,10 +9,12 @@ staging file there. Only that staging file is checked (integrity, journal chain,
 not newer than this kassa, the signature chain of the config's register with the public half of
 kassa.toml's signing key) and renamed into place; the source is never read again, so what is
 installed is exactly what was checked. No readable signing key, or a newer database than the
-backup, needs `force`. A backup that names another org number (every Z report carries the shop's
-`company_ident`) or, when none is recorded, holds no journal rows of this register, is refused
-unless `other_shop`; the override is then journaled (RESTOREOTHER) in the staging file before it
-is installed. The replaced database is kept beside it as `<db>.before-restore-<timestamp>`.
+backup, needs `force`. A backup that names another org number (`kassa init` journals the
+shop's identity, store.identity, and every Z report carries its `company_ident`) or, when none
+is recorded (a database from before the identity row), holds no journal rows of this register,
+is refused unless `other_shop`; the override is then journaled (RESTOREOTHER) in the staging
+file before it is installed. The replaced database is kept beside it as
+`<db>.before-restore-<timestamp>`.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from kassa_tui.store.backup import (
     summarise,
     write_private,
 )
+from kassa_tui.store.identity import recorded_org_numbers
 from kassa_tui.store.migrations import SCHEMA_VERSION
 from kassa_tui.store.register_lock import (
     DatabaseBusy,
@@ -86,9 +89,12 @@ RESTORE_OTHER_SHOP = ("13999", "RESTOREOTHER")  # journaled when --other-shop wa
 
 
 def _org_numbers(conn: sqlite3.Connection) -> set[str]:
-    """The org numbers the database names: every Z report carries the shop's (company_ident)."""
+    """The org numbers the database names: the shop's identity journaled at `kassa init`
+    (store.identity) and every Z report's company_ident."""
     found: set[str] = set()
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "journal" in tables:
+        found |= recorded_org_numbers(conn)
     if "z_report" in tables:
         found |= {
             str(r[0])
