@@ -26,6 +26,8 @@ from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, state_text
 from screens import styles
+from screens.dialogs.confirm import ConfirmDialog
+from screens.dialogs.help import HelpDialog, rows_from_bindings
 from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
@@ -40,7 +42,7 @@ class KassaApp(App[None]):
     """The till on one register."""
 
     TITLE = "kassa"
-    CSS_PATH = styles.CONSOLE
+    CSS_PATH = [styles.CONSOLE, styles.TRAINING]
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [Binding("ctrl+q", "quit", show=False, priority=True)]
 
@@ -75,6 +77,9 @@ class KassaApp(App[None]):
     def on_mount(self) -> None:
         if self.plain_console:
             self.theme = "ansi-dark"
+        # F1 on every screen; the sale screen's entry line takes it first, with its own rows.
+        self._bindings.bind("f1,ctrl+g", "help", _("Help"), key_display="F1")
+        self.show_training()
         if self.read_only:
             # The selling kassa's start and stop are the register's: a view journals neither.
             self.till.baskets.read_only = True
@@ -158,6 +163,42 @@ class KassaApp(App[None]):
         # Textual would render a traceback with locals here; the log has it instead.
         self.bell()
         self._close_messages_no_wait()
+
+    # -- keys every screen has ---------------------------------------------------------------
+
+    def action_help(self) -> None:
+        """F1: the keys of the screen in front (its own `help_rows()`, else its bindings)."""
+        screen = self.screen
+        if isinstance(screen, HelpDialog):
+            screen.dismiss(None)
+            return
+        own = getattr(screen, "help_rows", None)
+        self.push_screen(HelpDialog(own() if callable(own) else rows_from_bindings(screen)))
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q: quit, but ask first when a sale is open (it would survive, but the cashier
+        may not mean it)."""
+        if any(screen.id == "quit-question" for screen in self.screen_stack):
+            return
+        lines = 0 if self.read_only else len(self.till.baskets.current().priced.lines)
+        if not lines:
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        question = _(
+            "A sale is open (lines: {lines}). It stays and comes back at the next start. Quit?"
+        ).format(lines=lines)
+        dialog = ConfirmDialog(_("Quit kassa"), question, _("quit"), id="quit-question")
+        self.push_screen(dialog, answered)
+
+    def show_training(self) -> None:
+        """Training mode shows on every screen: the one place that sets the App's `-training`
+        class (the key bar's banner, the colours in training.tcss)."""
+        self.set_class(self.till.receipts.training, "-training")
 
     # -- people -------------------------------------------------------------------------------
 

@@ -35,6 +35,8 @@ class TillHost(Protocol):
 
     def lock(self) -> None: ...
 
+    def show_training(self) -> None: ...
+
 
 def host(node: DOMNode) -> TillHost:
     return cast("TillHost", node.app)

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.catalog.pricing import PricedLine
@@ -27,6 +27,7 @@ from kassa_tui.selling.sales import Completed
 from screens import styles
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, paid_message
@@ -36,10 +37,11 @@ from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
 from screens.dialogs.trouble import ReceiptStuckDialog
 from screens.host import guarded, host, show_message
-from screens.sale_keys import footer_texts, help_rows, key_labels
+from screens.sale_keys import bar_labels, bar_texts, help_rows
 from screens.stock import StockScreen
 from screens.widgets.basket_table import BasketTable
 from screens.widgets.entry import EntryLine
+from screens.widgets.keybar import KeyBar
 from screens.widgets.sale_header import SaleHeader
 from screens.widgets.totals import Totals
 
@@ -62,8 +64,7 @@ class SaleScreen(Screen[None]):
         app = host(self)
         self.keymap = dict(app.till.config.keys)
         entry = self.query_one("#entry", EntryLine)
-        entry.bind_commands(self.keymap, footer_texts(), key_labels(self.keymap))
-        self.refresh_bindings()
+        entry.bind_commands(self.keymap, bar_texts(app.read_only), bar_labels(self.keymap))
         self.reload()
         self.set_printer_status(*app.printer_status)
         if app.scanner_status[0]:
@@ -79,7 +80,7 @@ class SaleScreen(Screen[None]):
                 content=_("READ-ONLY VIEW: the till is selling elsewhere. Enter looks up a price."),
                 id="sale-readonly",
             )
-        yield BasketTable(id="basket")
+        yield BasketTable(id="basket", plain=bool(getattr(app, "plain_console", False)))
         with Horizontal(id="sale-bottom"):
             with Vertical(id="sale-info"):
                 yield Static(markup=False, content="", id="sale-message", classes="message")
@@ -88,7 +89,7 @@ class SaleScreen(Screen[None]):
         with Horizontal(id="sale-entry-row"):
             yield Label(markup=False, content="", id="sale-qty")
             yield EntryLine(id="entry", placeholder=_("Scan or type a code"))
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.query_one("#entry", EntryLine).focus()
@@ -100,17 +101,15 @@ class SaleScreen(Screen[None]):
         app = host(self)
         self.state = app.till.baskets.current()
         self.lines = list(self.state.priced.lines)
-        self.basket_table().show_lines(self.lines, self.size.width, keep_cursor)
+        self.basket_table().show_lines(self.lines, keep_cursor)
         self.query_one("#sale-totals", Totals).show(self.state.priced)
-        self.query_one("#sale-header", SaleHeader).show_person(app.person)
+        header = self.query_one("#sale-header", SaleHeader)
+        header.show_person(app.person)
+        header.show_training(app.till.receipts.training)
+        app.show_training()
 
     def basket_table(self) -> BasketTable:
         return self.query_one("#basket", BasketTable)
-
-    def on_resize(self) -> None:
-        self.basket_table().forget()
-        if self.state is not None:
-            self.reload()
 
     def show_error(self, message: str) -> None:
         show_message(self, "#sale-message", message, error=True)
@@ -131,15 +130,46 @@ class SaleScreen(Screen[None]):
 
     @on(EntryLine.Quantity)
     def quantity_key(self, event: EntryLine.Quantity) -> None:
-        """'3*' sets the quantity for the next item."""
+        """'3*' sets the quantity for the next item; one far above the usual is asked about
+        once (`ui.confirm_quantity_above`), so a stray digit never sells 1 233 items."""
         try:
-            self.pending_qty = parse_quantity(event.value)
+            qty: int | None = parse_quantity(event.value)
         except InvalidQuantity:
-            self.pending_qty = None
+            qty = None
             self.show_error(_("{text} is not a quantity.").format(text=event.value + "*"))
-        self.query_one("#sale-qty", Label).update(
-            f"{format_quantity(self.pending_qty)} ×" if self.pending_qty else ""
+        limit = host(self).till.config.confirm_quantity_above
+        if qty is None or qty <= limit * 1000:
+            self.set_pending_qty(qty)
+            return
+        self.set_pending_qty(None)
+        shown = format_quantity(qty)
+
+        def answered(yes: bool | None) -> None:
+            self.set_pending_qty(qty if yes else None)
+            if not yes:
+                self.show_info(_("Quantity {qty} not used.").format(qty=shown))
+
+        question = _("{qty} is more than {limit}. Is the quantity right?").format(
+            qty=shown, limit=format_quantity(limit * 1000)
         )
+        self.app.push_screen(
+            ConfirmDialog(_("Large quantity"), question, _("use {qty}").format(qty=shown)),
+            answered,
+        )
+
+    def set_pending_qty(self, qty: int | None) -> None:
+        """The quantity for the next item, shown before the entry line (None: one)."""
+        self.pending_qty = qty
+        self.query_one("#sale-qty", Label).update(f"{format_quantity(qty)} ×" if qty else "")
+
+    def do_clear(self, _text: str) -> None:
+        """Esc: what was typed (already taken off the line) and a pending quantity are gone."""
+        self.set_pending_qty(None)
+        self.clear_lookup()
+        self.show_info("")
+
+    def clear_lookup(self) -> None:
+        self.query_one("#sale-lookup", Static).update("")
 
     @on(EntryLine.Command)
     def command(self, event: EntryLine.Command) -> None:
@@ -171,13 +201,13 @@ class SaleScreen(Screen[None]):
         if app.read_only:
             self.look_up(text)
             return
-        qty, self.pending_qty = self.pending_qty, None
-        self.query_one("#sale-qty", Label).update("")
+        qty = self.pending_qty
+        self.set_pending_qty(None)
         try:
             line = app.till.baskets.add(self.person(), text, qty)
         finally:
             self.reload(keep_cursor=False)
-        self.query_one("#sale-lookup", Static).update("")
+        self.clear_lookup()
         self.show_info(_("Added {name}.").format(name=line.name))
 
     def look_up(self, text: str) -> None:
@@ -199,7 +229,11 @@ class SaleScreen(Screen[None]):
         self.basket_table().step(1)
 
     def do_help(self, _text: str) -> None:
-        self.app.push_screen(HelpDialog(help_rows(self.keymap)))
+        self.app.push_screen(HelpDialog(self.help_rows()))
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """The help's rows (F1): every key, what it does and what to type first."""
+        return help_rows(self.keymap)
 
     @guarded
     def do_return_receipt(self, text: str) -> None:
@@ -332,6 +366,7 @@ class SaleScreen(Screen[None]):
     @guarded
     def do_park(self, _text: str) -> None:
         host(self).till.baskets.park(self.person())
+        self.clear_lookup()
         self.show_info(_("Sale parked."))
         self.reload(keep_cursor=False)
 
@@ -345,6 +380,7 @@ class SaleScreen(Screen[None]):
         def apply(self: SaleScreen, basket_uuid: str | None) -> None:
             if basket_uuid:
                 host(self).till.baskets.resume(self.person(), basket_uuid)
+                self.clear_lookup()
                 self.show_info(_("Parked sale resumed."))
                 self.reload(keep_cursor=False)
 
@@ -369,6 +405,7 @@ class SaleScreen(Screen[None]):
         if completed is None:
             self.show_info(_("Back to the basket."))
             return
+        self.clear_lookup()
         self.show_info(paid_message(completed))
         self.query_one("#sale-message").set_class(True, "change")
         host(self).print_waiting()

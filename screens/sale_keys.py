@@ -1,5 +1,5 @@
 """The sale screen's keys in words: what each does and what to type first (the help, F1), the
-Footer's short words, and how a key is written ('f10,ctrl+k' → 'F10/^K').
+key bar's short words, and how a key is written ('f10,ctrl+k' → 'F10/^K').
 
 Functions, not constants: the texts are translated when the screen is built, in the language
 set at start-up.
@@ -40,8 +40,11 @@ def action_texts() -> dict[str, tuple[str, str]]:
     }
 
 
-def footer_texts() -> dict[str, str]:
-    """Short words for the Footer, most used first; F1 shows everything."""
+def bar_texts(read_only: bool = False) -> dict[str, str]:
+    """Short words for the key bar, most important first: what does not fit at 80 columns is
+    left off from the end (F1 shows everything). A read-only view only looks things up."""
+    if read_only:
+        return {"price_lookup": _("Price"), "stock_lookup": _("Stock"), "help": _("Help")}
     return {
         "pay_cash": _("Cash"),
         "pay_card": _("Card"),
@@ -52,11 +55,17 @@ def footer_texts() -> dict[str, str]:
         "resume": _("Resume"),
         "price_lookup": _("Price"),
         "line_discount": _("Discount"),
+        "price_override": _("New price"),
+        "return_receipt": _("Return"),
+        "day_close": _("Day close"),
+        "receipts_menu": _("Receipts"),
+        "lock": _("Lock"),
+        "sign_out": _("Sign out"),
     }
 
 
 def key_label(keys: str) -> str:
-    """'f10,ctrl+k' → 'F10/^K' for the Footer and the help."""
+    """'f10,ctrl+k' → 'F10/^K' for the help."""
     parts = []
     for key in keys.split(","):
         if key.startswith("ctrl+"):
@@ -70,9 +79,10 @@ def key_label(keys: str) -> str:
     return "/".join(parts)
 
 
-def key_labels(keymap: dict[str, str]) -> dict[str, str]:
-    """Action id → its keys as the Footer writes them."""
-    return {action: key_label(keys) for action, keys in keymap.items()}
+def bar_labels(keymap: dict[str, str]) -> dict[str, str]:
+    """Action id → the key the key bar shows: the first of its keys ('f10,ctrl+k' → 'F10'), so
+    every F-key fits at 80 columns; F1 lists the Ctrl twins."""
+    return {action: key_label(keys.split(",")[0]) for action, keys in keymap.items()}
 
 
 def help_rows(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -84,4 +94,6 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
     ]
     rows += [(key_label(keys), *texts[action]) for action, keys in keymap.items()]
     rows.append(("↑ ↓", _("Move over the lines"), ""))
+    rows.append(("Esc", _("Clear what was typed and the quantity"), ""))
+    rows.append(("^Q", _("Quit kassa (asks when a sale is open)"), ""))
     return rows

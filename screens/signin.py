@@ -12,6 +12,7 @@ from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from screens import styles
 from screens.host import guarded, host
+from screens.widgets.keybar import KeyBar
 from screens.widgets.pinfield import NumberAndPin
 
 
@@ -39,13 +40,14 @@ class SignInScreen(Screen[Person]):
             else:
                 title = _("Sign in")
             yield Label(markup=False, content=title, id="signin-title")
-            yield NumberAndPin(_("User number, then Enter"), id="signin-field")
+            yield NumberAndPin(_("User number, then Enter"), id="signin-field", escape_clears=True)
             yield Static(markup=False, content="", id="signin-message", classes="message")
             yield Static(
                 markup=False,
                 content=_("User number, Enter, PIN, Enter · Esc: start again"),
                 classes="dialog-help",
             )
+        yield KeyBar()
 
     def show_error(self, message: str) -> None:
         self.query_one("#signin-message", Static).update(message)

@@ -1,36 +1,101 @@
-"""The help (F1): every key of the sale screen, what it does and what to type first."""
+"""The help (F1): every key of the screen underneath, what it does and what to type first.
+
+The sale screen gives its own rows (`help_rows()`: what to type before each key); any other
+screen's help is made from its bindings that have a description. The table wraps its columns
+to the dialog's width instead of cutting them, and scrolls when it is longer than the screen.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label, Static
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Label, Static
 
 from kassa_tui.core.i18n import _
 from screens import styles
+from screens.widgets.keybar import plain, short_key
+
+HelpRow = tuple[str, str, str]
+
+
+def rows_from_bindings(screen: Screen[object]) -> list[HelpRow]:
+    """(keys, what it does, '') for each action `screen` shows in its key bar.
+
+    Only shown bindings: an input's own editing keys (Home, Ctrl+←) are not the screen's.
+    """
+    keys: dict[tuple[int, str], list[str]] = {}
+    words: dict[tuple[int, str], str] = {}
+    for namespace, binding, _enabled, _tooltip in screen.active_bindings.values():
+        description = binding.description or binding.tooltip
+        if not binding.show or not description:
+            continue
+        action = (id(namespace), binding.action)
+        keys.setdefault(action, []).append(short_key(binding.key))
+        words.setdefault(action, description)
+    return [
+        ("/".join(sorted(keys[action], key=_not_an_f_key)), words[action], "") for action in keys
+    ]
+
+
+def _not_an_f_key(label: str) -> bool:
+    """False for an F-key, which sorts it first ('F4/^E'), as the sale screen's help does."""
+    return not (label.startswith("F") and label[1:2].isdigit())
 
 
 class HelpDialog(ModalScreen[None]):
-    """The whole key map of the sale screen (F1)."""
+    """The keys of the screen underneath (F1); Esc, F1 or Enter closes it."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape,f1,enter", "close", _("Close"))]
+    # CSS, not DEFAULT_CSS: it must win over dialogs.tcss's width for every dialog box.
+    CSS = """
+    HelpDialog #help-box { width: 78; height: auto; max-height: 100%; }
+    HelpDialog #help-scroll { height: auto; max-height: 70vh; scrollbar-size-vertical: 1; }
+    HelpDialog #help-table { width: 100%; }
+    """
+    BINDINGS = [
+        Binding("escape,f1,enter", "close", show=False),
+        Binding("up", "scroll(-1)", show=False),
+        Binding("down", "scroll(1)", show=False),
+        Binding("pageup", "scroll(-10)", show=False),
+        Binding("pagedown", "scroll(10)", show=False),
+    ]
 
-    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+    def __init__(self, rows: Sequence[HelpRow]) -> None:
         super().__init__(classes="dialog")
-        self.rows = rows
+        self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog-box help-box"):
+        with Vertical(classes="dialog-box", id="help-box"):
             yield Label(markup=False, content=_("Keys"), classes="dialog-title")
-            table: DataTable[str] = DataTable(cursor_type="none", zebra_stripes=True)
-            table.add_columns(_("Key"), _("Does"), _("Type first"))
-            for row in self.rows:
-                table.add_row(*row)
-            yield table
-            yield Static(markup=False, content=_("Esc: close"), classes="dialog-help")
+            with VerticalScroll(id="help-scroll", can_focus=False):
+                yield Static(self.table(), id="help-table")
+            yield Static(
+                markup=False,
+                content=self.text(_("↑ ↓ PgUp PgDn: scroll · Esc: close")),
+                classes="dialog-help",
+            )
+
+    def text(self, text: str) -> str:
+        """`text` as the terminal can show it: plain ASCII glyphs on the Linux console."""
+        return plain(text) if getattr(self.app, "plain_console", False) else text
+
+    def table(self) -> Table:
+        """Three columns that wrap to the width they get; a key is never broken."""
+        table = Table(box=None, expand=True, pad_edge=False, show_edge=False, padding=(0, 1))
+        table.add_column(self.text(_("Key")), no_wrap=True, style="bold")
+        table.add_column(self.text(_("Does")), ratio=3)
+        table.add_column(self.text(_("Type first")), ratio=2)
+        for key, does, first in self.rows:
+            table.add_row(self.text(key), self.text(does), self.text(first))
+        return table
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -35,23 +35,28 @@ class EntryLine(Input):
         self.commands: dict[str, str] = {"enter": "enter", "up": "cursor_up", "down": "cursor_down"}
 
     def bind_commands(
-        self, keymap: dict[str, str], footer: dict[str, str], labels: dict[str, str]
+        self, keymap: dict[str, str], shown: dict[str, str], labels: dict[str, str]
     ) -> None:
-        """Take over the command keys; the bindings only tell the Footer what they are.
+        """Take over the command keys; the bindings only tell the key bar what they are.
 
-        `footer` names the actions shown there, in order, with their short words.
+        `shown` names the actions the key bar lists, most important first, with their short
+        words; `labels` how it writes each action's key.
         """
         for action, keys in keymap.items():
             for key in keys.split(","):
                 self.commands[key] = action
-        for action in [*footer, *(a for a in keymap if a not in footer)]:
+                # The Input's own binding of that key (Ctrl+E: end of line) never runs now;
+                # left in place it would hide the command from the key bar.
+                self._bindings.key_to_bindings.pop(key, None)
+        for action in [*shown, *(a for a in keymap if a not in shown)]:
             self._bindings.bind(
                 keymap[action],
                 f"command('{action}')",
-                footer.get(action, ""),
-                show=action in footer,
+                shown.get(action, ""),
+                show=action in shown,
                 key_display=labels[action],
             )
+        self.refresh_bindings()
 
     def take(self) -> str:
         value = self.value
@@ -69,6 +74,12 @@ class EntryLine(Input):
             event.stop()
             event.prevent_default()
             self.action_command(action)
+            return
+        if event.key == "escape":
+            # Esc forgets what was typed and a pending quantity: nothing half-typed survives.
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.Command("clear", self.take()))
             return
         if event.character == "*":
             event.stop()

@@ -184,7 +184,7 @@ class KeyList(Widget, can_focus=False):
             gap = len(self.GAP) if lines[-1] else 0
             if lines[-1] and used + gap + size > width:
                 if len(lines) == self.MAX_LINES:
-                    break
+                    break  # the rest are less important than this one: none jumps the queue
                 lines.append([])
                 used, gap = 0, 0
             lines[-1].append(entry)

@@ -22,10 +22,16 @@ class NumberAndPin(Input):
             self.number = number
             self.pin = pin
 
-    def __init__(self, number_label: str, *, id: str | None = None) -> None:
+    def __init__(
+        self, number_label: str, *, id: str | None = None, escape_clears: bool = False
+    ) -> None:
+        """With `escape_clears`, Esc also forgets a half-typed number (the sign-in and lock
+        screens, where Esc has nothing else to do); without, Esc there is left to the dialog
+        (to cancel it)."""
         super().__init__(placeholder=number_label, id=id, max_length=8, restrict=r"\d*")
         self.number_label = number_label
         self.number = ""
+        self.escape_clears = escape_clears
 
     def reset(self) -> None:
         self.number = ""
@@ -39,7 +45,7 @@ class NumberAndPin(Input):
             event.prevent_default()
             self.submit_stage()
             return
-        if event.key == "escape" and self.number:
+        if event.key == "escape" and (self.number or (self.escape_clears and self.value)):
             event.stop()
             self.reset()
             return

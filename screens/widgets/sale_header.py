@@ -18,6 +18,7 @@ class SaleHeader(Horizontal):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
+        yield Label(markup=False, content=_("TRAINING"), id="sale-training")
         yield Label(markup=False, content=self.title_text, id="sale-shop")
         yield Label(markup=False, content="", id="sale-user")
         yield Label(markup=False, content="", id="sale-scanner")
@@ -27,6 +28,10 @@ class SaleHeader(Horizontal):
         self.query_one("#sale-user", Label).update(
             f"{person.name} ({person.number})" if person else ""
         )
+
+    def show_training(self, on: bool) -> None:
+        """Training mode: a word at the start of the line (the colour comes from the App)."""
+        self.query_one("#sale-training", Label).display = on
 
     def show_scanner(self, connected: bool) -> None:
         label = self.query_one("#sale-scanner", Label)
