@@ -84,12 +84,19 @@ KNOWN_BYPASSES_IN_OTHERS_FILES: frozenset[tuple[str, str]] = frozenset(
         ("screens/dialogs/parked.py", "_('Cancel') at import"),
         ("screens/dialogs/reason.py", "_('Cancel') at import"),
         ("screens/dialogs/z_close.py", "_('Cancel') at import"),
+        ("screens/signals.py", "_('Back') at import"),
+        ("screens/signals.py", "_('Cashier') at import"),
+        ("screens/signals.py", "_('Details') at import"),
+        ("screens/signals.py", "_('Help') at import"),
     }
 )
 
 REFUSALS = {"Refused", "Stopped", "UsageError", "BadParameter", "ClickException"}
 CLICK_OUTPUT = {"echo", "secho", "prompt", "confirm"}
-WIDGETS = {"Label", "Static", "Button", "Text", "Content"}
+WIDGETS = {"Label", "Static", "Button", "Text", "Content", "Option", "ListItem", "Checkbox"}
+WIDGETS |= {"RadioButton", "Tab", "TabPane", "Markdown", "Link", "Placeholder", "Collapsible"}
+#: kassa's own dialogs and menus (screens/dialogs/): in screens/, what a call to one is given.
+DIALOG_SUFFIXES = ("Dialog", "Menu")
 TITLE_ATTRIBUTES = {"title", "sub_title", "border_title", "border_subtitle", "TITLE", "SUB_TITLE"}
 PROSE_KEYWORDS = {"placeholder", "tooltip", "description", "title", "message", "prompt", "hint"}
 TRANSLATORS = {"_", "ngettext", "gettext"}
@@ -203,6 +210,9 @@ def sink_arguments(call: ast.Call, path: str, refusals: set[str]) -> Iterator[tu
         yield (name, call.args[0])  # dict.update never takes a str
     elif name in ("add_column", "add_columns", "add_row"):
         yield from ((name, a) for a in call.args)
+    elif name.endswith(DIALOG_SUFFIXES) and path.startswith(UI_PARTS):
+        yield from ((name, a) for a in call.args)
+        shown_keywords |= {k for k in keywords if k not in ("id", "classes", "name")}
     for key, value in keywords.items():
         if key in shown_keywords:
             yield (f"{name}({key}=…)", value)
@@ -298,6 +308,8 @@ def test_the_lists_hold_only_literals_still_there() -> None:
         ('raise click.UsageError("--to is before --from")', "--to is before --from"),
         ('Input(placeholder="Scan or type a code")', "Scan or type a code"),
         ('self.title = "Day close"', "Day close"),
+        ('self.app.push_screen(ConfirmDialog("Quit kassa?", id="quit"))', "Quit kassa?"),
+        ('yield OptionList(Option("Whole shop", id="all"))', "Whole shop"),
         ('raise Refused(_("The basket is empty."))', None),
         ('raise Refused(_("{n} lines").format(n=n))', None),
         ('self.notify(f"{amount} kr")', None),  # a unit is not prose
