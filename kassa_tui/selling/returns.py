@@ -9,9 +9,12 @@ A return's lines carry the line numbers of the sale they return, so what is left
 the sold quantity less the quantities returned under the same number (selling.return_lookup
 finds the sale and what is left; the return screen imports its `SoldReceipt` from here). A
 line's refund is its paid amount (after discounts) in proportion, rounded so that returning
-everything gives back exactly what was paid. The refund goes back the way the customer paid:
-card first (up to what was paid by card and not yet refunded), the rest in cash, rounded to
-whole kroner.
+everything gives back exactly what was paid; the return receipt shows the line before the
+sale's discount and that discount under it, so its lines add up (the stored line keeps no
+discount: the X, Z and SAF-T count a discount once, at the sale). The refund goes back the way
+the customer paid: card first (up to what was paid by card and not yet refunded), the rest in
+cash, rounded to whole kroner; `plan` tells the approval beforehand, `ReturnDone.refunds` the
+cashier afterwards.
 
 A return without the receipt is priced from the catalog, needs the shift lead as well, and is
 journaled as RETURNNORECEIPT so the X and Z count it apart. In training mode only training
