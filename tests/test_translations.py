@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 
@@ -214,3 +215,29 @@ def test_nynorsk_and_bokmal_are_different_languages() -> None:
         i18n.set_language("en")
     assert nynorsk == ["Handlekorga er tom.", "Feil brukarnummer eller PIN-kode."]
     assert bokmal == ["Handlekurven er tom.", "Feil brukernummer eller PIN-kode."]
+
+
+def test_a_string_nynorsk_lacks_shows_in_bokmal_never_english(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A string added to the code and to nb but not yet to nn (the test above fails then, but a
+    till may run such a build): the Nynorsk till shows the Bokmål, not the English id."""
+    for language, entries in {
+        "nb": {"Sign in": "Logg inn", "Only in Bokmål so far": "Foreløpig bare på bokmål"},
+        "nn": {"Sign in": "Logg inn (nn)"},
+    }.items():
+        catalog = Catalog(locale=language, domain="kassa", fuzzy=False)
+        for msgid, text in entries.items():
+            catalog.add(msgid, text)
+        folder = tmp_path / "locale" / language / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        with (folder / "kassa.mo").open("wb") as f:
+            write_mo(f, catalog)
+    monkeypatch.setattr(i18n, "data_dir", lambda: tmp_path)
+    try:
+        i18n.set_language("nn")
+        assert i18n._("Sign in") == "Logg inn (nn)"
+        assert i18n._("Only in Bokmål so far") == "Foreløpig bare på bokmål"
+        assert i18n._("In no catalog") == "In no catalog"
+    finally:
+        i18n.set_language("en")
