@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
@@ -27,10 +27,19 @@ from screens import styles
 from screens.host import guarded, host
 
 
+def row(label: str) -> Horizontal:
+    """One field of the form with its label beside it: the label stays while typing."""
+    container = Horizontal(classes="form-row")
+    container.compose_add_child(Label(markup=False, content=label, classes="form-label"))
+    return container
+
+
 class ProductForm(ModalScreen[str | None]):
     """Dismisses with what was done, or None when cancelled."""
 
     CSS_PATH = styles.DIALOGS
+    # The first field, not the scrolling box around the fields: typing starts at once.
+    AUTO_FOCUS = "#form-name"
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f10,ctrl+k", "save", show=False, priority=True),
@@ -49,42 +58,41 @@ class ProductForm(ModalScreen[str | None]):
         title = _("New product") if p is None else _("Change {name}").format(name=p.name)
         groups = [(f"{code} {name}", code) for code, name in till.stock.groups()]
         rates = [(format_rate(rate), rate) for rate in till.config.vat_rates_bp]
-        with VerticalScroll(classes="dialog-box form-box"):
+        with VerticalScroll(classes="dialog-box form-box", id="form-box"):
             yield Label(markup=False, content=title, classes="dialog-title")
-            yield Input(
-                value=p.name if p else "", placeholder=_("Name"), id="form-name", max_length=80
-            )
-            yield Select(
-                groups, value=p.group_code if p else Select.NULL, prompt=_("Group"), id="form-group"
-            )
-            yield Select(
-                rates, value=p.vat_bp if p else Select.NULL, prompt=_("VAT"), id="form-vat"
-            )
-            yield Input(
-                value=format_kr(p.price_ore, thousands=False) if p else "",
-                placeholder=_("Price incl. VAT"),
-                id="form-price",
-                max_length=12,
-            )
-            yield Input(
-                value=", ".join(details.barcodes) if details else "",
-                placeholder=_("Barcodes, separated by commas"),
-                id="form-barcodes",
-            )
-            if p is None:
-                yield Input(
-                    placeholder=_("PLU (optional)"), id="form-plu", max_length=6, restrict=r"\d*"
-                )
+            with row(_("Name")):
+                yield Input(value=p.name if p else "", id="form-name", max_length=80)
+            with row(_("Group")):
                 yield Select(
-                    [(_("piece"), "stk"), (_("kg (weighed)"), "kg")],
-                    value="stk",
-                    allow_blank=False,
-                    id="form-unit",
+                    groups, value=p.group_code if p else Select.NULL, prompt="-", id="form-group"
                 )
+            with row(_("VAT")):
+                yield Select(rates, value=p.vat_bp if p else Select.NULL, prompt="-", id="form-vat")
+            with row(_("Price incl. VAT")):
+                yield Input(
+                    value=format_kr(p.price_ore, thousands=False) if p else "",
+                    id="form-price",
+                    max_length=12,
+                )
+            with row(_("Barcodes")):
+                yield Input(
+                    value=", ".join(details.barcodes) if details else "",
+                    placeholder=_("Barcodes, separated by commas"),
+                    id="form-barcodes",
+                )
+            if p is None:
+                with row(_("PLU (optional)")):
+                    yield Input(id="form-plu", max_length=6, restrict=r"\d*")
+                with row(_("Unit")):
+                    yield Select(
+                        [(_("piece"), "stk"), (_("kg (weighed)"), "kg")],
+                        value="stk",
+                        allow_blank=False,
+                        id="form-unit",
+                    )
             reorder = format_quantity(details.reorder_point_milli) if details else ""
-            yield Input(
-                value=reorder, placeholder=_("Reorder point"), id="form-reorder", max_length=9
-            )
+            with row(_("Reorder point")):
+                yield Input(value=reorder, id="form-reorder", max_length=9)
             yield Static(markup=False, content="", classes="message", id="form-message")
             help_text = _("F10: save · Esc: cancel")
             if p is not None:

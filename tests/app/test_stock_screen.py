@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from screens.dialogs.adjust import AdjustDialog
+from screens.dialogs.product_form import ProductForm
 from screens.sale import SaleScreen
 from screens.stock import StockScreen
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
@@ -293,3 +294,42 @@ async def test_headers_and_numbers_fit_at_80_columns_and_names_give_way(till: Ti
                 assert word in header.split()
     finally:
         i18n.set_language("en")
+
+
+async def test_the_product_form_keeps_its_labels_and_fits_80x24(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f8")  # a new product
+        await pilot.pause()
+        assert isinstance(app.screen, ProductForm)
+        form = app.screen
+        assert form.query_one("#form-name", Input).has_focus
+        await pilot.press("T", "e", "s", "t")
+        form.query_one("#form-name", Input).value += "ost 200 g"
+        form.query_one("#form-group", Select).value = "20"
+        form.query_one("#form-vat", Select).value = 1500
+        for widget, text in (
+            ("#form-price", "49,90"),
+            ("#form-barcodes", "7000000000010"),
+            ("#form-reorder", "4"),
+        ):
+            form.query_one(widget, Input).value = text
+        await pilot.pause()
+        lines = screen_lines(app)
+        for label, value in (
+            ("Name", "Testost 200 g"),
+            ("Group", "20 Meieri"),
+            ("VAT", "15 %"),
+            ("Price incl. VAT", "49,90"),
+            ("Barcodes", "7000000000010"),
+            ("Reorder point", "4"),
+        ):
+            assert any(label in line and value in line for line in lines), label
+        assert "F10: save · Esc: cancel" in screen_text(app)  # the hint, on screen
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen), screen_text(app)
+        assert "Product added: Testost 200 g." in screen_text(app)
+    product = till.catalog.by_barcode("7000000000010")
+    assert (product.name, product.price_ore, product.group_code) == ("Testost 200 g", 4990, "20")
