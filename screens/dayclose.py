@@ -10,7 +10,7 @@ from collections.abc import Callable
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Label, Static
+from textual.widgets import Label, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -21,9 +21,11 @@ from screens import styles
 from screens.dialogs.amount import AmountDialog
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.cash_count import CashCountDialog
+from screens.dialogs.help import HelpDialog
 from screens.dialogs.z_close import COUNT, NOT_COUNTED, ConfirmZDialog, CountFirstDialog
 from screens.host import guarded, host, show_message
 from screens.signals import SignalsScreen
+from screens.widgets.keybar import KeyBar
 
 
 class DayCloseScreen(Screen[None]):
@@ -36,24 +38,44 @@ class DayCloseScreen(Screen[None]):
         with VerticalScroll(id="dayclose-report"):
             yield Static(markup=False, content="", id="dayclose-text")
         yield Static(markup=False, content="", id="stock-message", classes="message")
-        yield Footer()
+        yield KeyBar()
+
+    @staticmethod
+    def keys() -> list[tuple[str, str, str, str, str]]:
+        """(keys, action, word on the key bar, key as written, what the help says), the most
+        important first: the key bar shows them in this order and wraps before it cuts."""
+        return [
+            ("f1,ctrl+g", "help", _("Help"), "F1/^G", _("Help: all keys")),
+            ("f7,ctrl+o", "count", _("Count cash"), "F7/^O", _("Count the cash in the drawer")),
+            # Not F10: that is cash on the sale screen, and a Z cannot be taken back.
+            (
+                "ctrl+z",
+                "z_report",
+                _("Z report"),
+                "^Z",
+                _("Z report: count, confirm with Z, close the day (shift lead)"),
+            ),
+            ("f3,ctrl+p", "print_x", _("Print X"), "F3/^P", _("Print the X report")),
+            ("f8,ctrl+x", "signals", _("Signals"), "F8/^X", _("Fraud signals per cashier")),
+            ("f4,ctrl+e", "opening_float", _("Float"), "F4/^E", _("Opening float")),
+            ("f5,ctrl+j", "pay_in", _("Pay-in"), "F5/^J", _("Pay-in: cash into the drawer")),
+            ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T", _("Pay-out: cash out of the drawer")),
+            ("escape,f12,ctrl+y", "back", _("Back"), "Esc/F12", _("Back to the sale screen")),
+        ]
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """The help's rows (F1): every key of the day close, what it does."""
+        return [(shown, does, "") for _keys, _action, _words, shown, does in self.keys()]
 
     def on_mount(self) -> None:
-        for keys, action, words, shown in (
-            ("escape,f12,ctrl+y", "back", _("Back"), "Esc/F12"),
-            ("f3,ctrl+p", "print_x", _("Print X"), "F3/^P"),
-            ("f4,ctrl+e", "opening_float", _("Float"), "F4/^E"),
-            ("f5,ctrl+j", "pay_in", _("Pay-in"), "F5/^J"),
-            ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T"),
-            ("f7,ctrl+o", "count", _("Count cash"), "F7/^O"),
-            ("f8,ctrl+x", "signals", _("Signals"), "F8/^X"),
-            # Not F10: that is cash on the sale screen, and a Z cannot be taken back.
-            ("ctrl+z", "z_report", _("Z report"), "^Z"),
-        ):
+        for keys, action, words, shown, _does in self.keys():
             self._bindings.bind(keys, action, words, key_display=shown, priority=True)
         self._bindings.bind("f10,ctrl+k", "z_key_moved", show=False, priority=True)
         self.refresh_bindings()
         self.show_report()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpDialog(self.help_rows()))
 
     def show_report(self) -> Report:
         """A fresh X on screen: journaled (13008) with its content and who asked, as any X."""

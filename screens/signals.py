@@ -12,15 +12,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.dayclose.signals import SIGNALS, Item, SignalsReport, format_score, signals
 from screens import styles
+from screens.dialogs.help import HelpDialog
 from screens.dialogs.signals_behind import Behind
 from screens.host import host
+from screens.widgets.keybar import KeyBar
 
 
 def signal_names() -> dict[str, str]:
@@ -71,10 +73,11 @@ class SignalsScreen(Screen[None]):
 
     CSS_PATH = styles.STOCK
     BINDINGS = [
-        Binding("escape", "back", show=False),
-        Binding("enter", "details", show=False, priority=True),
-        Binding("left", "cursor(-1)", show=False, priority=True),
-        Binding("right", "cursor(1)", show=False, priority=True),
+        Binding("enter", "details", _("Details"), priority=True),
+        Binding("left", "cursor(-1)", _("Cashier"), key_display="←/→", priority=True),
+        Binding("right", "cursor(1)", _("Cashier"), show=False, priority=True),
+        Binding("escape", "back", _("Back")),
+        Binding("f1,ctrl+g", "help", _("Help"), key_display="F1", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -90,9 +93,10 @@ class SignalsScreen(Screen[None]):
         yield Static(
             markup=False,
             classes="dialog-help",
-            content=_("←/→: cashier · Enter: the transactions behind the figures · Esc: back"),
+            id="signals-help",
+            content=_("Enter: the transactions behind the figures of the chosen cashier."),
         )
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         till = host(self).till
@@ -121,7 +125,7 @@ class SignalsScreen(Screen[None]):
         for signal in SIGNALS:
             row(names[signal], [str(c.figures[signal].count) for c in cashiers])
         if not cashiers:
-            self.query_one(".dialog-help", Static).update(_("Nothing registered today · Esc: back"))
+            self.query_one("#signals-help", Static).update(_("Nothing registered today."))
         self.action_cursor(0)
 
     def chosen(self) -> int:
@@ -153,6 +157,17 @@ class SignalsScreen(Screen[None]):
                 lines += ["", f"{signal_names()[signal]}: {figure.count}"]
                 lines += [f"  {behind_line(signal, item)}" for item in figure.items]
         self.app.push_screen(Behind("\n".join(lines)))
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """The help's rows (F1)."""
+        return [
+            ("←/→", _("Choose the cashier"), ""),
+            ("Enter", _("The transactions behind the chosen cashier's figures"), ""),
+            ("Esc", _("Back to the day close"), ""),
+        ]
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpDialog(self.help_rows()))
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -17,10 +17,13 @@ from kassa_tui.core import i18n
 from kassa_tui.dayclose.reports import Report, report_doc
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.cash_count import CashCountDialog
+from screens.dialogs.help import HelpDialog
 from screens.dialogs.signals_behind import Behind
 from screens.dialogs.z_close import ConfirmZDialog, CountFirstDialog
 from screens.signals import SignalsScreen
 from screens.widgets.entry import EntryLine
+from screens.widgets.keybar import KeyBar
+from tests.app.screen_text import screen_text
 from tests.shop import SteppingClock, demo_till
 
 ROMME = "7020164760728"
@@ -318,3 +321,26 @@ async def test_a_cashier_counts_blind(till: Till) -> None:
         await pilot.pause()
         text = on_screen(app)
         assert "Counted: 1\u00a0000,00" in text and "Expected" not in text
+
+
+async def test_the_day_close_shows_its_keys_at_80_columns_and_f1_lists_them(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f12")
+        await pilot.pause()
+        bar = app.screen.query_one(KeyBar).text()
+        lines = bar.splitlines()
+        assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+        for key in ("F1/^G Help", "F7/^O Count cash", "^Z Z report", "F8/^X Signals"):
+            assert key in lines[0]  # the first line: what the day close is for
+        for key in ("F3/^P Print X", "F4/^E Float", "F6/^T Pay-out", "Esc/F12 Back"):
+            assert key in bar
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpDialog)
+        text = screen_text(app)
+        assert "Count the cash in the drawer" in text and "Z report: count, confirm" in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DayCloseScreen)
