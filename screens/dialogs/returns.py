@@ -88,7 +88,7 @@ class ReturnDialog(ModalScreen[str | None]):
                 classes="dialog-title",
                 content=_("Return from receipt {nr} ({day} {time}, {total})").format(
                     nr=sold.receipt_nr,
-                    day=sold.local_date,
+                    day=f"{sold.local_date[8:10]}.{sold.local_date[5:7]}.{sold.local_date[:4]}",
                     time=sold.local_time[:5],
                     total=format_kr(sold.total),
                 ),
