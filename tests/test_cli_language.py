@@ -127,3 +127,17 @@ def test_the_signals_table_is_norwegian_and_fits_80_columns(tmp_path: Path) -> N
     assert out.splitlines()[1].split()[:4] == ["Poeng", "Nr", "Navn", "Salg"]
     assert "Kor: linjekorreksjoner" in " ".join(out.split())
     assert [line for line in out.splitlines() if len(line) > 79] == []
+
+
+def test_a_missing_catalog_is_one_line_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo_till(tmp_path, language='"nb"').db.close()
+    monkeypatch.setattr(i18n, "data_dir", lambda: tmp_path / "no-such-install")
+    i18n.set_language("en")
+    result = CliRunner().invoke(
+        main, ["--config", str(tmp_path / "kassa.toml"), "report", "x"], input=TECH
+    )
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError), result.output
+    assert result.output.startswith("kassa: ") and result.output.count("\n") == 1
+    assert "No translation file found" in result.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import struct
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -76,7 +77,12 @@ def speak_the_tills_language(ctx: click.Context) -> None:
     except ConfigError:
         i18n.set_language("en")
         return
-    i18n.set_language(obj["config"].language)
+    try:
+        i18n.set_language(obj["config"].language)
+    except (OSError, struct.error):
+        # A missing or broken catalog (a bad install): English here, and opening the till
+        # reports it as one line.
+        i18n.set_language("en")
 
 
 def confirm(question: str) -> bool:
