@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives import serialization
 from peewee import SqliteDatabase
 
 from kassa_tui.core.errors import Stopped
+from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.records.signing import Signer, load_public_key
 
@@ -124,16 +125,15 @@ def refuse(keys: list[RegisteredKey], signer: Signer, key_file: Path) -> str | N
         return None
     retired = next((key for key in keys if key.fingerprint == mine), None)
     if retired is not None:
-        return (
-            f"signing key {key_file} is key version {retired.version}, replaced by version"
-            f" {newest.version}: put version {newest.version}'s key back"
-        )
-    return (
-        f"signing key {key_file} is not the shop's registered key (version {newest.version},"
-        f" fingerprint {newest.fingerprint[:16]}…): it was replaced outside kassa. Put the"
-        " registered key back, or register a new one: kassa keys generate --force"
-        " (a technician's PIN)"
-    )
+        return _(
+            "signing key {path} is key version {version}, replaced by version {newest}:"
+            " put version {newest}'s key back"
+        ).format(path=key_file, version=retired.version, newest=newest.version)
+    return _(
+        "signing key {path} is not the shop's registered key (version {version}, fingerprint"
+        " {fingerprint}…): it was replaced outside kassa. Put the registered key back, or"
+        " register a new one: kassa keys generate --force (a technician's PIN)"
+    ).format(path=key_file, version=newest.version, fingerprint=newest.fingerprint[:16])
 
 
 def check_registry(database: SqliteDatabase) -> list[str]:
