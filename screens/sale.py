@@ -27,7 +27,6 @@ from kassa_tui.selling.sales import Completed
 from screens import styles
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
-from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, paid_message
@@ -37,6 +36,7 @@ from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
 from screens.dialogs.trouble import ReceiptStuckDialog
 from screens.host import guarded, host, show_message
+from screens.quantity_check import confirm_quantity
 from screens.sale_keys import bar_labels, bar_texts, help_rows
 from screens.stock import StockScreen
 from screens.widgets.basket_table import BasketTable
@@ -133,29 +133,19 @@ class SaleScreen(Screen[None]):
         """'3*' sets the quantity for the next item; one far above the usual is asked about
         once (`ui.confirm_quantity_above`), so a stray digit never sells 1 233 items."""
         try:
-            qty: int | None = parse_quantity(event.value)
+            qty = parse_quantity(event.value)
         except InvalidQuantity:
-            qty = None
+            self.set_pending_qty(None)
             self.show_error(_("{text} is not a quantity.").format(text=event.value + "*"))
-        limit = host(self).till.config.confirm_quantity_above
-        if qty is None or qty <= limit * 1000:
-            self.set_pending_qty(qty)
             return
+
+        def answered(value: int | None) -> None:
+            self.set_pending_qty(value)
+            if value is None:
+                self.show_info(_("Quantity {qty} not used.").format(qty=format_quantity(qty)))
+
         self.set_pending_qty(None)
-        shown = format_quantity(qty)
-
-        def answered(yes: bool | None) -> None:
-            self.set_pending_qty(qty if yes else None)
-            if not yes:
-                self.show_info(_("Quantity {qty} not used.").format(qty=shown))
-
-        question = _("{qty} is more than {limit}. Is the quantity right?").format(
-            qty=shown, limit=format_quantity(limit * 1000)
-        )
-        self.app.push_screen(
-            ConfirmDialog(_("Large quantity"), question, _("use {qty}").format(qty=shown)),
-            answered,
-        )
+        confirm_quantity(self.app, host(self).till.config.confirm_quantity_above, qty, answered)
 
     def set_pending_qty(self, qty: int | None) -> None:
         """The quantity for the next item, shown before the entry line (None: one)."""
@@ -280,15 +270,31 @@ class SaleScreen(Screen[None]):
 
     @guarded
     def do_correct_line(self, text: str) -> None:
+        """Nothing typed removes the selected line; a quantity replaces its quantity (one far
+        above the usual is asked about first)."""
         line = self.selected().line
         baskets = host(self).till.baskets
-        if text:
-            baskets.set_quantity(self.person(), line.id, text)
-            self.show_info(_("Quantity changed: {name}.").format(name=line.name))
-        else:
+        if not text:
             baskets.remove_line(self.person(), line.id)
             self.show_info(_("Line removed: {name}.").format(name=line.name))
-        self.reload()
+            self.reload()
+            return
+        try:
+            qty = parse_quantity(text)
+        except InvalidQuantity:
+            qty = 0  # the basket refuses it with its own words
+
+        @guarded
+        def apply(self: SaleScreen, value: int | None) -> None:
+            if value is None:
+                self.show_info(_("Quantity {qty} not used.").format(qty=format_quantity(qty)))
+                return
+            baskets.set_quantity(self.person(), line.id, text)
+            self.show_info(_("Quantity changed: {name}.").format(name=line.name))
+            self.reload()
+
+        limit = host(self).till.config.confirm_quantity_above
+        confirm_quantity(self.app, limit, qty, lambda value: apply(self, value))
 
     def do_line_discount(self, text: str) -> None:
         self.ask_discount(text, on_line=True)

@@ -393,3 +393,21 @@ async def test_amounts_are_never_cut_names_give_way(till: Till) -> None:
             await pilot.press("ctrl+u")
             await pilot.pause()
         till.baskets.current()
+
+
+async def test_a_large_corrected_quantity_is_asked_about_too(app: KassaApp, till: Till) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _sign_in(pilot)
+        await _scan(pilot, ROMME)
+        await pilot.press("5", "0", "0", "f8")
+        await pilot.pause()
+        assert "500 is more than 100" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert [p.line.qty_milli for p in till.baskets.current().priced.lines] == [1000]
+        await pilot.press("5", "0", "0", "f8", "j")
+        await pilot.pause()
+        assert [p.line.qty_milli for p in till.baskets.current().priced.lines] == [500000]
+        await pilot.press("2", "f8")  # a usual quantity: no question
+        await pilot.pause()
+        assert [p.line.qty_milli for p in till.baskets.current().priced.lines] == [2000]
