@@ -27,13 +27,13 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from peewee import SqliteDatabase
 
-from kassa_tui.records.anchors import check_export_row, export_rows
+from kassa_tui.records.anchors import check_export_row, check_head, export_rows
 from kassa_tui.records.signing import FIRST, load_public_key
 from kassa_tui.saft.codes import NS, chains_in
 from kassa_tui.saft.export import head_path, read_ends, read_heads
 
 #: Each register's last transaction, (receipt number, signature), or None when it has none.
-Ends = Mapping[str, "tuple[int, str] | None"]
+Ends = Mapping[str, tuple[int, str] | None]
 
 
 @dataclass
@@ -148,15 +148,18 @@ def verify_export(
         else:
             if recorded is not None:
                 ends.append((sidecar.name, recorded))
-    rows = _export_rows(database, path.name) if database is not None else []
+    rows: list[dict[str, object]] = []
+    if database is not None:
+        rows, wrong = _on_the_till(database, path.name, heads)
+        if wrong is not None:
+            extra.append(wrong)
     if rows:
-        journaled = rows[-1].get("last_transactions")
+        # Two exports into two folders in one second share a name: the one with this .head's.
+        wanted = {r: f"{seq}:{digest}" for r, (seq, digest) in (heads or {}).items()}
+        row = next((r for r in rows if r.get("journal_heads") == wanted), rows[-1])
+        journaled = row.get("last_transactions")
         if isinstance(journaled, dict):
             ends.append(("the export's journal row (13020)", _journaled_ends(journaled)))
-        if heads is not None and database is not None:
-            wrong = _check_row(database, path.name, heads)
-            if wrong is not None:
-                extra.append(wrong)
     result = check_saft(
         path,
         public_key_pem,
@@ -306,21 +309,22 @@ def _journaled_ends(journaled: Mapping[str, object]) -> dict[str, tuple[int, str
     return ends
 
 
-def _export_rows(database: Path, name: str) -> list[dict[str, object]]:
-    """The till's journal rows (13020) of an export called `name`, read without writing."""
+def _on_the_till(
+    database: Path, name: str, heads: Mapping[str, tuple[int, str]] | None
+) -> tuple[list[dict[str, object]], str | None]:
+    """The till's journal rows (13020) of an export called `name`, read without writing, and
+    what is wrong with them against the `.head` file's `heads`: they must record the same
+    heads, and an export whose heads this journal holds must still have its row."""
     db = SqliteDatabase(f"{database.resolve().as_uri()}?mode=ro", uri=True)
     try:
         db.connect()
-        return export_rows(db, name)
-    finally:
-        db.close()
-
-
-def _check_row(database: Path, name: str, heads: Mapping[str, tuple[int, str]]) -> str | None:
-    db = SqliteDatabase(f"{database.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        db.connect()
-        return check_export_row(db, name, heads)
+        rows = export_rows(db, name)
+        ours = heads is not None and any(
+            check_head(db, register, seq, digest) is None
+            for register, (seq, digest) in heads.items()
+        )
+        wrong = check_export_row(db, name, heads) if heads and (rows or ours) else None
+        return rows, wrong
     finally:
         db.close()
 

@@ -874,6 +874,7 @@ def two_days(till: Till, cashier: Person, time: SteeredTime, tmp_path: Path) -> 
     sell(till, cashier, ROMME, card=True)
     sell(till, cashier, PILSNER)
     first = export_saft(till.db, till.config, DAY, DAY, tmp_path / "1", clock=till.clock)
+    time.advance(60)  # two exports in one second into two folders would share a name
     next_day = date(2026, 11, 28)
     second = export_saft(till.db, till.config, next_day, next_day, tmp_path / "2", clock=till.clock)
     return first, second
@@ -968,3 +969,24 @@ def test_without_its_head_file_the_end_is_said_to_be_unproven(
         " records them; a transaction cut from the end would not show."
     ) in out
     assert "every signature chain verifies" not in out
+
+
+def test_on_the_till_an_export_whose_journal_row_was_removed_is_named(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, second = two_days(till, cashier, time, tmp_path)
+    for verb in ("update", "delete"):
+        till.db.execute_sql(f"DROP TRIGGER journal_no_{verb}")
+    # Only the second export's row, the journal's last: the rows before it keep their hashes.
+    till.db.execute_sql("DELETE FROM journal WHERE seq = (SELECT MAX(seq) FROM journal)")
+    assert till.journal.verify() is None
+    code, out = saft_verify(second, public_key(till), tmp_path, "--previous", str(first))
+    assert code == 0, out  # away from the till the .head alone proves the end
+    code, out = saft_verify(
+        second, public_key(till), tmp_path, "--previous", str(first), config=till.config.source
+    )
+    assert code == 1, out
+    assert (
+        f"kassa: no journal row records the export {second.name} (13020): it was removed, or"
+        " the file was renamed"
+    ) in out
