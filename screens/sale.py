@@ -184,12 +184,15 @@ class SaleScreen(Screen[None]):
     def do_enter(self, text: str) -> None:
         if not text:
             return
-        if text[:1] in ("R", "r") and text[1:].isdigit():  # a receipt's own barcode
-            self.do_return_receipt(text)
-            return
         app = host(self)
+        receipt = text[:1] in ("R", "r") and text[1:].isdigit()  # a receipt's own barcode
         if app.read_only:
+            if receipt:  # a return is a sale: not here
+                raise Refused(_("This is a read-only view: the till is running elsewhere."))
             self.look_up(text)
+            return
+        if receipt:
+            self.do_return_receipt(text)
             return
         qty = self.pending_qty
         self.set_pending_qty(None)
@@ -222,8 +225,12 @@ class SaleScreen(Screen[None]):
         self.app.push_screen(HelpDialog(self.help_rows()))
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        """The help's rows (F1): every key, what it does and what to type first."""
-        return help_rows(self.keymap)
+        """The help's rows (F1): every key, what it does and what to type first (a read-only
+        view: only the look-ups it can do)."""
+        keymap = self.keymap
+        if host(self).read_only:
+            keymap = {a: k for a, k in keymap.items() if a in bar_texts(read_only=True)}
+        return help_rows(keymap)
 
     @guarded
     def do_return_receipt(self, text: str) -> None:

@@ -14,8 +14,10 @@ from kassa_tui.app import KassaApp, run_app
 from kassa_tui.composition import Till
 from kassa_tui.config import load
 from kassa_tui.core import i18n
+from screens.dialogs.help import HelpDialog
 from screens.sale import SaleScreen
 from screens.widgets.entry import EntryLine
+from tests.app.screen_text import screen_text
 from tests.shop import demo_till
 
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
@@ -48,6 +50,26 @@ async def test_a_read_only_view_refuses_pay_and_park_keys_with_why(
         await pilot.pause()
         assert "24,90" in str(app.screen.query_one("#sale-lookup", Static).render())
     assert journal_events(till) == [*before, "PRICELOOKUP"]
+
+
+async def test_a_receipt_scan_and_the_help_say_what_a_read_only_view_does(
+    till: Till, printer: MemoryPrinter
+) -> None:
+    before = journal_events(till)
+    app = KassaApp(till, printer, read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.screen.query_one("#entry", EntryLine).value = "R1"  # a receipt's barcode: a return
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "read-only view" in message(app) and "Sign in" not in message(app)
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpDialog)
+        shown = screen_text(app)
+        assert "F5/^F" in shown and "F2/^S" in shown, shown  # price and stock look-up
+        assert "F10" not in shown and "F3/^P" not in shown and "F12" not in shown, shown
+    assert journal_events(till) == before
 
 
 async def test_a_read_only_view_speaks_norwegian_on_a_norwegian_till(tmp_path: Path) -> None:
