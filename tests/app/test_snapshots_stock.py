@@ -1,0 +1,117 @@
+"""The stock screens and their dialogs, and the receipts and reason menus, as the shift lead sees
+them: at the Pi's 80×24, in a full terminal and with the console theme (TERM=linux)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+
+ROMME = "7020164760728"
+APPLES = "7045811781536"
+
+Steps = Callable[[Any, Till], Awaitable[None]]
+
+
+async def steady(pilot: Any) -> None:
+    """No blinking cursor, no pending work: the same picture every run."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.2)
+    for widget in app.screen.query("Input"):
+        widget.cursor_blink = False
+    for screen in app.screen_stack:
+        for widget in screen.query("Input"):
+            widget.cursor_blink = False
+    await pilot.pause()
+
+
+async def type_in(pilot: Any, text: str) -> None:
+    pilot.app.focused.value = text
+    await pilot.pause()
+
+
+async def stock(pilot: Any, till: Till, text: str = "a") -> None:
+    await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+    await pilot.press("f2")
+    await type_in(pilot, text)
+    await pilot.pause(0.2)
+
+
+async def lookup(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("down", "down")
+
+
+async def low_stock(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("f3")
+
+
+async def adjustment(pilot: Any, till: Till) -> None:
+    await stock(pilot, till, "romme")
+    await pilot.press("f5")
+    await type_in(pilot, "+2")
+    await pilot.press("enter", "2")  # Damaged only lowers stock: refused, said why
+
+
+async def change_product(pilot: Any, till: Till) -> None:
+    await stock(pilot, till, "romme")
+    await pilot.press("f7")
+
+
+async def goods_received(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("f4")
+    codes = till.db.execute_sql(
+        "SELECT MIN(code) FROM barcode WHERE length(code) = 13 AND code LIKE '70%'"
+        " GROUP BY product_id ORDER BY product_id LIMIT 25"
+    ).fetchall()
+    for (code,) in codes:
+        await type_in(pilot, code)
+        await pilot.press("enter")
+    await type_in(pilot, "12,50")
+    await pilot.press("f6")  # the cost price of the line just scanned
+
+
+async def stocktake(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("f6", "down", "down", "enter")  # 20 Meieri
+    await pilot.pause()
+    await type_in(pilot, "3*" + ROMME)
+    await pilot.press("enter")
+
+
+async def receipts_menu(pilot: Any, till: Till) -> None:
+    await pilot.press("1", "enter", "1", "1", "1", "1", "enter")
+    await type_in(pilot, ROMME)
+    await pilot.press("enter")
+    await pilot.press("ctrl+e")
+
+
+SCREENS: dict[str, Steps] = {
+    "lookup": lookup,
+    "low_stock": low_stock,
+    "adjustment": adjustment,
+    "change_product": change_product,
+    "goods_received": goods_received,
+    "stocktake": stocktake,
+    "receipts_menu": receipts_menu,
+}
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["terminal", "console"])
+@pytest.mark.parametrize("where", list(SCREENS))
+def test_stock_screens_at_80x24(snap_compare: Any, till: Till, where: str, console: bool) -> None:
+    app = KassaApp(till, MemoryPrinter(), console=console)
+
+    async def before(pilot: Any) -> None:
+        await SCREENS[where](pilot, till)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
