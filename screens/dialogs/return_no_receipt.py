@@ -199,7 +199,7 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
         ]
         if len(self.lines) > SUMMARY_LINES:
             summary.append(
-                _("… and {count} more lines").format(count=len(self.lines) - SUMMARY_LINES)
+                _("(and {count} more lines)").format(count=len(self.lines) - SUMMARY_LINES)
             )
         summary.append(refund_plan_text(self.plan()))
         title = _("Return without a receipt: {reason}").format(reason=reason)

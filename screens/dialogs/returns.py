@@ -186,7 +186,7 @@ class ReturnDialog(ModalScreen[str | None]):
             for line in chosen[:SUMMARY_LINES]
         ]
         if len(chosen) > SUMMARY_LINES:
-            shown.append(_("… and {count} more lines").format(count=len(chosen) - SUMMARY_LINES))
+            shown.append(_("(and {count} more lines)").format(count=len(chosen) - SUMMARY_LINES))
         plan = host(self).till.returns.plan(self.sold, self.chosen)
         return [*shown, refund_plan_text(plan)]
 
