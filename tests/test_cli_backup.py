@@ -201,6 +201,7 @@ def test_a_missing_folder_is_refused_not_made_a_file(tmp_path: Path, shop: Path)
     missing = tmp_path / "backups"
     code, text = kassa("--config", str(shop), "backup", str(missing), input="")  # before the PIN
     assert code == 2 and "does not exist" in text and "end DEST with /" in text, text
+    assert text.startswith("kassa: ") and text.count("\n") == 1  # one line, no click «Error:»
     assert "backups.db" in text  # how to say a file was meant
     assert not missing.exists()
 

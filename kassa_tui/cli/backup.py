@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import bad_input, config_of, friendly
 from kassa_tui.core.i18n import _
 
 
@@ -40,17 +40,14 @@ def backup_dest(text: str) -> tuple[Path, bool]:
         return dest, False
     if text.endswith(("/", os.sep)):
         if not dest.parent.is_dir():
-            raise click.BadParameter(
-                _("{folder}: no such folder").format(folder=dest.parent), param_hint="DEST"
-            )
+            bad_input(_("{folder}: no such folder").format(folder=dest.parent))
         return dest, True
     if not dest.suffix:
-        raise click.BadParameter(
+        bad_input(
             _(
                 "{dest} does not exist. A folder must exist (or end DEST with / to create it);"
                 " a new file's name needs an extension, e.g. {example}."
-            ).format(dest=text, example=f"{dest.name}.db"),
-            param_hint="DEST",
+            ).format(dest=text, example=f"{dest.name}.db")
         )
     return dest, False
 

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -159,6 +159,13 @@ def main(ctx: click.Context, config_path: str | None) -> None:
     speak_the_tills_language(ctx)
     if ctx.invoked_subcommand is None:
         ctx.invoke(main.get_command(ctx, "tui"))  # type: ignore[arg-type]
+
+
+def bad_input(message: str) -> NoReturn:
+    """Refuse an argument in one line of the till's language (exit 2, as click's usage errors),
+    rather than click's «Error: Invalid value for …» around it."""
+    click.echo("kassa: " + message, err=True)
+    sys.exit(2)
 
 
 def not_overwriting(path: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.cli.base import bad_input, friendly, till_of
 from kassa_tui.core.i18n import _
 
 
@@ -44,9 +44,9 @@ def user_name(_ctx: click.Context | None, _param: click.Parameter | None, value:
     """A new user's name: printed on receipts and in the journal, so never empty."""
     name = " ".join(value.split())
     if not name:
-        raise click.BadParameter(_("a user needs a name (it is printed on receipts)"))
+        bad_input(_("a user needs a name (it is printed on receipts)"))
     if not value.isprintable():
-        raise click.BadParameter(_("a name holds no control characters"))
+        bad_input(_("a name holds no control characters"))
     return name
 
 
