@@ -13,6 +13,7 @@ from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from screens.widgets.entry import EntryLine
+from tests.app.test_returns_flow import screen_text
 
 ROMME, EPLER = "7020164760728", "7045811781536"
 Before = Callable[[Any], Awaitable[None]]
@@ -80,3 +81,20 @@ SCENES: dict[str, Before] = {
 def test_returns(snap_compare: Any, till: Till, scene: str, console: bool) -> None:
     app = KassaApp(till, MemoryPrinter(), console=console)
     assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
+
+
+#: What the Pi's console font draws (see tests/app/test_console_glyphs.py): printable ASCII
+#: and the printable half of ISO 8859-1; no box drawing, blocks, ellipsis or dashes.
+CONSOLE_SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(
+    chr(c) for c in range(0xA0, 0x100)
+)
+
+
+@pytest.mark.parametrize("scene", list(SCENES))
+async def test_returns_draw_only_console_glyphs(till: Till, scene: str) -> None:
+    app = KassaApp(till, MemoryPrinter(), console=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await SCENES[scene](pilot)
+        text = screen_text(app)
+    strange = {ch for ch in text if ch not in CONSOLE_SAFE and ch != "\n"}
+    assert not strange, f"{scene}: {strange}\n{text}"
