@@ -110,6 +110,8 @@ class ReturnDialog(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#return-lines", DataTable).styles.max_height = TABLE_ROWS + 1
         self.fill()
+        if not self.sold.returnable:
+            self.show_message(_("Everything on this receipt has already been returned."))
         self.query_one("#return-reason", Input).focus()
 
     def fill(self) -> None:

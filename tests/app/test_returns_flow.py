@@ -163,6 +163,9 @@ async def test_a_wrong_pin_says_so_and_the_approval_stays_open(till: Till) -> No
         await pilot.pause()
         assert not isinstance(app.screen, (ApprovalDialog, ReturnDialog))
         assert "Return receipt 2" in sale_message(app)
+        await scan(pilot, "R1")  # again: nothing is left
+        await pilot.pause()
+        assert "Everything on this receipt has already been returned." in screen_text(app)
     assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 2
 
 
