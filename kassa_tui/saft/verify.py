@@ -105,9 +105,11 @@ def check_saft(
                 chain = result.chains.setdefault(register, chain)
             elif tag == "cashtransaction":
                 if chain.transactions == 0:
-                    prev = _start(key, elem, register, chain, previous, chains, previous_name)
+                    prev = _start(key, elem, register, chain, previous, chains)
                     if chain.start == "header":
-                        result.unproven.append(_not_proven_start(register, elem, previous))
+                        result.unproven.append(
+                            _not_proven_start(register, elem, previous, previous_name)
+                        )
                 problem, prev = _check(key, elem, register, prev)
                 if problem:
                     result.problems.append(problem)
@@ -168,7 +170,7 @@ def verify_export(
         previous.name if previous is not None else "the previous export",
     )
     result.problems += extra
-    if not ends and result.chains:
+    if not ends and result.chains and not (sidecar.exists() and heads is None):
         where = f"no {sidecar.name} beside it records them"
         if sidecar.exists():
             where = f"{sidecar.name} is from before kassa recorded them"
@@ -261,7 +263,6 @@ def _start(
     chain: Chain,
     previous: Mapping[str, str] | None,
     claimed: Mapping[str, str],
-    previous_name: str,
 ) -> str:
     """The signature a register's first transaction in the file must be signed over; sets
     `chain.start` to how that is known."""
@@ -279,14 +280,16 @@ def _start(
     return FIRST
 
 
-def _not_proven_start(register: str, elem: ET.Element, previous: Mapping[str, str] | None) -> str:
+def _not_proven_start(
+    register: str, elem: ET.Element, previous: Mapping[str, str] | None, previous_name: str
+) -> str:
     nr = _nr(elem)
     if previous is None:
         how = "give --previous with the export of the period just before"
     else:
         how = (
-            "the previous export holds no transaction of it: give the last export that has"
-            " one as --previous"
+            f"{previous_name} holds no transaction of it: give the last export that has one"
+            " as --previous"
         )
     return (
         f"where register {register}'s chain starts is not proven: its first transaction, nr"

@@ -990,3 +990,35 @@ def test_on_the_till_an_export_whose_journal_row_was_removed_is_named(
         f"kassa: no journal row records the export {second.name} (13020): it was removed, or"
         " the file was renamed"
     ) in out
+
+
+def test_a_previous_export_without_the_registers_transactions_does_not_prove_the_start(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    sell(till, cashier, ROMME)
+    time.advance(24 * HOUR)  # a day without sales, exported on its own
+    empty = export_saft(
+        till.db, till.config, date(2026, 11, 28), date(2026, 11, 28), tmp_path / "1",
+        clock=till.clock,
+    )  # fmt: skip
+    time.advance(24 * HOUR)
+    sell(till, cashier, PILSNER)
+    day = date(2026, 11, 29)
+    path = export_saft(till.db, till.config, day, day, tmp_path / "2", clock=till.clock)
+    code, out = saft_verify(path, public_key(till), tmp_path, "--previous", str(empty))
+    assert code == 0, out
+    assert (
+        f"its first transaction, nr 2, goes on from a signature only the file's own header"
+        f" names, so a transaction cut from the start would not show; {empty.name} holds no"
+        " transaction of it: give the last export that has one as --previous"
+    ) in out
+
+
+def test_a_head_file_that_cannot_be_read_is_named(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, _second = two_days(till, cashier, time, tmp_path)
+    head_path(first).write_text("KASSE-1 last four signature\n")
+    code, out = saft_verify(first, public_key(till), tmp_path)
+    assert code == 1, out
+    assert f"kassa: {head_path(first)} records no journal head: it was changed" in out
