@@ -355,7 +355,7 @@ async def test_training_shows_on_every_screen(app: KassaApp) -> None:
         await pilot.press("ctrl+e", "3")
         await pilot.pause()
         assert app.has_class("-training")
-        assert "TRAINING MODE - nothing sold here is real." in screen_text(app)
+        assert "TRAINING MODE - nothing sold here is real" in screen_text(app)
         assert screen_text(app).startswith("█ TRAINING ")  # the header, in a coloured frame
         await pilot.press("f2")  # the stock lookup keeps the frame
         await pilot.pause()
@@ -373,7 +373,7 @@ async def test_training_on_the_console_theme_is_ascii_and_framed(till: Till) -> 
         await pilot.press("ctrl+e", "3")
         await pilot.pause()
         text = screen_text(app)
-        assert "TRAINING MODE - nothing sold here is real." in text
+        assert "TRAINING MODE - nothing sold here is real" in text
         assert all(line.startswith("|") and line.endswith("|") for line in text.split("\n"))
         assert app.screen.query_one(KeyBar).text().isascii()
 
