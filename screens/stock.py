@@ -30,7 +30,7 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
-from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
+from screens.stockwork import GoodsReceivedScreen, StocktakeScreen, bind_shown_first
 from screens.widgets.keybar import KeyBar
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
@@ -90,7 +90,7 @@ class StockScreen(Screen[ProductInfo | None]):
             ("f7,ctrl+o", "edit_product", _("Edit"), "F7/^O"),
             ("f8,ctrl+n", "new_product", _("New"), "F8/^N"),
         ):
-            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+            bind_shown_first(self, keys, action, words, shown)
         self.refresh_bindings()
         self.search_now()
 

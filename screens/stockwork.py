@@ -8,6 +8,7 @@ five) and saves through the stock service, which writes one transaction and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -47,6 +48,18 @@ def quantity_and_code(text: str) -> tuple[int | None, str]:
     return None, text.strip()
 
 
+def bind_shown_first(screen: Screen[Any], keys: str, action: str, words: str, shown: str) -> None:
+    """Bind `keys` to `action`; the key bar lists it by its first key only.
+
+    The key bar keeps the order in which keys first appear among the active bindings, and the
+    focused Input binds ctrl+e, ctrl+k … itself: a twin listed there would jump the queue.
+    """
+    first, *twins = keys.split(",")
+    screen._bindings.bind(first, action, words, key_display=shown, priority=True)
+    if twins:
+        screen._bindings.bind(",".join(twins), action, words, show=False, priority=True)
+
+
 def find_product(screen: DOMNode, code: str) -> ProductInfo:
     baskets = host(screen).till.baskets
     return baskets.find_product(baskets.classify(code))
@@ -75,7 +88,7 @@ class _Work(Screen[str | None]):
 
     def on_mount(self) -> None:
         for keys, action, words, shown in self.keys():
-            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+            bind_shown_first(self, keys, action, words, shown)
         self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
         self._bindings.bind("down", "cursor(1)", show=False, priority=True)
         self.refresh_bindings()
@@ -127,7 +140,7 @@ class GoodsReceivedScreen(_Work):
             ("f10,ctrl+k", "save", _("Save"), "F10/^K"),
             ("f6,ctrl+d", "set_cost", _("Cost price"), "F6/^D"),
             ("f8,ctrl+x", "set_quantity", _("Quantity"), "F8/^X"),
-            ("delete", "remove", _("Remove"), "Del"),
+            ("f9,delete", "remove", _("Remove"), "F9/Del"),
             ("escape", "leave", _("Cancel"), "Esc"),
         )
 

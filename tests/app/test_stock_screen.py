@@ -333,3 +333,28 @@ async def test_the_product_form_keeps_its_labels_and_fits_80x24(till: Till) -> N
         assert "Product added: Testost 200 g." in screen_text(app)
     product = till.catalog.by_barcode("7000000000010")
     assert (product.name, product.price_ore, product.group_code) == ("Testost 200 g", 4990, "20")
+
+
+async def test_the_stock_screens_show_their_keys_at_80_columns_most_important_first(
+    till: Till,
+) -> None:
+    lead = till.users.approver("2", "2222")
+    till.stocktakes.start_count(lead, "20")
+    expected = {
+        "lookup": ["Enter Add the item", "Esc/F2 Back", "F3/^W Low stock", "F4/^E Goods in",
+                   "F5/^J Adjust", "F6/^T Count", "F7/^O Edit", "F8/^N New"],
+        "goods": ["F10/^K Save", "F6/^D Cost price", "F8/^X Quantity", "F9/Del Remove",
+                  "Esc Cancel"],
+        "count": ["F10/^K Post", "F8/^X Set count", "Esc Leave (resume later)",
+                  "F9/^Z Discard count"],
+    }  # fmt: skip
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        for where, keys in (("lookup", ["f2"]), ("goods", ["f4"]), ("count", ["escape", "f6"])):
+            await pilot.press(*keys)
+            await pilot.pause()
+            bar = " ".join(line.strip() for line in screen_lines(app)[-2:])
+            places = [bar.find(entry) for entry in expected[where]]
+            assert -1 not in places, (where, bar)
+            assert places == sorted(places), (where, bar)
