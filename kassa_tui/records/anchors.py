@@ -28,6 +28,7 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import GENESIS, journal_head
 
 #: Fewer hex digits than an X or Z prints would be too easy to match with a rewritten journal.
@@ -242,10 +243,10 @@ def check_export_row(
     match a shortened `.head`, is named."""
     rows = export_rows(database, file_name)
     if not rows:
-        return (
-            f"no journal row records the export {file_name} (13020): it was removed, or the file"
-            " was renamed"
-        )
+        return _(
+            "no journal row records the export {name} (13020): it was removed, or the file was"
+            " renamed"
+        ).format(name=file_name)
     wanted = {register: f"{seq}:{digest}" for register, (seq, digest) in heads.items()}
     if any(row.get("journal_heads") == wanted for row in rows):
         return None
@@ -256,19 +257,22 @@ def check_export_row(
         if wanted.get(register) != recorded.get(register)
     )
     shown = ", ".join(
-        f"register {register}: journal row {_short(recorded.get(register))},"
-        f" .head {_short(wanted.get(register))}"
+        _("register {register}: journal row {row}, .head {head}").format(
+            register=register,
+            row=_short(recorded.get(register)),
+            head=_short(wanted.get(register)),
+        )
         for register in differing
     )
-    return (
-        f"the journal row of the export {file_name} and its .head file record different heads"
-        f" ({shown}): one of them was changed"
-    )
+    return _(
+        "the journal row of the export {name} and its .head file record different heads"
+        " ({heads}): one of them was changed"
+    ).format(name=file_name, heads=shown)
 
 
 def _short(head: object) -> str:
     """'1234:<64 hex digits>' as the X and Z print it, with 16 digits; 'none' for no head."""
     if not isinstance(head, str):
-        return "none"
+        return _("none")
     seq, _colon, digest = head.partition(":")
     return f"{seq}:{digest[:16]}"

@@ -162,20 +162,25 @@ def check_registry(database: SqliteDatabase) -> list[str]:
             actual = ""
         if actual != key.fingerprint:
             problems.append(
-                f"signing key version {key.version}: its public key is not the one its"
-                f" fingerprint {key.fingerprint[:16]}… names: it was changed in the database"
+                _(
+                    "signing key version {version}: its public key is not the one its"
+                    " fingerprint {fingerprint}… names: it was changed in the database"
+                ).format(version=key.version, fingerprint=key.fingerprint[:16])
             )
         if journaled.pop((key.version, key.fingerprint), None) is None:
             problems.append(
-                f"signing key version {key.version} (fingerprint {key.fingerprint[:16]}…) has"
-                " no KEYREG journal row: it was added or changed in the database, not by kassa"
+                _(
+                    "signing key version {version} (fingerprint {fingerprint}…) has no KEYREG"
+                    " journal row: it was added or changed in the database, not by kassa"
+                ).format(version=key.version, fingerprint=key.fingerprint[:16])
             )
     for (version, print_), rows in sorted(journaled.items()):
         register, seq = rows[0]
         problems.append(
-            f"journal row {seq} of register {register} (KEYREG) registered signing key version"
-            f" {version}"
-            f" (fingerprint {print_[:16]}…), which the database no longer holds: it was deleted"
-            " or changed"
+            _(
+                "journal row {seq} of register {register} (KEYREG) registered signing key"
+                " version {version} (fingerprint {fingerprint}…), which the database no longer"
+                " holds: it was deleted or changed"
+            ).format(seq=seq, register=register, version=version, fingerprint=print_[:16])
         )
     return problems

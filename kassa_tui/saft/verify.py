@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from peewee import SqliteDatabase
 
+from kassa_tui.core.i18n import _
 from kassa_tui.records.anchors import check_export_row, check_head, export_rows
 from kassa_tui.records.signing import FIRST, load_public_key
 from kassa_tui.saft.codes import NS, chains_in
@@ -146,7 +147,7 @@ def verify_export(
             heads = read_heads(path)
             recorded = read_ends(path)
         except ValueError as exc:
-            extra.append(f"{exc}: it was changed")
+            extra.append(_("{problem}: it was changed").format(problem=exc))
         else:
             if recorded is not None:
                 ends.append((sidecar.name, recorded))
@@ -161,7 +162,7 @@ def verify_export(
         row = next((r for r in rows if r.get("journal_heads") == wanted), rows[-1])
         journaled = row.get("last_transactions")
         if isinstance(journaled, dict):
-            ends.append(("the export's journal row (13020)", _journaled_ends(journaled)))
+            ends.append((_("the export's journal row (13020)"), _journaled_ends(journaled)))
     result = check_saft(
         path,
         public_key_pem,
@@ -171,16 +172,20 @@ def verify_export(
     )
     result.problems += extra
     if not ends and result.chains and not (sidecar.exists() and heads is None):
-        where = f"no {sidecar.name} beside it records them"
         if sidecar.exists():
-            where = f"{sidecar.name} is from before kassa recorded them"
-        if database is not None:
-            where += ", and the till's journal has no export row that does"
-        result.unproven.append(
-            f"where the chains end is not proven: {where}; a transaction cut from the end"
-            " would not show. Keep each export's .head beside it, or check the file on the"
-            " till that exported it"
-        )
+            text = _(
+                "where the chains end: {name} is from before kassa recorded each register's"
+                " last transaction, so a transaction cut from the end would not show. Check the"
+                " file on the till that exported it"
+            )
+        else:
+            text = _(
+                "where the chains end: no {name} beside it records each"
+                " register's last transaction, so a transaction cut from the end would not"
+                " show. Keep each export's .head beside it, or check the file on the till that"
+                " exported it"
+            )
+        result.unproven.append(text.format(name=sidecar.name))
     return result
 
 
@@ -190,37 +195,38 @@ def check_ends(chains: Mapping[str, Chain], recorded: Ends, source: str) -> list
     problems = []
     for register in sorted(set(chains) | {r for r, end in recorded.items() if end}):
         found = chains[register].last if register in chains else None
-        if register not in recorded:
-            if found is not None:
-                problems.append(
-                    f"register {register}: {source} records no transaction of it, the file has"
-                    f" {chains[register].transactions}: they were added"
-                )
-            continue
-        wanted = recorded[register]
+        wanted = recorded.get(register)
         if wanted == found:
             continue
         if wanted is None:
-            problems.append(
-                f"register {register}: {source} records no transaction of it, the file has"
-                f" {chains[register].transactions}: they were added"
+            text = _(
+                "register {register}: {source} records no transaction of it, the file has"
+                " {count}: they were added"
             )
         elif found is None:
-            problems.append(
-                f"register {register}: the file has no transaction, {source} records nr"
-                f" {wanted[0]} as the last exported: they were cut from the file"
+            text = _(
+                "register {register}: the file has no transaction, {source} records nr {wanted}"
+                " as the last exported: they were cut from the file"
             )
         elif found[0] != wanted[0]:
-            problems.append(
-                f"register {register}: the file ends at transaction nr {found[0]}, {source}"
-                f" records nr {wanted[0]} as the last exported: the file was cut or added to at"
-                " its end"
+            text = _(
+                "register {register}: the file ends at transaction nr {nr}, {source} records nr"
+                " {wanted} as the last exported: the file was cut or added to at its end"
             )
         else:
-            problems.append(
-                f"register {register}: the last transaction, nr {found[0]}, is not the one"
-                f" {source} records (another signature): it was replaced"
+            text = _(
+                "register {register}: the last transaction, nr {nr}, is not the one {source}"
+                " records (another signature): it was replaced"
             )
+        problems.append(
+            text.format(
+                register=register,
+                source=source,
+                count=chains[register].transactions if register in chains else 0,
+                nr=found[0] if found else "",
+                wanted=wanted[0] if wanted else "",
+            )
+        )
     return problems
 
 
@@ -283,19 +289,17 @@ def _start(
 def _not_proven_start(
     register: str, elem: ET.Element, previous: Mapping[str, str] | None, previous_name: str
 ) -> str:
-    nr = _nr(elem)
     if previous is None:
-        how = "give --previous with the export of the period just before"
+        how = _("give --previous with the export of the period just before")
     else:
-        how = (
-            f"{previous_name} holds no transaction of it: give the last export that has one"
-            " as --previous"
-        )
-    return (
-        f"where register {register}'s chain starts is not proven: its first transaction, nr"
-        f" {nr}, goes on from a signature only the file's own header names, so a transaction"
-        f" cut from the start would not show; {how}"
-    )
+        how = _(
+            "{previous} holds no transaction of it: give the last export that has one as --previous"
+        ).format(previous=previous_name)
+    return _(
+        "where register {register}'s chain starts: its first transaction, nr"
+        " {nr}, goes on from a signature only the file's own header names, so a transaction"
+        " cut from the start would not show; {how}"
+    ).format(register=register, nr=_nr(elem), how=how)
 
 
 def _verifies(key: rsa.RSAPublicKey, elem: ET.Element, prev: str) -> bool:

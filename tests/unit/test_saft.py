@@ -895,7 +895,7 @@ def test_without_the_previous_export_the_start_is_said_to_be_unproven(
     code, out = saft_verify(second, public_key(till), tmp_path)
     assert code == 0, out
     assert (
-        "Not proven: where register KASSE-1's chain starts is not proven: its first transaction,"
+        "Not proven: where register KASSE-1's chain starts: its first transaction,"
         " nr 3, goes on from a signature only the file's own header names, so a transaction cut"
         " from the start would not show; give --previous with the export of the period just"
         " before"
@@ -965,8 +965,9 @@ def test_without_its_head_file_the_end_is_said_to_be_unproven(
     code, out = saft_verify(second, public_key(till), tmp_path, "--previous", str(first))
     assert code == 0, out
     assert (
-        f"Not proven: where the chains end is not proven: no {head_path(second).name} beside it"
-        " records them; a transaction cut from the end would not show."
+        f"Not proven: where the chains end: no {head_path(second).name} beside it"
+        " records each register's last transaction, so a transaction cut from the end would"
+        " not show."
     ) in out
     assert "every signature chain verifies" not in out
 
