@@ -1,6 +1,6 @@
-"""One language for the `kassa` command (issue 13): its prompts, output, table headers and
+"""One language for the `kassa` command (issue 13): its help, prompts, output, table headers and
 refusals follow kassa.toml's `[ui] language` like the till's screens, and a yes/no question takes
-the answer in that language. Command help texts stay English (see the README)."""
+the answer in that language."""
 
 from __future__ import annotations
 
@@ -105,6 +105,57 @@ def test_a_yes_no_question_takes_a_norwegian_answer(
     code, out = kassa(config, "report", "z", "--not-counted", input=LEAD + "kanskje\nj\n")
     assert "Svar j eller n." in out, out
     assert code == 0 and "Z-rapport 1 er tatt for" in out, out
+
+
+def test_help_is_in_the_tills_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    nb = write_config(tmp_path, language='"nb"')
+    code, out = kassa(nb, "--help")  # --config before --help: that file's language
+    assert code == 0 and out.startswith("Bruk: ") and "[OPTIONS]" in out.splitlines()[0], out
+    assert "Uten kommando startes kassen i denne terminalen." in out
+    assert "Valg:" in out and "Kommandoer:" in out and "Vis denne hjelpen og avslutt." in out
+    assert "users    Brukerne av kassen" in out
+    code, out = kassa(nb, "users", "add", "--help")
+    assert code == 0 and "Legg til en bruker: nummeret og PIN-koden din først" in out, out
+    (tmp_path / "nn").mkdir()
+    nn = write_config(tmp_path / "nn", language='"nn"')
+    code, out = kassa(nn, "backup", "take", "--help")
+    assert code == 0 and "Kopier databasen til DEST (ei fil, eller ei mappe" in out, out
+    assert "--encrypt-to FILE" in out and "berre den private nøkkelen" in " ".join(out.split())
+    # `kassa --config PATH --help` reads PATH, not the ./kassa.toml kassa would otherwise find.
+    (tmp_path / "en").mkdir()
+    en = write_config(tmp_path / "en", language='"en"')
+    monkeypatch.chdir(tmp_path / "nn")
+    code, out = kassa(en, "--help")
+    assert code == 0 and out.startswith("Usage: ") and "Show this message and exit." in out, out
+
+
+def every_help_text() -> Iterator[str]:
+    import click
+
+    from kassa_tui.cli.base import CLICK_TEXTS
+
+    yield from CLICK_TEXTS
+    commands: list[click.Command] = [main]
+    while commands:
+        command = commands.pop()
+        yield from (text for text in (command.help, command.short_help) if text)
+        yield from (p.help for p in command.params if isinstance(p, click.Option) and p.help)
+        if isinstance(command, click.Group):
+            commands.extend(command.commands.values())
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+def test_every_help_text_is_in_the_catalog(language: str) -> None:
+    """The help texts are N_() (pybabel extract finds them, tests/test_translations.py does not
+    look for them): this is their check."""
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).parents[1] / "data" / "locale" / language / "LC_MESSAGES" / "kassa.po"
+    with path.open("rb") as file:
+        catalog = read_po(file, locale=language, domain="kassa")
+    translated = {message.id: message.string for message in catalog if message.id}
+    missing = [text for text in every_help_text() if not translated.get(text)]
+    assert missing == []
 
 
 def test_help_needs_no_kassa_toml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

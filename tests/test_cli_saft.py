@@ -138,8 +138,11 @@ def test_export_without_a_database_says_so(tmp_path: Path) -> None:
     assert code == 2 and "no database" in output and "kassa init" in output
 
 
-def test_the_help_says_the_days_are_business_days() -> None:
-    code, out = kassa("export", "saft", "--help")
+def test_the_help_says_the_days_are_business_days(tmp_path: Path) -> None:
+    from tests.shop import write_config
+
+    config = write_config(tmp_path, language='"en"')
+    code, out = kassa("--config", str(config), "export", "saft", "--help")
     assert code == 0
     assert "First business day" in out and "Last business day" in out
     assert "[day] cutoff_hour" in " ".join(out.split())

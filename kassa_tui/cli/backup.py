@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import bad_input, config_of, friendly
+from kassa_tui.cli.base import N_, Command, Group, bad_input, config_of, friendly
 from kassa_tui.core.i18n import _
 
 
-class _TakeByDefault(click.Group):
+class _TakeByDefault(Group):
     """`kassa backup DEST` runs `kassa backup take DEST`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -25,9 +25,12 @@ class _TakeByDefault(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=_TakeByDefault)
+@click.group(
+    cls=_TakeByDefault,
+    help=N_("Back up the database (`kassa backup DEST`), or decrypt an encrypted backup."),
+)
 def backup() -> None:
-    """Back up the database (`kassa backup DEST`), or decrypt an encrypted backup."""
+    pass
 
 
 def backup_dest(text: str) -> tuple[Path, bool]:
@@ -52,27 +55,30 @@ def backup_dest(text: str) -> tuple[Path, bool]:
     return dest, False
 
 
-@backup.command("take")
+@backup.command(
+    "take",
+    help=N_(
+        "Copy the database to DEST (a file, or a folder to name one in), safe while "
+        "selling.\n\n"
+        "A DEST that does not exist is a new file (its name needs an extension, such as "
+        ".db), or a new folder when it ends in / (created; its parent must exist).\n\n"
+        "The copy is checked (integrity and journal chain) and deleted if the check "
+        "fails. With --encrypt-to, only the encrypted file reaches DEST; the key must "
+        "be RSA of 2048 bits or more and not the till's own signing key. A DEST file "
+        "that exists is never overwritten."
+    ),
+)
 @click.argument("dest", type=click.Path())
 @click.option(
     "--encrypt-to",
     "encrypt_to",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="Encrypt for this RSA public key (PEM); only its private key can read the backup.",
+    help=N_("Encrypt for this RSA public key (PEM); only its private key can read the backup."),
 )
 @click.pass_context
 @friendly
 def backup_take(ctx: click.Context, dest: str, encrypt_to: Path | None) -> None:
-    """Copy the database to DEST (a file, or a folder to name one in), safe while selling.
-
-    A DEST that does not exist is a new file (its name needs an extension, such as .db), or a
-    new folder when it ends in / (created; its parent must exist).
-
-    The copy is checked (integrity and journal chain) and deleted if the check fails. With
-    --encrypt-to, only the encrypted file reaches DEST; the key must be RSA of 2048 bits or
-    more and not the till's own signing key. A DEST file that exists is never overwritten.
-    """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
     from kassa_tui.store.backup import backup_key, take_backup, take_encrypted_backup
@@ -101,14 +107,14 @@ def backup_take(ctx: click.Context, dest: str, encrypt_to: Path | None) -> None:
     )
 
 
-@backup.command("decrypt")
+@backup.command("decrypt", help=N_("Decrypt FILE (a .db.enc backup) so it can be restored."))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--key",
     "key",
     required=True,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The RSA private key (PEM, unencrypted) the backup was encrypted for.",
+    help=N_("The RSA private key (PEM, unencrypted) the backup was encrypted for."),
 )
 @click.option(
     "-o",
@@ -116,11 +122,10 @@ def backup_take(ctx: click.Context, dest: str, encrypt_to: Path | None) -> None:
     "output",
     required=True,
     type=click.Path(path_type=Path),
-    help="Where to write the database (must not exist).",
+    help=N_("Where to write the database (must not exist)."),
 )
 @friendly
 def backup_decrypt(file: Path, key: Path, output: Path) -> None:
-    """Decrypt FILE (a .db.enc backup) so it can be restored."""
     from kassa_tui.store.backup import check_database, decrypt_file
 
     decrypt_file(file, key.read_bytes(), output)
@@ -132,29 +137,35 @@ def backup_decrypt(file: Path, key: Path, output: Path) -> None:
     )
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=N_(
+        "Check BACKUP and put it in place of the database (the old one is kept beside "
+        "it).\n\n"
+        "Refused while any till sells on the database (on any register). The backup's "
+        "files (a -wal beside it included) are copied once into a private file beside "
+        "the database, which is checked (integrity, journal chain, this register's "
+        "signatures, the shop's org number and register) and renamed into place: "
+        "exactly what was checked is installed."
+    ),
+)
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--force",
     is_flag=True,
-    help="Replace the database even if it is newer, or when no signing key can check the backup.",
+    help=N_(
+        "Replace the database even if it is newer, or when no signing key can check the backup."
+    ),
 )
 @click.option(
     "--other-shop",
     "other_shop",
     is_flag=True,
-    help="Restore a backup of another org number or register (journaled in the database).",
+    help=N_("Restore a backup of another org number or register (journaled in the database)."),
 )
 @click.pass_context
 @friendly
 def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool) -> None:
-    """Check BACKUP and put it in place of the database (the old one is kept beside it).
-
-    Refused while any till sells on the database (on any register). The backup's files (a
-    -wal beside it included) are copied once into a private file beside the database, which is
-    checked (integrity, journal chain, this register's signatures, the shop's org number and
-    register) and renamed into place: exactly what was checked is installed.
-    """
     from kassa_tui.cli.auth import authenticate_config
     from kassa_tui.people.permissions import Permission
     from kassa_tui.store.restore import local_time

@@ -11,7 +11,8 @@ import logging
 import os
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -37,6 +38,95 @@ class PrivateFileHandler(logging.FileHandler):
     def _open(self) -> io.TextIOWrapper:
         fd = open_append(Path(self.baseFilename))
         return os.fdopen(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
+def N_(message: str) -> str:
+    """Marks a help text for the catalogs (`pybabel extract` finds N_); it stays English in the
+    source and is translated when the help is shown, in the language kassa.toml sets."""
+    return message
+
+
+#: click's own help texts, in the catalogs so they are translated with ours.
+CLICK_TEXTS = (
+    N_("Show this message and exit."),
+    N_("Show the version and exit."),
+    N_("Usage:"),
+    N_("Options"),
+    N_("Commands"),
+)
+
+
+@contextmanager
+def _translated(*items: Any) -> Iterator[None]:
+    """`help` and `short_help` of commands or options translated for the duration."""
+    saved = []
+    for item in items:
+        for name in ("help", "short_help"):
+            text = getattr(item, name, None)
+            if isinstance(text, str) and text:
+                saved.append((item, name, text))
+                setattr(item, name, _(text))
+    try:
+        yield
+    finally:
+        for item, name, text in saved:
+            setattr(item, name, text)
+
+
+def _language_for_help(ctx: click.Context) -> None:
+    """`kassa --help` is shown before main runs: read kassa.toml's language for it (with
+    `--config PATH` given before --help, that file; else where kassa looks)."""
+    obj: dict[str, Any] = ctx.find_root().ensure_object(dict)
+    if "config" not in obj and not obj.get("help_language"):
+        obj["help_language"] = True
+        speak_the_tills_language(ctx.find_root())
+
+
+class HelpFormatter(click.HelpFormatter):
+    """click's headings and usage prefix in the till's language."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix if prefix is not None else _("Usage:") + " ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_(heading))
+
+
+class Context(click.Context):
+    formatter_class = HelpFormatter
+
+
+class Command(click.Command):
+    """A command whose help (N_ texts) is shown in the till's language."""
+
+    context_class = Context
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _language_for_help(ctx)
+        with _translated(self, *self.get_params(ctx)):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
+
+
+class Group(click.Group):
+    """A group of commands whose help is shown in the till's language; its commands and
+    subgroups are of the same kind."""
+
+    context_class = Context
+    command_class = Command
+    group_class = type
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _language_for_help(ctx)
+        with _translated(self, *self.get_params(ctx)):
+            super().format_help(ctx, formatter)
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _translated(self):
+            return super().get_short_help_str(limit)
 
 
 def setup_logging(config: Config) -> None:
@@ -139,22 +229,27 @@ def friendly(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(invoke_without_command=True)
+@click.group(
+    invoke_without_command=True,
+    cls=Group,
+    help=N_(
+        "kassa — a keyboard-driven point-of-sale for Norwegian shops.\n\n"
+        "Without a command, starts the till on this terminal."
+    ),
+)
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="kassa.toml to use (default: $KASSA_CONFIG, ./kassa.toml, ~/.config/kassa/).",
+    is_eager=True,  # read before --help, so `kassa --config PATH --help` speaks its language
+    callback=lambda ctx, _param, value: ctx.ensure_object(dict).update(config_path=value),
+    expose_value=False,
+    help=N_("kassa.toml to use (default: $KASSA_CONFIG, ./kassa.toml, ~/.config/kassa/)."),
 )
 @click.version_option(__version__, prog_name="kassa")
 @click.pass_context
-def main(ctx: click.Context, config_path: str | None) -> None:
-    """kassa — a keyboard-driven point-of-sale for Norwegian shops.
-
-    Without a command, starts the till on this terminal.
-    """
-    ctx.ensure_object(dict)["config_path"] = config_path
+def main(ctx: click.Context) -> None:
     # click reads the subcommand's arguments after this: their errors speak the language too.
     speak_the_tills_language(ctx)
     if ctx.invoked_subcommand is None:

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from kassa_tui.cli.base import cannot_write, config_with_database, friendly, not_overwriting
+from kassa_tui.cli.base import (
+    N_,
+    Command,
+    Group,
+    cannot_write,
+    config_with_database,
+    friendly,
+    not_overwriting,
+)
 from kassa_tui.config import Config
 from kassa_tui.core.i18n import _
 
@@ -85,7 +93,7 @@ def _file_options(fields: str) -> Callable[[F], F]:
             (
                 click.argument("file", type=click.Path(path_type=Path)),
                 click.option(
-                    "--dry-run", is_flag=True, help="Check the file and report; write nothing."
+                    "--dry-run", is_flag=True, help=N_("Check the file and report; write nothing.")
                 ),
                 click.option(
                     "--map",
@@ -93,26 +101,28 @@ def _file_options(fields: str) -> Callable[[F], F]:
                     multiple=True,
                     metavar="FIELD=HEADER",
                     callback=_mapping(fields),
-                    help="Read FIELD from the column named HEADER (repeatable).",
+                    help=N_("Read FIELD from the column named HEADER (repeatable)."),
                 ),
                 click.option(
                     "--encoding",
                     metavar="ENC",
                     callback=_encoding,
-                    help="The file's encoding [default: detected: UTF-8, UTF-8 with BOM, cp1252].",
+                    help=N_(
+                        "The file's encoding [default: detected: UTF-8, UTF-8 with BOM, cp1252]."
+                    ),
                 ),
                 click.option(
                     "--delimiter",
                     metavar="[;|,|tab]",
                     callback=_delimiter,
-                    help="The field separator [default: detected].",
+                    help=N_("The field separator [default: detected]."),
                 ),
                 click.option(
                     "--show",
                     type=click.IntRange(0, 100_000),
                     default=20,
                     show_default=True,
-                    help="How many changed or new rows to list.",
+                    help=N_("How many changed or new rows to list."),
                 ),
             )
         ):
@@ -141,15 +151,27 @@ def _warn_if_selling(config: Config) -> None:
         lock.release()
 
 
-@click.group("import")
+@click.group(
+    "import", cls=Group, help=N_("Read products or opening stock from a CSV or .xlsx file.")
+)
 def import_() -> None:
-    """Read products or opening stock from a CSV or .xlsx file."""
+    pass
 
 
-@import_.command("products")
+@import_.command(
+    "products",
+    help=N_(
+        "Add and update products from FILE (by PLU, then barcode); never deletes one.\n\n"
+        "Columns (Norwegian names work too): plu, ean (several split by |), name, "
+        "group, vat, price (kroner, decimal comma or dot), and optionally unit "
+        "(stk/kg), cost, reorder. A rejected row is reported with its line number and "
+        "skipped; the rest is written in one transaction, with a journal row per price "
+        "or other change."
+    ),
+)
 @_file_options("products")
 @click.option(
-    "--create-groups", is_flag=True, help="Create product groups the till does not have yet."
+    "--create-groups", is_flag=True, help=N_("Create product groups the till does not have yet.")
 )
 @click.pass_context
 @friendly
@@ -163,13 +185,6 @@ def import_products_command(
     show: int,
     create_groups: bool,
 ) -> None:
-    """Add and update products from FILE (by PLU, then barcode); never deletes one.
-
-    Columns (Norwegian names work too): plu, ean (several split by |), name, group, vat,
-    price (kroner, decimal comma or dot), and optionally unit (stk/kg), cost, reorder.
-    A rejected row is reported with its line number and skipped; the rest is written in one
-    transaction, with a journal row per price or other change.
-    """
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
     from kassa_tui.people.permissions import Permission
@@ -199,7 +214,15 @@ def import_products_command(
     _print_report(report, show)
 
 
-@import_.command("stock")
+@import_.command(
+    "stock",
+    help=N_(
+        "Set opening stock levels from FILE: plu or ean, and quantity (antall, "
+        "beholdning).\n\n"
+        "Each level is reached with one stock movement (reason 'import') of the "
+        "difference, so importing the same file again changes nothing."
+    ),
+)
 @_file_options("stock")
 @click.pass_context
 @friendly
@@ -212,11 +235,6 @@ def import_stock_command(
     delimiter: str | None,
     show: int,
 ) -> None:
-    """Set opening stock levels from FILE: plu or ean, and quantity (antall, beholdning).
-
-    Each level is reached with one stock movement (reason 'import') of the difference, so
-    importing the same file again changes nothing.
-    """
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
     from kassa_tui.people.permissions import Permission
@@ -321,21 +339,25 @@ def _print_report(report: ImportReport, show: int) -> None:
         )
 
 
-@click.command("products")
+@click.command(
+    "products",
+    cls=Command,
+    help=N_(
+        "Write every product as UTF-8 CSV with ';' and the columns `kassa import "
+        "products` reads.\n\n"
+        "Importing the export again changes nothing. A FILE that exists is never "
+        "overwritten; the file is readable by the till's user only."
+    ),
+)
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this new file (readable by you only) [default: standard output].",
+    help=N_("Write to this new file (readable by you only) [default: standard output]."),
 )
 @click.pass_context
 @friendly
 def export_products_command(ctx: click.Context, output: Path | None) -> None:
-    """Write every product as UTF-8 CSV with ';' and the columns `kassa import products` reads.
-
-    Importing the export again changes nothing. A FILE that exists is never overwritten; the
-    file is readable by the till's user only.
-    """
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
     from kassa_tui.core.files import writing_new

@@ -7,15 +7,17 @@ import threading
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import N_, Command, Group, config_of, friendly
 from kassa_tui.core.i18n import _
 
 
-@click.command()
+@click.command(
+    cls=Command,
+    help=N_("List input devices and printers that can be seen, and what kassa.toml selects."),
+)
 @click.pass_context
 @friendly
 def devices(ctx: click.Context) -> None:
-    """List input devices and printers that can be seen, and what kassa.toml selects."""
     from pathlib import Path
 
     from devices.input_devices import find_scanner, list_input_devices
@@ -56,16 +58,15 @@ def _printer_address(config: object) -> str:
     return str(settings.path or "")
 
 
-@click.group()
+@click.group(cls=Group, help=N_("The receipt printer."))
 def printer() -> None:
-    """The receipt printer."""
+    pass
 
 
-@printer.command("status")
+@printer.command("status", help=N_("Ask the printer how it is: online, paper, cover, drawer."))
 @click.pass_context
 @friendly
 def printer_status(ctx: click.Context) -> None:
-    """Ask the printer how it is: online, paper, cover, drawer."""
     from devices.printer import open_printer
     from kassa_tui.records.spooling import state_text
 
@@ -93,15 +94,17 @@ def printer_status(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-@printer.command("test")
+@printer.command(
+    "test",
+    help=N_(
+        "Print a test page: æøå ÆØÅ, €, the code page, the paper width and a barcode.\n\n"
+        "Nothing is sent to a printer that reports a fault: it would keep the page and "
+        "print it later, perhaps in the middle of the next customer's receipt."
+    ),
+)
 @click.pass_context
 @friendly
 def printer_test(ctx: click.Context) -> None:
-    """Print a test page: æøå ÆØÅ, €, the code page, the paper width and a barcode.
-
-    Nothing is sent to a printer that reports a fault: it would keep the page and print it
-    later, perhaps in the middle of the next customer's receipt.
-    """
     from devices.printer import open_printer
     from devices.render import render
     from kassa_tui.records.receipts import test_page
@@ -124,16 +127,18 @@ def printer_test(ctx: click.Context) -> None:
         sys.exit(1)
 
 
-@click.group()
+@click.group(cls=Group, help=N_("The barcode scanner."))
 def scanner() -> None:
-    """The barcode scanner."""
+    pass
 
 
-@scanner.command("test")
+@scanner.command(
+    "test",
+    help=N_("Show decoded scans live until Ctrl+C (reads the evdev scanner kassa.toml selects)."),
+)
 @click.pass_context
 @friendly
 def scanner_test_command(ctx: click.Context) -> None:
-    """Show decoded scans live until Ctrl+C (reads the evdev scanner kassa.toml selects)."""
     from devices.scanner import scanner_test
 
     config = config_of(ctx)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import click
 
-from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.cli.base import N_, Group, friendly, till_of
 from kassa_tui.core.i18n import _
 
 
-@click.group()
+@click.group(
+    cls=Group, help=N_("Product groups and their SAF-T article group codes (PredefinedBasicID-04).")
+)
 def groups() -> None:
-    """Product groups and their SAF-T article group codes (PredefinedBasicID-04)."""
+    pass
 
 
-@groups.command("list")
+@groups.command("list", help=N_("Code, name, SAF-T code and number of products of every group."))
 @click.pass_context
 @friendly
 def groups_list(ctx: click.Context) -> None:
-    """Code, name, SAF-T code and number of products of every group."""
     from kassa_tui.stock.groups import ARTICLE_GROUPS, list_groups
 
     till = till_of(ctx)
@@ -36,14 +37,18 @@ def groups_list(ctx: click.Context) -> None:
         )
 
 
-@groups.command("set-saft")
+@groups.command(
+    "set-saft",
+    help=N_(
+        "Give group CODE the SAF-T article group SAFT_CODE (e.g. 04006 Food); a shift "
+        "lead's or technician's number and PIN first. Journaled."
+    ),
+)
 @click.argument("code")
 @click.argument("saft_code")
 @click.pass_context
 @friendly
 def groups_set_saft(ctx: click.Context, code: str, saft_code: str) -> None:
-    """Give group CODE the SAF-T article group SAFT_CODE (e.g. 04006 Food); a shift lead's or
-    technician's number and PIN first. Journaled."""
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
     from kassa_tui.stock.groups import set_saft_group

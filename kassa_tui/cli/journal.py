@@ -9,33 +9,35 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import N_, Group, config_of, friendly
 from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
 
 
-@click.group()
+@click.group(cls=Group, help=N_("The electronic journal."))
 def journal() -> None:
-    """The electronic journal."""
+    pass
 
 
-@journal.command("show")
-@click.option("--from", "from_date", help="First local date, YYYY-MM-DD.")
-@click.option("--to", "to_date", help="Last local date, YYYY-MM-DD.")
+@journal.command(
+    "show",
+    help=N_("Print the journal, oldest first: sequence, date and time, event, user, details."),
+)
+@click.option("--from", "from_date", help=N_("First local date, YYYY-MM-DD."))
+@click.option("--to", "to_date", help=N_("Last local date, YYYY-MM-DD."))
 @click.option(
     "--type",
     "kinds",
     multiple=True,
-    help="Event code (13008) or kassa's name for it (LINEDELETE); repeatable.",
+    help=N_("Event code (13008) or kassa's name for it (LINEDELETE); repeatable."),
 )
 @click.pass_context
 @friendly
 def journal_show(
     ctx: click.Context, from_date: str | None, to_date: str | None, kinds: tuple[str, ...]
 ) -> None:
-    """Print the journal, oldest first: sequence, date and time, event, user, details."""
     from kassa_tui.composition import open_till
     from kassa_tui.records.journal import read_rows
 
@@ -95,29 +97,38 @@ def _is_date(text: str) -> bool:
     return len(text) == 10
 
 
-@journal.command("verify")
+@journal.command(
+    "verify",
+    help=N_(
+        "Check the journal's hash chain, the sales' signature chain and the records "
+        "against the journal (sales, lines, payments, counters, Z reports); names what "
+        "is wrong, exits 1."
+    ),
+)
 @click.option(
     "--public-key",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Check the sales' signatures with this PEM public key (default: the configured key's).",
+    help=N_(
+        "Check the sales' signatures with this PEM public key (default: the configured key's)."
+    ),
 )
 @click.option(
     "--against",
     "heads",
     multiple=True,
     metavar="SEQ:HASH|BACKUP|SAFT-FILE",
-    help="A journal head as printed on an X or Z report (Kontrollspor): the journal must"
-    " still hold that row with that hash. As Z<number>=SEQ:HASH, that Z's journal row must"
-    " also record it. Or a backup file (kassa backup; decrypted): the journal must hold every"
-    " one of its journal rows unchanged. Or a SAF-T export (with its .head file beside it):"
-    " the journal must still hold the head recorded at the export. Repeatable.",
+    help=N_(
+        "A journal head as printed on an X or Z report (Kontrollspor): the journal must"
+        " still hold that row with that hash. As Z<number>=SEQ:HASH, that Z's journal row must"
+        " also record it. Or a backup file (kassa backup; decrypted): the journal must hold every"
+        " one of its journal rows unchanged. Or a SAF-T export (with its .head file beside it):"
+        " the journal must still hold the head recorded at the export. Repeatable."
+    ),
 )
 @click.pass_context
 @friendly
 def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str, ...]) -> None:
-    """Check the journal's hash chain, the sales' signature chain and the records against the
-    journal (sales, lines, payments, counters, Z reports); names what is wrong, exits 1."""
     from dataclasses import replace
 
     from kassa_tui.composition import open_till

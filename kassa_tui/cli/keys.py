@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_of, friendly
+from kassa_tui.cli.base import N_, Group, config_of, friendly
 from kassa_tui.config import Config
 from kassa_tui.core.i18n import _
 from kassa_tui.records.signing import generate_key_pair
@@ -48,23 +48,26 @@ def make_demo_key(config: Config) -> None:
     )
 
 
-@click.group()
+@click.group(cls=Group, help=N_("The signing key of the SAF-T signature chain."))
 def keys() -> None:
-    """The signing key of the SAF-T signature chain."""
+    pass
 
 
-@keys.command("generate")
-@click.option("--force", is_flag=True, help="Replace an existing key.")
+@keys.command(
+    "generate",
+    help=N_(
+        "Write a new signing key (mode 0600) and its public key.\n\n"
+        "The key is 1024-bit RSA, written to signing.key_file; the public key goes "
+        "beside it as <name>.pub.pem. In a shop that has a database, a technician's "
+        "number and PIN are asked for and the new key is registered as the next key "
+        "version, journaled; the database keeps every version's public key, so the "
+        "sales signed before still verify."
+    ),
+)
+@click.option("--force", is_flag=True, help=N_("Replace an existing key."))
 @click.pass_context
 @friendly
 def keys_generate(ctx: click.Context, force: bool) -> None:
-    """Write a new signing key (mode 0600) and its public key.
-
-    The key is 1024-bit RSA, written to signing.key_file; the public key goes beside it as
-    <name>.pub.pem. In a shop that has a database, a technician's number and PIN are asked
-    for and the new key is registered as the next key version, journaled; the database keeps
-    every version's public key, so the sales signed before still verify.
-    """
     config = config_of(ctx)
     private, public = key_paths(config)
     refusal = "kassa: " + _(

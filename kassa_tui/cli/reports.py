@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kassa_tui.cli.base import confirm, friendly, till_of
+from kassa_tui.cli.base import N_, Group, confirm, friendly, till_of
 from kassa_tui.cli.signals import report_signals
 from kassa_tui.core.i18n import _
 
@@ -44,19 +44,23 @@ def _stored_z_reader(till: Till) -> None:
     authenticate_any(till, (Permission.Z_REPORT, Permission.EXPORT))
 
 
-@click.group()
+@click.group(cls=Group, help=N_("X and Z reports (§ 2-8-2, § 2-8-3)."))
 def report() -> None:
-    """X and Z reports (§ 2-8-2, § 2-8-3)."""
+    pass
 
 
-@report.command("x")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option("--print", "queue_print", is_flag=True, help="Also queue it for the printer.")
+@report.command(
+    "x",
+    help=N_(
+        "The X report: everything since the last Z; resets nothing (journaled). Your "
+        "number and PIN first."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the report as JSON."))
+@click.option("--print", "queue_print", is_flag=True, help=N_("Also queue it for the printer."))
 @click.pass_context
 @friendly
 def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
-    """The X report: everything since the last Z; resets nothing (journaled). Your number
-    and PIN first."""
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
 
@@ -65,22 +69,25 @@ def report_x(ctx: click.Context, as_json: bool, queue_print: bool) -> None:
     _show(till, till.reports.x_report(person, queue_print=queue_print), as_json)
 
 
-@report.command("z")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@report.command(
+    "z",
+    help=N_(
+        "Take the Z report and close the business day (a shift lead's number and PIN).\n\n"
+        "The drawer is counted first (at the till, F7 on the day-close screen); without "
+        "a count since the last Z the Z is refused unless --not-counted is given. On a "
+        "terminal it shows what the Z will close and asks; a script passes --yes."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the report as JSON."))
 @click.option(
     "--not-counted",
     is_flag=True,
-    help="Take the Z although the drawer was not counted (the Z then says so).",
+    help=N_("Take the Z although the drawer was not counted (the Z then says so)."),
 )
-@click.option("--yes", is_flag=True, help="Take the Z without asking (for scripts).")
+@click.option("--yes", is_flag=True, help=N_("Take the Z without asking (for scripts)."))
 @click.pass_context
 @friendly
 def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) -> None:
-    """Take the Z report and close the business day (a shift lead's number and PIN).
-
-    The drawer is counted first (at the till, F7 on the day-close screen); without a count
-    since the last Z the Z is refused unless --not-counted is given. On a terminal it shows what
-    the Z will close and asks; a script passes --yes."""
     from kassa_tui.cli.auth import read_credentials
     from kassa_tui.core.errors import Refused
     from kassa_tui.core.money import format_kr
@@ -126,12 +133,16 @@ def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) ->
     _show(till, z, as_json)
 
 
-@report.command("list")
+@report.command(
+    "list",
+    help=N_(
+        "The Z reports of this register: number and business day (a shift lead's or a "
+        "technician's number and PIN first)."
+    ),
+)
 @click.pass_context
 @friendly
 def report_list(ctx: click.Context) -> None:
-    """The Z reports of this register: number and business day (a shift lead's or a
-    technician's number and PIN first)."""
     till = till_of(ctx)
     _stored_z_reader(till)
     found = till.reports.z_reports()
@@ -144,14 +155,18 @@ def report_list(ctx: click.Context) -> None:
         click.echo(f"{z_nr:>6}  {day}")
 
 
-@report.command("show")
+@report.command(
+    "show",
+    help=N_(
+        "Show a stored Z report as it was taken (a shift lead's or a technician's "
+        "number and PIN first)."
+    ),
+)
 @click.argument("z_nr", type=click.IntRange(1))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the report as JSON."))
 @click.pass_context
 @friendly
 def report_show(ctx: click.Context, z_nr: int, as_json: bool) -> None:
-    """Show a stored Z report as it was taken (a shift lead's or a technician's number and
-    PIN first)."""
     till = till_of(ctx)
     _stored_z_reader(till)
     _show(till, till.reports.stored_z(z_nr), as_json)

@@ -14,37 +14,44 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_with_database, friendly
+from kassa_tui.cli.base import N_, Command, Group, config_with_database, friendly
 from kassa_tui.core.i18n import _
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-@click.command("saft")
-@click.option(
-    "--from", "from_date", type=_DATE, required=True, help="First business day (YYYY-MM-DD)."
+@click.command(
+    "saft",
+    cls=Command,
+    help=N_(
+        "The SAF-T Cash Register file for these business days (both included); prints "
+        "its path.\n\n"
+        "A business day is the Z's: from [day] cutoff_hour in kassa.toml (Oslo time) to "
+        "that hour the next morning, so a sale at 01:30 is in the evening before's day, "
+        "not its own date's. Every journal row and transaction of the period, the "
+        "master data it uses and the signatures, in Skatteetaten's format. The export "
+        "is journaled."
+    ),
 )
-@click.option("--to", "to_date", type=_DATE, required=True, help="Last business day (YYYY-MM-DD).")
+@click.option(
+    "--from", "from_date", type=_DATE, required=True, help=N_("First business day (YYYY-MM-DD).")
+)
+@click.option(
+    "--to", "to_date", type=_DATE, required=True, help=N_("Last business day (YYYY-MM-DD).")
+)
 @click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("."),
     show_default=True,
-    help="Folder the file is written to (created if missing).",
+    help=N_("Folder the file is written to (created if missing)."),
 )
 @click.pass_context
 @friendly
 def export_saft_command(
     ctx: click.Context, from_date: datetime, to_date: datetime, out_dir: Path
 ) -> None:
-    """The SAF-T Cash Register file for these business days (both included); prints its path.
-
-    A business day is the Z's: from [day] cutoff_hour in kassa.toml (Oslo time) to that hour
-    the next morning, so a sale at 01:30 is in the evening before's day, not its own date's.
-    Every journal row and transaction of the period, the master data it uses and the
-    signatures, in Skatteetaten's format. The export is journaled.
-    """
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.composition import open_till
     from kassa_tui.people.permissions import Permission
@@ -61,35 +68,42 @@ def export_saft_command(
     click.echo(str(path))
 
 
-@click.group("saft")
+@click.group("saft", cls=Group, help=N_("SAF-T Cash Register files."))
 def saft() -> None:
-    """SAF-T Cash Register files."""
+    pass
 
 
-@saft.command("verify")
+@saft.command(
+    "verify",
+    help=N_(
+        "Check every register's signature chain in FILE; names the first transaction "
+        "that fails.\n\n"
+        "Nothing FILE says about itself is trusted: where each chain starts is proven "
+        "by the register's first transaction or by --previous, where it ends by "
+        "FILE.head beside it and, on the till that exported it, by the export's journal "
+        "row. What could not be proven is said."
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--public-key",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     required=True,
-    help="The supplier's PEM public key (the one sent with RF-1348).",
+    help=N_("The supplier's PEM public key (the one sent with RF-1348)."),
 )
 @click.option(
     "--previous",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     default=None,
-    help="The export of the period just before FILE's (no days between them): FILE's chains"
-    " must go on from its last transactions, so a transaction cut from the end of that file or"
-    " the start of FILE is named.",
+    help=N_(
+        "The export of the period just before FILE's (no days between them): FILE's chains"
+        " must go on from its last transactions, so a transaction cut from the end of that file or"
+        " the start of FILE is named."
+    ),
 )
 @click.pass_context
 @friendly
 def saft_verify(ctx: click.Context, file: Path, public_key: Path, previous: Path | None) -> None:
-    """Check every register's signature chain in FILE; names the first transaction that fails.
-
-    Nothing FILE says about itself is trusted: where each chain starts is proven by the
-    register's first transaction or by --previous, where it ends by FILE.head beside it and, on
-    the till that exported it, by the export's journal row. What could not be proven is said."""
     from kassa_tui.saft.verify import verify_export
 
     config = ctx.ensure_object(dict).get("config")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kassa_tui.cli.base import friendly, till_of
+from kassa_tui.cli.base import N_, Command, friendly, till_of
 from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
@@ -76,19 +76,24 @@ def _table(found: SignalsReport) -> str:
     return "\n".join([*lines, "", *_legend()])
 
 
-@click.command("signals")
-@click.option(
-    "--from", "from_date", help="First business day (YYYY-MM-DD); default the current one."
+@click.command(
+    "signals",
+    cls=Command,
+    help=N_(
+        "Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by "
+        "score (a shift lead's or a technician's number and PIN first)."
+    ),
 )
-@click.option("--to", "to_date", help="Last business day (YYYY-MM-DD); default --from.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--from", "from_date", help=N_("First business day (YYYY-MM-DD); default the current one.")
+)
+@click.option("--to", "to_date", help=N_("Last business day (YYYY-MM-DD); default --from."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the figures as JSON."))
 @click.pass_context
 @friendly
 def report_signals(
     ctx: click.Context, from_date: str | None, to_date: str | None, as_json: bool
 ) -> None:
-    """Fraud signals per cashier (returns, corrections, no-sales, ...), ranked by score (a
-    shift lead's or a technician's number and PIN first)."""
     from kassa_tui.cli.auth import authenticate_any
     from kassa_tui.core.clock import business_date
     from kassa_tui.dayclose.signals import signals

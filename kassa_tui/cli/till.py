@@ -6,17 +6,16 @@ import sys
 
 import click
 
-from kassa_tui.cli.base import config_of, config_with_database, confirm, friendly
+from kassa_tui.cli.base import N_, Command, config_of, config_with_database, confirm, friendly
 from kassa_tui.cli.users import read_new_pin, user_name
 from kassa_tui.core.i18n import _
 
 
-@click.command()
-@click.option("--read-only", is_flag=True, help="Open a view that cannot sell (lookup only).")
+@click.command(cls=Command, help=N_("Start the till (the same as a bare `kassa`)."))
+@click.option("--read-only", is_flag=True, help=N_("Open a view that cannot sell (lookup only)."))
 @click.pass_context
 @friendly
 def tui(ctx: click.Context, read_only: bool) -> None:
-    """Start the till (the same as a bare `kassa`)."""
     from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
 
     config = config_with_database(ctx)
@@ -54,34 +53,38 @@ def tui(ctx: click.Context, read_only: bool) -> None:
         lock.release()
 
 
-@click.command()
-@click.option("--demo", is_flag=True, help="Load the demo shop: catalog and users.")
+@click.command(
+    cls=Command,
+    help=N_(
+        "Create the database with its first technician (--technician), or a demo shop (--demo)."
+    ),
+)
+@click.option("--demo", is_flag=True, help=N_("Load the demo shop: catalog and users."))
 @click.option(
     "--technician",
     metavar="NAME",
     default=None,
     callback=lambda ctx, param, value: None if value is None else user_name(ctx, param, value),
-    help="Create the first technician (PIN prompted, or one line on stdin).",
+    help=N_("Create the first technician (PIN prompted, or one line on stdin)."),
 )
 @click.option(
     "--number",
     type=click.IntRange(1, 99999),
     default=9,
     show_default=True,
-    help="With --technician: the technician's user number.",
+    help=N_("With --technician: the technician's user number."),
 )
 @click.option(
     "--products",
     type=click.IntRange(0, 2_000_000),
     default=0,
-    help="With --demo: top the catalog up to this many products (benchmarks).",
+    help=N_("With --demo: top the catalog up to this many products (benchmarks)."),
 )
 @click.pass_context
 @friendly
 def init(
     ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
 ) -> None:
-    """Create the database with its first technician (--technician), or a demo shop (--demo)."""
     from kassa_tui.cli.users import role_name
     from kassa_tui.composition import open_till
     from kassa_tui.demo import DEMO_USERS, load_demo
@@ -130,11 +133,14 @@ def init(
         )
 
 
-@click.command("print")
+@click.command(
+    "print",
+    cls=Command,
+    help=N_("Print the receipts waiting in the print queue (when the till is not running)."),
+)
 @click.pass_context
 @friendly
 def print_waiting(ctx: click.Context) -> None:
-    """Print the receipts waiting in the print queue (when the till is not running)."""
     from devices.printer import open_printer
     from devices.spooler import print_pending
     from kassa_tui.composition import open_till

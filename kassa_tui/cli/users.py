@@ -7,20 +7,19 @@ from typing import Any
 
 import click
 
-from kassa_tui.cli.base import bad_input, friendly, till_of
+from kassa_tui.cli.base import N_, Group, bad_input, friendly, till_of
 from kassa_tui.core.i18n import _
 
 
-@click.group()
+@click.group(cls=Group, help=N_("Users of the till (cashiers, shift leads, technicians)."))
 def users() -> None:
-    """Users of the till (cashiers, shift leads, technicians)."""
+    pass
 
 
-@users.command("list")
+@users.command("list", help=N_("List users, disabled ones marked (your number and PIN first)."))
 @click.pass_context
 @friendly
 def users_list(ctx: click.Context) -> None:
-    """List users, disabled ones marked (your number and PIN first)."""
     till, _by = _admin(ctx)
     number, name, role = _("Nr"), _("Name"), _("Role")
     click.echo(f"{number:>4}  {name:<24} {role}")
@@ -59,15 +58,19 @@ def _admin(ctx: click.Context) -> tuple[Any, Any]:
     return till, authenticate(till, Permission.USERS)
 
 
-@users.command("add")
+@users.command(
+    "add",
+    help=N_(
+        "Add a user: your number and PIN first, then the new user's PIN (prompted, or "
+        "the third line on stdin when it is not a terminal)."
+    ),
+)
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.argument("name", callback=user_name)
 @click.option("--role", type=_ROLE, default="cashier", show_default=True)
 @click.pass_context
 @friendly
 def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
-    """Add a user: your number and PIN first, then the new user's PIN (prompted, or the
-    third line on stdin when it is not a terminal)."""
     till, by = _admin(ctx)
     till.users.add(number, name, role, read_new_pin(), by=by)
     click.echo(
@@ -77,52 +80,55 @@ def users_add(ctx: click.Context, number: int, name: str, role: str) -> None:
     )
 
 
-@users.command("disable")
+@users.command(
+    "disable", help=N_("Stop a user signing in (kept for the journal; `enable` undoes it).")
+)
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.pass_context
 @friendly
 def users_disable(ctx: click.Context, number: int) -> None:
-    """Stop a user signing in (kept for the journal; `enable` undoes it)."""
     till, by = _admin(ctx)
     person = till.users.set_active(by, number, False)
     click.echo(_("Disabled {name} ({number})").format(name=person.name, number=number))
 
 
-@users.command("enable")
+@users.command("enable", help=N_("Let a disabled user sign in again."))
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.pass_context
 @friendly
 def users_enable(ctx: click.Context, number: int) -> None:
-    """Let a disabled user sign in again."""
     till, by = _admin(ctx)
     person = till.users.set_active(by, number, True)
     click.echo(_("Enabled {name} ({number})").format(name=person.name, number=number))
 
 
-@users.command("set-pin")
+@users.command(
+    "set-pin",
+    help=N_("Give a user a new PIN (after your number and PIN; the third line on stdin)."),
+)
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.pass_context
 @friendly
 def users_set_pin(ctx: click.Context, number: int) -> None:
-    """Give a user a new PIN (after your number and PIN; the third line on stdin)."""
     till, by = _admin(ctx)
     person = till.users.set_pin(by, number, read_new_pin())
     click.echo(_("New PIN set for {name} ({number})").format(name=person.name, number=number))
 
 
-@users.command("set-role")
+@users.command("set-role", help=N_("Make a user a cashier, shift lead or technician."))
 @click.argument("number", type=click.IntRange(1, 99999))
 @click.argument("role", type=_ROLE)
 @click.option(
     "--new-pin",
     is_flag=True,
-    help="Give the user a new PIN with the role (needed for a promotion to shift lead or"
-    " technician when [ui] min_pin_length_lead is above 4).",
+    help=N_(
+        "Give the user a new PIN with the role (needed for a promotion to shift lead or"
+        " technician when [ui] min_pin_length_lead is above 4)."
+    ),
 )
 @click.pass_context
 @friendly
 def users_set_role(ctx: click.Context, number: int, role: str, new_pin: bool) -> None:
-    """Make a user a cashier, shift lead or technician."""
     till, by = _admin(ctx)
     person = till.users.set_role(by, number, role, read_new_pin() if new_pin else None)
     click.echo(

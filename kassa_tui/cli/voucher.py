@@ -14,18 +14,26 @@ from pathlib import Path
 
 import click
 
-from kassa_tui.cli.base import config_with_database, friendly
+from kassa_tui.cli.base import N_, Command, config_with_database, friendly
 from kassa_tui.config import ConfigError
 from kassa_tui.core.i18n import _
 
 
-@click.command("voucher")
+@click.command(
+    "voucher",
+    cls=Command,
+    help=N_(
+        "Write a Z report as one balanced voucher: sales and output VAT per rate, "
+        "payments per method, øreavrunding and the cash difference ([accounting] in "
+        "kassa.toml)."
+    ),
+)
 @click.option(
     "--z",
     "z_nr",
     type=click.IntRange(1),
     required=True,
-    help="The Z report's number (`kassa report list` shows them).",
+    help=N_("The Z report's number (`kassa report list` shows them)."),
 )
 @click.option(
     "--format",
@@ -33,19 +41,17 @@ from kassa_tui.core.i18n import _
     type=click.Choice(["csv", "gbat10"]),
     default="csv",
     show_default=True,
-    help="csv: kassa's documented voucher CSV; gbat10: Tripletex's Mamut GBAT10 import.",
+    help=N_("csv: kassa's documented voucher CSV; gbat10: Tripletex's Mamut GBAT10 import."),
 )
 @click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this new file (readable by you only) [default: standard output].",
+    help=N_("Write to this new file (readable by you only) [default: standard output]."),
 )
 @click.pass_context
 @friendly
 def export_voucher(ctx: click.Context, z_nr: int, file_format: str, output: Path | None) -> None:
-    """Write a Z report as one balanced voucher: sales and output VAT per rate, payments per
-    method, øreavrunding and the cash difference ([accounting] in kassa.toml)."""
     from kassa_tui.accounting.voucher import build_voucher, write_csv, write_gbat10
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.cli.base import cannot_write, not_overwriting
