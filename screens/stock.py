@@ -37,6 +37,9 @@ from screens.widgets.keybar import KeyBar
 DEBOUNCE_SECONDS = 0.08
 #: The details panel's width, border and padding included (screens/stock.tcss #stock-side).
 SIDE_WIDTH = 32
+#: Narrower than this, the details panel is SIDE_NARROW wide (screens/stock.tcss).
+NARROW = 72
+SIDE_NARROW = 24
 #: Narrower than this, the low-stock list takes the whole width (its headers need the room).
 WIDE = 100
 
@@ -165,9 +168,13 @@ class StockScreen(Screen[ProductInfo | None]):
         self.show_details()
 
     def table_width(self) -> int:
-        """The results' width: the screen less the details panel, when it is shown."""
+        """The results' width: the screen less the details panel, when it is shown (narrower
+        on a small terminal, so the names keep some room)."""
         width = self.app.size.width
-        return width if self.has_class("-list-only") else width - SIDE_WIDTH
+        self.set_class(width < NARROW, "-narrow")
+        if self.has_class("-list-only"):
+            return width
+        return width - (SIDE_NARROW if width < NARROW else SIDE_WIDTH)
 
     def on_resize(self) -> None:
         if self.is_mounted and self.pending is None:

@@ -115,3 +115,14 @@ def test_stock_screens_at_80x24(snap_compare: Any, till: Till, where: str, conso
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+def test_stock_lookup_at_60x20(snap_compare: Any, till: Till) -> None:
+    """A small terminal: the details panel narrows, names give way, prices stay whole."""
+    app = KassaApp(till, MemoryPrinter())
+
+    async def before(pilot: Any) -> None:
+        await lookup(pilot, till)
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=(60, 20), run_before=before)
