@@ -18,27 +18,30 @@ from textual.widgets import Label, Static
 
 from kassa_tui.core.i18n import _
 from screens import styles
-from screens.widgets.keybar import plain, short_key
+from screens.widgets.keybar import bound_order, plain, short_key
 
 HelpRow = tuple[str, str, str]
 
 
 def rows_from_bindings(screen: Screen[object]) -> list[HelpRow]:
-    """(keys, what it does, '') for each action `screen` shows in its key bar.
+    """(keys, what it does, '') for each action `screen` shows in its key bar, with every key
+    bound to it (a screen may show one key of an action and bind its Ctrl twin hidden).
 
-    Only shown bindings: an input's own editing keys (Home, Ctrl+←) are not the screen's.
+    Only shown actions: an input's own editing keys (Home, Ctrl+←) are not the screen's.
     """
+    active = screen.active_bindings.values()
+    words = {
+        (id(namespace), binding.action): binding.description or binding.tooltip
+        for namespace, binding, _enabled, _tooltip in reversed(list(active))
+        if binding.show and (binding.description or binding.tooltip)
+    }
     keys: dict[tuple[int, str], list[str]] = {}
-    words: dict[tuple[int, str], str] = {}
-    for namespace, binding, _enabled, _tooltip in screen.active_bindings.values():
-        description = binding.description or binding.tooltip
-        if not binding.show or not description:
-            continue
-        action = (id(namespace), binding.action)
-        keys.setdefault(action, []).append(short_key(binding.key))
-        words.setdefault(action, description)
+    for namespace, binding, _enabled, _tooltip in active:
+        if (id(namespace), binding.action) in words:
+            keys.setdefault((id(namespace), binding.action), []).append(short_key(binding.key))
     return [
-        ("/".join(sorted(keys[action], key=_not_an_f_key)), words[action], "") for action in keys
+        ("/".join(sorted(keys[action], key=_not_an_f_key)), words[action], "")
+        for action in sorted(keys, key=bound_order(screen))
     ]
 
 

@@ -22,6 +22,7 @@ colour, on every screen that has a key bar.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -90,6 +91,17 @@ def plain(text: str) -> str:
     return text
 
 
+def bound_order(node: Widget) -> Callable[[tuple[int, str]], int]:
+    """Sort key for (id(namespace), action): where the action was first bound on the way from
+    the focused widget to the App. Not `active_bindings`' own order: a priority binding of a
+    key the focused Input also binds (Ctrl+E) takes the Input's place there."""
+    order: dict[tuple[int, str], int] = {}
+    for namespace, bindings in node.screen._modal_binding_chain:
+        for _key, binding in bindings:
+            order.setdefault((id(namespace), binding.action), len(order))
+    return lambda place: order.get(place, len(order))
+
+
 class KeyBar(Vertical, can_focus=False):
     """The active screen's keys at the bottom, wrapped onto a second line rather than cut,
     with the training banner above them while training mode is on."""
@@ -112,7 +124,7 @@ class KeyBar(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(
             markup=False,
-            content=_("TRAINING MODE - nothing sold here is real. Ctrl+E turns it off."),
+            content=_("TRAINING MODE - nothing sold here is real"),
             classes="keybar--training",
         )
         yield KeyList()
@@ -166,7 +178,7 @@ class KeyList(Widget, can_focus=False):
             if binding.show:
                 by_action.setdefault((id(namespace), binding.action), []).append((binding, enabled))
         result = []
-        for bindings in by_action.values():
+        for bindings in (by_action[place] for place in sorted(by_action, key=bound_order(self))):
             first, enabled = bindings[0]
             label = first.key_display or "/".join(short_key(b.key) for b, _e in bindings)
             words = first.description
