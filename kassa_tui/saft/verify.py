@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import sqlite3
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from peewee import SqliteDatabase
+from peewee import PeeweeException, SqliteDatabase
 
 from kassa_tui.core.i18n import _
 from kassa_tui.records.anchors import check_export_row, check_head, export_rows
@@ -153,7 +154,10 @@ def verify_export(
                 ends.append((sidecar.name, recorded))
     rows: list[dict[str, object]] = []
     if database is not None:
-        rows, wrong = _on_the_till(database, path.name, heads)
+        try:
+            rows, wrong = _on_the_till(database, path.name, heads)
+        except (PeeweeException, sqlite3.Error):
+            rows, wrong = [], None  # not a database this kassa can read: checked as if away
         if wrong is not None:
             extra.append(wrong)
     if rows:

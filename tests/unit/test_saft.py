@@ -1023,3 +1023,17 @@ def test_a_head_file_that_cannot_be_read_is_named(
     code, out = saft_verify(first, public_key(till), tmp_path)
     assert code == 1, out
     assert f"kassa: {head_path(first)} records no journal head: it was changed" in out
+
+
+def test_a_till_database_that_cannot_be_read_is_left_out_not_a_traceback(
+    till: Till, cashier: Person, time: SteeredTime, tmp_path: Path
+) -> None:
+    first, _second = two_days(till, cashier, time, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    config = elsewhere / "kassa.toml"
+    text = till.config.source.read_text(encoding="utf-8")
+    config.write_text(text.replace(str(till.config.database), str(elsewhere / "kassa.db")))
+    (elsewhere / "kassa.db").write_bytes(b"not a database at all" * 100)
+    code, out = saft_verify(first, public_key(till), tmp_path, config=config)
+    assert (code, out) == (0, f"{first.name}: every signature chain verifies\n")
