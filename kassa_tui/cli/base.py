@@ -1,7 +1,8 @@
 """The `kassa` command: bare `kassa` starts the till; subcommands serve the technician over SSH.
 
-Errors reach the terminal as one clear line (exit 2 for configuration, 1 for refusals); the
-details go to the log file.
+Errors reach the terminal as one clear line (exit 2 for configuration and bad arguments, 1 for
+refusals); the details go to the log file. Everything a person reads (help, prompts, output,
+refusals) follows kassa.toml's `[ui] language`, read before the command's arguments.
 """
 
 from __future__ import annotations
