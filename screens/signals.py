@@ -126,6 +126,7 @@ class SignalsScreen(Screen[None]):
             row(names[signal], [str(c.figures[signal].count) for c in cashiers])
         if not cashiers:
             self.query_one("#signals-help", Static).update(_("Nothing registered today."))
+        table.focus()  # the arrows and Enter work at once, and the key bar lists them in order
         self.action_cursor(0)
 
     def chosen(self) -> int:

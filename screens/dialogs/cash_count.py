@@ -18,6 +18,7 @@ from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling.cash import NOTES_AND_COINS
 from screens import styles
+from screens.widgets.keybar import plain
 
 
 class CashCountDialog(ModalScreen[dict[int, int] | None]):
@@ -49,7 +50,7 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
                         content=_("{value} kr").format(value=value // 100),
                         classes="count-value",
                     )
-                    yield Label(markup=False, content="×", classes="count-times")
+                    yield Label(markup=False, content=self.shown("×"), classes="count-times")
                     yield Input(
                         id=f"piece-{value}",
                         max_length=5,
@@ -60,9 +61,13 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
             yield Static(markup=False, content="", id="count-difference")
             yield Static(
                 markup=False,
-                content=_("Enter/↓: next · ↑: back · F10: done · Esc: cancel"),
+                content=self.shown(_("Enter/↓: next · ↑: back · F10: done · Esc: cancel")),
                 classes="dialog-help",
             )
+
+    def shown(self, text: str) -> str:
+        """`text` as the screen can draw it: ASCII on the Linux console (no arrows there)."""
+        return plain(text) if getattr(self.app, "plain_console", False) else text
 
     def on_mount(self) -> None:
         self.query_one(f"#piece-{NOTES_AND_COINS[0]}", Input).focus()
@@ -90,7 +95,7 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
         )
         if self.expected_ore is not None:
             self.query_one("#count-difference", Static).update(
-                _("Expected: {expected} · difference: {diff}").format(
+                self.shown(_("Expected: {expected} · difference: {diff}")).format(
                     expected=format_kr(self.expected_ore),
                     diff=format_kr(total - self.expected_ore),
                 )

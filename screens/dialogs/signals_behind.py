@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from kassa_tui.core.i18n import _
 from screens import styles
+from screens.widgets.keybar import plain
 
 
 class Behind(ModalScreen[None]):
@@ -25,8 +26,12 @@ class Behind(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box help-box"):
             with VerticalScroll():
-                yield Static(markup=False, content=self.text, id="signals-behind")
+                yield Static(markup=False, content=self.shown(self.text), id="signals-behind")
             yield Static(markup=False, content=_("Esc: close"), classes="dialog-help")
+
+    def shown(self, text: str) -> str:
+        """`text` as the screen can draw it: ASCII on the Linux console."""
+        return plain(text) if getattr(self.app, "plain_console", False) else text
 
     def action_close(self) -> None:
         self.dismiss(None)

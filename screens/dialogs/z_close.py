@@ -10,13 +10,20 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from kassa_tui.core.i18n import _
 from screens import styles
+from screens.widgets.keybar import plain
 
 COUNT, NOT_COUNTED = "count", "not counted"
+
+
+def shown(node: DOMNode, text: str) -> str:
+    """`text` as the screen can draw it: ASCII on the Linux console."""
+    return plain(text) if getattr(node.app, "plain_console", False) else text
 
 
 class CountFirstDialog(ModalScreen[str | None]):
@@ -40,7 +47,7 @@ class CountFirstDialog(ModalScreen[str | None]):
             )
             yield Static(
                 markup=False,
-                content=_("C: count the cash · N: not counted · Esc: cancel"),
+                content=shown(self, _("C: count the cash · N: not counted · Esc: cancel")),
                 classes="dialog-help",
             )
 
@@ -70,7 +77,7 @@ class ConfirmZDialog(ModalScreen[bool]):
             yield Static(markup=False, content=self.summary, id="z-summary")
             yield Static(
                 markup=False,
-                content=_("Z: take the Z and close the day · Esc: cancel"),
+                content=shown(self, _("Z: take the Z and close the day · Esc: cancel")),
                 classes="dialog-help",
             )
 

@@ -1,0 +1,91 @@
+"""The day close as the shift lead sees it: the X with its keys, the cash count, the Z's
+confirmation and the Z taken, the fraud signals; at the Pi's 80×24, on a small 60×20 terminal
+and with the console theme (TERM=linux)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from screens.widgets.entry import EntryLine
+
+ROMME = "7020164760728"
+Before = Callable[[Any], Awaitable[None]]
+
+
+async def still(pilot: Any) -> None:
+    """No blinking cursor in the picture, nothing still printing."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def day_close(pilot: Any) -> None:
+    """The shift lead sells a rømme for cash, then opens the day close (F12)."""
+    await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+    await pilot.pause()
+    pilot.app.screen.query_one("#entry", EntryLine).value = ROMME
+    await pilot.press("enter", "f10", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("f12")
+    await still(pilot)
+
+
+async def cash_count(pilot: Any) -> None:
+    """F7 and the first figures typed: two 500 notes, a 20 and a 5 coin."""
+    await day_close(pilot)
+    await pilot.press("f7", "enter", "2", "enter", "enter", "enter", "enter", "1")
+    await pilot.press("enter", "enter", "1")
+    await still(pilot)
+
+
+async def z_confirmation(pilot: Any) -> None:
+    """Ctrl+Z, the drawer counted (C), F10: the confirmation of what the Z closes."""
+    await day_close(pilot)
+    await pilot.press("ctrl+z", "c", "enter", "2", "enter", "enter", "enter", "enter", "1")
+    await pilot.press("enter", "enter", "1", "f10")
+    await still(pilot)
+
+
+async def z_taken(pilot: Any) -> None:
+    """Z at the confirmation: the Z just taken stays on the screen."""
+    await z_confirmation(pilot)
+    await pilot.press("z")
+    await still(pilot)
+
+
+async def signals(pilot: Any) -> None:
+    """F8: the cashiers side by side, one row per signal."""
+    await day_close(pilot)
+    await pilot.press("f8")
+    await still(pilot)
+
+
+SCENES: dict[str, Before] = {
+    "day_close": day_close,
+    "cash_count": cash_count,
+    "z_confirmation": z_confirmation,
+    "z_taken": z_taken,
+    "signals": signals,
+}
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["theme", "console"])
+@pytest.mark.parametrize("scene", list(SCENES))
+def test_day_close(snap_compare: Any, till: Till, scene: str, console: bool) -> None:
+    app = KassaApp(till, MemoryPrinter(), console=console)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
+
+
+@pytest.mark.parametrize("scene", ["day_close", "cash_count"])
+def test_day_close_on_a_small_terminal(snap_compare: Any, till: Till, scene: str) -> None:
+    """60×20: the keys wrap and the count still shows its hint."""
+    app = KassaApp(till, MemoryPrinter())
+    assert snap_compare(app, terminal_size=(60, 20), run_before=SCENES[scene])
