@@ -181,27 +181,85 @@ async def stocktake(pilot: Any, till: Till) -> None:
     await pilot.press("enter")
 
 
-ROUTES: dict[str, Route] = {
-    "sign-in": sign_in_screen,
-    "sale": sale_screen,
-    "help": help_dialog,
-    "discount reason": discount_reason,
-    "receipts menu": receipts_menu,
-    "payment": payment,
-    "approval": approval,
-    "parked sales": parked,
-    "lock": lock_screen,
-    "receipt stuck": receipt_stuck,
-    "day close": day_close,
-    "cash count": cash_count,
-    "stock lookup": stock_lookup,
-    "low stock": low_stock,
-    "stock adjustment": adjustment,
-    "change product": product_form,
-    "new product": new_product,
-    "goods received": goods_received,
-    "what to count": count_section,
-    "stocktake": stocktake,
+async def paid_sale(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await pilot.press("f10")
+    await pilot.pause()
+    await pilot.press("enter")  # exact cash
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def return_by_receipt(pilot: Any, till: Till) -> None:
+    await paid_sale(pilot, till)
+    number = till.db.execute_sql("SELECT MAX(receipt_nr) FROM sale").fetchone()[0]
+    await type_in(pilot, str(number))
+    await pilot.press("f9")
+
+
+async def return_without_receipt(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await pilot.press("ctrl+v")
+
+
+async def price_lookup(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await type_in(pilot, ROMME)
+    await pilot.press("f5")
+
+
+async def quit_question(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await pilot.press("ctrl+q")
+
+
+async def training(pilot: Any, till: Till) -> None:
+    await sign_in(pilot)  # a shift lead turns it on without an approval
+    await pilot.press("ctrl+e", "3")
+    await pilot.pause()
+    await type_in(pilot, ROMME)
+    await pilot.press("enter")
+
+
+async def signals(pilot: Any, till: Till) -> None:
+    await day_close(pilot, till)
+    await pilot.press("f8")
+
+
+async def z_report(pilot: Any, till: Till) -> None:
+    await day_close(pilot, till)
+    await pilot.press("ctrl+z")
+
+
+#: Where to go, and the screen or dialog that must then be in front.
+ROUTES: dict[str, tuple[Route, str]] = {
+    "sign-in": (sign_in_screen, "SignInScreen"),
+    "sale": (sale_screen, "SaleScreen"),
+    "help": (help_dialog, "HelpDialog"),
+    "discount reason": (discount_reason, "ReasonDialog"),
+    "receipts menu": (receipts_menu, "ReceiptsMenu"),
+    "payment": (payment, "PaymentDialog"),
+    "approval": (approval, "ApprovalDialog"),
+    "parked sales": (parked, "ParkedDialog"),
+    "lock": (lock_screen, "SignInScreen"),
+    "receipt stuck": (receipt_stuck, "ReceiptStuckDialog"),
+    "return by receipt": (return_by_receipt, "ReturnDialog"),
+    "return without receipt": (return_without_receipt, "ReturnWithoutReceiptDialog"),
+    "price look-up": (price_lookup, "SaleScreen"),
+    "quit question": (quit_question, "ConfirmDialog"),
+    "training mode": (training, "SaleScreen"),
+    "day close": (day_close, "DayCloseScreen"),
+    "cash count": (cash_count, "CashCountDialog"),
+    "signals": (signals, "SignalsScreen"),
+    "z report": (z_report, "CountFirstDialog"),
+    "stock lookup": (stock_lookup, "StockScreen"),
+    "low stock": (low_stock, "StockScreen"),
+    "stock adjustment": (adjustment, "AdjustDialog"),
+    "change product": (product_form, "ProductForm"),
+    "new product": (new_product, "ProductForm"),
+    "goods received": (goods_received, "GoodsReceivedScreen"),
+    "what to count": (count_section, "ChooseSection"),
+    "stocktake": (stocktake, "StocktakeScreen"),
 }
 
 
@@ -218,9 +276,11 @@ def foreign(lines: list[str]) -> list[str]:
 async def test_every_glyph_exists_in_the_console_font(till: Till, where: str) -> None:
     app = KassaApp(till, MemoryPrinter(), console=True)
     async with app.run_test(size=(80, 24)) as pilot:
-        await ROUTES[where](pilot, till)
+        route, in_front = ROUTES[where]
+        await route(pilot, till)
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
+        assert type(app.screen).__name__ == in_front  # the keys led where they should
         lines = screen_lines(app)
         assert not foreign(lines), "\n".join([*foreign(lines)[:20], *lines])
 
