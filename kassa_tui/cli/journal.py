@@ -143,15 +143,17 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
     from kassa_tui.records.audit import audit
     from kassa_tui.records.keyring import public_keys
     from kassa_tui.records.signing import chain_rows, verify_chain, verify_chain_by_version
-    from kassa_tui.saft.export import read_heads
+    from kassa_tui.saft.export import read_ends, read_heads
 
     anchors: list[tuple[int | None, int, str]] = []
     files: list[BackupJournal] = []
     saft_files: list[tuple[Path, dict[str, tuple[int, str]]]] = []
+    saft_ends: dict[Path, dict[str, tuple[int, str] | None] | None] = {}
     for text in heads:
         try:
             if Path(text).is_file() and _is_xml(Path(text)):
                 saft_files.append((Path(text), read_heads(Path(text))))
+                saft_ends[Path(text)] = read_ends(Path(text))
             elif Path(text).is_file():
                 files.append(BackupJournal(Path(text)))
             else:
@@ -222,7 +224,7 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
         backup.close()
     # The .head beside a SAF-T export and the export's own journal row must agree.
     for path, recorded in saft_files:
-        wrong = check_export_row(till.db, path.name, recorded)
+        wrong = check_export_row(till.db, path.name, recorded, saft_ends[path])
         if wrong is not None:
             click.echo(f"kassa: {wrong}", err=True)
             intact = False

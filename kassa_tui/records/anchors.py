@@ -236,11 +236,15 @@ def export_rows(database: SqliteDatabase, file_name: str) -> list[dict[str, Any]
 
 
 def check_export_row(
-    database: SqliteDatabase, file_name: str, heads: Mapping[str, tuple[int, str]]
+    database: SqliteDatabase,
+    file_name: str,
+    heads: Mapping[str, tuple[int, str]],
+    ends: Mapping[str, tuple[int, str] | None] | None = None,
 ) -> str | None:
     """None when an export row (13020) for `file_name` records exactly the journal heads of its
-    `.head` file: so a `.head` edited to match a shortened journal, or the row rewritten to
-    match a shortened `.head`, is named."""
+    `.head` file, and the same last transaction of each register (`ends`, when the `.head`
+    records them): so a `.head` edited to match a shortened journal or a cut file, or the row
+    rewritten to match a shortened `.head`, is named."""
     rows = export_rows(database, file_name)
     if not rows:
         return _(
@@ -248,8 +252,9 @@ def check_export_row(
             " renamed"
         ).format(name=file_name)
     wanted = {register: f"{seq}:{digest}" for register, (seq, digest) in heads.items()}
-    if any(row.get("journal_heads") == wanted for row in rows):
-        return None
+    matching = [row for row in rows if row.get("journal_heads") == wanted]
+    if matching:
+        return None if ends is None else _check_ends_row(file_name, matching, ends)
     recorded = rows[-1].get("journal_heads") or {}
     differing = sorted(
         register
@@ -268,6 +273,51 @@ def check_export_row(
         "the journal row of the export {name} and its .head file record different heads"
         " ({heads}): one of them was changed"
     ).format(name=file_name, heads=shown)
+
+
+def journaled_ends(row: Mapping[str, Any]) -> dict[str, tuple[int, str] | None] | None:
+    """An export row's `last_transactions` as (receipt number, signature) per register, None
+    per register without a transaction; None when the row records none (an older export)."""
+    journaled = row.get("last_transactions")
+    if not isinstance(journaled, dict):
+        return None
+    ends: dict[str, tuple[int, str] | None] = {}
+    for register, end in journaled.items():
+        if isinstance(end, dict):
+            ends[str(register)] = (int(end.get("nr", -1)), str(end.get("signature", "")))
+        else:
+            ends[str(register)] = None
+    return ends
+
+
+def _check_ends_row(
+    file_name: str, rows: list[dict[str, Any]], ends: Mapping[str, tuple[int, str] | None]
+) -> str | None:
+    if any(journaled_ends(row) == dict(ends) for row in rows):
+        return None
+    recorded = journaled_ends(rows[-1]) or {}
+    shown = ", ".join(
+        _("register {register}: journal row {row}, .head {head}").format(
+            register=register,
+            row=_end(recorded.get(register), ends.get(register)),
+            head=_end(ends.get(register), recorded.get(register)),
+        )
+        for register in sorted(set(ends) | set(recorded))
+        if ends.get(register) != recorded.get(register)
+    )
+    return _(
+        "the journal row of the export {name} and its .head file record different last"
+        " transactions ({ends}): one of them was changed"
+    ).format(name=file_name, ends=shown)
+
+
+def _end(end: tuple[int, str] | None, other: tuple[int, str] | None) -> str:
+    """A last transaction as the message shows it: 'nr 4', or with '(another signature)'."""
+    if end is None:
+        return _("none")
+    if other is not None and other[0] == end[0]:
+        return _("nr {nr} (another signature)").format(nr=end[0])
+    return _("nr {nr}").format(nr=end[0])
 
 
 def _short(head: object) -> str:

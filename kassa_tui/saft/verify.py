@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from peewee import PeeweeException, SqliteDatabase
 
 from kassa_tui.core.i18n import _
-from kassa_tui.records.anchors import check_export_row, check_head, export_rows
+from kassa_tui.records.anchors import check_export_row, check_head, export_rows, journaled_ends
 from kassa_tui.records.signing import FIRST, load_public_key
 from kassa_tui.saft.codes import NS, chains_in
 from kassa_tui.saft.export import head_path, read_ends, read_heads
@@ -142,6 +142,7 @@ def verify_export(
     ends: list[tuple[str, Ends]] = []
     extra: list[str] = []
     heads = None
+    sidecar_ends: Ends | None = None
     sidecar = head_path(path)
     if sidecar.exists():
         try:
@@ -152,10 +153,11 @@ def verify_export(
         else:
             if recorded is not None:
                 ends.append((sidecar.name, recorded))
+                sidecar_ends = recorded
     rows: list[dict[str, object]] = []
     if database is not None:
         try:
-            rows, wrong = _on_the_till(database, path.name, heads)
+            rows, wrong = _on_the_till(database, path.name, heads, sidecar_ends)
         except (PeeweeException, sqlite3.Error):
             rows, wrong = [], None  # not a database this kassa can read: checked as if away
         if wrong is not None:
@@ -164,9 +166,9 @@ def verify_export(
         # Two exports into two folders in one second share a name: the one with this .head's.
         wanted = {r: f"{seq}:{digest}" for r, (seq, digest) in (heads or {}).items()}
         row = next((r for r in rows if r.get("journal_heads") == wanted), rows[-1])
-        journaled = row.get("last_transactions")
-        if isinstance(journaled, dict):
-            ends.append((_("the export's journal row (13020)"), _journaled_ends(journaled)))
+        journaled = journaled_ends(row)
+        if journaled is not None:
+            ends.append((_("the export's journal row (13020)"), journaled))
     result = check_saft(
         path,
         public_key_pem,
@@ -310,18 +312,8 @@ def _verifies(key: rsa.RSAPublicKey, elem: ET.Element, prev: str) -> bool:
     return _check(key, elem, "?", prev)[0] is None
 
 
-def _journaled_ends(journaled: Mapping[str, object]) -> dict[str, tuple[int, str] | None]:
-    ends: dict[str, tuple[int, str] | None] = {}
-    for register, end in journaled.items():
-        if isinstance(end, dict):
-            ends[register] = (int(end.get("nr", -1)), str(end.get("signature", "")))
-        else:
-            ends[register] = None
-    return ends
-
-
 def _on_the_till(
-    database: Path, name: str, heads: Mapping[str, tuple[int, str]] | None
+    database: Path, name: str, heads: Mapping[str, tuple[int, str]] | None, ends: Ends | None
 ) -> tuple[list[dict[str, object]], str | None]:
     """The till's journal rows (13020) of an export called `name`, read without writing, and
     what is wrong with them against the `.head` file's `heads`: they must record the same
@@ -334,7 +326,7 @@ def _on_the_till(
             check_head(db, register, seq, digest) is None
             for register, (seq, digest) in heads.items()
         )
-        wrong = check_export_row(db, name, heads) if heads and (rows or ours) else None
+        wrong = check_export_row(db, name, heads, ends) if heads and (rows or ours) else None
         return rows, wrong
     finally:
         db.close()

@@ -139,3 +139,30 @@ def test_a_years_backup_is_compared_with_flat_memory(till: Till, tmp_path: Path)
     assert found.problem is None and found.rows == last
     assert found.head == (last, f"{last:064x}")
     assert peak < 500_000, peak
+
+
+@pytest.mark.usefixtures("day")
+def test_a_head_files_last_transaction_edited_is_caught_by_the_export_row(
+    till: Till, cashier: Person, tmp_path: Path
+) -> None:
+    """A .head made to name an earlier last transaction (to match a file cut at its end)."""
+    exported = saft(till, tmp_path)
+    sidecar = head_path(exported)
+    lines = sidecar.read_text().splitlines()
+    register = till.config.register_id
+    last = next(line for line in lines if line.startswith(f"{register} last "))
+    nr = int(last.split(" ")[2])
+    earlier = till.db.execute_sql(
+        "SELECT signature FROM sale WHERE receipt_nr = ? AND training = 0", (nr - 1,)
+    ).fetchone()[0]
+    sidecar.write_text(
+        "\n".join(f"{register} last {nr - 1} {earlier}" if ln == last else ln for ln in lines)
+        + "\n"
+    )
+    code, out = verify(tmp_path, "--against", str(exported))
+    assert code == 1, out
+    assert (
+        f"kassa: the journal row of the export {exported.name} and its .head file record"
+        f" different last transactions (register {register}: journal row nr {nr}, .head nr"
+        f" {nr - 1}): one of them was changed"
+    ) in out
