@@ -358,3 +358,18 @@ async def test_the_stock_screens_show_their_keys_at_80_columns_most_important_fi
             places = [bar.find(entry) for entry in expected[where]]
             assert -1 not in places, (where, bar)
             assert places == sorted(places), (where, bar)
+
+
+async def test_the_group_to_count_is_picked_by_its_number(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f6")
+        await pilot.pause()
+        assert "Group number or arrows, Enter: count · Esc: cancel" in screen_text(app)
+        await pilot.press("4", "5", "enter")  # 45 Fisk
+        await pilot.pause()
+        assert isinstance(app.screen, StocktakeScreen)
+        assert "Stocktake: 45" in screen_text(app)
+    count = till.stocktakes.open_count()
+    assert count is not None and count.group_code == "45"
