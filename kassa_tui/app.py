@@ -27,7 +27,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, state_text
 from screens import styles
 from screens.dialogs.confirm import ConfirmDialog
-from screens.dialogs.help import HelpDialog, rows_from_bindings
+from screens.dialogs.help import HelpDialog, help_for
 from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
@@ -77,8 +77,8 @@ class KassaApp(App[None]):
     def on_mount(self) -> None:
         if self.plain_console:
             self.theme = "ansi-dark"
-        # F1 on every screen; the sale screen's entry line takes it first, with its own rows.
-        self._bindings.bind("f1,ctrl+g", "help", _("Help"), key_display="F1")
+        # F1 on every screen, dialogs too (a priority binding reaches past a modal screen).
+        self._bindings.bind("f1,ctrl+g", "help", _("Help"), key_display="F1", priority=True)
         self.show_training()
         if self.read_only:
             # The selling kassa's start and stop are the register's: a view journals neither.
@@ -167,13 +167,11 @@ class KassaApp(App[None]):
     # -- keys every screen has ---------------------------------------------------------------
 
     def action_help(self) -> None:
-        """F1: the keys of the screen in front (its own `help_rows()`, else its bindings)."""
-        screen = self.screen
-        if isinstance(screen, HelpDialog):
-            screen.dismiss(None)
+        """F1: the keys of the screen in front; F1 again closes them."""
+        if isinstance(self.screen, HelpDialog):
+            self.screen.dismiss(None)
             return
-        own = getattr(screen, "help_rows", None)
-        self.push_screen(HelpDialog(own() if callable(own) else rows_from_bindings(screen)))
+        self.push_screen(help_for(self.screen))
 
     async def action_quit(self) -> None:
         """Ctrl+Q: quit, but ask first when a sale is open (it would survive, but the cashier

@@ -49,6 +49,15 @@ class SignInScreen(Screen[Person]):
             )
         yield KeyBar()
 
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        """The help (F1) of signing in and unlocking."""
+        return [
+            (_("Enter"), _("Take the user number, then the PIN"), _("user number, then PIN")),
+            ("Esc", _("Clear what was typed and start again"), ""),
+            ("F1", _("Help: all keys"), ""),
+            ("^Q", _("Quit kassa (asks when a sale is open)"), ""),
+        ]
+
     def show_error(self, message: str) -> None:
         self.query_one("#signin-message", Static).update(message)
 

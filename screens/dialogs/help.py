@@ -36,18 +36,34 @@ def rows_from_bindings(screen: Screen[object]) -> list[HelpRow]:
         if binding.show and (binding.description or binding.tooltip)
     }
     keys: dict[tuple[int, str], list[str]] = {}
+    bound_keys: dict[tuple[int, str], list[str]] = {}
     for namespace, binding, _enabled, _tooltip in active:
         if (id(namespace), binding.action) in words:
             keys.setdefault((id(namespace), binding.action), []).append(short_key(binding.key))
+            bound_keys.setdefault((id(namespace), binding.action), []).append(binding.key)
+    rank = bound_order(screen)
     return [
         ("/".join(sorted(keys[action], key=_not_an_f_key)), words[action], "")
-        for action in sorted(keys, key=bound_order(screen))
+        for action in sorted(keys, key=lambda action: rank(bound_keys[action]))
     ]
 
 
 def _not_an_f_key(label: str) -> bool:
     """False for an F-key, which sorts it first ('F4/^E'), as the sale screen's help does."""
     return not (label.startswith("F") and label[1:2].isdigit())
+
+
+def help_for(screen: Screen[object]) -> HelpDialog:
+    """The help of `screen`: its own `help_rows()`, else its shown bindings; a dialog's key
+    hints (its `.dialog-help` lines) come along, since most of its keys are not in a bar."""
+    own = getattr(screen, "help_rows", None)
+    rows = own() if callable(own) else rows_from_bindings(screen)
+    hints = [
+        hint.content
+        for hint in screen.query(".dialog-help").results(Static)
+        if isinstance(hint.content, str) and hint.content
+    ]
+    return HelpDialog(rows, "\n".join(hints))
 
 
 class HelpDialog(ModalScreen[None]):
@@ -68,15 +84,20 @@ class HelpDialog(ModalScreen[None]):
         Binding("pagedown", "scroll(10)", show=False),
     ]
 
-    def __init__(self, rows: Sequence[HelpRow]) -> None:
+    def __init__(self, rows: Sequence[HelpRow], note: str = "") -> None:
+        """`note`: lines shown above the table (a dialog's own key hints)."""
         super().__init__(classes="dialog")
         self.rows = list(rows)
+        self.note = note
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box", id="help-box"):
             yield Label(markup=False, content=_("Keys"), classes="dialog-title")
-            with VerticalScroll(id="help-scroll", can_focus=False):
-                yield Static(self.table(), id="help-table")
+            if self.note:
+                yield Static(markup=False, content=self.text(self.note), id="help-note")
+            if self.rows:
+                with VerticalScroll(id="help-scroll", can_focus=False):
+                    yield Static(self.table(), id="help-table")
             yield Static(
                 markup=False,
                 content=self.text(_("↑ ↓ PgUp PgDn: scroll · Esc: close")),
@@ -98,7 +119,8 @@ class HelpDialog(ModalScreen[None]):
         return table
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+        for scroll in self.query("#help-scroll").results(VerticalScroll):
+            scroll.scroll_relative(y=lines, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

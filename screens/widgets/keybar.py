@@ -22,7 +22,7 @@ colour, on every screen that has a key bar.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from rich.text import Text
@@ -91,15 +91,19 @@ def plain(text: str) -> str:
     return text
 
 
-def bound_order(node: Widget) -> Callable[[tuple[int, str]], int]:
-    """Sort key for (id(namespace), action): where the action was first bound on the way from
-    the focused widget to the App. Not `active_bindings`' own order: a priority binding of a
-    key the focused Input also binds (Ctrl+E) takes the Input's place there."""
-    order: dict[tuple[int, str], int] = {}
-    for namespace, bindings in node.screen._modal_binding_chain:
-        for _key, binding in bindings:
-            order.setdefault((id(namespace), binding.action), len(order))
-    return lambda place: order.get(place, len(order))
+def bound_order(node: Widget) -> Callable[[Iterable[str]], int]:
+    """Sort key for an action's keys: where one of them is first bound, and shown, on the way
+    from the focused widget to the App; the order the screen lists its keys in.
+
+    Not `active_bindings`' own order: a priority binding takes the place of the key's first
+    binding there, which may be a hidden one of the focused Input's (Ctrl+E: end of line).
+    """
+    places: dict[str, int] = {}
+    for _namespace, bindings in node.screen._modal_binding_chain:
+        for key, binding in bindings:
+            if binding.show:
+                places.setdefault(key, len(places))
+    return lambda keys: min((places.get(key, len(places)) for key in keys), default=len(places))
 
 
 class KeyBar(Vertical, can_focus=False):
@@ -178,7 +182,12 @@ class KeyList(Widget, can_focus=False):
             if binding.show:
                 by_action.setdefault((id(namespace), binding.action), []).append((binding, enabled))
         result = []
-        for bindings in (by_action[place] for place in sorted(by_action, key=bound_order(self))):
+        rank = bound_order(self)
+
+        def place(found: list[tuple[Binding, bool]]) -> int:
+            return rank(binding.key for binding, _enabled in found)
+
+        for bindings in sorted(by_action.values(), key=place):
             first, enabled = bindings[0]
             label = first.key_display or "/".join(short_key(b.key) for b, _e in bindings)
             words = first.description

@@ -19,6 +19,7 @@ from kassa_tui.core import i18n
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog
+from screens.dialogs.payment import PaymentDialog
 from screens.sale import SaleScreen
 from screens.widgets.entry import EntryLine
 from screens.widgets.keybar import KeyBar
@@ -309,6 +310,7 @@ async def test_f1_opens_the_help_on_every_screen(app: KassaApp) -> None:
         await pilot.press("f1")  # the sign-in screen
         await pilot.pause()
         assert isinstance(app.screen, HelpDialog)
+        assert "Take the user number, then the PIN" in screen_text(app)
         await pilot.press("escape")
         await _sign_in(pilot, "2", "2222")
         for opener, closer, words in (("f2", "escape", "Low stock"), ("f12", "escape", "Print X")):
@@ -324,6 +326,14 @@ async def test_f1_opens_the_help_on_every_screen(app: KassaApp) -> None:
             await pilot.press(closer)
             await pilot.pause()
         assert isinstance(app.screen, SaleScreen)
+        await _scan(pilot, ROMME)
+        await pilot.press("f10", "f1")  # a dialog: its key hints
+        await pilot.pause()
+        assert isinstance(app.screen, HelpDialog)
+        assert "Enter: take cash" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentDialog)
 
 
 async def test_the_help_fits_80x24_and_cuts_no_column(app: KassaApp) -> None:
