@@ -71,6 +71,7 @@ class CashCountDialog(ModalScreen[dict[int, int] | None]):
 
     def on_mount(self) -> None:
         self.query_one(f"#piece-{NOTES_AND_COINS[0]}", Input).focus()
+        self.query_one("#count-difference", Static).display = self.expected_ore is not None
         self.total()
 
     def pieces(self) -> dict[int, int]:
