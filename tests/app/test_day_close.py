@@ -344,3 +344,28 @@ async def test_the_day_close_shows_its_keys_at_80_columns_and_f1_lists_them(till
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, DayCloseScreen)
+
+
+def test_every_kind_of_signal_detail_is_in_the_shop_s_words() -> None:
+    """No journal name (LINEREDUCE, NOSALEREQ …) or row number reaches the details."""
+    from kassa_tui.dayclose.signals import Item
+    from screens.signals import behind_line
+
+    def line(signal: str, source: str, what: str, amount: int = 0, **more: Any) -> str:
+        return behind_line(signal, Item(source, 41, "2026-11-27", "14:03:59", what, amount, **more))
+
+    assert line("returns_no_receipt", "sale", "receipt 12", 3990, receipt_nr=12) == (
+        "27.11. 14:03  Receipt 12  39,90"
+    )
+    assert line("line_corrections", "journal", "LINEREDUCE", 2490, product="Rømme") == (
+        "27.11. 14:03  Quantity lowered: Rømme  24,90"
+    )
+    assert line("no_sale", "journal", "NOSALEREQ") == "27.11. 14:03  Drawer opened without a sale"
+    assert line("no_sale", "journal", "DRAWOPENMAN") == "27.11. 14:03  Drawer opened by hand"
+    assert line("price_overrides", "journal", "PRICEOVERRIDE", 500, product="Epler") == (
+        "27.11. 14:03  Price overridden: Epler  5,00"
+    )
+    assert line("voided", "journal", "VOIDRECEIPT", 2490) == "27.11. 14:03  Receipt voided  24,90"
+    assert line("training", "journal", "TRAININGON 12 min", minutes=12) == (
+        "27.11. 14:03  Training mode, 12 min"
+    )

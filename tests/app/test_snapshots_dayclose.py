@@ -89,3 +89,16 @@ def test_day_close_on_a_small_terminal(snap_compare: Any, till: Till, scene: str
     """60×20: the keys wrap and the count still shows its hint."""
     app = KassaApp(till, MemoryPrinter())
     assert snap_compare(app, terminal_size=(60, 20), run_before=SCENES[scene])
+
+
+@pytest.mark.parametrize("scene", ["day_close", "cash_count", "z_confirmation"])
+def test_day_close_in_norwegian(snap_compare: Any, till: Till, scene: str) -> None:
+    """The till's own language: the longer Norwegian words still fit 80×24."""
+    from kassa_tui.core import i18n
+
+    i18n.set_language("nb")
+    try:
+        app = KassaApp(till, MemoryPrinter())
+        assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
+    finally:
+        i18n.set_language("en")
