@@ -153,10 +153,10 @@ class SaleScreen(Screen[None]):
         self.query_one("#sale-qty", Label).update(f"{format_quantity(qty)} ×" if qty else "")
 
     def do_clear(self, _text: str) -> None:
-        """Esc: what was typed (already taken off the line) and a pending quantity are gone."""
+        """Esc: what was typed (already taken off the line), a pending quantity and a price
+        look-up are gone; the message stays (it may be the change to give)."""
         self.set_pending_qty(None)
         self.clear_lookup()
-        self.show_info("")
 
     def clear_lookup(self) -> None:
         self.query_one("#sale-lookup", Static).update("")
