@@ -30,7 +30,7 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
-from screens.stockwork import GoodsReceivedScreen, StocktakeScreen, bind_shown_first
+from screens.stockwork import GoodsReceivedScreen, StocktakeScreen, bind_shown_first, in_order
 from screens.widgets.keybar import KeyBar
 
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
@@ -60,6 +60,7 @@ class StockScreen(Screen[ProductInfo | None]):
         self.products: list[ProductInfo] = []
         self.low: list[LowStock] | None = None
         self.pending: Timer | None = None
+        self.searched: str | None = None  # the text the results are for
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content=_("Stock lookup"), id="stock-title")
@@ -107,9 +108,12 @@ class StockScreen(Screen[ProductInfo | None]):
 
     @guarded
     def search_now(self, keep_row: bool = False) -> None:
+        if self.pending is not None:
+            self.pending.stop()
         self.pending = None
         self.low = None
         text = self.query_one("#stock-search", Input).value
+        self.searched = text
         self.products = host(self).till.catalog.search(text) if text.strip() else []
         self.fill_table(keep_row=keep_row)
 
@@ -181,6 +185,8 @@ class StockScreen(Screen[ProductInfo | None]):
             self.fill_table(keep_row=True)
 
     def selected(self) -> ProductInfo | None:
+        if self.low is None and self.query_one("#stock-search", Input).value != self.searched:
+            self.search_now()  # what was typed counts, even before the debounce ran
         if not self.products:
             return None
         row = self.query_one("#stock-results", DataTable).cursor_row
@@ -214,11 +220,9 @@ class StockScreen(Screen[ProductInfo | None]):
 
     # -- actions ------------------------------------------------------------------------------
 
-    @on(Input.Submitted, "#stock-search")
+    @in_order
     @guarded
-    def add_to_basket(self) -> None:
-        if self.pending is not None:
-            self.search_now()
+    def action_add(self) -> None:
         product = self.selected()
         if product is None:
             raise Refused(_("Nothing selected."))
@@ -226,12 +230,10 @@ class StockScreen(Screen[ProductInfo | None]):
             raise Refused(_("{name} is no longer sold.").format(name=product.name))
         self.dismiss(product)
 
-    def action_add(self) -> None:
-        self.add_to_basket()
-
     def action_back(self) -> None:
         self.dismiss(None)
 
+    @in_order
     @guarded
     def action_low_stock(self) -> None:
         if self.low is not None:
@@ -258,18 +260,21 @@ class StockScreen(Screen[ProductInfo | None]):
 
         self.app.push_screen(ApprovalDialog(reason), lambda value: approved(self, value))
 
+    @in_order
     def action_goods_received(self) -> None:
         self.as_stock_person(
             lambda person: self.app.push_screen(GoodsReceivedScreen(person), self.work_done),
             _("Goods received"),
         )
 
+    @in_order
     def action_stocktake(self) -> None:
         self.as_stock_person(
             lambda person: self.app.push_screen(StocktakeScreen(person), self.work_done),
             _("Stocktake"),
         )
 
+    @in_order
     def action_adjust(self) -> None:
         product = self.selected()
         if product is None:
@@ -280,6 +285,7 @@ class StockScreen(Screen[ProductInfo | None]):
             _("Stock adjustment: {name}").format(name=product.name),
         )
 
+    @in_order
     def action_edit_product(self) -> None:
         product = self.selected()
         if product is None:
@@ -290,6 +296,7 @@ class StockScreen(Screen[ProductInfo | None]):
             _("Change {name}").format(name=product.name),
         )
 
+    @in_order
     def action_new_product(self) -> None:
         self.as_stock_person(
             lambda person: self.app.push_screen(ProductForm(person, None), self.work_done),

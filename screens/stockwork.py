@@ -7,11 +7,12 @@ five) and saves through the stock service, which writes one transaction and the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import Any, TypeVar
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.dom import DOMNode
 from textual.screen import Screen
@@ -60,6 +61,25 @@ def bind_shown_first(screen: Screen[Any], keys: str, action: str, words: str, sh
         screen._bindings.bind(",".join(twins), action, words, show=False, priority=True)
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def in_order(action: F) -> F:
+    """Run a screen's key after every key typed before it has reached the entry line.
+
+    Textual gives each widget its own queue: a screen's key (F6) runs at once while the
+    characters typed just before it may still wait in the entry line's queue, so with fast
+    typing, or a burst of keys, "9,50 F6" set the cost from an empty line and the next line got
+    9,50. Queued behind those characters the action reads what was typed, as typed.
+    """
+
+    @wraps(action)
+    def queued(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
+        self.query_one(Input).call_later(action, self, *args, **kwargs)
+
+    return queued  # type: ignore[return-value]
+
+
 def find_product(screen: DOMNode, code: str) -> ProductInfo:
     baskets = host(screen).till.baskets
     return baskets.find_product(baskets.classify(code))
@@ -89,6 +109,8 @@ class _Work(Screen[str | None]):
     def on_mount(self) -> None:
         for keys, action, words, shown in self.keys():
             bind_shown_first(self, keys, action, words, shown)
+        # Enter too is the screen's, so a scan takes its turn with the keys around it.
+        self._bindings.bind("enter", "scan", show=False, priority=True)
         self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
         self._bindings.bind("down", "cursor(1)", show=False, priority=True)
         self.refresh_bindings()
@@ -176,9 +198,9 @@ class GoodsReceivedScreen(_Work):
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1), animate=False)
 
-    @on(Input.Submitted, "#work-entry")
+    @in_order
     @guarded
-    def scanned(self) -> None:
+    def action_scan(self) -> None:
         text = self.take_entry()
         if not text:
             return
@@ -200,6 +222,7 @@ class GoodsReceivedScreen(_Work):
             raise Refused(_("Scan the goods first."))
         return self.lines[self.query_one("#work-table", DataTable).cursor_row]
 
+    @in_order
     @guarded
     def action_set_quantity(self) -> None:
         text = self.take_entry()
@@ -210,6 +233,7 @@ class GoodsReceivedScreen(_Work):
             raise Refused(_("{text} is not a quantity.").format(text=text)) from None
         self.refresh_table()
 
+    @in_order
     @guarded
     def action_set_cost(self) -> None:
         text = self.take_entry()
@@ -220,11 +244,13 @@ class GoodsReceivedScreen(_Work):
             raise Refused(_("{text} is not an amount.").format(text=text)) from None
         self.refresh_table()
 
+    @in_order
     @guarded
     def action_remove(self) -> None:
         self.lines.remove(self.selected())
         self.refresh_table()
 
+    @in_order
     @guarded
     def action_save(self) -> None:
         reference = self.take_entry()
@@ -313,9 +339,9 @@ class StocktakeScreen(_Work):
             raise Refused(_("No count is open."))
         return self.count
 
-    @on(Input.Submitted, "#work-entry")
+    @in_order
     @guarded
-    def scanned(self) -> None:
+    def action_scan(self) -> None:
         text = self.take_entry()
         if not text:
             return
@@ -331,6 +357,7 @@ class StocktakeScreen(_Work):
             )
         )
 
+    @in_order
     @guarded
     def action_set_count(self) -> None:
         text = self.take_entry()
@@ -344,11 +371,13 @@ class StocktakeScreen(_Work):
         host(self).till.stocktakes.set_count(self.person, self.current().id, product.id, qty)
         self.refresh_table()
 
+    @in_order
     @guarded
     def action_post(self) -> None:
         adjusted = host(self).till.stocktakes.post_count(self.person, self.current().id)
         self.dismiss(_("Stocktake posted: {n} products adjusted.").format(n=adjusted))
 
+    @in_order
     @guarded
     def action_cancel_count(self) -> None:
         host(self).till.stocktakes.cancel_count(self.person, self.current().id)

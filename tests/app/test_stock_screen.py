@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.widgets import DataTable, Input, Select, Static
 
 from devices.printer import MemoryPrinter
@@ -373,3 +374,36 @@ async def test_the_group_to_count_is_picked_by_its_number(till: Till) -> None:
         assert "Stocktake: 45" in screen_text(app)
     count = till.stocktakes.open_count()
     assert count is not None and count.group_code == "45"
+
+
+def burst(app: KassaApp, *keys: str) -> None:
+    """Keys arriving at once, as fast typing or a scanner delivers them (pilot.press waits)."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(key, character))
+
+
+async def test_a_key_typed_fast_after_a_number_uses_that_number(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f4")
+        await pilot.pause()
+        burst(app, *ROMME, "enter", *"9,50", "f6", *"3", "f8")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "not a" not in text  # no 'is not an amount' for a number typed before F6
+        romme = next(line for line in screen_lines(app) if "Rømme 18 % 3 dl" in line)
+        assert romme.split()[-2:] == ["3", "9,50"]
+
+
+async def test_a_search_typed_fast_then_enter_adds_what_was_typed(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f2")
+        await pilot.pause()
+        burst(app, *"blabaer", "enter")  # faster than the search's debounce
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SaleScreen)
+    assert [p.line.name for p in till.baskets.current().priced.lines] == ["Blåbær 125 g"]
