@@ -421,3 +421,18 @@ async def test_a_large_corrected_quantity_is_asked_about_too(app: KassaApp, till
         await pilot.press("2", "f8")  # a usual quantity: no question
         await pilot.pause()
         assert [p.line.qty_milli for p in till.baskets.current().priced.lines] == [2000]
+
+
+async def test_ctrl_q_asks_from_a_dialog_too(app: KassaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _sign_in(pilot)
+        await _scan(pilot, ROMME)
+        await pilot.press("f10", "ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("ctrl+q")  # asked once, not twice
+        await pilot.pause()
+        assert sum(isinstance(screen, ConfirmDialog) for screen in app.screen_stack) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PaymentDialog) and app.is_running
