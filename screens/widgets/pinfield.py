@@ -6,6 +6,7 @@ after it can still reach the number box. One input that changes meaning on Enter
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import events
 from textual.message import Message
 from textual.widgets import Input
@@ -32,6 +33,13 @@ class NumberAndPin(Input):
         self.number_label = number_label
         self.number = ""
         self.escape_clears = escape_clears
+
+    @property
+    def _value(self) -> Text:
+        # Textual hides a PIN as "•", which the Linux console's font lacks: stars there.
+        if self.password and getattr(self.app, "plain_console", False):
+            return Text("*" * len(self.value), no_wrap=True, overflow="ignore", end="")
+        return super()._value
 
     def reset(self) -> None:
         self.number = ""

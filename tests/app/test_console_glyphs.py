@@ -75,7 +75,7 @@ def product_count(till: Till, n: int) -> list[str]:
 
 
 async def sign_in_screen(pilot: Any, till: Till) -> None:
-    await pilot.pause()
+    await pilot.press("2", "enter", "2", "2")  # half a PIN: its dots are drawn
 
 
 async def sale_screen(pilot: Any, till: Till) -> None:
@@ -105,6 +105,7 @@ async def payment(pilot: Any, till: Till) -> None:
 async def approval(pilot: Any, till: Till) -> None:
     await with_basket(pilot, till)
     await pilot.press("5", "f7")  # a cashier's price override needs a shift lead
+    await pilot.press("2", "enter", "2", "2")  # half a PIN: its dots are drawn
 
 
 async def parked(pilot: Any, till: Till) -> None:
@@ -117,6 +118,7 @@ async def parked(pilot: Any, till: Till) -> None:
 async def lock_screen(pilot: Any, till: Till) -> None:
     await with_basket(pilot, till)
     await pilot.press("ctrl+l")
+    await pilot.press("1", "enter", "1")
 
 
 async def receipt_stuck(pilot: Any, till: Till) -> None:
