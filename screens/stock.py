@@ -33,6 +33,8 @@ from screens.host import guarded, host, show_message
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen, bind_shown_first, in_order
 from screens.widgets.keybar import KeyBar
 
+#: Who may change stock without a shift lead's approval on the spot.
+STOCK_ROLES = ("shift_lead", "technician")
 #: Wait this long after the last key before searching: fast typing never queues stale searches.
 DEBOUNCE_SECONDS = 0.08
 #: The details panel's width, border and padding included (screens/stock.tcss #stock-side).
@@ -249,7 +251,7 @@ class StockScreen(Screen[ProductInfo | None]):
             self.show_error(_("This is a read-only view: the till is running elsewhere."))
             return
         person = app.person
-        if person is not None and person.role in ("shift_lead", "technician"):
+        if person is not None and person.role in STOCK_ROLES:
             then(person)
             return
 
@@ -276,14 +278,18 @@ class StockScreen(Screen[ProductInfo | None]):
 
     @in_order
     def action_adjust(self) -> None:
+        """The dialog asks a shift lead for a cashier once the change and reason are known."""
         product = self.selected()
         if product is None:
             self.show_error(_("Nothing selected."))
             return
-        self.as_stock_person(
-            lambda person: self.app.push_screen(AdjustDialog(person, product), self.work_done),
-            _("Stock adjustment: {name}").format(name=product.name),
-        )
+        app = host(self)
+        if app.read_only:
+            self.show_error(_("This is a read-only view: the till is running elsewhere."))
+            return
+        person = app.person
+        allowed = person if person is not None and person.role in STOCK_ROLES else None
+        self.app.push_screen(AdjustDialog(allowed, product), self.work_done)
 
     @in_order
     def action_edit_product(self) -> None:

@@ -407,3 +407,48 @@ async def test_a_search_typed_fast_then_enter_adds_what_was_typed(till: Till) ->
         await pilot.pause(0.3)
         assert isinstance(app.screen, SaleScreen)
     assert [p.line.name for p in till.baskets.current().priced.lines] == ["Blåbær 125 g"]
+
+
+async def test_an_adjustment_typed_in_one_burst(till: Till) -> None:
+    before = on_hand(till)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_adjustment(pilot)
+        burst(app, "-", "2", "enter", "2")  # the digit right after Enter is the reason
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, StockScreen), screen_text(app)
+    assert on_hand(till) == before - 2000
+    row = [r for r in till.journal.rows() if r.basic_id == "STOCKADJ"][-1]
+    assert '"reason": "damage"' in row.text
+
+
+async def test_a_cashier_is_told_before_any_pin_then_a_shift_lead_approves(till: Till) -> None:
+    before = on_hand(till)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)  # a cashier
+        await pilot.press("f2")
+        await search(pilot, ROMME)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert isinstance(app.screen, AdjustDialog)  # no PIN asked yet
+        await pilot.press("2", "enter", "2")  # +2 Damaged: refused before any approval
+        await pilot.pause()
+        assert isinstance(app.screen, AdjustDialog)
+        assert "Damaged only lowers stock" in screen_text(app)
+        app.screen.query_one("#adjust-qty", Input).value = "-2"
+        await pilot.press("enter", "2")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Shift lead approval" in text and "-2  Damaged" in text  # what is approved
+        await pilot.press("2", "enter", "9", "9", "9", "9", "enter")  # a wrong PIN
+        await pilot.pause()
+        assert "Shift lead approval" in screen_text(app)  # still open, to try again
+        assert on_hand(till) == before
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+        assert "changed by -2" in screen_text(app)
+    assert on_hand(till) == before - 2000
+    row = [r for r in till.journal.rows() if r.basic_id == "STOCKADJ"][-1]
+    assert row.user_number == 2  # the approving shift lead
