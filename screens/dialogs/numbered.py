@@ -26,14 +26,21 @@ class NumberedOptions(OptionList):
         )
 
     def on_key(self, event: events.Key) -> None:
+        if self.pick(event):
+            event.stop()
+            event.prevent_default()
+
+    def pick(self, event: events.Key) -> bool:
+        """Select the option of a digit key; True when the key was a digit (a digit without an
+        option rings the bell). A dialog also hands it the digits that reach the dialog
+        itself, typed before the list had the focus."""
         character = event.character
         if character is None or not character.isdigit():
-            return
-        event.stop()
-        event.prevent_default()
+            return False
         number = int(character)
         if 1 <= number <= self.option_count and not self.get_option_at_index(number - 1).disabled:
             self.highlighted = number - 1
             self.action_select()
         else:
             self.app.bell()
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -36,6 +37,10 @@ class ReasonDialog(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.reasons[int(event.option.id or 0)])
+
+    def on_key(self, event: events.Key) -> None:
+        if self.query_one(NumberedOptions).pick(event):
+            event.stop()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

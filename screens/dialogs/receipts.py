@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -95,6 +95,10 @@ class ReceiptsMenu(ModalScreen[str | None]):
                 guarded(lambda screen: apply(screen, app.till.users.approver(*approval)))(self)
 
         self.app.push_screen(ApprovalDialog(_("Training mode")), approved)
+
+    def on_key(self, event: events.Key) -> None:
+        if self.query_one(NumberedOptions).pick(event):
+            event.stop()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

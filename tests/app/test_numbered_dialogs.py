@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from textual import events
+
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
@@ -74,3 +77,40 @@ async def test_the_discount_reason_is_picked_by_its_digit(till: Till) -> None:
     line = till.baskets.current().priced.lines[0]
     assert line.discount > 0
     assert line.line.discount_reason == till.config.discount_reasons[1]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known race on the sale screen: a key right behind F6/Ctrl+E is delivered to the"
+    " sale screen's entry line before the dialog is pushed (the sale screen's key handling)",
+)
+async def test_a_digit_right_behind_the_menu_key_picks(till: Till) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in_and_scan(pilot)
+        for key, character in (("ctrl+e", None), ("2", "2")):  # one burst
+            app.post_message(events.Key(key, character))
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "Provisional receipt" in screen_text(app)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known race on the sale screen: a key right behind F6/Ctrl+E is delivered to the"
+    " sale screen's entry line before the dialog is pushed (the sale screen's key handling)",
+)
+async def test_a_digit_right_behind_the_discount_picks_the_reason(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in_and_scan(pilot)
+        for key, character in (("1", "1"), ("0", "0"), ("percent_sign", "%"), ("f6", None)):
+            app.post_message(events.Key(key, character))
+        app.post_message(events.Key("3", "3"))
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SaleScreen), screen_text(app)
+    line = till.baskets.current().priced.lines[0]
+    assert line.line.discount_reason == till.config.discount_reasons[2]
