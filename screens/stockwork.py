@@ -301,7 +301,11 @@ class StocktakeScreen(_Work):
         table = self.query_one("#work-table", DataTable)
         row = table.cursor_row
         count = self.count
-        where = _("whole shop") if count is None or count.group_code is None else count.group_code
+        if count is None or count.group_code is None:
+            where = _("whole shop")
+        else:
+            names = dict(host(self).till.stock.groups())
+            where = f"{count.group_code} {names.get(count.group_code, '')}".strip()
         self.query_one("#stock-title", Label).update(_("Stocktake: {where}").format(where=where))
         variances = [] if count is None else host(self).till.stocktakes.variances(count.id)
         self.rows = [variance.product for variance in variances]
@@ -369,7 +373,12 @@ class StocktakeScreen(_Work):
         except InvalidQuantity:
             raise Refused(_("{text} is not a quantity.").format(text=text)) from None
         host(self).till.stocktakes.set_count(self.person, self.current().id, product.id, qty)
-        self.refresh_table()
+        self.refresh_table(select=product)
+        self.show_info(
+            _("{name}: {total} counted.").format(
+                name=product.name, total=stock_qty(qty, product.unit)
+            )
+        )
 
     @in_order
     @guarded

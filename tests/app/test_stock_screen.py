@@ -253,6 +253,7 @@ async def test_stocktake_f8_sets_the_count_of_the_product_just_scanned(till: Til
         entry.value = "7"
         await pilot.press("f8")
         await pilot.pause()
+        assert "Rømme 18 % 3 dl: 7 counted." in screen_text(app)
         lines = screen_lines(app)
         assert any("Scan, or 5* then the code" in line for line in lines[-6:])
     count = till.stocktakes.open_count()
@@ -371,7 +372,7 @@ async def test_the_group_to_count_is_picked_by_its_number(till: Till) -> None:
         await pilot.press("4", "5", "enter")  # 45 Fisk
         await pilot.pause()
         assert isinstance(app.screen, StocktakeScreen)
-        assert "Stocktake: 45" in screen_text(app)
+        assert "Stocktake: 45 Fisk" in screen_text(app)
     count = till.stocktakes.open_count()
     assert count is not None and count.group_code == "45"
 
