@@ -14,7 +14,7 @@ from screens.formatting import stock_qty
 
 #: The columns' keys, in the order a row gives its cells.
 COLUMNS = ("nr", "name", "qty", "price", "discount", "amount")
-#: The number columns' widths: an amount up to 999 999,99 and its header are never cut.
+#: The number columns' least widths; a wider value or header widens its column, never cut.
 WIDTHS = {"nr": 3, "qty": 9, "price": 9, "discount": 9, "amount": 10}
 #: Below this width the discount column goes (the line's amount and the totals include it).
 NARROW = 72
@@ -24,6 +24,8 @@ CELL_PADDING, SCROLLBAR = 1, 2
 MIN_NAME = 8
 
 BasketRow = tuple[str | Text, ...]
+#: Column key → its width, in the order the columns show.
+Widths = dict[str, int]
 
 
 def columns_for(width: int) -> tuple[str, ...]:
@@ -31,11 +33,29 @@ def columns_for(width: int) -> tuple[str, ...]:
     return COLUMNS if width >= NARROW else tuple(c for c in COLUMNS if c != "discount")
 
 
-def name_width(width: int) -> int:
-    """The item name takes what the number columns (and every cell's padding) leave."""
-    columns = columns_for(width)
-    used = sum(WIDTHS[c] for c in columns if c != "name") + 2 * CELL_PADDING * len(columns)
-    return max(MIN_NAME, width - used - SCROLLBAR)
+def cells_of(index: int, priced: PricedLine) -> dict[str, str]:
+    """One basket line's cells as text, before they are fitted to their columns."""
+    line = priced.line
+    return {
+        "nr": str(index),
+        "name": line.name + (" *" if line.overridden else ""),
+        "qty": stock_qty(line.qty_milli, line.unit),
+        "price": format_kr(line.unit_price_ore),
+        "discount": format_kr(-priced.discount) if priced.discount else "",
+        "amount": format_kr(priced.amount),
+    }
+
+
+def layout(width: int, rows: Sequence[dict[str, str]], headers: dict[str, str]) -> Widths:
+    """Every number column as wide as its widest value or header; the name gets the rest."""
+    widths = {
+        key: max([WIDTHS[key], len(headers.get(key, "")), *(len(row[key]) for row in rows)])
+        for key in columns_for(width)
+        if key != "name"
+    }
+    used = sum(widths.values()) + 2 * CELL_PADDING * (len(widths) + 1)
+    widths["name"] = max(MIN_NAME, width - used - SCROLLBAR)
+    return {key: widths[key] for key in columns_for(width)}
 
 
 def fit_name(name: str, width: int, *, plain: bool = False) -> str:
@@ -46,25 +66,23 @@ def fit_name(name: str, width: int, *, plain: bool = False) -> str:
     return name[: max(0, width - len(mark))].rstrip() + mark
 
 
+def fitted(cells: dict[str, str], widths: Widths, *, plain: bool = False) -> BasketRow:
+    """A row's cells fitted to `widths`: numbers right-aligned and whole, the name shortened."""
+
+    def cell(key: str, size: int) -> str | Text:
+        if key == "name":
+            return Text(fit_name(cells[key], size, plain=plain), no_wrap=True)
+        return cells[key] if key == "nr" else cells[key].rjust(size)
+
+    return tuple(cell(key, size) for key, size in widths.items())
+
+
 def basket_row(
     index: int, priced: PricedLine, width: int = 80, *, plain: bool = False
 ) -> BasketRow:
-    """One basket line as a table `width` cells wide shows it."""
-    line = priced.line
-    cells: dict[str, str | Text] = {
-        "nr": str(index),
-        "name": Text(
-            fit_name(line.name + (" *" if line.overridden else ""), name_width(width), plain=plain),
-            no_wrap=True,
-        ),
-        "qty": stock_qty(line.qty_milli, line.unit).rjust(WIDTHS["qty"]),
-        "price": format_kr(line.unit_price_ore).rjust(WIDTHS["price"]),
-        "discount": (format_kr(-priced.discount) if priced.discount else "").rjust(
-            WIDTHS["discount"]
-        ),
-        "amount": format_kr(priced.amount).rjust(WIDTHS["amount"]),
-    }
-    return tuple(cells[c] for c in columns_for(width))
+    """One basket line as a table `width` cells wide shows it (on its own)."""
+    cells = cells_of(index, priced)
+    return fitted(cells, layout(width, [cells], {}), plain=plain)
 
 
 class BasketTable(DataTable[str | Text]):
@@ -81,6 +99,7 @@ class BasketTable(DataTable[str | Text]):
         self.plain = plain  # the Linux console: no "…" in its font
         self.shown: list[BasketRow] = []  # the rows as drawn
         self.lines: list[PricedLine] = []
+        self.widths: Widths = {}  # the columns as made
         self.laid_out_for = 0  # the width the columns were made for
 
     def show_lines(self, lines: Sequence[PricedLine], keep_cursor: bool) -> None:
@@ -88,20 +107,19 @@ class BasketTable(DataTable[str | Text]):
         row = self.cursor_row if keep_cursor else None
         self.lines = list(lines)
         width = self.size.width or 80
-        if not self.columns or width != self.laid_out_for:
-            self.make_columns(width)
-        self.show_rows(
-            [basket_row(index, p, width, plain=self.plain) for index, p in enumerate(lines, 1)]
-        )
+        cells = [cells_of(index, priced) for index, priced in enumerate(lines, 1)]
+        widths = layout(width, cells, self.headers())
+        if not self.columns or widths != self.widths:
+            self.make_columns(widths)
+        self.laid_out_for = width
+        self.show_rows([fitted(row_cells, widths, plain=self.plain) for row_cells in cells])
         if lines:
             target = len(lines) - 1 if row is None or row >= len(lines) else row
             self.move_cursor(row=target)
 
-    def make_columns(self, width: int) -> None:
-        self.clear(columns=True)
-        self.shown = []
-        self.laid_out_for = width
-        headers = {
+    @staticmethod
+    def headers() -> dict[str, str]:
+        return {
             "nr": "#",
             "name": _("Item"),
             "qty": _("Qty"),
@@ -109,13 +127,16 @@ class BasketTable(DataTable[str | Text]):
             "discount": _("Discount"),
             "amount": _("Amount"),
         }
-        for key in columns_for(width):
-            if key in ("nr", "name"):
-                size = name_width(width) if key == "name" else WIDTHS[key]
-                self.add_column(Text(headers[key], no_wrap=True), key=key, width=size)
-            else:
-                header = Text(headers[key], justify="right", no_wrap=True)
-                self.add_column(header, key=key, width=WIDTHS[key])
+
+    def make_columns(self, widths: Widths) -> None:
+        self.clear(columns=True)
+        self.shown = []
+        self.widths = widths
+        headers = self.headers()
+        for key, size in widths.items():
+            left = key in ("nr", "name")
+            header = Text(headers[key], justify="left" if left else "right", no_wrap=True)
+            self.add_column(header, key=key, width=size)
 
     def on_resize(self) -> None:
         if self.size.width != self.laid_out_for:

@@ -25,4 +25,7 @@ class Totals(Static):
             rows.append((_("Paid"), format_kr(priced.paid)))
         if priced.lines:
             rows.append((_("Cash to pay"), format_kr(priced.cash_due)))
-        self.update("\n".join(f"{label:<16}{amount:>12}" for label, amount in rows))
+        # As wide as the longest label and amount: a total is never cut, in any language.
+        labels = max(16, *(len(label) for label, _amount in rows))
+        amounts = max(12, *(len(amount) + 1 for _label, amount in rows))
+        self.update("\n".join(f"{label:<{labels}}{amount:>{amounts}}" for label, amount in rows))

@@ -21,6 +21,7 @@ from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.payment import PaymentDialog
 from screens.sale import SaleScreen
+from screens.widgets.basket_table import fitted, layout
 from screens.widgets.entry import EntryLine
 from screens.widgets.keybar import KeyBar
 from tests.app.screen_text import screen_text
@@ -436,3 +437,32 @@ async def test_ctrl_q_asks_from_a_dialog_too(app: KassaApp) -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, PaymentDialog) and app.is_running
+
+
+def test_a_wide_amount_widens_its_column_and_the_name_gives_way() -> None:
+    row = {
+        "nr": "1",
+        "name": "Ost oppskåret (pris i strekkode)",
+        "qty": "9999",
+        "price": "12 345,00",
+        "discount": "-1 234 567,00",
+        "amount": "123 444 321,00",
+    }
+    widths = layout(80, [row], {})
+    assert widths["amount"] == len("123 444 321,00") and widths["discount"] == 13
+    assert sum(widths.values()) + 2 * len(widths) + 2 <= 80  # it all fits, nothing cut
+    cells = fitted(row, widths)
+    assert cells[-1] == "123 444 321,00" and str(cells[1]).endswith("…")
+    assert fitted(row, layout(60, [row], {}), plain=True)[1].plain.endswith("...")  # type: ignore[union-attr]
+
+
+async def test_a_large_basket_keeps_its_amounts_whole(app: KassaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _sign_in(pilot)
+        await _scan(pilot, EPLER)
+        await pilot.press("9", "9", "9", "9", "f8", "j")
+        await pilot.pause()
+        text = screen_text(app).replace("\xa0", " ")  # format_kr's thousands space
+        assert "398 960,10" in text.split("\n")[2]
+        total = next(line for line in text.split("\n") if "Total " in line)
+        assert total.rstrip().endswith("398 960,10")  # the total, whole
