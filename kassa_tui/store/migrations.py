@@ -174,6 +174,30 @@ def _v8_no_user_lock(database: SqliteDatabase) -> None:
     database.execute_sql("DROP TABLE IF EXISTS user_lock")
 
 
+def _v9_pant(database: SqliteDatabase) -> None:
+    """Deposit types, the products that carry them and the bottle-return slips redeemed."""
+
+
+def _v9_campaigns(database: SqliteDatabase) -> None:
+    """Campaigns (multi-buys, mix-and-match) and planned prices."""
+
+
+def _v9_gift_cards(database: SqliteDatabase) -> None:
+    """Gift cards and credit notes: what was issued and every movement on them."""
+
+
+def _v9_counter_rules(database: SqliteDatabase) -> None:
+    """Age limits, beer hours, voided sales and eat-in VAT."""
+
+
+def _v9_counter_features(database: SqliteDatabase) -> None:
+    """What a Norwegian counter needs every day (issue 14): one migration, one part per feature."""
+    _v9_pant(database)
+    _v9_campaigns(database)
+    _v9_gift_cards(database)
+    _v9_counter_rules(database)
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
@@ -183,6 +207,7 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v6_sale_lines_by_sale,
     _v7_signing_keys,
     _v8_no_user_lock,
+    _v9_counter_features,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
--- kassa's database schema: schema version 8, as migrate() leaves it.
+-- kassa's database schema: schema version 9, as migrate() leaves it.
 --
 -- This file is for reading. A database is built (and an old one upgraded) by the migrations in
 -- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
@@ -433,3 +433,14 @@ CREATE TRIGGER z_report_no_update BEFORE UPDATE ON z_report
     BEGIN SELECT RAISE(ABORT, 'z_report is append-only'); END;
 CREATE TRIGGER z_report_no_delete BEFORE DELETE ON z_report
     BEGIN SELECT RAISE(ABORT, 'z_report is append-only'); END;
+
+
+-- == issue 14: counter features (migration 9, one part per feature) ============================
+
+-- == v9 pant
+
+-- == v9 campaigns
+
+-- == v9 gift cards
+
+-- == v9 counter rules
