@@ -18,14 +18,16 @@ draws on the console may depend on them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
-from screens.dialogs.trouble import ReceiptStuckDialog
+from kassa_tui.records.printqueue import Job
+from screens.dialogs.trouble import ReceiptStuckDialog, UncertainPrintDialog
 from tests.app.screen_text import screen_lines
 
 CONSOLE_SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) | frozenset(
@@ -124,6 +126,12 @@ async def lock_screen(pilot: Any, till: Till) -> None:
 async def receipt_stuck(pilot: Any, till: Till) -> None:
     await with_basket(pilot, till)
     pilot.app.push_screen(ReceiptStuckDialog("The printer is out of paper."))
+
+
+async def did_it_print(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    job = cast(Job, SimpleNamespace(receipt_nr=7))  # the dialog reads only the number
+    pilot.app.push_screen(UncertainPrintDialog(job))
 
 
 async def day_close(pilot: Any, till: Till) -> None:
@@ -245,6 +253,7 @@ ROUTES: dict[str, tuple[Route, str]] = {
     "parked sales": (parked, "ParkedDialog"),
     "lock": (lock_screen, "SignInScreen"),
     "receipt stuck": (receipt_stuck, "ReceiptStuckDialog"),
+    "did it print": (did_it_print, "UncertainPrintDialog"),
     "return by receipt": (return_by_receipt, "ReturnDialog"),
     "return without receipt": (return_without_receipt, "ReturnWithoutReceiptDialog"),
     "price look-up": (price_lookup, "SaleScreen"),
