@@ -176,10 +176,64 @@ def _v8_no_user_lock(database: SqliteDatabase) -> None:
 
 def _v9_pant(database: SqliteDatabase) -> None:
     """Deposit types, the products that carry them and the bottle-return slips redeemed."""
+    for statement in _V9_PANT:
+        database.execute_sql(statement)
+
+
+_V9_PANT = (
+    "CREATE TABLE deposit_type (id INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL,"
+    " name TEXT NOT NULL, amount_ore INTEGER NOT NULL, vat_bp INTEGER, account TEXT NOT NULL,"
+    " product_id INTEGER NOT NULL, FOREIGN KEY (product_id) REFERENCES product (id))",
+    "CREATE UNIQUE INDEX deposit_type_code ON deposit_type (code)",
+    "CREATE UNIQUE INDEX deposit_type_product_id ON deposit_type (product_id)",
+    "CREATE TABLE product_deposit (product_id INTEGER NOT NULL PRIMARY KEY,"
+    " deposit_type_id INTEGER NOT NULL, FOREIGN KEY (product_id) REFERENCES product (id),"
+    " FOREIGN KEY (deposit_type_id) REFERENCES deposit_type (id))",
+    "CREATE INDEX product_deposit_deposit_type_id ON product_deposit (deposit_type_id)",
+    "CREATE TABLE basket_pant (line_id INTEGER NOT NULL PRIMARY KEY, drink_line_id INTEGER,"
+    " slip_serial TEXT,"
+    " FOREIGN KEY (line_id) REFERENCES basket_line (id) ON DELETE CASCADE,"
+    " FOREIGN KEY (drink_line_id) REFERENCES basket_line (id) ON DELETE CASCADE)",
+    "CREATE INDEX basket_pant_drink_line_id ON basket_pant (drink_line_id)",
+    "CREATE TABLE pant_slip (serial TEXT NOT NULL PRIMARY KEY, amount_ore INTEGER NOT NULL,"
+    " sale_id INTEGER NOT NULL, redeemed_utc TEXT NOT NULL,"
+    " FOREIGN KEY (sale_id) REFERENCES sale (id))",
+    "CREATE INDEX pant_slip_sale_id ON pant_slip (sale_id)",
+    "CREATE TRIGGER pant_slip_no_update BEFORE UPDATE ON pant_slip"
+    " BEGIN SELECT RAISE(ABORT, 'pant_slip is append-only'); END",
+    "CREATE TRIGGER pant_slip_no_delete BEFORE DELETE ON pant_slip"
+    " BEGIN SELECT RAISE(ABORT, 'pant_slip is append-only'); END",
+)
 
 
 def _v9_campaigns(database: SqliteDatabase) -> None:
     """Campaigns (multi-buys, mix-and-match) and planned prices."""
+    for statement in (
+        "CREATE TABLE campaign (id INTEGER NOT NULL PRIMARY KEY, name TEXT NOT NULL,"
+        " kind TEXT NOT NULL, quantity INTEGER NOT NULL, pay_for INTEGER NOT NULL,"
+        " price_ore INTEGER NOT NULL, valid_from_utc TEXT NOT NULL, valid_to_utc TEXT,"
+        " active INTEGER NOT NULL, created_utc TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX campaign_name ON campaign (name)",
+        "CREATE TABLE campaign_product (product_id INTEGER NOT NULL REFERENCES product (id),"
+        " campaign_id INTEGER NOT NULL REFERENCES campaign (id),"
+        " PRIMARY KEY (product_id, campaign_id))",
+        "CREATE INDEX campaign_product_campaign ON campaign_product (campaign_id)",
+        "CREATE TABLE sale_campaign (sale_id INTEGER NOT NULL REFERENCES sale (id),"
+        " campaign_id INTEGER NOT NULL, name TEXT NOT NULL, groups INTEGER NOT NULL,"
+        " discount_ore INTEGER NOT NULL, PRIMARY KEY (sale_id, campaign_id))",
+        "CREATE INDEX sale_campaign_campaign ON sale_campaign (campaign_id)",
+        "CREATE TABLE planned_price (id INTEGER NOT NULL PRIMARY KEY,"
+        " product_id INTEGER NOT NULL REFERENCES product (id), price_ore INTEGER NOT NULL,"
+        " valid_from_utc TEXT NOT NULL, valid_to_utc TEXT, state TEXT NOT NULL,"
+        " previous_price_ore INTEGER, created_utc TEXT NOT NULL)",
+        "CREATE INDEX planned_price_due ON planned_price (state, valid_from_utc)",
+    ):
+        database.execute_sql(statement)
+    for verb in ("UPDATE", "DELETE"):
+        database.execute_sql(
+            f"CREATE TRIGGER sale_campaign_no_{verb.lower()} BEFORE {verb} ON sale_campaign"
+            " BEGIN SELECT RAISE(ABORT, 'sale_campaign is append-only'); END"
+        )
 
 
 def _v9_gift_cards(database: SqliteDatabase) -> None:

@@ -438,8 +438,112 @@ CREATE TRIGGER z_report_no_delete BEFORE DELETE ON z_report
 -- == issue 14: counter features (migration 9, one part per feature) ============================
 
 -- == v9 pant
+-- Pant (deposit on drinks; selling.pant, stock.deposits). A deposit type is sold as its own
+-- product (group 'PANT'), so a pant line is an ordinary basket and sale line.
+CREATE TABLE deposit_type (
+    id INTEGER NOT NULL PRIMARY KEY,
+    code TEXT NOT NULL,              -- the shop's short code, e.g. 'A'
+    name TEXT NOT NULL,              -- e.g. 'Pant 2 kr (til og med 0,5 l)'
+    amount_ore INTEGER NOT NULL,     -- per unit of the drink, VAT included
+    vat_bp INTEGER,                  -- NULL: the drink's own rate (pant is part of its price)
+    account TEXT NOT NULL,           -- revenue account of pant sold and paid out
+    product_id INTEGER NOT NULL,     -- the product pant lines are sold as
+    FOREIGN KEY (product_id) REFERENCES product (id)
+);
+CREATE UNIQUE INDEX deposit_type_code ON deposit_type (code);
+CREATE UNIQUE INDEX deposit_type_product_id ON deposit_type (product_id);
+
+-- The drinks that carry a deposit type.
+CREATE TABLE product_deposit (
+    product_id INTEGER NOT NULL PRIMARY KEY,
+    deposit_type_id INTEGER NOT NULL,
+    FOREIGN KEY (product_id) REFERENCES product (id),
+    FOREIGN KEY (deposit_type_id) REFERENCES deposit_type (id)
+);
+CREATE INDEX product_deposit_deposit_type_id ON product_deposit (deposit_type_id);
+
+-- A basket's pant lines: the drink line each follows, or the bottle-return slip it redeems.
+CREATE TABLE basket_pant (
+    line_id INTEGER NOT NULL PRIMARY KEY,
+    drink_line_id INTEGER,           -- NULL for a slip
+    slip_serial TEXT,                -- the slip's serial (a slip line)
+    FOREIGN KEY (line_id) REFERENCES basket_line (id) ON DELETE CASCADE,
+    FOREIGN KEY (drink_line_id) REFERENCES basket_line (id) ON DELETE CASCADE
+);
+CREATE INDEX basket_pant_drink_line_id ON basket_pant (drink_line_id);
+
+-- Bottle-return slips redeemed, each once (selling.pant); append-only.
+CREATE TABLE pant_slip (
+    serial TEXT NOT NULL PRIMARY KEY,
+    amount_ore INTEGER NOT NULL,
+    sale_id INTEGER NOT NULL,
+    redeemed_utc TEXT NOT NULL,
+    FOREIGN KEY (sale_id) REFERENCES sale (id)
+);
+CREATE INDEX pant_slip_sale_id ON pant_slip (sale_id);
+CREATE TRIGGER pant_slip_no_update BEFORE UPDATE ON pant_slip
+    BEGIN SELECT RAISE(ABORT, 'pant_slip is append-only'); END;
+CREATE TRIGGER pant_slip_no_delete BEFORE DELETE ON pant_slip
+    BEGIN SELECT RAISE(ABORT, 'pant_slip is append-only'); END;
 
 -- == v9 campaigns
+
+-- Multi-buys and mix-and-match (selling.campaigns prices them; stock.importing.campaigns and
+-- cli.campaigns write them). kind 'n_for_m': any `quantity` units of the campaign's products,
+-- the customer pays for the `pay_for` dearest ('3 for 2'); 'n_for_price': any `quantity` units
+-- for `price_ore` together ('2 for 50 kr', 'any 3 from the list for 99 kr').
+CREATE TABLE campaign (
+    id INTEGER NOT NULL PRIMARY KEY,
+    name TEXT NOT NULL,              -- printed on the receipt's discount line
+    kind TEXT NOT NULL,              -- n_for_m, n_for_price
+    quantity INTEGER NOT NULL,
+    pay_for INTEGER NOT NULL,        -- n_for_m only, else 0
+    price_ore INTEGER NOT NULL,      -- n_for_price only, else 0
+    valid_from_utc TEXT NOT NULL,
+    valid_to_utc TEXT,               -- NULL: until ended
+    active INTEGER NOT NULL,
+    created_utc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX campaign_name ON campaign (name);
+
+-- The products a campaign takes; read by product on every scan.
+CREATE TABLE campaign_product (
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    campaign_id INTEGER NOT NULL REFERENCES campaign (id),
+    PRIMARY KEY (product_id, campaign_id)
+);
+CREATE INDEX campaign_product_campaign ON campaign_product (campaign_id);
+
+-- What each campaign took off a completed sale (its lines' discounts carry the same øre), kept
+-- per campaign for later reports (selling.sales writes it). Append-only.
+CREATE TABLE sale_campaign (
+    sale_id INTEGER NOT NULL REFERENCES sale (id),
+    campaign_id INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    groups INTEGER NOT NULL,
+    discount_ore INTEGER NOT NULL,
+    PRIMARY KEY (sale_id, campaign_id)
+);
+CREATE INDEX sale_campaign_campaign ON sale_campaign (campaign_id);
+CREATE TRIGGER sale_campaign_no_update BEFORE UPDATE ON sale_campaign
+    BEGIN SELECT RAISE(ABORT, 'sale_campaign is append-only'); END;
+CREATE TRIGGER sale_campaign_no_delete BEFORE DELETE ON sale_campaign
+    BEGIN SELECT RAISE(ABORT, 'sale_campaign is append-only'); END;
+
+-- Planned prices (catalog.planned_prices): at valid_from the product's price becomes price_ore
+-- (state 'planned' -> 'active', the old price kept in previous_price_ore), at valid_to it goes
+-- back ('ended'); each switch is journaled 13021 when the till's clock reaches it.
+CREATE TABLE planned_price (
+    id INTEGER NOT NULL PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    price_ore INTEGER NOT NULL,
+    valid_from_utc TEXT NOT NULL,
+    valid_to_utc TEXT,
+    state TEXT NOT NULL,             -- planned, active, ended
+    previous_price_ore INTEGER,
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX planned_price_due ON planned_price (state, valid_from_utc);
 
 -- == v9 gift cards
 
