@@ -1,16 +1,19 @@
-"""The stock screens and their dialogs, and the receipts and reason menus, as the shift lead sees
-them: at the Pi's 80×24, in a full terminal and with the console theme (TERM=linux)."""
+"""The stock screens and their dialogs, the receipts and discount-reason menus and the printer
+trouble dialogs: at the Pi's 80×24, in a full terminal and with the console theme (TERM=linux)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from kassa_tui.records.printqueue import Job
+from screens.dialogs.trouble import ReceiptStuckDialog, UncertainPrintDialog
 
 ROMME = "7020164760728"
 APPLES = "7045811781536"
@@ -88,10 +91,39 @@ async def stocktake(pilot: Any, till: Till) -> None:
 
 
 async def receipts_menu(pilot: Any, till: Till) -> None:
+    await selling(pilot, till)
+    await pilot.press("ctrl+e")
+
+
+async def new_product(pilot: Any, till: Till) -> None:
+    await stock(pilot, till, "romme")
+    await pilot.press("f8")
+
+
+async def what_to_count(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("f6", "4")  # 4: the highlight goes to group 40
+
+
+async def selling(pilot: Any, till: Till) -> None:
     await pilot.press("1", "enter", "1", "1", "1", "1", "enter")
     await type_in(pilot, ROMME)
     await pilot.press("enter")
-    await pilot.press("ctrl+e")
+
+
+async def discount_reason(pilot: Any, till: Till) -> None:
+    await selling(pilot, till)
+    await pilot.press("1", "0", "%", "f6")
+
+
+async def receipt_stuck(pilot: Any, till: Till) -> None:
+    await selling(pilot, till)
+    pilot.app.push_screen(ReceiptStuckDialog("The printer is out of paper."))
+
+
+async def did_it_print(pilot: Any, till: Till) -> None:
+    await selling(pilot, till)
+    pilot.app.push_screen(UncertainPrintDialog(cast(Job, SimpleNamespace(receipt_nr=7))))
 
 
 SCREENS: dict[str, Steps] = {
@@ -102,6 +134,11 @@ SCREENS: dict[str, Steps] = {
     "goods_received": goods_received,
     "stocktake": stocktake,
     "receipts_menu": receipts_menu,
+    "new_product": new_product,
+    "what_to_count": what_to_count,
+    "discount_reason": discount_reason,
+    "receipt_stuck": receipt_stuck,
+    "did_it_print": did_it_print,
 }
 
 
