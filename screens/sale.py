@@ -7,7 +7,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
@@ -22,7 +21,7 @@ from kassa_tui.core.money import (
     parse_quantity,
 )
 from kassa_tui.people.person import Person
-from kassa_tui.selling.basket import BasketState, parse_discount, parse_price
+from kassa_tui.selling.basket import BasketState
 from kassa_tui.selling.sales import Completed
 from screens import styles
 from screens.dayclose import DayCloseScreen
@@ -30,7 +29,6 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, paid_message
-from screens.dialogs.reason import ReasonDialog
 from screens.dialogs.receipts import ReceiptsMenu
 from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
@@ -38,6 +36,7 @@ from screens.dialogs.trouble import ReceiptStuckDialog
 from screens.host import guarded, host, show_message
 from screens.quantity_check import confirm_quantity
 from screens.sale_keys import bar_labels, bar_texts, help_rows
+from screens.sale_prices import PriceChanges
 from screens.stock import StockScreen
 from screens.widgets.basket_table import BasketTable
 from screens.widgets.entry import EntryLine
@@ -46,7 +45,7 @@ from screens.widgets.sale_header import SaleHeader
 from screens.widgets.totals import Totals
 
 
-class SaleScreen(Screen[None]):
+class SaleScreen(PriceChanges):
     """The basket, its totals and the entry line."""
 
     CSS_PATH = styles.SALE
@@ -302,79 +301,6 @@ class SaleScreen(Screen[None]):
 
         limit = host(self).till.config.confirm_quantity_above
         confirm_quantity(self.app, limit, qty, lambda value: apply(self, value))
-
-    def do_line_discount(self, text: str) -> None:
-        self.ask_discount(text, on_line=True)
-
-    def do_sale_discount(self, text: str) -> None:
-        self.ask_discount(text, on_line=False)
-
-    @guarded
-    def ask_discount(self, text: str, on_line: bool) -> None:
-        """Check the discount typed, then ask why; on the line is on the selected line."""
-        if not text:
-            raise Refused(
-                _("Type the discount first ({percent} or an amount), then the key.").format(
-                    percent="10%"
-                )
-            )
-        parse_discount(text)  # refuse garbage before asking for a reason
-        line_id = self.selected().line.id if on_line else None
-        self.person()
-
-        def apply(reason: str | None) -> None:
-            if reason:
-                self._discount(text, reason, line_id)
-
-        reasons = host(self).till.config.discount_reasons
-        self.app.push_screen(ReasonDialog(_("Why the discount?"), reasons), apply)
-
-    @guarded
-    def _discount(
-        self,
-        text: str,
-        reason: str,
-        line_id: int | None,
-        approval: tuple[str, str] | None = None,
-    ) -> None:
-        baskets = host(self).till.baskets
-        if approval is None and baskets.discount_needs_approval(self.person(), text, line_id):
-
-            def approved(value: tuple[str, str] | None) -> None:
-                if value is not None:
-                    self._discount(text, reason, line_id, value)
-
-            self.app.push_screen(
-                ApprovalDialog(_("Discount {text} is above the limit").format(text=text)),
-                approved,
-            )
-            return
-        if line_id is None:
-            baskets.discount_sale(self.person(), text, reason, approval)
-        else:
-            baskets.discount_line(self.person(), line_id, text, reason, approval)
-        self.show_info(_("Discount given: {reason}.").format(reason=reason))
-        self.reload()
-
-    @guarded
-    def do_price_override(self, text: str) -> None:
-        if not text:
-            raise Refused(_("Type the new price first, then the key."))
-        parse_price(text)  # refuse garbage before calling the shift lead over
-        line = self.selected().line
-        self.person()
-
-        @guarded
-        def apply(self: SaleScreen, approval: tuple[str, str] | None) -> None:
-            if approval is None:
-                self.show_info(_("Price override cancelled."))
-                return
-            host(self).till.baskets.override_price(self.person(), line.id, text, *approval)
-            self.show_info(_("New price on {name}.").format(name=line.name))
-            self.reload()
-
-        reason = _("New price {price} on {name}").format(price=text, name=line.name)
-        self.app.push_screen(ApprovalDialog(reason), lambda value: apply(self, value))
 
     @guarded
     def do_park(self, _text: str) -> None:
