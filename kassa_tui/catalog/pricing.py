@@ -6,7 +6,8 @@ the same code and always agree.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from kassa_tui.core.money import (
     VatLine,
@@ -54,6 +55,18 @@ class Line:
 
 
 @dataclass(frozen=True)
+class CampaignHit:
+    """A campaign applied to a basket (selling.campaigns): its name, how many groups, what it
+    takes off, and each line's share of that (the shares are the lines' discounts)."""
+
+    campaign_id: int
+    name: str
+    groups: int
+    discount_ore: int
+    line_shares: Mapping[int, int] = field(default_factory=dict)  # basket line id -> øre
+
+
+@dataclass(frozen=True)
 class PricedLine:
     line: Line
     discount: int  # the line's own discount plus its share of a sale discount
@@ -76,6 +89,7 @@ class Priced:
     vat_lines: list[VatLine]
     payments: list[Payment]
     cash_rounding_enabled: bool = True
+    campaigns: tuple[CampaignHit, ...] = ()
 
     @property
     def paid(self) -> int:
@@ -107,9 +121,15 @@ def price(
     sale_discount_ore: int = 0,
     sale_discount_bp: int = 0,
     cash_rounding_enabled: bool = True,
+    campaigns: Sequence[CampaignHit] = (),
 ) -> Priced:
-    """Price a basket. A sale discount is spread over the lines so VAT per line stays right."""
-    nets = [ln.gross - ln.line_discount for ln in lines]
+    """Price a basket. A sale discount is spread over the lines so VAT per line stays right;
+    so are the campaigns' discounts (each line's share is part of its discount)."""
+    off: dict[int, int] = {}
+    for hit in campaigns:
+        for line_id, share in hit.line_shares.items():
+            off[line_id] = off.get(line_id, 0) + share
+    nets = [ln.gross - ln.line_discount - off.get(ln.id, 0) for ln in lines]
     subtotal = sum(nets)
     if sale_discount_bp:
         sale_discount = round_half_up(subtotal * sale_discount_bp, 10_000)
@@ -120,7 +140,8 @@ def price(
     priced: list[PricedLine] = []
     for ln, net, share in zip(lines, nets, shares, strict=True):
         amount = net - share
-        priced.append(PricedLine(ln, ln.line_discount + share, amount, vat_of(amount, ln.vat_bp)))
+        own = ln.line_discount + off.get(ln.id, 0)
+        priced.append(PricedLine(ln, own + share, amount, vat_of(amount, ln.vat_bp)))
     return Priced(
         lines=priced,
         total=sum(p.amount for p in priced),
@@ -128,4 +149,5 @@ def price(
         vat_lines=vat_split((p.amount, p.line.vat_bp) for p in priced),
         payments=payments,
         cash_rounding_enabled=cash_rounding_enabled,
+        campaigns=tuple(campaigns),
     )

@@ -1,0 +1,177 @@
+"""Multi-buys and mix-and-match: the best combination of campaigns for the customer (issue 14).
+
+Pure: `best_combination` takes the basket's lines and the campaigns that touch them and returns
+what each campaign takes off, with each line's share, so VAT per line stays right (the shares
+are the lines' discounts; X, Z and SAF-T count them as discounts). The screen, the receipt and
+the stored sale all price through `catalog.pricing.price`, which takes these shares.
+
+Two kinds, each over a list of products (one product: '3 for 2'; many: mix-and-match):
+- ``n_for_m``: any N units of the list, the customer pays for the M dearest ('3 for 2').
+- ``n_for_price``: any N units of the list for a fixed price ('2 for 50 kr', 'any 3 for 99 kr').
+
+A unit takes part in at most one group of one campaign. Lines sold by weight, with a price in
+the barcode, with a price override or with a discount of their own never take part.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from peewee import SqliteDatabase
+
+from kassa_tui.catalog.pricing import CampaignHit, Line
+from kassa_tui.core.money import QTY_ONE, allocate
+
+KINDS = ("n_for_m", "n_for_price")
+#: Up to this many campaigns touching one basket, every order of applying them is tried; above
+#: it, the campaigns are tried dearest saving first (a basket rarely meets more than a few).
+_EXHAUSTIVE = 6
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: int
+    name: str
+    kind: str  # one of KINDS
+    quantity: int  # N units make a group
+    pay_for: int = 0  # n_for_m: the customer pays for this many of the N
+    price_ore: int = 0  # n_for_price: what the N cost together
+    product_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def group_saving(self, prices: list[int]) -> tuple[int, list[int]]:
+        """What a group of units (dearest first) saves, and each unit's share of it."""
+        if self.kind == "n_for_m":
+            free = self.quantity - self.pay_for
+            shares = [0] * (len(prices) - free) + prices[len(prices) - free :]
+            return sum(shares), shares
+        saving = sum(prices) - self.price_ore
+        if saving <= 0:
+            return 0, [0] * len(prices)
+        return saving, allocate(saving, prices)
+
+
+@dataclass(frozen=True)
+class _Unit:
+    line_id: int
+    product_id: int
+    price: int
+
+
+def takes_part(line: Line) -> bool:
+    """Whole units at the catalog's price, without a discount of their own."""
+    return (
+        line.unit != "kg"
+        and line.fixed_amount_ore is None
+        and not line.overridden
+        and not line.discount_ore
+        and not line.discount_bp
+        and line.qty_milli > 0
+        and line.qty_milli % QTY_ONE == 0
+        and line.unit_price_ore > 0
+    )
+
+
+def _units(lines: Iterable[Line], wanted: set[int]) -> list[_Unit]:
+    units = [
+        _Unit(ln.id, ln.product_id, ln.unit_price_ore)
+        for ln in lines
+        if ln.product_id in wanted and takes_part(ln)
+        for _ in range(ln.qty_milli // QTY_ONE)
+    ]
+    # Dearest first; the same price in basket order, so the result never depends on chance.
+    units.sort(key=lambda u: (-u.price, u.line_id))
+    return units
+
+
+def _apply(campaign: Campaign, units: list[_Unit]) -> tuple[CampaignHit | None, list[_Unit]]:
+    """Groups of the dearest units while a group still saves; returns the units left over."""
+    eligible = [u for u in units if u.product_id in campaign.product_ids]
+    taken: set[int] = set()
+    shares: dict[int, int] = {}
+    groups = 0
+    total = 0
+    n = campaign.quantity
+    for start in range(0, len(eligible) - n + 1, n):
+        group = eligible[start : start + n]
+        saving, unit_shares = campaign.group_saving([u.price for u in group])
+        if saving <= 0:
+            break
+        groups += 1
+        total += saving
+        for unit, share in zip(group, unit_shares, strict=True):
+            taken.add(id(unit))
+            shares[unit.line_id] = shares.get(unit.line_id, 0) + share
+    if not groups:
+        return None, units
+    hit = CampaignHit(campaign.id, campaign.name, groups, total, shares)
+    return hit, [u for u in units if id(u) not in taken]
+
+
+def best_combination(lines: list[Line], campaigns: list[Campaign]) -> list[CampaignHit]:
+    """The campaigns that save the customer the most together, in the order applied."""
+    wanted = {pid for c in campaigns for pid in c.product_ids}
+    units = _units(lines, wanted)
+    if not units:
+        return []
+    present = {u.product_id for u in units}
+    touching = [c for c in campaigns if c.quantity > 0 and c.product_ids & present]
+    if not touching:
+        return []
+    if len(touching) <= _EXHAUSTIVE:
+        orders: Iterable[tuple[Campaign, ...]] = itertools.permutations(touching)
+    else:
+        alone = {c.id: (_apply(c, units)[0] or _ZERO).discount_ore for c in touching}
+        orders = [tuple(sorted(touching, key=lambda c: (-alone[c.id], c.id)))]
+    best: list[CampaignHit] = []
+    best_total = 0
+    for order in orders:
+        left = units
+        hits: list[CampaignHit] = []
+        for campaign in order:
+            hit, left = _apply(campaign, left)
+            if hit is not None:
+                hits.append(hit)
+        total = sum(h.discount_ore for h in hits)
+        if total > best_total:
+            best, best_total = hits, total
+    return best
+
+
+_ZERO = CampaignHit(0, "", 0, 0, {})
+
+
+_ACTIVE_FOR_PRODUCTS = (
+    "SELECT c.id, c.name, c.kind, c.quantity, c.pay_for, c.price_ore, cp.product_id"
+    " FROM campaign_product cp JOIN campaign c ON c.id = cp.campaign_id"
+    " WHERE cp.product_id IN ({marks}) AND c.active = 1 AND c.valid_from_utc <= ?"
+    " AND (c.valid_to_utc IS NULL OR c.valid_to_utc > ?)"
+)
+
+
+def active_for(db: SqliteDatabase, now_utc: str, product_ids: Iterable[int]) -> list[Campaign]:
+    """The campaigns running at `now_utc` that take any of these products (only those of their
+    products: the rest cannot be in the basket). One indexed query: this is the scan path."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return []
+    rows = db.execute_sql(
+        _ACTIVE_FOR_PRODUCTS.format(marks=",".join("?" * len(ids))), (*ids, now_utc, now_utc)
+    ).fetchall()
+    found: dict[int, tuple[tuple[Any, ...], set[int]]] = {}
+    for row in rows:
+        found.setdefault(int(row[0]), (row, set()))[1].add(int(row[6]))
+    return [
+        Campaign(int(r[0]), str(r[1]), str(r[2]), int(r[3]), int(r[4]), int(r[5]), frozenset(p))
+        for r, p in found.values()
+    ]
+
+
+def campaigns_for(db: SqliteDatabase, now_utc: str, lines: list[Line]) -> list[CampaignHit]:
+    """The best combination of the running campaigns for these basket lines."""
+    wanted = [ln.product_id for ln in lines if takes_part(ln)]
+    if not wanted:
+        return []
+    return best_combination(lines, active_for(db, now_utc, wanted))

@@ -1,0 +1,126 @@
+"""The campaign engine: best combination for the customer, with hand-computed totals."""
+
+from __future__ import annotations
+
+from kassa_tui.catalog.pricing import Line, price
+from kassa_tui.selling.campaigns import Campaign, best_combination
+
+
+def line(line_id: int, product_id: int, unit_price: int, qty: int = 1, **kw: object) -> Line:
+    return Line(
+        id=line_id,
+        position=line_id,
+        product_id=product_id,
+        code=str(product_id),
+        name=f"P{product_id}",
+        group_code="10",
+        vat_bp=kw.pop("vat_bp", 2500),  # type: ignore[arg-type]
+        unit=kw.pop("unit", "stk"),  # type: ignore[arg-type]
+        unit_price_ore=unit_price,
+        list_price_ore=unit_price,
+        qty_milli=qty * 1000,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+THREE_FOR_TWO = Campaign(1, "3 for 2 brus", "n_for_m", 3, pay_for=2, product_ids=frozenset({1}))
+TWO_FOR_50 = Campaign(
+    2, "2 for 50 kr", "n_for_price", 2, price_ore=5000, product_ids=frozenset({2})
+)
+ANY_3_FOR_99 = Campaign(
+    3, "Velg 3 for 99", "n_for_price", 3, price_ore=9900, product_ids=frozenset({4, 5, 6})
+)
+
+
+def total(lines: list[Line], campaigns: list[Campaign]) -> int:
+    return price(lines, [], campaigns=best_combination(lines, campaigns)).total
+
+
+def test_three_for_two_one_line() -> None:
+    # 7 x 20,00 = 140,00; two groups of three: two free = 40,00 off; 100,00 to pay.
+    lines = [line(1, 1, 2000, qty=7)]
+    hits = best_combination(lines, [THREE_FOR_TWO])
+    assert [(h.name, h.groups, h.discount_ore) for h in hits] == [("3 for 2 brus", 2, 4000)]
+    assert total(lines, [THREE_FOR_TWO]) == 10000
+
+
+def test_two_for_fifty_needs_two() -> None:
+    assert best_combination([line(1, 2, 2990)], [TWO_FOR_50]) == []
+    # 3 x 29,90 = 89,70: one pair for 50,00 (9,80 off), the third at 29,90 = 79,90.
+    assert total([line(1, 2, 2990, qty=3)], [TWO_FOR_50]) == 7990
+
+
+def test_fixed_price_never_raises_a_price() -> None:
+    # Two at 20,00 are cheaper than "2 for 50 kr": no discount, no line.
+    assert best_combination([line(1, 2, 2000, qty=2)], [TWO_FOR_50]) == []
+
+
+def test_mix_and_match_takes_the_dearest_units() -> None:
+    # 45 + 40 + 35 + 30 (four units, four lines); one group of the three dearest for 99,00:
+    # 120,00 - 99,00 = 21,00 off; the 30,00 is paid in full: 99 + 30 = 129,00.
+    lines = [line(1, 4, 4500), line(2, 5, 4000), line(3, 6, 3500), line(4, 6, 3000)]
+    hits = best_combination(lines, [ANY_3_FOR_99])
+    assert hits[0].discount_ore == 2100
+    assert hits[0].line_shares.get(4, 0) == 0
+    assert sum(hits[0].line_shares.values()) == 2100
+    assert total(lines, [ANY_3_FOR_99]) == 12900
+
+
+def test_three_for_two_mixed_gives_the_cheapest_free() -> None:
+    mixed = Campaign(5, "3 for 2 sjokolade", "n_for_m", 3, pay_for=2, product_ids=frozenset({7, 8}))
+    # 30 + 25 + 10: the 10,00 is free: 55,00.
+    lines = [line(1, 7, 3000), line(2, 8, 2500), line(3, 8, 1000)]
+    hits = best_combination(lines, [mixed])
+    assert hits[0].discount_ore == 1000
+    assert dict(hits[0].line_shares) == {1: 0, 2: 0, 3: 1000}
+    assert total(lines, [mixed]) == 5500
+
+
+def test_overlapping_campaigns_best_for_the_customer() -> None:
+    # Product 9 (40,00) is in both. "3 for 2" on 9 alone: 3 x 40 -> 40,00 off.
+    # "Any 3 of 9/10 for 60": taking 9, 9, 9 saves 60,00 alone; with 10 (30,00) too.
+    # Basket: 9 x3, 10 x3 (3 x 40 + 3 x 30 = 210,00).
+    # A: 3 for 2 on the 9s (40 off), then any 3 on the 10s: 90 - 60 = 30 off -> 70 off.
+    # B: any-3 first on the 9s (120 - 60 = 60 off), then the 10s (30 off) -> 90 off. Best: B.
+    three_for_two = Campaign(6, "3 for 2", "n_for_m", 3, pay_for=2, product_ids=frozenset({9}))
+    any_three = Campaign(
+        7, "3 for 60", "n_for_price", 3, price_ore=6000, product_ids=frozenset({9, 10})
+    )
+    lines = [line(1, 9, 4000, qty=3), line(2, 10, 3000, qty=3)]
+    hits = best_combination(lines, [three_for_two, any_three])
+    assert sum(h.discount_ore for h in hits) == 9000
+    assert [h.name for h in hits] == ["3 for 60"]
+    assert total(lines, [three_for_two, any_three]) == 12000
+
+
+def test_order_of_campaigns_matters_and_the_best_is_found() -> None:
+    # 3 for 2 on product 11 (50,00) and 2 for 60 on 11/12 (12 at 45,00).
+    # Basket: 11 x3, 12 x1 = 195,00.
+    # 3 for 2 first: 50 off; then 12 alone cannot make a pair: 50 off.
+    # 2 for 60 first: (50+50) -> 40 off, (50+45) -> 35 off: 75 off. Best: 75 off: 120,00.
+    a = Campaign(8, "3 for 2", "n_for_m", 3, pay_for=2, product_ids=frozenset({11}))
+    b = Campaign(9, "2 for 60", "n_for_price", 2, price_ore=6000, product_ids=frozenset({11, 12}))
+    lines = [line(1, 11, 5000, qty=3), line(2, 12, 4500)]
+    assert total(lines, [a, b]) == 12000
+    assert total(lines, [b, a]) == 12000
+
+
+def test_lines_with_their_own_price_or_weight_stay_out() -> None:
+    lines = [
+        line(1, 1, 2000, qty=2),
+        line(2, 1, 2000, overridden=True),
+        line(3, 1, 2000, discount_ore=100),
+    ]
+    assert best_combination(lines, [THREE_FOR_TWO]) == []
+    weighed = [line(1, 1, 2000, qty=3, unit="kg")]
+    assert best_combination(weighed, [THREE_FOR_TWO]) == []
+
+
+def test_vat_per_line_follows_the_campaign_share() -> None:
+    # 3 for 2 over a 25 % line: 3 x 20,00 = 60,00 - 20,00 = 40,00; VAT 8,00.
+    lines = [line(1, 1, 2000, qty=3)]
+    priced = price(lines, [], campaigns=best_combination(lines, [THREE_FOR_TWO]))
+    assert priced.total == 4000
+    assert priced.vat == 800
+    assert priced.discount == 2000
+    assert priced.lines[0].discount == 2000
