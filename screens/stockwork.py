@@ -32,6 +32,7 @@ from kassa_tui.core.money import (
 from kassa_tui.people.person import Person
 from kassa_tui.stock.stocktake import Count
 from screens import columns, styles
+from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
@@ -132,6 +133,14 @@ class _Work(Screen[str | None]):
         table = self.query_one("#work-table", DataTable)
         if table.row_count:
             table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def clear_typing(self) -> bool:
+        """Esc's first press: forget what was typed (True), as on the sale screen."""
+        entry = self.query_one("#work-entry", Input)
+        if not entry.value:
+            return False
+        entry.value = ""
+        return True
 
     def take_entry(self) -> str:
         entry = self.query_one("#work-entry", Input)
@@ -260,8 +269,27 @@ class GoodsReceivedScreen(_Work):
         host(self).till.stock.receive(self.person, rows, reference)
         self.dismiss(_("Goods received: {n} lines saved.").format(n=len(rows)))
 
+    @in_order
     def action_leave(self) -> None:
-        self.dismiss(_("Goods received cancelled; nothing saved.") if self.lines else None)
+        """Esc: clears what was typed first; scanned lines are thrown away only on a yes."""
+        if self.clear_typing():
+            return
+        if not self.lines:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(_("Goods received cancelled; nothing saved."))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Goods received"),
+                _("Scanned lines not saved: {n}. Throw them away?").format(n=len(self.lines)),
+                _("throw them away"),
+            ),
+            answered,
+        )
 
 
 class StocktakeScreen(_Work):
@@ -389,8 +417,24 @@ class StocktakeScreen(_Work):
     @in_order
     @guarded
     def action_cancel_count(self) -> None:
-        host(self).till.stocktakes.cancel_count(self.person, self.current().id)
-        self.dismiss(_("The count was discarded; stock is unchanged."))
+        count = self.current()
 
+        @guarded
+        def answered(self: StocktakeScreen, yes: bool | None) -> None:
+            if yes:
+                host(self).till.stocktakes.cancel_count(self.person, count.id)
+                self.dismiss(_("The count was discarded; stock is unchanged."))
+
+        self.app.push_screen(
+            ConfirmDialog(
+                _("Discard count"),
+                _("Everything counted so far is thrown away and stock stays as it is. Discard?"),
+                _("discard the count"),
+            ),
+            lambda yes: answered(self, yes),
+        )
+
+    @in_order
     def action_leave(self) -> None:
-        self.dismiss(_("The count stays open; it resumes next time."))
+        if not self.clear_typing():
+            self.dismiss(_("The count stays open; it resumes next time."))

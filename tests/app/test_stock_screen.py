@@ -453,3 +453,50 @@ async def test_a_cashier_is_told_before_any_pin_then_a_shift_lead_approves(till:
     assert on_hand(till) == before - 2000
     row = [r for r in till.journal.rows() if r.basic_id == "STOCKADJ"][-1]
     assert row.user_number == 2  # the approving shift lead
+
+
+async def test_esc_clears_the_line_first_and_scanned_goods_go_only_on_a_yes(till: Till) -> None:
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f4")
+        await pilot.pause()
+        entry = app.screen.query_one("#work-entry", Input)
+        entry.value = ROMME
+        await pilot.press("enter")
+        entry.value = "12"
+        await pilot.press("escape")  # forgets the 12, stays
+        await pilot.pause()
+        assert isinstance(app.screen, GoodsReceivedScreen) and entry.value == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Scanned lines not saved: 1. Throw them away?" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, GoodsReceivedScreen)
+        assert "Rømme 18 % 3 dl" in screen_text(app)  # still there
+        await pilot.press("escape", "j")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+        assert "Goods received cancelled; nothing saved." in screen_text(app)
+    assert till.db.execute_sql("SELECT COUNT(*) FROM delivery").fetchone() == (0,)
+
+
+async def test_discarding_a_count_asks_first(till: Till) -> None:
+    lead = till.users.approver("2", "2222")
+    started = till.stocktakes.start_count(lead, "20")
+    till.stocktakes.count(lead, started.id, till.catalog.by_barcode(ROMME).id, 3000)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2", "f6", "f9")
+        await pilot.pause()
+        assert "thrown away" in screen_text(app)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, StocktakeScreen)
+        assert till.stocktakes.open_count() is not None
+        await pilot.press("f9", "y")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+    assert till.stocktakes.open_count() is None
