@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from peewee import SqliteDatabase
 
 from kassa_tui.catalog.barcodes import with_check_digit
+from kassa_tui.catalog.deposits import load_demo_deposits
 from kassa_tui.catalog.search import reindex_all
 from kassa_tui.core.paths import data_dir
 from kassa_tui.people.users import Users
@@ -250,6 +251,8 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
     demo = demo_products()
     count = load_products(database, demo)
     opening_stock(database, demo)
+    with database.atomic("IMMEDIATE"):
+        load_demo_deposits(database)  # pant: after the products, before the search index
     if extra_products > count:
         codes = [g[0] for g in demo_groups()]
         taken = frozenset(code for p in demo for code in p.barcodes)

@@ -21,6 +21,7 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
+from kassa_tui.selling import pant
 from kassa_tui.selling.discounts import Discounts
 from kassa_tui.selling.discounts import parse_discount as parse_discount
 from kassa_tui.selling.discounts import parse_price as parse_price
@@ -162,6 +163,7 @@ class Baskets(Discounts, Parking):
                 qty=qty,
                 amount=line.gross,
             )
+            pant.follow_add(self.db, self.journal, person, basket_id, line)
         return line
 
     def set_quantity(self, person: Person, line_id: int, text: str) -> None:
@@ -174,7 +176,9 @@ class Baskets(Discounts, Parking):
         if qty > MAX_QTY:
             raise Refused(_("Quantity must be between 0 and 9999."))
         with self.db.atomic("IMMEDIATE"):
+            line_id = pant.drink_of(self.db, line_id)
             line = self._line_to_change(line_id)
+            pant.refuse_if_slip(self.db, line_id)
             if classify(line.code, self.config.embedded).kind == "embedded":
                 raise Refused(_("The quantity of a weighed or priced barcode cannot be changed."))
             if line.unit != "kg" and qty % QTY_ONE:
@@ -193,12 +197,15 @@ class Baskets(Discounts, Parking):
                 qty_after=qty,
                 amount=line.gross - new_gross,
             )
+            pant.follow_quantity(self.db, self.journal, person, line_id, qty)
 
     def remove_line(self, person: Person, line_id: int) -> None:
         """Delete a line before payment: a line correction, journaled and counted."""
         self._guard()
         with self.db.atomic("IMMEDIATE"):
+            line_id = pant.drink_of(self.db, line_id)
             line = self._line_to_change(line_id)
+            pant.follow_remove(self.db, self.journal, person, line_id)
             self.db.execute_sql("DELETE FROM basket_line WHERE id = ?", (line_id,))
             self.journal.write(
                 Event.LINE_DELETE,
