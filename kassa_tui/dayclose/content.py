@@ -128,6 +128,9 @@ class Report:
     # kept in the content as «Kontanter: ikke opptalt». Left out of the content when False, so
     # every Z taken with a count (and every older one) reads exactly as before.
     cash_not_counted: bool = False
+    # Pant (deposit): units of pant sold (sales less returns) and bottle-return slips paid out.
+    pant_sold: Tally = Tally()
+    pant_paid_out: Tally = Tally()
 
     @property
     def journal_head(self) -> str:
@@ -153,6 +156,8 @@ class Report:
                 values[name] = Tally(**data[name])
             else:
                 values[name] = tuple(kind(**item) for item in data[name])
+        for name in ("pant_sold", "pant_paid_out"):  # reports stored before pant: zero
+            values[name] = Tally(**data[name]) if name in data else Tally()
         count = data["cash_count"]
         values["cash_count"] = CashCount(**count) if count else None
         return cls(**values)
@@ -220,6 +225,8 @@ def report_doc(config: Config, report: Report) -> ReceiptDoc:
         ("Ikke fullførte salg", report.voided),
         ("Utleveringskvitt.", report.delivery),
         ("Treningskvitt.", report.training),
+        ("Pant solgt", report.pant_sold),
+        ("Pant utbetalt", report.pant_paid_out),
     ):
         doc.add("cols", f"{label}: {tally.num}", format_kr(tally.amount))
     for title, items in (

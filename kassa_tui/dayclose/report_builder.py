@@ -27,6 +27,7 @@ from kassa_tui.dayclose.content import (
     VatReportLine,
 )
 from kassa_tui.records.journal import GENESIS
+from kassa_tui.selling import pant
 from kassa_tui.selling.cash import CashEvents, Period
 
 PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
@@ -110,6 +111,7 @@ class ReportBuilder:
             " GROUP BY p.sale_id, p.method) GROUP BY emp, method ORDER BY emp, method",
             period,
         ).fetchall()
+        pant_sold, pant_paid_out = pant.period_figures(self.db, in_period, period)
         before_sales, before_returns = self._grand_totals(prev)
         last_signed = self.db.execute_sql(  # the chain's last link: sales, returns, training
             "SELECT receipt_nr, signature FROM sale WHERE register_id = ? AND id = ?",
@@ -167,6 +169,8 @@ class ReportBuilder:
             journal_head_hash=self._hash_of(seq),
             last_receipt_nr=None if last_signed is None else int(last_signed[0]),
             last_signature=(last_signed[1] or "")[:SIGNATURE_PRINTED] if last_signed else "",
+            pant_sold=Tally(*pant_sold),
+            pant_paid_out=Tally(*pant_paid_out),
         )
 
     def _hash_of(self, seq: int) -> str:

@@ -133,3 +133,25 @@ def follow_remove(db: SqliteDatabase, journal: Journal, person: Person, drink_li
             qty=qty,
             amount=Line(0, 0, 0, code, "", "", 0, "stk", unit_price, unit_price, qty).gross,
         )
+
+
+def period_figures(
+    db: SqliteDatabase, in_period: str, period: tuple[object, ...]
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """X/Z: ((units of pant sold, amount), (slips paid out, amount)) in the period.
+
+    Pant sold is every pant line of a drink, sales less returns, counted in bottles and cans;
+    pant paid out is every bottle-return slip redeemed (a negative pant line of a sale), counted
+    in slips and as a positive amount. `in_period` filters `sale s` with `period`'s parameters.
+    """
+    row = db.execute_sql(
+        "SELECT COALESCE(SUM(CASE WHEN slip THEN 0 ELSE qty END), 0),"
+        " COALESCE(SUM(CASE WHEN slip THEN 0 ELSE amount END), 0),"
+        " COALESCE(SUM(slip), 0), COALESCE(SUM(CASE WHEN slip THEN -amount ELSE 0 END), 0)"
+        " FROM (SELECT l.qty_milli qty, l.amount_ore amount,"
+        " (s.kind = 'sale' AND l.amount_ore < 0) slip FROM sale_line l"
+        f" JOIN sale s ON s.id = l.sale_id WHERE {in_period} AND s.training = 0"
+        " AND l.group_code = ?)",
+        (*period, PANT_GROUP),
+    ).fetchone()
+    return (int(row[0]) // 1000, int(row[1])), (int(row[2]), int(row[3]))

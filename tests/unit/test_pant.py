@@ -4,12 +4,14 @@ the sale, its receipt and the journal then hold."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 from kassa_tui.catalog import deposits
 from kassa_tui.composition import Till
 from kassa_tui.core.errors import Refused
+from kassa_tui.dayclose.content import report_doc
 from kassa_tui.people.person import Person
 
 from .conftest import ROMME, ROMME_PRICE, count, print_waiting
@@ -108,3 +110,22 @@ def test_bad_deposit_types_are_refused_and_nothing_changes(till: Till) -> None:
     assert count(till.db, "deposit_type") == before
     with pytest.raises(Refused, match="no deposit type Z"):
         deposits.set_product_deposit(till.db, 1, "Z")
+
+
+def test_x_and_z_count_pant_sold(till: Till, cashier: Person, shift_lead: Person) -> None:
+    till.baskets.add(cashier, COLA_05, 6000)  # 6 x 2 kr
+    till.baskets.add(cashier, COLA_15)  # 1 x 3 kr
+    till.sales.pay_card(cashier, "")
+    till.baskets.add(cashier, ROMME)  # no pant
+    till.sales.pay_card(cashier, "")
+    x = till.reports.x_report(cashier)
+    assert (x.pant_sold.num, x.pant_sold.amount) == (7, 1500)
+    assert (x.pant_paid_out.num, x.pant_paid_out.amount) == (0, 0)
+    assert json.loads(x.to_json())["pant_sold"] == {"num": 7, "amount": 1500}
+    paper = report_doc(till.config, x).as_text(48)
+    assert re.search(r"^Pant solgt: 7 +15,00$", paper, re.M)
+    assert re.search(r"^Pant utbetalt: 0 +0,00$", paper, re.M)
+    z = till.reports.z_report(shift_lead, not_counted=True)
+    assert z.pant_sold == x.pant_sold
+    assert till.reports.stored_z(1) == z
+    assert till.reports.x_report(None).pant_sold.num == 0  # the Z emptied the period
