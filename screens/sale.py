@@ -24,6 +24,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.selling.basket import BasketState
 from kassa_tui.selling.sales import Completed
 from screens import styles
+from screens.counter_rules import ask_void
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.help import HelpDialog
@@ -366,6 +367,11 @@ class SaleScreen(PriceChanges):
         self.app.push_screen(
             ApprovalDialog(_("Open the drawer without a sale")), lambda value: apply(self, value)
         )
+
+    @guarded
+    def do_void_sale(self, _text: str) -> None:
+        """Void the whole sale before payment: a reason, a shift lead above the limit."""
+        ask_void(self)
 
     # -- the printer --------------------------------------------------------------------------
 

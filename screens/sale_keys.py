@@ -37,6 +37,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "no_sale": (_("Open the drawer without a sale (shift lead)"), ""),
         "lock": (_("Lock the till"), ""),
         "sign_out": (_("Sign out"), ""),
+        "void_sale": (_("Void the whole sale (a reason; a shift lead above the limit)"), ""),
     }
 
 
@@ -61,6 +62,7 @@ def bar_texts(read_only: bool = False) -> dict[str, str]:
         "receipts_menu": _("Receipts"),
         "lock": _("Lock"),
         "sign_out": _("Sign out"),
+        "void_sale": _("Void"),
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from stdnum.no import orgnr
 
 from kassa_tui.config.accounting import parse_accounting
+from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.settings import (
     DEFAULT_KEYS,
     Config,
@@ -201,6 +202,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     signing = _parse_signing(root.table("signing"), base)
 
     accounting = parse_accounting(root.table("accounting"), rates_bp)
+    sale_rules = parse_sale_rules(root.table("sale"))
 
     root.done()
     return Config(
@@ -231,6 +233,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         confirm_quantity_above=confirm_qty,
         signing=signing,
         accounting=accounting,
+        sale=sale_rules,
     )
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kassa_tui.config.accounting import AccountingSettings
+from kassa_tui.config.counter_rules import SaleRules
 
 #: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
 DEFAULT_KEYS: dict[str, str] = {
@@ -31,6 +32,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "no_sale": "ctrl+n",
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",
+    "void_sale": "shift+f8,ctrl+a",
 }
 
 
@@ -146,6 +148,8 @@ class Config:
     confirm_quantity_above: int = 100
     signing: SigningSettings = field(default_factory=SigningSettings)
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
+    #: `[sale]`: voiding a sale (issue 14's counter rules).
+    sale: SaleRules = field(default_factory=SaleRules)
 
     @property
     def pepper_file(self) -> Path:

@@ -11,9 +11,8 @@ Where each figure comes from:
 - returns: `sale` rows of kind 'return' (training left out), with or without `original_sale_id`;
   the amount is what was paid back (positive).
 - line corrections: LINEDELETE and LINEREDUCE journal rows; amount from their text.
-- voided: journal rows with event code 13028 (void receipt). kassa has no way to void or
-  abandon a basket today (a basket is sold, parked or corrected line by line), so this is 0
-  until something writes such a row; it is kept so the column exists when it does.
+- voided: journal rows with event code 13028 (void receipt): a whole sale voided before
+  payment (selling.void, Shift+F8); the amount is the basket's total.
 - no-sale openings: NOSALEREQ (the approved request, which carries the cashier) and
   DRAWOPENMAN rows that name a user; NOSALE (the kick itself) is not counted twice.
 - price overrides: PRICEOVERRIDE rows; amount is what the unit price came down by.

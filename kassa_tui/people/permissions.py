@@ -31,6 +31,7 @@ class Permission(StrEnum):
     CASH = "cash"  # opening float, pay-ins, pay-outs, cash count
     USERS = "users"
     EXPORT = "export"  # SAF-T, vouchers, catalog, journal, backups
+    VOID_OVER_LIMIT = "void_over_limit"  # voiding a sale above [sale] void_approval_above
 
 
 _LEAD = frozenset(
@@ -47,6 +48,7 @@ _LEAD = frozenset(
         Permission.X_REPORT,
         Permission.Z_REPORT,
         Permission.CASH,
+        Permission.VOID_OVER_LIMIT,
     }
 )
 #: The matrix. A cashier sells and takes an X; a shift lead runs the shop's day; a technician
@@ -87,6 +89,7 @@ def describe(permission: Permission) -> str:
         Permission.CASH: _("the float, pay-ins, pay-outs and the cash count"),
         Permission.USERS: _("user administration"),
         Permission.EXPORT: _("exports"),
+        Permission.VOID_OVER_LIMIT: _("voiding a sale above the limit"),
     }[permission]
 
 

@@ -78,6 +78,7 @@ class Event:
     TRAINING_OFF = ("13024", "TRAININGOFF")
     JOURNAL_EXPORT = ("13020", "EXPORT")  # a SAF-T file written from the journal
     KEY_REGISTERED = ("13999", "KEYREG")  # a signing key version registered (records.keyring)
+    VOID_SALE = ("13028", "VOID")  # a whole sale voided before payment, every line kept
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,7 @@ PROVISIONAL Provisional receipt
 TRAINING Training receipt (training mode: nothing was sold)
 TRAININGON Training mode on
 TRAININGOFF Training mode off
+VOID Sale voided before payment (annullering), with its reason and every line
 """)
 
 # (basicID, predefinedBasicID, basicDesc) for transactions, lines, payments and discounts.

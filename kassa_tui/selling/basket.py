@@ -28,6 +28,7 @@ from kassa_tui.selling.discounts import parse_price as parse_price
 from kassa_tui.selling.open_basket import BasketState as BasketState
 from kassa_tui.selling.parking import Parked as Parked
 from kassa_tui.selling.parking import Parking
+from kassa_tui.selling.void import Voids
 
 MAX_QTY = 9999 * QTY_ONE
 MAX_LINES = 500
@@ -47,7 +48,7 @@ _OPEN_BASKET_FOR_SCAN = (
 )
 
 
-class Baskets(Discounts, Parking):
+class Baskets(Discounts, Parking, Voids):
     """The one open basket of this register, and the parked ones: lines are added and
     corrected here; discounts and parking come with its parts."""
 

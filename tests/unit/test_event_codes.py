@@ -87,6 +87,7 @@ INTENDED = {
     "TRAININGOFF": "Training mode off",
     "EXPORT": "Export of journal to external storage (cash register)",
     "KEYREG": "Other",  # a signing key version registered: the list has no code for it
+    "VOID": "Void receipt",  # a whole sale voided before payment (annullering)
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
 }
