@@ -34,6 +34,8 @@ from screens.signin import SignInScreen
 
 log = logging.getLogger("kassa.app")
 STATUS_POLL_SECONDS = 2.0
+#: How often the till looks for planned prices that are due (one indexed query when none is).
+PRICE_SWITCH_SECONDS = 5.0
 #: The sale screen's keys a read-only view keeps: it looks things up, nothing else.
 READ_ONLY_ACTIONS = frozenset({"help", "price_lookup", "stock_lookup"})
 
@@ -92,6 +94,9 @@ class KassaApp(App[None]):
         else:
             self.push_screen(self._sign_in_screen(), self.signed_in)
         self.set_interval(5.0, self.lock_if_idle)
+        if not self.read_only:
+            self.switch_planned_prices()  # planned prices: at start, then within the minute
+            self.set_interval(PRICE_SWITCH_SECONDS, self.switch_planned_prices)
         self.set_interval(STATUS_POLL_SECONDS, self.poll_devices)
         self.poll_devices()
         self.print_waiting()
@@ -256,6 +261,15 @@ class KassaApp(App[None]):
         self.till.users.lock(self.person)
         self.locked = True
         self.push_screen(self._sign_in_screen(self.person), self.unlocked)
+
+    def switch_planned_prices(self) -> None:
+        """Planned prices that are due take effect (journaled 13021), on the till's clock."""
+        from kassa_tui.stock.planned_prices import switch_due
+
+        try:
+            switch_due(self.till.db, self.till.journal, self.till.clock)
+        except Exception:  # a busy database: the next tick tries again
+            log.exception("planned prices not switched")
 
     def lock_if_idle(self) -> None:
         idle = self.till.config.idle_lock_seconds

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from kassa_tui.cli.backup import backup, restore
 from kassa_tui.cli.base import main
+from kassa_tui.cli.campaigns import campaigns
 from kassa_tui.cli.catalog import import_
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
@@ -31,6 +32,7 @@ for command in (
     import_,
     export,
     groups,
+    campaigns,
     saft,
     keys,
     backup,

@@ -113,6 +113,7 @@ class SaleFacts:
     vat_lines: list[VatLine]
     payments: list[ReceiptPayment]
     notes: tuple[str, ...] = ()  # under the cashier: what a return returns, why, who approved
+    campaigns: tuple[tuple[str, int], ...] = ()  # (campaign name, øre off) under the lines
 
 
 def _title(doc: ReceiptDoc, config: Config, title: str) -> None:
@@ -215,6 +216,8 @@ def _sale_doc(
         if line.discount:
             reason = f" ({line.discount_reason})" if line.discount_reason else ""
             doc.add("cols", f"  Rabatt{reason}", format_kr(-line.discount))
+    for campaign, off in sale.campaigns:
+        doc.add("cols", campaign, format_kr(-off))
     doc.add("rule")
     if sale.sale_discount:
         reason = f" ({sale.sale_discount_reason})" if sale.sale_discount_reason else ""

@@ -175,3 +175,20 @@ def campaigns_for(db: SqliteDatabase, now_utc: str, lines: list[Line]) -> list[C
     if not wanted:
         return []
     return best_combination(lines, active_for(db, now_utc, wanted))
+
+
+def record_campaigns(
+    db: SqliteDatabase, sale_id: int, hits: Iterable[CampaignHit]
+) -> dict[str, Any]:
+    """Keep what each campaign took off a completed sale (sale_campaign, per campaign, for later
+    reports), inside the caller's transaction; returns the sale journal row's `campaigns` detail
+    (none when no campaign applied)."""
+    rows = [(sale_id, h.campaign_id, h.name, h.groups, h.discount_ore) for h in hits]
+    if not rows:
+        return {}
+    db.execute_sql(
+        "INSERT INTO sale_campaign (sale_id, campaign_id, name, groups, discount_ore)"
+        f" VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(rows))}",
+        [value for row in rows for value in row],
+    )
+    return {"campaigns": [[r[1], r[2], r[3], r[4]] for r in rows]}

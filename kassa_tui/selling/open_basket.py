@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from kassa_tui.catalog.lookup import Catalog
-from kassa_tui.catalog.pricing import Line, Payment, Priced, price
+from kassa_tui.catalog.pricing import CampaignHit, Line, Payment, Priced, price
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people.users import Users
 from kassa_tui.records.register import Register, RegisterService
+from kassa_tui.selling.campaigns import campaigns_for
 from kassa_tui.selling.drawer import Drawer
 
 _LINE_COLUMNS = (
@@ -74,6 +75,10 @@ class OpenBasket(RegisterService):
         ).fetchall()
         return [Payment(*row) for row in rows]
 
+    def campaigns(self, lines: list[Line]) -> list[CampaignHit]:
+        """The running campaigns' best combination for these lines, on the till's clock."""
+        return campaigns_for(self.db, self.clock.now().utc_text, lines)
+
     def current(self) -> BasketState:
         """The open basket as it is committed right now."""
         found = self._open_basket_id()
@@ -85,12 +90,14 @@ class OpenBasket(RegisterService):
             " WHERE id = ?",
             (basket_id,),
         ).fetchone()
+        lines = self.lines(basket_id)
         priced = price(
-            self.lines(basket_id),
+            lines,
             self.payments(basket_id),
             sale_discount_ore=disc_ore,
             sale_discount_bp=disc_bp,
             cash_rounding_enabled=self.config.cash_rounding,
+            campaigns=self.campaigns(lines),
         )
         return BasketState(basket_uuid, priced, reason)
 

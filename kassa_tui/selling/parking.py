@@ -58,7 +58,13 @@ class Parking(OpenBasket):
         for basket_id, basket_uuid, parked_utc, user_name, disc_ore, disc_bp in rows:
             lines = self.lines(basket_id)
             local = parse_utc(parked_utc).local.strftime("%H:%M")
-            total = price(lines, [], sale_discount_ore=disc_ore, sale_discount_bp=disc_bp).total
+            total = price(
+                lines,
+                [],
+                sale_discount_ore=disc_ore,
+                sale_discount_bp=disc_bp,
+                campaigns=self.campaigns(lines),
+            ).total
             result.append(Parked(basket_uuid, local, len(lines), total, user_name))
         return result
 

@@ -36,10 +36,13 @@ def basket_facts(
         total=priced.total,
         vat_lines=priced.vat_lines,
         discount=priced.discount,
-        sale_discount=priced.discount - sum(p.line.line_discount for p in priced.lines),
+        sale_discount=priced.discount
+        - sum(p.line.line_discount for p in priced.lines)
+        - sum(h.discount_ore for h in priced.campaigns),
         sale_discount_reason=sale_discount_reason,
         rounding=rounding,
         change=change,
+        campaigns=tuple((h.name, h.discount_ore) for h in priced.campaigns),
     )
 
 
@@ -58,6 +61,7 @@ def receipt_facts(
     rounding: int = 0,
     change: int = 0,
     notes: tuple[str, ...] = (),
+    campaigns: tuple[tuple[str, int], ...] = (),
 ) -> SaleFacts:
     """Any receipt's facts, stamped with the moment `now` and the cashier `person`; a return's
     lines, payments (refunds) and total are negative and it has no discounts."""
@@ -76,6 +80,7 @@ def receipt_facts(
         vat_lines=vat_lines,
         payments=[ReceiptPayment(p.method, p.amount_ore, p.tendered_ore) for p in payments],
         notes=notes,
+        campaigns=campaigns,
     )
 
 

@@ -24,6 +24,7 @@ from kassa_tui.records.receipts import sales_receipt
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
 from kassa_tui.selling.basket import Baskets
+from kassa_tui.selling.campaigns import record_campaigns
 from kassa_tui.selling.receipt_facts import basket_facts
 from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
@@ -123,6 +124,7 @@ class Sales(Transactions):
             sale_discount_ore=disc_ore,
             sale_discount_bp=disc_bp,
             cash_rounding_enabled=self.config.cash_rounding,
+            campaigns=self.baskets.campaigns(lines),
         )
         return basket_id, priced
 
@@ -194,6 +196,7 @@ class Sales(Transactions):
         self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         details: dict[str, Any] = {"kind": "sale"} if training else {}
+        details.update(record_campaigns(self.db, sale_id, priced.campaigns))
         self.journal.write(
             Event.TRAINING_RECEIPT if training else Event.SALE,
             user=person.number,

@@ -124,3 +124,204 @@ def test_vat_per_line_follows_the_campaign_share() -> None:
     assert priced.vat == 800
     assert priced.discount == 2000
     assert priced.lines[0].discount == 2000
+
+
+# -- in the till: the basket, the sale, the receipt, X, SAF-T, the import, planned prices -------
+
+import json  # noqa: E402
+from datetime import date  # noqa: E402
+
+import pytest  # noqa: E402
+
+from devices.render import render  # noqa: E402
+from kassa_tui.composition import Till  # noqa: E402
+from kassa_tui.core.errors import Refused  # noqa: E402
+from kassa_tui.people.person import Person  # noqa: E402
+from kassa_tui.stock.importing.campaigns import (  # noqa: E402
+    import_campaigns,
+    list_campaigns,
+    read_campaigns,
+)
+from kassa_tui.stock.planned_prices import switch_due  # noqa: E402
+
+from .conftest import (  # noqa: E402
+    ROMME,
+    ROMME_PRICE,
+    SteeredTime,
+    count,
+    print_waiting,
+)
+
+APPLES = "7045811781536"  # Epler Pink Lady 4 stk, 39,90 (no pant, whatever the demo adds)
+APPLES_PRICE = 3990
+HEADER = "campaign;type;products;quantity;price;from;to\n"
+# The conftest clock: 2026-11-27 12:00 in Oslo.
+PILS_3_FOR_2 = HEADER + f"3 for 2 epler;n_for_m;{APPLES};3/2;;2026-11-27;2026-11-28 00:00\n"
+
+
+def load(till: Till, person: Person, text: str) -> None:
+    import_campaigns(till.db, till.journal, till.clock, person, read_campaigns(till.db, text))
+
+
+def test_scanned_lines_get_the_campaign_and_lose_it_when_corrected(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    load(till, shift_lead, PILS_3_FOR_2)
+    for _ in range(3):
+        till.baskets.add(cashier, APPLES)
+    priced = till.baskets.current().priced
+    assert priced.total == 2 * APPLES_PRICE
+    assert [(h.name, h.discount_ore) for h in priced.campaigns] == [("3 for 2 epler", APPLES_PRICE)]
+    till.baskets.remove_line(cashier, priced.lines[2].line.id)  # corrected: two left
+    priced = till.baskets.current().priced
+    assert priced.campaigns == () and priced.total == 2 * APPLES_PRICE
+    till.baskets.set_quantity(cashier, priced.lines[0].line.id, "2")  # 3 again: 2 + 1
+    assert till.baskets.current().priced.total == 2 * APPLES_PRICE
+
+
+def test_a_campaign_sale_is_stored_printed_and_counted(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    load(till, shift_lead, PILS_3_FOR_2)
+    till.baskets.add(cashier, ROMME)
+    till.baskets.add(cashier, APPLES, 3000)
+    done = till.sales.pay_card(cashier, "").completed
+    assert done is not None and done.total == ROMME_PRICE + 2 * APPLES_PRICE
+    # Stored: the lines carry it as discount; the campaign keeps its own row.
+    discount = till.db.execute_sql(
+        "SELECT SUM(discount_ore) FROM sale_line WHERE sale_id = ?", (done.sale_id,)
+    ).fetchone()[0]
+    assert discount == APPLES_PRICE
+    assert till.db.execute_sql(
+        "SELECT name, groups, discount_ore FROM sale_campaign WHERE sale_id = ?", (done.sale_id,)
+    ).fetchall() == [("3 for 2 epler", 1, APPLES_PRICE)]
+    sale_row = [r for r in till.journal.rows() if r.basic_id == "SALE"][-1]
+    assert json.loads(sale_row.text)["campaigns"] == [[1, "3 for 2 epler", 1, APPLES_PRICE]]
+    # The receipt: the campaign's line by name, no 'sale discount'.
+    job = till.print_queue.pending()[-1]
+    data = render(job.doc, till.config.printer, kick_drawer=job.kick_drawer)
+    assert b"3 for 2 epler" in data and b"-39,90" in data
+    assert "Rabatt på kjøpet".encode("cp865") not in data
+    assert b"Herav rabatt" in data
+    print_waiting(till)
+    # X: a discount, its amount; the campaign list counts the sale.
+    x = till.reports.x_report(shift_lead)
+    assert (x.discounts.num, x.discounts.amount) == (1, APPLES_PRICE)
+    listed = list_campaigns(till.db)
+    assert [(c.name, c.sales, c.discount_ore) for c in listed] == [
+        ("3 for 2 epler", 1, APPLES_PRICE)
+    ]
+
+
+def test_saft_with_a_campaign_sale_is_valid(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    from kassa_tui.saft.export import export_saft
+
+    from .test_saft import NS, schema
+
+    load(till, shift_lead, PILS_3_FOR_2)
+    till.baskets.add(cashier, APPLES, 3000)
+    assert till.sales.pay_cash(cashier, "").completed
+    print_waiting(till)
+    path = export_saft(
+        till.db,
+        till.config,
+        date(2026, 11, 27),
+        date(2026, 11, 27),
+        till.config.database.parent / "saft",
+        clock=till.clock,
+    )
+    from lxml import etree
+
+    doc = etree.parse(str(path))
+    schema().assertValid(doc)
+    amounts = doc.findall(".//s:ctLine/s:discount/s:dscAmnt", NS)
+    assert [a.text for a in amounts] == ["39.90"]
+
+
+def test_campaigns_run_only_from_and_to(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    load(till, shift_lead, HEADER + f"Senere;n_for_m;{APPLES};3/2;;2026-11-27 12:30;\n")
+    till.baskets.add(cashier, APPLES, 3000)
+    assert till.baskets.current().priced.total == 3 * APPLES_PRICE
+    time.advance(30 * 60)  # 12:30: it starts on the minute
+    assert till.baskets.current().priced.total == 2 * APPLES_PRICE
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (f"X;n_for_price;{APPLES};2;-10;2026-11-27;", "the price must be more than zero"),
+        ("X;n_for_m;7038010009990;3/2;;2026-11-27;", "no active product has the code"),
+        (f"X;n_for_m;{APPLES};2/2;;2026-11-27;", "must pay for at least one"),
+        (f"X;n_for_m;{APPLES};3/2;;2026-11-28;2026-11-27", "'to' is not after 'from'"),
+        (f"X;buy_one;{APPLES};3/2;;2026-11-27;", "is not one of"),
+        (f"X;n_for_m;{APPLES};3/2;;27.11.2026;", "'from' must be a date"),
+        (f"X;planned_price;{ROMME};;abc;2026-11-27;", "is not a price"),
+        (f"Snø ☃;n_for_m;{APPLES};3/2;;2026-11-27;", "cannot print"),
+    ],
+)
+def test_a_bad_row_rejects_the_file_and_nothing_changes(
+    till: Till, shift_lead: Person, row: str, problem: str
+) -> None:
+    good = f"God;n_for_m;{ROMME};3/2;;2026-11-27;\n"
+    journal_rows = count(till.db, "journal")
+    with pytest.raises(Refused) as refused:
+        load(till, shift_lead, HEADER + good + row + "\n")
+    assert "line 3: " in refused.value.message and problem in refused.value.message
+    assert count(till.db, "campaign") == 0 and count(till.db, "planned_price") == 0
+    assert count(till.db, "journal") == journal_rows
+
+
+def test_a_name_already_taken_is_refused(till: Till, shift_lead: Person) -> None:
+    load(till, shift_lead, PILS_3_FOR_2)
+    with pytest.raises(Refused, match="already exists"):
+        load(till, shift_lead, PILS_3_FOR_2)
+    assert count(till.db, "campaign") == 1
+
+
+def test_planned_price_switches_on_the_minute_and_back(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    load(
+        till,
+        shift_lead,
+        HEADER + f"Ukepris;planned_price;{ROMME};;19,90;2026-11-27 12:01;2026-11-27 12:03\n",
+    )
+    price_rows = lambda: [  # noqa: E731
+        json.loads(r.text) for r in till.journal.rows() if r.basic_id == "PRICECHANGE"
+    ]
+    assert switch_due(till.db, till.journal, till.clock) == []
+    time.advance(59)
+    assert switch_due(till.db, till.journal, till.clock) == []
+    time.advance(1)  # 12:01:00
+    assert [(s.old, s.new) for s in switch_due(till.db, till.journal, till.clock)] == [
+        (ROMME_PRICE, 1990)
+    ]
+    assert switch_due(till.db, till.journal, till.clock) == []  # once
+    assert [(r["old"], r["new"]) for r in price_rows()] == [(ROMME_PRICE, 1990)]
+    assert [r.event_code for r in till.journal.rows() if r.basic_id == "PRICECHANGE"] == ["13021"]
+    till.baskets.add(cashier, ROMME)
+    assert till.baskets.current().priced.total == 1990
+    time.advance(120)  # 12:03: back to the old price
+    switch_due(till.db, till.journal, till.clock)
+    assert [(r["old"], r["new"]) for r in price_rows()] == [
+        (ROMME_PRICE, 1990),
+        (1990, ROMME_PRICE),
+    ]
+    assert till.catalog.by_barcode(ROMME).price_ore == ROMME_PRICE
+
+
+def test_planned_price_missed_while_off_never_takes_effect(
+    till: Till, shift_lead: Person, time: SteeredTime
+) -> None:
+    load(
+        till,
+        shift_lead,
+        HEADER + f"Kort;planned_price;{ROMME};;19,90;2026-11-27 12:01;2026-11-27 12:02\n",
+    )
+    time.advance(3600)
+    assert switch_due(till.db, till.journal, till.clock) == []
+    assert till.catalog.by_barcode(ROMME).price_ore == ROMME_PRICE

@@ -1,0 +1,56 @@
+"""Campaigns at the counter: a cashier scans, the screen shows the campaign's name and what it
+takes off, a correction takes it away again, and the receipt prints it (issue 14)."""
+
+from __future__ import annotations
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
+from tests.app.test_sale_flow import scan, sign_in, totals
+
+EPLER = "7045811781536"  # Epler Pink Lady 4 stk, 39,90
+ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
+CSV = (
+    "kampanje;type;produkter;antall;pris;fra;til\n"
+    f"3 for 2 epler;n_for_m;{EPLER};3/2;;2026-01-01;\n"
+)
+
+
+def with_campaign(till: Till) -> None:
+    lead = till.users.sign_in("2", "2222")
+    import_campaigns(till.db, till.journal, till.clock, lead, read_campaigns(till.db, CSV))
+
+
+async def test_campaign_on_screen_corrected_and_on_the_receipt(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    with_campaign(till)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, ROMME)
+        await pilot.press("3", "*")
+        await scan(pilot, EPLER)
+        await pilot.pause()
+        shown = totals(app)
+        assert "3 for 2 epler" in shown and "-39,90" in shown
+        assert "104,70" in shown  # 24,90 + 3 x 39,90 - 39,90
+        # The apples lowered to 2: no campaign any more, recalculated at once.
+        await pilot.press("2", "f8")
+        await pilot.pause()
+        shown = totals(app)
+        assert "3 for 2 epler" not in shown and "104,70" in shown  # 24,90 + 2 x 39,90
+        await pilot.press("3", "f8")
+        await pilot.pause()
+        assert "3 for 2 epler" in totals(app) and "104,70" in totals(app)
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    receipt = printer.jobs[0]
+    assert b"3 for 2 epler" in receipt and b"-39,90" in receipt
+    assert b"104,70" in receipt
+    total = till.db.execute_sql("SELECT total_ore, discount_ore FROM sale").fetchone()
+    assert total == (10470, 3990)
