@@ -30,7 +30,8 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
-from screens.stockwork import GoodsReceivedScreen, StocktakeScreen, bind_shown_first, in_order
+from screens.stock_keys import bind_shown_first, in_order
+from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 from screens.widgets.keybar import KeyBar
 
 #: Who may change stock without a shift lead's approval on the spot.

@@ -7,10 +7,7 @@ five) and saves through the stock service, which writes one transaction and the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -36,6 +33,7 @@ from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
+from screens.stock_keys import bind_shown_first, in_order
 from screens.widgets.keybar import KeyBar
 
 
@@ -48,37 +46,6 @@ def quantity_and_code(text: str) -> tuple[int | None, str]:
         except InvalidQuantity:
             raise Refused(_("{text} is not a quantity.").format(text=qty_text)) from None
     return None, text.strip()
-
-
-def bind_shown_first(screen: Screen[Any], keys: str, action: str, words: str, shown: str) -> None:
-    """Bind `keys` to `action`; the key bar lists it by its first key only.
-
-    The key bar keeps the order in which keys first appear among the active bindings, and the
-    focused Input binds ctrl+e, ctrl+k … itself: a twin listed there would jump the queue.
-    """
-    first, *twins = keys.split(",")
-    screen._bindings.bind(first, action, words, key_display=shown, priority=True)
-    if twins:
-        screen._bindings.bind(",".join(twins), action, words, show=False, priority=True)
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def in_order(action: F) -> F:
-    """Run a screen's key after every key typed before it has reached the entry line.
-
-    Textual gives each widget its own queue: a screen's key (F6) runs at once while the
-    characters typed just before it may still wait in the entry line's queue, so with fast
-    typing, or a burst of keys, "9,50 F6" set the cost from an empty line and the next line got
-    9,50. Queued behind those characters the action reads what was typed, as typed.
-    """
-
-    @wraps(action)
-    def queued(self: Screen[Any], *args: Any, **kwargs: Any) -> None:
-        self.query_one(Input).call_later(action, self, *args, **kwargs)
-
-    return queued  # type: ignore[return-value]
 
 
 def find_product(screen: DOMNode, code: str) -> ProductInfo:

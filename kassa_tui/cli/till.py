@@ -121,6 +121,9 @@ def init(
     click.echo(_("Created {path}").format(path=config.database))
     if demo:
         count = load_demo(till.db, till.users, products)
+        from kassa_tui.stock.importing.campaigns import load_demo_campaigns
+
+        load_demo_campaigns(till.db, till.journal, till.clock)  # issue 14: campaigns to try
         click.echo(_("Demo shop: {count} products, users:").format(count=count))
         for demo_number, name, role, demo_pin in DEMO_USERS:
             click.echo(f"  {demo_number}  {name:<16} {role_name(role):<11} PIN {demo_pin}")

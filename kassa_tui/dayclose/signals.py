@@ -16,7 +16,8 @@ Where each figure comes from:
 - no-sale openings: NOSALEREQ (the approved request, which carries the cashier) and
   DRAWOPENMAN rows that name a user; NOSALE (the kick itself) is not counted twice.
 - price overrides: PRICEOVERRIDE rows; amount is what the unit price came down by.
-- discounts: completed sales (not training) whose `discount_ore` is above zero.
+- discounts: completed sales (not training) whose `discount_ore` is above zero, less what
+  campaigns took off (`sale_campaign`: the shop's discount, not the cashier's).
 - training minutes: from each TRAININGON row of a user to the next TRAININGOFF on the register
   (training mode is the register's, whoever turns it off), clipped to the period; an interval
   still open ends at the period's end (or at `now`, if given and earlier).
@@ -221,7 +222,10 @@ def signals(
 
     with db.atomic():  # one read snapshot
         sales = db.execute_sql(
-            "SELECT s.id, u.number, s.kind, s.original_sale_id, s.total_ore, s.discount_ore,"
+            "SELECT s.id, u.number, s.kind, s.original_sale_id, s.total_ore, s.discount_ore"
+            # a campaign's discount is the shop's, not the cashier's (issue 14)
+            " - COALESCE((SELECT SUM(c.discount_ore) FROM sale_campaign c"
+            " WHERE c.sale_id = s.id), 0),"
             " s.receipt_nr, s.local_date, s.local_time FROM sale s JOIN user u ON u.id = s.user_id"
             " WHERE s.register_id = ? AND s.training = 0 AND s.local_date BETWEEN ? AND ?"
             " AND s.completed_utc >= ? AND s.completed_utc < ? ORDER BY s.id",

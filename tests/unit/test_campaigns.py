@@ -325,3 +325,17 @@ def test_planned_price_missed_while_off_never_takes_effect(
     time.advance(3600)
     assert switch_due(till.db, till.journal, till.clock) == []
     assert till.catalog.by_barcode(ROMME).price_ore == ROMME_PRICE
+
+
+def test_a_campaign_is_not_the_cashiers_discount_in_the_signals(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    from kassa_tui.dayclose.signals import signals
+
+    load(till, shift_lead, PILS_3_FOR_2)
+    till.baskets.add(cashier, APPLES, 3000)
+    assert till.sales.pay_card(cashier, "").completed
+    print_waiting(till)
+    report = signals(till.db, till.config.register_id, "2026-11-27", "2026-11-27")
+    assert report.cashier(1).sales == 1
+    assert report.cashier(1).figures["discounts"].count == 0

@@ -32,6 +32,7 @@ from kassa_tui.core.clock import OSLO, Clock, utc_text
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidAmount, parse_amount
+from kassa_tui.core.paths import data_dir
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
 
@@ -239,10 +240,16 @@ def read_campaigns(db: SqliteDatabase, text: str) -> list[CampaignRow]:
 
 
 def import_campaigns(
-    db: SqliteDatabase, journal: Journal, clock: Clock, person: Person, rows: list[CampaignRow]
+    db: SqliteDatabase,
+    journal: Journal,
+    clock: Clock,
+    person: Person | None,
+    rows: list[CampaignRow],
 ) -> CampaignImport:
-    """Write checked rows in one transaction, each journaled (13021)."""
+    """Write checked rows in one transaction, each journaled (13021); `person` None: the demo
+    shop's own campaigns at `kassa init --demo`."""
     now = clock.now().utc_text
+    user = person.number if person else None
     campaigns = planned = 0
     with db.atomic("IMMEDIATE"):
         for row in rows:
@@ -256,7 +263,7 @@ def import_campaigns(
                     )
                     journal.write(
                         Event.MASTER_DATA,
-                        user=person.number,
+                        user=user,
                         product=product_id,
                         planned_price=int(cursor.lastrowid),
                         price=row.price_ore,
@@ -286,7 +293,7 @@ def import_campaigns(
             )
             journal.write(
                 Event.MASTER_DATA,
-                user=person.number,
+                user=user,
                 campaign=campaign_id,
                 name=row.name,
                 kind=row.kind,
@@ -346,3 +353,9 @@ def list_campaigns(db: SqliteDatabase) -> list[CampaignListed]:
         )
         for r in rows
     ]
+
+
+def load_demo_campaigns(db: SqliteDatabase, journal: Journal, clock: Clock) -> CampaignImport:
+    """data/demo_campaigns.csv, for `kassa init --demo` (README's quick start)."""
+    text = (data_dir() / "demo_campaigns.csv").read_text(encoding="utf-8")
+    return import_campaigns(db, journal, clock, None, read_campaigns(db, text))
