@@ -50,8 +50,8 @@ class Line:
     @property
     def line_discount(self) -> int:
         if self.discount_bp:
-            return min(self.gross, round_half_up(self.gross * self.discount_bp, 10_000))
-        return min(self.gross, self.discount_ore)
+            return max(0, min(self.gross, round_half_up(self.gross * self.discount_bp, 10_000)))
+        return max(0, min(self.gross, self.discount_ore))  # a pant slip's line is negative
 
 
 @dataclass(frozen=True)

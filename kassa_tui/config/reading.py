@@ -17,6 +17,7 @@ from stdnum.no import orgnr
 
 from kassa_tui.config.accounting import parse_accounting
 from kassa_tui.config.counter_rules import parse_sale_rules
+from kassa_tui.config.pant import parse_pant
 from kassa_tui.config.settings import (
     DEFAULT_KEYS,
     Config,
@@ -203,6 +204,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
 
     accounting = parse_accounting(root.table("accounting"), rates_bp)
     sale_rules = parse_sale_rules(root.table("sale"))
+    pant = parse_pant(root.table("pant"))
 
     root.done()
     return Config(
@@ -234,6 +236,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         signing=signing,
         accounting=accounting,
         sale=sale_rules,
+        pant=pant,
     )
 
 

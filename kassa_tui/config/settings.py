@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.config.counter_rules import SaleRules
+from kassa_tui.config.pant import PantSettings
 
 #: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
 DEFAULT_KEYS: dict[str, str] = {
@@ -150,6 +151,8 @@ class Config:
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
     #: `[sale]`: voiding a sale (issue 14's counter rules).
     sale: SaleRules = field(default_factory=SaleRules)
+    #: `[pant]`: how bottle-return slips are read (config.pant).
+    pant: PantSettings = field(default_factory=PantSettings)
 
     @property
     def pepper_file(self) -> Path:

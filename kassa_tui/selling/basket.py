@@ -101,6 +101,9 @@ class Baskets(Discounts, Parking, Voids):
         self._guard()
         permissions.require(self.db, self.journal, person, Permission.SELL)
         self.ready_to_sell()
+        slip = pant.read_slip(self.config.pant.slips, text)
+        if slip is not None:
+            return pant.add_slip(self, person, slip, qty_milli)
         scanned = self.classify(text)
         product = self.find_product(scanned)
         qty = qty_milli if qty_milli is not None else QTY_ONE

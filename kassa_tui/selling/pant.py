@@ -1,5 +1,10 @@
 """Pant on the sale screen: a drink's pant line follows it, and bottle-return slips.
 
+A slip's barcode (its layout: config.pant) adds a negative pant line for its amount; the
+slip is redeemed when the sale completes (`pant_slip`, append-only), and a slip redeemed before,
+or already in an open or parked basket, is refused with when and where. A basket of slips alone
+has a negative total and is paid out in cash like any sale (counted as pant paid out).
+
 Scanning a drink that carries a deposit type adds a line «Pant» right under it, in the same
 transaction; changing the drink's quantity changes the pant's, deleting the drink deletes its
 pant. A pant line that follows a drink is never corrected by itself. `selling.basket` calls the
@@ -8,14 +13,24 @@ functions here with a few lines; the deposit types are catalog.deposits'.
 
 from __future__ import annotations
 
-from peewee import SqliteDatabase
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from kassa_tui.catalog.deposits import PANT_GROUP, PANT_LINE_NAME, deposit_of
+from peewee import OperationalError, SqliteDatabase
+from stdnum import ean
+
+from kassa_tui.catalog.deposits import PANT_GROUP, PANT_LINE_NAME, deposit_of, deposit_type
 from kassa_tui.catalog.pricing import Line
+from kassa_tui.config.pant import SlipLayout
+from kassa_tui.core.clock import Instant
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+from kassa_tui.core.money import QTY_ONE, format_kr
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
+
+if TYPE_CHECKING:
+    from kassa_tui.selling.basket import Baskets
 
 _INSERT_PANT_LINE = (
     "INSERT INTO basket_line (basket_id, position, product_id, code, name, group_code, vat_bp,"
@@ -155,3 +170,150 @@ def period_figures(
         (*period, PANT_GROUP),
     ).fetchone()
     return (int(row[0]) // 1000, int(row[1])), (int(row[2]), int(row[3]))
+
+
+@dataclass(frozen=True)
+class Slip:
+    code: str
+    serial: str
+    amount_ore: int
+    layout: SlipLayout
+
+
+def read_slip(layouts: tuple[SlipLayout, ...], text: str) -> Slip | None:
+    """The slip behind a scanned code, None if it is no slip; a code with a slip's prefix that
+    does not read as one is refused (nothing is added)."""
+    code = text.strip()
+    for layout in layouts:
+        if not code.startswith(layout.prefix):
+            continue
+        if not code.isdigit() or len(code) != layout.length:
+            raise Refused(
+                _("Pant slip {code} not accepted: it should have {n} digits.").format(
+                    code=code, n=layout.length
+                )
+            )
+        if layout.check_digit and not ean.is_valid(code):
+            raise Refused(
+                _("Pant slip {code} not accepted (wrong check digit): nothing added.").format(
+                    code=code
+                )
+            )
+        serial = code[layout.serial_at : layout.serial_at + layout.serial_digits]
+        value = int(code[layout.amount_at : layout.amount_at + layout.amount_digits])
+        amount = value * 100 if layout.amount_unit == "kr" else value
+        if amount <= 0:
+            raise Refused(_("Pant slip {code} is for 0 kr: nothing added.").format(code=code))
+        return Slip(code, f"{layout.prefix}-{serial}", amount, layout)
+    return None
+
+
+def _where_is(db: SqliteDatabase, serial: str) -> str | None:
+    """Why a slip cannot be taken: redeemed before (when, which receipt) or already in a basket."""
+    row = db.execute_sql(
+        "SELECT s.receipt_nr, s.local_date, s.local_time, s.register_id FROM pant_slip p"
+        " JOIN sale s ON s.id = p.sale_id WHERE p.serial = ?",
+        (serial,),
+    ).fetchone()
+    if row is not None:
+        nr, day, time, register = row
+        return _(
+            "Pant slip {serial} was redeemed {day} at {time} on receipt {nr} ({register})."
+        ).format(
+            serial=serial,
+            day=f"{day[8:10]}.{day[5:7]}.{day[:4]}",
+            time=time[:5],
+            nr=nr,
+            register=register,
+        )
+    row = db.execute_sql(
+        "SELECT b.status FROM basket_pant bp JOIN basket_line l ON l.id = bp.line_id"
+        " JOIN basket b ON b.id = l.basket_id WHERE bp.slip_serial = ? AND b.status != 'sold'",
+        (serial,),
+    ).fetchone()
+    if row is not None:
+        if row[0] == "parked":
+            return _("Pant slip {serial} is in a parked sale.").format(serial=serial)
+        return _("Pant slip {serial} is already in this sale.").format(serial=serial)
+    return None
+
+
+def add_slip(baskets: Baskets, person: Person, slip: Slip, qty_milli: int | None) -> Line:
+    """A negative pant line for the slip, journaled; inside its own IMMEDIATE transaction."""
+    if qty_milli is not None:
+        raise Refused(_("A pant slip carries its own amount; no quantity first."))
+    db = baskets.db
+    with db.atomic("IMMEDIATE"):
+        why = _where_is(db, slip.serial)
+        if why is not None:
+            raise Refused(why)
+        kind = deposit_type(db, slip.layout.deposit)
+        if kind.vat_bp is None:
+            raise Refused(
+                _("Deposit type {code} has no VAT of its own, so it cannot take slips.").format(
+                    code=kind.code
+                )
+            )
+        found = baskets._open_basket_id()
+        basket_id = found[0] if found else baskets._ensure_basket(person)
+        baskets._no_payments_yet(basket_id)
+        last = db.execute_sql(
+            "SELECT COALESCE(MAX(position), 0) FROM basket_line WHERE basket_id = ?", (basket_id,)
+        ).fetchone()[0]
+        name = _slip_name(slip)
+        fields = (
+            int(last) + 1,
+            kind.product_id,
+            slip.code,
+            name,
+            PANT_GROUP,
+            kind.vat_bp,
+            "stk",
+            -slip.amount_ore,
+            -slip.amount_ore,
+            QTY_ONE,
+            None,
+        )
+        cursor = db.execute_sql(
+            _INSERT_PANT_LINE,
+            (basket_id, *fields[:6], -slip.amount_ore, -slip.amount_ore, QTY_ONE),
+        )
+        line = Line(int(cursor.lastrowid), *fields)
+        db.execute_sql(
+            "INSERT INTO basket_pant (line_id, slip_serial) VALUES (?, ?)", (line.id, slip.serial)
+        )
+        baskets.journal.write(
+            Event.LINE_ADD,
+            user=person.number,
+            art=kind.plu,
+            code=slip.code,
+            qty=QTY_ONE,
+            amount=line.gross,
+            slip=slip.serial,
+        )
+    return line
+
+
+def _slip_name(slip: Slip) -> str:
+    """The line's name on the screen and the receipt (Norwegian, as receipts are)."""
+    return f"Pantelapp {slip.serial.split('-', 1)[1]}"
+
+
+def redeem_slips(db: SqliteDatabase, basket_id: int, sale_id: int, now: Instant) -> None:
+    """The sale is written: its slips are redeemed, each once (the primary key holds it)."""
+    try:
+        db.execute_sql(
+            "INSERT INTO pant_slip (serial, amount_ore, sale_id, redeemed_utc)"
+            " SELECT bp.slip_serial, -l.unit_price_ore, ?, ? FROM basket_pant bp"
+            " JOIN basket_line l ON l.id = bp.line_id"
+            " WHERE l.basket_id = ? AND bp.slip_serial IS NOT NULL",
+            (sale_id, now.utc_text, basket_id),
+        )
+    except OperationalError as exc:  # a database before schema 9 (the upgrade tests sell on it)
+        if "no such table" not in str(exc):
+            raise
+
+
+def paid_out_message(total: int) -> str:
+    """What the cashier is told when a sale of slips pays out."""
+    return _("PAY OUT {amount} pant").format(amount=format_kr(-total))

@@ -23,6 +23,7 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import sales_receipt
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
+from kassa_tui.selling import pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
 from kassa_tui.selling.receipt_facts import basket_facts
@@ -70,6 +71,8 @@ class Sales(Transactions):
         with self.db.atomic("IMMEDIATE"):
             basket_id, priced = self._open_priced()
             due = priced.cash_due
+            if due < 0 and tendered is not None:  # bottle-return slips: pant is paid out
+                raise Refused(_("Pant is paid out exactly: leave the amount empty."))
             given = due if tendered is None else tendered
             if given <= 0 and due > 0:
                 raise Refused(_("The amount tendered must be more than zero."))
@@ -193,6 +196,8 @@ class Sales(Transactions):
             for nr, pl in enumerate(priced.lines, start=1)
         ]
         self.write_lines(sale_id, lines, now, training=training)
+        if not training:  # a training sale redeems no bottle-return slip
+            pant.redeem_slips(self.db, basket_id, sale_id, now)
         self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         details: dict[str, Any] = {"kind": "sale"} if training else {}

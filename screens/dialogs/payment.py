@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Static
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
+from kassa_tui.selling import pant
 from kassa_tui.selling.sales import Completed
 from screens import styles
 from screens.host import guarded, host
@@ -30,7 +31,9 @@ def paid_message(completed: Completed) -> str:
     """What the sale screen says once the sale is paid: the receipt, its total, the change."""
     total = format_kr(completed.total)
     parts = [_("Receipt {nr}: {total}.").format(nr=completed.receipt_nr, total=total)]
-    if completed.cash:
+    if completed.cash and completed.total < 0:  # bottle-return slips
+        parts.append(pant.paid_out_message(completed.total))
+    elif completed.cash:
         parts.append(_("CHANGE {change}").format(change=format_kr(completed.change)))
     return "  ".join(parts)
 
@@ -79,7 +82,10 @@ class PaymentDialog(ModalScreen[Completed | None]):
         if self.method == "cash":
             if priced.rounding_if_cash:
                 rows.append((_("Cash rounding"), format_kr(priced.rounding_if_cash)))
-            rows.append((_("To pay in cash"), format_kr(priced.cash_due)))
+            if priced.cash_due < 0:  # bottle-return slips: the pant is paid out
+                rows.append((_("Pant to pay out"), format_kr(-priced.cash_due)))
+            else:
+                rows.append((_("To pay in cash"), format_kr(priced.cash_due)))
         else:
             rows.append((_("To pay"), format_kr(priced.remaining)))
         width = max(len(label) for label, _amount in rows) + 14
@@ -92,6 +98,10 @@ class PaymentDialog(ModalScreen[Completed | None]):
                 amount=format_kr(priced.cash_due)
             )
             help_text = _("Enter: take cash · F11: card instead · Esc: back to the basket")
+            if priced.cash_due < 0:
+                amount_input.placeholder = _("Empty: pay out {amount} in cash").format(
+                    amount=format_kr(-priced.cash_due)
+                )
         else:
             amount_input.placeholder = _("Amount (empty = {amount})").format(
                 amount=format_kr(priced.remaining)

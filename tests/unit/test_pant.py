@@ -10,16 +10,22 @@ import pytest
 
 from kassa_tui.catalog import deposits
 from kassa_tui.composition import Till
+from kassa_tui.config.pant import parse_pant
+from kassa_tui.config.table import ConfigError, Table
 from kassa_tui.core.errors import Refused
 from kassa_tui.dayclose.content import report_doc
 from kassa_tui.people.person import Person
+from kassa_tui.selling.pant import read_slip
 
-from .conftest import ROMME, ROMME_PRICE, count, print_waiting
+from .conftest import ROMME, ROMME_PRICE, SteeredTime, count, print_waiting
 
 COLA_05 = "7089275980401"  # Coca-Cola 0,5 l, 26,90, 15 %: pant A, 2 kr
 COLA_05_PRICE = 2690
 COLA_15 = "7089275897952"  # Coca-Cola 1,5 l, 39,90: pant B, 3 kr
 COLA_15_PRICE = 3990
+SLIP_45 = "9800004200458"  # a bottle-return slip: serial 00042, 45 kr
+SLIP_12 = "9800004300127"  # serial 00043, 12 kr
+SLIP_150 = "9800004401503"  # serial 00044, 150 kr
 HANSA = "7014383787765"  # Hansa Pilsner 0,5 l, 39,90, 25 %: pant A
 
 
@@ -33,7 +39,7 @@ def screen(till: Till) -> list[tuple[str, int, int, int]]:
 
 def test_the_demo_shop_has_the_norwegian_rates_as_data(till: Till) -> None:
     kinds = {k.code: (k.amount_ore, k.vat_bp, k.account) for k in deposits.deposit_types(till.db)}
-    assert kinds == {"A": (200, None, "3031"), "B": (300, None, "3031")}
+    assert kinds == {"A": (200, None, "3031"), "B": (300, None, "3031"), "R": (100, 1500, "3031")}
 
 
 def test_a_drink_brings_its_pant_under_it(till: Till, cashier: Person) -> None:
@@ -129,3 +135,100 @@ def test_x_and_z_count_pant_sold(till: Till, cashier: Person, shift_lead: Person
     assert z.pant_sold == x.pant_sold
     assert till.reports.stored_z(1) == z
     assert till.reports.x_report(None).pant_sold.num == 0  # the Z emptied the period
+
+
+def test_a_slip_adds_a_negative_pant_line(till: Till, cashier: Person) -> None:
+    till.baskets.add(cashier, COLA_15)
+    till.baskets.add(cashier, SLIP_12)
+    assert screen(till)[-1] == ("Pantelapp 00043", 1, -1200, 1500)
+    assert till.baskets.current().priced.total == COLA_15_PRICE + 300 - 1200
+    row = till.journal.rows()[-1]
+    assert row.basic_id == "LINEADD"
+    assert json.loads(row.text)["slip"] == "980-00043"
+    with pytest.raises(Refused, match="already in this sale"):
+        till.baskets.add(cashier, SLIP_12)
+    with pytest.raises(Refused, match="cannot be changed"):
+        till.baskets.set_quantity(cashier, till.baskets.current().priced.lines[-1].line.id, "2")
+    done = till.sales.pay_cash(cashier, "").completed
+    assert done is not None and done.total == 3090 and done.receipt_nr == 1
+    redeemed = till.db.execute_sql("SELECT serial, amount_ore, sale_id FROM pant_slip").fetchall()
+    assert redeemed == [("980-00043", 1200, done.sale_id)]
+    receipt = print_waiting(till)[0].decode("cp865")
+    assert re.search(r"^Pantelapp 00043 +-12,00$", receipt, re.M)
+
+
+def test_a_slip_is_redeemed_once(till: Till, cashier: Person, time: SteeredTime) -> None:
+    till.baskets.add(cashier, COLA_05)
+    till.baskets.add(cashier, SLIP_12)
+    done = till.sales.pay_card(cashier, "").completed
+    assert done is not None
+    print_waiting(till)
+    time.advance(3600)
+    before = (count(till.db, "basket_line"), len(till.journal.rows()))
+    with pytest.raises(Refused) as refused:
+        till.baskets.add(cashier, SLIP_12)
+    assert str(refused.value) == (
+        "Pant slip 980-00043 was redeemed 27.11.2026 at 12:00 on receipt 1 (KASSE-1)."
+    )
+    assert (count(till.db, "basket_line"), len(till.journal.rows())) == before
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("9800004200459", "wrong check digit"),
+        ("98000042004", "should have 13 digits"),
+        ("9800004200007", "0 kr"),
+    ],
+)
+def test_a_bad_slip_is_refused_and_nothing_added(
+    till: Till, cashier: Person, code: str, message: str
+) -> None:
+    with pytest.raises(Refused, match=message):
+        till.baskets.add(cashier, code)
+    assert count(till.db, "basket_line") == 0
+
+
+def test_slips_alone_are_paid_out_in_cash_as_pant_not_a_return(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    till.baskets.add(cashier, SLIP_45)
+    till.baskets.add(cashier, SLIP_150)
+    assert till.baskets.current().priced.total == -19500
+    with pytest.raises(Refused):
+        till.sales.pay_card(cashier, "")  # a pay-out is cash
+    done = till.sales.pay_cash(cashier, "").completed
+    assert done is not None and done.total == -19500 and done.cash
+    kind, total = till.db.execute_sql("SELECT kind, total_ore FROM sale").fetchone()
+    assert (kind, total) == ("sale", -19500)
+    payment = till.db.execute_sql("SELECT method, amount_ore FROM payment").fetchone()
+    assert payment == ("cash", -19500)
+    x = till.reports.x_report(cashier)
+    assert (x.pant_paid_out.num, x.pant_paid_out.amount) == (2, 19500)
+    assert (x.pant_sold.num, x.pant_sold.amount) == (0, 0)
+    assert (x.returns.num, x.returns.amount) == (0, 0)
+    paper = report_doc(till.config, x).as_text(48)
+    assert re.search(r"^Pant utbetalt: 2 +195,00$", paper, re.M)
+
+
+@pytest.mark.parametrize(
+    ("slip", "key", "problem"),
+    [
+        ({"prefix": "98x"}, "pant.slip[0].prefix", "digits"),
+        ({"prefix": "980", "amount_at": 6}, "pant.slip[0].amount_at", "overlap"),
+        ({"prefix": "980", "amount_at": 9}, "pant.slip[0].amount_at", "check digit"),
+        ({"prefix": "980", "amount_unit": "øre"}, "pant.slip[0].amount_unit", "'kr' or 'ore'"),
+        ({"prefix": "980", "colour": "red"}, "pant.slip[0].colour", ""),
+    ],
+)
+def test_a_bad_slip_layout_names_its_key(slip: dict[str, object], key: str, problem: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        parse_pant(Table({"slip": [slip]}, "pant"))
+    assert key in str(error.value) and problem in str(error.value)
+
+
+def test_the_shipped_slip_layout_reads_the_demo_slips(till: Till) -> None:
+    (layout,) = till.config.pant.slips
+    slip = read_slip(till.config.pant.slips, SLIP_150)
+    assert slip is not None and (slip.serial, slip.amount_ore) == ("980-00044", 15000)
+    assert read_slip((layout,), COLA_05) is None  # a drink is no slip
