@@ -29,7 +29,7 @@ from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
-from screens.dialogs.payment import PaymentDialog, paid_message
+from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
 from screens.dialogs.receipts import ReceiptsMenu
 from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
@@ -332,12 +332,19 @@ class SaleScreen(PriceChanges):
     def do_pay_card(self, text: str) -> None:
         self._pay("card", text)
 
+    def do_pay_other(self, text: str) -> None:
+        """Vipps and the shop's other [[payment]] methods: chosen by a digit, then paid."""
+        self._pay("", text)
+
     @guarded
     def _pay(self, method: str, text: str) -> None:
         self.person()
         host(self).till.baskets._guard()
         if self.state is None or self.state.empty:
             raise Refused(_("The basket is empty."))
+        if not method:
+            choose_other_method(self, lambda key: self._pay(key, text))
+            return
         self.app.push_screen(PaymentDialog(method, text), self.paid)
 
     def paid(self, completed: Completed | None) -> None:

@@ -30,6 +30,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "correct_line": (_("Correct the line"), _("new quantity, or nothing to remove")),
         "pay_cash": (_("Cash"), _("amount tendered")),
         "pay_card": (_("Card"), _("amount")),
+        "pay_other": (_("Vipps and other ways to pay"), _("amount")),
         "day_close": (_("Day close: X and Z reports, cash count (shift lead)"), ""),
         "return_receipt": (_("Return by receipt (shift lead approves)"), _("receipt number")),
         "return_no_receipt": (_("Return without a receipt (shift lead approves)"), ""),

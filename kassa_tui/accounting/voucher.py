@@ -174,10 +174,11 @@ def build_voucher(report: Report, settings: AccountingSettings) -> Voucher:
             account = settings.payment_account(method)
             if account is None:
                 raise ConfigError(
-                    f"accounting.accounts.{method}",
+                    f"accounting.accounts.{method}" if method in ("cash", "card") else "payment",
                     f"is missing: Z {z_nr} has {method} payments of {saft_amount(amount)}",
                 )
-            text = _PAYMENT_TEXT.get(method, method)
+            found = settings.payment_method(method)
+            text = _PAYMENT_TEXT.get(method) or (found.name if found else method)
             if method == "cash" and report.cash_count is not None:
                 text += " (opptalt)"
             lines.append(VoucherLine(0, PAYMENT, account, amount, text, payment_method=method))

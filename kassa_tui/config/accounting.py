@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from kassa_tui.config.payments import DEFAULT_PAYMENT_METHODS, PaymentMethod
 from kassa_tui.config.table import ConfigError, Table
 
 #: SAF-T standard VAT codes (Standard_Tax_Codes.csv) a sale can carry: output VAT at a rate
@@ -57,12 +58,20 @@ class AccountingSettings:
     gbat10_vat_lines: str = "omit"
     csv_decimal: str = "."
     csv_bom: bool = False
+    #: [[payment]]: every way to pay, with its account and SAF-T code (config.payments).
+    payment_methods: tuple[PaymentMethod, ...] = DEFAULT_PAYMENT_METHODS
 
     def for_rate(self, rate_bp: int) -> VatAccounts | None:
         return next((v for v in self.vat if v.rate_bp == rate_bp), None)
 
     def payment_account(self, method: str) -> str | None:
-        return {"cash": self.cash, "card": self.card}.get(method)
+        if method in ("cash", "card"):  # kept equal to their [[payment]] account by reading
+            return self.cash if method == "cash" else self.card
+        found = self.payment_method(method)
+        return found.account if found else None
+
+    def payment_method(self, key: str) -> PaymentMethod | None:
+        return next((m for m in self.payment_methods if m.key == key), None)
 
 
 def rate_key(rate_bp: int) -> str:

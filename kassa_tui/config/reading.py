@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from stdnum.no import orgnr
 from kassa_tui.config.accounting import parse_accounting
 from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.pant import parse_pant
+from kassa_tui.config.payments import parse_payments
 from kassa_tui.config.settings import (
     DEFAULT_KEYS,
     Config,
@@ -203,6 +205,13 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     signing = _parse_signing(root.table("signing"), base)
 
     accounting = parse_accounting(root.table("accounting"), rates_bp)
+    methods = parse_payments(root.get("payment", list, None), accounting.cash, accounting.card)
+    accounting = replace(
+        accounting,
+        cash=next(m.account for m in methods if m.key == "cash"),
+        card=next(m.account for m in methods if m.key == "card"),
+        payment_methods=methods,
+    )
     sale_rules = parse_sale_rules(root.table("sale"))
     pant = parse_pant(root.table("pant"))
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.config.counter_rules import SaleRules
 from kassa_tui.config.pant import PantSettings
+from kassa_tui.config.payments import PaymentMethod
 
 #: Actions of the sale screen and their default keys; every F-key has a Ctrl twin for SSH.
 DEFAULT_KEYS: dict[str, str] = {
@@ -26,6 +27,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "correct_line": "f8,delete,ctrl+x",
     "pay_cash": "f10,ctrl+k",
     "pay_card": "f11,ctrl+b",
+    "pay_other": "shift+f11",
     "day_close": "f12,ctrl+y",
     "return_receipt": "f9,ctrl+w",
     "return_no_receipt": "shift+f9,ctrl+v",
@@ -161,6 +163,16 @@ class Config:
             return self.pin_pepper_file
         folder = self.signing.key_file.parent if self.signing.key_file else self.database.parent
         return folder / "pin-pepper.bin"
+
+    @property
+    def payment_methods(self) -> tuple[PaymentMethod, ...]:
+        """Every way to pay ([[payment]]): cash, card, then the others in their order."""
+        return self.accounting.payment_methods
+
+    def payment_name(self, method: str) -> str:
+        """A payment method's Norwegian name (receipt, X/Z): 'Kontant', 'Vipps'."""
+        found = self.accounting.payment_method(method)
+        return found.name if found else method
 
     @property
     def org_nr_display(self) -> str:

@@ -201,12 +201,14 @@ def report_doc(config: Config, report: Report) -> ReceiptDoc:
     doc.add("total", "Kontantsalg", format_kr(report.total_cash_sale))
     _section(doc, "Varegrupper", [(f"Gr. {g.group}: {g.num}", g.amount) for g in report.art_groups])
     _section(
-        doc, "Betalingsmidler", [(f"{_pay(p.method)}: {p.num}", p.amount) for p in report.payments]
+        doc,
+        "Betalingsmidler",
+        [(f"{_pay(p.method, config)}: {p.num}", p.amount) for p in report.payments],
     )
     _section(
         doc,
         "Per operatør",
-        [(f"Op. {p.emp} {_pay(p.method)}: {p.num}", p.amount) for p in report.emp_payments],
+        [(f"Op. {p.emp} {_pay(p.method, config)}: {p.num}", p.amount) for p in report.emp_payments],
     )
     doc.add("bold", "Mva")
     doc.add("text", f"{'Kode sats':<10}{'Grunnlag':>11}{'Mva':>11}")
@@ -275,8 +277,8 @@ def _section(doc: ReceiptDoc, title: str, items: list[tuple[str, int]]) -> None:
         doc.add("cols", f"  {label}", format_kr(amount))
 
 
-def _pay(method: str) -> str:
-    return PAYMENT_NAMES.get(method, method)
+def _pay(method: str, config: Config) -> str:
+    return PAYMENT_NAMES.get(method) or config.payment_name(method)
 
 
 def _day(iso: str) -> str:

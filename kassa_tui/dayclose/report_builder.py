@@ -61,6 +61,10 @@ class ReportBuilder:
         self.cash = cash
         self.cutoff_hour = cutoff_hour
 
+    def _payment_codes(self) -> dict[str, str]:
+        """Each payment method's SAF-T code ([[payment]] saft_code, PredefinedBasicID-12)."""
+        return {**PAYMENT_CODES, **{m.key: m.saft_code for m in self.config.payment_methods}}
+
     def build(
         self, report_type: str, z_nr: int | None, user: int | None, now: Instant, prev: Period
     ) -> Report:
@@ -133,8 +137,8 @@ class ReportBuilder:
             user_number=user,
             total_cash_sale=sum(t for _n, t, _r in kinds.values()),
             art_groups=art_groups,
-            payments=_payments(pays),
-            emp_payments=_emp_payments(pays),
+            payments=_payments(pays, self._payment_codes()),
+            emp_payments=_emp_payments(pays, self._payment_codes()),
             vat=self._vat(vat_lines),
             opening_float=self.cash.tally("float", after_cash, cash)[1],
             receipts=kinds.get("sale", (0, 0, 0))[0],
@@ -263,7 +267,9 @@ class ReportBuilder:
         return tuple(out)
 
 
-def _payments(pays: list[tuple[Any, ...]]) -> tuple[PaymentLine, ...]:
+def _payments(
+    pays: list[tuple[Any, ...]], codes: dict[str, str] = PAYMENT_CODES
+) -> tuple[PaymentLine, ...]:
     """Per method over all employees; cash and card always, at zero when unused."""
     per: dict[str, list[int]] = {method: [0, 0] for method in PAYMENT_CODES}
     for _emp, method, n, amount in pays:
@@ -271,13 +277,14 @@ def _payments(pays: list[tuple[Any, ...]]) -> tuple[PaymentLine, ...]:
         entry[0] += int(n)
         entry[1] += int(amount)
     return tuple(
-        PaymentLine(method, PAYMENT_CODES.get(method, "12999"), n, a)
-        for method, (n, a) in per.items()
+        PaymentLine(method, codes.get(method, "12999"), n, a) for method, (n, a) in per.items()
     )
 
 
-def _emp_payments(pays: list[tuple[Any, ...]]) -> tuple[EmpPaymentLine, ...]:
+def _emp_payments(
+    pays: list[tuple[Any, ...]], codes: dict[str, str] = PAYMENT_CODES
+) -> tuple[EmpPaymentLine, ...]:
     return tuple(
-        EmpPaymentLine(int(emp), method, PAYMENT_CODES.get(method, "12999"), int(n), int(a))
+        EmpPaymentLine(int(emp), method, codes.get(method, "12999"), int(n), int(a))
         for emp, method, n, a in pays
     )

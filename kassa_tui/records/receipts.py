@@ -229,7 +229,7 @@ def _sale_doc(
         doc.add("cols", "Øreavrunding", format_kr(sale.rounding))
         doc.add("cols", "Å betale", format_kr(sale.total + sale.rounding))
     for payment in sale.payments:
-        name = PAYMENT_NAMES.get(payment.method, payment.method)
+        name = PAYMENT_NAMES.get(payment.method) or config.payment_name(payment.method)
         shown = payment.tendered if payment.method == "cash" else payment.amount
         doc.add("cols", name, format_kr(shown))
     if sale.change:

@@ -137,9 +137,12 @@ ROLES = {"cashier": "Cashier", "shift_lead": "Shift lead", "technician": "Techni
 NONE = "None"  # a report list with nothing in it: one row of zeros (Skatteetaten's example)
 
 
-def payment_basic(method: str) -> tuple[str, str, str]:
-    """A payment method's basic: kassa's methods, anything else as "Other" (12999)."""
-    return PAYMENTS.get(method, (method.upper()[:35] or "OTHER", "12999", f"Other ({method})"))
+def payment_basic(method: str, code: str = "", name: str = "") -> tuple[str, str, str]:
+    """A payment method's basic: kassa's own, any other with the code and name of its
+    [[payment]] table (saft_code: PredefinedBasicID-12), else as "Other" (12999)."""
+    if method in PAYMENTS:
+        return PAYMENTS[method]
+    return (method.upper()[:35] or "OTHER", code or "12999", name or f"Other ({method})")
 
 
 def event_desc(basic_id: str, event_code: str) -> str:

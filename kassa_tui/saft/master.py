@@ -280,6 +280,12 @@ class Selection:
                 str(name)[:999] or str(art),
             )
 
+    def _payment_basic(self, method: str) -> tuple[str, str, str]:
+        found = self.config.accounting.payment_method(method)
+        if found is None:
+            return payment_basic(method)
+        return payment_basic(method, found.saft_code, found.name)
+
     def basics(self, used: Used) -> list[Node]:
         basics: list[tuple[str, str, str, str]] = [
             ("04", code, saft if saft in ARTICLE_GROUPS else "04999", name)
@@ -290,7 +296,7 @@ class Selection:
         if used.discount:
             basics.append(("08", *DISCOUNT))
         basics += [("11", *TRANS_TYPES.get(kind, TRANS_TYPES["sale"])) for kind in kinds]
-        basics += [("12", *payment_basic(method)) for method in sorted(used.methods)]
+        basics += [("12", *self._payment_basic(method)) for method in sorted(used.methods)]
         basics += [
             ("13", basic_id, code, event_desc(basic_id, code))
             for basic_id, code in used.events.items()

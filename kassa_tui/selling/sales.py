@@ -15,7 +15,7 @@ from kassa_tui.catalog.pricing import Payment, Priced, price
 from kassa_tui.core.clock import Instant
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import InvalidAmount, format_kr, parse_amount
+from kassa_tui.core.money import InvalidAmount, parse_amount
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
@@ -26,6 +26,7 @@ from kassa_tui.records.signing import Signer
 from kassa_tui.selling import pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
+from kassa_tui.selling.payment_methods import check_confirmed_method, nothing_left, too_much
 from kassa_tui.selling.receipt_facts import basket_facts
 from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
@@ -85,28 +86,28 @@ class Sales(Transactions):
             self._add_payment(person, basket_id, Payment("cash", given, given))
             return PaymentResult(None, priced.remaining - given)
 
-    def pay_card(self, person: Person, amount_text: str = "") -> PaymentResult:
-        """Card on a standalone terminal: the cashier confirms the amount it approved."""
+    def pay_card(
+        self, person: Person, amount_text: str = "", method: str = "card"
+    ) -> PaymentResult:
+        """Card on a standalone terminal, or another [[payment]] method such as Vipps: the
+        cashier confirms the amount the terminal or the customer's phone approved."""
         self.baskets._guard()
         permissions.require(self.db, self.journal, person, Permission.SELL)
+        check_confirmed_method(self.config, method)
         amount = self._amount(amount_text) if amount_text.strip() else None
         with self.db.atomic("IMMEDIATE"):
             basket_id, priced = self._open_priced()
             remaining = priced.remaining
             paid = remaining if amount is None else amount
             if paid <= 0:
-                raise Refused(_("Nothing is left to pay by card."))
+                raise Refused(nothing_left(self.config, method))
             if paid > remaining:
-                raise Refused(
-                    _("A card payment cannot be more than the {due} left.").format(
-                        due=format_kr(remaining)
-                    )
-                )
+                raise Refused(too_much(self.config, method, remaining))
             if paid == remaining:
                 return PaymentResult(
-                    self._complete(person, basket_id, priced, Payment("card", paid, paid), 0), 0
+                    self._complete(person, basket_id, priced, Payment(method, paid, paid), 0), 0
                 )
-            self._add_payment(person, basket_id, Payment("card", paid, paid))
+            self._add_payment(person, basket_id, Payment(method, paid, paid))
             return PaymentResult(None, remaining - paid)
 
     def _open_priced(self) -> tuple[int, Priced]:

@@ -226,7 +226,10 @@ class Transactions(RegisterService):
         """Queue a transaction's receipt; returns whether cash changed hands. A training
         transaction takes no real cash: it neither kicks the drawer nor holds up sales."""
         cash = any(p.method == "cash" for p in payments)
+        kick = cash or any(
+            m.drawer for p in payments if (m := self.config.accounting.payment_method(p.method))
+        )
         self.queue.enqueue(
-            "training" if training else "receipt", doc, sale_id, kick=cash and not training
+            "training" if training else "receipt", doc, sale_id, kick=kick and not training
         )
         return cash

@@ -6,25 +6,33 @@ basket; payments already taken stay on it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling import pant
+from kassa_tui.selling.payment_methods import other_methods
 from kassa_tui.selling.sales import Completed
 from screens import styles
+from screens.dialogs.reason import ReasonDialog
 from screens.host import guarded, host
 
 METHODS = ("cash", "card")
 
 
-def method_name(method: str) -> str:
-    return _("Cash") if method == "cash" else _("Card")
+def method_name(method: str, names: dict[str, str] | None = None) -> str:
+    """Cash and card in the screen's language; Vipps and the others by their [[payment]] name."""
+    if method in ("cash", "card") or names is None:
+        return _("Cash") if method == "cash" else _("Card")
+    return names.get(method, method)
 
 
 def paid_message(completed: Completed) -> str:
@@ -68,14 +76,18 @@ class PaymentDialog(ModalScreen[Completed | None]):
         self.query_one("#payment-amount", Input).focus()
 
     def refresh_summary(self) -> None:
-        priced = host(self).till.baskets.current().priced
+        till = host(self).till
+        priced = till.baskets.current().priced
+        names = {m.key: m.name for m in till.config.payment_methods}
         title = _("Cash payment") if self.method == "cash" else _("Card payment (terminal)")
+        if self.method not in ("cash", "card"):
+            title = _("{method} payment").format(method=method_name(self.method, names))
         self.query_one("#payment-title", Label).update(title)
         rows = [(_("Total"), format_kr(priced.total))]
         for payment in priced.payments:
             rows.append(
                 (
-                    _("Paid {method}").format(method=method_name(payment.method)),
+                    _("Paid {method}").format(method=method_name(payment.method, names)),
                     format_kr(payment.amount_ore),
                 )
             )
@@ -107,6 +119,9 @@ class PaymentDialog(ModalScreen[Completed | None]):
                 amount=format_kr(priced.remaining)
             )
             help_text = _("Enter when the terminal has APPROVED the amount · F10: cash · Esc: back")
+            if self.method != "card":
+                help_text = _("Enter when {method} has APPROVED the amount · F10: cash · Esc: back")
+                help_text = help_text.format(method=method_name(self.method, names))
         self.query_one("#payment-help", Static).update(help_text)
 
     def show_error(self, message: str) -> None:
@@ -126,7 +141,7 @@ class PaymentDialog(ModalScreen[Completed | None]):
         if self.method == "cash":
             result = sales.pay_cash(app.person, event.value)
         else:
-            result = sales.pay_card(app.person, event.value)
+            result = sales.pay_card(app.person, event.value, self.method)
         if result.completed is not None:
             self.dismiss(result.completed)
             return
@@ -136,3 +151,18 @@ class PaymentDialog(ModalScreen[Completed | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def choose_other_method(screen: Screen[Any], then: Callable[[str], None]) -> None:
+    """Shift+F11: Vipps and the shop's other [[payment]] methods, one digit each; `then` gets
+    the chosen method's key (nothing happens on Esc)."""
+    methods = other_methods(host(screen).till.config)
+    if not methods:
+        raise Refused(_("No payment methods besides cash and card are set up in kassa.toml."))
+    names = tuple(m.name for m in methods)
+
+    def chosen(name: str | None) -> None:
+        if name is not None:
+            then(methods[names.index(name)].key)
+
+    screen.app.push_screen(ReasonDialog(_("Pay with"), names), chosen)
