@@ -95,7 +95,8 @@ def help_rows(keymap: dict[str, str]) -> list[tuple[str, str, str]]:
         (_("Enter"), _("Add the item"), _("barcode or PLU")),
         ("*", _("Quantity for the next item"), _("quantity, e.g. 3*")),
     ]
-    rows += [(key_label(keys), *texts[action]) for action, keys in keymap.items()]
+    # An action without words yet (a new key in the keymap) still shows, under its own name.
+    rows += [(key_label(keys), *texts.get(action, (action, ""))) for action, keys in keymap.items()]
     rows.append(("↑ ↓", _("Move over the lines"), ""))
     rows.append(("Esc", _("Clear what was typed and the quantity"), ""))
     rows.append(("^Q", _("Quit kassa (asks when a sale is open)"), ""))
