@@ -37,6 +37,12 @@ class AmountDialog(ModalScreen[tuple[int, str] | None]):
             if self.with_reason:
                 yield Input(placeholder=_("Reason"), id="reason", max_length=60)
             yield Static(markup=False, content="", classes="message", id="amount-message")
+            hint = (
+                _("Amount, Enter, reason, Enter · Esc: cancel")
+                if self.with_reason
+                else _("Amount, Enter · Esc: cancel")
+            )
+            yield Static(markup=False, content=hint, classes="dialog-help")
 
     def show_error(self, message: str) -> None:
         self.query_one("#amount-message", Static).update(message)

@@ -466,3 +466,13 @@ async def test_a_large_basket_keeps_its_amounts_whole(app: KassaApp) -> None:
         assert "398 960,10" in text.split("\n")[2]
         total = next(line for line in text.split("\n") if "Total " in line)
         assert total.rstrip().endswith("398 960,10")  # the total, whole
+
+
+async def test_the_amount_dialog_shows_its_keys(app: KassaApp) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _sign_in(pilot, "2", "2222")
+        await pilot.press("f12")
+        await pilot.pause()
+        await pilot.press("f5")  # a pay-in: amount and reason
+        await pilot.pause()
+        assert "Amount, Enter, reason, Enter · Esc: cancel" in screen_text(app)
