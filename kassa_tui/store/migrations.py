@@ -238,6 +238,25 @@ def _v9_campaigns(database: SqliteDatabase) -> None:
 
 def _v9_gift_cards(database: SqliteDatabase) -> None:
     """Gift cards and credit notes: what was issued and every movement on them."""
+    for statement in (
+        "CREATE TABLE gift_card (id INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL,"
+        " kind TEXT NOT NULL, register_id TEXT NOT NULL, issued_utc TEXT NOT NULL,"
+        " expires_local_date TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX gift_card_code ON gift_card (code)",
+        "CREATE TABLE gift_card_movement (id INTEGER NOT NULL PRIMARY KEY,"
+        " card_id INTEGER NOT NULL REFERENCES gift_card (id), amount_ore INTEGER NOT NULL,"
+        " basket_uuid TEXT NOT NULL, register_id TEXT NOT NULL, user_number INTEGER,"
+        " created_utc TEXT NOT NULL)",
+        "CREATE INDEX gift_card_movement_card ON gift_card_movement (card_id)",
+        "CREATE INDEX gift_card_movement_time ON gift_card_movement (register_id, created_utc)",
+    ):
+        database.execute_sql(statement)
+    for table in ("gift_card", "gift_card_movement"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
 
 
 def _v9_counter_rules(database: SqliteDatabase) -> None:

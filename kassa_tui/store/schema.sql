@@ -546,5 +546,38 @@ CREATE TABLE planned_price (
 CREATE INDEX planned_price_due ON planned_price (state, valid_from_utc);
 
 -- == v9 gift cards
+-- Gift cards and credit notes (tilgodelapper; selling.gift_cards). A card is its barcode, its
+-- kind and its last day; what it holds is the sum of its movements: + issued (sold, or a
+-- return refunded to a credit note), - redeemed as a payment. Money on a card is a liability
+-- (accounting.md: 2901 gavekort, 2902 tilgodelapper), never revenue. Both append-only.
+CREATE TABLE gift_card (
+    id INTEGER NOT NULL PRIMARY KEY,
+    code TEXT NOT NULL,              -- the barcode: a card from the stack, or printed
+    kind TEXT NOT NULL,              -- gift (gavekort), credit (tilgodelapp)
+    register_id TEXT NOT NULL,       -- the till that issued it
+    issued_utc TEXT NOT NULL,
+    expires_local_date TEXT NOT NULL -- the last day (Oslo) it can be redeemed
+);
+CREATE UNIQUE INDEX gift_card_code ON gift_card (code);
+CREATE TABLE gift_card_movement (
+    id INTEGER NOT NULL PRIMARY KEY,
+    card_id INTEGER NOT NULL REFERENCES gift_card (id),
+    amount_ore INTEGER NOT NULL,     -- + issued, - redeemed
+    basket_uuid TEXT NOT NULL,       -- the sale's basket (sale.basket_uuid once it completes)
+    register_id TEXT NOT NULL,
+    user_number INTEGER,
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX gift_card_movement_card ON gift_card_movement (card_id);
+CREATE INDEX gift_card_movement_time ON gift_card_movement (register_id, created_utc);
+CREATE TRIGGER gift_card_no_update BEFORE UPDATE ON gift_card
+    BEGIN SELECT RAISE(ABORT, 'gift_card is append-only'); END;
+CREATE TRIGGER gift_card_no_delete BEFORE DELETE ON gift_card
+    BEGIN SELECT RAISE(ABORT, 'gift_card is append-only'); END;
+CREATE TRIGGER gift_card_movement_no_update BEFORE UPDATE ON gift_card_movement
+    BEGIN SELECT RAISE(ABORT, 'gift_card_movement is append-only'); END;
+CREATE TRIGGER gift_card_movement_no_delete BEFORE DELETE ON gift_card_movement
+    BEGIN SELECT RAISE(ABORT, 'gift_card_movement is append-only'); END;
+
 
 -- == v9 counter rules
