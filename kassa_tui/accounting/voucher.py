@@ -29,6 +29,7 @@ SALE, VAT, PAYMENT, ROUNDING, CASH_DIFFERENCE = (
     "rounding",
     "cash_difference",
 )
+PANT = "pant"  # pant sold less slips paid out, on the deposit type's account
 NO_VAT_CODE = "0"  # SAF-T 0: no VAT treatment (payments, rounding, cash difference)
 CURRENCY = "NOK"
 CSV_COLUMNS = (
@@ -128,20 +129,40 @@ def build_voucher(report: Report, settings: AccountingSettings) -> Voucher:
                 f"accounting.vat.{rate_key(v.rate_bp)}",
                 f"is missing: Z {z_nr} has sales at {rate}",
             )
-        lines.append(
-            VoucherLine(
-                0,
-                SALE,
-                mapping.sales_account,
-                -v.basis,
-                f"Salg {rate}",
-                mapping.vat_code,
-                v.rate_bp,
-                vat_base=-v.basis,
-                vat_amount=-v.vat,
-                gross=-(v.basis + v.vat),
+        # Pant at this rate goes to its deposit type's own account, off the sales account.
+        pant = [p for p in report.pant_accounts if p.rate_bp == v.rate_bp]
+        net, vat = v.basis - sum(p.amount - p.vat for p in pant), v.vat - sum(p.vat for p in pant)
+        if net or vat:
+            lines.append(
+                VoucherLine(
+                    0,
+                    SALE,
+                    mapping.sales_account,
+                    -net,
+                    f"Salg {rate}",
+                    mapping.vat_code,
+                    v.rate_bp,
+                    vat_base=-net,
+                    vat_amount=-vat,
+                    gross=-(net + vat),
+                )
             )
-        )
+        for p in pant:
+            p_net = p.amount - p.vat
+            lines.append(
+                VoucherLine(
+                    0,
+                    PANT,
+                    p.account,
+                    -p_net,
+                    f"Pant {rate}",
+                    mapping.vat_code,
+                    v.rate_bp,
+                    vat_base=-p_net,
+                    vat_amount=-p.vat,
+                    gross=-p.amount,
+                )
+            )
         if v.vat:
             if mapping.vat_account is None:
                 raise ConfigError(

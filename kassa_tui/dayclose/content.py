@@ -70,6 +70,16 @@ class VatReportLine:
 
 
 @dataclass(frozen=True)
+class PantAccountLine:
+    """Pant of the period on a deposit type's account at one VAT rate (the voucher's line)."""
+
+    account: str
+    rate_bp: int
+    amount: int  # VAT included; slips paid out count negative
+    vat: int
+
+
+@dataclass(frozen=True)
 class TypeLine:
     """Line corrections, other corrections, pay-ins and pay-outs: by type (or reason)."""
 
@@ -131,6 +141,7 @@ class Report:
     # Pant (deposit): units of pant sold (sales less returns) and bottle-return slips paid out.
     pant_sold: Tally = Tally()
     pant_paid_out: Tally = Tally()
+    pant_accounts: tuple[PantAccountLine, ...] = ()
 
     @property
     def journal_head(self) -> str:
@@ -158,6 +169,9 @@ class Report:
                 values[name] = tuple(kind(**item) for item in data[name])
         for name in ("pant_sold", "pant_paid_out"):  # reports stored before pant: zero
             values[name] = Tally(**data[name]) if name in data else Tally()
+        values["pant_accounts"] = tuple(
+            PantAccountLine(**item) for item in data.get("pant_accounts", [])
+        )
         count = data["cash_count"]
         values["cash_count"] = CashCount(**count) if count else None
         return cls(**values)

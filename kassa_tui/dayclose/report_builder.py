@@ -20,6 +20,7 @@ from kassa_tui.dayclose.content import (
     SIGNATURE_PRINTED,
     EmpPaymentLine,
     GroupLine,
+    PantAccountLine,
     PaymentLine,
     Report,
     Tally,
@@ -175,6 +176,9 @@ class ReportBuilder:
             last_signature=(last_signed[1] or "")[:SIGNATURE_PRINTED] if last_signed else "",
             pant_sold=Tally(*pant_sold),
             pant_paid_out=Tally(*pant_paid_out),
+            pant_accounts=tuple(
+                PantAccountLine(*line) for line in pant.period_accounts(self.db, in_period, period)
+            ),
         )
 
     def _hash_of(self, seq: int) -> str:

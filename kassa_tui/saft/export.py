@@ -292,7 +292,8 @@ class _Export(Selection):
             self.rows(
                 "SELECT l.sale_id, l.line_nr, l.group_code, COALESCE(p.plu, CAST(p.id AS TEXT)),"
                 " l.name, l.qty_milli, l.unit_price_ore, l.discount_ore, l.amount_ore, l.vat_bp,"
-                " l.vat_ore FROM sale_line l JOIN product p ON p.id = l.product_id"
+                " l.vat_ore, (SELECT d.account FROM deposit_type d WHERE d.product_id = p.id)"
+                " FROM sale_line l JOIN product p ON p.id = l.product_id"
                 " WHERE l.sale_id BETWEEN ? AND ? ORDER BY l.sale_id, l.line_nr",
                 first,
                 last,
@@ -347,10 +348,10 @@ class _Export(Selection):
             reason or None,
         )
         line_type = LINE_TYPES.get(kind, LINE_TYPES["sale"])[0]
-        for line_nr, group, art, name, qty, ppu, discount, amount, rate, line_vat in lines:
+        for line_nr, group, art, name, qty, ppu, discount, amount, rate, line_vat, acc in lines:
             ct_line = leaves(
                 "nr lineID lineType artGroupID artID qnt lineAmntIn lineAmntEx amntTp ppu empID"
-                " cashTransLineDescr",
+                " lineAmntInAccID cashTransLineDescr",
                 nr,
                 str(line_nr),
                 line_type,
@@ -362,6 +363,7 @@ class _Export(Selection):
                 sign,
                 saft_amount(ppu),
                 emp,
+                acc,  # pant: its deposit type's own account
                 name,
             )
             ct_line.append(_vat(rate, line_vat, amount - line_vat, sign))

@@ -39,6 +39,7 @@ from kassa_tui.saft.codes import (
     split_name,
     vat_code,
 )
+from kassa_tui.selling import pant
 
 SOFTWARE_COMPANY = "kassa (open source, AGPL-3.0-or-later)"
 REPORT_EVENTS = ("13008", "13009")
@@ -65,6 +66,7 @@ class Used:
     fallback_group: str = NONE
     entered: tuple[str, str] = ("", "")
     chains: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)  # pant's accounts: accID, accDesc
 
 
 def report_of(text: str) -> Report | None:
@@ -162,6 +164,7 @@ class Selection:
             f"SELECT DISTINCT vat_bp FROM sale_line WHERE sale_id IN ({sold})", *p
         )
         used.kinds = self.scalar_set(f"SELECT DISTINCT kind FROM sale WHERE {SALE_IN_PERIOD}", *p)
+        used.accounts = pant.accounts_used(self.db, sold, p)
         used.methods |= self.scalar_set(
             f"SELECT DISTINCT method FROM payment WHERE sale_id IN ({sold})", *p
         )
@@ -259,6 +262,11 @@ class Selection:
                 f"{config.org_nr}MVA" if config.vat_registered else None,
             ),
             ("streetAddress", address(config.shop_address)),
+            *(
+                [("generalLedger", [row("ledgerAccount", "accID accDesc", *acc) for acc in accs])]
+                if (accs := sorted(used.accounts.items()))
+                else []
+            ),
             ("vatCodeDetails", vat_details),
             ("employees", employees),
         ]

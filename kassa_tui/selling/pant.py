@@ -317,3 +317,32 @@ def redeem_slips(db: SqliteDatabase, basket_id: int, sale_id: int, now: Instant)
 def paid_out_message(total: int) -> str:
     """What the cashier is told when a sale of slips pays out."""
     return _("PAY OUT {amount} pant").format(amount=format_kr(-total))
+
+
+def period_accounts(
+    db: SqliteDatabase, in_period: str, period: tuple[object, ...]
+) -> list[tuple[str, int, int, int]]:
+    """X/Z and the voucher: the pant of the period by (account, VAT rate): (account, rate_bp,
+    amount incl. VAT, VAT), pant sold and slips paid out together (a slip's amount is negative),
+    so the voucher moves it off the sales accounts onto the deposit types' own accounts."""
+    rows = db.execute_sql(
+        "SELECT d.account, l.vat_bp, SUM(l.amount_ore), SUM(l.vat_ore) FROM sale_line l"
+        f" JOIN sale s ON s.id = l.sale_id JOIN deposit_type d ON d.product_id = l.product_id"
+        f" WHERE {in_period} AND s.training = 0 AND l.group_code = ?"
+        " GROUP BY d.account, l.vat_bp ORDER BY d.account, l.vat_bp DESC",
+        (*period, PANT_GROUP),
+    ).fetchall()
+    return [(str(a), int(r), int(amount), int(vat)) for a, r, amount, vat in rows if amount or vat]
+
+
+def accounts_used(db: SqliteDatabase, sold: str, params: tuple[object, ...]) -> dict[str, str]:
+    """SAF-T's general ledger: the deposit types' accounts the sales `sold` (a SELECT of sale
+    ids) carry pant on, each with the names of its deposit types."""
+    names: dict[str, list[str]] = {}
+    for account, name in db.execute_sql(
+        "SELECT DISTINCT d.account, d.name FROM deposit_type d WHERE d.product_id IN"
+        f" (SELECT product_id FROM sale_line WHERE sale_id IN ({sold})) ORDER BY d.account, d.code",
+        params,
+    ):
+        names.setdefault(str(account), []).append(str(name))
+    return {account: "Pant: " + ", ".join(kinds) for account, kinds in names.items()}

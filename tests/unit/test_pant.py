@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
+from lxml import etree
 
+from kassa_tui.accounting.voucher import build_voucher
 from kassa_tui.catalog import deposits
 from kassa_tui.composition import Till
 from kassa_tui.config.pant import parse_pant
@@ -15,9 +18,10 @@ from kassa_tui.config.table import ConfigError, Table
 from kassa_tui.core.errors import Refused
 from kassa_tui.dayclose.content import report_doc
 from kassa_tui.people.person import Person
+from kassa_tui.saft.export import export_saft
 from kassa_tui.selling.pant import read_slip
 
-from .conftest import ROMME, ROMME_PRICE, SteeredTime, count, print_waiting
+from .conftest import ROMME, ROMME_PRICE, START, SteeredTime, count, print_waiting
 
 COLA_05 = "7089275980401"  # Coca-Cola 0,5 l, 26,90, 15 %: pant A, 2 kr
 COLA_05_PRICE = 2690
@@ -26,6 +30,8 @@ COLA_15_PRICE = 3990
 SLIP_45 = "9800004200458"  # a bottle-return slip: serial 00042, 45 kr
 SLIP_12 = "9800004300127"  # serial 00043, 12 kr
 SLIP_150 = "9800004401503"  # serial 00044, 150 kr
+SAFT = Path(__file__).resolve().parents[1] / "data" / "saft"
+NS = {"s": "urn:StandardAuditFile-Taxation-CashRegister:NO"}
 HANSA = "7014383787765"  # Hansa Pilsner 0,5 l, 39,90, 25 %: pant A
 
 
@@ -232,3 +238,70 @@ def test_the_shipped_slip_layout_reads_the_demo_slips(till: Till) -> None:
     slip = read_slip(till.config.pant.slips, SLIP_150)
     assert slip is not None and (slip.serial, slip.amount_ore) == ("980-00044", 15000)
     assert read_slip((layout,), COLA_05) is None  # a drink is no slip
+
+
+def test_the_voucher_posts_pant_on_its_own_account(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    till.baskets.add(cashier, COLA_05)  # 26,90 + pant 2,00 at 15 %
+    till.baskets.add(cashier, HANSA)  # 39,90 + pant 2,00 at 25 %
+    till.sales.pay_card(cashier, "")
+    till.baskets.add(cashier, SLIP_12)  # 12 kr paid out, at 15 % (deposit type R)
+    till.sales.pay_cash(cashier, "")
+    z = till.reports.z_report(shift_lead, not_counted=True)
+    assert [(p.account, p.rate_bp, p.amount, p.vat) for p in z.pant_accounts] == [
+        ("3031", 2500, 200, 40),
+        ("3031", 1500, -1000, -131),
+    ]
+    assert till.reports.stored_z(1) == z
+    voucher = build_voucher(z, till.config.accounting)
+    posted = {(ln.line_type, ln.account, ln.vat_rate_bp): ln.amount for ln in voucher.lines}
+    assert posted[("pant", "3031", 2500)] == -160  # credit: pant sold, net of VAT
+    assert posted[("pant", "3031", 1500)] == 869  # debit: more paid out than sold
+    assert posted[("sale", "3000", 2500)] == -3192  # Hansa 39,90 less 25 % VAT, no pant in it
+    assert posted[("sale", "3030", 1500)] == -2339  # Cola 26,90 less 15 % VAT
+    assert voucher.debit == voucher.credit
+    vat_lines = {ln.vat_rate_bp: ln.amount for ln in voucher.lines if ln.line_type == "vat"}
+    assert vat_lines == {2500: -(798 + 40), 1500: -(351 - 131)}  # the Z's VAT, pant included
+
+
+def test_the_saft_export_carries_pant_on_its_account_and_validates(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    till.baskets.add(cashier, COLA_05)
+    till.sales.pay_card(cashier, "")
+    print_waiting(till)
+    time.advance(60)
+    till.baskets.add(cashier, SLIP_45)
+    till.sales.pay_cash(cashier, "")
+    print_waiting(till)
+    till.reports.z_report(shift_lead, not_counted=True)
+    day = START.date()
+    path = export_saft(
+        till.db, till.config, day, day, till.config.database.parent / "saft", clock=till.clock
+    )
+    doc = etree.parse(str(path))
+    etree.XMLSchema(
+        etree.parse(str(SAFT / "Norwegian_SAF-T_Cash_Register_Schema_v_1.00.xsd"))
+    ).assertValid(doc)
+    lines = [
+        (
+            ln.findtext("s:cashTransLineDescr", None, NS),
+            ln.findtext("s:lineAmntIn", None, NS),
+            ln.findtext("s:lineAmntInAccID", None, NS),
+            ln.findtext("s:artGroupID", None, NS),
+        )
+        for ln in doc.iterfind(".//s:ctLine", NS)
+    ]
+    assert lines == [
+        ("Coca-Cola 0,5 l", "26.90", None, "60"),
+        ("Pant", "2.00", "3031", "PANT"),
+        ("Pantelapp 00042", "-45.00", "3031", "PANT"),
+    ]
+    ledger = [
+        (a.findtext("s:accID", None, NS), a.findtext("s:accDesc", None, NS))
+        for a in doc.iterfind(".//s:generalLedger/s:ledgerAccount", NS)
+    ]
+    assert ledger == [("3031", "Pant: Pant 2 kr (til og med 0,5 l), Pantelapp (returautomat)")]
+    group = doc.find(".//s:basics/s:basic[s:basicType='04'][s:basicID='PANT']", NS)
+    assert group is not None and group.findtext("s:predefinedBasicID", None, NS) == "04999"
