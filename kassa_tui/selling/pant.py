@@ -14,7 +14,7 @@ functions here with a few lines; the deposit types are catalog.deposits'.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from peewee import OperationalError, SqliteDatabase
 from stdnum import ean
@@ -29,8 +29,19 @@ from kassa_tui.core.money import QTY_ONE, format_kr
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
 
-if TYPE_CHECKING:
-    from kassa_tui.selling.basket import Baskets
+
+class Baskets(Protocol):
+    """What `add_slip` needs of selling.basket's `Baskets` (not imported: it imports this)."""
+
+    db: SqliteDatabase
+    journal: Journal
+
+    def _open_basket_id(self) -> tuple[int, str] | None: ...
+
+    def _ensure_basket(self, person: Person) -> int: ...
+
+    def _no_payments_yet(self, basket_id: int) -> None: ...
+
 
 _INSERT_PANT_LINE = (
     "INSERT INTO basket_line (basket_id, position, product_id, code, name, group_code, vat_bp,"
