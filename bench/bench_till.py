@@ -945,15 +945,23 @@ def loadavg() -> str:
 
 
 def render(args: argparse.Namespace, workdir: Path, results: Results) -> str:
-    parts = [
-        "# kassa till benchmark",
-        "",
-        *machine_lines(workdir),
+    run = (
         f"- run: {args.products} products, a year of {args.days} closed days and"
         f" {args.lines} sale lines plus a busy day of {args.busy} receipts; {args.reports} X"
         f" and {args.z_repeats} Z reports per kind of day, {args.saft_repeats} SAF-T months;"
         f" {args.scans} scans (baskets of {args.basket}), {args.sales} sales of"
-        f" {args.sale_lines} lines, {args.starts} cold starts per side, terminal 80×24 in tmux",
+        f" {args.sale_lines} lines, {args.starts} cold starts per side, terminal 80×24 in tmux"
+    )
+    if args.scan_only:
+        run = (
+            f"- run (--scan-only): {args.products} products, no sales before; {args.scans} scans"
+            f" (baskets of {args.basket}), {args.sales} sales of {args.sale_lines} lines"
+        )
+    parts = [
+        "# kassa till benchmark",
+        "",
+        *machine_lines(workdir),
+        run,
         "",
         markdown_table(results.rows),
         "",

@@ -23,10 +23,13 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr, format_rate
 from kassa_tui.people.person import Person
+from kassa_tui.stock.importing.campaigns import end_campaign, list_campaigns
 from kassa_tui.stock.levels import LowStock, ProductDetails
 from screens import columns, styles
 from screens.dialogs.adjust import AdjustDialog
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.campaigns import CampaignsDialog
+from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
@@ -96,6 +99,7 @@ class StockScreen(Screen[ProductInfo | None]):
             ("f6,ctrl+t", "stocktake", _("Count"), "F6/^T"),
             ("f7,ctrl+o", "edit_product", _("Edit"), "F7/^O"),
             ("f8,ctrl+n", "new_product", _("New"), "F8/^N"),
+            ("f9,ctrl+k", "campaigns", _("Campaigns"), "F9/^K"),
         ):
             bind_shown_first(self, keys, action, words, shown)
         self.refresh_bindings()
@@ -309,6 +313,38 @@ class StockScreen(Screen[ProductInfo | None]):
             lambda person: self.app.push_screen(ProductForm(person, None), self.work_done),
             _("New product"),
         )
+
+    @in_order
+    def action_campaigns(self) -> None:
+        self.as_stock_person(self.show_campaigns, _("Campaigns"))
+
+    def show_campaigns(self, person: Person) -> None:
+        """The campaign list (screens.dialogs.campaigns); Enter, then Y, ends one."""
+        app = host(self)
+        till = app.till
+        listed = list_campaigns(till.db)
+        dialog = CampaignsDialog(listed, till.clock.now().utc_text, plain=bool(self.app.ansi_color))
+
+        def confirmed(campaign_id: int, yes: bool | None) -> None:
+            if not yes:
+                return
+            try:
+                name = end_campaign(till.db, till.journal, till.clock, person, campaign_id)
+            except Refused as exc:
+                self.show_error(exc.message)
+                return
+            self.show_info(_("Campaign {name} ended.").format(name=name))
+
+        def chosen(campaign_id: int | None) -> None:
+            if campaign_id is None:
+                return
+            name = next(c.name for c in listed if c.id == campaign_id)
+            question = ConfirmDialog(
+                _("Campaigns"), _("End {name} now?").format(name=name), _("end it")
+            )
+            self.app.push_screen(question, lambda yes: confirmed(campaign_id, yes))
+
+        self.app.push_screen(dialog, chosen)
 
     def work_done(self, message: str | None) -> None:
         if message:

@@ -54,3 +54,33 @@ async def test_campaign_on_screen_corrected_and_on_the_receipt(
     assert b"104,70" in receipt
     total = till.db.execute_sql("SELECT total_ore, discount_ore FROM sale").fetchone()
     assert total == (10470, 3990)
+
+
+async def test_the_shift_lead_ends_a_campaign_from_the_stock_screen(
+    app: KassaApp, till: Till
+) -> None:
+    from screens.dialogs.campaigns import CampaignsDialog
+
+    with_campaign(till)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("f9")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignsDialog)
+        shown = str(app.screen.query_one("OptionList").render_line(0))
+        assert "3 for 2 epler" in shown and "runs" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "ended" in str(app.screen.query_one("#stock-message").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("3", "*")
+        await scan(pilot, EPLER)
+        await pilot.pause()
+        assert "119,70" in totals(app) and "3 for 2" not in totals(app)
+    event = [r for r in till.journal.rows() if r.basic_id == "MASTERDATA"][-1]
+    assert '"ended"' in event.text and event.user_number == 2

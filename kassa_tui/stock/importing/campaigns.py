@@ -33,6 +33,8 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidAmount, parse_amount
 from kassa_tui.core.paths import data_dir
+from kassa_tui.people import permissions
+from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
 
@@ -359,3 +361,37 @@ def load_demo_campaigns(db: SqliteDatabase, journal: Journal, clock: Clock) -> C
     """data/demo_campaigns.csv, for `kassa init --demo` (README's quick start)."""
     text = (data_dir() / "demo_campaigns.csv").read_text(encoding="utf-8")
     return import_campaigns(db, journal, clock, None, read_campaigns(db, text))
+
+
+def campaign_state(c: CampaignListed, now_utc: str) -> str:
+    """'running', 'planned' (starts later) or 'ended'."""
+    if not c.active or (c.valid_to_utc is not None and c.valid_to_utc <= now_utc):
+        return "ended"
+    return "planned" if c.valid_from_utc > now_utc else "running"
+
+
+def end_campaign(
+    db: SqliteDatabase, journal: Journal, clock: Clock, person: Person, campaign_id: int
+) -> str:
+    """End a campaign now (a shift lead's or technician's; journaled 13021): a running one
+    stops at this minute, a planned one never starts. Returns its name."""
+    permissions.require(db, journal, person, Permission.PRODUCTS)
+    now = clock.now().utc_text
+    with db.atomic("IMMEDIATE"):
+        row = db.execute_sql(
+            "SELECT name, valid_from_utc, valid_to_utc, active FROM campaign WHERE id = ?",
+            (campaign_id,),
+        ).fetchone()
+        if row is None:
+            raise Refused(_("That campaign no longer exists."))
+        name, valid_from, valid_to, active = row
+        if not active or (valid_to is not None and valid_to <= now):
+            raise Refused(_("{name} has already ended.").format(name=name))
+        ends = now if valid_from <= now else valid_to
+        db.execute_sql(
+            "UPDATE campaign SET active = 0, valid_to_utc = ? WHERE id = ?", (ends, campaign_id)
+        )
+        journal.write(
+            Event.MASTER_DATA, user=person.number, campaign=campaign_id, name=name, ended=now
+        )
+    return str(name)
