@@ -52,9 +52,9 @@ def describe(signal: str, item: Item) -> str:
         "PRICEOVERRIDE": _("Price overridden"),
         "TRAININGON": _("Training mode"),
     }
-    text = words.get(kind, _("Receipt voided") if signal == "voided" else kind)
-    if item.product:
-        return f"{text}: {item.product}"
+    text = words.get(kind, _("Sale voided") if signal == "voided" else kind)
+    if item.about:
+        return f"{text}: {item.about}"
     if signal == "training":
         return _("{what}, {minutes} min").format(what=text, minutes=item.minutes)
     return text

@@ -25,7 +25,7 @@ def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> tuple[Path, str]:
-    """Kari sells twice; Ola sells once and returns a beer without a receipt."""
+    """Kari sells twice; Ola sells once, returns a beer without a receipt and voids a sale."""
     till = demo_till(tmp_path, language='"en"')
     ola = till.users.add(
         3, "Ola Nordmann", "cashier", "3333", by=till.users.verify("9", "9999", "test")
@@ -36,6 +36,8 @@ def shop(tmp_path: Path) -> tuple[Path, str]:
         assert till.sales.pay_cash(person, "").completed is not None
         print_waiting(till)
     till.returns.return_without_receipt(ola, [(PILSNER, 1000)], "Knust", "2", "2222")
+    till.baskets.add(ola, ROMME)
+    till.baskets.void_sale(ola, "Kunden ombestemte seg")
     day = till.clock.now().local_date
     till.db.close()
     return tmp_path / "kassa.toml", day
@@ -57,8 +59,12 @@ def test_report_signals_prints_a_ranked_table(shop: tuple[Path, str]) -> None:
     ola = next(i for i, line in enumerate(lines) if "Ola Nordmann" in line)
     kari = next(i for i, line in enumerate(lines) if "Kari Kasserer" in line)
     assert ola < kari  # ranked by score
-    assert "39,90" in lines[ola] and "49,80" in lines[kari]
-    assert "always 0" in out
+    assert "39,90" in lines[ola]  # the amount returned without a receipt
+    head = lines[ola - 2].split()
+    assert head[:4] == ["Score", "Nr", "Name", "Sales"] and "Voi" in head
+    voided = head.index("Voi")  # 'RNR kr' is two words in the heading, as a name in a row
+    assert lines[ola].split()[voided] == "1" and lines[kari].split()[voided] == "0"
+    assert "Voi: sales voided before payment" in " ".join(out.split())
 
 
 def test_report_signals_json_round_trips(shop: tuple[Path, str]) -> None:

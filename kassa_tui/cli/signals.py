@@ -23,9 +23,9 @@ def _legend() -> list[str]:
     """What the table's short headings mean, wrapped to the table's width."""
     text = _(
         "Ret: returns with a receipt · RNR: returns without one (count, kr) · Cor: line"
-        " corrections · NoS: no-sale openings · Ovr: price overrides · Dis: discounts · Trn:"
-        " minutes in training mode. Voided receipts: kassa has no void or abandoned basket yet,"
-        " so always 0 (left out here; in --json)."
+        " corrections · Voi: sales voided before payment · NoS: no-sale openings · Ovr: price"
+        " overrides · Dis: discounts · Trn: minutes in training mode. The amounts sold are in"
+        " --json."
     )
     return textwrap.wrap(text, WIDTH)
 
@@ -35,17 +35,19 @@ def _table(found: SignalsReport) -> str:
     from kassa_tui.dayclose.signals import format_score
 
     # Headings are cut to their column, so a longer word in another language keeps the width.
-    widths = (">6", ">3", "<13", ">5", ">10", ">3", ">3", ">9", ">3", ">3", ">3", ">3", ">3")
+    # Every signal has its column (voids too, since kassa has them); the amount sold, which
+    # is no signal, is left to --json so a name of 16 and a returned 10 000,00 still fit.
+    widths = (">6", ">3", "<16", ">5", ">3", ">3", ">10", ">3", ">3", ">3", ">3", ">3", ">4")
     words = (
         _("Score"),
         _("Nr"),
         _("Name"),
         _("Sales"),
-        _("Amount"),
         _("Ret"),
         _("RNR"),
         _("RNR kr"),
         _("Cor"),
+        _("Voi"),
         _("NoS"),
         _("Ovr"),
         _("Dis"),
@@ -64,12 +66,12 @@ def _table(found: SignalsReport) -> str:
     for c in found.cashiers:
         f = c.figures
         lines.append(
-            f"{format_score(c.score):>6} {c.user_number:>3} {c.name[:13]:<13} {c.sales:>5}"
-            f" {format_kr(c.sales_amount):>10} {f['returns_receipt'].count:>3}"
-            f" {f['returns_no_receipt'].count:>3} {format_kr(f['returns_no_receipt'].amount):>9}"
-            f" {f['line_corrections'].count:>3} {f['no_sale'].count:>3}"
+            f"{format_score(c.score):>6} {c.user_number:>3} {c.name[:16]:<16} {c.sales:>5}"
+            f" {f['returns_receipt'].count:>3} {f['returns_no_receipt'].count:>3}"
+            f" {format_kr(f['returns_no_receipt'].amount):>10}"
+            f" {f['line_corrections'].count:>3} {f['voided'].count:>3} {f['no_sale'].count:>3}"
             f" {f['price_overrides'].count:>3} {f['discounts'].count:>3}"
-            f" {f['training'].count:>3}"
+            f" {f['training'].count:>4}"
         )
     if not found.cashiers:
         lines.append(_("Nothing registered in the period."))

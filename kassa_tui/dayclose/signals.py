@@ -85,7 +85,7 @@ class Item:
     what: str  # "receipt 12" or "LINEDELETE"
     amount: int  # øre
     receipt_nr: int | None = None  # a sale's receipt number
-    product: str = ""  # the product a line correction or price override was about
+    about: str = ""  # a line correction's or price override's product, a void's reason
     minutes: int = 0  # training: the minutes of this spell
 
     def line(self) -> str:
@@ -284,8 +284,8 @@ def signals(
             signal, amount = "voided", int(details.get("amount", 0))
         else:  # pragma: no cover - the query selects nothing else
             continue
-        product = str(details.get("name", ""))
-        item = Item("journal", int(seq), day, clock, basic, amount, product=product)
+        about = str(details.get("name") or details.get("reason") or "")
+        item = Item("journal", int(seq), day, clock, basic, amount, about=about)
         of(int(number)).figures[signal].add(item)
 
     _training(switches, start, end, now, of)

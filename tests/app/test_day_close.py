@@ -357,15 +357,17 @@ def test_every_kind_of_signal_detail_is_in_the_shop_s_words() -> None:
     assert line("returns_no_receipt", "sale", "receipt 12", 3990, receipt_nr=12) == (
         "27.11. 14:03  Receipt 12  39,90"
     )
-    assert line("line_corrections", "journal", "LINEREDUCE", 2490, product="Rømme") == (
+    assert line("line_corrections", "journal", "LINEREDUCE", 2490, about="Rømme") == (
         "27.11. 14:03  Quantity lowered: Rømme  24,90"
     )
     assert line("no_sale", "journal", "NOSALEREQ") == "27.11. 14:03  Drawer opened without a sale"
     assert line("no_sale", "journal", "DRAWOPENMAN") == "27.11. 14:03  Drawer opened by hand"
-    assert line("price_overrides", "journal", "PRICEOVERRIDE", 500, product="Epler") == (
+    assert line("price_overrides", "journal", "PRICEOVERRIDE", 500, about="Epler") == (
         "27.11. 14:03  Price overridden: Epler  5,00"
     )
-    assert line("voided", "journal", "VOIDRECEIPT", 2490) == "27.11. 14:03  Receipt voided  24,90"
+    assert line("voided", "journal", "VOID", 2490, about="Kunden ombestemte seg") == (
+        "27.11. 14:03  Sale voided: Kunden ombestemte seg  24,90"
+    )
     assert line("training", "journal", "TRAININGON 12 min", minutes=12) == (
         "27.11. 14:03  Training mode, 12 min"
     )
