@@ -94,3 +94,29 @@ def test_a_cashier_may_not_change_deposit_types(shop: Till, tmp_path: Path) -> N
         shop.db.execute_sql("SELECT amount_ore FROM deposit_type WHERE code = 'A'").fetchone()[0]
         == 200
     )
+
+
+def test_the_import_pant_column_sets_and_removes_pant(shop: Till, tmp_path: Path) -> None:
+    path = tmp_path / "drikke.csv"
+    path.write_text(
+        "plu;name;group;vat;price;pant\n"
+        "70010;Eplemost 0,5 l;60;15;29,90;A\n"  # new, pant A
+        "6002;Coca-Cola 1,5 l;60;15;39,90;-\n"  # no pant any more
+        "6010;Solo 0,5 l;60;15;25,90;Q\n",  # no such deposit type: the row is rejected
+        encoding="utf-8",
+    )
+    code, out = kassa(tmp_path, "import", "products", str(path), input="9\n9999\n")
+    assert code == 0, out
+    assert "line 4: unknown deposit type 'Q' (kassa deposits list)" in out
+    pant = dict(
+        shop.db.execute_sql(
+            "SELECT p.plu, d.code FROM product p JOIN product_deposit pd ON pd.product_id = p.id"
+            " JOIN deposit_type d ON d.id = pd.deposit_type_id WHERE p.plu IN (?, ?, ?)",
+            ("70010", "6002", "6010"),
+        ).fetchall()
+    )
+    assert pant == {"70010": "A", "6010": "A"}  # 6010 kept its pant: its row was rejected
+    assert [r.get("deposit") for r in master_data_rows(shop) if r.get("action") == "import_pant"]
+    assert sorted(
+        r["deposit"] for r in master_data_rows(shop) if r.get("action") == "import_pant"
+    ) == ["", "A"]

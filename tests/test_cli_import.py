@@ -94,7 +94,7 @@ def test_export_then_import_changes_nothing(shop: Till, tmp_path: Path) -> None:
     code, out = kassa(tmp_path, "export", "products", "-o", str(target))
     assert code == 0 and "Wrote 611 products" in out
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("plu;ean;name;group;vat;price;unit;cost;reorder;group_saft\n")
+    assert text.startswith("plu;ean;name;group;vat;price;unit;cost;reorder;group_saft;pant\n")
     assert f"2025;{ROMME};Rømme 18 % 3 dl;20;15;24,90;stk;;" in text
     code, out = kassa(tmp_path, "import", "products", str(target), "--dry-run")
     assert code == 0 and "Rows: new 0, changed 0, unchanged 611, rejected 0" in out

@@ -202,3 +202,31 @@ def load_demo_deposits(db: SqliteDatabase) -> int:
                 set_product_deposit(db, int(found[0]), row["deposit"])
                 count += 1
     return count
+
+
+# -- the import's pant column (stock.importing) -----------------------------------------------
+
+_NO_PANT = ("-", "INGEN", "NONE", "0")
+
+
+def deposit_cell(text: str, problems: list[str]) -> str | None:
+    """A product file's pant cell: None (empty: leave the product's pant alone), '' (none:
+    '-', 'ingen') or a deposit type's code; a malformed one adds to `problems`."""
+    code = text.strip().upper()
+    if not code:
+        return None
+    if code in _NO_PANT:
+        return ""
+    if len(code) > 8 or not code.isalnum():
+        problems.append(_("bad deposit type '{value}'").format(value=text))
+        return None
+    return code
+
+
+def unknown_deposit(db: SqliteDatabase, code: str | None) -> str | None:
+    """Why a row's pant cannot be taken (no such deposit type), or None."""
+    if not code:
+        return None
+    if db.execute_sql("SELECT 1 FROM deposit_type WHERE code = ?", (code,)).fetchone():
+        return None
+    return _("unknown deposit type '{code}' (kassa deposits list)").format(code=code)

@@ -9,11 +9,13 @@ from typing import Any
 
 from peewee import SqliteDatabase
 
+from kassa_tui.catalog.deposits import unknown_deposit
 from kassa_tui.catalog.search import reindex, reindex_all
 from kassa_tui.config import Config
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.money import format_kr, format_quantity
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.stock.deposits import apply_deposits
 from kassa_tui.stock.importing.plan import Groups, Outcome, ProductState, Resolver, chunks
 from kassa_tui.stock.importing.read import Table, blank
 from kassa_tui.stock.importing.report import IMPORT, ImportReport, Rejected, Sample, product_label
@@ -55,6 +57,7 @@ class ProductImport:
         resolver = Resolver(self.db, groups)
         next_id = int(self.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM product").fetchone()[0])
         touched: list[int] = []
+        pant_rows: list[Outcome] = []
         for chunk in chunks(self._rows(report), CHUNK):
             new: list[Outcome] = []
             changed: list[Outcome] = []
@@ -62,6 +65,8 @@ class ProductImport:
                 if outcome.kind == "rejected":
                     report.rejected.append(Rejected(outcome.row.line, outcome.reason))
                     continue
+                if outcome.row.pant is not None:  # after the products are written
+                    pant_rows.append(outcome)
                 if outcome.kind == "unchanged":
                     report.unchanged += 1
                     continue
@@ -84,6 +89,8 @@ class ProductImport:
             touched.extend(outcome.product_id for outcome in new)
             touched.extend(self._update(journal, changed, groups))
             resolver.release(changed)
+            apply_deposits(self.db, journal, [(o.product_id, o.row.pant) for o in pant_rows])
+            pant_rows = []
         report.groups_created = sorted(groups.planned)
         report.groups_saft_changed = sorted(groups.saft_changed)
         report.rejected.sort(key=lambda r: r.line)
@@ -99,6 +106,8 @@ class ProductImport:
                 continue
             report.rows += 1
             parsed = self.parser.parse(record)
+            if not isinstance(parsed, str) and (why := unknown_deposit(self.db, parsed.pant)):
+                parsed = why
             if isinstance(parsed, str):
                 report.rejected.append(Rejected(record[0], parsed))
             else:

@@ -31,6 +31,8 @@ _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "unit": "unit enhet salgsenhet uom",
         "cost": "cost innpris kostpris innkjøpspris innkjopspris costprice",
         "reorder": "reorder reorderpoint reorderlevel bestillingspunkt minlager minbeholdning",
+        # The deposit type (pant) the product carries: its code; '-' or 'ingen' for none.
+        "pant": "pant panttype pantkode deposit deposittype",
     }.items()
 }
 _STOCK_SYNONYMS: dict[str, tuple[str, ...]] = {

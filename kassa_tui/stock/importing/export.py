@@ -27,6 +27,7 @@ PRODUCT_FIELDS = (
     "cost",
     "reorder",
     "group_saft",
+    "pant",
 )
 EXPORT_HEADER = PRODUCT_FIELDS
 
@@ -39,11 +40,14 @@ def export_products(database: SqliteDatabase, out: TextIO) -> int:
         "SELECT p.plu, (SELECT group_concat(code, '|') FROM"
         " (SELECT code FROM barcode b WHERE b.product_id = p.id ORDER BY code)),"
         " p.name, g.code, p.vat_bp, p.price_ore, p.unit, p.cost_ore, p.reorder_point_milli,"
-        " g.saft_group"
-        " FROM product p JOIN product_group g ON g.id = p.group_id ORDER BY p.id"
+        " g.saft_group, (SELECT d.code FROM product_deposit pd JOIN deposit_type d"
+        " ON d.id = pd.deposit_type_id WHERE pd.product_id = p.id)"
+        " FROM product p JOIN product_group g ON g.id = p.group_id"
+        " WHERE p.id NOT IN (SELECT product_id FROM deposit_type)"  # pant: kassa deposits
+        " ORDER BY p.id"
     )
     count = 0
-    for plu, codes, name, group, vat_bp, price, unit, cost, reorder, saft in cursor:
+    for plu, codes, name, group, vat_bp, price, unit, cost, reorder, saft, pant in cursor:
         writer.writerow(
             (
                 text_cell(plu or ""),
@@ -56,6 +60,7 @@ def export_products(database: SqliteDatabase, out: TextIO) -> int:
                 "" if cost is None else format_kr(cost, thousands=False),
                 format_quantity(reorder),
                 saft,
+                pant or "",
             )
         )
         count += 1

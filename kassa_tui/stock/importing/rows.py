@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kassa_tui.catalog.deposits import deposit_cell
 from kassa_tui.config import Config
 from kassa_tui.core.cells import read_cell
 from kassa_tui.core.i18n import _
@@ -60,6 +61,7 @@ class ProductRow:
     cost_ore: int | None
     reorder_milli: int | None
     saft: str | None = None  # the group's SAF-T article group code (PredefinedBasicID-04)
+    pant: str | None = None  # a deposit type's code; '' takes the product's pant away
 
 
 class ProductRowParser:
@@ -143,10 +145,13 @@ class ProductRowParser:
             if saft is None:
                 message = _("unknown SAF-T group code '{value}' (PredefinedBasicID-04, e.g. 04999)")
                 problems.append(message.format(value=text))
+        pant = deposit_cell(cell("pant"), problems)
         if problems:
             return "; ".join(problems)
         assert isinstance(vat, int) and isinstance(price, int)
-        return ProductRow(record[0], plu, codes, name, group, vat, price, unit, cost, reorder, saft)
+        return ProductRow(
+            record[0], plu, codes, name, group, vat, price, unit, cost, reorder, saft, pant
+        )
 
     def _vat(self, text: str) -> int | str:
         if not text:
