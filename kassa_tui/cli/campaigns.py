@@ -63,7 +63,7 @@ def campaigns() -> None:
     "list",
     help=N_(
         "Every campaign: kind, products, from and to, and the sales and discount it has "
-        "given so far (training sales left out)."
+        "given so far (training sales left out); then the planned prices."
     ),
 )
 @click.pass_context
@@ -71,7 +71,7 @@ def campaigns() -> None:
 def campaigns_list(ctx: click.Context) -> None:
     from kassa_tui.core.clock import parse_utc
     from kassa_tui.core.money import format_kr
-    from kassa_tui.stock.importing.campaigns import list_campaigns
+    from kassa_tui.stock.importing.campaigns import list_campaigns, list_planned_prices
 
     till = till_of(ctx)
     now = till.clock.now().utc_text
@@ -100,3 +100,13 @@ def campaigns_list(ctx: click.Context) -> None:
             f"{local(c.valid_to_utc):<16} {c.sales:>6} {format_kr(c.discount_ore):>10}"
         )
     click.echo(_("* running now"))
+    planned = list_planned_prices(till.db)
+    if planned:
+        click.echo()
+        click.echo(_("Planned prices"))
+        states = {"planned": _("planned"), "active": _("runs"), "ended": _("ended")}
+        for p in planned:
+            click.echo(
+                f" {p.product[:33]:<33} {format_kr(p.price_ore):>10} {local(p.valid_from_utc):<16}"
+                f" {local(p.valid_to_utc):<16} {states.get(p.state, p.state)}"
+            )

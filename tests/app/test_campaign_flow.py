@@ -3,6 +3,8 @@ takes off, a correction takes it away again, and the receipt prints it (issue 14
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
@@ -84,3 +86,30 @@ async def test_the_shift_lead_ends_a_campaign_from_the_stock_screen(
         assert "119,70" in totals(app) and "3 for 2" not in totals(app)
     event = [r for r in till.journal.rows() if r.basic_id == "MASTERDATA"][-1]
     assert '"ended"' in event.text and event.user_number == 2
+
+
+def test_kassa_import_campaigns_and_list(till: Till, tmp_path: Path) -> None:
+    """The CLI as a shift lead runs it: a bad file changes nothing, a good one is listed."""
+    from click.testing import CliRunner
+
+    from kassa_tui.cli import main
+
+    config = str(tmp_path / "kassa.toml")  # tests.shop.demo_till writes it there
+
+    def kassa(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, ["--config", config, *args], input="2\n2222\n")
+        return result.exit_code, result.output
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV + f"Minus;n_for_price;{ROMME};2;-5;2026-01-01;\n", encoding="utf-8")
+    code, out = kassa("import", "campaigns", str(bad))
+    assert code == 1 and "line 3: the price must be more than zero" in out
+    assert till.db.execute_sql("SELECT COUNT(*) FROM campaign").fetchone()[0] == 0
+    good = tmp_path / "good.csv"
+    good.write_text(
+        CSV + f"Ukepris;planned_price;{ROMME};;19,90;2026-01-01;2099-01-01\n", encoding="utf-8"
+    )
+    code, out = kassa("import", "campaigns", str(good))
+    assert code == 0 and "1 campaigns and 1 planned prices imported." in out
+    code, out = kassa("campaigns", "list")
+    assert code == 0 and "*3 for 2 epler" in out and "Planned prices" in out

@@ -395,3 +395,22 @@ def end_campaign(
             Event.MASTER_DATA, user=person.number, campaign=campaign_id, name=name, ended=now
         )
     return str(name)
+
+
+@dataclass(frozen=True)
+class PlannedListed:
+    product: str
+    price_ore: int
+    valid_from_utc: str
+    valid_to_utc: str | None
+    state: str  # planned, active, ended (stock.planned_prices switches them)
+
+
+def list_planned_prices(db: SqliteDatabase) -> list[PlannedListed]:
+    """Every planned price, by when it starts."""
+    rows = db.execute_sql(
+        "SELECT p.name, pp.price_ore, pp.valid_from_utc, pp.valid_to_utc, pp.state"
+        " FROM planned_price pp JOIN product p ON p.id = pp.product_id"
+        " ORDER BY pp.valid_from_utc, pp.id"
+    ).fetchall()
+    return [PlannedListed(str(r[0]), int(r[1]), str(r[2]), r[3], str(r[4])) for r in rows]
