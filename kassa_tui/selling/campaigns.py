@@ -111,20 +111,57 @@ def _apply(campaign: Campaign, units: list[_Unit]) -> tuple[CampaignHit | None, 
 
 
 def best_combination(lines: list[Line], campaigns: list[Campaign]) -> list[CampaignHit]:
-    """The campaigns that save the customer the most together, in the order applied."""
+    """The campaigns that save the customer the most together.
+
+    Only campaigns that share a product in the basket compete for its units: the basket's
+    campaigns are split into such groups, and each group's best order is found on its own
+    (every order while the group is small), so unrelated campaigns never multiply the work.
+    """
     wanted = {pid for c in campaigns for pid in c.product_ids}
     units = _units(lines, wanted)
     if not units:
         return []
-    present = {u.product_id for u in units}
-    touching = [c for c in campaigns if c.quantity > 0 and c.product_ids & present]
-    if not touching:
-        return []
-    if len(touching) <= _EXHAUSTIVE:
-        orders: Iterable[tuple[Campaign, ...]] = itertools.permutations(touching)
+    # A campaign that cannot make one group from the whole basket never helps.
+    alone: dict[int, int] = {}
+    touching: list[Campaign] = []
+    for campaign in campaigns:
+        hit = _apply(campaign, units)[0] if campaign.quantity > 0 else None
+        if hit is not None:
+            alone[campaign.id] = hit.discount_ore
+            touching.append(campaign)
+    best: list[CampaignHit] = []
+    for group in _competing(touching, {u.product_id for u in units}):
+        products = {pid for c in group for pid in c.product_ids}
+        best.extend(_best_order(group, [u for u in units if u.product_id in products], alone))
+    return best
+
+
+def _competing(campaigns: list[Campaign], present: set[int]) -> list[list[Campaign]]:
+    """The campaigns in groups that share a product present in the basket (in input order)."""
+    groups: list[tuple[set[int], list[Campaign]]] = []
+    for campaign in campaigns:
+        mine = campaign.product_ids & present
+        joined = [g for g in groups if g[0] & mine]
+        products, members = set(mine), [campaign]
+        for g in joined:
+            products |= g[0]
+            members = g[1] + members
+            groups.remove(g)
+        groups.append((products, sorted(members, key=campaigns.index)))
+    groups.sort(key=lambda g: campaigns.index(g[1][0]))
+    return [g[1] for g in groups]
+
+
+def _best_order(
+    group: list[Campaign], units: list[_Unit], alone: dict[int, int]
+) -> list[CampaignHit]:
+    if len(group) == 1:
+        hit = _apply(group[0], units)[0]
+        return [hit] if hit is not None else []
+    if len(group) <= _EXHAUSTIVE:
+        orders: Iterable[tuple[Campaign, ...]] = itertools.permutations(group)
     else:
-        alone = {c.id: (_apply(c, units)[0] or _ZERO).discount_ore for c in touching}
-        orders = [tuple(sorted(touching, key=lambda c: (-alone[c.id], c.id)))]
+        orders = [tuple(sorted(group, key=lambda c: (-alone[c.id], c.id)))]
     best: list[CampaignHit] = []
     best_total = 0
     for order in orders:
@@ -138,9 +175,6 @@ def best_combination(lines: list[Line], campaigns: list[Campaign]) -> list[Campa
         if total > best_total:
             best, best_total = hits, total
     return best
-
-
-_ZERO = CampaignHit(0, "", 0, 0, {})
 
 
 _ACTIVE_FOR_PRODUCTS = (

@@ -105,6 +105,19 @@ def test_order_of_campaigns_matters_and_the_best_is_found() -> None:
     assert total(lines, [b, a]) == 12000
 
 
+def test_many_unrelated_campaigns_all_apply() -> None:
+    # Eight '3 for 2' on eight products (10,00 .. 80,00), three of each in the basket: each
+    # gives one unit free, 10 + 20 + ... + 80 = 360,00 off (each group is priced on its own).
+    campaigns = [
+        Campaign(20 + n, f"3 for 2 #{n}", "n_for_m", 3, pay_for=2, product_ids=frozenset({n}))
+        for n in range(1, 9)
+    ]
+    lines = [line(n, n, n * 1000, qty=3) for n in range(1, 9)]
+    hits = best_combination(lines, campaigns)
+    assert len(hits) == 8 and sum(h.discount_ore for h in hits) == 36000
+    assert total(lines, campaigns) == 3 * 36000 - 36000
+
+
 def test_lines_with_their_own_price_or_weight_stay_out() -> None:
     lines = [
         line(1, 1, 2000, qty=2),
