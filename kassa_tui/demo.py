@@ -19,6 +19,7 @@ from kassa_tui.catalog.deposits import load_demo_deposits
 from kassa_tui.catalog.search import reindex_all
 from kassa_tui.core.paths import data_dir
 from kassa_tui.people.users import Users
+from kassa_tui.selling.gift_cards import load_demo_cards
 
 DEMO_USERS = (
     # number, name, role, PIN — listed in the README
@@ -253,6 +254,7 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
     opening_stock(database, demo)
     with database.atomic("IMMEDIATE"):
         load_demo_deposits(database)  # pant: after the products, before the search index
+        load_demo_cards(database)  # gift cards and a credit note to pay with
     if extra_products > count:
         codes = [g[0] for g in demo_groups()]
         taken = frozenset(code for p in demo for code in p.barcodes)

@@ -27,6 +27,7 @@ from screens import styles
 from screens.counter_rules import ask_void
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.gift_card import GiftCardPayDialog, is_card_method
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
@@ -345,7 +346,20 @@ class SaleScreen(PriceChanges):
         if not method:
             choose_other_method(self, lambda key: self._pay(key, text))
             return
+        self._payment_dialog(method, text)
+
+    def _payment_dialog(self, method: str, text: str) -> None:
+        """The payment dialog; a gift card or credit note is scanned in its own."""
+        if is_card_method(host(self).till.config, method):
+            self.app.push_screen(GiftCardPayDialog(method, text), self.card_paid)
+            return
         self.app.push_screen(PaymentDialog(method, text), self.paid)
+
+    def card_paid(self, result: Completed | str | None) -> None:
+        """Paid in full by the card, or part of it with the rest still to pay (the message)."""
+        self.paid(result if isinstance(result, Completed) else None)
+        if isinstance(result, str):
+            self.show_info(result)
 
     def paid(self, completed: Completed | None) -> None:
         self.reload(keep_cursor=False)

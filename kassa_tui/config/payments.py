@@ -29,6 +29,9 @@ SAFT_PAYMENT_CODES: dict[str, str] = {
     "12011": "Mobile phone apps",
     "12999": "Other",
 }
+#: Methods with these codes redeem a card of kassa's own ledger (selling.gift_cards): the
+#: cashier scans the card, and the kind of card it takes.
+CARD_KINDS = {"12005": "gift", "12010": "credit"}
 #: The methods F10 and F11 pay with; they must be in every list.
 FIXED_METHODS = ("cash", "card")
 #: At most this many other methods: each is picked by one digit.
@@ -48,12 +51,19 @@ class PaymentMethod:
     saft_code: str  # PredefinedBasicID-12
     drawer: bool = False  # a payment with it opens the cash drawer
 
+    @property
+    def card_kind(self) -> str | None:
+        """'gift' or 'credit' when the method redeems gift cards or credit notes, else None."""
+        return CARD_KINDS.get(self.saft_code)
+
 
 #: Cash and card as before, and Vipps (accounting.md: Vipps clearing 1578, code 12011).
 DEFAULT_PAYMENT_METHODS: tuple[PaymentMethod, ...] = (
     PaymentMethod("cash", "Kontant", "1900", "12001", drawer=True),
     PaymentMethod("card", "Bankkort", "1579", "12002"),
     PaymentMethod("vipps", "Vipps", "1578", "12011"),
+    PaymentMethod("gift_card", "Gavekort", "2901", "12005"),
+    PaymentMethod("credit_note", "Tilgodelapp", "2902", "12010"),
 )
 
 
@@ -77,6 +87,9 @@ def parse_payments(raw: Any, cash_account: str, card_account: str) -> tuple[Paym
     for fixed in FIXED_METHODS:
         if not any(m.key == fixed for m in methods):
             raise ConfigError("payment", f"must list key = {fixed!r} (F10 cash and F11 card)")
+    for kind in set(CARD_KINDS.values()):
+        if sum(m.card_kind == kind for m in methods) > 1:
+            raise ConfigError("payment", f"only one method may redeem {kind} cards (saft_code)")
     if len(methods) - len(FIXED_METHODS) > MAX_OTHER_METHODS:
         raise ConfigError(
             "payment", f"at most {MAX_OTHER_METHODS} methods besides cash and card (one digit each)"

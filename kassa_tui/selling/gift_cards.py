@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from peewee import SqliteDatabase
 
@@ -197,3 +197,24 @@ def normalise(code: str) -> str:
             _("{code} is not a gift card code (6 to 24 digits or letters).").format(code=code)
         )
     return cleaned
+
+
+#: The demo shop's cards, sold (by the till before this one) on 1 January 2026, and one sold in
+#: 2022 that has expired: (code, kind, amount, days valid).
+DEMO_CARDS = (
+    ("7090000000019", GIFT, 50_000, DEFAULT_VALID_DAYS),
+    ("7090000000026", CREDIT, 10_000, 365),
+    ("7090000000033", GIFT, 20_000, 365),
+)
+DEMO_REGISTER = "DEMO-TIDLIGERE-KASSE"
+
+
+def load_demo_cards(database: SqliteDatabase) -> None:
+    """Cards to try the gift card and credit note payments with (README's quick start)."""
+    if not database.table_exists("gift_card"):
+        return  # a database before schema 9 (the upgrade tests build one)
+    cards = GiftCards(database, DEMO_REGISTER)
+    for code, kind, amount, days in DEMO_CARDS:
+        year = 2022 if code.endswith("33") else 2026
+        sold = Instant(datetime(year, 1, 1, 9, 0, tzinfo=UTC))
+        cards.issue(code, kind, amount, "demo", sold, valid_days=days)

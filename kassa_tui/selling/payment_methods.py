@@ -7,11 +7,15 @@ what a refusal says.
 
 from __future__ import annotations
 
+from peewee import SqliteDatabase
+
 from kassa_tui.config import Config
 from kassa_tui.config.payments import FIXED_METHODS, PaymentMethod
+from kassa_tui.core.clock import Instant
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
+from kassa_tui.selling.gift_cards import Card, GiftCards, kind_name
 
 
 def other_methods(config: Config) -> tuple[PaymentMethod, ...]:
@@ -24,6 +28,18 @@ def check_confirmed_method(config: Config, method: str) -> PaymentMethod:
     found = config.accounting.payment_method(method)
     if found is None or method == "cash":
         raise Refused(_("{method} is not a payment method of this till.").format(method=method))
+    if found.card_kind is not None:
+        raise Refused(
+            _("Scan the card first: {method} is taken off a card.").format(method=found.name)
+        )
+    return found
+
+
+def check_card_method(config: Config, method: str) -> PaymentMethod:
+    """A method that redeems gift cards or credit notes (its saft_code 12005 or 12010)."""
+    found = config.accounting.payment_method(method)
+    if found is None or found.card_kind is None:
+        raise Refused(_("{method} does not take gift cards.").format(method=method))
     return found
 
 
@@ -40,3 +56,26 @@ def too_much(config: Config, method: str, remaining: int) -> str:
     return _("A {method} payment cannot be more than the {due} left.").format(
         method=config.payment_name(method), due=due
     )
+
+
+def redeem_card(
+    database: SqliteDatabase,
+    register_id: str,
+    method: PaymentMethod,
+    code: str,
+    due_ore: int,
+    basket_uuid: str,
+    now: Instant,
+    amount_ore: int | None,
+    user: int,
+) -> tuple[Card, int]:
+    """Take a payment off a card of the method's kind (inside the sale's transaction)."""
+    cards = GiftCards(database, register_id)
+    card = cards.look_up(code)
+    if card.kind != method.card_kind:
+        raise Refused(
+            _("{kind} {code} cannot be taken as {method}.").format(
+                code=card.code, kind=kind_name(card.kind), method=method.name
+            )
+        )
+    return cards.redeem(code, due_ore, basket_uuid, now, amount_ore=amount_ore, user=user)

@@ -26,7 +26,14 @@ from kassa_tui.records.signing import Signer
 from kassa_tui.selling import pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
-from kassa_tui.selling.payment_methods import check_confirmed_method, nothing_left, too_much
+from kassa_tui.selling.gift_cards import Card
+from kassa_tui.selling.payment_methods import (
+    check_card_method,
+    check_confirmed_method,
+    nothing_left,
+    redeem_card,
+    too_much,
+)
 from kassa_tui.selling.receipt_facts import basket_facts
 from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
@@ -109,6 +116,36 @@ class Sales(Transactions):
                 )
             self._add_payment(person, basket_id, Payment(method, paid, paid))
             return PaymentResult(None, remaining - paid)
+
+    def pay_gift_card(
+        self, person: Person, method: str, code: str, amount_text: str = ""
+    ) -> tuple[PaymentResult, Card]:
+        """A gift card or credit note scanned as payment: up to what is left to pay (or the
+        amount typed) comes off the card in the same transaction; the card is returned as it
+        is afterwards. Unknown, expired and used-up cards are refused, nothing changed."""
+        self.baskets._guard()
+        permissions.require(self.db, self.journal, person, Permission.SELL)
+        found = check_card_method(self.config, method)
+        amount = self._amount(amount_text) if amount_text.strip() else None
+        with self.db.atomic("IMMEDIATE"):
+            basket_id, priced = self._open_priced()
+            uuid = self.db.execute_sql("SELECT uuid FROM basket WHERE id = ?", (basket_id,))
+            card, taken = redeem_card(
+                self.db,
+                self.config.register_id,
+                found,
+                code,
+                priced.remaining,
+                str(uuid.fetchone()[0]),
+                self.clock.now(),
+                amount,
+                person.number,
+            )
+            payment = Payment(method, taken, taken)
+            if taken == priced.remaining:
+                return PaymentResult(self._complete(person, basket_id, priced, payment, 0), 0), card
+            self._add_payment(person, basket_id, payment)
+            return PaymentResult(None, priced.remaining - taken), card
 
     def _open_priced(self) -> tuple[int, Priced]:
         row = self.db.execute_sql(

@@ -61,9 +61,11 @@ def test_the_documented_kassa_toml_lists_cash_card_and_vipps(till: Till) -> None
         ("cash", "Kontant", "1900", "12001", True),
         ("card", "Bankkort", "1579", "12002", False),
         ("vipps", "Vipps", "1578", "12011", False),
+        ("gift_card", "Gavekort", "2901", "12005", False),
+        ("credit_note", "Tilgodelapp", "2902", "12010", False),
     ]
     assert methods == DEFAULT_PAYMENT_METHODS  # the file shows the built-in defaults
-    assert [m.key for m in other_methods(till.config)] == ["vipps"]
+    assert [m.key for m in other_methods(till.config)] == ["vipps", "gift_card", "credit_note"]
     assert till.config.keys["pay_other"] == "shift+f11"
 
 
@@ -81,7 +83,13 @@ def test_left_out_the_defaults_apply_with_the_accounting_accounts(tmp_path: Path
     text = without_payment_tables(REPO_CONFIG.read_text(encoding="utf-8"))
     text = text.replace('cash = "1900"', 'cash = "1901"')
     config = load(write_config(tmp_path, text))
-    assert [m.key for m in config.payment_methods] == ["cash", "card", "vipps"]
+    assert [m.key for m in config.payment_methods] == [
+        "cash",
+        "card",
+        "vipps",
+        "gift_card",
+        "credit_note",
+    ]
     assert config.accounting.payment_account("cash") == "1901"
     assert config.accounting.payment_account("vipps") == "1578"
 
@@ -97,6 +105,7 @@ BAD = [
     ('name = "Vipps"', 'name = "Vipps"\ncolour = "orange"', "payment[2].colour"),
     ('saft_code = "12001"\ndrawer = true', 'saft_code = "12001"\ndrawer = false', "drawer"),
     ('account = "1578"\n', "", "payment[2].account: is missing"),
+    ('saft_code = "12010"', 'saft_code = "12005"', "payment: only one method may redeem gift"),
 ]
 
 
@@ -156,6 +165,8 @@ def test_wrong_vipps_payments_are_refused_and_change_nothing(till: Till, cashier
         till.sales.pay_card(cashier, "", "klarna")
     with pytest.raises(Refused, match="cash is not a payment method"):
         till.sales.pay_card(cashier, "", "cash")  # cash is counted and rounded: F10
+    with pytest.raises(Refused, match="Scan the card first: Gavekort is taken off a card"):
+        till.sales.pay_card(cashier, "", "gift_card")
     assert count(till.db, "basket_payment") == 0
     assert count(till.db, "sale") == 0
 
