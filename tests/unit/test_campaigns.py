@@ -352,3 +352,20 @@ def test_a_campaign_is_not_the_cashiers_discount_in_the_signals(
     report = signals(till.db, till.config.register_id, "2026-11-27", "2026-11-27")
     assert report.cashier(1).sales == 1
     assert report.cashier(1).figures["discounts"].count == 0
+
+
+def test_returning_part_of_a_campaign_line_refunds_what_was_paid_for_it(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    # 3 for 2 on 39,90 apples: 79,80 paid for three, so one back refunds 26,60 (a third of
+    # what was paid for the line), never the full 39,90.
+    load(till, shift_lead, PILS_3_FOR_2)
+    till.baskets.add(cashier, APPLES, 3000)
+    done = till.sales.pay_card(cashier, "").completed
+    assert done is not None and done.total == 2 * APPLES_PRICE
+    print_waiting(till)
+    till.returns.return_lines(cashier, done.receipt_nr, [(1, 1000)], "Feil vare", "2", "2222")
+    refund = till.db.execute_sql(
+        "SELECT total_ore FROM sale WHERE kind = 'return' ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]
+    assert refund == -2660
