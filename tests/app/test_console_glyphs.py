@@ -178,6 +178,11 @@ async def goods_received(pilot: Any, till: Till) -> None:
         await pilot.press("enter")
 
 
+async def campaigns(pilot: Any, till: Till) -> None:
+    await stock(pilot, till)
+    await pilot.press("f9")
+
+
 async def count_section(pilot: Any, till: Till) -> None:
     await stock(pilot, till)
     await pilot.press("f6")
@@ -269,6 +274,7 @@ ROUTES: dict[str, tuple[Route, str]] = {
     "change product": (product_form, "ProductForm"),
     "new product": (new_product, "ProductForm"),
     "goods received": (goods_received, "GoodsReceivedScreen"),
+    "campaigns": (campaigns, "CampaignsDialog"),
     "what to count": (count_section, "ChooseSection"),
     "stocktake": (stocktake, "StocktakeScreen"),
 }
