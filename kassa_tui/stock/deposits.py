@@ -6,6 +6,9 @@ from __future__ import annotations
 from peewee import SqliteDatabase
 
 from kassa_tui.catalog.deposits import deposit_code_of, set_product_deposit
+from kassa_tui.people import permissions
+from kassa_tui.people.permissions import Permission
+from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
 
 
@@ -20,3 +23,19 @@ def apply_deposits(db: SqliteDatabase, journal: Journal, rows: list[tuple[int, s
         journal.write(Event.MASTER_DATA, action="import_pant", product=product_id, deposit=code)
         changed += 1
     return changed
+
+
+def set_pant_of_product(
+    db: SqliteDatabase, journal: Journal, person: Person, product_id: int, code: str
+) -> bool:
+    """The product form's pant field: `code` a deposit type's, '' none. Journaled as master
+    data when it changes; returns whether it did."""
+    with db.atomic("IMMEDIATE"):
+        if deposit_code_of(db, product_id) == code:
+            return False
+        permissions.require(db, journal, person, Permission.PRODUCTS)
+        set_product_deposit(db, product_id, code or None)
+        journal.write(
+            Event.MASTER_DATA, user=person.number, action="pant", product=product_id, deposit=code
+        )
+    return True

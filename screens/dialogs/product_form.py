@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
+from kassa_tui.catalog.deposits import deposit_code_of, deposit_types
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -23,6 +24,7 @@ from kassa_tui.core.money import (
     parse_quantity,
 )
 from kassa_tui.people.person import Person
+from kassa_tui.stock.deposits import set_pant_of_product
 from screens import styles
 from screens.host import guarded, host
 
@@ -74,6 +76,15 @@ class ProductForm(ModalScreen[str | None]):
                     id="form-price",
                     max_length=12,
                 )
+            if p is not None:  # in the room a new product's PLU and unit take (80x24)
+                pant = [(f"{k.code} {k.name}", k.code) for k in deposit_types(till.db)]
+                with row(_("Pant")):
+                    yield Select(
+                        [(_("none"), ""), *pant],
+                        value=deposit_code_of(till.db, p.id),
+                        allow_blank=False,
+                        id="form-pant",
+                    )
             with row(_("Barcodes")):
                 yield Input(
                     value=", ".join(details.barcodes) if details else "",
@@ -159,7 +170,12 @@ class ProductForm(ModalScreen[str | None]):
                 barcodes=barcodes,
                 reorder_point_milli=reorder,
             )
+            self._set_pant(self.product.id, str(self.query_one("#form-pant", Select).value))
             self.dismiss(_("Product saved: {name}.").format(name=name))
+
+    def _set_pant(self, product_id: int, code: str) -> None:
+        till = host(self).till
+        set_pant_of_product(till.db, till.journal, self.person, product_id, code)
 
     @guarded
     def action_toggle_active(self) -> None:

@@ -3,9 +3,14 @@ moves both, a bottle-return slip takes pant off (once), and slips alone are paid
 
 from __future__ import annotations
 
+from textual.widgets import Input, Select
+
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
+from kassa_tui.catalog.deposits import deposit_code_of
 from kassa_tui.composition import Till
+from screens.dialogs.product_form import ProductForm
+from tests.app.screen_text import screen_lines, screen_text
 from tests.app.test_sale_flow import basket_rows, message, scan, sign_in, table_rows, totals
 
 COLA_05 = "7089275980401"  # Coca-Cola 0,5 l, 26,90: pant 2 kr
@@ -64,3 +69,35 @@ async def test_slips_are_paid_out_and_a_slip_counts_once(
     receipt = printer.jobs[0].decode("cp865")
     assert "Pantelapp 00042" in receipt and "-45,00" in receipt and "-195,00" in receipt
     assert till.db.execute_sql("SELECT kind, total_ore FROM sale").fetchall() == [("sale", -19500)]
+
+
+async def test_the_product_form_changes_a_drinks_pant(app: KassaApp, till: Till) -> None:
+    """Changing a product shows its pant (a new product gets it when next changed: at 80x24 its
+    PLU and unit take that room)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("f2")
+        await pilot.pause()
+        app.screen.query_one("#stock-search", Input).value = COLA_15
+        await pilot.pause(0.3)
+        await pilot.press("f7")  # change the product found
+        await pilot.pause()
+        assert isinstance(app.screen, ProductForm)
+        form = app.screen
+        assert form.query_one("#form-pant", Select).value == "B"
+        assert any("Pant" in line and "B Pant 3 kr" in line for line in screen_lines(app))
+        assert "F10: save" in screen_text(app)  # everything fits at 80x24
+        form.query_one("#form-pant", Select).value = "A"
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "Product saved: Coca-Cola 1,5 l." in screen_text(app), screen_text(app)
+    product = till.catalog.by_barcode(COLA_15)
+    assert deposit_code_of(till.db, product.id) == "A"
+    row = till.db.execute_sql(
+        "SELECT text FROM journal WHERE basic_id = 'MASTERDATA' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    assert '"deposit": "A"' in row[0]
+    cashier = till.users.sign_in("1", "1111")
+    till.baskets.add(cashier, COLA_15)
+    assert [p.amount for p in till.baskets.current().priced.lines] == [3990, 200]
