@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from kassa_tui.catalog.deposits import PANT_GROUP
 from kassa_tui.core.money import (
     VatLine,
     allocate,
@@ -130,13 +131,15 @@ def price(
         for line_id, share in hit.line_shares.items():
             off[line_id] = off.get(line_id, 0) + share
     nets = [ln.gross - ln.line_discount - off.get(ln.id, 0) for ln in lines]
-    subtotal = sum(nets)
+    # A sale discount is spread over the goods only: pant is never discounted.
+    goods = [0 if ln.group_code == PANT_GROUP else n for ln, n in zip(lines, nets, strict=True)]
+    subtotal = sum(goods)
     if sale_discount_bp:
         sale_discount = round_half_up(subtotal * sale_discount_bp, 10_000)
     else:
         sale_discount = sale_discount_ore
     sale_discount = max(0, min(sale_discount, subtotal))
-    shares = allocate(sale_discount, nets)
+    shares = allocate(sale_discount, goods)
     priced: list[PricedLine] = []
     for ln, net, share in zip(lines, nets, shares, strict=True):
         amount = net - share

@@ -305,3 +305,16 @@ def test_the_saft_export_carries_pant_on_its_account_and_validates(
     assert ledger == [("3031", "Pant: Pant 2 kr (til og med 0,5 l), Pantelapp (returautomat)")]
     group = doc.find(".//s:basics/s:basic[s:basicType='04'][s:basicID='PANT']", NS)
     assert group is not None and group.findtext("s:predefinedBasicID", None, NS) == "04999"
+
+
+def test_a_sale_discount_leaves_pant_whole(till: Till, cashier: Person) -> None:
+    till.baskets.add(cashier, COLA_05)  # 26,90 + pant 2,00
+    till.baskets.add(cashier, SLIP_12)  # -12,00
+    till.baskets.discount_sale(cashier, "10%", "Kort dato")
+    priced = till.baskets.current().priced
+    assert [(p.line.name, p.discount, p.amount) for p in priced.lines] == [
+        ("Coca-Cola 0,5 l", 269, 2421),
+        ("Pant", 0, 200),
+        ("Pantelapp 00043", 0, -1200),
+    ]
+    assert priced.total == 2421 + 200 - 1200
