@@ -369,3 +369,20 @@ def test_returning_part_of_a_campaign_line_refunds_what_was_paid_for_it(
         "SELECT total_ore FROM sale WHERE kind = 'return' ORDER BY id DESC LIMIT 1"
     ).fetchone()[0]
     assert refund == -2660
+
+
+def test_a_price_set_by_hand_during_a_planned_price_stays_at_its_end(
+    till: Till, shift_lead: Person, time: SteeredTime
+) -> None:
+    load(
+        till,
+        shift_lead,
+        HEADER + f"Ukepris;planned_price;{ROMME};;19,90;2026-11-27 12:00;2026-11-27 13:00\n",
+    )
+    switch_due(till.db, till.journal, till.clock)
+    product = till.catalog.by_barcode(ROMME)
+    assert product.price_ore == 1990
+    till.products.update_product(shift_lead, product.id, price_ore=2290)  # by hand
+    time.advance(3600)
+    assert switch_due(till.db, till.journal, till.clock) == []
+    assert till.catalog.by_barcode(ROMME).price_ore == 2290
