@@ -27,7 +27,7 @@ from screens import styles
 from screens.counter_rules import ask_void
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
-from screens.dialogs.gift_card import GiftCardPayDialog, is_card_method
+from screens.dialogs.gift_card import GiftCardLookupDialog, GiftCardPayDialog, is_card_method
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
@@ -332,6 +332,13 @@ class SaleScreen(PriceChanges):
 
     def do_pay_card(self, text: str) -> None:
         self._pay("card", text)
+
+    @guarded
+    def do_gift_card(self, text: str) -> None:
+        """What a gift card or credit note holds (scanned here, or before the key)."""
+        self.person()
+        self.clear_lookup()
+        self.app.push_screen(GiftCardLookupDialog(text.strip()))
 
     def do_pay_other(self, text: str) -> None:
         """Vipps and the shop's other [[payment]] methods: chosen by a digit, then paid."""

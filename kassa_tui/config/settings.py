@@ -21,6 +21,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "park": "f3,ctrl+p",
     "resume": "f4,ctrl+r",
     "price_lookup": "f5,ctrl+f",
+    "gift_card": "shift+f5",
     "line_discount": "f6,ctrl+d",
     "sale_discount": "shift+f6,ctrl+t",
     "price_override": "f7,ctrl+o",

@@ -129,3 +129,55 @@ class GiftCardPayDialog(ModalScreen[Completed | str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class GiftCardLookupDialog(ModalScreen[None]):
+    """Shift+F5: what a gift card or credit note holds and until when; changes nothing."""
+
+    CSS_PATH = styles.DIALOGS
+    BINDINGS = [Binding("escape", "close", show=False)]
+
+    def __init__(self, code: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.code = code
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box payment-box"):
+            yield Label(
+                markup=False,
+                content=_("Gift card balance"),
+                id="gift-title",
+                classes="dialog-title",
+            )
+            yield Input(value=self.code, placeholder=_("Scan the card"), id="gift-code")
+            yield Static(markup=False, content="", id="gift-message", classes="message")
+            yield Static(
+                markup=False,
+                content=_("Card, Enter: its balance · Esc: back"),
+                classes="dialog-help",
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#gift-code", Input).focus()
+        if self.code:
+            self.look_up(self.code)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#gift-message", Static).update(message)
+
+    @guarded
+    def look_up(self, code: str) -> None:
+        till = host(self).till
+        card = GiftCards(till.db, till.config.register_id).look_up(code)
+        today = till.clock.now().local_date
+        text = card_text(card)
+        if card.expired_on(today):
+            text += " " + _("It has expired.")
+        self.show_error(text)
+        self.query_one("#gift-code", Input).value = ""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.look_up(event.value)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

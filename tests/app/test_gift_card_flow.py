@@ -73,3 +73,28 @@ async def test_an_expired_card_is_refused_in_the_dialog(
         assert "Receipt 1: 49,90" in message(app)
     assert balance(till, GIFT) == 50_000 - 4_990
     assert b"Gavekort" in printer.jobs[0]
+
+
+async def test_shift_f5_shows_what_a_card_holds_and_changes_nothing(
+    app: KassaApp, till: Till
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, SJOKOLADE)
+        app.screen.query_one("#entry", Input).value = GIFT
+        await pilot.press("shift+f5")  # the card scanned first, then the key
+        await pilot.pause()
+        shown = str(app.screen.query_one("#gift-message").render())
+        assert "Gift card 7090000000019: 500,00 left, valid to 2028-12-31." in shown
+        await type_code(pilot, EXPIRED)
+        shown = str(app.screen.query_one("#gift-message").render())
+        assert "2023-01-01. It has expired." in shown
+        await type_code(pilot, "7090000000040")
+        shown = str(app.screen.query_one("#gift-message").render())
+        assert "No gift card or credit note has the code 7090000000040." in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "49,90" in str(app.screen.query_one("#sale-totals", Static).render())
+    assert balance(till, GIFT) == 50_000
+    assert till.db.execute_sql("SELECT COUNT(*) FROM basket_payment").fetchone()[0] == 0
