@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from dataclasses import dataclass
 
+from kassa_tui.catalog.deposits import PANT_GROUP
 from kassa_tui.catalog.pricing import Payment
 from kassa_tui.core.clock import Instant
 from kassa_tui.people.person import Person
@@ -191,7 +192,7 @@ class Transactions(RegisterService):
                     ln.overridden,
                 ),
             )
-            if training:
+            if training or ln.group_code == PANT_GROUP:  # pant is no stock of the shop's
                 continue
             self.db.execute_sql(
                 "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"

@@ -102,6 +102,12 @@ def test_the_sale_and_receipt_carry_pant(till: Till, cashier: Person) -> None:
         "SELECT name, group_code, qty_milli, amount_ore, vat_bp FROM sale_line ORDER BY line_nr"
     ).fetchall()
     assert lines == [("Coca-Cola 0,5 l", "60", 2000, 5380, 1500), ("Pant", "PANT", 2000, 400, 1500)]
+    moved = till.db.execute_sql(
+        "SELECT p.name, m.delta_milli FROM stock_movement m JOIN product p ON p.id = m.product_id"
+        " WHERE m.sale_id = ?",
+        (done.sale_id,),
+    ).fetchall()
+    assert moved == [("Coca-Cola 0,5 l", -2000)]  # pant is no stock of the shop's
     receipt = print_waiting(till)[0].decode("cp865")
     assert "Pant" in receipt
     after = receipt.split("\nPant\n", 1)[1].splitlines()[0]
