@@ -24,7 +24,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.selling.basket import BasketState
 from kassa_tui.selling.sales import Completed
 from screens import styles
-from screens.counter_rules import ask_void
+from screens.counter_rules import age_before_payment, ask_void, check_age, toggle_eat_in
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.gift_card import GiftCardLookupDialog, GiftCardPayDialog, is_card_method
@@ -203,6 +203,7 @@ class SaleScreen(PriceChanges):
             self.reload(keep_cursor=False)
         self.clear_lookup()
         self.show_info(_("Added {name}.").format(name=line.name))
+        check_age(self, line)  # the first line with an age limit asks for the customer's age
 
     def look_up(self, text: str) -> None:
         app = host(self)
@@ -353,7 +354,7 @@ class SaleScreen(PriceChanges):
         if not method:
             choose_other_method(self, lambda key: self._pay(key, text))
             return
-        self._payment_dialog(method, text)
+        age_before_payment(self, lambda: self._payment_dialog(method, text))
 
     def _payment_dialog(self, method: str, text: str) -> None:
         """The payment dialog; a gift card or credit note is scanned in its own."""
@@ -400,6 +401,10 @@ class SaleScreen(PriceChanges):
     def do_void_sale(self, _text: str) -> None:
         """Void the whole sale before payment: a reason, a shift lead above the limit."""
         ask_void(self)
+
+    def do_eat_in(self, _text: str) -> None:
+        """Eaten in or taken away: the lines with an eat-in VAT rate follow."""
+        toggle_eat_in(self)
 
     # -- the printer --------------------------------------------------------------------------
 

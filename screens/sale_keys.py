@@ -40,6 +40,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "lock": (_("Lock the till"), ""),
         "sign_out": (_("Sign out"), ""),
         "void_sale": (_("Void the whole sale (a reason; a shift lead above the limit)"), ""),
+        "eat_in": (_("Eaten in or take-away (the eat-in VAT rate for food)"), ""),
     }
 
 
@@ -65,6 +66,7 @@ def bar_texts(read_only: bool = False) -> dict[str, str]:
         "lock": _("Lock"),
         "sign_out": _("Sign out"),
         "void_sale": _("Void"),
+        "eat_in": _("Eat in"),
     }
 
 

@@ -37,6 +37,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",
     "void_sale": "shift+f8,ctrl+a",
+    "eat_in": "shift+f3,ctrl+z",
 }
 
 

@@ -79,6 +79,9 @@ class Event:
     JOURNAL_EXPORT = ("13020", "EXPORT")  # a SAF-T file written from the journal
     KEY_REGISTERED = ("13999", "KEYREG")  # a signing key version registered (records.keyring)
     VOID_SALE = ("13028", "VOID")  # a whole sale voided before payment, every line kept
+    AGE_CHECK = ("13999", "AGECHECK")  # the customer's age confirmed (once a sale)
+    AGE_REFUSED = ("13999", "AGEREFUSED")  # a line with an age limit taken off: age not shown
+    EAT_IN = ("13999", "EATIN")  # the sale marked eaten in, or taken away again
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,9 @@ TRAINING Training receipt (training mode: nothing was sold)
 TRAININGON Training mode on
 TRAININGOFF Training mode off
 VOID Sale voided before payment (annullering), with its reason and every line
+AGECHECK Customer's age confirmed for a product with an age limit (once a sale)
+AGEREFUSED Line with an age limit removed: the customer's age was not confirmed
+EATIN Sale marked eaten in (eat-in VAT rates) or taken away again
 """)
 
 # (basicID, predefinedBasicID, basicDesc) for transactions, lines, payments and discounts.

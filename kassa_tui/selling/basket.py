@@ -22,9 +22,11 @@ from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.selling import pant
+from kassa_tui.selling.age_check import AgeChecks
 from kassa_tui.selling.discounts import Discounts
 from kassa_tui.selling.discounts import parse_discount as parse_discount
 from kassa_tui.selling.discounts import parse_price as parse_price
+from kassa_tui.selling.eat_in import EatIn
 from kassa_tui.selling.open_basket import BasketState as BasketState
 from kassa_tui.selling.parking import Parked as Parked
 from kassa_tui.selling.parking import Parking
@@ -48,7 +50,7 @@ _OPEN_BASKET_FOR_SCAN = (
 )
 
 
-class Baskets(Discounts, Parking, Voids):
+class Baskets(Discounts, Parking, Voids, AgeChecks, EatIn):
     """The one open basket of this register, and the parked ones: lines are added and
     corrected here; discounts and parking come with its parts."""
 
@@ -106,6 +108,7 @@ class Baskets(Discounts, Parking, Voids):
             return pant.add_slip(self, person, slip, qty_milli)
         scanned = self.classify(text)
         product = self.find_product(scanned)
+        rule = self.rule_for_scan(product)  # beer outside the beer hours is refused here
         qty = qty_milli if qty_milli is not None else QTY_ONE
         if qty <= 0 or qty > MAX_QTY:
             raise Refused(_("Quantity must be between 0 and 9999."))
@@ -150,7 +153,7 @@ class Baskets(Discounts, Parking, Voids):
                 scanned.code,
                 product.name,
                 product.group_code,
-                product.vat_bp,
+                self.line_vat(basket_id, product.vat_bp, rule),  # eaten in: its eat-in rate
                 product.unit,
                 unit_price,
                 product.price_ore,

@@ -23,7 +23,7 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import sales_receipt
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
-from kassa_tui.selling import pant
+from kassa_tui.selling import eat_in, pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
 from kassa_tui.selling.gift_cards import Card
@@ -234,6 +234,7 @@ class Sales(Transactions):
             for nr, pl in enumerate(priced.lines, start=1)
         ]
         self.write_lines(sale_id, lines, now, training=training)
+        eat_in.record_sale(self.db, basket_id, sale_id)  # the receipt says «Spises her»
         if not training:  # a training sale redeems no bottle-return slip
             pant.redeem_slips(self.db, basket_id, sale_id, now)
         self.write_payments(sale_id, payments)
@@ -258,6 +259,7 @@ class Sales(Transactions):
         facts = basket_facts(
             receipt_nr, now, person, priced, payments, reason, rounding=rounding, change=change
         )
+        facts = eat_in.noted(self.db, basket_id, facts)
         doc = sales_receipt(self.config, facts, training=training)
         cash = self.queue_receipt(doc, sale_id, payments, training=training)
         return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)

@@ -260,7 +260,27 @@ def _v9_gift_cards(database: SqliteDatabase) -> None:
 
 
 def _v9_counter_rules(database: SqliteDatabase) -> None:
-    """Age limits, beer hours, voided sales and eat-in VAT."""
+    """Age limits, beer hours and eat-in VAT (a voided sale needs no table: the basket's
+    status and its journal row)."""
+    for statement in (
+        "CREATE TABLE group_counter_rule (group_id INTEGER NOT NULL PRIMARY KEY,"
+        " age_limit INTEGER NOT NULL, beer INTEGER NOT NULL,"
+        " FOREIGN KEY (group_id) REFERENCES product_group (id))",
+        "CREATE TABLE product_counter_rule (product_id INTEGER NOT NULL PRIMARY KEY,"
+        " age_limit INTEGER, beer INTEGER, eat_in_vat_bp INTEGER,"
+        " FOREIGN KEY (product_id) REFERENCES product (id))",
+        "CREATE TABLE basket_counter_state (basket_id INTEGER NOT NULL PRIMARY KEY,"
+        " eat_in INTEGER NOT NULL, age_confirmed INTEGER NOT NULL,"
+        " FOREIGN KEY (basket_id) REFERENCES basket (id) ON DELETE CASCADE)",
+        "CREATE TABLE sale_eat_in (sale_id INTEGER NOT NULL PRIMARY KEY,"
+        " FOREIGN KEY (sale_id) REFERENCES sale (id))",
+    ):
+        database.execute_sql(statement)
+    for verb in ("UPDATE", "DELETE"):
+        database.execute_sql(
+            f"CREATE TRIGGER sale_eat_in_no_{verb.lower()} BEFORE {verb} ON sale_eat_in"
+            " BEGIN SELECT RAISE(ABORT, 'sale_eat_in is append-only'); END"
+        )
 
 
 def _v9_counter_features(database: SqliteDatabase) -> None:

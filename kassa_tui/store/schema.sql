@@ -581,3 +581,40 @@ CREATE TRIGGER gift_card_movement_no_delete BEFORE DELETE ON gift_card_movement
 
 
 -- == v9 counter rules
+-- Age limits and beer hours (selling.age_check, selling.beer_hours) and the eat-in VAT rate
+-- (selling.eat_in), kept beside the catalog (catalog.counter_rules): a group's rule holds for
+-- its products; a product's own row overrides it (NULL: as its group).
+CREATE TABLE group_counter_rule (
+    group_id INTEGER NOT NULL PRIMARY KEY,
+    age_limit INTEGER NOT NULL,      -- 0: none; 18 for beer and tobacco
+    beer INTEGER NOT NULL,           -- 1: beer (alcohol at most 4,7 %): only in the sales hours
+    FOREIGN KEY (group_id) REFERENCES product_group (id)
+);
+CREATE TABLE product_counter_rule (
+    product_id INTEGER NOT NULL PRIMARY KEY,
+    age_limit INTEGER,               -- NULL: the group's
+    beer INTEGER,                    -- NULL: the group's
+    eat_in_vat_bp INTEGER,           -- the rate when eaten in (food: 2500); NULL: no other rate
+    FOREIGN KEY (product_id) REFERENCES product (id)
+);
+
+-- The open basket's counter state: eaten in (the eat-in rates apply to its lines) and the
+-- highest age limit the cashier has confirmed for this customer (journaled AGECHECK once).
+-- A voided basket keeps its row, as it keeps its lines (status 'voided', selling.void).
+CREATE TABLE basket_counter_state (
+    basket_id INTEGER NOT NULL PRIMARY KEY,
+    eat_in INTEGER NOT NULL,
+    age_confirmed INTEGER NOT NULL,  -- 0: not asked yet
+    FOREIGN KEY (basket_id) REFERENCES basket (id) ON DELETE CASCADE
+);
+
+-- Completed sales that were eaten in (the receipt says so; the lines carry the rates).
+-- Written with the sale by selling.sales; append-only.
+CREATE TABLE sale_eat_in (
+    sale_id INTEGER NOT NULL PRIMARY KEY,
+    FOREIGN KEY (sale_id) REFERENCES sale (id)
+);
+CREATE TRIGGER sale_eat_in_no_update BEFORE UPDATE ON sale_eat_in
+    BEGIN SELECT RAISE(ABORT, 'sale_eat_in is append-only'); END;
+CREATE TRIGGER sale_eat_in_no_delete BEFORE DELETE ON sale_eat_in
+    BEGIN SELECT RAISE(ABORT, 'sale_eat_in is append-only'); END;

@@ -26,6 +26,10 @@ ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90, 15 %
 ROMME_PRICE = 2490
 PILSNER = "7061222375317"  # Ringnes Pilsner 0,5 l, 39,90, 25 %
 PILSNER_PRICE = 3990
+# Beer is sold only in the beer hours (08-20, Saturdays 08-18, never Sundays): a test that sells
+# at night or on a Sunday sells this instead (39,90, 25 %, like the pilsner).
+TOOTHPASTE = "7013767908024"  # Colgate Max Fresh 75 ml, 39,90, 25 %
+TOOTHPASTE_PRICE = 3990
 VG = "7013874487160"  # VG (newspaper), 40,00, 0 %
 APPLES_PLU = "1001"  # Epler Pink Lady 4 stk, 39,90, sold per unit
 LOOSE_APPLES_PLU = "10001"  # Epler røde løsvekt, 34,90 per kg, weighed

@@ -88,6 +88,9 @@ INTENDED = {
     "EXPORT": "Export of journal to external storage (cash register)",
     "KEYREG": "Other",  # a signing key version registered: the list has no code for it
     "VOID": "Void receipt",  # a whole sale voided before payment (annullering)
+    "AGECHECK": "Other",  # the customer's age confirmed: the list has no code for it
+    "AGEREFUSED": "Other",
+    "EATIN": "Other",
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
 }

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from peewee import SqliteDatabase
 
+from kassa_tui.catalog.counter_rules import CounterRule
 from kassa_tui.composition import open_till
 from kassa_tui.config import Config
 from kassa_tui.demo import load_demo
 from kassa_tui.records.keyring import public_keys, registered
 from kassa_tui.records.signing import ChainCheck, chain_rows, verify_chain_by_version
-from kassa_tui.selling import open_basket
+from kassa_tui.selling import age_check, eat_in, open_basket
 from kassa_tui.store import migrations
 from kassa_tui.store.migrations import SCHEMA_VERSION, SchemaTooNew, current_version, migrate
 
@@ -59,6 +60,10 @@ def sell_at_schema_4(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[i
         old_kassa.setattr(migrations, "SCHEMA_VERSION", 4)
         # Schema 4 had no campaigns: today's code sells there without looking for any.
         old_kassa.setattr(open_basket, "campaigns_for", lambda *_args: [])
+        # Nor counter rules (age limits, beer hours, eat-in VAT).
+        old_kassa.setattr(age_check, "rule_of", lambda *_args: CounterRule())
+        old_kassa.setattr(eat_in, "record_sale", lambda *_args: None)
+        old_kassa.setattr(eat_in, "noted", lambda _db, _basket, facts: facts)
         till = open_till(config)
         load_demo(till.db, till.users)
         cashier = till.users.sign_in("1", "1111")

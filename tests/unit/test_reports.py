@@ -34,6 +34,8 @@ from .conftest import (
     PILSNER_PRICE,
     ROMME,
     ROMME_PRICE,
+    TOOTHPASTE,
+    TOOTHPASTE_PRICE,
     SteeredTime,
     count,
     print_waiting,
@@ -464,14 +466,14 @@ def test_z_reports_are_numbered_and_nothing_is_in_two(
 def test_grand_totals_carried_from_z_to_z_equal_a_recount_of_every_sale(
     till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
 ) -> None:
-    for day in range(3):
+    for day in range(3):  # Friday to Sunday: no beer on Sunday
         sale = sell(till, cashier, ROMME)
-        sell(till, cashier, PILSNER, card=True)
+        sell(till, cashier, TOOTHPASTE, card=True)
         if day:
             insert_sale(
                 till,
                 shift_lead,
-                [("40", -PILSNER_PRICE, 2500, -798)],
+                [("40", -TOOTHPASTE_PRICE, 2500, -798)],
                 "card",
                 kind="return",
                 original=sale,
@@ -485,8 +487,8 @@ def test_grand_totals_carried_from_z_to_z_equal_a_recount_of_every_sale(
             -recount.get("return", 0),
         ), f"Z {z.z_nr}"
         time.advance(24 * HOUR)
-    assert z.grand_total_sales == 3 * (ROMME_PRICE + PILSNER_PRICE)
-    assert z.grand_total_returns == 2 * PILSNER_PRICE
+    assert z.grand_total_sales == 3 * (ROMME_PRICE + TOOTHPASTE_PRICE)
+    assert z.grand_total_returns == 2 * TOOTHPASTE_PRICE
 
 
 @pytest.mark.parametrize("which", ["x", "z"])
@@ -533,14 +535,14 @@ def test_a_second_z_on_the_same_business_day_is_refused(
     sell(till, cashier, ROMME)
     till.reports.z_report(shift_lead, not_counted=True)
     time.advance(13 * HOUR)  # 01:00 the next morning: still the same business day
-    sell(till, cashier, PILSNER)
+    sell(till, cashier, TOOTHPASTE)  # no beer at 01:00
     with pytest.raises(Refused, match=r"Z report for 2026-11-27 is already taken \(Z 1\)"):
         till.reports.z_report(shift_lead, not_counted=True)
     assert count(till.db, "z_report") == 1
     assert count(till.db, "journal", "basic_id = 'ZREPORT'") == 1
     time.advance(3 * HOUR)  # 04:00: a new business day
     z2 = till.reports.z_report(shift_lead, not_counted=True)
-    assert (z2.z_nr, z2.business_date, z2.total_cash_sale) == (2, "2026-11-28", PILSNER_PRICE)
+    assert (z2.z_nr, z2.business_date, z2.total_cash_sale) == (2, "2026-11-28", TOOTHPASTE_PRICE)
 
 
 def test_no_z_while_a_sale_is_being_rung_up(

@@ -43,6 +43,7 @@ from .conftest import (
     PILSNER,
     PILSNER_PRICE,
     ROMME,
+    TOOTHPASTE,
     VG,
     SteeredTime,
     count,
@@ -670,7 +671,7 @@ def test_a_period_is_of_business_days_that_run_past_midnight(
     time.advance(11.5 * HOUR)  # 23:30 on the 27th
     late = sell(till, cashier, ROMME)
     time.advance(2 * HOUR)  # 01:30 on the 28th: still the 27th's business day
-    after_midnight = sell(till, cashier, PILSNER, card=True)
+    after_midnight = sell(till, cashier, TOOTHPASTE, card=True)  # no beer at 01:30
     time.advance(3 * HOUR)  # 04:30 on the 28th: its own business day
     next_morning = sell(till, cashier, ROMME, card=True)
     next_day = date(2026, 11, 28)
@@ -1003,7 +1004,7 @@ def test_a_previous_export_without_the_registers_transactions_does_not_prove_the
         clock=till.clock,
     )  # fmt: skip
     time.advance(24 * HOUR)
-    sell(till, cashier, PILSNER)
+    sell(till, cashier, TOOTHPASTE)  # a Sunday: no beer
     day = date(2026, 11, 29)
     path = export_saft(till.db, till.config, day, day, tmp_path / "2", clock=till.clock)
     code, out = saft_verify(path, public_key(till), tmp_path, "--previous", str(empty))
