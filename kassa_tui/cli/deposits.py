@@ -65,11 +65,11 @@ def deposits_list(ctx: click.Context) -> None:
         _("Account"),
         _("Products"),
     )
-    click.echo(f"{code:<6} {name:<32} {amount:>8} {vat:>7} {account:<7} {products:>8}")
+    click.echo(f"{code:<6} {name:<32} {amount:>8} {vat:>9} {account:<7} {products:>8}")
     for kind in deposit_types(till.db):
         click.echo(
             f"{kind.code:<6} {kind.name[:32]:<32} {format_kr(kind.amount_ore):>8}"
-            f" {_vat_text(kind.vat_bp):>7} {kind.account:<7} {counts.get(kind.id, 0):>8}"
+            f" {_vat_text(kind.vat_bp):>9} {kind.account:<7} {counts.get(kind.id, 0):>8}"
         )
 
 
