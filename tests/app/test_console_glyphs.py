@@ -104,6 +104,17 @@ async def payment(pilot: Any, till: Till) -> None:
     await pilot.press("f10")
 
 
+async def gift_card_payment(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await pilot.press("shift+f11", "2", *"7090000000019", "enter")  # its balance is shown
+
+
+async def gift_card_balance(pilot: Any, till: Till) -> None:
+    await sign_in(pilot, "1", "1111")
+    await type_in(pilot, "7090000000033")  # an expired card: its words too
+    await pilot.press("shift+f5")
+
+
 async def approval(pilot: Any, till: Till) -> None:
     await with_basket(pilot, till)
     await pilot.press("5", "f7")  # a cashier's price override needs a shift lead
@@ -254,6 +265,8 @@ ROUTES: dict[str, tuple[Route, str]] = {
     "discount reason": (discount_reason, "ReasonDialog"),
     "receipts menu": (receipts_menu, "ReceiptsMenu"),
     "payment": (payment, "PaymentDialog"),
+    "gift card payment": (gift_card_payment, "GiftCardPayDialog"),
+    "gift card balance": (gift_card_balance, "GiftCardLookupDialog"),
     "approval": (approval, "ApprovalDialog"),
     "parked sales": (parked, "ParkedDialog"),
     "lock": (lock_screen, "SignInScreen"),
