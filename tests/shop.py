@@ -84,10 +84,14 @@ def demo_till(folder: Path, clock: Clock | None = None, **overrides: str) -> Til
 
 
 def selling_codes(till: Till) -> list[str]:
-    """Plain EAN-13 barcodes of whole-unit demo products with a price."""
+    """Plain EAN-13 barcodes of whole-unit demo products with a price and no age limit (the
+    first line with one stops the scans to ask for the customer's age)."""
     rows = till.db.execute_sql(
         "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id"
-        " WHERE p.unit = 'stk' AND p.active AND p.price_ore > 0 ORDER BY b.code"
+        " LEFT JOIN product_counter_rule pr ON pr.product_id = p.id"
+        " LEFT JOIN group_counter_rule gr ON gr.group_id = p.group_id"
+        " WHERE p.unit = 'stk' AND p.active AND p.price_ore > 0"
+        " AND COALESCE(pr.age_limit, gr.age_limit, 0) = 0 ORDER BY b.code"
     ).fetchall()
     codes = [code for (code,) in rows if till.baskets.classify(code).kind == "ean"]
     assert len(codes) >= 10
