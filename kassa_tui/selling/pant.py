@@ -239,7 +239,8 @@ def _where_is(db: SqliteDatabase, serial: str) -> str | None:
         )
     row = db.execute_sql(
         "SELECT b.status FROM basket_pant bp JOIN basket_line l ON l.id = bp.line_id"
-        " JOIN basket b ON b.id = l.basket_id WHERE bp.slip_serial = ? AND b.status != 'sold'",
+        " JOIN basket b ON b.id = l.basket_id WHERE bp.slip_serial = ?"
+        " AND b.status IN ('open', 'parked')",
         (serial,),
     ).fetchone()
     if row is not None:

@@ -324,3 +324,11 @@ def test_a_sale_discount_leaves_pant_whole(till: Till, cashier: Person) -> None:
         ("Pantelapp 00043", 0, -1200),
     ]
     assert priced.total == 2421 + 200 - 1200
+
+
+def test_a_slip_in_a_voided_sale_can_be_scanned_again(till: Till, cashier: Person) -> None:
+    till.baskets.add(cashier, SLIP_45)
+    till.baskets.void_sale(cashier, "Feil registrering")
+    assert till.baskets.current().empty
+    till.baskets.add(cashier, SLIP_45)  # not redeemed: the voided sale paid nothing out
+    assert [p.line.name for p in till.baskets.current().priced.lines] == ["Pantelapp 00042"]
