@@ -234,6 +234,17 @@ async def price_lookup(pilot: Any, till: Till) -> None:
     await pilot.press("f5")
 
 
+async def age_check(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await type_in(pilot, "7073924847412")  # snus: 18
+    await pilot.press("enter")
+
+
+async def void_reason(pilot: Any, till: Till) -> None:
+    await with_basket(pilot, till)
+    await pilot.press("ctrl+a")
+
+
 async def quit_question(pilot: Any, till: Till) -> None:
     await with_basket(pilot, till)
     await pilot.press("ctrl+q")
@@ -276,6 +287,8 @@ ROUTES: dict[str, tuple[Route, str]] = {
     "return without receipt": (return_without_receipt, "ReturnWithoutReceiptDialog"),
     "price look-up": (price_lookup, "SaleScreen"),
     "quit question": (quit_question, "ConfirmDialog"),
+    "age check": (age_check, "AgeCheckDialog"),
+    "void reason": (void_reason, "ReasonDialog"),
     "training mode": (training, "SaleScreen"),
     "day close": (day_close, "DayCloseScreen"),
     "cash count": (cash_count, "CashCountDialog"),
