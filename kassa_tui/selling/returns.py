@@ -23,9 +23,10 @@ receipts can be returned, and the return is a training transaction (13017).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from kassa_tui.catalog.deposits import PANT_GROUP, PANT_LINE_NAME, deposit_of
 from kassa_tui.catalog.pricing import Payment
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -208,10 +209,12 @@ class Returns(RegisterService):
             raise Refused(_("Choose what to return."))
         if method not in REFUND_METHODS:
             raise Refused(_("Unknown means of refund."))
-        returned = [
-            self._without_receipt(nr, code, qty)
-            for nr, (code, qty) in enumerate(code_and_qty, start=1)
-        ]
+        returned = self._with_pant(
+            [
+                self._without_receipt(nr, code, qty)
+                for nr, (code, qty) in enumerate(code_and_qty, start=1)
+            ]
+        )
         approver = self.users.approver(approver_number, approver_pin)
         permissions.require(self.db, self.journal, approver, Permission.RETURN_WITHOUT_RECEIPT)
         notes = (
@@ -231,7 +234,35 @@ class Returns(RegisterService):
         the return itself would be; nothing is written."""
         returned = self._without_receipt(1, code, qty_milli)
         line = returned.line
-        return NoReceiptLine(code, line.name, returned.receipt.unit, -line.qty_milli, -line.amount)
+        refund = -sum(r.line.amount for r in self._with_pant([returned]))  # its pant too
+        return NoReceiptLine(code, line.name, returned.receipt.unit, -line.qty_milli, refund)
+
+    def _with_pant(self, returned: list[_Returned]) -> list[_Returned]:
+        """A drink taken back without its receipt gives its pant back too, on a line of its
+        own under it (selling.pant: the pant follows its drink); lines renumbered."""
+        out: list[_Returned] = []
+        for item in returned:
+            row = item.line
+            out.append(replace(item, line=replace(row, line_nr=len(out) + 1)))
+            kind = deposit_of(self.db, row.product_id) if item.receipt.unit == "stk" else None
+            if kind is not None:
+                qty, amount = -row.qty_milli, kind.amount_ore
+                out.append(
+                    _line(
+                        len(out) + 1,
+                        kind.product_id,
+                        kind.plu,
+                        PANT_LINE_NAME,
+                        PANT_GROUP,
+                        "stk",
+                        qty,
+                        amount,
+                        amount,
+                        line_amount(amount, qty),
+                        kind.vat_for(row.vat_bp),
+                    )
+                )
+        return out
 
     def _without_receipt(self, nr: int, code: str, qty: int) -> _Returned:
         """One line of a return without receipt, at today's catalog price."""

@@ -332,3 +332,26 @@ def test_a_slip_in_a_voided_sale_can_be_scanned_again(till: Till, cashier: Perso
     assert till.baskets.current().empty
     till.baskets.add(cashier, SLIP_45)  # not redeemed: the voided sale paid nothing out
     assert [p.line.name for p in till.baskets.current().priced.lines] == ["Pantelapp 00042"]
+
+
+def test_a_drink_returned_without_receipt_gives_its_pant_back(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    shown = till.returns.price_without_receipt(COLA_15, 2000)
+    assert (shown.name, shown.refund) == ("Coca-Cola 1,5 l", 2 * (COLA_15_PRICE + 300))
+    done = till.returns.return_without_receipt(
+        cashier, [(COLA_15, 2000), (ROMME, 1000)], "Defekt", "2", "2222", "card"
+    )
+    assert done.total == -(2 * (COLA_15_PRICE + 300) + ROMME_PRICE)
+    lines = till.db.execute_sql(
+        "SELECT line_nr, name, group_code, qty_milli, amount_ore FROM sale_line"
+        " WHERE sale_id = ? ORDER BY line_nr",
+        (done.sale_id,),
+    ).fetchall()
+    assert lines == [
+        (1, "Coca-Cola 1,5 l", "60", -2000, -2 * COLA_15_PRICE),
+        (2, "Pant", "PANT", -2000, -600),
+        (3, "Rømme 18 % 3 dl", "20", -1000, -ROMME_PRICE),
+    ]
+    x = till.reports.x_report(shift_lead)
+    assert (x.pant_sold.num, x.pant_sold.amount) == (-2, -600)  # sales less returns
