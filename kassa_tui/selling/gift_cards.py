@@ -156,6 +156,34 @@ class GiftCards:
         self._move(card_id, -take, basket_uuid, now, user)
         return Card(card.code, card.kind, card.balance_ore - take, card.expires), take
 
+    def put_back(
+        self, kind: str, amount_ore: int, basket_uuid: str, now: Instant, user: int | None
+    ) -> list[Card]:
+        """A return of a sale paid with cards of `kind`: `amount_ore` goes back onto the cards
+        that sale took it from (their movements carry its basket), up to what each gave."""
+        rows = self.db.execute_sql(
+            "SELECT m.card_id, c.code, -SUM(m.amount_ore) FROM gift_card_movement m"
+            " JOIN gift_card c ON c.id = m.card_id WHERE m.basket_uuid = ? AND c.kind = ?"
+            " GROUP BY m.card_id HAVING SUM(m.amount_ore) < 0 ORDER BY MIN(m.id)",
+            (basket_uuid, kind),
+        ).fetchall()
+        cards: list[Card] = []
+        left = amount_ore
+        for card_id, code, gave in rows:
+            back = min(left, int(gave))
+            if back <= 0:
+                continue
+            self._move(int(card_id), back, basket_uuid, now, user)
+            cards.append(self.look_up(str(code)))
+            left -= back
+        if left > 0:
+            raise Refused(
+                _("{amount} cannot go back on a card: the sale took less from its cards.").format(
+                    amount=format_kr(left)
+                )
+            )
+        return cards
+
     def figures(self, kind: str, from_utc: str, to_utc: str) -> Figures:
         """Issued and redeemed on this register in [from_utc, to_utc): the X/Z's figures."""
         row = self.db.execute_sql(

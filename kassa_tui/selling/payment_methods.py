@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peewee import SqliteDatabase
 
+from kassa_tui.catalog.pricing import Payment
 from kassa_tui.config import Config
 from kassa_tui.config.payments import FIXED_METHODS, PaymentMethod
 from kassa_tui.core.clock import Instant
@@ -79,3 +80,25 @@ def redeem_card(
             )
         )
     return cards.redeem(code, due_ore, basket_uuid, now, amount_ore=amount_ore, user=user)
+
+
+def refund_to_cards(
+    database: SqliteDatabase,
+    config: Config,
+    original_sale_id: int,
+    payments: list[Payment],
+    now: Instant,
+    user: int,
+) -> None:
+    """A return's refunds by gift card or credit note go back onto the cards the original sale
+    was paid with (inside the return's transaction); other methods are not touched."""
+    row = database.execute_sql(
+        "SELECT basket_uuid FROM sale WHERE id = ?", (original_sale_id,)
+    ).fetchone()
+    for payment in payments:
+        method = config.accounting.payment_method(payment.method)
+        if method is None or method.card_kind is None or row is None:
+            continue
+        GiftCards(database, config.register_id).put_back(
+            method.card_kind, -payment.amount_ore, str(row[0]), now, user
+        )

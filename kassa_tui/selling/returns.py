@@ -47,6 +47,7 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import ReceiptLine, return_receipt
 from kassa_tui.records.register import Register, RegisterService
 from kassa_tui.selling.basket import MAX_QTY, Baskets
+from kassa_tui.selling.payment_methods import refund_to_cards
 from kassa_tui.selling.receipt_facts import receipt_facts
 from kassa_tui.selling.return_lookup import SoldReceipt as SoldReceipt
 from kassa_tui.selling.return_lookup import parse_receipt_nr, sold_receipt
@@ -335,6 +336,8 @@ class Returns(RegisterService):
         sale_id, receipt_nr = self.transactions.write_sale(person, now, row)
         self.transactions.write_lines(sale_id, lines, now, training=training)
         self.transactions.write_payments(sale_id, payments)
+        if original_sale_id is not None and not training:  # gift cards: back on the card
+            refund_to_cards(self.db, self.config, original_sale_id, payments, now, person.number)
         extra: dict[str, Any]
         if training:
             event, extra = Event.TRAINING_RECEIPT, {"kind": "return"}

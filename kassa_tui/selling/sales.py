@@ -126,6 +126,8 @@ class Sales(Transactions):
         self.baskets._guard()
         permissions.require(self.db, self.journal, person, Permission.SELL)
         found = check_card_method(self.config, method)
+        if self.training:
+            raise Refused(_("Training mode: no gift card or credit note is used."))
         amount = self._amount(amount_text) if amount_text.strip() else None
         with self.db.atomic("IMMEDIATE"):
             basket_id, priced = self._open_priced()

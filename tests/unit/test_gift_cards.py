@@ -193,3 +193,27 @@ def test_wrong_cards_are_refused_and_nothing_changes(till: Till, cashier: Person
         till.sales.pay_gift_card(cashier, "vipps", DEMO_GIFT)
     assert count(till.db, "basket_payment") == 0
     assert count(till.db, "gift_card_movement", "register_id = ?", till.config.register_id) == 0
+
+
+def test_a_return_puts_the_card_payment_back_on_the_card(till: Till, cashier: Person) -> None:
+    till.baskets.add(cashier, PILSNER)  # 39,90: 30,00 by gift card, 10,00 in cash
+    till.sales.pay_gift_card(cashier, "gift_card", DEMO_GIFT, "30,00")
+    done = till.sales.pay_cash(cashier, "").completed
+    assert done is not None
+    back = till.returns.return_lines(cashier, done.receipt_nr, [(1, 1000)], "Feil", "2", "2222")
+    assert dict(back.refunds)["gift_card"] == 3_000  # the card first, the rest in cash
+    assert GiftCards(till.db, "x").look_up(DEMO_GIFT).balance_ore == 50_000
+    refunds = till.db.execute_sql(
+        "SELECT method, amount_ore FROM payment WHERE sale_id = ?", (back.sale_id,)
+    ).fetchall()
+    assert ("gift_card", -3_000) in refunds
+
+
+def test_training_mode_never_touches_a_card(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    till.receipts.training_on(shift_lead)
+    till.baskets.add(cashier, PILSNER)
+    with pytest.raises(Refused, match="Training mode: no gift card or credit note is used"):
+        till.sales.pay_gift_card(cashier, "gift_card", DEMO_GIFT)
+    assert GiftCards(till.db, "x").look_up(DEMO_GIFT).balance_ore == 50_000
