@@ -40,7 +40,7 @@ def rule_of(db: SqliteDatabase, product_id: int) -> CounterRule:
 
 def set_group_rule(db: SqliteDatabase, group_code: str, age_limit: int, beer: bool) -> None:
     """A group's age limit and beer flag (inside the caller's transaction)."""
-    _check_age(age_limit)
+    check_age(age_limit)
     row = db.execute_sql("SELECT id FROM product_group WHERE code = ?", (group_code,)).fetchone()
     if row is None:
         raise Refused(_("There is no product group {code}.").format(code=group_code))
@@ -63,7 +63,7 @@ def set_product_rule(
 ) -> None:
     """A product's own rule (None: as its group; no eat-in rate); in the caller's transaction."""
     if age_limit is not None:
-        _check_age(age_limit)
+        check_age(age_limit)
     if eat_in_vat_bp is not None and eat_in_vat_bp not in vat_rates_bp:
         raise Refused(
             _("The eat-in VAT rate must be one of the till's rates, not {rate}.").format(
@@ -79,7 +79,8 @@ def set_product_rule(
     )
 
 
-def _check_age(age_limit: int) -> None:
+def check_age(age_limit: int) -> None:
+    """Refuse an age limit Norway does not use."""
     if age_limit not in AGE_LIMITS:
         raise Refused(_("An age limit is 0 (none), 18 or 20, not {age}.").format(age=age_limit))
 

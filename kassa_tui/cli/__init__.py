@@ -12,6 +12,7 @@ from kassa_tui.cli.backup import backup, restore
 from kassa_tui.cli.base import main
 from kassa_tui.cli.campaigns import campaigns
 from kassa_tui.cli.catalog import import_
+from kassa_tui.cli.counter_rules import rules
 from kassa_tui.cli.deposits import deposits
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
@@ -35,6 +36,7 @@ for command in (
     groups,
     campaigns,
     deposits,
+    rules,
     saft,
     keys,
     backup,
