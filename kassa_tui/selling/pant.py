@@ -13,8 +13,9 @@ functions here with a few lines; the deposit types are catalog.deposits'.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from peewee import OperationalError, SqliteDatabase
 from stdnum import ean
@@ -28,6 +29,22 @@ from kassa_tui.core.i18n import _
 from kassa_tui.core.money import QTY_ONE, format_kr
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
+
+
+class SoldLineLike(Protocol):
+    """What `pant_after` reads of a sold line (selling.return_lookup.SoldLine)."""
+
+    @property
+    def line_nr(self) -> int: ...
+
+    @property
+    def group_code(self) -> str: ...
+
+    @property
+    def unit_price(self) -> int: ...
+
+
+Sold = TypeVar("Sold", bound=SoldLineLike)
 
 
 class Baskets(Protocol):
@@ -358,3 +375,14 @@ def accounts_used(db: SqliteDatabase, sold: str, params: tuple[object, ...]) -> 
     ):
         names.setdefault(str(account), []).append(str(name))
     return {account: "Pant: " + ", ".join(kinds) for account, kinds in names.items()}
+
+
+def pant_after(lines: Sequence[Sold], line: Sold) -> Sold | None:
+    """The pant line a sold drink line brought with it (the next line, in group PANT, for a
+    positive amount): a return by receipt chooses it with its drink."""
+    if line.group_code == PANT_GROUP:
+        return None
+    for other in lines:
+        if other.line_nr == line.line_nr + 1:
+            return other if other.group_code == PANT_GROUP and other.unit_price > 0 else None
+    return None

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import QTY_ONE, InvalidQuantity, format_kr, parse_quantity
+from kassa_tui.selling.pant import pant_after
 from kassa_tui.selling.returns import ReturnDone, SoldReceipt
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
@@ -170,6 +171,11 @@ class ReturnDialog(ModalScreen[str | None]):
             del self.chosen[line.line_nr]
         else:
             self.chosen[line.line_nr] = line.left_milli
+        pant = pant_after(self.sold.lines, line)  # the drink's pant goes back with it
+        if pant is not None and line.line_nr in self.chosen:
+            self.chosen[pant.line_nr] = min(self.chosen[line.line_nr], pant.left_milli)
+        elif pant is not None:
+            self.chosen.pop(pant.line_nr, None)
         self.show_message("")
         self.fill()
 

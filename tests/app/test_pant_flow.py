@@ -9,7 +9,9 @@ from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.catalog.deposits import deposit_code_of
 from kassa_tui.composition import Till
+from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.product_form import ProductForm
+from screens.dialogs.returns import ReturnDialog
 from tests.app.screen_text import screen_lines, screen_text
 from tests.app.test_sale_flow import basket_rows, message, scan, sign_in, table_rows, totals
 
@@ -101,3 +103,37 @@ async def test_the_product_form_changes_a_drinks_pant(app: KassaApp, till: Till)
     cashier = till.users.sign_in("1", "1111")
     till.baskets.add(cashier, COLA_15)
     assert [p.amount for p in till.baskets.current().priced.lines] == [3990, 200]
+
+
+async def test_a_drink_returned_by_receipt_takes_its_pant_back(till: Till) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("2", "*")
+        await scan(pilot, COLA_15)  # 2 x 39,90 + pant 2 x 3,00
+        await pilot.press("f11")
+        await pilot.pause()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await scan(pilot, "R1")  # the customer is back with the receipt
+        await pilot.pause()
+        assert isinstance(app.screen, ReturnDialog)
+        app.screen.query_one("#return-reason", Input).value = "1"
+        await pilot.press("f6")  # one of the two bottles: its pant is chosen with it
+        await pilot.pause()
+        assert app.screen.chosen == {1: 1000, 2: 1000}
+        app.screen.query_one("#return-reason", Input).value = "Lekk"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalDialog)
+        assert "Refund 42,90: 42,90 to the card" in screen_text(app)
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    lines = till.db.execute_sql(
+        "SELECT name, qty_milli, amount_ore FROM sale_line l JOIN sale s ON s.id = l.sale_id"
+        " WHERE s.kind = 'return' ORDER BY l.line_nr"
+    ).fetchall()
+    assert lines == [("Coca-Cola 1,5 l", -1000, -3990), ("Pant", -1000, -300)]
