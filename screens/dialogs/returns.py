@@ -33,7 +33,13 @@ TABLE_ROWS = 7
 
 
 def refund_names() -> dict[str, str]:
-    return {"cash": _("in cash"), "card": _("to the card")}
+    return {
+        "cash": _("in cash"),
+        "card": _("to the card"),
+        "vipps": _("by Vipps"),
+        "gift_card": _("back on the gift card"),
+        "credit_note": _("back on the credit note"),
+    }
 
 
 def refund_message(done: ReturnDone) -> str:

@@ -98,3 +98,12 @@ async def test_shift_f5_shows_what_a_card_holds_and_changes_nothing(
         assert "49,90" in str(app.screen.query_one("#sale-totals", Static).render())
     assert balance(till, GIFT) == 50_000
     assert till.db.execute_sql("SELECT COUNT(*) FROM basket_payment").fetchone()[0] == 0
+
+
+def test_a_return_message_names_the_card_the_money_goes_back_on() -> None:
+    from kassa_tui.selling.returns import ReturnDone
+    from screens.dialogs.returns import refund_message
+
+    done = ReturnDone(2, 2, -3_990, 0, 0, True, (("gift_card", 3_000), ("cash", 990)))
+    text = refund_message(done)
+    assert "30,00 back on the gift card, 9,90 in cash" in text
