@@ -11,6 +11,8 @@ A part of `Baskets`; the basket's confirmed age is in `basket_counter_state`.
 
 from __future__ import annotations
 
+from peewee import SqliteDatabase
+
 from kassa_tui.catalog.counter_rules import CounterRule, rule_of
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
@@ -28,6 +30,20 @@ _HIGHEST_LIMIT = (
 )
 
 
+_BEER_LINE = (
+    "SELECT l.name FROM basket_line l JOIN product p ON p.id = l.product_id"
+    " LEFT JOIN product_counter_rule pr ON pr.product_id = p.id"
+    " LEFT JOIN group_counter_rule gr ON gr.group_id = p.group_id"
+    " WHERE l.basket_id = ? AND COALESCE(pr.beer, gr.beer, 0) = 1 ORDER BY l.position LIMIT 1"
+)
+
+
+def beer_line(db: SqliteDatabase, basket_id: int) -> str | None:
+    """The name of the basket's first beer line, if it has one."""
+    row = db.execute_sql(_BEER_LINE, (basket_id,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 class AgeChecks(OpenBasket):
     """The open basket's age limits and beer hours (a part of `Baskets`)."""
 
@@ -38,6 +54,18 @@ class AgeChecks(OpenBasket):
         if rule.beer:
             beer_hours.check(self.clock.now().local, self.config.sale.beer)
         return rule
+
+    def check_beer_at_payment(self, basket_id: int) -> None:
+        """A sale is made when it is paid: beer scanned at 19:59 is not sold at 20:01. Refused
+        (nothing paid) with why, until when, and what to do."""
+        name = beer_line(self.db, basket_id)
+        if name is None:
+            return
+        message = beer_hours.refusal(self.clock.now().local, self.config.sale.beer)
+        if message is not None:
+            raise Refused(
+                _("{refusal} Take {name} off, or void the sale.").format(refusal=message, name=name)
+            )
 
     def confirmed_age(self, basket_id: int) -> int:
         row = self.db.execute_sql(

@@ -161,6 +161,7 @@ class Sales(Transactions):
         lines = self.baskets.lines(basket_id)
         if not lines:
             raise Refused(_("The basket is empty."))
+        self.baskets.check_beer_at_payment(basket_id)  # sold when paid: in the beer hours
         priced = price(
             lines,
             self.baskets.payments(basket_id),

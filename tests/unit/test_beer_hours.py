@@ -140,3 +140,22 @@ def test_bad_beer_settings_name_their_key(tmp_path: Path, settings: str, key: st
     with pytest.raises(ConfigError) as error:
         load(shop_with(tmp_path, settings))
     assert error.value.key == key
+
+
+def test_beer_scanned_in_the_hours_is_not_paid_for_after_them(
+    till: Till, cashier: Person, time: SteeredTime
+) -> None:
+    at(time, "2026-11-27 19:59")
+    till.baskets.add(cashier, ROMME)
+    till.baskets.add(cashier, PILSNER)
+    at(time, "2026-11-27 20:00")
+    with pytest.raises(Refused) as refused:
+        till.sales.pay_cash(cashier, "")
+    assert refused.value.message.endswith(
+        "Beer can be sold again tomorrow at 08:00."
+        " Take Ringnes Pilsner 0,5 l off, or void the sale."
+    )
+    assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 0
+    line = till.baskets.current().priced.lines[1].line
+    till.baskets.remove_line(cashier, line.id)
+    assert till.sales.pay_cash(cashier, "").completed is not None  # the rest is sold

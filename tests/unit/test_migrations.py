@@ -62,6 +62,7 @@ def sell_at_schema_4(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[i
         old_kassa.setattr(open_basket, "campaigns_for", lambda *_args: [])
         # Nor counter rules (age limits, beer hours, eat-in VAT).
         old_kassa.setattr(age_check, "rule_of", lambda *_args: CounterRule())
+        old_kassa.setattr(age_check, "beer_line", lambda *_args: None)
         old_kassa.setattr(eat_in, "record_sale", lambda *_args: None)
         old_kassa.setattr(eat_in, "noted", lambda _db, _basket, facts: facts)
         till = open_till(config)
