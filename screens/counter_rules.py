@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any, Protocol, cast
 
 from textual.app import App
+from textual.dom import DOMNode
+from textual.widgets import Input
 
 from kassa_tui.catalog.pricing import Line
 from kassa_tui.core.errors import Refused
@@ -154,4 +156,12 @@ def toggle_eat_in(screen: SaleScreen) -> None:
         _("Eaten in: food at the eat-in VAT rate.")
         if eat_in
         else _("Take-away: food at the take-away VAT rate.")
+    )
+
+
+def show_eat_in(screen: DOMNode, eaten_in: bool) -> None:
+    """While the sale is eaten in, the entry line says so (the message line moves on)."""
+    entry = screen.query_one("#entry", Input)
+    entry.placeholder = (
+        _("Scan or type a code · eaten in") if eaten_in else _("Scan or type a code")
     )

@@ -24,7 +24,13 @@ from kassa_tui.people.person import Person
 from kassa_tui.selling.basket import BasketState
 from kassa_tui.selling.sales import Completed
 from screens import styles
-from screens.counter_rules import age_before_payment, ask_void, check_age, toggle_eat_in
+from screens.counter_rules import (
+    age_before_payment,
+    ask_void,
+    check_age,
+    show_eat_in,
+    toggle_eat_in,
+)
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.gift_card import GiftCardLookupDialog, GiftCardPayDialog, is_card_method
@@ -108,6 +114,7 @@ class SaleScreen(PriceChanges):
         header.show_person(app.person)
         header.show_training(app.till.receipts.training)
         app.show_training()
+        show_eat_in(self, app.till.baskets.eaten_in())  # the entry line says so
 
     def basket_table(self) -> BasketTable:
         return self.query_one("#basket", BasketTable)

@@ -164,6 +164,7 @@ async def test_shift_f3_eats_in_and_the_receipt_says_so(
         await pilot.press("shift+f3")
         await pilot.pause()
         assert "Eaten in" in screen_text(app)
+        assert "Scan or type a code · eaten in" in screen_text(app)  # stays while it is
         assert [p.line.vat_bp for p in till.baskets.current().priced.lines] == [2500]
         await pilot.press("f10")
         await pilot.pause()
@@ -171,6 +172,7 @@ async def test_shift_f3_eats_in_and_the_receipt_says_so(
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert "eaten in" not in screen_text(app)  # the next customer takes away
     [receipt] = printer.jobs
     assert b"Spises her (servering)" in receipt
     assert b"25 %          18,32       4,58     22,90" in receipt
