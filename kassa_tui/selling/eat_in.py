@@ -67,6 +67,12 @@ def noted(db: SqliteDatabase, basket_id: int, facts: SaleFacts) -> SaleFacts:
     return replace(facts, notes=(*facts.notes, TAKE_AWAY_NOTE)) if dual else facts
 
 
+def noted_basket(db: SqliteDatabase, basket_uuid: str | None, facts: SaleFacts) -> SaleFacts:
+    """`noted` for a basket known by its uuid (a provisional receipt of the open basket)."""
+    row = db.execute_sql("SELECT id FROM basket WHERE uuid = ?", (basket_uuid,)).fetchone()
+    return facts if row is None else noted(db, int(row[0]), facts)
+
+
 def sale_eaten_in(db: SqliteDatabase, sale_id: int) -> bool:
     row = db.execute_sql("SELECT 1 FROM sale_eat_in WHERE sale_id = ?", (sale_id,)).fetchone()
     return row is not None

@@ -96,3 +96,12 @@ def test_bad_eat_in_changes_nothing(till: Till, cashier: Person) -> None:
     with pytest.raises(Refused, match="one of the till's rates"):
         set_product_rule(till.db, product_id, eat_in_vat_bp=3000)
     assert count(till.db, "product_counter_rule", "product_id = ?", product_id) == 0
+
+
+def test_a_provisional_receipt_says_eaten_in_too(till: Till, cashier: Person) -> None:
+    till.baskets.add(cashier, BOLLE)
+    till.baskets.toggle_eat_in(cashier)
+    till.receipts.provisional(cashier)
+    [receipt] = print_waiting(till)
+    text = receipt.decode("cp865", errors="replace")
+    assert "Spises her (servering)" in text and "25 %          18,32       4,58" in text
