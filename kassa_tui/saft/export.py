@@ -24,6 +24,7 @@ from kassa_tui.config import Config
 from kassa_tui.core.clock import Clock, Instant
 from kassa_tui.core.errors import Stopped
 from kassa_tui.core.files import write_new, writing_new
+from kassa_tui.core.i18n import _
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
 from kassa_tui.saft.codes import (
@@ -71,7 +72,11 @@ def export_saft(
     """Write the SAF-T file for the business days `from_date`..`to_date` into `out_dir`; journal
     it. A business day runs from `config.day_cutoff_hour` to the next morning's (Oslo time)."""
     if from_date > to_date:
-        raise Stopped(f"the period starts ({from_date}) after it ends ({to_date})")
+        raise Stopped(
+            _("the period starts ({start}) after it ends ({end})").format(
+                start=from_date, end=to_date
+            )
+        )
     clock = clock or Clock()
     now = clock.now()
     name = file_name(config.org_nr, now)

@@ -34,6 +34,7 @@ from peewee import SqliteDatabase
 from kassa_tui.config import SigningSettings
 from kassa_tui.core.clock import Clock, Instant, parse_utc
 from kassa_tui.core.errors import Refused, Stopped
+from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import Journal
 from kassa_tui.records.signing import chain_rows, verify_chain
 from kassa_tui.store.backup import (
@@ -142,8 +143,10 @@ def _check_signatures(path: Path, register_id: str, pem: bytes) -> int:
     bad = verify_chain(rows, pem)
     if bad is not None:
         raise Stopped(
-            f"the signature of receipt {bad} of register {register_id} does not verify: the"
-            " sale was altered or removed, or signed with another key"
+            _(
+                "the signature of receipt {receipt} of register {register} does not verify: the"
+                " sale was altered or removed, or signed with another key"
+            ).format(receipt=bad, register=register_id)
         )
     return len(rows)
 
@@ -165,13 +168,17 @@ def _stage(backup: Path, staging: Path) -> None:
     by SQLite (which could checkpoint it) and never read again after this.
     """
     if not backup.is_file():
-        raise Stopped(f"{backup}: no such backup file")
+        raise Stopped(_("{backup}: no such backup file").format(backup=backup))
     with open(backup, "rb") as file:
         head = file.read(len(SQLITE_HEADER))
     if head.startswith(MAGIC):
-        raise Stopped(f"{backup} is an encrypted backup; run `kassa backup decrypt` first")
+        raise Stopped(
+            _("{backup} is an encrypted backup; run `kassa backup decrypt` first").format(
+                backup=backup
+            )
+        )
     if head != SQLITE_HEADER:
-        raise Stopped(f"{backup} is not an SQLite database")
+        raise Stopped(_("{backup} is not an SQLite database").format(backup=backup))
     source = staging.with_name(f"{staging.name}.source")
     try:
         write_private(source, backup.read_bytes())
@@ -180,7 +187,11 @@ def _stage(backup: Path, staging: Path) -> None:
             write_private(Path(f"{source}-wal"), wal.read_bytes())
         snapshot(source, staging)  # the -wal folded in
     except sqlite3.DatabaseError as exc:
-        raise Stopped(f"{backup} cannot be read as a kassa database: {exc}") from None
+        raise Stopped(
+            _("{backup} cannot be read as a kassa database: {error}").format(
+                backup=backup, error=exc
+            )
+        ) from None
     finally:
         remove_database(source)
     os.chmod(staging, 0o600)
@@ -198,8 +209,10 @@ def _lock_database(database: Path) -> list[DatabaseLock | _ProbeLock]:
         whole.acquire(exclusive=True)
     except DatabaseBusy:
         raise Refused(
-            f"a kassa is selling on {database} (on some register); stop every till that uses"
-            " this database first"
+            _(
+                "a kassa is selling on {database} (on some register); stop every till that uses"
+                " this database first"
+            ).format(database=database)
         ) from None
     held.append(whole)
     try:
@@ -211,8 +224,10 @@ def _lock_database(database: Path) -> list[DatabaseLock | _ProbeLock]:
         for lock in reversed(held):
             lock.release()
         raise Refused(
-            f"a kassa (pid {busy.pid}) is selling on {database}; stop every till that uses"
-            " this database first"
+            _(
+                "a kassa (pid {pid}) is selling on {database}; stop every till that uses"
+                " this database first"
+            ).format(pid=busy.pid, database=database)
         ) from None
     return held
 
@@ -263,32 +278,46 @@ def restore(
         info = check_database(staging)
         if info.schema_version > SCHEMA_VERSION:
             raise Refused(
-                f"the backup's schema {info.schema_version} is newer than this kassa"
-                f" ({SCHEMA_VERSION}); upgrade kassa first"
+                _(
+                    "the backup's schema {version} is newer than this kassa ({supported});"
+                    " upgrade kassa first"
+                ).format(version=info.schema_version, supported=SCHEMA_VERSION)
             )
         pem = _signing_pem(signing)
         if pem is not None:
             _check_signatures(staging, register_id, pem)
         elif not force:
             raise Refused(
-                "no signing key is readable from kassa.toml, so the backup's signatures cannot"
-                " be checked; use --force to restore it unchecked"
+                _(
+                    "no signing key is readable from kassa.toml, so the backup's signatures"
+                    " cannot be checked; use --force to restore it unchecked"
+                )
             )
         why = _other_shop(staging, info, org_nr, register_id)
         if why is not None and not other_shop:
-            raise Refused(f"{why}; use --other-shop if it really belongs here")
+            raise Refused(_("{why}; use --other-shop if it really belongs here").format(why=why))
         if database.exists() and not force:
             try:
                 rows, last = _current_info(database)
             except sqlite3.DatabaseError as exc:
                 raise Refused(
-                    f"the database at {database} cannot be read ({exc}); use --force"
+                    _("the database at {database} cannot be read ({error}); use --force").format(
+                        database=database, error=exc
+                    )
                 ) from None
             if last > info.last_utc or rows > info.journal_rows:
                 raise Refused(
-                    f"the database at {database} is newer than the backup ({rows} journal"
-                    f" rows, last {local_time(last)}; the backup has {info.journal_rows}, last"
-                    f" {local_time(info.last_utc)}); use --force to replace it anyway"
+                    _(
+                        "the database at {database} is newer than the backup ({rows} journal"
+                        " rows, last {last}; the backup has {backup_rows}, last {backup_last});"
+                        " use --force to replace it anyway"
+                    ).format(
+                        database=database,
+                        rows=rows,
+                        last=local_time(last),
+                        backup_rows=info.journal_rows,
+                        backup_last=local_time(info.last_utc),
+                    )
                 )
         if why is not None:
             _journal_override(staging, register_id, why, backup)
@@ -325,7 +354,7 @@ def _journal_override(staging: Path, register_id: str, why: str, backup: Path) -
 def _keep(database: Path, kept: Path) -> None:
     """Move the old database aside (0600), folding its WAL in first when it can be read."""
     if kept.exists():
-        raise Refused(f"{kept} already exists; try again in a second")
+        raise Refused(_("{path} already exists; try again in a second").format(path=kept))
     checkpointed = False
     with contextlib.suppress(sqlite3.Error):
         conn = sqlite3.connect(str(database), timeout=30)
