@@ -86,7 +86,7 @@ class DayCloseScreen(Screen[None]):
 
     def show_doc(self, report: Report) -> None:
         till = host(self).till
-        doc = report_doc(till.config, report)
+        doc = report_doc(till.config, report, _)  # in the till's language; paper: Bokmål
         self.query_one("#dayclose-text", Static).update(doc.as_text(till.config.printer.columns))
 
     def show_error(self, message: str) -> None:

@@ -9,6 +9,7 @@ printed as the regulation writes them.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 
 from kassa_tui.core.paths import data_dir
 
@@ -22,14 +23,24 @@ FALLBACKS = {"nn": "nb"}
 def set_language(language: str) -> None:
     """Switch every later `_()` call to `language` ("nb", "nn" or "en")."""
     global _translation, _language
-    if language == "en":
-        _translation = gettext.NullTranslations()
-    else:
-        _translation = _catalog(language)
-        fallback = FALLBACKS.get(language)
-        if fallback is not None:
-            _translation.add_fallback(_catalog(fallback))
+    _translation = _translations(language)
     _language = language
+
+
+def translator(language: str) -> Callable[[str], str]:
+    """`_` of one language whatever the configured one: the printed X and Z take Bokmål
+    (`translator("nb")`) while the screen shows them in the till's language."""
+    return _translations(language).gettext
+
+
+def _translations(language: str) -> gettext.NullTranslations:
+    if language == "en":
+        return gettext.NullTranslations()
+    translation = _catalog(language)
+    fallback = FALLBACKS.get(language)
+    if fallback is not None:
+        translation.add_fallback(_catalog(fallback))
+    return translation
 
 
 def _catalog(language: str) -> gettext.NullTranslations:
@@ -43,6 +54,12 @@ def language() -> str:
 def _(message: str) -> str:
     """Translate `message` into the configured language."""
     return _translation.gettext(message)
+
+
+def N_(message: str) -> str:
+    """Marks `message` for the catalogs (extracted like `_`) without translating it: it is
+    translated later, in a language chosen then (see `translator`)."""
+    return message
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

@@ -1,19 +1,23 @@
 """What an X or Z report holds (§ 2-8-2) and how it is printed.
 
 Field names follow SAF-T's `eventReport`; amounts are integer øre. The printed report is
-Norwegian whatever the screen language, shows every field (zeros included) and fits 32 columns.
+Norwegian (Bokmål) whatever the screen language, shows every field (zeros included) and fits 32
+columns; on screen the same document is in the till's language. Its labels are English message
+ids marked with N_; the Bokmål catalog's entries for them are what the paper says.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from kassa_tui.config import Config
+from kassa_tui.core.i18n import N_, translator
 from kassa_tui.core.money import format_kr, format_rate
-from kassa_tui.records.receipts import PAYMENT_NAMES, ReceiptDoc
+from kassa_tui.records.receipts import ReceiptDoc
 from kassa_tui.selling.cash import CashCount
 
 X_REPORT, Z_REPORT = "X report", "Z report"
@@ -21,12 +25,17 @@ X_REPORT, Z_REPORT = "X report", "Z report"
 #: 16 hex digits are 64 bits, beyond anyone's reach to match with a rewritten journal.
 HEAD_PRINTED = 16
 SIGNATURE_PRINTED = 16
-_NAMES_NB = {
-    "Delete line": "Slettet linje",
-    "Reduce quantity": "Redusert antall",
-    "Price override": "Prisendring",
-    "Return without receipt": "Retur uten kvittering",
+#: The line correction types as the report writes them (other types and reasons: as given).
+_TYPE_NAMES = {
+    "Delete line": N_("Deleted line"),
+    "Reduce quantity": N_("Reduced quantity"),
+    "Price override": N_("Price change"),
+    "Return without receipt": N_("Return without receipt"),
 }
+#: The payment methods kassa itself names (as records.receipts.PAYMENT_NAMES prints them);
+#: the others by the name kassa.toml gives them.
+_PAYMENT_NAMES = {"cash": N_("Cash"), "card": N_("Bank card")}
+Translate = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -195,105 +204,130 @@ _NESTED: dict[str, type] = {name: Tally for name in _TALLIES} | {
 }
 
 
-def report_doc(config: Config, report: Report) -> ReceiptDoc:
-    """The printed X or Z: every field, zeros included; fits 48 and 32 columns."""
+def report_doc(config: Config, report: Report, translate: Translate | None = None) -> ReceiptDoc:
+    """The X or Z: every field, zeros included; fits 48 and 32 columns. In Norwegian Bokmål, as
+    printed, unless `translate` (the screen passes the till's language's `_`) says otherwise."""
+    t = translate or translator("nb")
     doc = ReceiptDoc()
-    doc.add("title", "Z-rapport" if report.report_type == Z_REPORT else "X-rapport")
+    doc.add("title", t(N_("Z report")) if report.report_type == Z_REPORT else t(N_("X report")))
     doc.add("center", report.company_name)
     for line in config.shop_address:
         doc.add("center", line)
     doc.add("center", config.org_nr_display)
     doc.add("rule")
     if report.z_nr is not None:
-        doc.add("cols", "Z-nummer", str(report.z_nr))
-    doc.add("cols", "Kasse", report.register_id)
-    doc.add("cols", f"Dato {_day(report.report_date)}", f"Kl. {report.report_time}")
-    doc.add("cols", "Salgsdag", _day(report.business_date))
+        doc.add("cols", t(N_("Z number")), str(report.z_nr))
+    doc.add("cols", t(N_("Register")), report.register_id)
+    doc.add(
+        "cols",
+        t(N_("Date {day}")).format(day=norwegian_day(report.report_date)),
+        t(N_("Time {time}")).format(time=report.report_time),
+    )
+    doc.add("cols", t(N_("Business day")), norwegian_day(report.business_date))
     if report.user_number is not None:
-        doc.add("cols", "Utført av", str(report.user_number))
+        doc.add("cols", t(N_("Taken by")), str(report.user_number))
     doc.add("rule")
-    doc.add("total", "Kontantsalg", format_kr(report.total_cash_sale))
-    _section(doc, "Varegrupper", [(f"Gr. {g.group}: {g.num}", g.amount) for g in report.art_groups])
+    doc.add("total", t(N_("Cash sales")), format_kr(report.total_cash_sale))
+    group = t(N_("Group {group}: {num}"))
     _section(
         doc,
-        "Betalingsmidler",
-        [(f"{_pay(p.method, config)}: {p.num}", p.amount) for p in report.payments],
+        t,
+        N_("Product groups"),
+        [(group.format(group=g.group, num=g.num), g.amount) for g in report.art_groups],
     )
     _section(
         doc,
-        "Per operatør",
-        [(f"Op. {p.emp} {_pay(p.method, config)}: {p.num}", p.amount) for p in report.emp_payments],
+        t,
+        N_("Means of payment"),
+        [(f"{_pay(p.method, config, t)}: {p.num}", p.amount) for p in report.payments],
     )
-    doc.add("bold", "Mva")
-    doc.add("text", f"{'Kode sats':<10}{'Grunnlag':>11}{'Mva':>11}")
+    operator = t(N_("Op. {emp} {method}: {num}"))
+    _section(
+        doc,
+        t,
+        N_("Per operator"),
+        [
+            (operator.format(emp=p.emp, method=_pay(p.method, config, t), num=p.num), p.amount)
+            for p in report.emp_payments
+        ],
+    )
+    doc.add("bold", t(N_("VAT")))
+    doc.add("text", f"{t(N_('Code rate')):<10}{t(N_('Basis')):>11}{t(N_('VAT')):>11}")
     for v in report.vat:
         rate, basis, vat = format_rate(v.rate_bp), format_kr(v.basis), format_kr(v.vat)
         doc.add("text", f"{v.code:>2} {rate:<7}{basis:>11}{vat:>11}")
     doc.add("rule")
-    doc.add("cols", "Vekselkasse", format_kr(report.opening_float))
-    doc.add("cols", "Salgskvitteringer", str(report.receipts))
-    doc.add("cols", "Skuffåpninger u/salg", str(report.open_cash_box_num))
+    doc.add("cols", t(N_("Opening float")), format_kr(report.opening_float))
+    doc.add("cols", t(N_("Sales receipts")), str(report.receipts))
+    doc.add("cols", t(N_("No-sale drawer opens")), str(report.open_cash_box_num))
     for label, tally in (
-        ("Kopikvitteringer", report.copies),
-        ("Foreløpige kvitt.", report.provisional),
-        ("Returer", report.returns),
-        ("Rabatter", report.discounts),
-        ("Ikke fullførte salg", report.voided),
-        ("Utleveringskvitt.", report.delivery),
-        ("Treningskvitt.", report.training),
-        ("Pant solgt", report.pant_sold),
-        ("Pant utbetalt", report.pant_paid_out),
+        (N_("Copy receipts"), report.copies),
+        (N_("Provisional rcpt."), report.provisional),
+        (N_("Returns"), report.returns),
+        (N_("Discounts"), report.discounts),
+        (N_("Voided sales"), report.voided),
+        (N_("Delivery rcpt."), report.delivery),
+        (N_("Training rcpt."), report.training),
+        (N_("Pant sold"), report.pant_sold),
+        (N_("Pant paid out"), report.pant_paid_out),
     ):
-        doc.add("cols", f"{label}: {tally.num}", format_kr(tally.amount))
+        doc.add("cols", f"{t(label)}: {tally.num}", format_kr(tally.amount))
     for title, items in (
-        ("Linjekorreksjoner", report.corr_lines),
-        ("Andre korreksjoner", report.other_corrs),
-        ("Innbetalinger", report.pay_ins),
-        ("Utbetalinger", report.pay_outs),
+        (N_("Line corrections"), report.corr_lines),
+        (N_("Other corrections"), report.other_corrs),
+        (N_("Pay-ins"), report.pay_ins),
+        (N_("Pay-outs"), report.pay_outs),
     ):
-        _section(
-            doc, title, [(f"{_NAMES_NB.get(t.type, t.type)}: {t.num}", t.amount) for t in items]
-        )
+        _section(doc, t, title, [(f"{_type(i.type, t)}: {i.num}", i.amount) for i in items])
     _section(
         doc,
-        "Prisforespørsler",
-        [(f"Gr. {g.group}: {g.num}", g.amount) for g in report.price_inquiries],
+        t,
+        N_("Price look-ups"),
+        [(group.format(group=g.group, num=g.num), g.amount) for g in report.price_inquiries],
     )
     doc.add("rule")
-    doc.add("bold", "Grand total (fra installasjon)")
-    doc.add("cols", "Salg", format_kr(report.grand_total_sales))
-    doc.add("cols", "Retur", format_kr(report.grand_total_returns))
-    doc.add("cols", "Netto", format_kr(report.grand_total_net))
+    doc.add("bold", t(N_("Grand total (since installation)")))
+    doc.add("cols", t(N_("Sales")), format_kr(report.grand_total_sales))
+    doc.add("cols", t(N_("Returned")), format_kr(report.grand_total_returns))
+    doc.add("cols", t(N_("Net")), format_kr(report.grand_total_net))
     doc.add("rule")
-    doc.add("cols", "Øreavrunding", format_kr(report.rounding))
-    doc.add("cols", "Forventet kontant", format_kr(report.cash_expected))
+    doc.add("cols", t(N_("Cash rounding")), format_kr(report.rounding))
+    doc.add("cols", t(N_("Cash expected")), format_kr(report.cash_expected))
     if report.cash_count is not None:
-        doc.add("cols", "Opptalt kontant", format_kr(report.cash_count.counted_ore))
-        doc.add("cols", "Forventet ved telling", format_kr(report.cash_count.expected_ore))
-        doc.add("cols", "Differanse", format_kr(report.cash_count.difference_ore))
+        doc.add("cols", t(N_("Cash counted")), format_kr(report.cash_count.counted_ore))
+        doc.add("cols", t(N_("Expected at count")), format_kr(report.cash_count.expected_ore))
+        doc.add("cols", t(N_("Difference")), format_kr(report.cash_count.difference_ore))
     elif report.cash_not_counted:
-        doc.add("cols", "Opptalt kontant", "IKKE OPPTALT")
+        doc.add("cols", t(N_("Cash counted")), t(N_("NOT COUNTED")))
     if report.journal_head:
         # Kept on paper, outside the till: `kassa journal verify --against` checks that the
         # journal still holds this row unchanged, with nothing removed or rewritten before it.
         doc.add("rule")
-        doc.add("bold", "Kontrollspor")
-        doc.add("cols", "Journal", report.journal_head)
+        doc.add("bold", t(N_("Audit trail")))
+        doc.add("cols", t(N_("Journal")), report.journal_head)
         if report.last_receipt_nr is not None:
-            doc.add("cols", "Siste kvittering", str(report.last_receipt_nr))
-            doc.add("cols", "Signatur", report.last_signature or "-")
+            doc.add("cols", t(N_("Last receipt")), str(report.last_receipt_nr))
+            doc.add("cols", t(N_("Signature")), report.last_signature or "-")
     return doc
 
 
-def _section(doc: ReceiptDoc, title: str, items: list[tuple[str, int]]) -> None:
-    doc.add("bold", title)
-    for label, amount in items or [("Ingen: 0", 0)]:
+def _section(doc: ReceiptDoc, t: Translate, title: str, items: list[tuple[str, int]]) -> None:
+    """A titled list of lines; an empty one prints «Ingen: 0» (none) with a zero amount."""
+    doc.add("bold", t(title))
+    for label, amount in items or [(f"{t(N_('None'))}: 0", 0)]:
         doc.add("cols", f"  {label}", format_kr(amount))
 
 
-def _pay(method: str, config: Config) -> str:
-    return PAYMENT_NAMES.get(method) or config.payment_name(method)
+def _pay(method: str, config: Config, t: Translate) -> str:
+    known = _PAYMENT_NAMES.get(method)
+    return t(known) if known else config.payment_name(method)
 
 
-def _day(iso: str) -> str:
+def _type(kind: str, t: Translate) -> str:
+    known = _TYPE_NAMES.get(kind)
+    return t(known) if known else kind
+
+
+def norwegian_day(iso: str) -> str:
+    """'2026-12-04' → '04.12.2026', as the receipts and reports write a day in every language."""
     return f"{iso[8:10]}.{iso[5:7]}.{iso[:4]}"
