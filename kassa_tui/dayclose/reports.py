@@ -25,6 +25,7 @@ from kassa_tui.dayclose.content import (
     Tally,
     TypeLine,
     VatReportLine,
+    norwegian_day,
     report_doc,
 )
 from kassa_tui.dayclose.report_builder import VAT_CODES, ReportBuilder, last_id
@@ -94,7 +95,7 @@ class Reports(RegisterService):
             return self._next_z_from(now, day, previous.z_nr)
         if day < previous.business_date:
             return _("The clock is behind the last Z report ({day}): check the clock.").format(
-                day=previous.business_date
+                day=norwegian_day(previous.business_date)
             )
         return None
 
@@ -112,7 +113,7 @@ class Reports(RegisterService):
                 "The Z report for {day} is already taken (Z {nr}). The next one can be"
                 " taken from {hour:02d}:00 tomorrow."
             )
-        return text.format(day=day, nr=z_nr, hour=self.cutoff_hour)
+        return text.format(day=norwegian_day(day), nr=z_nr, hour=self.cutoff_hour)
 
     def z_report(self, person: Person, *, not_counted: bool = False) -> Report:
         """Close the business day: the next Z number, stored, journaled (13009) and queued.

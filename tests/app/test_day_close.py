@@ -282,7 +282,7 @@ async def test_a_second_z_is_refused_at_once_saying_when_the_next_can_be_taken(
         await pilot.press("f12", "ctrl+z")
         await pilot.pause()
         assert isinstance(app.screen, DayCloseScreen)  # no count asked for a Z refused
-        assert "The Z report for 2026-11-27 is already taken (Z 1)" in message(app)
+        assert "The Z report for 27.11.2026 is already taken (Z 1)" in message(app)
         assert when in message(app)
     assert [nr for nr, _day in till.reports.z_reports()] == [1]
     till.db.close()
