@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -117,6 +118,7 @@ def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) ->
     code, out = kassa(shop, "report", *Z, input="2\n2222\n")
     assert code == 0, out
     assert "Z-rapport" in out and "Z report 1 taken" in out and "24,90" in out
+    assert re.search(r"Z report 1 taken for \d\d\.\d\d\.\d{4};", out), out  # as receipts write it
     assert journal_count(shop, "ZREPORT") == 1
     code, out = kassa(shop, "report", *Z, "--json", input="2\n2222\n")
     assert code == 1 and "is already taken (Z 1)" in out

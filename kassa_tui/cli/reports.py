@@ -91,6 +91,7 @@ def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) ->
     from kassa_tui.cli.auth import read_credentials
     from kassa_tui.core.errors import Refused
     from kassa_tui.core.money import format_kr
+    from kassa_tui.dayclose.reports import norwegian_day
     from kassa_tui.people.permissions import Permission, require
 
     till = till_of(ctx)
@@ -114,7 +115,7 @@ def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) ->
             _(
                 "The Z closes business day {day}: {receipts} receipts, total {total}; cash {cash}."
             ).format(
-                day=x.business_date,
+                day=norwegian_day(x.business_date),
                 receipts=x.receipts,
                 total=format_kr(x.total_cash_sale),
                 cash=cash,
@@ -126,7 +127,7 @@ def report_z(ctx: click.Context, as_json: bool, not_counted: bool, yes: bool) ->
     z = till.reports.z_report(lead, not_counted=not_counted)
     click.echo(
         _("Z report {z_nr} taken for {day}; its printout is in the print queue.").format(
-            z_nr=z.z_nr, day=z.business_date
+            z_nr=z.z_nr, day=norwegian_day(z.business_date)
         ),
         err=True,
     )

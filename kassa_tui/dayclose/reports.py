@@ -48,6 +48,7 @@ __all__ = [
     "Tally",
     "TypeLine",
     "VatReportLine",
+    "norwegian_day",
     "report_doc",
 ]
 
