@@ -84,14 +84,16 @@ def demo_till(folder: Path, clock: Clock | None = None, **overrides: str) -> Til
 
 
 def selling_codes(till: Till) -> list[str]:
-    """Plain EAN-13 barcodes of whole-unit demo products with a price and no age limit (the
-    first line with one stops the scans to ask for the customer's age)."""
+    """Plain EAN-13 barcodes of whole-unit demo products with a price, no age limit (the first
+    line with one stops the scans to ask for the customer's age) and no pant (a drink with pant
+    adds a second line: one scan, one line is what these tests count)."""
     rows = till.db.execute_sql(
         "SELECT b.code FROM barcode b JOIN product p ON p.id = b.product_id"
         " LEFT JOIN product_counter_rule pr ON pr.product_id = p.id"
         " LEFT JOIN group_counter_rule gr ON gr.group_id = p.group_id"
         " WHERE p.unit = 'stk' AND p.active AND p.price_ore > 0"
-        " AND COALESCE(pr.age_limit, gr.age_limit, 0) = 0 ORDER BY b.code"
+        " AND COALESCE(pr.age_limit, gr.age_limit, 0) = 0"
+        " AND p.id NOT IN (SELECT product_id FROM product_deposit) ORDER BY b.code"
     ).fetchall()
     codes = [code for (code,) in rows if till.baskets.classify(code).kind == "ean"]
     assert len(codes) >= 10

@@ -4,6 +4,7 @@ the answer in that language."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,7 +114,7 @@ def test_help_is_in_the_tills_language(tmp_path: Path, monkeypatch: pytest.Monke
     assert code == 0 and out.startswith("Bruk: ") and "[OPTIONS]" in out.splitlines()[0], out
     assert "Uten kommando startes kassen i denne terminalen." in out
     assert "Valg:" in out and "Kommandoer:" in out and "Vis denne hjelpen og avslutt." in out
-    assert "users    Brukerne av kassen" in out
+    assert re.search(r"^  users +Brukerne av kassen", out, re.MULTILINE), out  # any column width
     code, out = kassa(nb, "users", "add", "--help")
     assert code == 0 and "Legg til en bruker: nummeret og PIN-koden din først" in out, out
     (tmp_path / "nn").mkdir()

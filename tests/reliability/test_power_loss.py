@@ -293,7 +293,9 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
 
     # Aggregates joined once (no correlated subqueries): the checks stay linear as sales grow.
     per_sale = (
-        "WITH l AS (SELECT sale_id, COUNT(*) n, SUM(qty_milli) q FROM sale_line GROUP BY sale_id),"
+        # Pant lines (a deposit type's product) move no stock: only goods are counted.
+        "WITH l AS (SELECT sale_id, COUNT(*) n, SUM(qty_milli) q FROM sale_line"
+        " WHERE product_id NOT IN (SELECT product_id FROM deposit_type) GROUP BY sale_id),"
         " p AS (SELECT sale_id, SUM(amount_ore) a FROM payment GROUP BY sale_id),"
         " m AS (SELECT sale_id, COUNT(*) n, SUM(delta_milli) d FROM stock_movement"
         " WHERE sale_id IS NOT NULL GROUP BY sale_id),"
@@ -354,7 +356,11 @@ def assert_whole(till: Till, public_key: bytes, opening: dict[int, int], tally: 
     )
     # Opening stock − sold + returned, from the sale lines (not the movements) of each product.
     moved = dict(
-        query(database, "SELECT product_id, SUM(qty_milli) FROM sale_line GROUP BY product_id")
+        query(
+            database,
+            "SELECT product_id, SUM(qty_milli) FROM sale_line"
+            " WHERE product_id NOT IN (SELECT product_id FROM deposit_type) GROUP BY product_id",
+        )
     )
     now = on_hand(database)
     for product_id, net_sold in moved.items():
