@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Label, Static
 
 from kassa_tui.core.clock import business_date
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import N_, _
 from kassa_tui.core.money import format_kr
 from kassa_tui.dayclose.signals import SIGNALS, Item, SignalsReport, format_score, signals
 from screens import styles
@@ -73,11 +73,11 @@ class SignalsScreen(Screen[None]):
 
     CSS_PATH = styles.STOCK
     BINDINGS = [
-        Binding("enter", "details", _("Details"), priority=True),
-        Binding("left", "cursor(-1)", _("Cashier"), key_display="←/→", priority=True),
-        Binding("right", "cursor(1)", _("Cashier"), show=False, priority=True),
-        Binding("escape", "back", _("Back")),
-        Binding("f1,ctrl+g", "help", _("Help"), key_display="F1", priority=True),
+        Binding("enter", "details", N_("Details"), priority=True),
+        Binding("left", "cursor(-1)", N_("Cashier"), key_display="←/→", priority=True),
+        Binding("right", "cursor(1)", N_("Cashier"), show=False, priority=True),
+        Binding("escape", "back", N_("Back")),
+        Binding("f1,ctrl+g", "help", N_("Help"), key_display="F1", priority=True),
     ]
 
     def __init__(self) -> None:

@@ -66,14 +66,7 @@ KNOWN_BYPASSES_IN_OTHERS_FILES: frozenset[tuple[str, str]] = frozenset(
     {
         ("kassa_tui/dayclose/reports.py", "The stored Z report   differs from its journal row"),
         ("kassa_tui/dayclose/reports.py", "Z report   has   journal rows instead of one: run "),
-        ("screens/dialogs/approval.py", "_('Cancel') at import"),
-        ("screens/dialogs/parked.py", "_('Cancel') at import"),
-        ("screens/dialogs/reason.py", "_('Cancel') at import"),
         ("screens/dialogs/z_close.py", "_('Cancel') at import"),
-        ("screens/signals.py", "_('Back') at import"),
-        ("screens/signals.py", "_('Cashier') at import"),
-        ("screens/signals.py", "_('Details') at import"),
-        ("screens/signals.py", "_('Help') at import"),
     }
 )
 

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
 from kassa_tui.core.errors import Refused
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import N_, _
 from screens import styles
 from screens.host import guarded, host, show_message
 from screens.widgets.pinfield import NumberAndPin
@@ -31,7 +31,7 @@ class ApprovalDialog(ModalScreen[tuple[str, str] | None]):
     """A shift lead's number and PIN, taken on the spot; the cashier stays signed in."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, reason: str, summary: Sequence[str] = (), *, act: Act | None = None) -> None:
         super().__init__(classes="dialog")

@@ -31,7 +31,7 @@ def rows_from_bindings(screen: Screen[object]) -> list[HelpRow]:
     """
     active = screen.active_bindings.values()
     words = {
-        (id(namespace), binding.action): binding.description or binding.tooltip
+        (id(namespace), binding.action): _(binding.description or binding.tooltip)
         for namespace, binding, _enabled, _tooltip in reversed(list(active))
         if binding.show and (binding.description or binding.tooltip)
     }

@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import N_, _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling.basket import Parked
 from screens import styles
@@ -20,7 +20,7 @@ class ParkedDialog(ModalScreen[str | None]):
     """Choose a parked sale to resume."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, parked: list[Parked]) -> None:
         super().__init__(classes="dialog")

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import N_, _
 from screens import styles
 from screens.dialogs.numbered import NumberedOptions
 
@@ -18,7 +18,7 @@ class ReasonDialog(ModalScreen[str | None]):
     """Pick why a discount is given (the reason is journaled and printed)."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, reasons: tuple[str, ...]) -> None:
         super().__init__(classes="dialog")

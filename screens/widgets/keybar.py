@@ -190,7 +190,8 @@ class KeyList(Widget, can_focus=False):
         for bindings in sorted(by_action.values(), key=place):
             first, enabled = bindings[0]
             label = first.key_display or "/".join(short_key(b.key) for b, _e in bindings)
-            words = first.description
+            # Class-level BINDINGS carry N_() ids, translated here (never _(''): the header).
+            words = _(first.description) if first.description else ""
             if self.ascii_only:
                 label, words = plain(label), plain(words)
             result.append((label, words, enabled))
