@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from kassa_tui.core.i18n import N_, _
+from kassa_tui.core.i18n import N_, _, ngettext
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling.basket import Parked
 from screens import styles
@@ -33,7 +33,11 @@ class ParkedDialog(ModalScreen[str | None]):
                 *[
                     Option(
                         Text(
-                            _("{time}  {lines} lines  {total}  {name}").format(
+                            ngettext(
+                                "{time}  {lines} line  {total}  {name}",
+                                "{time}  {lines} lines  {total}  {name}",
+                                p.lines,
+                            ).format(
                                 time=p.parked_local,
                                 lines=p.lines,
                                 total=format_kr(p.total),
