@@ -76,6 +76,15 @@ class KassaApp(App[None]):
         self.scanner_status: tuple[str, str] = ("", "")
         self.scanner = scanner
 
+    def _warm_holidays(self) -> None:
+        """The beer hours' holiday calendar, loaded off the UI thread after the first paint."""
+        from kassa_tui.selling import beer_hours
+
+        try:
+            beer_hours.warm(self.till.clock.now().local.year)
+        except Exception:  # only a head start: the first beer scanned loads it anyway
+            log.exception("loading the holiday calendar failed")
+
     def on_mount(self) -> None:
         if self.plain_console:
             self.theme = "ansi-dark"
@@ -99,6 +108,7 @@ class KassaApp(App[None]):
             self.set_interval(PRICE_SWITCH_SECONDS, self.switch_planned_prices)
         self.set_interval(STATUS_POLL_SECONDS, self.poll_devices)
         self.poll_devices()
+        self.run_worker(self._warm_holidays, thread=True, group="warm")
         self.print_waiting()
         if self.scanner is not None:
             self.scanner.start()

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
 
-import holidays
-
 from kassa_tui.config.counter_rules import BeerHours
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -35,8 +33,19 @@ class Day:
 
 @cache
 def _norway(year: int) -> dict[date, str]:
-    """Norway's public holidays of `year` with their Norwegian names."""
+    """Norway's public holidays of `year` with their Norwegian names.
+
+    python-holidays is imported here, not at the top: it takes about 0.1 s, which a cold start
+    to the sign-in screen should not pay (the App warms this in a thread once it shows).
+    """
+    import holidays
+
     return dict(holidays.country_holidays("NO", years=year, language="no").items())
+
+
+def warm(year: int) -> None:
+    """Load the holiday calendar of `year` ahead of the first beer scanned (a worker thread)."""
+    _norway(year)
 
 
 def holiday_name(day: date, rules: BeerHours) -> str | None:
