@@ -15,7 +15,7 @@ from textual.widgets import Label, Static
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
-from kassa_tui.dayclose.reports import Report, report_doc
+from kassa_tui.dayclose.reports import Report, norwegian_day, report_doc
 from kassa_tui.people.person import Person
 from screens import styles
 from screens.dialogs.amount import AmountDialog
@@ -250,7 +250,7 @@ class DayCloseScreen(Screen[None]):
             cash = _("Cash: not counted")
         summary = "\n".join(
             (
-                _("Business day: {day}").format(day=x.business_date),
+                _("Business day: {day}").format(day=norwegian_day(x.business_date)),
                 _("Receipts: {n}").format(n=x.receipts),
                 _("Total: {total}").format(total=format_kr(x.total_cash_sale)),
                 cash,

@@ -20,6 +20,7 @@ from kassa_tui.core import i18n
 from kassa_tui.dayclose.content import norwegian_day
 from kassa_tui.dayclose.reports import Report, report_doc
 from screens.dayclose import DayCloseScreen
+from screens.dialogs.z_close import ConfirmZDialog
 from screens.widgets.entry import EntryLine
 from tests.shop import demo_till
 
@@ -143,3 +144,32 @@ async def test_the_x_on_screen_is_in_the_tills_language_and_on_paper_in_bokmal(
         assert any(line in printed for printed in paper), line
     translated = ("X report", "Business day", "Cash sales", "Salsdag", "Kontantsal ", "Returar")
     assert [line for line in paper if line.startswith(translated)] == []
+
+
+async def test_the_z_confirmation_writes_the_day_as_receipts_do_and_the_z_prints_in_bokmal(
+    till: Till,
+) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sell_then_day_close(pilot)
+        await pilot.press("ctrl+z", "n")  # not counted
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmZDialog)
+        summary = str(app.screen.query_one("#z-summary", Static).render())
+        await pilot.press("z")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = lines(report_text(app))
+    z = till.reports.stored_z(1)
+    day = norwegian_day(z.business_date)
+    label = {"en": "Business day", "nn": "Salsdag"}[till.config.language]
+    assert f"{label}: {day}" in summary.splitlines(), summary
+    assert z.business_date not in summary  # not 2026-12-04
+    assert f"{label} {day}" in shown
+    assert {"en": "Cash counted NOT COUNTED", "nn": "Opptalt kontant IKKJE OPPTALT"}[
+        till.config.language
+    ] in shown
+    [job] = [job for job in printer.jobs if b"Z-rapport" in job]
+    assert job == render(report_doc(till.config, z), till.config.printer)
+    assert "Opptalt kontant IKKE OPPTALT" in lines(job.decode("cp865"))
