@@ -64,9 +64,6 @@ ALLOWED: dict[tuple[str, str], str] = {}
 #: so the list only ever shrinks. To be emptied, then removed.
 KNOWN_BYPASSES_IN_OTHERS_FILES: frozenset[tuple[str, str]] = frozenset(
     {
-        ("kassa_tui/dayclose/reports.py", "The stored Z report   differs from its journal row"),
-        ("kassa_tui/dayclose/reports.py", "Z report   has   journal rows instead of one: run "),
-        ("screens/dialogs/z_close.py", "_('Cancel') at import"),
     }
 )
 

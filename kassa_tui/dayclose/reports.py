@@ -227,16 +227,18 @@ class Reports(RegisterService):
                 (*Event.Z_REPORT, self.register_id, z_nr),
             )
         ]
-        # Told in English: only the technician's `kassa` command reads a stored Z.
         if len(journaled) != 1:
             raise Refused(
-                f"Z report {z_nr} has {len(journaled)} journal rows instead of one:"
-                " run kassa journal verify"
+                _(
+                    "Z report {nr} has {rows} journal rows instead of one: run kassa journal verify"
+                ).format(nr=z_nr, rows=len(journaled))
             )
         if json.loads(row[0]) != journaled[0]:
             raise Refused(
-                f"The stored Z report {z_nr} differs from its journal row: it was changed."
-                " Run kassa journal verify"
+                _(
+                    "The stored Z report {nr} differs from its journal row: it was changed."
+                    " Run kassa journal verify"
+                ).format(nr=z_nr)
             )
         return Report.from_dict(journaled[0])
 

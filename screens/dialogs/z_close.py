@@ -14,7 +14,7 @@ from textual.dom import DOMNode
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import N_, _
 from screens import styles
 from screens.widgets.keybar import plain
 
@@ -30,7 +30,7 @@ class CountFirstDialog(ModalScreen[str | None]):
     """No cash count since the last Z: count now (C), or take it "not counted" (N)."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self) -> None:
         super().__init__(classes="dialog")
@@ -65,7 +65,7 @@ class ConfirmZDialog(ModalScreen[bool]):
     """What the Z will close; Z takes it, Esc takes none."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, summary: str) -> None:
         super().__init__(classes="dialog")
