@@ -62,10 +62,7 @@ ALLOWED: dict[tuple[str, str], str] = {}
 #: the screen is built; each one fixed is taken off this list.
 #: The test fails on any bypass not listed here, and on an entry that no longer matches a finding,
 #: so the list only ever shrinks. To be emptied, then removed.
-KNOWN_BYPASSES_IN_OTHERS_FILES: frozenset[tuple[str, str]] = frozenset(
-    {
-    }
-)
+KNOWN_BYPASSES_IN_OTHERS_FILES: frozenset[tuple[str, str]] = frozenset()
 
 REFUSALS = {"Refused", "Stopped", "UsageError", "BadParameter", "ClickException"}
 CLICK_OUTPUT = {"echo", "secho", "prompt", "confirm"}

@@ -14,8 +14,7 @@ from tests.app.test_sale_flow import scan, sign_in, totals
 EPLER = "7045811781536"  # Epler Pink Lady 4 stk, 39,90
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
 CSV = (
-    "kampanje;type;produkter;antall;pris;fra;til\n"
-    f"3 for 2 epler;n_for_m;{EPLER};3/2;;2026-01-01;\n"
+    f"kampanje;type;produkter;antall;pris;fra;til\n3 for 2 epler;n_for_m;{EPLER};3/2;;2026-01-01;\n"
 )
 
 
