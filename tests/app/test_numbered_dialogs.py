@@ -81,8 +81,10 @@ async def test_the_discount_reason_is_picked_by_its_digit(till: Till) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known race on the sale screen: a key right behind F6/Ctrl+E is delivered to the"
-    " sale screen's entry line before the dialog is pushed (the sale screen's key handling)",
+    reason="known bug, not yet fixed (issue 13 note): a digit sent in the same burst as F6 or"
+    " Ctrl+E (a script or tmux send-keys; human typing is slower) lands in the sale screen's"
+    " entry line before the dialog opens, so the cashier types it again; strict, so this test"
+    " fails the day the sale screen queues such keys as the stock screens already do",
 )
 async def test_a_digit_right_behind_the_menu_key_picks(till: Till) -> None:
     printer = MemoryPrinter()
@@ -100,8 +102,10 @@ async def test_a_digit_right_behind_the_menu_key_picks(till: Till) -> None:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known race on the sale screen: a key right behind F6/Ctrl+E is delivered to the"
-    " sale screen's entry line before the dialog is pushed (the sale screen's key handling)",
+    reason="known bug, not yet fixed (issue 13 note): a digit sent in the same burst as F6 or"
+    " Ctrl+E (a script or tmux send-keys; human typing is slower) lands in the sale screen's"
+    " entry line before the dialog opens, so the cashier types it again; strict, so this test"
+    " fails the day the sale screen queues such keys as the stock screens already do",
 )
 async def test_a_digit_right_behind_the_discount_picks_the_reason(till: Till) -> None:
     app = KassaApp(till, MemoryPrinter())
