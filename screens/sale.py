@@ -125,14 +125,25 @@ class SaleScreen(PriceChanges):
     def show_info(self, message: str) -> None:
         show_message(self, "#sale-message", message, error=False)
 
+    def _device_header(self) -> SaleHeader | None:
+        """The header, or None while the screen is being taken down: a device thread's answer
+        can arrive after the app has begun to close, and must not fail there."""
+        found = self.query("#sale-header").results(SaleHeader)
+        return next(found, None)
+
     def set_scanner_status(self, state: str, message: str) -> None:
         """The evdev scanner's state in the header; its problems also in the message line."""
-        self.query_one("#sale-header", SaleHeader).show_scanner(state == "connected")
+        header = self._device_header()
+        if header is None:
+            return
+        header.show_scanner(state == "connected")
         if state != "connected":
             self.show_error(message)
 
     def set_printer_status(self, text: str, ok: bool) -> None:
-        self.query_one("#sale-header", SaleHeader).show_printer(text, ok)
+        header = self._device_header()
+        if header is not None:
+            header.show_printer(text, ok)
 
     # -- the entry line -----------------------------------------------------------------------
 

@@ -381,3 +381,17 @@ async def test_a_full_disk_says_so_and_keeps_the_basket(app: KassaApp, till: Til
         await pilot.press("enter")  # room again: the same sale completes
         await pilot.pause()
     assert till.db.execute_sql("SELECT COUNT(*) FROM sale").fetchone()[0] == 1
+
+
+async def test_a_device_answer_while_the_screen_closes_is_dropped(app: KassaApp) -> None:
+    """The printer's and scanner's threads answer through call_from_thread; one that lands
+    while the app is taking the sale screen down (its header already gone) must not fail the
+    app (CI saw NoMatches('#sale-header') at a test's end)."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await app.workers.wait_for_complete()
+        await app.sale_screen.query_one("#sale-header").remove()
+        app.show_printer("offline", "Printer offline")
+        app.scanner_state("disconnected", "Scanner gone")
+        await pilot.pause()
+        assert app.crashed == ""
