@@ -291,6 +291,25 @@ def _v9_counter_features(database: SqliteDatabase) -> None:
     _v9_counter_rules(database)
 
 
+def _v10_gift_card_sales(database: SqliteDatabase) -> None:
+    """Gift cards sold and credit notes issued as basket lines (issue 14's follow-up)."""
+
+
+def _v10_campaigns(database: SqliteDatabase) -> None:
+    """Campaigns kept per sale for the X/Z and made by the shift lead (issue 14's follow-up)."""
+
+
+def _v10_sync(database: SqliteDatabase) -> None:
+    """The till's side of the head office (issue 15): what HQ has acknowledged."""
+
+
+def _v10_shop_system(database: SqliteDatabase) -> None:
+    """Issue 14's follow-ups and the head office's till side: one migration, one part each."""
+    _v10_gift_card_sales(database)
+    _v10_campaigns(database)
+    _v10_sync(database)
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
@@ -301,6 +320,7 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v7_signing_keys,
     _v8_no_user_lock,
     _v9_counter_features,
+    _v10_shop_system,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

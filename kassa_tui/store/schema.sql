@@ -1,4 +1,4 @@
--- kassa's database schema: schema version 9, as migrate() leaves it.
+-- kassa's database schema: schema version 10, as migrate() leaves it.
 --
 -- This file is for reading. A database is built (and an old one upgraded) by the migrations in
 -- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
@@ -618,3 +618,9 @@ CREATE TRIGGER sale_eat_in_no_update BEFORE UPDATE ON sale_eat_in
     BEGIN SELECT RAISE(ABORT, 'sale_eat_in is append-only'); END;
 CREATE TRIGGER sale_eat_in_no_delete BEFORE DELETE ON sale_eat_in
     BEGIN SELECT RAISE(ABORT, 'sale_eat_in is append-only'); END;
+
+-- == v10 gift card sales
+
+-- == v10 campaigns
+
+-- == v10 sync
