@@ -303,11 +303,16 @@ def _v10_sync(database: SqliteDatabase) -> None:
     """The till's side of the head office (issue 15): what HQ has acknowledged."""
 
 
+def _v10_catalog_pull(database: SqliteDatabase) -> None:
+    """The till's side of the head office (issue 15): the catalog revision it sells on."""
+
+
 def _v10_shop_system(database: SqliteDatabase) -> None:
     """Issue 14's follow-ups and the head office's till side: one migration, one part each."""
     _v10_gift_card_sales(database)
     _v10_campaigns(database)
     _v10_sync(database)
+    _v10_catalog_pull(database)
 
 
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [

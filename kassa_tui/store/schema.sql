@@ -624,3 +624,5 @@ CREATE TRIGGER sale_eat_in_no_delete BEFORE DELETE ON sale_eat_in
 -- == v10 campaigns
 
 -- == v10 sync
+
+-- == v10 catalog pull
