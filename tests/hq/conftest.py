@@ -1,0 +1,166 @@
+"""A real, throwaway PostgreSQL for the head office's tests.
+
+`pg_server` (one per session) runs initdb into a temp dir as a non-root user (initdb refuses root:
+as root the cluster belongs to the `postgres` system user, run through `runuser`), starts the
+server on 127.0.0.1 at a free port with `pg_ctl -w start` and stops it with `-m fast` at the end
+of the session, also when a test failed. `hq_dsn` gives each test a fresh database, dropped after.
+
+Where the PostgreSQL binaries are missing the tests are skipped, unless KASSA_REQUIRE_POSTGRES=1
+(CI: .ci/run installs Debian's postgresql), where a missing server fails them loudly.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+psycopg = pytest.importorskip("psycopg")
+
+SUPERUSER = "postgres"
+
+
+def _bindir() -> Path | None:
+    """Where initdb and pg_ctl are: PATH first, then Debian's /usr/lib/postgresql/N/bin."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    roots = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    return roots[-1].parent if roots else None
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class PgServer:
+    """A running throwaway cluster: connect as its superuser over loopback with a password."""
+
+    host: str
+    port: int
+    password: str
+    datadir: Path
+    bindir: Path
+
+    def dsn(
+        self, dbname: str = "postgres", user: str = SUPERUSER, password: str | None = None
+    ) -> str:
+        pw = self.password if password is None else password
+        return f"host={self.host} port={self.port} dbname={dbname} user={user} password={pw}"
+
+    def pg_ctl(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run pg_ctl on this cluster (as its owner), e.g. pg_ctl("stop", "-m", "immediate")."""
+        cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.datadir), *args]
+        return _run_as_owner(cmd, check=False)
+
+    def start(self) -> None:
+        log = self.datadir.parent / "server.log"
+        opts = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 "
+            f"-c unix_socket_directories={self.datadir.parent} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=200"
+        )
+        res = self.pg_ctl("-w", "-t", "60", "-l", str(log), "-o", opts, "start")
+        if res.returncode != 0:
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"pg_ctl start failed: {res.stdout}{res.stderr}\n{tail}")
+
+    def stop(self, mode: str = "fast") -> None:
+        self.pg_ctl("-w", "-m", mode, "stop")
+
+
+def _as_root() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _run_as_owner(cmd: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    if _as_root():
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    return subprocess.run(cmd, check=check, capture_output=True, text=True)
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get("KASSA_REQUIRE_POSTGRES") == "1":
+        pytest.fail(f"KASSA_REQUIRE_POSTGRES=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    bindir = _bindir()
+    if bindir is None or not (bindir / "pg_ctl").exists():
+        _missing("the PostgreSQL server binaries (initdb, pg_ctl) are not installed")
+        raise AssertionError  # unreachable: _missing skips or fails
+    if _as_root() and shutil.which("runuser") is None:
+        _missing("running as root and runuser is missing (initdb refuses root)")
+    base = Path(tempfile.mkdtemp(prefix="kassa-pg-"))
+    datadir = base / "data"
+    password = secrets.token_urlsafe(16)
+    pwfile = base / "pw"
+    pwfile.write_text(password + "\n")
+    if _as_root():
+        shutil.chown(base, "postgres", "postgres")
+        shutil.chown(pwfile, "postgres", "postgres")
+    pwfile.chmod(0o600)
+    server = PgServer("127.0.0.1", _free_port(), password, datadir, bindir)
+    try:
+        res = _run_as_owner(
+            [
+                str(bindir / "initdb"),
+                "-D", str(datadir),
+                "-U", SUPERUSER,
+                f"--pwfile={pwfile}",
+                "--auth-host=scram-sha-256",
+                "--auth-local=trust",
+                "-E", "UTF8",
+                "--locale=C",
+                "--no-sync",
+            ],
+            check=False,
+        )  # fmt: skip
+        if res.returncode != 0:
+            raise RuntimeError(f"initdb failed: {res.stdout}{res.stderr}")
+        server.start()
+        yield server
+    finally:
+        with contextlib.suppress(Exception):
+            server.stop("fast")
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def hq_dsn(pg_server: PgServer) -> Iterator[str]:
+    """A fresh, empty database on the throwaway server (its superuser's DSN); dropped after.
+
+    Roles the test created whose names start with the database's name (the head office prefixes
+    its roles with it) are dropped too.
+    """
+    name = f"hq_{secrets.token_hex(4)}"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield pg_server.dsn(name)
+    finally:
+        with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            roles = conn.execute(
+                "SELECT rolname FROM pg_roles WHERE starts_with(rolname, %s)", (name + "_",)
+            ).fetchall()
+            for (role,) in roles:
+                conn.execute(f'DROP ROLE IF EXISTS "{role}"')
