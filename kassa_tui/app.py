@@ -135,7 +135,7 @@ class KassaApp(App[None]):
         self.sale_screen.do_enter(code)
 
     def scanner_state(self, state: str, message: str) -> None:
-        if state == self.scanner_status[0]:
+        if state == self.scanner_status[0] or not self.is_running:
             return  # the reader reports every retry; the screen needs only the change
         log.info("scanner %s: %s", state, message)
         self.scanner_status = (state, message)
@@ -314,6 +314,8 @@ class KassaApp(App[None]):
         self.call_from_thread(self.printed, result)
 
     def printed(self, result: SpoolResult) -> None:
+        if not self.is_running:
+            return  # the answer came while the app closes: the queue keeps it for next start
         if result.unsure:
             # No retry: only a person can say whether it came out; their answer prints again.
             self.ask_about_uncertain_receipts()
@@ -361,6 +363,8 @@ class KassaApp(App[None]):
 
     def status_read(self, status: PrinterStatus) -> None:
         self.polling = False
+        if not self.is_running:
+            return  # the app is closing: nothing left to show it on
         if self.poll_again:
             self.poll_devices()
             return
