@@ -57,16 +57,6 @@ SIGNALS = (
     "discounts",
     "training",
 )
-LABELS = {
-    "returns_receipt": "Returns with receipt",
-    "returns_no_receipt": "Returns without receipt",
-    "line_corrections": "Line corrections",
-    "voided": "Voided receipts",
-    "no_sale": "No-sale openings",
-    "price_overrides": "Price overrides",
-    "discounts": "Discounts",
-    "training": "Training minutes",
-}
 #: The smallest "usual" rate a cashier is compared with, per 100 sales.
 FLOOR = 1.0
 CORRECTION_EVENTS = ("LINEDELETE", "LINEREDUCE")
