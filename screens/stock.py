@@ -28,6 +28,8 @@ from kassa_tui.stock.levels import LowStock, ProductDetails
 from screens import columns, styles
 from screens.dialogs.adjust import AdjustDialog
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.campaign_form import CampaignForm
+from screens.dialogs.campaigns import NEW as NEW_CAMPAIGN
 from screens.dialogs.campaigns import CampaignsDialog
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.product_form import ProductForm
@@ -319,7 +321,8 @@ class StockScreen(Screen[ProductInfo | None]):
         self.as_stock_person(self.show_campaigns, _("Campaigns"))
 
     def show_campaigns(self, person: Person) -> None:
-        """The campaign list (screens.dialogs.campaigns); Enter, then Y, ends one."""
+        """The campaign list (screens.dialogs.campaigns); Enter, then Y, ends one; F8 makes one
+        (screens.dialogs.campaign_form)."""
         app = host(self)
         till = app.till
         listed = list_campaigns(till.db)
@@ -337,6 +340,9 @@ class StockScreen(Screen[ProductInfo | None]):
 
         def chosen(campaign_id: int | None) -> None:
             if campaign_id is None:
+                return
+            if campaign_id == NEW_CAMPAIGN:
+                self.app.push_screen(CampaignForm(person), self.work_done)
                 return
             name = next(c.name for c in listed if c.id == campaign_id)
             question = ConfirmDialog(

@@ -1,6 +1,6 @@
 """The shift lead's campaign list (stock screen, F9): what runs, what is planned, what ended,
 with the discount each has given so far (`kassa campaigns list` adds its sales); Enter on one
-that runs or is planned ends it."""
+that runs or is planned ends it; F8 makes a new one (screens.dialogs.campaign_form)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from kassa_tui.stock.importing.campaigns import CampaignListed, campaign_state
 from screens import styles
 
 NAME = 20
+#: What the list dismisses with when the shift lead asks for a new campaign (F8).
+NEW = -1
 
 
 def offer(c: CampaignListed) -> str:
@@ -40,10 +42,13 @@ def row_text(c: CampaignListed, now_utc: str, *, plain: bool = False) -> str:
 
 
 class CampaignsDialog(ModalScreen[int | None]):
-    """Dismisses with the id of a campaign to end, or None."""
+    """Dismisses with the id of a campaign to end, NEW for a new one, or None."""
 
     CSS_PATH = styles.DIALOGS
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS = [
+        Binding("escape", "cancel", show=False),
+        Binding("f8,ctrl+n", "new", show=False, priority=True),
+    ]
 
     def __init__(self, campaigns: list[CampaignListed], now_utc: str, *, plain: bool) -> None:
         super().__init__(classes="dialog", id="campaigns-dialog")
@@ -67,16 +72,19 @@ class CampaignsDialog(ModalScreen[int | None]):
             else:
                 yield Static(
                     markup=False,
-                    content=_("No campaigns yet: kassa import campaigns FILE adds them."),
+                    content=_("No campaigns yet: F8 makes one, kassa import campaigns FILE too."),
                 )
             yield Static(
                 markup=False,
-                content=_("Enter: end the campaign · Esc: back"),
+                content=_("Enter: end the campaign · F8: new · Esc: back"),
                 classes="dialog-help",
             )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(int(event.option.id or 0) or None)
+
+    def action_new(self) -> None:
+        self.dismiss(NEW)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,7 +32,7 @@ from peewee import SqliteDatabase
 from kassa_tui.core.clock import OSLO, Clock, utc_text
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import InvalidAmount, parse_amount
+from kassa_tui.core.money import InvalidAmount, format_kr, parse_amount
 from kassa_tui.core.paths import data_dir
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
@@ -109,13 +110,18 @@ def _product_id(db: SqliteDatabase, code: str) -> int | None:
     return int(row[0]) if row else None
 
 
-def _check_row(
+def check_row(
     db: SqliteDatabase, line: int, cells: dict[str, str], problems: list[str]
 ) -> CampaignRow | None:
+    """One campaign or planned price, checked: the CSV import's rows and the shift lead's form
+    (kassa_tui.stock.campaign_edit, `line` 0: the problems are not prefixed with a line) go
+    through this one function. Appends each problem to `problems`; None when there is one."""
     before = len(problems)
 
     def bad(message: str) -> None:
-        problems.append(_("line {line}: {problem}").format(line=line, problem=message))
+        if line:
+            message = _("line {line}: {problem}").format(line=line, problem=message)
+        problems.append(message)
 
     name = cells["campaign"].strip()
     kind = cells["type"].strip().lower()
@@ -177,6 +183,8 @@ def _check_row(
                 bad(_("the price must be more than zero"))
             elif price > MAX_PRICE_ORE:
                 bad(_("the price is above 100 000 kr"))
+    if kind in ("n_for_m", "n_for_price") and product_ids:
+        _check_products(db, kind, product_ids, quantity, price, bad)
     valid_from = valid_to = None
     try:
         valid_from = _moment(cells["from"])
@@ -196,6 +204,41 @@ def _check_row(
     )
 
 
+def _check_products(
+    db: SqliteDatabase,
+    kind: str,
+    product_ids: list[int],
+    quantity: int,
+    price: int,
+    bad: Callable[[str], None],
+) -> None:
+    """A campaign's products: none sold by weight (they never take part), and a fixed price
+    below what N of them cost at their normal price (else it never gives a discount)."""
+    rows = db.execute_sql(
+        "SELECT name, unit, price_ore FROM product"
+        f" WHERE id IN ({','.join('?' * len(product_ids))})",
+        product_ids,
+    ).fetchall()
+    for name, unit, _price in rows:
+        if unit == "kg":
+            bad(_("{name} is sold by weight and cannot be in a campaign").format(name=name))
+    dearest = max((int(r[2]) for r in rows), default=0)
+    if kind == "n_for_price" and quantity and price and price >= quantity * dearest:
+        bad(
+            _(
+                "{n} of these cost at most {normal} at their normal price: the campaign's"
+                " price must be lower"
+            ).format(n=quantity, normal=format_kr(quantity * dearest))
+        )
+
+
+def name_taken(db: SqliteDatabase, name: str) -> bool:
+    """A campaign of that name exists already (names are unique, whatever the case)."""
+    return bool(
+        db.execute_sql("SELECT 1 FROM campaign WHERE name = ? COLLATE NOCASE", (name,)).fetchone()
+    )
+
+
 def read_campaigns(db: SqliteDatabase, text: str) -> list[CampaignRow]:
     """Every row of the file, checked; Refused naming every bad row (nothing is written)."""
     sample = text.split("\n", 1)[0]
@@ -210,7 +253,7 @@ def read_campaigns(db: SqliteDatabase, text: str) -> list[CampaignRow]:
     names: dict[str, int] = {}
     for line, row in enumerate(rows[1:], start=2):
         cells = {f: (row[i] if i < len(row) else "") for f, i in columns.items()}
-        found = _check_row(db, line, cells, problems)
+        found = check_row(db, line, cells, problems)
         if found is None:
             continue
         if found.kind != "planned_price":
@@ -222,10 +265,7 @@ def read_campaigns(db: SqliteDatabase, text: str) -> list[CampaignRow]:
                 )
                 continue
             names[found.name.lower()] = line
-            exists = db.execute_sql(
-                "SELECT 1 FROM campaign WHERE name = ? COLLATE NOCASE", (found.name,)
-            ).fetchone()
-            if exists:
+            if name_taken(db, found.name):
                 problems.append(
                     _("line {line}: a campaign named {name} already exists").format(
                         line=line, name=found.name

@@ -1,0 +1,137 @@
+"""The shift lead makes a campaign on the till (stock screen, F9, F8), keyboard only at 80x24:
+a bad one is refused on the form with nothing made, a good one prices the next basket, prints
+on the receipt and is journaled as an import of it would be (issue 14)."""
+
+from __future__ import annotations
+
+import json
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.campaign_form import CampaignForm
+from screens.dialogs.campaigns import CampaignsDialog
+from tests.app.screen_text import screen_text
+from tests.app.test_sale_flow import scan, sign_in, totals
+
+EPLER = "7045811781536"  # Epler Pink Lady 4 stk, 39,90
+ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90
+
+
+async def type_in(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    for char in text:
+        await pilot.press("space" if char == " " else char)
+
+
+async def open_form(pilot, app: KassaApp) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f2")
+    await pilot.pause()
+    await pilot.press("f9")
+    await pilot.pause()
+    if isinstance(app.screen, ApprovalDialog):  # a cashier: the shift lead's number and PIN
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await pilot.pause()
+    assert isinstance(app.screen, CampaignsDialog)
+    assert "F8: new" in screen_text(app)
+    await pilot.press("f8")
+    await pilot.pause()
+    assert isinstance(app.screen, CampaignForm)
+
+
+def campaigns(till: Till) -> int:
+    return int(till.db.execute_sql("SELECT COUNT(*) FROM campaign").fetchone()[0])
+
+
+async def test_a_cashier_with_the_shift_leads_pin_makes_a_2_for_price_campaign(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)  # the cashier
+        await open_form(pilot, app)
+        await type_in(pilot, "2 romme for 40")
+        await pilot.press("tab", "enter", "down", "enter")  # kind: N for X kr
+        await pilot.pause()
+        await pilot.press("tab")
+        await type_in(pilot, "2")
+        await pilot.press("tab")
+        await type_in(pilot, "60")  # above the normal price of 2 x 24,90: refused
+        await pilot.press("tab")
+        await type_in(pilot, ROMME)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Rømme" in screen_text(app) and "24,90" in screen_text(app)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, CampaignForm)
+        assert "2 of these cost at most 49,80" in screen_text(app)
+        assert campaigns(till) == 0
+        price = app.screen.query_one("#cf-price")
+        price.value = "40"  # type: ignore[attr-defined]
+        await pilot.press("f10")
+        await pilot.pause()
+        assert not isinstance(app.screen, CampaignForm)
+        assert "Campaign 2 romme for 40 made." in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("2", "*")
+        await scan(pilot, ROMME)
+        await pilot.pause()
+        assert "2 romme for 40" in totals(app) and "40,00" in totals(app)
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert b"2 romme for 40" in printer.jobs[0] and b"-9,80" in printer.jobs[0]
+    event = [r for r in till.journal.rows() if r.basic_id == "MASTERDATA"][-1]
+    made = json.loads(event.text)
+    assert (made["name"], made["kind"], made["quantity"], made["price"]) == (
+        "2 romme for 40",
+        "n_for_price",
+        2,
+        4000,
+    )
+    assert event.event_code == "13021" and event.user_number == 2  # the approving shift lead
+
+
+async def test_a_3_for_2_from_the_shift_lead_and_esc_makes_nothing(
+    app: KassaApp, till: Till
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await open_form(pilot, app)
+        await type_in(pilot, "Noe")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert campaigns(till) == 0 and not isinstance(app.screen, CampaignForm)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        await type_in(pilot, "3 for 2 epler")
+        await pilot.press("tab", "tab")  # kind stays '3 for 2'
+        await type_in(pilot, "3")
+        await pilot.press("tab")
+        await type_in(pilot, "2")
+        await pilot.press("tab")
+        await type_in(pilot, "1001")  # the apples' PLU
+        await pilot.press("enter")
+        await type_in(pilot, "7038010009990")  # not in the catalog
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "no active product has the code 7038010009990" in screen_text(app)
+        await pilot.press("f10")  # the unknown code is still in the field: nothing made
+        await pilot.pause()
+        assert campaigns(till) == 0
+        app.screen.query_one("#cf-code").value = ""  # type: ignore[attr-defined]
+        await pilot.press("f10")
+        await pilot.pause()
+        assert campaigns(till) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("3", "*")
+        await scan(pilot, EPLER)
+        await pilot.pause()
+        assert "3 for 2 epler" in totals(app) and "79,80" in totals(app)
