@@ -17,6 +17,8 @@ from kassa_tui.cli.deposits import deposits
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
 from kassa_tui.cli.groups import groups
+from kassa_tui.cli.hq import hq
+from kassa_tui.cli.hq_catalog import hq_catalog as _hq_catalog  # noqa: F401 (kassa hq publish)
 from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.reports import report
@@ -44,6 +46,7 @@ for command in (
     devices,
     printer,
     scanner,
+    hq,
 ):
     main.add_command(command)
 
