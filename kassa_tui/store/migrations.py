@@ -305,6 +305,16 @@ def _v10_sync(database: SqliteDatabase) -> None:
 
 def _v10_catalog_pull(database: SqliteDatabase) -> None:
     """The till's side of the head office (issue 15): the catalog revision it sells on."""
+    database.execute_sql(
+        "CREATE TABLE catalog_pull (revision INTEGER NOT NULL PRIMARY KEY, kind TEXT NOT NULL,"
+        " source TEXT NOT NULL, row_count INTEGER NOT NULL, rejected INTEGER NOT NULL,"
+        " applied_utc TEXT NOT NULL)"
+    )
+    for verb in ("UPDATE", "DELETE"):
+        database.execute_sql(
+            f"CREATE TRIGGER catalog_pull_no_{verb.lower()} BEFORE {verb} ON catalog_pull"
+            " BEGIN SELECT RAISE(ABORT, 'catalog_pull is append-only'); END"
+        )
 
 
 def _v10_shop_system(database: SqliteDatabase) -> None:

@@ -626,3 +626,18 @@ CREATE TRIGGER sale_eat_in_no_delete BEFORE DELETE ON sale_eat_in
 -- == v10 sync
 
 -- == v10 catalog pull
+-- The head office's catalog revisions this till applied (kassa_tui.sync.pull), one row each, in
+-- the same SQLite transaction as the revision's products or campaigns; the highest is the
+-- revision the till sells on. Append-only.
+CREATE TABLE catalog_pull (
+    revision INTEGER NOT NULL PRIMARY KEY,
+    kind TEXT NOT NULL,              -- products, campaigns
+    source TEXT NOT NULL,            -- the file HQ published
+    row_count INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,       -- rows this till could not take (journaled)
+    applied_utc TEXT NOT NULL
+);
+CREATE TRIGGER catalog_pull_no_update BEFORE UPDATE ON catalog_pull
+    BEGIN SELECT RAISE(ABORT, 'catalog_pull is append-only'); END;
+CREATE TRIGGER catalog_pull_no_delete BEFORE DELETE ON catalog_pull
+    BEGIN SELECT RAISE(ABORT, 'catalog_pull is append-only'); END;

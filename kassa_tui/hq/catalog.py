@@ -1,0 +1,202 @@
+"""The shared catalog at the head office: `kassa hq publish FILE` (issue 15).
+
+The shop owner publishes the same files a till imports: a product file (`kassa import
+products`: plu, ean, name, group, vat, price, ...) or a campaign file (`kassa import campaigns`:
+multi-buys and planned prices). HQ checks every row with the till's own checks before anything
+is stored (one bad row: nothing published, each problem named by its line), then stores the
+rows as they were written, a page of cells at a time, as one REVISION (0002_catalog.sql:
+`catalog_publish` numbers it under a row lock, so revision order is commit order). Each till
+pulls the revisions after its last one and applies each with its own importer
+(kassa_tui.sync.pull), journaled there as its own imports are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from psycopg import Connection
+from psycopg.types.json import Jsonb
+
+from kassa_tui.config import Config
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.stock.importing import PRODUCT_COLUMNS, read_table
+from kassa_tui.stock.importing.read import blank
+from kassa_tui.stock.importing.rows import ProductRowParser
+
+KINDS = ("products", "campaigns")
+PAGE_ROWS = 1000  # rows per page: a till fetches a revision page by page
+MAX_PROBLEMS = 50  # bad rows named in a refusal
+
+Row = dict[str, str]  # field -> the cell as written in the file
+
+
+@dataclass(frozen=True)
+class Published:
+    revision: int
+    kind: str
+    source: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: int
+    kind: str
+    source: str
+    rows: int
+    published_by: str
+    published_at: str
+
+
+def _refuse(problems: list[str]) -> None:
+    if problems:
+        heading = _("{n} bad rows: nothing published.").format(n=len(problems))
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(_("… and {n} more").format(n=len(problems) - MAX_PROBLEMS))
+        raise Refused("\n".join([heading, *shown]))
+
+
+def product_rows(
+    path: Path,
+    config: Config,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+) -> list[Row]:
+    """A product file's rows, each checked as `kassa import products` checks it (the till's
+    VAT rates and label ranges from kassa.toml); `Refused` naming every bad row."""
+    table = read_table(
+        path, PRODUCT_COLUMNS, encoding=encoding, delimiter=delimiter, mapping=mapping
+    )
+    parser = ProductRowParser(table, config)
+    rows: list[Row] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for record in table.records():
+        line, _last, cells = record
+        if blank(cells):
+            continue
+        parsed = parser.parse(record)
+        if isinstance(parsed, str):
+            problems.append(_("line {line}: {reason}").format(line=line, reason=parsed))
+            continue
+        key = parsed.plu or "|".join(parsed.codes or ())
+        if key in seen:
+            problems.append(
+                _("line {line}: the same product as line {other}").format(
+                    line=line, other=seen[key]
+                )
+            )
+            continue
+        seen[key] = line
+        rows.append(
+            {
+                field: cells[index].strip()
+                for field, index in table.columns.items()
+                if index < len(cells)
+            }
+        )
+    _refuse(problems)
+    if not rows:
+        raise Refused(_("The file has no products: nothing published."))
+    return rows
+
+
+def campaign_rows(path: Path) -> list[Row]:
+    """A campaign file's rows (`kassa import campaigns`' columns), their type, quantity, price
+    and times checked. Which products they name is each till's to check: a till that lacks a
+    product journals the row as rejected and takes the others."""
+    from kassa_tui.stock.importing import campaigns
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refused(_("{path}: no such file").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        message = _("{path}: cannot be read ({error})")
+        raise Refused(message.format(path=path, error=exc)) from None
+    sample = text.split("\n", 1)[0]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    records = [r for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    numbered = [(line, r) for line, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not numbered:
+        raise Refused(_("The file is empty: nothing published."))
+    columns = campaigns._columns(numbered[0][1])
+    rows: list[Row] = []
+    problems: list[str] = []
+    for line, record in numbered[1:]:
+        row = {f: (record[i].strip() if i < len(record) else "") for f, i in columns.items()}
+        problem = _campaign_problem(row, campaigns)
+        if problem:
+            problems.append(_("line {line}: {reason}").format(line=line, reason=problem))
+        else:
+            rows.append(row)
+    _refuse(problems)
+    if not rows:
+        raise Refused(_("The file has no campaigns: nothing published."))
+    return rows
+
+
+def _campaign_problem(row: Row, campaigns: Any) -> str | None:
+    if row["type"] not in campaigns.KINDS:
+        return str(
+            _("unknown type {value} ({kinds})").format(
+                value=repr(row["type"]), kinds=", ".join(campaigns.KINDS)
+            )
+        )
+    if not row["products"].strip():
+        return str(_("no products"))
+    for key in ("from", "to"):
+        if row[key].strip() or key == "from":
+            try:
+                campaigns._moment(row[key])
+            except ValueError:
+                return str(_("bad time {value} (YYYY-MM-DD HH:MM)").format(value=repr(row[key])))
+    return None
+
+
+def pages(rows: Sequence[Row], size: int = PAGE_ROWS) -> list[list[Row]]:
+    return [list(rows[i : i + size]) for i in range(0, len(rows), size)]
+
+
+def publish(conn: Connection[Any], kind: str, source: str, rows: Sequence[Row]) -> Published:
+    """Store `rows` as the next revision: committed at once on an autocommit connection, else
+    in the caller's transaction (its revision number stays locked until the caller commits, and
+    a rollback gives the number back)."""
+    if kind not in KINDS:
+        raise ValueError(kind)
+    sql = "SELECT catalog_publish(%s, %s, %s)"
+    if conn.autocommit:
+        with conn.transaction():
+            found = conn.execute(sql, (kind, source, Jsonb(pages(rows)))).fetchone()
+    else:
+        found = conn.execute(sql, (kind, source, Jsonb(pages(rows)))).fetchone()
+    assert found is not None
+    return Published(int(found[0]), kind, source, len(rows))
+
+
+def publish_file(
+    conn: Connection[Any], path: Path, config: Config, *, kind: str = "products"
+) -> Published:
+    """Check `path` and publish it; `Refused` (nothing published) when a row is bad."""
+    rows = product_rows(path, config) if kind == "products" else campaign_rows(path)
+    return publish(conn, kind, path.name, rows)
+
+
+def revisions(conn: Connection[Any], limit: int = 20) -> list[Revision]:
+    """The newest published revisions, newest first."""
+    cursor = conn.execute(
+        "SELECT revision, kind, source, row_count, published_by,"
+        " to_char(published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+        " FROM catalog_revision ORDER BY revision DESC LIMIT %s",
+        (limit,),
+    )
+    return [Revision(int(r), k, s, int(n), b, a) for r, k, s, n, b, a in cursor.fetchall()]

@@ -1,0 +1,187 @@
+"""The till pulls the head office's catalog (issue 15): `kassa sync` pushes, then pulls.
+
+HQ publishes the catalog in revisions numbered in commit order, without gaps
+(kassa_tui/hq/sql/0002_catalog.sql). The till asks for the revision after the last one it
+applied (`catalog_pull`), fetches all its pages first (no SQLite lock is held while the network
+is slow), then applies it in ONE SQLite transaction with the till's own importers: a product
+file as `kassa import products` applies it (new products, a 13021 PRICECHANGE row per price
+that changes, MASTERDATA for the rest, groups created), a campaign file as `kassa import
+campaigns` does (MASTERDATA per campaign and planned price; a planned price then switches on the
+till's own clock, offline, as every planned price does). The `catalog_pull` row goes in the
+same transaction, so a revision is applied whole or not at all: a crash or an error half way
+leaves the till on the revision before, and the next sync tries again.
+
+A row this till cannot take (a product it lacks, a VAT rate it does not have) is skipped and
+journaled with the revision (IMPORT, what=hq_catalog), never blocking the revisions after it.
+When HQ cannot be reached nothing changes: the till sells on the last revision it has.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from peewee import SqliteDatabase
+from psycopg import Connection
+
+from kassa_tui.config import Config
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
+from kassa_tui.records.journal import Journal
+from kassa_tui.stock.importing import IMPORT, Table, import_products
+from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
+
+CAMPAIGN_FIELDS = ("campaign", "type", "products", "quantity", "price", "from", "to")
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Applied:
+    revision: int
+    kind: str
+    source: str
+    rows: int
+    rejected: list[tuple[int, str]] = field(default_factory=list)  # (row number, reason)
+
+
+@dataclass(frozen=True)
+class PullResult:
+    before: int  # the revision the till was on
+    after: int  # the revision it is on now
+    applied: list[Applied]
+
+
+def applied_revision(db: SqliteDatabase) -> int:
+    """The last catalog revision this till applied (0: none)."""
+    found = db.execute_sql("SELECT COALESCE(MAX(revision), 0) FROM catalog_pull").fetchone()
+    return int(found[0])
+
+
+def pull(
+    conn: Connection[Any],
+    db: SqliteDatabase,
+    journal: Journal,
+    config: Config,
+    *,
+    max_revisions: int | None = None,
+    on_applied: Callable[[Applied], None] | None = None,
+) -> PullResult:
+    """Apply every revision HQ has after this till's, one at a time, in order.
+
+    Raises psycopg's errors when HQ cannot be reached or answers wrongly; what was applied
+    before stays applied, and nothing of a revision not yet applied is written."""
+    before = last = applied_revision(db)
+    done: list[Applied] = []
+    while max_revisions is None or len(done) < max_revisions:
+        head = conn.execute(
+            "SELECT revision, kind, source, row_count FROM catalog_revision WHERE revision = %s",
+            (last + 1,),
+        ).fetchone()
+        if head is None:
+            break
+        revision, kind, source, row_count = int(head[0]), str(head[1]), str(head[2]), head[3]
+        rows: list[Row] = []
+        for (body,) in conn.execute(
+            "SELECT body FROM catalog_page WHERE revision = %s ORDER BY page", (revision,)
+        ):
+            rows.extend(body)
+        if len(rows) != int(row_count):  # cannot happen: a revision commits with its pages
+            raise RuntimeError(
+                f"catalog revision {revision}: {len(rows)} rows of {row_count} arrived"
+            )
+        result = apply_revision(db, journal, config, revision, kind, source, rows)
+        done.append(result)
+        if on_applied is not None:
+            on_applied(result)
+        last = revision
+    return PullResult(before, last, done)
+
+
+def apply_revision(
+    db: SqliteDatabase,
+    journal: Journal,
+    config: Config,
+    revision: int,
+    kind: str,
+    source: str,
+    rows: Sequence[Row],
+) -> Applied:
+    """One revision, whole, in one SQLite transaction; `Refused` (nothing written) unless it is
+    the one after the till's last."""
+    with db.atomic("IMMEDIATE"):
+        last = applied_revision(db)
+        if revision != last + 1:
+            message = _("catalog revision {revision} is not the next one after {last}")
+            raise Refused(message.format(revision=revision, last=last))
+        if kind == "products":
+            rejected = _apply_products(db, journal, config, revision, rows)
+        elif kind == "campaigns":
+            rejected = _apply_campaigns(db, journal, rows)
+        else:
+            message = _("catalog revision {revision}: unknown kind {kind}")
+            raise Refused(message.format(revision=revision, kind=repr(kind)))
+        instant = journal.write(
+            IMPORT,
+            what="hq_catalog",
+            revision=revision,
+            kind=kind,
+            file=source,
+            rows=len(rows),
+            rejected=[{"row": n, "reason": why} for n, why in rejected],
+        )
+        db.execute_sql(
+            "INSERT INTO catalog_pull (revision, kind, source, row_count, rejected, applied_utc)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (revision, kind, source, len(rows), len(rejected), instant.utc_text),
+        )
+    return Applied(revision, kind, source, len(rows), rejected)
+
+
+def _apply_products(
+    db: SqliteDatabase, journal: Journal, config: Config, revision: int, rows: Sequence[Row]
+) -> list[tuple[int, str]]:
+    fields: list[str] = []
+    for row in rows:
+        fields.extend(key for key in row if key not in fields)
+    columns = {key: index for index, key in enumerate(fields)}
+
+    def records() -> Iterator[tuple[int, int, list[str]]]:
+        for number, row in enumerate(rows, start=1):
+            yield number, number, [str(row.get(key, "")) for key in fields]
+
+    table = Table(
+        path=Path(f"hq-catalog-{revision}.csv"),
+        encoding="utf-8",
+        delimiter=";",
+        header_line=0,
+        headers=list(fields),
+        columns=columns,
+        _records=records,
+    )
+    report = import_products(db, journal, table, config, create_groups=True, samples=0)
+    return [(r.line, r.reason) for r in report.rejected]
+
+
+def _apply_campaigns(
+    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+) -> list[tuple[int, str]]:
+    """Each row checked and written on its own (a campaign this till already has, or one naming
+    a product it lacks, is rejected; the rest are written)."""
+    rejected: list[tuple[int, str]] = []
+    for number, row in enumerate(rows, start=1):
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\n")
+        writer.writerow(CAMPAIGN_FIELDS)
+        writer.writerow([str(row.get(key, "")) for key in CAMPAIGN_FIELDS])
+        try:
+            checked = read_campaigns(db, out.getvalue())
+        except Refused as refused:
+            reason = refused.message.split("\n")[-1]
+            rejected.append((number, reason))
+            continue
+        import_campaigns(db, journal, journal.clock, None, checked)
+    return rejected
