@@ -17,6 +17,8 @@ from typing import Any
 from kassa_tui.config import Config
 from kassa_tui.core.i18n import N_, translator
 from kassa_tui.core.money import format_kr, format_rate
+from kassa_tui.dayclose import campaign_figures
+from kassa_tui.dayclose.campaign_figures import CampaignLine
 from kassa_tui.records.receipts import ReceiptDoc
 from kassa_tui.selling.cash import CashCount
 
@@ -152,6 +154,10 @@ class Report:
     pant_paid_out: Tally = Tally()
     pant_accounts: tuple[PantAccountLine, ...] = ()
 
+    # Each campaign that gave a discount (its share of `discounts`); left out of the content
+    # when there is none, so such a report (and every older one) reads exactly as before.
+    campaigns: tuple[CampaignLine, ...] = ()
+
     @property
     def journal_head(self) -> str:
         """'seq:hash' as printed (the hash's first HEAD_PRINTED digits); '' if not recorded."""
@@ -163,6 +169,8 @@ class Report:
         data = dataclasses.asdict(self)
         if not self.cash_not_counted:
             del data["cash_not_counted"]
+        if not self.campaigns:
+            del data["campaigns"]
         return data
 
     def to_json(self) -> str:
@@ -181,6 +189,7 @@ class Report:
         values["pant_accounts"] = tuple(
             PantAccountLine(**item) for item in data.get("pant_accounts", [])
         )
+        values["campaigns"] = campaign_figures.from_stored(data.get("campaigns", []))
         count = data["cash_count"]
         values["cash_count"] = CashCount(**count) if count else None
         return cls(**values)
@@ -272,6 +281,7 @@ def report_doc(config: Config, report: Report, translate: Translate | None = Non
         (N_("Pant paid out"), report.pant_paid_out),
     ):
         doc.add("cols", f"{t(label)}: {tally.num}", format_kr(tally.amount))
+    campaign_figures.add_to_doc(doc, t, report.campaigns)
     for title, items in (
         (N_("Line corrections"), report.corr_lines),
         (N_("Other corrections"), report.other_corrs),

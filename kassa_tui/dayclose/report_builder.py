@@ -16,6 +16,7 @@ from peewee import SqliteDatabase
 from kassa_tui.config import Config
 from kassa_tui.core.clock import Instant, business_date
 from kassa_tui.core.money import vat_split_counted
+from kassa_tui.dayclose.campaign_figures import period_campaigns
 from kassa_tui.dayclose.content import (
     SIGNATURE_PRINTED,
     EmpPaymentLine,
@@ -148,6 +149,7 @@ class ReportBuilder:
             provisional=events["provisional"],
             returns=Tally(kinds.get("return", (0, 0, 0))[0], -kinds.get("return", (0, 0, 0))[1]),
             discounts=Tally(int(discounts[0]), int(discounts[1])),
+            campaigns=period_campaigns(self.db, in_period, period),
             voided=events["voided"],
             corr_lines=tuple(
                 TypeLine(name, events[basic].num, events[basic].amount)
