@@ -34,6 +34,7 @@ from screens.counter_rules import (
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.gift_card import GiftCardLookupDialog, GiftCardPayDialog, is_card_method
+from screens.dialogs.gift_card_sale import choose_gift_card
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
@@ -354,10 +355,19 @@ class SaleScreen(PriceChanges):
 
     @guarded
     def do_gift_card(self, text: str) -> None:
-        """What a gift card or credit note holds (scanned here, or before the key)."""
+        """What a gift card or credit note holds (scanned before the key); with nothing typed,
+        a choice: sell a gift card, or look one up."""
         self.person()
         self.clear_lookup()
+        if not text.strip():
+            choose_gift_card(self, self.gift_card_added)
+            return
         self.app.push_screen(GiftCardLookupDialog(text.strip()))
+
+    def gift_card_added(self, message: str | None) -> None:
+        self.reload(keep_cursor=False)
+        if message:
+            self.show_info(message)
 
     def do_pay_other(self, text: str) -> None:
         """Vipps and the shop's other [[payment]] methods: chosen by a digit, then paid."""

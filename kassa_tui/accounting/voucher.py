@@ -21,6 +21,7 @@ from kassa_tui.config import AccountingSettings, ConfigError, rate_key
 from kassa_tui.core.cells import text_cell
 from kassa_tui.core.money import format_rate, saft_amount
 from kassa_tui.dayclose.content import Z_REPORT, Report
+from kassa_tui.selling.gift_card_sales import liability_account
 
 SALE, VAT, PAYMENT, ROUNDING, CASH_DIFFERENCE = (
     "sale",
@@ -30,6 +31,7 @@ SALE, VAT, PAYMENT, ROUNDING, CASH_DIFFERENCE = (
     "cash_difference",
 )
 PANT = "pant"  # pant sold less slips paid out, on the deposit type's account
+GIFT_CARD_SOLD = "gift_card_sold"  # money put on gift cards: credit the liability, no VAT
 NO_VAT_CODE = "0"  # SAF-T 0: no VAT treatment (payments, rounding, cash difference)
 CURRENCY = "NOK"
 CSV_COLUMNS = (
@@ -182,6 +184,17 @@ def build_voucher(report: Report, settings: AccountingSettings) -> Voucher:
                     vat_amount=-v.vat,
                 )
             )
+
+    if report.gift_cards_sold.amount:  # redeemed cards are a payment method's debit below
+        account = liability_account(settings)
+        if account is None:
+            raise ConfigError(
+                "payment",
+                f"is missing a method with saft_code 12005 (gift cards): Z {z_nr} sold gift"
+                f" cards for {saft_amount(report.gift_cards_sold.amount)}",
+            )
+        amount = report.gift_cards_sold.amount
+        lines.append(VoucherLine(0, GIFT_CARD_SOLD, account, -amount, "Gavekort solgt"))
 
     # Cash is posted as counted: the takings plus the difference (negative when short), and
     # the difference itself on the kassedifferanse account, so the two add up to the takings.

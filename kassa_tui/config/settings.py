@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.config.counter_rules import SaleRules
+from kassa_tui.config.gift_cards import GiftCardSettings
 from kassa_tui.config.pant import PantSettings
 from kassa_tui.config.payments import PaymentMethod
 
@@ -157,6 +158,8 @@ class Config:
     sale: SaleRules = field(default_factory=SaleRules)
     #: `[pant]`: how bottle-return slips are read (config.pant).
     pant: PantSettings = field(default_factory=PantSettings)
+    #: `[gift_cards]`: how long a gift card or credit note holds, the most one may hold.
+    gift_cards: GiftCardSettings = field(default_factory=GiftCardSettings)
 
     @property
     def pepper_file(self) -> Path:

@@ -153,6 +153,12 @@ class Report:
     pant_sold: Tally = Tally()
     pant_paid_out: Tally = Tally()
     pant_accounts: tuple[PantAccountLine, ...] = ()
+    # Gift cards and credit notes: money put on a card is no sale (a liability), counted apart
+    # from the sales and the VAT; redeemed ones are also a means of payment above.
+    gift_cards_sold: Tally = Tally()
+    gift_cards_redeemed: Tally = Tally()
+    credit_notes_issued: Tally = Tally()
+    credit_notes_redeemed: Tally = Tally()
 
     # Each campaign that gave a discount (its share of `discounts`); left out of the content
     # when there is none, so such a report (and every older one) reads exactly as before.
@@ -189,6 +195,8 @@ class Report:
         values["pant_accounts"] = tuple(
             PantAccountLine(**item) for item in data.get("pant_accounts", [])
         )
+        for name in _CARD_TALLIES:  # reports stored before gift cards were sold: zero
+            values[name] = Tally(**data[name]) if name in data else Tally()
         values["campaigns"] = campaign_figures.from_stored(data.get("campaigns", []))
         count = data["cash_count"]
         values["cash_count"] = CashCount(**count) if count else None
@@ -199,6 +207,12 @@ class Report:
         return cls.from_dict(json.loads(text))
 
 
+_CARD_TALLIES = (
+    "gift_cards_sold",
+    "gift_cards_redeemed",
+    "credit_notes_issued",
+    "credit_notes_redeemed",
+)
 _TALLIES = ("copies", "provisional", "returns", "discounts", "voided", "delivery", "training")
 _NESTED: dict[str, type] = {name: Tally for name in _TALLIES} | {
     "art_groups": GroupLine,
@@ -282,6 +296,7 @@ def report_doc(config: Config, report: Report, translate: Translate | None = Non
     ):
         doc.add("cols", f"{t(label)}: {tally.num}", format_kr(tally.amount))
     campaign_figures.add_to_doc(doc, t, report.campaigns)
+    _gift_cards(doc, t, report)
     for title, items in (
         (N_("Line corrections"), report.corr_lines),
         (N_("Other corrections"), report.other_corrs),
@@ -319,6 +334,19 @@ def report_doc(config: Config, report: Report, translate: Translate | None = Non
             doc.add("cols", t(N_("Last receipt")), str(report.last_receipt_nr))
             doc.add("cols", t(N_("Signature")), report.last_signature or "-")
     return doc
+
+
+def _gift_cards(doc: ReceiptDoc, t: Translate, report: Report) -> None:
+    """Gift cards and credit notes, issued and redeemed (not sales), once a period has any."""
+    rows = (
+        (N_("Gift cards sold"), report.gift_cards_sold),
+        (N_("Gift cards redeemed"), report.gift_cards_redeemed),
+        (N_("Credit notes issued"), report.credit_notes_issued),
+        (N_("Credit notes redeemed"), report.credit_notes_redeemed),
+    )
+    if any(tally.num or tally.amount for _label, tally in rows):
+        for label, tally in rows:
+            doc.add("cols", f"{t(label)}: {tally.num}", format_kr(tally.amount))
 
 
 def _section(doc: ReceiptDoc, t: Translate, title: str, items: list[tuple[str, int]]) -> None:

@@ -29,7 +29,7 @@ from kassa_tui.dayclose.content import (
     VatReportLine,
 )
 from kassa_tui.records.journal import GENESIS
-from kassa_tui.selling import pant
+from kassa_tui.selling import gift_card_sales, pant
 from kassa_tui.selling.cash import CashEvents, Period
 
 PAYMENT_CODES = {"cash": "12001", "card": "12002"}  # PredefinedBasicID-12; others 12999
@@ -94,6 +94,7 @@ class ReportBuilder:
         # Aggregated in SQL: a busy day has 15,000 lines. Article groups and payments count
         # sales (+1 a sale, -1 a refund, as SAF-T does), so they are summed per sale first.
         lines = f"sale_line l JOIN sale s ON s.id = l.sale_id WHERE {in_period} AND s.training = 0"
+        lines += f" AND l.group_code != '{gift_card_sales.GIFT_GROUP}'"  # no sale: a liability
         art_groups = tuple(
             GroupLine(group, int(n), int(amount))
             for group, n, amount in self.db.execute_sql(
@@ -118,6 +119,9 @@ class ReportBuilder:
             period,
         ).fetchall()
         pant_sold, pant_paid_out = pant.period_figures(self.db, in_period, period)
+        cards_sold = gift_card_sales.sold_in_period(self.db, in_period, period)
+        cards = gift_card_sales.period_figures(self.db, in_period, period)
+        gift, credit = cards.get("gift", (0, 0, 0, 0)), cards.get("credit", (0, 0, 0, 0))
         before_sales, before_returns = self._grand_totals(prev)
         last_signed = self.db.execute_sql(  # the chain's last link: sales, returns, training
             "SELECT receipt_nr, signature FROM sale WHERE register_id = ? AND id = ?",
@@ -125,7 +129,7 @@ class ReportBuilder:
         ).fetchone()
         events, lookups = self._events(prev.last_journal_seq, seq)
         after_cash = prev.last_cash_event_id
-        sales_total = before_sales + kinds.get("sale", (0, 0, 0))[1]
+        sales_total = before_sales + kinds.get("sale", (0, 0, 0))[1] - cards_sold[1]
         returns_total = before_returns - kinds.get("return", (0, 0, 0))[1]
         return Report(
             report_type=report_type,
@@ -137,7 +141,7 @@ class ReportBuilder:
             register_id=self.register_id,
             business_date=business_date(now, self.cutoff_hour),
             user_number=user,
-            total_cash_sale=sum(t for _n, t, _r in kinds.values()),
+            total_cash_sale=sum(t for _n, t, _r in kinds.values()) - cards_sold[1],
             art_groups=art_groups,
             payments=_payments(pays, self._payment_codes()),
             emp_payments=_emp_payments(pays, self._payment_codes()),
@@ -181,6 +185,10 @@ class ReportBuilder:
             pant_accounts=tuple(
                 PantAccountLine(*line) for line in pant.period_accounts(self.db, in_period, period)
             ),
+            gift_cards_sold=Tally(*cards_sold),
+            gift_cards_redeemed=Tally(gift[2], gift[3]),
+            credit_notes_issued=Tally(credit[0], credit[1]),
+            credit_notes_redeemed=Tally(credit[2], credit[3]),
         )
 
     def _hash_of(self, seq: int) -> str:

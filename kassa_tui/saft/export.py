@@ -50,6 +50,7 @@ from kassa_tui.saft.master import (
     report_of,
 )
 from kassa_tui.saft.writer import Writer
+from kassa_tui.selling import gift_card_sales
 
 #: A receipt's print, by the receipt's kind: counted as the transaction's receiptNum.
 PRINTED = (Event.RECEIPT_PRINTED, Event.RETURN_RECEIPT_PRINTED)
@@ -353,13 +354,16 @@ class _Export(Selection):
             reason or None,
         )
         line_type = LINE_TYPES.get(kind, LINE_TYPES["sale"])[0]
+        gift = gift_card_sales.GIFT_GROUP  # a gift card sold: a liability, no VAT
         for line_nr, group, art, name, qty, ppu, discount, amount, rate, line_vat, acc in lines:
+            if group == gift:
+                acc = gift_card_sales.liability_account(self.config.accounting)
             ct_line = leaves(
                 "nr lineID lineType artGroupID artID qnt lineAmntIn lineAmntEx amntTp ppu empID"
                 " lineAmntInAccID cashTransLineDescr",
                 nr,
                 str(line_nr),
-                line_type,
+                gift_card_sales.LINE_TYPE[0] if group == gift else line_type,
                 group,
                 str(art)[:35],
                 quantity(qty),
@@ -371,11 +375,13 @@ class _Export(Selection):
                 acc,  # pant: its deposit type's own account
                 name,
             )
-            ct_line.append(_vat(rate, line_vat, amount - line_vat, sign))
+            if group != gift:
+                ct_line.append(_vat(rate, line_vat, amount - line_vat, sign))
             if discount:
                 ct_line.append(row("discount", "dscTp dscAmnt", DISCOUNT[0], saft_amount(discount)))
             children.append(("ctLine", ct_line))
-        for split in sorted(vat_split((ln[7], ln[8]) for ln in lines), key=lambda v: v.rate_bp):
+        taxed = ((ln[7], ln[8]) for ln in lines if ln[1] != gift)
+        for split in sorted(vat_split(taxed), key=lambda v: v.rate_bp):
             children.append(_vat(split.rate_bp, split.vat, split.basis, sign))
         if rounding:
             children.append(row("rounding", "roundingAmnt", saft_amount(rounding)))

@@ -39,7 +39,7 @@ from kassa_tui.saft.codes import (
     split_name,
     vat_code,
 )
-from kassa_tui.selling import pant
+from kassa_tui.selling import gift_card_sales, pant
 
 SOFTWARE_COMPANY = "kassa (open source, AGPL-3.0-or-later)"
 REPORT_EVENTS = ("13008", "13009")
@@ -67,6 +67,7 @@ class Used:
     entered: tuple[str, str] = ("", "")
     chains: dict[str, str] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)  # pant's accounts: accID, accDesc
+    gift_cards: bool = False  # a gift card sold: its line type (05) is declared
 
 
 def report_of(text: str) -> Report | None:
@@ -165,6 +166,9 @@ class Selection:
         )
         used.kinds = self.scalar_set(f"SELECT DISTINCT kind FROM sale WHERE {SALE_IN_PERIOD}", *p)
         used.accounts = pant.accounts_used(self.db, sold, p)
+        gift_accounts = gift_card_sales.accounts_used(self.db, self.config.accounting, sold, p)
+        used.gift_cards = bool(gift_accounts)
+        used.accounts.update(gift_accounts)
         used.methods |= self.scalar_set(
             f"SELECT DISTINCT method FROM payment WHERE sale_id IN ({sold})", *p
         )
@@ -301,6 +305,8 @@ class Selection:
         ]
         kinds = sorted(used.kinds)
         basics += [("05", *LINE_TYPES.get(kind, LINE_TYPES["sale"])) for kind in kinds]
+        if used.gift_cards:
+            basics.append(("05", *gift_card_sales.LINE_TYPE))
         if used.discount:
             basics.append(("08", *DISCOUNT))
         basics += [("11", *TRANS_TYPES.get(kind, TRANS_TYPES["sale"])) for kind in kinds]

@@ -27,6 +27,7 @@ from kassa_tui.selling.discounts import Discounts
 from kassa_tui.selling.discounts import parse_discount as parse_discount
 from kassa_tui.selling.discounts import parse_price as parse_price
 from kassa_tui.selling.eat_in import EatIn
+from kassa_tui.selling.gift_card_sales import refuse_change as refuse_gift_card_change
 from kassa_tui.selling.open_basket import BasketState as BasketState
 from kassa_tui.selling.parking import Parked as Parked
 from kassa_tui.selling.parking import Parking
@@ -186,6 +187,7 @@ class Baskets(Discounts, Parking, Voids, AgeChecks, EatIn):
             line_id = pant.drink_of(self.db, line_id)
             line = self._line_to_change(line_id)
             pant.refuse_if_slip(self.db, line_id)
+            refuse_gift_card_change(self.db, line_id)
             if classify(line.code, self.config.embedded).kind == "embedded":
                 raise Refused(_("The quantity of a weighed or priced barcode cannot be changed."))
             if line.unit != "kg" and qty % QTY_ONE:

@@ -15,7 +15,7 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
-from kassa_tui.selling import pant
+from kassa_tui.selling import gift_card_sales, pant
 from kassa_tui.selling.open_basket import OpenBasket
 
 
@@ -40,6 +40,7 @@ class Discounts(OpenBasket):
             raise Refused(_("A discount needs a reason."))
         before = self._line(self._open_id(), line_id)
         pant.refuse_discount(self.db, line_id)
+        gift_card_sales.refuse_change(self.db, line_id)
         self._check_line_discount(before, amount)
         approver = self._within_limit(person, percent_bp, amount, before.gross, approval)
         with self.db.atomic("IMMEDIATE"):
@@ -115,6 +116,7 @@ class Discounts(OpenBasket):
         state = self.current()
         if state.empty:
             raise Refused(_("The basket is empty."))
+        gift_card_sales.refuse_sale_discount([p.line for p in state.priced.lines])
         subtotal = sum(p.amount + p.discount - p.line.line_discount for p in state.priced.lines)
         if amount > subtotal:
             raise Refused(
@@ -147,6 +149,7 @@ class Discounts(OpenBasket):
         """Set a new unit price on a line; only with a shift lead's number and PIN."""
         self._guard()
         pant.refuse_discount(self.db, line_id)
+        gift_card_sales.refuse_change(self.db, line_id)
         new_price = parse_price(text)
         approver = self.users.approver(approver_number, approver_pin)
         permissions.require(self.db, self.journal, approver, Permission.PRICE_OVERRIDE)

@@ -46,6 +46,7 @@ from kassa_tui.people.users import Users
 from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import ReceiptLine, return_receipt
 from kassa_tui.records.register import Register, RegisterService
+from kassa_tui.selling import gift_card_sales
 from kassa_tui.selling.basket import MAX_QTY, Baskets
 from kassa_tui.selling.payment_methods import refund_to_cards
 from kassa_tui.selling.receipt_facts import receipt_facts
@@ -167,6 +168,7 @@ class Returns(RegisterService):
                         )
                     )
                 _whole_units(line.unit, qty, line.name)
+                gift_card_sales.refuse_return(line.group_code)
                 returned.append(
                     _line(
                         line_nr,

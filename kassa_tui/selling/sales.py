@@ -23,7 +23,7 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import sales_receipt
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
-from kassa_tui.selling import eat_in, pant
+from kassa_tui.selling import eat_in, gift_card_sales, pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
 from kassa_tui.selling.gift_cards import Card
@@ -240,10 +240,14 @@ class Sales(Transactions):
         eat_in.record_sale(self.db, basket_id, sale_id)  # the receipt says «Spises her»
         if not training:  # a training sale redeems no bottle-return slip
             pant.redeem_slips(self.db, basket_id, sale_id, now)
+        cards = gift_card_sales.issue_sold(  # the gift cards sold: issued with the sale
+            self.db, self.config, basket_id, str(basket_uuid), now, person.number
+        )
         self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         details: dict[str, Any] = {"kind": "sale"} if training else {}
         details.update(record_campaigns(self.db, sale_id, priced.campaigns))
+        details.update(gift_card_sales.journal_details(cards))
         self.journal.write(
             Event.TRAINING_RECEIPT if training else Event.SALE,
             user=person.number,
@@ -263,6 +267,8 @@ class Sales(Transactions):
             receipt_nr, now, person, priced, payments, reason, rounding=rounding, change=change
         )
         facts = eat_in.noted(self.db, basket_id, facts)
+        facts = gift_card_sales.receipt_facts(facts, cards)
         doc = sales_receipt(self.config, facts, training=training)
+        gift_card_sales.add_to_receipt(doc, cards)
         cash = self.queue_receipt(doc, sale_id, payments, training=training)
         return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)

@@ -1,0 +1,101 @@
+"""Selling a gift card at the counter, as a cashier does it at 80x24 (and on the Linux console):
+Shift+F5, 1, the card scanned (or Enter: kassa makes the code), the amount, Enter; the line
+«Gavekort» in the basket and the total on the screen, the card issued only once paid, the
+receipt's bytes with the card's barcode. Shift+F5, 2 is the balance look-up as before."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Static
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from kassa_tui.selling.gift_cards import GiftCards
+from screens.dialogs.gift_card import GiftCardLookupDialog
+from screens.dialogs.gift_card_sale import GiftCardSellDialog
+from screens.sale import SaleScreen
+from tests.app.test_sale_flow import SJOKOLADE, message, scan, sign_in
+
+CARD = "7090012345678"
+
+
+async def type_in(pilot, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    pilot.app.screen.query_one(field, Input).value = text
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+def totals(app: KassaApp) -> str:
+    return str(app.screen.query_one("#sale-totals", Static).render())
+
+
+def issued(till: Till) -> int:
+    return int(
+        till.db.execute_sql(
+            "SELECT COUNT(*) FROM gift_card WHERE register_id = ?", (till.config.register_id,)
+        ).fetchone()[0]
+    )
+
+
+async def sell_and_pay(app: KassaApp, till: Till, code: str) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, SJOKOLADE)  # 49,90
+        await pilot.press("shift+f5", "1")  # 1. Sell a gift card 2. Gift card balance
+        await pilot.pause()
+        assert isinstance(app.screen, GiftCardSellDialog)
+        await type_in(pilot, "#gift-code", code)
+        await type_in(pilot, "#gift-amount", "0")
+        shown = str(app.screen.query_one("#gift-message").render())
+        assert "A gift card must hold more than 0,00." in shown  # refused, still in the dialog
+        await type_in(pilot, "#gift-amount", "500")
+        assert isinstance(app.screen, SaleScreen)
+        assert "for 500,00: issued when the sale is paid." in message(app)
+        assert "549,90" in totals(app)
+        assert issued(till) == 0  # not before the sale is paid
+        await pilot.press("f11", "enter")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        assert "Receipt 1: 549,90" in message(app)
+
+
+async def test_a_card_from_the_stack_is_sold_paid_by_card_and_printed(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    await sell_and_pay(app, till, CARD)
+    assert GiftCards(till.db, "x").look_up(CARD).balance_ore == 50_000
+    receipt = printer.jobs[0]
+    assert b"GAVEKORT" in receipt and CARD.encode() in receipt
+    assert b"{B" + CARD.encode() in receipt  # the card's barcode
+    assert b"Gyldig til" in receipt
+
+
+async def test_on_the_console_kassa_makes_the_code(till: Till) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer, console=True)
+    await sell_and_pay(app, till, "")
+    code = till.db.execute_sql("SELECT code FROM gift_card WHERE register_id = ?", ("KASSE-1",))
+    made = str(code.fetchone()[0])
+    assert made.startswith("29") and b"{B" + made.encode() in printer.jobs[0]
+
+
+async def test_shift_f5_2_looks_a_card_up_and_esc_leaves_the_basket(
+    app: KassaApp, till: Till
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, SJOKOLADE)
+        await pilot.press("shift+f5", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, GiftCardLookupDialog)
+        await type_in(pilot, "#gift-code", "7090000000019")
+        assert "500,00 left" in str(app.screen.query_one("#gift-message").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("shift+f5", "1")
+        await pilot.pause()
+        await pilot.press("escape")  # nothing sold
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "49,90" in totals(app)
+    assert issued(till) == 0
