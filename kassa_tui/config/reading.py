@@ -19,6 +19,7 @@ from stdnum.no import orgnr
 from kassa_tui.config.accounting import parse_accounting
 from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.gift_cards import parse_gift_cards
+from kassa_tui.config.hq import parse_hq
 from kassa_tui.config.pant import parse_pant
 from kassa_tui.config.payments import parse_payments
 from kassa_tui.config.settings import (
@@ -214,6 +215,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         payment_methods=methods,
     )
     sale_rules = parse_sale_rules(root.table("sale"))
+    hq = parse_hq(root.table("hq"), base)
     pant = parse_pant(root.table("pant"))
     gift_cards = parse_gift_cards(root.table("gift_cards"))
 
@@ -247,6 +249,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         signing=signing,
         accounting=accounting,
         sale=sale_rules,
+        hq=hq,
         pant=pant,
         gift_cards=gift_cards,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.config.counter_rules import SaleRules
 from kassa_tui.config.gift_cards import GiftCardSettings
+from kassa_tui.config.hq import HqSettings
 from kassa_tui.config.pant import PantSettings
 from kassa_tui.config.payments import PaymentMethod
 
@@ -156,6 +157,8 @@ class Config:
     accounting: AccountingSettings = field(default_factory=AccountingSettings)
     #: `[sale]`: voiding a sale (issue 14's counter rules).
     sale: SaleRules = field(default_factory=SaleRules)
+    #: `[hq]`: the head office this till pushes its journal to (None: none).
+    hq: HqSettings | None = None
     #: `[pant]`: how bottle-return slips are read (config.pant).
     pant: PantSettings = field(default_factory=PantSettings)
     #: `[gift_cards]`: how long a gift card or credit note holds, the most one may hold.

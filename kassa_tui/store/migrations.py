@@ -301,6 +301,12 @@ def _v10_campaigns(database: SqliteDatabase) -> None:
 
 def _v10_sync(database: SqliteDatabase) -> None:
     """The till's side of the head office (issue 15): what HQ has acknowledged."""
+    database.execute_sql(
+        "CREATE TABLE sync_cursor (register_id TEXT NOT NULL PRIMARY KEY,"
+        " acked_seq INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT '',"
+        " message TEXT NOT NULL DEFAULT '', hq_seq INTEGER, last_attempt_utc TEXT,"
+        " last_ok_utc TEXT)"
+    )
 
 
 def _v10_catalog_pull(database: SqliteDatabase) -> None:

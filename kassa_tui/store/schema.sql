@@ -624,6 +624,19 @@ CREATE TRIGGER sale_eat_in_no_delete BEFORE DELETE ON sale_eat_in
 -- == v10 campaigns
 
 -- == v10 sync
+-- What the head office has acknowledged of this register's journal (kassa_tui.sync.push): the
+-- journal rows after acked_seq wait to be pushed. acked_seq is only ever set to the last seq HQ
+-- RETURNED (never to what was sent); status/message: the last push ('ok', 'fork', 'error',
+-- 'ahead'). Sync deletes nothing: the journal stays whole whatever HQ holds.
+CREATE TABLE sync_cursor (
+    register_id TEXT NOT NULL PRIMARY KEY,
+    acked_seq INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT '',
+    message TEXT NOT NULL DEFAULT '',
+    hq_seq INTEGER,                  -- the last seq HQ said it holds (may be above acked_seq)
+    last_attempt_utc TEXT,
+    last_ok_utc TEXT
+);
 
 -- == v10 catalog pull
 -- The head office's catalog revisions this till applied (kassa_tui.sync.pull), one row each, in

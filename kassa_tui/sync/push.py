@@ -1,0 +1,320 @@
+"""The till pushes its journal to HQ (issue 15): every row exactly once, whatever the network.
+
+The journal is the outbox: rows keyed (register, seq), gap-free, hash-chained, never deleted.
+`push` reads the rows after the cursor (`sync_cursor.acked_seq`) in seq order, a bounded batch
+at a time (a week offline drains in constant memory), hands each batch to HQ's `ingest` and
+moves the cursor to the last seq HQ RETURNED, never to what it sent. So a lost reply (HQ
+committed, the answer never came) only means the same rows go again, and HQ skips them; HQ
+answering "gap" (it lacks rows before these) sends from where HQ says; HQ answering "fork" (it
+holds a different row at a seq this till sent) stops the push and says so. Sync deletes
+nothing on the till.
+
+Each row goes as the exact text its hash covers (`payload`), so HQ checks sha256(payload) =
+hash and the chain (prev_hash = the hash HQ holds before it) itself. A row announcing a
+transaction (SALE, RETURN, TRAINING …) takes that transaction's content with it (sale, lines,
+payments: the text whose sha256 is the row's "content"), from which HQ derives its sales rows
+and stock deltas.
+
+Runs off the UI thread with a SQLite connection of its own (`open_own`): the cursor is written
+in short transactions of its own, never holding the till's lock while the network is slow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from peewee import SqliteDatabase
+from psycopg.types.json import Jsonb
+
+from kassa_tui.config.hq import HqSettings
+from kassa_tui.core.clock import Clock, parse_utc
+from kassa_tui.core.i18n import _
+from kassa_tui.records.audit import _LINE, _PAYMENT, _SALE, ANNOUNCING
+from kassa_tui.sync.link import deadline
+
+_ROWS = (
+    "SELECT prev_hash, register_id, seq, uuid, event_code, basic_id, user_number, utc,"
+    " local_date, local_time, text, sale_id, hash FROM journal"
+    " WHERE register_id = ? AND seq > ? ORDER BY seq LIMIT ?"
+)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def open_own(path: Path) -> SqliteDatabase:
+    """A SQLite connection of the sender's own (close it when done)."""
+    from kassa_tui.store.database import PRAGMAS
+
+    database = SqliteDatabase(str(path), pragmas=PRAGMAS, check_same_thread=False)
+    database.connect()
+    return database
+
+
+# -- the cursor --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SyncState:
+    """What the sale screen and `kassa sync` show."""
+
+    acked_seq: int
+    head_seq: int
+    oldest_waiting_utc: str | None
+    status: str  # '' (never pushed), ok, fork, error, ahead
+    message: str
+    last_attempt_utc: str | None
+    last_ok_utc: str | None
+
+    @property
+    def waiting(self) -> int:
+        return max(0, self.head_seq - self.acked_seq)
+
+    @property
+    def online(self) -> bool:
+        return self.status == "ok" and self.last_attempt_utc == self.last_ok_utc
+
+    def alert(self, settings: HqSettings, now_utc: str) -> bool:
+        """Too much waits, or it has waited too long ([hq] alert_after_…), or HQ forked."""
+        if self.status == "fork":
+            return True
+        if self.waiting >= settings.alert_after_entries:
+            return True
+        if self.oldest_waiting_utc is None:
+            return False
+        waited = parse_utc(now_utc).utc - parse_utc(self.oldest_waiting_utc).utc
+        return waited >= timedelta(minutes=settings.alert_after_minutes)
+
+
+def state(database: SqliteDatabase, register_id: str) -> SyncState:
+    row = database.execute_sql(
+        "SELECT acked_seq, status, message, last_attempt_utc, last_ok_utc FROM sync_cursor"
+        " WHERE register_id = ?",
+        (register_id,),
+    ).fetchone()
+    acked, status, message, attempt, ok = row if row else (0, "", "", None, None)
+    head = database.execute_sql(
+        "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE register_id = ?", (register_id,)
+    ).fetchone()[0]
+    oldest = database.execute_sql(
+        "SELECT utc FROM journal WHERE register_id = ? AND seq = ?", (register_id, acked + 1)
+    ).fetchone()
+    return SyncState(
+        int(acked), int(head), oldest[0] if oldest else None, status, message, attempt, ok
+    )
+
+
+def _save(
+    database: SqliteDatabase,
+    register_id: str,
+    now_utc: str,
+    *,
+    acked: int | None,
+    status: str,
+    message: str = "",
+    hq_seq: int | None = None,
+) -> None:
+    """The cursor and the last push's outcome, in a short transaction of its own."""
+    ok = now_utc if status == "ok" else None
+    with database.atomic("IMMEDIATE"):
+        database.execute_sql(
+            "INSERT INTO sync_cursor (register_id, acked_seq, status, message, hq_seq,"
+            " last_attempt_utc, last_ok_utc) VALUES (?, COALESCE(?, 0), ?, ?, ?, ?, ?)"
+            " ON CONFLICT (register_id) DO UPDATE SET"
+            " acked_seq = COALESCE(excluded.acked_seq, sync_cursor.acked_seq),"
+            " status = excluded.status, message = excluded.message,"
+            " hq_seq = COALESCE(excluded.hq_seq, sync_cursor.hq_seq),"
+            " last_attempt_utc = excluded.last_attempt_utc,"
+            " last_ok_utc = COALESCE(excluded.last_ok_utc, sync_cursor.last_ok_utc)",
+            (register_id, acked, status, message, hq_seq, now_utc, ok),
+        )
+
+
+# -- one batch ---------------------------------------------------------------------------------
+
+
+class JournalBroken(Exception):
+    """A journal row on the till does not hash to its stored hash: nothing is sent."""
+
+
+def _content(database: SqliteDatabase, sale_id: int) -> str | None:
+    """The transaction as the journal row's content hash covers it (records.audit)."""
+    sale = database.execute_sql(f"SELECT {_SALE} FROM sale WHERE id = ?", (sale_id,)).fetchone()
+    if sale is None:
+        return None
+    lines = database.execute_sql(
+        f"SELECT {_LINE} FROM sale_line WHERE sale_id = ? ORDER BY line_nr, id", (sale_id,)
+    ).fetchall()
+    payments = database.execute_sql(
+        f"SELECT {_PAYMENT} FROM payment WHERE sale_id = ? ORDER BY id", (sale_id,)
+    ).fetchall()
+    return _compact([list(sale), [list(ln) for ln in lines], [list(p) for p in payments]])
+
+
+def batch(
+    database: SqliteDatabase, register_id: str, after: int, size: int
+) -> list[dict[str, Any]]:
+    """Up to `size` journal rows after seq `after`, as ingest takes them."""
+    entries: list[dict[str, Any]] = []
+    for row in database.execute_sql(_ROWS, (register_id, after, size)).fetchall():
+        fields, stored = list(row[:12]), row[12]
+        payload = _compact(fields)
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        if digest != stored:
+            raise JournalBroken(
+                _("journal row {seq} does not match its hash: run `kassa journal verify`").format(
+                    seq=fields[2]
+                )
+            )
+        entry: dict[str, Any] = {"seq": fields[2], "hash": digest, "payload": payload}
+        basic_id, text, sale_id = fields[5], fields[10], fields[11]
+        if basic_id in ANNOUNCING and sale_id is not None and '"content"' in text:
+            record = _content(database, int(sale_id))
+            details = json.loads(text)
+            if record is not None and hashlib.sha256(
+                record.encode("utf-8")
+            ).hexdigest() == details.get("content"):
+                entry["record"] = record
+            else:
+                raise JournalBroken(
+                    _(
+                        "transaction {sale} no longer matches journal row {seq}:"
+                        " run `kassa journal verify`"
+                    ).format(sale=sale_id, seq=fields[2])
+                )
+        entries.append(entry)
+    return entries
+
+
+# -- the push ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    status: str  # ok (everything HQ lacked is there), fork, error, ahead, broken
+    sent: int  # rows sent (replays included)
+    accepted: int  # rows HQ took that it did not have
+    acked_seq: int  # the cursor now
+    head_seq: int  # the till's last journal row
+    message: str = ""
+
+    @property
+    def waiting(self) -> int:
+        return max(0, self.head_seq - self.acked_seq)
+
+
+def push(
+    database: SqliteDatabase,
+    register_id: str,
+    clock: Clock,
+    connect: Callable[[], psycopg.Connection[Any]],
+    *,
+    batch_size: int = 500,
+    timeout: float = 30.0,
+    max_batches: int | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> PushResult:
+    """Push what HQ lacks; returns where the cursor stands. Never raises for the network."""
+    sent = accepted = 0
+    cursor = state(database, register_id).acked_seq
+    try:
+        conn = connect()
+    except psycopg.Error as exc:
+        return _failed(database, register_id, clock, cursor, sent, accepted, exc)
+    try:
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            try:
+                entries = batch(database, register_id, cursor, batch_size)
+            except JournalBroken as exc:
+                _save(database, register_id, clock.now().utc_text, acked=None, status="broken",
+                      message=str(exc))  # fmt: skip
+                return _result(database, register_id, "broken", sent, accepted, str(exc))
+            head = _head(database, register_id)
+            try:
+                with deadline(conn, timeout):
+                    row = conn.execute(
+                        "SELECT ingest(%s, %s, %s)",
+                        (register_id, Jsonb(entries), clock.now().utc),
+                    ).fetchone()
+            except psycopg.Error as exc:
+                return _failed(database, register_id, clock, cursor, sent, accepted, exc)
+            answer: dict[str, Any] = row[0] if row else {}
+            batches += 1
+            sent += len(entries)
+            accepted += int(answer.get("accepted", 0))
+            hq_seq = int(answer.get("last_seq", 0))
+            # The cursor follows what HQ holds, never past the till's own last row.
+            cursor, before = min(hq_seq, head), cursor
+            status = str(answer.get("status", ""))
+            now = clock.now().utc_text
+            if status == "fork":
+                message = _(
+                    "HQ holds a different journal row {seq} for register {register}: this"
+                    " till's journal left HQ's (restored from an old copy?); nothing more is"
+                    " sent until a technician looks at it"
+                ).format(seq=answer.get("fork_seq"), register=register_id)
+                _save(database, register_id, now, acked=cursor, status="fork", message=message,
+                      hq_seq=hq_seq)  # fmt: skip
+                return _result(database, register_id, "fork", sent, accepted, message)
+            if hq_seq > head:
+                message = _(
+                    "HQ holds register {register} up to {hq}, this till's journal ends at"
+                    " {head}: restored from an old copy?"
+                ).format(register=register_id, hq=hq_seq, head=head)
+                _save(database, register_id, now, acked=cursor, status="ahead", message=message,
+                      hq_seq=hq_seq)  # fmt: skip
+                return _result(database, register_id, "ahead", sent, accepted, message)
+            _save(database, register_id, now, acked=cursor, status="ok", hq_seq=hq_seq)
+            if on_batch is not None:
+                on_batch(cursor, head)
+            if not entries and status == "ok":
+                break
+            if status == "ok" and cursor == before and entries:
+                # HQ took nothing and moved nothing: do not spin.
+                message = _("HQ took none of the rows after {seq}").format(seq=cursor)
+                _save(database, register_id, now, acked=None, status="error", message=message)
+                return _result(database, register_id, "error", sent, accepted, message)
+            if status == "ok" and cursor >= head:
+                break
+    finally:
+        conn.close()
+    return _result(database, register_id, "ok", sent, accepted, "")
+
+
+def _head(database: SqliteDatabase, register_id: str) -> int:
+    return int(
+        database.execute_sql(
+            "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE register_id = ?", (register_id,)
+        ).fetchone()[0]
+    )
+
+
+def _result(
+    database: SqliteDatabase, register_id: str, status: str, sent: int, accepted: int, msg: str
+) -> PushResult:
+    now = state(database, register_id)
+    return PushResult(status, sent, accepted, now.acked_seq, now.head_seq, msg)
+
+
+def _failed(
+    database: SqliteDatabase,
+    register_id: str,
+    clock: Clock,
+    cursor: int,
+    sent: int,
+    accepted: int,
+    exc: Exception,
+) -> PushResult:
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    message = _("HQ cannot be reached: {error}").format(error=first)
+    _save(database, register_id, clock.now().utc_text, acked=None, status="error", message=message)
+    return _result(database, register_id, "error", sent, accepted, message)
