@@ -1,4 +1,6 @@
-"""`kassa hq publish FILE` and `kassa hq catalog`: the shared catalog HQ publishes to the tills.
+"""`kassa hq publish FILE`, `kassa hq catalog`, `kassa hq verify` and `kassa hq register key`.
+
+Publishing: the shared catalog HQ publishes to the tills.
 
 The file is the one a till imports (`kassa import products`, or with --campaigns `kassa import
 campaigns`), checked with the same rules and kassa.toml's VAT rates; one bad row publishes
@@ -13,7 +15,7 @@ from pathlib import Path
 import click
 
 from kassa_tui.cli.base import N_, config_of, friendly
-from kassa_tui.cli.hq import DSN_HELP, _connect, _refused, hq
+from kassa_tui.cli.hq import DSN_HELP, _connect, _refused, hq, hq_register
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 
@@ -88,3 +90,89 @@ def hq_catalog(dsn: str | None, limit: int, as_json: bool) -> None:
     click.echo(f"{revision:>8} {kind:<10} {rows:>7} {published:<20}  {source}")
     for r in found:
         click.echo(f"{r.revision:>8} {r.kind:<10} {r.rows:>7} {r.published_at:<20}  {r.source}")
+
+
+@hq_register.command(
+    "key",
+    help=N_(
+        "Give HQ REGISTER's public signing key (the .pub.pem beside the till's key, PEM). "
+        "`kassa hq verify` uses it for the key version the till's journal registers with its "
+        "fingerprint; after a rotation (kassa keys generate) give HQ the new one too."
+    ),
+)
+@click.argument("register")
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--dsn", default=None, help=DSN_HELP)
+@friendly
+def hq_register_key(register: str, file: Path, dsn: str | None) -> None:
+    from kassa_tui.core.errors import Stopped
+    from kassa_tui.hq import verify
+
+    try:
+        pem = file.read_bytes()
+    except OSError as exc:
+        _refused(
+            Exception(_("{path} cannot be read ({error})").format(path=file, error=exc.strerror))
+        )
+        return
+    with _connect(dsn) as conn:
+        try:
+            print_ = verify.add_key(conn, register, pem)
+        except LookupError:
+            _refused(Exception(_("no register {register!r} at HQ").format(register=register)))
+            return
+        except Stopped as exc:
+            _refused(exc)
+            return
+    click.echo(
+        _("Public key {fingerprint}… of register {register} is at HQ.").format(
+            fingerprint=print_[:16], register=register
+        )
+    )
+
+
+@hq.command(
+    "verify",
+    help=N_(
+        "Check every register's chains at HQ from its first entry: the journal's hash chain "
+        "(an entry missing or changed), the transactions and the sales rows made from them, "
+        "the SAF-T signatures with the keys the journal registers, and forks (a till whose "
+        "journal no longer extends what HQ holds). Exit 1 when anything is wrong."
+    ),
+)
+@click.option("--register", "register_id", default=None, help=N_("Only this register."))
+@click.option("--dsn", default=None, help=DSN_HELP)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
+@friendly
+def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
+    from kassa_tui.hq import verify
+
+    with _connect(dsn) as conn:
+        found = verify.verify_all(conn, register_id)
+    if as_json:
+        click.echo(json.dumps([r.as_json() for r in found], indent=2, ensure_ascii=False))
+    else:
+        for r in found:
+            if r.ok:
+                click.echo(
+                    _(
+                        "OK {register} ({shop}): {entries} entries, {signed} of {transactions}"
+                        " transactions' signatures verified"
+                    ).format(
+                        register=r.register_id,
+                        shop=r.shop_id,
+                        entries=r.entries,
+                        signed=r.signed,
+                        transactions=r.transactions,
+                    )
+                )
+                continue
+            click.echo(
+                _("PROBLEM {register} ({shop}):").format(register=r.register_id, shop=r.shop_id)
+            )
+            for problem in r.problems:
+                click.echo(f"  - {problem}")
+        if not found:
+            click.echo(_("HQ has no registers yet."))
+    if any(not r.ok for r in found):
+        raise SystemExit(1)
