@@ -23,6 +23,7 @@ from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.reports import report
 from kassa_tui.cli.saft import saft
+from kassa_tui.cli.sync import sync
 from kassa_tui.cli.till import init, print_waiting, tui
 from kassa_tui.cli.users import users
 
@@ -47,6 +48,7 @@ for command in (
     printer,
     scanner,
     hq,
+    sync,
 ):
     main.add_command(command)
 

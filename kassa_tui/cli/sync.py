@@ -1,0 +1,64 @@
+"""`kassa sync [--once]` on the till: push the journal to HQ ([hq] in kassa.toml).
+
+The running till pushes by itself in a thread worker; this command is for a till without the
+screen running (a back-office Pi, a test, a technician over SSH): a round every
+[hq] interval_seconds, or one round with --once (exit 1 when HQ could not take everything).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from kassa_tui.cli.base import N_, Command, bad_input, friendly, till_of
+from kassa_tui.core.i18n import _
+
+
+@click.command(
+    "sync",
+    cls=Command,
+    help=N_(
+        "Push this till's journal to the head office ([hq] in kassa.toml), again every "
+        "interval; nothing on the till is deleted. --once: one round, then exit (1 when HQ "
+        "could not take everything)."
+    ),
+)
+@click.option("--once", is_flag=True, help=N_("One round, then exit."))
+@click.pass_context
+@friendly
+def sync(ctx: click.Context, once: bool) -> None:
+    from kassa_tui.sync import link, push
+
+    till = till_of(ctx)
+    settings = till.config.hq
+    if settings is None:
+        bad_input(
+            _(
+                "kassa.toml has no [hq] table: this till has no head office (HQ's technician"
+                " runs `kassa hq register add` and gives you the table)"
+            )
+        )
+    link.read_password(settings)  # a missing or open password file: one line, before anything
+    register = till.config.register_id
+    while True:
+        result = push.push(
+            till.db,
+            register,
+            till.clock,
+            lambda: link.connect(settings),
+            batch_size=settings.batch_size,
+            timeout=settings.timeout_seconds,
+        )
+        if result.status == "ok":
+            click.echo(
+                _("HQ holds register {register} up to {seq}; {waiting} waiting.").format(
+                    register=register, seq=result.acked_seq, waiting=result.waiting
+                )
+            )
+        else:
+            click.echo("kassa: " + result.message, err=True)
+        if once:
+            sys.exit(0 if result.status == "ok" else 1)
+        time.sleep(settings.interval_seconds)

@@ -1,0 +1,163 @@
+"""The push when the till's process dies, when it was offline a week, and the money at HQ.
+
+kill -9 of `kassa sync` in the middle of pushes, several times: the restart drains, every row
+once. 20,000 rows from a week offline drain in bounded memory. The money HQ holds per register
+and day is the till's Z to the øre.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time as systime
+import tracemalloc
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kassa_tui.composition import Till
+from kassa_tui.core.clock import Clock
+from kassa_tui.sync import link, push
+from tests.unit.conftest import SteeredTime
+
+from .pushing import Hq, head, journal_rows, make_hq, make_till, sell
+
+REGISTER = "KASSE-1"
+KASSA = [sys.executable, "-m", "kassa_tui"]
+
+
+@pytest.fixture
+def time() -> SteeredTime:
+    return SteeredTime()
+
+
+@pytest.fixture
+def hq(hq_dsn: str) -> Hq:
+    return make_hq(hq_dsn)
+
+
+@pytest.fixture
+def till(tmp_path: Path, time: SteeredTime) -> Iterator[Till]:
+    opened = make_till(tmp_path / "till", Clock(source=time), REGISTER)
+    yield opened
+    opened.db.close()
+
+
+def _with_hq(till: Till, hq: Hq, tmp_path: Path, batch_size: int) -> Path:
+    """The till's kassa.toml with the [hq] table `kassa hq register add` printed."""
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    config = till.config.source
+    with config.open("a", encoding="utf-8") as f:
+        f.write(
+            f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
+            f"batch_size = {batch_size}\ninterval_seconds = 1\n"
+        )
+    return config
+
+
+def _hq_last(hq: Hq) -> int:
+    return int(hq.one("SELECT last_seq FROM register WHERE register_id = %s", REGISTER))
+
+
+def test_kill_9_of_kassa_sync_mid_push_then_a_restart_drains_every_row_once(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    journal_rows(till, 6000)
+    sell(till)
+    config = _with_hq(till, hq, tmp_path, batch_size=20)
+    total = head(till)
+    kills = 0
+    seen = 0
+    env = {**os.environ, "KASSA_CONFIG": str(config)}
+    for _round in range(3):
+        proc = subprocess.Popen(
+            [*KASSA, "sync"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        deadline = systime.monotonic() + 60
+        # kill it once HQ has taken more, wherever the push is: between batches, in a call
+        while systime.monotonic() < deadline and _hq_last(hq) < seen + 300:
+            assert proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+            systime.sleep(0.01)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        kills += 1
+        seen = _hq_last(hq)
+        assert 0 < seen < total
+    assert kills == 3
+    done = subprocess.run(
+        [*KASSA, "sync", "--once"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"up to {total}; 0 waiting" in done.stdout
+    rows = hq.all("SELECT seq FROM entry WHERE register_id = %s ORDER BY seq", REGISTER)
+    assert [r[0] for r in rows] == list(range(1, total + 1))
+    hashes = hq.all("SELECT hash FROM entry WHERE register_id = %s ORDER BY seq", REGISTER)
+    mine = till.db.execute_sql("SELECT hash FROM journal ORDER BY seq").fetchall()
+    assert [h[0] for h in hashes] == [m[0] for m in mine]
+    assert hq.one("SELECT count(*) FROM sale") == 1
+
+
+def test_a_week_offline_20000_rows_drain_in_bounded_memory(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 20_000)
+    for _ in range(3):
+        sell(till)
+    batches: list[int] = []
+    tracemalloc.start()
+    try:
+        result = push.push(
+            till.db, REGISTER, till.clock, lambda: link.connect(settings),
+            batch_size=500, timeout=60, on_batch=lambda acked, _head: batches.append(acked),
+        )  # fmt: skip
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.status == "ok", result.message
+    assert result.acked_seq == head(till) and result.waiting == 0
+    assert len(batches) >= 40  # 500 rows a call, the cursor moving after each
+    assert batches == sorted(batches)
+    # a batch's worth, not the week's: all 20,000 rows at once would take far more
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB"
+    assert hq.one("SELECT count(*) FROM entry") == head(till)
+
+
+def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
+    hq: Hq, till: Till, tmp_path: Path, time: SteeredTime
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    for i in range(6):
+        sell(till, card=bool(i % 2))
+        time.advance(60)
+    lead = till.users.sign_in("2", "2222")
+    z = till.reports.z_report(lead, not_counted=True)
+    result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings))
+    assert result.status == "ok", result.message
+    day = z.business_date
+    total = hq.one(
+        "SELECT sum(total_ore) FROM sale WHERE register_id = %s AND local_date = %s"
+        " AND NOT training",
+        REGISTER,
+        day,
+    )
+    assert total == z.total_cash_sale
+    by_method = dict(
+        hq.all(
+            "SELECT p.method, sum(p.amount_ore) FROM sale_payment p JOIN sale s"
+            " USING (register_id, seq) WHERE s.register_id = %s AND s.local_date = %s"
+            " AND NOT s.training GROUP BY p.method",
+            REGISTER,
+            day,
+        )
+    )
+    assert by_method == {p.method: p.amount for p in z.payments}
+    vat = hq.one(
+        "SELECT sum(vat_ore) FROM sale WHERE register_id = %s AND local_date = %s",
+        REGISTER,
+        day,
+    )
+    assert vat == sum(v.vat for v in z.vat)
