@@ -9,12 +9,16 @@ nothing. The rules live in kassa_tui.hq.catalog. These commands join `kassa hq` 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from kassa_tui.cli.base import N_, config_of, friendly
+from kassa_tui.cli.base import N_, bad_input, config_of, friendly
 from kassa_tui.cli.hq import DSN_HELP, _connect, _refused, hq, hq_register
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -176,3 +180,102 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
             click.echo(_("HQ has no registers yet."))
     if any(not r.ok for r in found):
         raise SystemExit(1)
+
+
+@hq.command(
+    "report",
+    help=N_(
+        "KIND (sales, products or stock) over the business days --from to --to (both "
+        "included), across every shop or --shop: sales per day and shop, products sold, stock "
+        "moved and the level at the end (a negative level is flagged). Made from what the tills "
+        "pushed; training receipts are left out."
+    ),
+)
+@click.argument("kind", type=click.Choice(["sales", "products", "stock"]))
+@click.option(
+    "--from",
+    "first",
+    required=True,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help=N_("The first day (YYYY-MM-DD)."),
+)
+@click.option(
+    "--to",
+    "last",
+    default=None,
+    type=click.DateTime(["%Y-%m-%d"]),
+    help=N_("The last day [default: --from]."),
+)
+@click.option("--shop", default=None, help=N_("Only this shop."))
+@click.option("--dsn", default=None, help=DSN_HELP)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
+@click.option("--csv", "as_csv", is_flag=True, help=N_("Print it as CSV (';', amounts in øre)."))
+@friendly
+def hq_report(
+    kind: str,
+    first: datetime,
+    last: datetime | None,
+    shop: str | None,
+    dsn: str | None,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    from kassa_tui.hq.report import report
+
+    if as_json and as_csv:
+        bad_input(_("--json and --csv: choose one"))
+    with _connect(dsn) as conn:
+        found = report(conn, kind, first.date(), (last or first).date(), shop)
+    if as_json:
+        click.echo(json.dumps(found.as_json(), indent=2, ensure_ascii=False))
+        return
+    if as_csv:
+        out = io.StringIO()
+        writer = csv.writer(out, delimiter=";", lineterminator="\n")
+        writer.writerow(found.columns)
+        writer.writerows(found.rows)
+        click.echo(out.getvalue(), nl=False)
+        return
+    _print_report(found)
+
+
+def _print_report(found: Any) -> None:
+    from kassa_tui.core.money import format_kr, format_quantity
+
+    def cell(column: str, value: Any) -> str:
+        if column.endswith("_ore"):
+            return format_kr(int(value))
+        if column.endswith("_milli"):
+            return format_quantity(int(value))
+        if column == "negative":
+            return _("NEGATIVE") if value else ""
+        return str(value)
+
+    headings = {
+        "date": _("Date"),
+        "shop": _("Shop"),
+        "receipts": _("Receipts"),
+        "returns": _("Returns"),
+        "total_ore": _("Total"),
+        "vat_ore": _("VAT"),
+        "code": _("Code"),
+        "name": _("Name"),
+        "group": _("Group"),
+        "qty_milli": _("Quantity"),
+        "amount_ore": _("Amount"),
+        "moved_milli": _("Moved"),
+        "level_milli": _("Level"),
+        "negative": "",
+    }
+    table = [[headings[c] for c in found.columns]]
+    table += [[cell(c, v) for c, v in zip(found.columns, row, strict=True)] for row in found.rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(found.columns))]
+    text_columns = {"date", "shop", "code", "name", "group", "negative"}
+    for r in table:
+        parts = [
+            v.ljust(w) if c in text_columns else v.rjust(w)
+            for c, v, w in zip(found.columns, r, widths, strict=True)
+        ]
+        click.echo("  ".join(parts).rstrip())
+    if not found.rows:
+        click.echo(_("Nothing in this period."))
