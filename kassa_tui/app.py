@@ -25,7 +25,7 @@ from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, state_text
-from screens import styles
+from screens import key_queue, styles
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog, help_for
 from screens.dialogs.trouble import UncertainPrintDialog
@@ -150,6 +150,8 @@ class KassaApp(App[None]):
             self.last_activity = monotonic()
             if self.read_only and self.refused_in_read_only(event):
                 return
+            if not event.is_forwarded and key_queue.held(self, event):
+                return  # keys sent before a dialog opened are still on their way to it
         await super().on_event(event)
 
     def refused_in_read_only(self, key: events.Key) -> bool:

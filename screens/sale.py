@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.widgets import Label, Static
 
 from kassa_tui.catalog.lookup import ProductInfo
@@ -73,6 +74,7 @@ class SaleScreen(PriceChanges):
         self.keymap = dict(app.till.config.keys)
         entry = self.query_one("#entry", EntryLine)
         entry.bind_commands(self.keymap, bar_texts(app.read_only), bar_labels(self.keymap))
+        entry.receiver = self.entry_message  # at once: a key behind F6 finds its dialog
         self.reload()
         self.set_printer_status(*app.printer_status)
         if app.scanner_status[0]:
@@ -180,6 +182,13 @@ class SaleScreen(PriceChanges):
 
     def clear_lookup(self) -> None:
         self.query_one("#sale-lookup", Static).update("")
+
+    def entry_message(self, message: Message) -> None:
+        """The entry line's command or quantity, run in its turn (screens/key_queue.py)."""
+        if isinstance(message, EntryLine.Quantity):
+            self.quantity_key(message)
+        elif isinstance(message, EntryLine.Command):
+            self.command(message)
 
     @on(EntryLine.Command)
     def command(self, event: EntryLine.Command) -> None:

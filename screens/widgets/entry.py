@@ -11,6 +11,8 @@ from textual import events
 from textual.message import Message
 from textual.widgets import Input
 
+from screens.key_queue import Receiver, covered, hand_on
+
 
 class EntryLine(Input):
     """Input that turns Enter, '*' and the bound command keys into messages with their value."""
@@ -33,6 +35,9 @@ class EntryLine(Input):
     def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
         super().__init__(id=id, placeholder=placeholder, max_length=40)
         self.commands: dict[str, str] = {"enter": "enter", "up": "cursor_up", "down": "cursor_down"}
+        #: The screen's receiver: runs a command at once, so a key behind it that opens a
+        #: dialog finds the dialog there (screens/key_queue.py). None: posted as messages.
+        self.receiver: Receiver | None = None
 
     def bind_commands(
         self, keymap: dict[str, str], shown: dict[str, str], labels: dict[str, str]
@@ -64,9 +69,21 @@ class EntryLine(Input):
         return value
 
     def action_command(self, action: str) -> None:
-        self.post_message(self.Command(action, self.take()))
+        self.send(self.Command(action, self.take()))
+
+    def send(self, message: Message) -> None:
+        if self.receiver is not None:
+            self.receiver(message)
+        else:
+            self.post_message(message)
 
     async def _on_key(self, event: events.Key) -> None:
+        if covered(self):
+            # Sent before the dialog on top was there (a burst: F6 3): the dialog's key.
+            event.stop()
+            event.prevent_default()
+            hand_on(self, event)
+            return
         action = next(
             (self.commands[k] for k in (event.key, *event.aliases) if k in self.commands), None
         )
@@ -79,11 +96,11 @@ class EntryLine(Input):
             # Esc forgets what was typed and a pending quantity: nothing half-typed survives.
             event.stop()
             event.prevent_default()
-            self.post_message(self.Command("clear", self.take()))
+            self.send(self.Command("clear", self.take()))
             return
         if event.character == "*":
             event.stop()
             event.prevent_default()
-            self.post_message(self.Quantity(self.take()))
+            self.send(self.Quantity(self.take()))
             return
         await super()._on_key(event)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual import events
 
 from devices.printer import MemoryPrinter
@@ -79,13 +78,6 @@ async def test_the_discount_reason_is_picked_by_its_digit(till: Till) -> None:
     assert line.line.discount_reason == till.config.discount_reasons[1]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, not yet fixed (issue 13 note): a digit sent in the same burst as F6 or"
-    " Ctrl+E (a script or tmux send-keys; human typing is slower) lands in the sale screen's"
-    " entry line before the dialog opens, so the cashier types it again; strict, so this test"
-    " fails the day the sale screen queues such keys as the stock screens already do",
-)
 async def test_a_digit_right_behind_the_menu_key_picks(till: Till) -> None:
     printer = MemoryPrinter()
     app = KassaApp(till, printer)
@@ -100,13 +92,6 @@ async def test_a_digit_right_behind_the_menu_key_picks(till: Till) -> None:
         assert "Provisional receipt" in screen_text(app)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug, not yet fixed (issue 13 note): a digit sent in the same burst as F6 or"
-    " Ctrl+E (a script or tmux send-keys; human typing is slower) lands in the sale screen's"
-    " entry line before the dialog opens, so the cashier types it again; strict, so this test"
-    " fails the day the sale screen queues such keys as the stock screens already do",
-)
 async def test_a_digit_right_behind_the_discount_picks_the_reason(till: Till) -> None:
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
