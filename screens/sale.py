@@ -45,6 +45,7 @@ from screens.dialogs.returns import ReturnDialog
 from screens.dialogs.trouble import ReceiptStuckDialog
 from screens.host import guarded, host, show_message
 from screens.quantity_check import confirm_quantity
+from screens.sale_clock import follow_the_clock
 from screens.sale_keys import bar_labels, bar_texts, help_rows
 from screens.sale_prices import PriceChanges
 from screens.stock import StockScreen
@@ -76,6 +77,7 @@ class SaleScreen(PriceChanges):
         entry.bind_commands(self.keymap, bar_texts(app.read_only), bar_labels(self.keymap))
         entry.receiver = self.entry_message  # at once: a key behind F6 finds its dialog
         self.reload()
+        self.clock_follower = follow_the_clock(self)  # re-prices at the minute (issue 14)
         self.set_printer_status(*app.printer_status)
         if app.scanner_status[0]:
             self.set_scanner_status(*app.scanner_status)

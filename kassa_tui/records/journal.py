@@ -45,6 +45,7 @@ class Event:
     LINE_REDUCE = ("13999", "LINEREDUCE")
     DISCOUNT = ("13999", "DISCOUNT")
     PRICE_OVERRIDE = ("13999", "PRICEOVERRIDE")
+    LINE_REPRICE = ("13999", "LINEREPRICE")  # a basket line takes a price that came in force
     PAYMENT = ("13999", "PAYMENT")
     SALE = ("13999", "SALE")
     LOCK = ("13999", "LOCK")

@@ -35,6 +35,7 @@ from kassa_tui.selling.payment_methods import (
     too_much,
 )
 from kassa_tui.selling.receipt_facts import basket_facts
+from kassa_tui.selling.repricing import reprice_lines
 from kassa_tui.selling.transactions import SaleLineRow, SaleRow, Transactions
 
 
@@ -161,6 +162,8 @@ class Sales(Transactions):
         lines = self.baskets.lines(basket_id)
         if not lines:
             raise Refused(_("The basket is empty."))
+        if reprice_lines(self.db, self.journal, basket_id, lines):  # the prices in force now
+            lines = self.baskets.lines(basket_id)
         self.baskets.check_beer_at_payment(basket_id)  # sold when paid: in the beer hours
         priced = price(
             lines,

@@ -57,6 +57,7 @@ INTENDED = {
     "LINEREDUCE": "Other",
     "DISCOUNT": "Other",
     "PRICEOVERRIDE": "Other",
+    "LINEREPRICE": "Other",  # an open basket's line takes a planned price (selling.repricing)
     "PAYMENT": "Other",
     "SALE": "Other",  # the sale itself; its receipt's print is RECEIPT
     "CLOCKBACK": "Other",
