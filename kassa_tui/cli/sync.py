@@ -30,6 +30,7 @@ from kassa_tui.core.i18n import _
 @friendly
 def sync(ctx: click.Context, once: bool) -> None:
     from kassa_tui.sync import link, push
+    from kassa_tui.sync.pull import catalog_round
 
     till = till_of(ctx)
     settings = till.config.hq
@@ -59,6 +60,8 @@ def sync(ctx: click.Context, once: bool) -> None:
             )
         else:
             click.echo("kassa: " + result.message, err=True)
+        pulled = catalog_round(till.db, till.journal, till.config, lambda: link.connect(settings))
+        click.echo(pulled.message if pulled.ok else "kassa: " + pulled.message, err=not pulled.ok)
         if once:
-            sys.exit(0 if result.status == "ok" else 1)
+            sys.exit(0 if result.status == "ok" and pulled.ok else 1)
         time.sleep(settings.interval_seconds)

@@ -15,8 +15,9 @@ For each register, what HQ holds is read back in seq order and checked as an aud
   arrives in the chain, a key handed to HQ that the till never journaled signs nothing;
 - a fork HQ recorded at ingest (a till whose journal no longer extends what HQ holds).
 
-The till's side of the same anchor is `check_against_hq`: HQ's last seq and hash for this
-register (`hq_anchor`, the register's own role may call it) against the local journal.
+The till's side of the same anchor is kassa_tui.sync.pull.check_against_hq: HQ's last seq and
+hash for its register (`hq_anchor`, which the register's own role may call) against the local
+journal, at every `kassa sync`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import SqliteDatabase
 from psycopg import Connection
 
 from kassa_tui.core.i18n import _
@@ -269,42 +269,3 @@ def _check_signatures(
         )
     unknown = {nr for receipts in result.unknown.values() for nr in receipts}
     check.signed = sum(1 for row in chain if row.signature and row.nr not in unknown)
-
-
-@dataclass(frozen=True)
-class Anchor:
-    hq_seq: int
-    hq_hash: str
-    problem: str | None
-
-
-def check_against_hq(conn: Connection[Any], db: SqliteDatabase, register_id: str) -> Anchor:
-    """The till's journal against HQ's last seq/hash for this register (§ 2-7): the local row
-    at that seq must exist and carry that hash. None as problem when it does."""
-    found = conn.execute("SELECT last_seq, last_hash FROM hq_anchor(%s)", (register_id,)).fetchone()
-    if found is None:
-        return Anchor(
-            0, GENESIS, _("HQ does not know register {register}").format(register=register_id)
-        )
-    hq_seq, hq_hash = int(found[0]), str(found[1])
-    if hq_seq == 0:
-        return Anchor(0, hq_hash, None)
-    local = db.execute_sql(
-        "SELECT hash FROM journal WHERE register_id = ? AND seq = ?", (register_id, hq_seq)
-    ).fetchone()
-    head = db.execute_sql(
-        "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE register_id = ?", (register_id,)
-    ).fetchone()[0]
-    if local is None:
-        problem = _(
-            "HQ holds register {register}'s journal up to {hq}, this till's ends at {head}:"
-            " it was rolled back (restored from an old copy?)"
-        ).format(register=register_id, hq=hq_seq, head=head)
-        return Anchor(hq_seq, hq_hash, problem)
-    if local[0] != hq_hash:
-        problem = _(
-            "this till's journal row {seq} is not the one HQ holds: the journal no longer"
-            " extends what HQ has (rewritten or restored from another copy)"
-        ).format(seq=hq_seq)
-        return Anchor(hq_seq, hq_hash, problem)
-    return Anchor(hq_seq, hq_hash, None)

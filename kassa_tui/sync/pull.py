@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from peewee import SqliteDatabase
 from psycopg import Connection
 
 from kassa_tui.config import Config
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.records.journal import Journal
+from kassa_tui.records.journal import GENESIS, Journal
 from kassa_tui.stock.importing import IMPORT, Table, import_products
 from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
 
@@ -185,3 +186,90 @@ def _apply_campaigns(
             continue
         import_campaigns(db, journal, journal.clock, None, checked)
     return rejected
+
+
+# -- the § 2-7 anchor and one round of `kassa sync` -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Anchor:
+    hq_seq: int
+    hq_hash: str
+    problem: str | None
+
+
+def check_against_hq(conn: Connection[Any], db: SqliteDatabase, register_id: str) -> Anchor:
+    """The till's journal against HQ's last seq/hash for this register (§ 2-7): the local row
+    at that seq must exist and carry that hash. None as problem when it does."""
+    found = conn.execute("SELECT last_seq, last_hash FROM hq_anchor(%s)", (register_id,)).fetchone()
+    if found is None:
+        return Anchor(
+            0, GENESIS, _("HQ does not know register {register}").format(register=register_id)
+        )
+    hq_seq, hq_hash = int(found[0]), str(found[1])
+    if hq_seq == 0:
+        return Anchor(0, hq_hash, None)
+    local = db.execute_sql(
+        "SELECT hash FROM journal WHERE register_id = ? AND seq = ?", (register_id, hq_seq)
+    ).fetchone()
+    head = db.execute_sql(
+        "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE register_id = ?", (register_id,)
+    ).fetchone()[0]
+    if local is None:
+        problem = _(
+            "HQ holds register {register}'s journal up to {hq}, this till's ends at {head}:"
+            " it was rolled back (restored from an old copy?)"
+        ).format(register=register_id, hq=hq_seq, head=head)
+        return Anchor(hq_seq, hq_hash, problem)
+    if local[0] != hq_hash:
+        problem = _(
+            "this till's journal row {seq} is not the one HQ holds: the journal no longer"
+            " extends what HQ has (rewritten or restored from another copy)"
+        ).format(seq=hq_seq)
+        return Anchor(hq_seq, hq_hash, problem)
+    return Anchor(hq_seq, hq_hash, None)
+
+
+@dataclass(frozen=True)
+class CatalogRound:
+    ok: bool
+    revision: int  # the catalog revision the till sells on now
+    applied: list[Applied]
+    message: str
+
+
+def catalog_round(
+    db: SqliteDatabase,
+    journal: Journal,
+    config: Config,
+    connect: Callable[[], Connection[Any]],
+) -> CatalogRound:
+    """After the push: the journal checked against HQ's anchor, then the catalog pulled. HQ
+    unreachable or answering wrongly changes nothing: the till sells on the revision it has."""
+    register_id = journal.register_id
+    try:
+        conn = connect()
+    except psycopg.Error as exc:
+        return CatalogRound(False, applied_revision(db), [], _offline(db, exc))
+    try:
+        anchor = check_against_hq(conn, db, register_id)
+        result = pull(conn, db, journal, config)
+    except psycopg.Error as exc:
+        return CatalogRound(False, applied_revision(db), [], _offline(db, exc))
+    except Refused as exc:
+        return CatalogRound(False, applied_revision(db), [], exc.message)
+    finally:
+        conn.close()
+    if anchor.problem is not None:
+        return CatalogRound(False, result.after, result.applied, anchor.problem)
+    message = _("Catalog revision {revision} ({n} applied now).").format(
+        revision=result.after, n=len(result.applied)
+    )
+    return CatalogRound(True, result.after, result.applied, message)
+
+
+def _offline(db: SqliteDatabase, exc: Exception) -> str:
+    error = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return _(
+        "HQ's catalog cannot be reached ({error}); the till sells on catalog revision {revision}"
+    ).format(error=error, revision=applied_revision(db))

@@ -31,6 +31,7 @@ from kassa_tui.hq import verify
 from kassa_tui.hq.admin import add_register
 from kassa_tui.people import users
 from kassa_tui.records import keyring
+from kassa_tui.sync import pull
 from kassa_tui.sync.push import push
 from tests.unit.conftest import PILSNER, ROMME, SteeredTime, print_waiting, write_config
 
@@ -112,7 +113,7 @@ def test_a_clean_register_verifies(shop: Shop) -> None:
     head = shop.till.journal.head()
     assert found.last_seq == head[0]
     with shop.connect() as conn:
-        assert verify.check_against_hq(conn, shop.till.db, shop.register).problem is None
+        assert pull.check_against_hq(conn, shop.till.db, shop.register).problem is None
 
 
 def _rewrite(
@@ -203,7 +204,7 @@ def test_a_till_whose_journal_was_rolled_back_is_reported_by_both(shop: Shop) ->
         Path(f"{shop.till.config.database}{suffix}").unlink(missing_ok=True)
     shop.till = shop.open()
     with shop.connect() as conn:
-        anchor = verify.check_against_hq(conn, shop.till.db, shop.register)
+        anchor = pull.check_against_hq(conn, shop.till.db, shop.register)
     assert anchor.problem is not None and "it was rolled back" in anchor.problem
     # The restored till sells again: its journal leaves HQ's, the push is refused, HQ reports it.
     shop.sell(ROMME)

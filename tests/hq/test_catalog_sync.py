@@ -1,0 +1,79 @@
+"""`kassa sync` pushes, checks the till's journal against HQ, then pulls the catalog (issue 15).
+
+As the shop owner and the cashier see it: the owner publishes a price file at HQ, the till's
+sync takes it, the till sells at the new price; with HQ out of reach the sync says so, exits 1
+and the till sells on the revision it has.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui.cli import main
+from kassa_tui.composition import Till, open_till
+from kassa_tui.config import load
+from kassa_tui.core import i18n
+from kassa_tui.core.clock import Clock
+from kassa_tui.hq import catalog
+from kassa_tui.people import users
+from kassa_tui.sync.pull import applied_revision
+from tests.unit.conftest import ROMME, SteeredTime
+
+from .pushing import Hq, make_hq, make_till, sell
+
+REGISTER = "KASSE-7"
+
+
+@pytest.fixture(autouse=True)
+def _fast_pins_in_english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+def _with_hq(till: Till, hq: Hq, tmp_path: Path, port: int | None = None) -> Path:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    config = till.config.source
+    dsn = settings.dsn if port is None else re.sub(r"port=\d+", f"port={port}", settings.dsn)
+    with config.open("a", encoding="utf-8") as f:
+        f.write(f'\n[hq]\ndsn = "{dsn}"\npassword_file = "{settings.password_file}"\n')
+    return config
+
+
+def test_kassa_sync_pushes_then_takes_the_new_prices(hq_dsn: str, tmp_path: Path) -> None:
+    hq = make_hq(hq_dsn)
+    till = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
+    config = _with_hq(till, hq, tmp_path)
+    sell(till, ROMME)
+    till.db.close()
+    prices = tmp_path / "prices.csv"
+    prices.write_text(
+        "plu;ean;name;group;vat;price;unit\n2025;7020164760728;Rømme 18 % 3 dl;20;15;26,90;stk\n",
+        encoding="utf-8",
+    )
+    with hq.connect() as conn:
+        catalog.publish_file(conn, prices, load(config))
+    result = CliRunner().invoke(main, ["--config", str(config), "sync", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Catalog revision 1 (1 applied now)." in result.output
+    assert hq.one("SELECT count(*) FROM entry WHERE register_id = %s", REGISTER) > 0
+    again = open_till(load(config), clock=Clock(source=SteeredTime()))
+    assert applied_revision(again.db) == 1
+    assert sell(again, ROMME) == 2690
+    again.db.close()
+
+
+def test_kassa_sync_with_hq_out_of_reach_keeps_the_revision(hq_dsn: str, tmp_path: Path) -> None:
+    hq = make_hq(hq_dsn)
+    till = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
+    config = _with_hq(till, hq, tmp_path, port=1)
+    till.db.close()
+    result = CliRunner().invoke(main, ["--config", str(config), "sync", "--once"])
+    assert result.exit_code == 1
+    assert "the till sells on catalog revision 0" in result.output
