@@ -236,6 +236,49 @@ def issue_sold(
     ]
 
 
+def credit_method(config: Config) -> str | None:
+    """The [[payment]] method that takes credit notes (saft_code 12010): a return refunded to
+    a new credit note is a refund by it (None: the till takes no credit notes)."""
+    return next((m.key for m in config.payment_methods if m.card_kind == "credit"), None)
+
+
+def is_credit_refund(config: Config, method: str | None) -> bool:
+    return method is not None and method == credit_method(config)
+
+
+def refuse_credit_note_in_training(training: bool) -> None:
+    if training:
+        raise Refused(_("Training mode: no credit note is issued."))
+
+
+def issue_credit_note(
+    db: SqliteDatabase, config: Config, sale_id: int, amount_ore: int, now: Instant, user: int
+) -> Card:
+    """A return refunded to a credit note: a new one (a code kassa makes) for `amount_ore`,
+    in the return's transaction and on its basket, so the X/Z count it with the return."""
+    basket_uuid = db.execute_sql("SELECT basket_uuid FROM sale WHERE id = ?", (sale_id,))
+    return GiftCards(db, config.register_id).issue(
+        new_code(db),
+        CREDIT,
+        amount_ore,
+        str(basket_uuid.fetchone()[0]),
+        now,
+        user=user,
+        valid_days=config.gift_cards.days_for(CREDIT),
+    )
+
+
+def credit_note_of(db: SqliteDatabase, sale_id: int) -> Card | None:
+    """The credit note a return issued (the screen names it to the cashier)."""
+    row = db.execute_sql(
+        "SELECT c.code FROM gift_card c JOIN gift_card_movement m ON m.card_id = c.id"
+        " JOIN sale s ON s.basket_uuid = m.basket_uuid WHERE s.id = ? AND c.kind = ?"
+        " AND m.amount_ore > 0 ORDER BY m.id LIMIT 1",
+        (sale_id, CREDIT),
+    ).fetchone()
+    return None if row is None else GiftCards(db, "").look_up(str(row[0]))
+
+
 def journal_details(cards: list[Card]) -> dict[str, object]:
     """What the sale's journal row says of the cards it issued (nothing when none)."""
     if not cards:
@@ -264,15 +307,19 @@ def receipt_facts(facts: SaleFacts, cards: list[Card]) -> SaleFacts:
 
 
 def add_to_receipt(doc: ReceiptDoc, cards: list[Card]) -> None:
-    """Each card sold, at the foot of the sales receipt: its code as a barcode (the card when
-    kassa made the code), what it holds and its last day."""
+    """Each card sold (or credit note a return issued), at the foot of the receipt: its code
+    as a barcode (the card when kassa made the code), what it holds and its last day."""
     for card in cards:
+        credit = card.kind == CREDIT
         doc.add("rule")
-        doc.add("bold", "GAVEKORT")
+        doc.add("bold", "TILGODELAPP" if credit else "GAVEKORT")
         doc.add("cols", "Kortnummer", card.code)
         doc.add("cols", "Verdi", format_kr(card.balance_ore))
         doc.add("cols", "Gyldig til", _day(card.expires))
-        doc.add("text", "Gavekort er ikke omsetning; ingen mva.")
+        if credit:
+            doc.add("text", "Innløses som betaling ved neste kjøp.")
+        else:
+            doc.add("text", "Gavekort er ikke omsetning; ingen mva.")
         doc.add("barcode", card.code)
 
 

@@ -146,7 +146,8 @@ class Returns(RegisterService):
             wanted[line_nr] = wanted.get(line_nr, 0) + qty
         if not wanted:
             raise Refused(_("Choose what to return."))
-        if method is not None and method not in REFUND_METHODS:
+        credit_note = gift_card_sales.is_credit_refund(self.config, method)  # a new one
+        if method is not None and method not in REFUND_METHODS and not credit_note:
             raise Refused(_("Unknown means of refund."))
         approver = self.users.approver(approver_number, approver_pin)
         permissions.require(self.db, self.journal, approver, Permission.RETURN)
@@ -194,7 +195,15 @@ class Returns(RegisterService):
                 f"Godkjent av: {approver.name} ({approver.number})",
             )
             return self._write(
-                person, approver, returned, split, reason, sold.sale_id, notes, training
+                person,
+                approver,
+                returned,
+                split,
+                reason,
+                sold.sale_id,
+                notes,
+                training,
+                credit_note=credit_note,
             )
 
     def return_without_receipt(
@@ -210,7 +219,8 @@ class Returns(RegisterService):
         reason = _reason(reason)
         if not code_and_qty:
             raise Refused(_("Choose what to return."))
-        if method not in REFUND_METHODS:
+        credit_note = gift_card_sales.is_credit_refund(self.config, method)  # a new one
+        if method not in REFUND_METHODS and not credit_note:
             raise Refused(_("Unknown means of refund."))
         returned = self._with_pant(
             [
@@ -229,7 +239,15 @@ class Returns(RegisterService):
         with self.db.atomic("IMMEDIATE"):
             training = self.transactions.training
             return self._write(
-                person, approver, returned, [(method, refund)], reason, None, notes, training
+                person,
+                approver,
+                returned,
+                [(method, refund)],
+                reason,
+                None,
+                notes,
+                training,
+                credit_note=credit_note,
             )
 
     def price_without_receipt(self, code: str, qty_milli: int) -> NoReceiptLine:
@@ -309,8 +327,11 @@ class Returns(RegisterService):
         original_sale_id: int | None,
         notes: tuple[str, ...],
         training: bool,
+        *,
+        credit_note: bool = False,
     ) -> ReturnDone:
-        """The return, inside the caller's IMMEDIATE transaction; `split` refunds (positive)."""
+        """The return, inside the caller's IMMEDIATE transaction; `split` refunds (positive);
+        `credit_note`: refunded to a new credit note, issued here."""
         now = self.now()
         lines = [r.line for r in returned]
         total = sum(ln.amount for ln in lines)
@@ -338,7 +359,13 @@ class Returns(RegisterService):
         sale_id, receipt_nr = self.transactions.write_sale(person, now, row)
         self.transactions.write_lines(sale_id, lines, now, training=training)
         self.transactions.write_payments(sale_id, payments)
-        if original_sale_id is not None and not training:  # gift cards: back on the card
+        credit_notes = []
+        if credit_note:
+            gift_card_sales.refuse_credit_note_in_training(training)
+            amount = -sum(p.amount_ore for p in payments)
+            issued = gift_card_sales.issue_credit_note
+            credit_notes = [issued(self.db, self.config, sale_id, amount, now, person.number)]
+        elif original_sale_id is not None and not training:  # gift cards: back on the card
             refund_to_cards(self.db, self.config, original_sale_id, payments, now, person.number)
         extra: dict[str, Any]
         if training:
@@ -347,6 +374,7 @@ class Returns(RegisterService):
             event, extra = Event.RETURN_NO_RECEIPT, {}
         else:
             event, extra = Event.RETURN_RECEIPT, {"original": original_sale_id}
+        extra.update(gift_card_sales.journal_details(credit_notes))
         self.journal.write(
             event,
             user=person.number,
@@ -375,6 +403,7 @@ class Returns(RegisterService):
             notes=notes,
         )
         doc = return_receipt(self.config, facts, training=training)
+        gift_card_sales.add_to_receipt(doc, credit_notes)
         cash = self.transactions.queue_receipt(doc, sale_id, payments, training=training)
         refunds = tuple((p.method, -p.amount_ore) for p in payments)
         return ReturnDone(sale_id, receipt_nr, total, rounding, 0, cash, refunds)

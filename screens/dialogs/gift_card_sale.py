@@ -20,6 +20,7 @@ from kassa_tui.core.i18n import N_, _
 from kassa_tui.core.money import format_kr
 from kassa_tui.selling import gift_card_sales
 from kassa_tui.selling.gift_cards import normalise
+from kassa_tui.selling.returns import ReturnDone
 from screens import styles
 from screens.dialogs.gift_card import GiftCardLookupDialog
 from screens.dialogs.reason import ReasonDialog
@@ -111,3 +112,37 @@ class GiftCardSellDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+# -- a return refunded to a new credit note (F7 in the return dialogs) -----------------------
+
+
+def credit_note_method(screen: Screen[Any]) -> str:
+    """The [[payment]] method credit notes are refunded by; refused when there is none."""
+    method = gift_card_sales.credit_method(host(screen).till.config)
+    if method is None:
+        raise Refused(
+            _("This till takes no credit notes: kassa.toml has no [[payment]] with 12010.")
+        )
+    return method
+
+
+def credit_note_chosen(on: bool) -> str:
+    """What the return dialog says after F7."""
+    if on:
+        return _("Refund to a new credit note (F7 again: as it was paid).")
+    return _("Refund as it was paid.")
+
+
+def credit_note_message(screen: Screen[Any], done: ReturnDone) -> str:
+    """What the cashier is told once the return is written: the credit note printed."""
+    till = host(screen).till
+    card = gift_card_sales.credit_note_of(till.db, done.sale_id)
+    if card is None:
+        return ""
+    return _("Return receipt {nr}: credit note {code} for {amount}, valid to {day}.").format(
+        nr=done.receipt_nr,
+        code=card.code,
+        amount=format_kr(card.balance_ore),
+        day=f"{card.expires[8:10]}.{card.expires[5:7]}.{card.expires[:4]}",
+    )

@@ -20,6 +20,11 @@ from kassa_tui.core.money import QTY_ONE, InvalidQuantity, format_kr, parse_quan
 from kassa_tui.selling.returns import NoReceiptLine, ReturnDone
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.gift_card_sale import (
+    credit_note_chosen,
+    credit_note_message,
+    credit_note_method,
+)
 from screens.dialogs.returns import (
     SUMMARY_LINES,
     TABLE_ROWS,
@@ -44,6 +49,7 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
         Binding("f10", "method('cash')", show=False),
         Binding("ctrl+k", "method('cash')", show=False, priority=True),
         Binding("f11,ctrl+b", "method('card')", show=False),
+        Binding("f7", "credit_note", show=False),  # refund to a new credit note
         Binding("up", "cursor(-1)", show=False),
         Binding("down", "cursor(1)", show=False),
     ]
@@ -110,6 +116,8 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
 
     def plan(self) -> list[tuple[str, int]]:
         refund = sum(line.refund for line in self.lines)
+        if self.method not in ("cash", "card"):  # F7: a new credit note, the refund exact
+            return [("new_credit_note", refund)] if refund else []
         return host(self).till.returns.rounded([(self.method, refund)])
 
     def show_error(self, message: str) -> None:
@@ -128,6 +136,14 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
     def action_method(self, method: str) -> None:
         self.method = method
         self.fill()
+
+    @guarded
+    def action_credit_note(self) -> None:
+        credit = credit_note_method(self)
+        self.method = "cash" if self.method == credit else credit
+        self.fill()
+        chosen = credit_note_chosen(self.method == credit)
+        show_message(self, "#noreceipt-message", chosen, error=False)
 
     @on(Input.Submitted, "#noreceipt-code")
     @guarded
@@ -191,7 +207,7 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
             if approval is None or not done:
                 return
             host(self).print_waiting()
-            self.dismiss(refund_message(done[0]))
+            self.dismiss(credit_note_message(self, done[0]) or refund_message(done[0]))
 
         summary = [
             f"{stock_qty(line.qty_milli, line.unit)} × {line.name}  {format_kr(line.refund)}"

@@ -23,6 +23,11 @@ from kassa_tui.selling.pant import pant_after
 from kassa_tui.selling.returns import ReturnDone, SoldReceipt
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
+from screens.dialogs.gift_card_sale import (
+    credit_note_chosen,
+    credit_note_message,
+    credit_note_method,
+)
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
 
@@ -39,6 +44,7 @@ def refund_names() -> dict[str, str]:
         "vipps": _("by Vipps"),
         "gift_card": _("back on the gift card"),
         "credit_note": _("back on the credit note"),
+        "new_credit_note": _("on a new credit note"),
     }
 
 
@@ -78,6 +84,7 @@ class ReturnDialog(ModalScreen[str | None]):
         # keys typed before it, so "1" then F6 at full speed still sees the "1".
         Binding("escape", "cancel", show=False),
         Binding("f6,ctrl+t", "choose_line", show=False),
+        Binding("f7,ctrl+o", "credit_note", show=False),  # refund to a new credit note
         Binding("up", "cursor(-1)", show=False),
         Binding("down", "cursor(1)", show=False),
     ]
@@ -86,6 +93,7 @@ class ReturnDialog(ModalScreen[str | None]):
         super().__init__(classes="dialog")
         self.sold = sold
         self.chosen: dict[int, int] = {}  # line_nr → quantity to return (thousandths)
+        self.method: str | None = None  # F7: the credit note method (a new one is issued)
 
     def compose(self) -> ComposeResult:
         sold = self.sold
@@ -185,6 +193,11 @@ class ReturnDialog(ModalScreen[str | None]):
         self.show_message("")
         self.fill()
 
+    @guarded
+    def action_credit_note(self) -> None:
+        self.method = None if self.method else credit_note_method(self)
+        self.show_message(credit_note_chosen(self.method is not None))
+
     def show_error(self, message: str) -> None:
         show_message(self, "#return-message", message, error=True)
 
@@ -202,6 +215,9 @@ class ReturnDialog(ModalScreen[str | None]):
         if len(chosen) > SUMMARY_LINES:
             shown.append(_("(and {count} more lines)").format(count=len(chosen) - SUMMARY_LINES))
         plan = host(self).till.returns.plan(self.sold, self.chosen)
+        if self.method:  # a new credit note: the whole refund, exact
+            refund = sum(line.refund(self.chosen[line.line_nr]) for line in chosen)
+            plan = [("new_credit_note", refund)]
         return [*shown, refund_plan_text(plan)]
 
     @on(Input.Submitted, "#return-reason")
@@ -221,7 +237,7 @@ class ReturnDialog(ModalScreen[str | None]):
         def act(number: str, pin: str) -> None:
             done.append(
                 host(self).till.returns.return_lines(
-                    person, self.sold.receipt_nr, lines, reason, number, pin
+                    person, self.sold.receipt_nr, lines, reason, number, pin, self.method
                 )
             )
 
@@ -229,7 +245,7 @@ class ReturnDialog(ModalScreen[str | None]):
             if approval is None or not done:
                 return
             host(self).print_waiting()
-            self.dismiss(refund_message(done[0]))
+            self.dismiss(credit_note_message(self, done[0]) or refund_message(done[0]))
 
         title = _("Return from receipt {nr}: {reason}").format(
             nr=self.sold.receipt_nr, reason=reason

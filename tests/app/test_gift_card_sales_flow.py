@@ -99,3 +99,39 @@ async def test_shift_f5_2_looks_a_card_up_and_esc_leaves_the_basket(
         assert isinstance(app.screen, SaleScreen)
         assert "49,90" in totals(app)
     assert issued(till) == 0
+
+
+async def test_f7_in_the_return_dialog_refunds_to_a_new_credit_note(till: Till) -> None:
+    from screens.dialogs.approval import ApprovalDialog
+    from screens.dialogs.returns import ReturnDialog
+    from tests.app.test_returns_flow import ROMME, sale_message, screen_text, sell
+    from tests.app.test_returns_flow import scan as scan_code
+
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sell(pilot, ROMME)  # by card: 24,90
+        await scan_code(pilot, "R1")
+        await pilot.pause()
+        assert isinstance(app.screen, ReturnDialog)
+        await pilot.press("f6", "f7")
+        await pilot.pause()
+        shown = str(app.screen.query_one("#return-message").render())
+        assert "Refund to a new credit note (F7 again: as it was paid)." in shown
+        app.screen.query_one("#return-reason", Input).value = "Bytte"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalDialog)
+        assert "Refund 24,90: 24,90 on a new credit note" in screen_text(app)
+        await pilot.press("2", "enter", "2", "2", "2", "2", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        note = till.db.execute_sql(
+            "SELECT code FROM gift_card WHERE kind = 'credit' AND register_id = ?",
+            (till.config.register_id,),
+        ).fetchone()
+        code = str(note[0])
+        message = sale_message(app)
+        assert f"Return receipt 2: credit note {code} for 24,90, valid to 26.11.2029." in message
+    assert GiftCards(till.db, "x").look_up(code).balance_ore == 2_490
+    assert b"TILGODELAPP" in printer.jobs[1] and b"{B" + code.encode() in printer.jobs[1]

@@ -197,3 +197,75 @@ def test_x_z_json_voucher_and_saft_count_the_card_apart_from_the_sales(
     assert basics["GIFTCARD"] == "05" and basics["GIFT_CARD"] == "12"
     accounts = {a.findtext("s:accID", None, NS) for a in doc.iterfind(".//s:ledgerAccount", NS)}
     assert "2901" in accounts
+
+
+# -- a return refunded to a credit note (tilgodelapp) -------------------------------------------
+
+
+def test_a_return_to_a_credit_note_issues_one_printed_redeemed_and_counted(
+    till: Till, cashier: Person, shift_lead: Person, tmp_path: Path
+) -> None:
+    till.baskets.add(cashier, PILSNER)  # 39,90, paid by card
+    done = till.sales.pay_card(cashier, "").completed
+    assert done is not None
+    back = till.returns.return_lines(
+        cashier, done.receipt_nr, [(1, 1000)], "Feil", "2", "2222", "credit_note"
+    )
+    assert dict(back.refunds) == {"credit_note": 3_990}  # not on the card
+    note = gift_card_sales.credit_note_of(till.db, back.sale_id)
+    assert note is not None
+    assert (note.kind, note.balance_ore, note.expires) == ("credit", 3_990, "2029-11-26")
+    receipt = print_waiting(till)[1].decode("cp865", errors="replace")
+    assert "Returkvittering" in receipt and "TILGODELAPP" in receipt
+    assert "{B" + note.code in receipt and "Gyldig til" in receipt and "26.11.2029" in receipt
+    row = till.db.execute_sql(
+        "SELECT text FROM journal WHERE basic_id = 'RETURN' ORDER BY seq DESC LIMIT 1"
+    ).fetchone()
+    assert json.loads(row[0])["gift_cards"] == [[note.code, 3_990, "2029-11-26"]]
+
+    till.baskets.add(cashier, PILSNER)  # the credit note pays 20,00 of the next sale
+    till.sales.pay_gift_card(cashier, "credit_note", note.code, "20")
+    till.sales.pay_cash(cashier, "")
+    assert GiftCards(till.db, "x").look_up(note.code).balance_ore == 1_990
+
+    x = till.reports.x_report(shift_lead)
+    assert (x.credit_notes_issued.num, x.credit_notes_issued.amount) == (1, 3_990)
+    assert (x.credit_notes_redeemed.num, x.credit_notes_redeemed.amount) == (1, 2_000)
+    assert (x.gift_cards_sold.num, x.gift_cards_redeemed.num) == (0, 0)
+    assert {p.method: p.amount for p in x.payments}["credit_note"] == 2_000 - 3_990
+    z = till.reports.z_report(shift_lead, not_counted=True)
+    voucher = build_voucher(z, till.config.accounting)  # balanced
+    on_2902 = [ln.amount for ln in voucher.lines if ln.account == "2902"]
+    assert on_2902 == [2_000 - 3_990]  # issued 39,90 credit, redeemed 20,00 debit: net credit
+
+    doc = etree.parse(str(export_saft(till.db, till.config, DAY, DAY, tmp_path, clock=till.clock)))
+    schema().assertValid(doc)
+    paid = [
+        p.findtext("s:paidAmnt", None, NS)
+        for p in doc.iterfind(".//s:cashtransaction/s:payment[s:paymentType='CREDIT_NOTE']", NS)
+    ]
+    assert paid == ["-39.90", "20.00"]
+    basics = {
+        b.findtext("s:basicID", None, NS): b.findtext("s:predefinedBasicID", None, NS)
+        for b in doc.iterfind(".//s:basics/s:basic[s:basicType='12']", NS)
+    }
+    assert basics["CREDIT_NOTE"] == "12010"
+
+
+def test_a_return_without_receipt_to_a_credit_note_and_the_refusals(
+    till: Till, cashier: Person, shift_lead: Person
+) -> None:
+    back = till.returns.return_without_receipt(
+        cashier, [(PILSNER, 1000)], "Bytte", "2", "2222", "credit_note"
+    )
+    note = gift_card_sales.credit_note_of(till.db, back.sale_id)
+    assert note is not None and note.balance_ore == 3_990
+    with pytest.raises(Refused, match="Unknown means of refund"):
+        till.returns.return_without_receipt(cashier, [(PILSNER, 1000)], "B", "2", "2222", "vipps")
+    till.receipts.training_on(shift_lead)
+    with pytest.raises(Refused, match="Training mode: no credit note is issued"):
+        till.returns.return_without_receipt(
+            cashier, [(PILSNER, 1000)], "Bytte", "2", "2222", "credit_note"
+        )
+    assert count(till.db, "gift_card", "kind = 'credit' AND register_id = ?", "KASSE-1") == 1
+    assert count(till.db, "sale", "kind = 'return'") == 1
