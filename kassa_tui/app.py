@@ -74,6 +74,8 @@ class KassaApp(App[None]):
         self.poll_again = False
         self.drawer_state = "unknown"
         self.scanner_status: tuple[str, str] = ("", "")
+        self.sync_status: tuple[str, bool] = ("", True)
+        self.syncing = False
         self.scanner = scanner
 
     def _warm_holidays(self) -> None:
@@ -110,6 +112,10 @@ class KassaApp(App[None]):
         self.poll_devices()
         self.run_worker(self._warm_holidays, thread=True, group="warm")
         self.print_waiting()
+        hq = self.till.config.hq
+        if hq is not None and not self.read_only:  # the head office: push on an interval
+            self.set_interval(hq.interval_seconds, self.push_to_hq)
+            self.push_to_hq()
         if self.scanner is not None:
             self.scanner.start()
 
@@ -375,6 +381,29 @@ class KassaApp(App[None]):
         self.show_printer(status.state, status.error)
         if status.can_print and self.till.print_queue.pending():
             self.print_waiting()
+
+    # -- the head office ----------------------------------------------------------------------
+
+    def push_to_hq(self) -> None:
+        """Push the journal to HQ in a thread worker (its own connections), one at a time."""
+        if self.syncing or self.read_only or self.till.config.hq is None:
+            return
+        self.syncing = True
+        self.run_worker(self._push_in_thread, thread=True, group="sync")
+
+    def _push_in_thread(self) -> None:
+        from kassa_tui.sync.status import push_round
+
+        text, ok = push_round(self.till.config, self.till.clock)
+        self.call_from_thread(self.pushed, text, ok)
+
+    def pushed(self, text: str, ok: bool) -> None:
+        self.syncing = False
+        if not self.is_running:
+            return
+        self.sync_status = (text, ok)
+        if self.sale_screen.is_mounted:
+            self.sale_screen.set_sync_status(text, ok)
 
     def show_printer(self, state: str, error: str = "") -> None:
         words = [state_text(state)]

@@ -26,6 +26,7 @@ class TillHost(Protocol):
     read_only: bool
     printer_status: tuple[str, bool]
     scanner_status: tuple[str, str]
+    sync_status: tuple[str, bool]  # the head office (kassa_tui.sync.status)
 
     def print_waiting(self) -> None: ...
 

@@ -81,6 +81,8 @@ class SaleScreen(PriceChanges):
         self.set_printer_status(*app.printer_status)
         if app.scanner_status[0]:
             self.set_scanner_status(*app.scanner_status)
+        if app.sync_status[0]:
+            self.set_sync_status(*app.sync_status)
 
     def compose(self) -> ComposeResult:
         app = host(self)
@@ -149,6 +151,11 @@ class SaleScreen(PriceChanges):
         header = self._device_header()
         if header is not None:
             header.show_printer(text, ok)
+
+    def set_sync_status(self, text: str, ok: bool) -> None:
+        header = self._device_header()
+        if header is not None:
+            header.show_sync(text, ok)
 
     # -- the entry line -----------------------------------------------------------------------
 

@@ -129,12 +129,12 @@ def _save(
             "INSERT INTO sync_cursor (register_id, acked_seq, status, message, hq_seq,"
             " last_attempt_utc, last_ok_utc) VALUES (?, COALESCE(?, 0), ?, ?, ?, ?, ?)"
             " ON CONFLICT (register_id) DO UPDATE SET"
-            " acked_seq = COALESCE(excluded.acked_seq, sync_cursor.acked_seq),"
+            " acked_seq = COALESCE(?, sync_cursor.acked_seq),"
             " status = excluded.status, message = excluded.message,"
             " hq_seq = COALESCE(excluded.hq_seq, sync_cursor.hq_seq),"
             " last_attempt_utc = excluded.last_attempt_utc,"
             " last_ok_utc = COALESCE(excluded.last_ok_utc, sync_cursor.last_ok_utc)",
-            (register_id, acked, status, message, hq_seq, now_utc, ok),
+            (register_id, acked, status, message, hq_seq, now_utc, ok, acked),
         )
 
 

@@ -23,6 +23,9 @@ class SaleHeader(Horizontal):
         yield Label(markup=False, content="", id="sale-user")
         yield Label(markup=False, content="", id="sale-scanner")
         yield Label(markup=False, content="", id="sale-printer")
+        sync = Label(markup=False, content="", id="sale-sync")
+        sync.display = False  # a till without a head office shows nothing of it
+        yield sync
 
     def show_person(self, person: Person | None) -> None:
         self.query_one("#sale-user", Label).update(
@@ -41,4 +44,11 @@ class SaleHeader(Horizontal):
     def show_printer(self, text: str, ok: bool) -> None:
         label = self.query_one("#sale-printer", Label)
         label.update(text)
+        label.set_class(not ok, "error")
+
+    def show_sync(self, text: str, ok: bool) -> None:
+        """The head office: last contact, rows waiting (kassa_tui.sync.status); red on alert."""
+        label = self.query_one("#sale-sync", Label)
+        label.update(text)
+        label.display = bool(text)
         label.set_class(not ok, "error")
