@@ -292,3 +292,55 @@ def test_a_planned_price_switches_on_the_tills_clock_offline(
     switch_due(till.db, till.journal, till.clock)
     assert _sell(till, ROMME) == 1990
     assert _journal(till, "PRICECHANGE")[-1]["new"] == 1990
+
+
+_KILL_MID_APPLY = """
+import os, signal, sys
+import psycopg
+from kassa_tui.composition import open_till
+from kassa_tui.config import load
+from kassa_tui.sync import pull
+
+till = open_till(load(sys.argv[1]))
+real_write = till.journal.write
+def write(event, **data):
+    if data.get("what") == "hq_catalog":  # the products are written, the revision not yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_write(event, **data)
+till.journal.write = write
+with psycopg.connect(sys.argv[2], autocommit=True) as conn:
+    pull.pull(conn, till.db, till.journal, till.config)
+"""
+
+
+def test_kill_9_in_the_middle_of_applying_a_revision(
+    hq: psycopg.Connection[Any], hq_dsn: str, till: Till, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    rows = "".join(f"{9300 + i};;Vare {i};20;15;{10 + i},00;stk\n" for i in range(300))
+    catalog.publish_file(
+        hq, _file(tmp_path, "p.csv", HEADER + ROMME_ROW.format(price="33,00") + rows), till.config
+    )
+    journal_rows = till.db.execute_sql("SELECT count(*) FROM journal").fetchone()[0]
+    till.db.close()
+    killed = subprocess.run(
+        [sys.executable, "-c", _KILL_MID_APPLY, str(till.config.source), hq_dsn],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert killed.returncode == -9, killed.stderr
+    again = open_till(till.config, clock=till.clock)
+    try:
+        assert pulling.applied_revision(again.db) == 0
+        assert _price(again, ROMME) == 2490
+        assert again.db.execute_sql(
+            "SELECT count(*) FROM product WHERE name LIKE 'Vare %'"
+        ).fetchone() == (0,)
+        assert again.db.execute_sql("SELECT count(*) FROM journal").fetchone()[0] == journal_rows
+        assert pulling.pull(hq, again.db, again.journal, again.config).after == 1
+        assert _sell(again, ROMME) == 3300
+    finally:
+        again.db.close()
