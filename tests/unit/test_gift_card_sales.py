@@ -19,6 +19,7 @@ from kassa_tui.accounting.voucher import GIFT_CARD_SOLD, build_voucher
 from kassa_tui.composition import Till
 from kassa_tui.config import ConfigError, load
 from kassa_tui.core.errors import Refused
+from kassa_tui.dayclose.content import Report, report_doc
 from kassa_tui.people.person import Person
 from kassa_tui.saft.export import export_saft
 from kassa_tui.selling import gift_card_sales
@@ -174,6 +175,13 @@ def test_x_z_json_voucher_and_saft_count_the_card_apart_from_the_sales(
     assert (pays["card"], pays["gift_card"]) == (53_990, 3_990)
     assert x.total_cash_sale + x.gift_cards_sold.amount == sum(pays.values())  # reconciles
     assert json.loads(x.to_json())["gift_cards_sold"] == {"num": 1, "amount": 50_000}
+    paper = report_doc(till.config, x).as_text(48)  # the printed X: Bokmål
+    assert "Gavekort solgt: 1" in paper and "Gavekort innløst: 1" in paper
+    assert "Tilgodelapper utstedt: 0" in paper and "Kontantsalg" in paper
+    older = json.loads(x.to_json())
+    for name in ("gift_cards_sold", "gift_cards_redeemed"):
+        del older[name]  # a report stored before gift cards were sold reads back with zeros
+    assert Report.from_dict(older).gift_cards_sold.num == 0
 
     z = till.reports.z_report(shift_lead, not_counted=True)
     assert z.grand_total_sales == 2 * 3_990
