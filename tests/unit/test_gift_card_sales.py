@@ -8,6 +8,7 @@ and the SAF-T file (valid against the XSD; line type GIFTCARD on 2901, no VAT)."
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from lxml import etree
 from stdnum import ean
 
-from kassa_tui.accounting.voucher import GIFT_CARD_SOLD, build_voucher
+from kassa_tui.accounting.voucher import GIFT_CARD_SOLD, build_voucher, write_csv, write_gbat10
 from kassa_tui.composition import Till
 from kassa_tui.config import ConfigError, load
 from kassa_tui.core.errors import Refused
@@ -190,6 +191,10 @@ def test_x_z_json_voucher_and_saft_count_the_card_apart_from_the_sales(
     assert by_type[(GIFT_CARD_SOLD, "2901")] == -50_000  # credit: the liability
     assert by_type[("payment", "2901")] == 3_990  # redeemed: debit off the liability
     assert sum(ln.amount for ln in voucher.lines if ln.line_type == "sale") == -2 * 3_192
+    gbat10, csv = io.BytesIO(), io.BytesIO()
+    write_gbat10(voucher, gbat10)  # its gross column balances too, or it refuses
+    write_csv(voucher, csv)
+    assert b";2901;0;-500.00;" in gbat10.getvalue() and b"Gavekort solgt" in csv.getvalue()
 
     doc = etree.parse(str(export_saft(till.db, till.config, DAY, DAY, tmp_path, clock=till.clock)))
     schema().assertValid(doc)
