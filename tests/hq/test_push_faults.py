@@ -134,6 +134,9 @@ def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
         sell(till, card=bool(i % 2))
         time.advance(60)
     lead = till.users.sign_in("2", "2222")
+    till.receipts.training_on(lead)  # a training sale: on neither the Z nor HQ's money
+    sell(till)
+    till.receipts.training_off(lead)
     z = till.reports.z_report(lead, not_counted=True)
     result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings))
     assert result.status == "ok", result.message
@@ -156,8 +159,9 @@ def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
     )
     assert by_method == {p.method: p.amount for p in z.payments}
     vat = hq.one(
-        "SELECT sum(vat_ore) FROM sale WHERE register_id = %s AND local_date = %s",
+        "SELECT sum(vat_ore) FROM sale WHERE register_id = %s AND local_date = %s AND NOT training",
         REGISTER,
         day,
     )
     assert vat == sum(v.vat for v in z.vat)
+    assert hq.one("SELECT count(*) FROM sale WHERE training") == 1
