@@ -134,6 +134,10 @@ class KassaApp(App[None]):
     def scanned(self, code: str) -> None:
         """A code from the evdev scanner: the same as typing it and Enter on the sale screen."""
         self.last_activity = monotonic()
+        take = getattr(self.screen, "take_scanned_code", None)
+        if self.person is not None and not self.locked and callable(take):
+            take(code)  # a form that asks for codes (screens/dialogs/campaign_form.py)
+            return
         if self.person is None or self.locked or self.screen is not self.sale_screen:
             self.bell()
             log.info("scan %s ignored: the sale screen is not in front", code)

@@ -114,6 +114,10 @@ class CampaignForm(ModalScreen[str | None]):
         else:
             self.focus_next()
 
+    def take_scanned_code(self, code: str) -> None:
+        """A code from the evdev scanner (kassa_tui.app.scanned): added as if typed."""
+        self.add_code(code)
+
     @guarded
     def add_code(self, code: str) -> None:
         field = self.query_one("#cf-code", Input)

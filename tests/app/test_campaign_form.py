@@ -116,6 +116,12 @@ async def test_a_3_for_2_from_the_shift_lead_and_esc_makes_nothing(
         await pilot.press("tab")
         await type_in(pilot, "2")
         await pilot.press("tab")
+        app.scanned(EPLER)  # the evdev scanner reaches the form too
+        await pilot.pause()
+        assert "Epler Pink Lady" in screen_text(app)
+        await pilot.press("f8")  # taken out again
+        await pilot.pause()
+        assert "No products yet." in screen_text(app)
         await type_in(pilot, "1001")  # the apples' PLU
         await pilot.press("enter")
         await type_in(pilot, "7038010009990")  # not in the catalog
@@ -135,3 +141,25 @@ async def test_a_3_for_2_from_the_shift_lead_and_esc_makes_nothing(
         await scan(pilot, EPLER)
         await pilot.pause()
         assert "3 for 2 epler" in totals(app) and "79,80" in totals(app)
+
+
+async def test_the_form_on_the_linux_console_fits_80x24_with_its_glyphs(till: Till) -> None:
+    """The console theme: every character of the form (a product added, a refusal shown)
+    exists in the console font, and the title and the help line are both on the screen."""
+    from tests.app.screen_text import screen_lines
+    from tests.app.test_console_glyphs import foreign
+
+    app = KassaApp(till, MemoryPrinter(), console=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await open_form(pilot, app)
+        await pilot.press("tab", "tab", "tab", "tab")
+        await type_in(pilot, EPLER)
+        await pilot.press("enter", "f10")
+        await pilot.pause(0.2)
+        lines = screen_lines(app)
+        assert not foreign(lines), "\n".join([*foreign(lines), *lines])
+        text = "\n".join(lines)
+        assert "New campaign" in text and "F10: save" in text and "Epler" in text
+        assert "the campaign has no name" in text
+        assert campaigns(till) == 0
