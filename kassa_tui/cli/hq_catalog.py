@@ -36,21 +36,28 @@ from kassa_tui.core.i18n import _
 )
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--campaigns", is_flag=True, help=N_("FILE is a campaign file."))
+@click.option(
+    "--kind",
+    type=click.Choice(["products", "campaigns", "groups", "deposits"]),
+    default="products",
+    show_default=True,
+    help=N_(
+        "What FILE holds: products, campaigns, groups (code;name;saft_group) or deposits "
+        "(code;name;amount;vat;account, as kassa deposits add takes them)."
+    ),
+)
 @click.option("--dry-run", is_flag=True, help=N_("Check the file and report; publish nothing."))
 @click.option("--dsn", default=None, help=DSN_HELP)
 @click.pass_context
 @friendly
 def hq_publish(
-    ctx: click.Context, file: Path, campaigns: bool, dry_run: bool, dsn: str | None
+    ctx: click.Context, file: Path, campaigns: bool, kind: str, dry_run: bool, dsn: str | None
 ) -> None:
     from kassa_tui.hq import catalog
 
-    kind = "campaigns" if campaigns else "products"
+    kind = "campaigns" if campaigns else kind
     try:
-        if kind == "products":
-            rows = catalog.product_rows(file, config_of(ctx))
-        else:
-            rows = catalog.campaign_rows(file)
+        rows = catalog.checked_rows(file, config_of(ctx), kind)
     except Refused as refused:
         _refused(Exception(refused.message))
         return

@@ -29,7 +29,7 @@ from kassa_tui.stock.importing import PRODUCT_COLUMNS, read_table
 from kassa_tui.stock.importing.read import blank
 from kassa_tui.stock.importing.rows import ProductRowParser
 
-KINDS = ("products", "campaigns")
+KINDS = ("products", "campaigns", "groups", "deposits")
 PAGE_ROWS = 1000  # rows per page: a till fetches a revision page by page
 MAX_PROBLEMS = 50  # bad rows named in a refusal
 
@@ -163,6 +163,141 @@ def _campaign_problem(row: Row, campaigns: Any) -> str | None:
     return None
 
 
+def _csv_rows(path: Path) -> list[tuple[int, list[str]]]:
+    """A small CSV file's non-blank records with their line numbers (';' or ',', UTF-8)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise Refused(_("{path}: no such file").format(path=path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        message = _("{path}: cannot be read ({error})")
+        raise Refused(message.format(path=path, error=exc)) from None
+    sample = text.split("\n", 1)[0]
+    delimiter = ";" if sample.count(";") >= sample.count(",") else ","
+    records = csv.reader(io.StringIO(text), delimiter=delimiter)
+    numbered = [(line, r) for line, r in enumerate(records, start=1) if any(c.strip() for c in r)]
+    if not numbered:
+        raise Refused(_("The file is empty: nothing published."))
+    return numbered
+
+
+def _header(
+    header: list[str], names: dict[str, tuple[str, ...]], optional: tuple[str, ...] = ()
+) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, name in enumerate(header):
+        key = name.strip().lower()
+        for field, aliases in names.items():
+            if key in aliases:
+                found[field] = index
+    missing = [f for f in names if f not in found and f not in optional]
+    if missing:
+        raise Refused(
+            _("The file has no column {columns}: nothing published.").format(
+                columns=", ".join(missing)
+            )
+        )
+    return found
+
+
+_GROUP_COLUMNS = {
+    "code": ("code", "kode", "group", "gruppe"),
+    "name": ("name", "navn", "namn"),
+    "saft_group": ("saft_group", "group_saft", "saft"),
+}
+_DEPOSIT_COLUMNS = {
+    "code": ("code", "kode"),
+    "name": ("name", "navn", "namn"),
+    "amount": ("amount", "beløp"),
+    "amount_ore": ("amount_ore",),
+    "vat": ("vat", "mva"),
+    "account": ("account", "konto"),
+}
+
+
+def group_rows(path: Path) -> list[Row]:
+    """Product groups: code, name and SAF-T article group (PredefinedBasicID-04); a group the
+    till has gets the name and code, a new one is created."""
+    from kassa_tui.stock.groups import saft_code
+
+    numbered = _csv_rows(path)
+    columns = _header(numbered[0][1], _GROUP_COLUMNS)
+    rows: list[Row] = []
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    for line, record in numbered[1:]:
+        cell = {f: (record[i].strip() if i < len(record) else "") for f, i in columns.items()}
+        why: list[str] = []
+        if not cell["code"] or len(cell["code"]) > 20:
+            why.append(_("a group's code is 1 to 20 characters"))
+        elif cell["code"] in seen:
+            why.append(_("the same group as line {other}").format(other=seen[cell["code"]]))
+        if not cell["name"] or len(cell["name"]) > 40:
+            why.append(_("a group's name is 1 to 40 characters"))
+        saft = saft_code(cell["saft_group"])
+        if saft is None:
+            message = _("unknown SAF-T group code '{value}' (PredefinedBasicID-04, e.g. 04999)")
+            why.append(message.format(value=cell["saft_group"]))
+        if why:
+            problems.append(_("line {line}: {reason}").format(line=line, reason="; ".join(why)))
+            continue
+        seen[cell["code"]] = line
+        rows.append({"code": cell["code"], "name": cell["name"], "saft_group": str(saft)})
+    _refuse(problems)
+    if not rows:
+        raise Refused(_("The file has no groups: nothing published."))
+    return rows
+
+
+def deposit_rows(path: Path) -> list[Row]:
+    """Deposit types (pant): code, name, amount (kroner), VAT (a rate, or empty: the drink's
+    own) and account, checked as `kassa deposits add` checks them."""
+    from kassa_tui.catalog.deposits import check_type
+    from kassa_tui.core.money import InvalidAmount, parse_amount
+
+    numbered = _csv_rows(path)
+    columns = _header(numbered[0][1], _DEPOSIT_COLUMNS, optional=("vat", "amount", "amount_ore"))
+    if "amount" not in columns and "amount_ore" not in columns:
+        raise Refused(
+            _("The file has no column {columns}: nothing published.").format(columns="amount")
+        )
+    rows: list[Row] = []
+    problems: list[str] = []
+    for line, record in numbered[1:]:
+        cell = {f: (record[i].strip() if i < len(record) else "") for f, i in columns.items()}
+        cell.setdefault("vat", "")
+        try:
+            if "amount" in cell:
+                amount = parse_amount(cell["amount"])
+            else:
+                cell["amount"] = cell["amount_ore"]
+                amount = int(cell["amount_ore"]) if cell["amount_ore"].isdigit() else -1
+            vat = None if cell["vat"] in ("", "drink") else int(cell["vat"].rstrip(" %")) * 100
+            check_type(cell["code"], cell["name"], amount, vat, cell["account"])
+        except (InvalidAmount, ValueError):
+            why = _("bad amount or VAT '{amount}', '{vat}'").format(
+                amount=cell["amount"], vat=cell["vat"]
+            )
+            problems.append(_("line {line}: {reason}").format(line=line, reason=why))
+            continue
+        except Refused as refused:
+            problems.append(_("line {line}: {reason}").format(line=line, reason=refused.message))
+            continue
+        rows.append(
+            {
+                "code": cell["code"].strip().upper(),
+                "name": cell["name"],
+                "amount_ore": str(amount),
+                "vat_bp": "" if vat is None else str(vat),
+                "account": cell["account"],
+            }
+        )
+    _refuse(problems)
+    if not rows:
+        raise Refused(_("The file has no deposit types: nothing published."))
+    return rows
+
+
 def pages(rows: Sequence[Row], size: int = PAGE_ROWS) -> list[list[Row]]:
     return [list(rows[i : i + size]) for i in range(0, len(rows), size)]
 
@@ -187,8 +322,20 @@ def publish_file(
     conn: Connection[Any], path: Path, config: Config, *, kind: str = "products"
 ) -> Published:
     """Check `path` and publish it; `Refused` (nothing published) when a row is bad."""
-    rows = product_rows(path, config) if kind == "products" else campaign_rows(path)
-    return publish(conn, kind, path.name, rows)
+    return publish(conn, kind, path.name, checked_rows(path, config, kind))
+
+
+def checked_rows(path: Path, config: Config, kind: str) -> list[Row]:
+    """`path`'s rows as `kind`, each checked; `Refused` naming every bad row."""
+    if kind == "products":
+        return product_rows(path, config)
+    if kind == "campaigns":
+        return campaign_rows(path)
+    if kind == "groups":
+        return group_rows(path)
+    if kind == "deposits":
+        return deposit_rows(path)
+    raise ValueError(kind)
 
 
 def revisions(conn: Connection[Any], limit: int = 20) -> list[Revision]:

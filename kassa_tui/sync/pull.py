@@ -32,7 +32,7 @@ from psycopg import Connection
 from kassa_tui.config import Config
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
-from kassa_tui.records.journal import GENESIS, Journal
+from kassa_tui.records.journal import GENESIS, Event, Journal
 from kassa_tui.stock.importing import IMPORT, Table, import_products
 from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
 
@@ -122,6 +122,10 @@ def apply_revision(
             rejected = _apply_products(db, journal, config, revision, rows)
         elif kind == "campaigns":
             rejected = _apply_campaigns(db, journal, rows)
+        elif kind == "groups":
+            rejected = _apply_groups(db, journal, rows)
+        elif kind == "deposits":
+            rejected = _apply_deposits(db, journal, rows)
         else:
             message = _("catalog revision {revision}: unknown kind {kind}")
             raise Refused(message.format(revision=revision, kind=repr(kind)))
@@ -185,6 +189,84 @@ def _apply_campaigns(
             rejected.append((number, reason))
             continue
         import_campaigns(db, journal, journal.clock, None, checked)
+    return rejected
+
+
+def _apply_groups(
+    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+) -> list[tuple[int, str]]:
+    """Groups by code: a new one created, an existing one given the name and SAF-T code (each
+    change journaled 13021 MASTERDATA, as an import's groups are)."""
+    for row in rows:
+        code, name, saft = str(row["code"]), str(row["name"]), str(row["saft_group"])
+        found = db.execute_sql(
+            "SELECT id, name, saft_group FROM product_group WHERE code = ?", (code,)
+        ).fetchone()
+        if found is None:
+            db.execute_sql(
+                "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, ?)",
+                (code, name, saft),
+            )
+            journal.write(
+                Event.MASTER_DATA, action="add_group", group=code, name=name, saft_group=saft
+            )
+            continue
+        gid, old_name, old_saft = found
+        if (old_name, old_saft) == (name, saft):
+            continue
+        db.execute_sql(
+            "UPDATE product_group SET name = ?, saft_group = ? WHERE id = ?", (name, saft, gid)
+        )
+        changed = {}
+        if old_name != name:
+            changed["name"] = [old_name, name]
+        if old_saft != saft:
+            changed["saft_group"] = [old_saft, saft]
+        journal.write(Event.MASTER_DATA, action="group", group=code, changed=changed)
+    return []
+
+
+def _apply_deposits(
+    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+) -> list[tuple[int, str]]:
+    """Deposit types by code, added or changed as `kassa deposits add|set` does (journaled the
+    same way); one the till refuses (its pant product's PLU taken) is rejected."""
+    from kassa_tui.catalog.deposits import add_type, change_type, deposit_types
+
+    have = {kind.code: kind for kind in deposit_types(db)}
+    rejected: list[tuple[int, str]] = []
+    for number, row in enumerate(rows, start=1):
+        code, name, account = str(row["code"]), str(row["name"]), str(row["account"])
+        amount = int(row["amount_ore"])
+        vat = int(row["vat_bp"]) if str(row.get("vat_bp", "")) else None
+        old = have.get(code)
+        try:
+            with db.atomic():
+                if old is None:
+                    kind = add_type(db, code, name, amount, vat, account)
+                    journal.write(
+                        Event.MASTER_DATA,
+                        deposit_type=kind.code,
+                        name=kind.name,
+                        amount=kind.amount_ore,
+                        vat_bp=kind.vat_bp,
+                        account=kind.account,
+                    )
+                    continue
+                before = [old.name, old.amount_ore, old.vat_bp, old.account]
+                if before == [name, amount, vat, account]:
+                    continue
+                kind = change_type(
+                    db, code, amount_ore=amount, vat_bp=vat, account=account, name=name
+                )
+                journal.write(
+                    Event.MASTER_DATA,
+                    deposit_type=kind.code,
+                    before=before,
+                    after=[kind.name, kind.amount_ore, kind.vat_bp, kind.account],
+                )
+        except Refused as refused:
+            rejected.append((number, refused.message))
     return rejected
 
 

@@ -26,7 +26,7 @@ from kassa_tui.demo import load_demo
 from kassa_tui.hq import catalog
 from kassa_tui.people import users
 from kassa_tui.sync import pull as pulling
-from tests.unit.conftest import ROMME, SteeredTime, write_config
+from tests.unit.conftest import ROMME, SteeredTime, print_waiting, write_config
 
 from .hq_schema import hq_schema
 
@@ -344,3 +344,84 @@ def test_kill_9_in_the_middle_of_applying_a_revision(
         assert _sell(again, ROMME) == 3300
     finally:
         again.db.close()
+
+
+# -- groups and deposit types ---------------------------------------------------------------
+
+COLA = "7089275980401"  # Coca-Cola 0,5 l, 26,90, pant A (2 kr)
+
+
+def test_groups_from_hq_are_created_and_renamed(
+    hq: psycopg.Connection[Any],
+    till: Till,
+    tmp_path: Path,
+) -> None:
+    groups = _file(
+        tmp_path, "g.csv", "code;name;saft_group\n20;Meieri og egg;04006\n77;Kaffe;4006\n"
+    )
+    catalog.publish_file(hq, groups, till.config, kind="groups")
+    products = _file(
+        tmp_path,
+        "p.csv",
+        "plu;ean;name;group;vat;price;unit\n8877;;Kaffe Evergood;77;15;69,90;stk\n",
+    )
+    catalog.publish_file(hq, products, till.config)
+    assert pulling.pull(hq, till.db, till.journal, till.config).after == 2
+    found = till.db.execute_sql(
+        "SELECT code, name, saft_group FROM product_group WHERE code IN ('20', '77') ORDER BY code"
+    ).fetchall()
+    assert found == [("20", "Meieri og egg", "04006"), ("77", "Kaffe", "04006")]
+    in_group = till.db.execute_sql(
+        "SELECT g.code FROM product p JOIN product_group g ON g.id = p.group_id"
+        " WHERE p.plu = '8877'"
+    ).fetchone()
+    assert in_group == ("77",)
+    rows = [r for r in _journal(till, "MASTERDATA") if r.get("group") in ("20", "77")]
+    assert {r.get("action") for r in rows} == {"add_group", "group"}
+
+
+def test_deposit_types_from_hq_change_what_a_drink_carries(
+    hq: psycopg.Connection[Any],
+    till: Till,
+    tmp_path: Path,
+) -> None:
+    deposits = _file(
+        tmp_path,
+        "d.csv",
+        "code;name;amount;vat;account\nA;Pant 2,50 kr;2,50;;3031\nK;Pant kartong;1;;3031\n",
+    )
+    catalog.publish_file(hq, deposits, till.config, kind="deposits")
+    applied = pulling.pull(hq, till.db, till.journal, till.config).applied
+    assert [a.rejected for a in applied] == [[]]
+    cashier = till.users.sign_in("1", "1111")
+    till.baskets.add(cashier, COLA)
+    assert till.baskets.current().priced.total == 2690 + 250
+    till.sales.pay_card(cashier)
+    print_waiting(till)
+    codes = dict(till.db.execute_sql("SELECT code, amount_ore FROM deposit_type").fetchall())
+    assert (codes["A"], codes["K"]) == (250, 100)
+    rows = [r for r in _journal(till, "MASTERDATA") if r.get("deposit_type") in ("A", "K")]
+    assert rows[0]["before"][1] == 200 and rows[0]["after"][1] == 250
+    assert rows[1]["amount"] == 100
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "said"),
+    [
+        ("groups", "code;name;saft_group\n20;Meieri;xyz\n", "line 2: unknown SAF-T group code"),
+        ("deposits", "code;name;amount;account\nA;Pant;0;3031\n", "line 2: A deposit amount"),
+        ("deposits", "code;name;amount;account\nA;Pant;2;30\n", "line 2: An account is four"),
+    ],
+)
+def test_a_bad_group_or_deposit_row_publishes_nothing(
+    hq: psycopg.Connection[Any],
+    till: Till,
+    tmp_path: Path,
+    kind: str,
+    text: str,
+    said: str,
+) -> None:
+    with pytest.raises(Refused) as refused:
+        catalog.publish_file(hq, _file(tmp_path, "x.csv", text), till.config, kind=kind)
+    assert said in refused.value.message
+    assert hq.execute("SELECT count(*) FROM catalog_revision").fetchone() == (0,)
