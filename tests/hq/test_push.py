@@ -8,15 +8,19 @@ the clock; and on the till, the cursor standing where HQ said, never further.
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
+from kassa_tui.cli import main
 from kassa_tui.composition import Till
 from kassa_tui.core.clock import Clock
 from kassa_tui.sync import link, push
@@ -55,6 +59,11 @@ def _push(till: Till, settings: Any, **kw: Any) -> push.PushResult:
         timeout=kw.pop("timeout", 10.0),
         **kw,
     )
+
+
+def _env(hq: Hq, tmp_path: Path) -> dict[str, str]:
+    """`kassa hq` on HQ's machine: its DSN, no till's kassa.toml (English)."""
+    return {"KASSA_HQ_DSN": hq.dsn, "KASSA_CONFIG": str(tmp_path / "none.toml")}
 
 
 def _held(hq: Hq, register: str = REGISTER) -> list[tuple[int, str]]:
@@ -274,3 +283,59 @@ def test_a_lost_acknowledgement_100_times_stores_nothing_twice(
     assert hq.one("SELECT count(*) FROM entry") == head(till)
     assert hq.one("SELECT count(*) FROM sale") == 6
     assert result.accepted == 0  # everything had arrived; the push only learned it
+
+
+@pytest.mark.parametrize(
+    ("offset", "alarm"),
+    [(timedelta(0), False), (timedelta(hours=-1), True), (timedelta(days=1), True)],
+)
+def test_clock_skew_is_reported_per_register(
+    hq: Hq, tmp_path: Path, offset: timedelta, alarm: bool
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    skewed = Clock(source=lambda: datetime.now(UTC) + offset)
+    till = make_till(tmp_path / "t", skewed, REGISTER)
+    try:
+        journal_rows(till, 2)
+        assert push.push(till.db, REGISTER, skewed, lambda: link.connect(settings)).status == "ok"
+    finally:
+        till.db.close()
+    result = CliRunner().invoke(main, ["hq", "status", "--json"], env=_env(hq, tmp_path))
+    [status] = json.loads(result.output)
+    assert status["clock_skew_seconds"] == pytest.approx(offset.total_seconds(), abs=60)
+    assert (status["clock_alarms"] > 0) is alarm
+    text = CliRunner().invoke(main, ["hq", "status"], env=_env(hq, tmp_path)).output
+    assert ("clock" in text.splitlines()[1]) is alarm
+
+
+def test_a_clock_that_went_back_on_the_till_is_an_alarm_at_hq(
+    hq: Hq, till: Till, tmp_path: Path, time: SteeredTime
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 2)
+    time.advance(-3600)  # the Pi booted in the past: the journal says CLOCKBACK once
+    journal_rows(till, 2)
+    assert _push(till, settings).status == "ok"
+    [(seq, detail)] = hq.all(
+        "SELECT seq, detail FROM alarm WHERE kind = 'clock' AND seq IS NOT NULL"
+    )
+    basic = till.db.execute_sql("SELECT basic_id FROM journal WHERE seq = ?", (seq,)).fetchone()
+    assert basic == ("CLOCKBACK",)
+    assert "went back" in detail
+
+
+def test_status_names_forks_and_gaps(hq: Hq, till: Till, tmp_path: Path) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 5)
+    entries = [e for e in push.batch(till.db, REGISTER, 0, 100) if e["seq"] != 2]
+    with psycopg.connect(role_dsn(settings), autocommit=True) as conn:
+        conn.execute("SELECT ingest(%s, %s)", (REGISTER, psycopg.types.json.Jsonb(entries)))
+    env = _env(hq, tmp_path)
+    assert "gap before 2" in CliRunner().invoke(main, ["hq", "status"], env=env).output
+    with hq.connect() as conn:
+        conn.execute("SELECT hq_fork(%s, 3, 'test')", (REGISTER,))
+    shown = CliRunner().invoke(main, ["hq", "status"], env=env).output
+    assert "FORK at 3" in shown
+    cleared = CliRunner().invoke(main, ["hq", "register", "clear-fork", REGISTER], env=env)
+    assert cleared.exit_code == 0 and f"Fork alarms cleared for {REGISTER}: 1." in cleared.output
+    assert "FORK" not in CliRunner().invoke(main, ["hq", "status"], env=env).output
