@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import QTY_ONE, InvalidQuantity, format_kr, parse_quantity
+from kassa_tui.selling.gift_card_sales import refuse_return
 from kassa_tui.selling.pant import pant_after
 from kassa_tui.selling.returns import ReturnDone, SoldReceipt
 from screens import styles
@@ -169,6 +170,7 @@ class ReturnDialog(ModalScreen[str | None]):
         typed = field.value.strip()
         if line.left_milli <= 0:
             raise Refused(_("Nothing is left to return on that line."))
+        refuse_return(line.group_code)  # a gift card sold stays on the card
         if typed and _looks_like_quantity(typed):
             qty = _quantity(typed)
             if qty > line.left_milli:

@@ -135,3 +135,25 @@ async def test_f7_in_the_return_dialog_refunds_to_a_new_credit_note(till: Till) 
         assert f"Return receipt 2: credit note {code} for 24,90, valid to 26.11.2029." in message
     assert GiftCards(till.db, "x").look_up(code).balance_ore == 2_490
     assert b"TILGODELAPP" in printer.jobs[1] and b"{B" + code.encode() in printer.jobs[1]
+
+
+async def test_f6_on_a_gift_card_sold_is_refused_in_the_return_dialog(
+    app: KassaApp, till: Till
+) -> None:
+    from kassa_tui.selling import gift_card_sales
+    from screens.dialogs.returns import ReturnDialog
+
+    cashier = till.users.sign_in("1", "1111")
+    till.baskets.add(cashier, SJOKOLADE)  # receipt 1: Freia 49,90 and the card 500,00
+    gift_card_sales.sell(till.baskets, cashier, CARD, "500", training=False)
+    till.sales.pay_card(cashier, "")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, "R1")
+        await pilot.pause()
+        assert isinstance(app.screen, ReturnDialog)
+        await pilot.press("down", "f6")  # the card's line
+        await pilot.pause()
+        shown = str(app.screen.query_one("#return-message").render())
+        assert "A gift card sold cannot be returned: what it holds stays on the card." in shown
+        assert app.screen.chosen == {}
