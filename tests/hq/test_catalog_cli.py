@@ -44,3 +44,17 @@ def test_publish_checks_the_file_then_publishes_a_revision(hq_dsn: str, tmp_path
     assert [(r["revision"], r["kind"], r["rows"], r["source"]) for r in json.loads(out)] == [
         (1, "products", 1, "good.csv")
     ]
+
+
+def test_the_demo_shops_hq_file_publishes(hq_dsn: str, tmp_path: Path) -> None:
+    """data/demo_hq_products.csv, the README's quick start: a new price and a new product."""
+    hq_schema(hq_dsn)
+    config = write_config(tmp_path)
+    demo = Path(__file__).resolve().parents[2] / "data" / "demo_hq_products.csv"
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "hq", "publish", str(demo)], env={"KASSA_HQ_DSN": hq_dsn}
+    )
+    assert (result.exit_code, result.output.strip()) == (
+        0,
+        "Published catalog revision 1: 2 rows from demo_hq_products.csv.",
+    )
