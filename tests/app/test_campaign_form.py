@@ -163,3 +163,33 @@ async def test_the_form_on_the_linux_console_fits_80x24_with_its_glyphs(till: Ti
         assert "New campaign" in text and "F10: save" in text and "Epler" in text
         assert "the campaign has no name" in text
         assert campaigns(till) == 0
+
+
+async def test_the_day_close_shows_the_campaign_made_on_the_form(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    """Made on the form, sold, then the X on the day close's screen names it with its
+    discount, and the X printed says it in Bokmål (issue 14: per campaign in X/Z)."""
+    from kassa_tui.stock.campaign_edit import CampaignDraft, create_campaign
+
+    lead = till.users.sign_in("2", "2222")
+    draft = CampaignDraft(
+        "3 for 2 epler", "n_for_m", "3", "2", codes=(EPLER,), valid_from="2026-11-27 09:00"
+    )
+    create_campaign(till.db, till.journal, till.clock, lead, draft)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "2", "2222")
+        await pilot.press("3", "*")
+        await scan(pilot, EPLER)
+        await pilot.press("f10", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.press("f12")
+        await pilot.pause()
+        shown = " ".join(str(app.screen.query_one("#dayclose-text").render()).split())
+        assert "Campaigns (in discounts) 3 for 2 epler: 1 39,90" in shown
+        await pilot.press("f3")  # the X on paper
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [x] = [job for job in printer.jobs if b"X-rapport" in job]
+    paper = " ".join(x.decode("cp865").split())
+    assert "Kampanjer (i rabatter)" in paper and "3 for 2 epler: 1 39,90" in paper
