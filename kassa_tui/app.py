@@ -25,7 +25,7 @@ from kassa_tui.core.errors import Stopped
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
 from kassa_tui.records.spooling import SpoolResult, state_text
-from screens import key_queue, styles
+from screens import console_keys, key_queue, styles
 from screens.dialogs.confirm import ConfirmDialog
 from screens.dialogs.help import HelpDialog, help_for
 from screens.dialogs.trouble import UncertainPrintDialog
@@ -456,6 +456,8 @@ def run_app(config: Config, *, read_only: bool = False) -> None:
         till, open_printer(config.printer), read_only=read_only, console=use_console_theme(config)
     )
     app.scanner = evdev_scanner(app, config.scanner)  # started on mount, stopped on unmount
+    if console_keys.is_linux_console(os.environ.get("TERM", "")):
+        console_keys.install()  # Shift+F1..F8 read as such there, not as stray characters
     try:
         app.run()
     finally:

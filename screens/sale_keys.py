@@ -78,6 +78,8 @@ def key_label(keys: str) -> str:
             parts.append("^" + key[5:].upper())
         elif key.startswith("shift+"):
             parts.append("Shift+" + key[6:].upper())
+        elif key.startswith("alt+"):
+            parts.append("Alt+" + key[4:].upper())
         elif key == "delete":
             parts.append("Del")
         else:

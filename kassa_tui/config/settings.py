@@ -30,7 +30,7 @@ DEFAULT_KEYS: dict[str, str] = {
     "correct_line": "f8,delete,ctrl+x",
     "pay_cash": "f10,ctrl+k",
     "pay_card": "f11,ctrl+b",
-    "pay_other": "shift+f11",
+    "pay_other": "shift+f11,alt+v",
     "day_close": "f12,ctrl+y",
     "return_receipt": "f9,ctrl+w",
     "return_no_receipt": "shift+f9,ctrl+v",

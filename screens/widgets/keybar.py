@@ -76,6 +76,8 @@ def short_key(key: str) -> str:
         word = "^" + word
     if "shift" in modifiers:
         word = "Shift+" + word
+    if "alt" in modifiers:
+        word = "Alt+" + word
     return word
 
 
