@@ -13,6 +13,7 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from kassa_tui.cli import main
 from kassa_tui.hq import admin, migrations
+from tests.hq.conftest import PgServer
 
 
 def _as(dsn: str, user: str, password: str) -> str:
@@ -108,3 +109,28 @@ def test_no_dsn_is_a_clear_message(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["hq", "status"], env=env)
     assert result.exit_code == 2
     assert "no HQ database given: use --dsn or set KASSA_HQ_DSN" in result.output
+
+
+def test_the_readmes_setup_an_owner_with_createrole_not_a_superuser(
+    pg_server: PgServer, hq_dsn: str, tmp_path: Path
+) -> None:
+    """As README's Debian steps: a database owned by a CREATEROLE role, no superuser."""
+    admin_role = conninfo_to_dict(hq_dsn)["dbname"] + "_admin"
+    with psycopg.connect(pg_server.dsn(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE \"{admin_role}\" LOGIN CREATEROLE PASSWORD 'pw'")
+        conn.execute(
+            f'ALTER DATABASE "{conninfo_to_dict(hq_dsn)["dbname"]}" OWNER TO "{admin_role}"'
+        )
+    owner_dsn = _as(hq_dsn, admin_role, "pw")
+    env = {"KASSA_HQ_DSN": owner_dsn, "KASSA_CONFIG": str(tmp_path / "none.toml")}
+    runner = CliRunner()
+    assert runner.invoke(main, ["hq", "init"], env=env).exit_code == 0
+    added = runner.invoke(
+        main, ["hq", "register", "add", "K1", "--shop", "S1", "--sslmode", "disable"], env=env
+    )
+    assert added.exit_code == 0, added.output
+    password = added.output.strip().splitlines()[-1]
+    with psycopg.connect(owner_dsn) as conn:
+        role = admin.register_role(conn, "K1")
+    with psycopg.connect(_as(hq_dsn, role, password), autocommit=True) as conn:
+        assert conn.execute("SELECT ingest('K1', '[]')").fetchone()[0]["status"] == "ok"
