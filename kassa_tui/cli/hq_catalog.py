@@ -1,4 +1,5 @@
-"""`kassa hq publish FILE`, `kassa hq catalog`, `kassa hq verify` and `kassa hq register key`.
+"""`kassa hq publish FILE`, `kassa hq catalog`, `kassa hq verify` and `kassa hq register key`;
+on the till, `kassa journal verify --against-hq` (journal_against_hq).
 
 Publishing: the shared catalog HQ publishes to the tills.
 
@@ -14,7 +15,7 @@ import io
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +23,9 @@ from kassa_tui.cli.base import N_, bad_input, config_of, friendly
 from kassa_tui.cli.hq import DSN_HELP, _connect, _refused, hq, hq_register
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
 
 
 @hq.command(
@@ -286,3 +290,37 @@ def _print_report(found: Any) -> None:
         click.echo("  ".join(parts).rstrip())
     if not found.rows:
         click.echo(_("Nothing in this period."))
+
+
+def journal_against_hq(till: Till) -> bool:
+    """`kassa journal verify --against-hq`: HQ's last row of this register must still be in the
+    till's journal with HQ's hash (§ 2-7: a journal rolled back or rewritten is named)."""
+    import psycopg
+
+    from kassa_tui.sync import link
+    from kassa_tui.sync.pull import check_against_hq
+
+    settings = till.config.hq
+    if settings is None:
+        click.echo(
+            "kassa: " + _("kassa.toml has no [hq] table: no head office to check against"), err=True
+        )
+        return False
+    try:
+        with link.connect(settings) as conn:
+            anchor = check_against_hq(conn, till.db, till.config.register_id)
+    except psycopg.Error as exc:
+        error = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        click.echo(
+            "kassa: " + _("cannot reach HQ's database: {error}").format(error=error), err=True
+        )
+        return False
+    if anchor.problem is not None:
+        click.echo(f"kassa: {anchor.problem}", err=True)
+        return False
+    click.echo(
+        _("Journal holds HQ's last row of register {register} ({head})").format(
+            register=till.config.register_id, head=f"{anchor.hq_seq}:{anchor.hq_hash[:16]}"
+        )
+    )
+    return True

@@ -126,9 +126,19 @@ def _is_date(text: str) -> bool:
         " the journal must still hold the head recorded at the export. Repeatable."
     ),
 )
+@click.option(
+    "--against-hq",
+    is_flag=True,
+    help=N_(
+        "Also the head office's last row of this register ([hq] in kassa.toml): the journal"
+        " must still hold it with HQ's hash."
+    ),
+)
 @click.pass_context
 @friendly
-def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str, ...]) -> None:
+def journal_verify(
+    ctx: click.Context, public_key: str | None, heads: tuple[str, ...], against_hq: bool
+) -> None:
     from dataclasses import replace
 
     from kassa_tui.composition import open_till
@@ -291,6 +301,10 @@ def journal_verify(ctx: click.Context, public_key: str | None, heads: tuple[str,
                 " reports, counters"
             ).format(transactions=found.transactions, z_reports=found.z_reports)
         )
+    if against_hq:
+        from kassa_tui.cli.hq_catalog import journal_against_hq
+
+        intact = journal_against_hq(till) and intact
     if not intact:
         sys.exit(1)
 

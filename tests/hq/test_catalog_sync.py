@@ -8,6 +8,7 @@ and the till sells on the revision it has.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +78,27 @@ def test_kassa_sync_with_hq_out_of_reach_keeps_the_revision(hq_dsn: str, tmp_pat
     result = CliRunner().invoke(main, ["--config", str(config), "sync", "--once"])
     assert result.exit_code == 1
     assert "the till sells on catalog revision 0" in result.output
+
+
+def test_kassa_journal_verify_against_hq_names_a_rolled_back_journal(
+    hq_dsn: str, tmp_path: Path
+) -> None:
+    hq = make_hq(hq_dsn)
+    till = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
+    config = _with_hq(till, hq, tmp_path)
+    old_copy = tmp_path / "old.db"
+    till.db.execute_sql(f"VACUUM INTO '{old_copy}'")
+    sell(till, ROMME)
+    database = till.config.database
+    till.db.close()
+    runner = CliRunner()
+    assert runner.invoke(main, ["--config", str(config), "sync", "--once"]).exit_code == 0
+    good = runner.invoke(main, ["--config", str(config), "journal", "verify", "--against-hq"])
+    assert good.exit_code == 0, good.output
+    assert "Journal holds HQ's last row of register KASSE-7" in good.output
+    shutil.copyfile(old_copy, database)  # the till put back from an older copy
+    for suffix in ("-wal", "-shm"):
+        Path(f"{database}{suffix}").unlink(missing_ok=True)
+    bad = runner.invoke(main, ["--config", str(config), "journal", "verify", "--against-hq"])
+    assert bad.exit_code == 1
+    assert "it was rolled back (restored from an old copy?)" in bad.output
