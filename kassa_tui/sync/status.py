@@ -2,8 +2,9 @@
 
 The App pushes on an interval in a thread worker (`push_round`): its own SQLite connection
 (closed after), its own connection to HQ, never the UI thread. The header then reads e.g.
-«HQ 10:32» (everything sent, last contact at 10:32), «HQ 10:32 · 12 waiting», «HQ offline · 40
-waiting since 09:58» (red once [hq] alert_after_… is passed) or «HQ: FORK» (red).
+«HQ 10:32» (everything sent, last contact at 10:32), «HQ 10:32, 12 wait» (12 rows still to
+send), «HQ off: 40 since 09:58» (HQ out of reach, 40 rows waiting, the oldest from 09:58; red once
+[hq] alert_after_… is passed) or «HQ: FORK» (red). Short: it shares the top line at 80 columns.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tu
         last = _hhmm(state.last_ok_utc)
         if not state.waiting:
             return _("HQ {time}").format(time=last), True
-        text = _("HQ {time} · {n} waiting").format(time=last, n=state.waiting)
+        text = _("HQ {time}, {n} wait").format(time=last, n=state.waiting)
         return text, not alert
     if not state.waiting:
-        return _("HQ offline"), True
-    text = _("HQ offline · {n} waiting since {time}").format(
+        return _("HQ off"), True
+    text = _("HQ off: {n} since {time}").format(
         n=state.waiting, time=_hhmm(state.oldest_waiting_utc)
     )
     return text, not alert
