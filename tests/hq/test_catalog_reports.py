@@ -16,7 +16,7 @@ from kassa_tui.cli import main
 from kassa_tui.core import i18n
 from kassa_tui.hq.report import report
 from kassa_tui.people import users
-from tests.unit.conftest import PILSNER, ROMME
+from tests.unit.conftest import ROMME, TOOTHPASTE
 
 from .test_verify import Shop
 
@@ -42,7 +42,7 @@ DAY = date(2026, 11, 27)  # SteeredTime's day (Oslo)
 
 def _sold(shop: Shop) -> None:
     shop.sell(ROMME, ROMME)
-    shop.sell(PILSNER, ROMME)
+    shop.sell(TOOTHPASTE, ROMME)
     assert shop.push() == "ok"
 
 

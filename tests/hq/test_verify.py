@@ -33,7 +33,7 @@ from kassa_tui.people import users
 from kassa_tui.records import keyring
 from kassa_tui.sync import pull
 from kassa_tui.sync.push import push
-from tests.unit.conftest import PILSNER, ROMME, SteeredTime, print_waiting, write_config
+from tests.unit.conftest import ROMME, TOOTHPASTE, SteeredTime, print_waiting, write_config
 
 from .hq_schema import hq_schema
 
@@ -100,7 +100,7 @@ def shop(hq_dsn: str, tmp_path: Path) -> Iterator[Shop]:
 def _sold_and_pushed(shop: Shop) -> None:
     shop.give_hq_the_key()
     shop.sell(ROMME)
-    shop.sell(PILSNER, ROMME)
+    shop.sell(TOOTHPASTE, ROMME)
     shop.sell(ROMME)
     assert shop.push() == "ok"
 
@@ -196,7 +196,7 @@ def test_a_till_whose_journal_was_rolled_back_is_reported_by_both(shop: Shop) ->
     assert shop.push() == "ok"
     copy = shop.folder / "old-copy.db"
     shop.till.db.execute_sql(f"VACUUM INTO '{copy}'")  # yesterday's copy of the till
-    shop.sell(PILSNER)
+    shop.sell(TOOTHPASTE)
     assert shop.push() == "ok"
     shop.till.db.close()
     shutil.copyfile(copy, shop.till.config.database)
