@@ -165,3 +165,13 @@ def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
     )
     assert vat == sum(v.vat for v in z.vat)
     assert hq.one("SELECT count(*) FROM sale WHERE training") == 1
+    # the stock HQ derived is the till's own movements, product by product
+    till_moves = dict(
+        till.db.execute_sql(
+            "SELECT c.code, SUM(m.delta_milli) FROM stock_movement m"
+            " JOIN (SELECT DISTINCT product_id, code FROM sale_line) c USING (product_id)"
+            " WHERE m.sale_id IS NOT NULL GROUP BY c.code"
+        ).fetchall()
+    )
+    hq_moves = dict(hq.all("SELECT code, sum(delta_milli) FROM stock_delta GROUP BY code"))
+    assert hq_moves == till_moves and till_moves
