@@ -11,8 +11,8 @@ or ends while a basket is open, the basket is priced as the till sells at that m
   it too (selling.sales), so the receipt and the stored sale carry the prices in force then.
 
 A line follows the catalog only while it is the catalog's: a price override, a price in the
-barcode, a kroner discount of its own, a product with no price of its own (gift cards, open
-prices) or a basket already being paid keep their price.
+barcode, a kroner discount of its own, pant lines and bottle-return slips, a product with no
+price of its own (gift cards, open prices) or a basket already being paid keep their price.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
+from kassa_tui.catalog.deposits import PANT_GROUP
 from kassa_tui.catalog.pricing import Line
 from kassa_tui.core.clock import Clock, parse_utc
 from kassa_tui.core.i18n import _
@@ -40,12 +41,16 @@ class Repriced:
 
 
 def follows_the_catalog(line: Line) -> bool:
+    """A line at the catalog's own price: not pant (a drink's pant follows the drink, a
+    bottle-return slip is its own amount), no override, price in the barcode or kroner off."""
     return (
         not line.overridden
         and line.fixed_amount_ore is None
         and not line.discount_ore
         and line.unit_price_ore == line.list_price_ore
+        and line.unit_price_ore > 0
         and line.qty_milli > 0
+        and line.group_code != PANT_GROUP
     )
 
 

@@ -122,3 +122,17 @@ def test_a_basket_with_a_payment_keeps_its_prices(
     done = till.sales.pay_cash(cashier, "").completed
     assert done is not None and done.total == 3 * ROMME_PRICE
     assert reprices(till) == []
+
+
+def test_pant_and_a_bottle_return_slip_keep_their_amounts(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    cola = "7089275897952"  # Coca-Cola 1,5 l, 39,90, pant 3,00
+    load(till, shift_lead, HEADER + f"Cola;planned_price;{cola};;29,90;2026-11-27 12:30;\n")
+    till.baskets.add(cashier, cola)
+    till.baskets.add(cashier, "9800004300127")  # a slip for 12 kr
+    time.advance(30 * 60)
+    switch(till)
+    done = till.sales.pay_cash(cashier, "").completed
+    assert done is not None and done.total == 2990 + 300 - 1200
+    assert [(r["old"], r["new"]) for r in reprices(till)] == [(3990, 2990)]
