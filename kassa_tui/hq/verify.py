@@ -241,9 +241,12 @@ def _check_signatures(
                     " journal but HQ has no public key for it: kassa hq register key"
                 ).format(version=version, fingerprint=print_[:16])
             )
+    # The first KEYREG may come after sales: a till upgraded from before key versions
+    # registers the key it already signed with at its first start (records.keyring.adopt).
+    first = min((seq for _print, seq in keyreg.values()), default=0)
     for row, seq in zip(chain, seqs, strict=True):
         journaled = keyreg.get(row.key_version or "")
-        if row.signature and journaled is not None and journaled[1] > seq:
+        if row.signature and journaled is not None and first < journaled[1] > seq:
             check.problems.append(
                 _(
                     "receipt {nr} (entry {seq}) is signed with key version {version}, which the"

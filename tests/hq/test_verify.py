@@ -241,3 +241,27 @@ def test_kassa_hq_verify_exits_1_and_names_the_register(shop: Shop, hq_dsn: str)
     assert bad.exit_code == 1
     (reported,) = json.loads(bad.output)
     assert reported["register"] == shop.register and not reported["ok"]
+
+
+def test_a_receipt_claiming_a_key_version_registered_only_later_is_named(shop: Shop) -> None:
+    from kassa_tui.records.signing import new_private_key, public_pem_of
+
+    shop.give_hq_the_key()
+    shop.sell(ROMME)
+    new_key = new_private_key()
+    with shop.till.db.atomic("IMMEDIATE"):
+        keyring.register(shop.till.db, shop.till.journal, public_pem_of(new_key), "2", None)
+    verify.add_key(shop.hq, shop.register, public_pem_of(new_key))
+    assert shop.push() == "ok"
+    assert shop.check().problems == []
+
+    def claim_version_2(box: dict[str, Any]) -> bool:
+        box["sale"][0][15] = "2"  # receipt 1 says it was signed with the later key
+        return True
+
+    _rewrite(shop.hq, shop.register, claim_version_2)
+    problems = shop.check().problems
+    assert any(
+        "is signed with key version 2, which the journal registers only later" in p
+        for p in problems
+    )
