@@ -11,10 +11,12 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time as systime
 import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -175,3 +177,44 @@ def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
     )
     hq_moves = dict(hq.all("SELECT code, sum(delta_milli) FROM stock_delta GROUP BY code"))
     assert hq_moves == till_moves and till_moves
+
+
+def test_postgresql_stopped_immediately_mid_batch_then_the_push_drains_every_row_once(
+    hq: Hq, pg_server: Any, till: Till, tmp_path: Path
+) -> None:
+    """`pg_ctl stop -m immediate` (a crash of HQ's server) while a till pushes: after the
+    restart the till's next push completes, and HQ holds each seq once."""
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 6000)
+    sell(till)
+    own = push.open_own(till.config.database)
+    results: list[push.PushResult] = []
+
+    def pusher() -> None:
+        results.append(
+            push.push(own, REGISTER, till.clock, lambda: link.connect(settings),
+                      batch_size=50, timeout=10)
+        )  # fmt: skip
+
+    thread = threading.Thread(target=pusher)
+    thread.start()
+    try:
+        deadline = systime.monotonic() + 60
+        while systime.monotonic() < deadline and _hq_last(hq) < 1000:
+            systime.sleep(0.01)
+        stopped = pg_server.pg_ctl("-w", "-m", "immediate", "stop")
+        assert stopped.returncode == 0, stopped.stderr
+        thread.join(timeout=60)
+    finally:
+        if pg_server.pg_ctl("status").returncode != 0:
+            pg_server.start()
+        own.close()
+    assert results and results[0].status == "error"
+    held_before = _hq_last(hq)
+    assert 1000 <= held_before < head(till)
+    result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings))
+    assert result.status == "ok", result.message
+    assert result.acked_seq == head(till)
+    rows = hq.all("SELECT seq FROM entry WHERE register_id = %s ORDER BY seq", REGISTER)
+    assert [r[0] for r in rows] == list(range(1, head(till) + 1))
+    assert hq.one("SELECT count(*) FROM sale") == 1
