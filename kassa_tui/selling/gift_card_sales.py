@@ -25,7 +25,7 @@ from typing import Protocol
 from peewee import OperationalError, SqliteDatabase
 from stdnum import ean
 
-from kassa_tui.catalog.pricing import Line
+from kassa_tui.catalog.pricing import Line, PricedLine
 from kassa_tui.config import Config
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.core.clock import Instant
@@ -291,9 +291,17 @@ def journal_details(cards: list[Card]) -> dict[str, object]:
 
 def receipt_facts(facts: SaleFacts, cards: list[Card]) -> SaleFacts:
     """The receipt's VAT lines without the cards: a card sold has no VAT and is no sale."""
-    if not cards:
+    return _without(facts, sum(c.balance_ore for c in cards))
+
+
+def provisional_facts(facts: SaleFacts, lines: Sequence[PricedLine]) -> SaleFacts:
+    """A provisional receipt's VAT lines without the gift card lines (not issued yet)."""
+    return _without(facts, sum(p.amount for p in lines if p.line.group_code == GIFT_GROUP))
+
+
+def _without(facts: SaleFacts, off: int) -> SaleFacts:
+    if not off:
         return facts
-    off = sum(c.balance_ore for c in cards)
     vat_lines: list[VatLine] = []
     for line in facts.vat_lines:
         if line.rate_bp == 0 and off:

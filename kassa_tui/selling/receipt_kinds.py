@@ -22,7 +22,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import ReceiptDoc, copy_receipt, provisional_receipt
 from kassa_tui.records.register import Register, RegisterService
-from kassa_tui.selling import eat_in
+from kassa_tui.selling import eat_in, gift_card_sales
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.receipt_facts import basket_facts
 from kassa_tui.selling.transactions import Transactions
@@ -112,6 +112,7 @@ class ReceiptKinds(RegisterService):
             reason = state.sale_discount_reason
             facts = basket_facts(nr, now, person, priced, priced.payments, reason)
             facts = eat_in.noted_basket(self.db, state.uuid, facts)  # «Spises her»
+            facts = gift_card_sales.provisional_facts(facts, priced.lines)  # no VAT line
             doc = provisional_receipt(self.config, facts, training=training)
             self.queue.enqueue("provisional", doc, None, kick=False)
             return nr

@@ -26,7 +26,7 @@ from kassa_tui.saft.export import export_saft
 from kassa_tui.selling import gift_card_sales
 from kassa_tui.selling.gift_cards import GiftCards
 
-from .conftest import PILSNER, count, print_waiting, write_config
+from .conftest import TOOTHPASTE, count, print_waiting, write_config
 from .test_saft import DAY, NS, schema
 
 CARD = "7090012345678"  # from the shop's card stack
@@ -44,7 +44,7 @@ def cards(till: Till) -> int:
 def test_a_card_sold_is_a_line_at_zero_vat_and_issued_only_when_paid(
     till: Till, cashier: Person
 ) -> None:
-    till.baskets.add(cashier, PILSNER)  # 39,90
+    till.baskets.add(cashier, TOOTHPASTE)  # 39,90
     sell(till, cashier)
     state = till.baskets.current()
     line = state.priced.lines[-1].line
@@ -87,7 +87,7 @@ def test_a_voided_basket_or_a_deleted_line_issues_nothing(
 ) -> None:
     sell(till, cashier)
     till.baskets.void_sale(cashier, "Kunden ombestemte seg", ("2", "2222"))
-    till.baskets.add(cashier, PILSNER)
+    till.baskets.add(cashier, TOOTHPASTE)
     sell(till, cashier)  # the code is free again: nothing was issued
     line = till.baskets.current().priced.lines[-1].line
     till.baskets.remove_line(cashier, line.id)
@@ -130,7 +130,7 @@ def test_wrong_sales_are_refused_and_nothing_changes(
 
 
 def test_a_sale_discount_first_refuses_the_card(till: Till, cashier: Person) -> None:
-    till.baskets.add(cashier, PILSNER)
+    till.baskets.add(cashier, TOOTHPASTE)
     till.baskets.discount_sale(cashier, "5", "Annet")
     with pytest.raises(Refused, match="discount on the whole sale cannot sell a gift card"):
         sell(till, cashier)
@@ -160,10 +160,10 @@ def test_the_expiry_and_the_maximum_come_from_kassa_toml(tmp_path: Path) -> None
 def test_x_z_json_voucher_and_saft_count_the_card_apart_from_the_sales(
     till: Till, cashier: Person, shift_lead: Person, tmp_path: Path
 ) -> None:
-    till.baskets.add(cashier, PILSNER)  # 39,90 at 25 %
+    till.baskets.add(cashier, TOOTHPASTE)  # 39,90 at 25 %
     sell(till, cashier)  # 500,00
     till.sales.pay_card(cashier, "")
-    till.baskets.add(cashier, PILSNER)  # paid with part of the card just sold
+    till.baskets.add(cashier, TOOTHPASTE)  # paid with part of the card just sold
     till.sales.pay_gift_card(cashier, "gift_card", CARD, "39,90")
 
     x = till.reports.x_report(shift_lead)
@@ -218,7 +218,7 @@ def test_x_z_json_voucher_and_saft_count_the_card_apart_from_the_sales(
 def test_a_return_to_a_credit_note_issues_one_printed_redeemed_and_counted(
     till: Till, cashier: Person, shift_lead: Person, tmp_path: Path
 ) -> None:
-    till.baskets.add(cashier, PILSNER)  # 39,90, paid by card
+    till.baskets.add(cashier, TOOTHPASTE)  # 39,90, paid by card
     done = till.sales.pay_card(cashier, "").completed
     assert done is not None
     back = till.returns.return_lines(
@@ -236,7 +236,7 @@ def test_a_return_to_a_credit_note_issues_one_printed_redeemed_and_counted(
     ).fetchone()
     assert json.loads(row[0])["gift_cards"] == [[note.code, 3_990, "2029-11-26"]]
 
-    till.baskets.add(cashier, PILSNER)  # the credit note pays 20,00 of the next sale
+    till.baskets.add(cashier, TOOTHPASTE)  # the credit note pays 20,00 of the next sale
     till.sales.pay_gift_card(cashier, "credit_note", note.code, "20")
     till.sales.pay_cash(cashier, "")
     assert GiftCards(till.db, "x").look_up(note.code).balance_ore == 1_990
@@ -269,16 +269,30 @@ def test_a_return_without_receipt_to_a_credit_note_and_the_refusals(
     till: Till, cashier: Person, shift_lead: Person
 ) -> None:
     back = till.returns.return_without_receipt(
-        cashier, [(PILSNER, 1000)], "Bytte", "2", "2222", "credit_note"
+        cashier, [(TOOTHPASTE, 1000)], "Bytte", "2", "2222", "credit_note"
     )
     note = gift_card_sales.credit_note_of(till.db, back.sale_id)
     assert note is not None and note.balance_ore == 3_990
     with pytest.raises(Refused, match="Unknown means of refund"):
-        till.returns.return_without_receipt(cashier, [(PILSNER, 1000)], "B", "2", "2222", "vipps")
+        till.returns.return_without_receipt(
+            cashier, [(TOOTHPASTE, 1000)], "B", "2", "2222", "vipps"
+        )
     till.receipts.training_on(shift_lead)
     with pytest.raises(Refused, match="Training mode: no credit note is issued"):
         till.returns.return_without_receipt(
-            cashier, [(PILSNER, 1000)], "Bytte", "2", "2222", "credit_note"
+            cashier, [(TOOTHPASTE, 1000)], "Bytte", "2", "2222", "credit_note"
         )
     assert count(till.db, "gift_card", "kind = 'credit' AND register_id = ?", "KASSE-1") == 1
     assert count(till.db, "sale", "kind = 'return'") == 1
+
+
+def test_a_provisional_receipt_shows_the_card_line_without_a_vat_line(
+    till: Till, cashier: Person
+) -> None:
+    till.baskets.add(cashier, TOOTHPASTE)
+    sell(till, cashier)
+    till.receipts.provisional(cashier)
+    receipt = print_waiting(till)[0].decode("cp865", errors="replace")
+    assert "Gavekort" in receipt and "500,00" in receipt and "25 %" in receipt
+    assert "0 %" not in receipt
+    assert cards(till) == 0  # a provisional receipt issues nothing
