@@ -29,6 +29,7 @@ from kassa_tui.selling.receipt_kinds import ReceiptKinds
 from kassa_tui.selling.returns import Returns
 from kassa_tui.selling.sales import Sales
 from kassa_tui.stock.levels import Stock
+from kassa_tui.stock.planned_prices import switch_due
 from kassa_tui.stock.products import Products
 from kassa_tui.stock.stocktake import Stocktakes
 from kassa_tui.store.database import connect
@@ -108,6 +109,7 @@ def open_till(
     drawer = Drawer(register, users)
     baskets = Baskets(register, catalog, users, drawer)
     sales = Sales(register, baskets, signer)
+    sales.switch_prices = lambda: switch_due(database, journal, clock)  # paid as priced now
     stock = Stock(database, config, journal, catalog, clock)
     stocktakes = Stocktakes(database, config, journal, clock)
     products = Products(database, config, journal, catalog)

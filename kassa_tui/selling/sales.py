@@ -8,6 +8,7 @@ numbered, signed and stored is selling.transactions'.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +64,9 @@ class Sales(Transactions):
     def __init__(self, register: Register, baskets: Baskets, signer: Signer | None = None) -> None:
         super().__init__(register, signer)
         self.baskets = baskets
+        #: Planned prices due are switched before a sale is priced for payment (composition:
+        #: stock.planned_prices.switch_due), so it is paid at the prices in force then.
+        self.switch_prices: Callable[[], object] | None = None
 
     def _amount(self, text: str) -> int:
         try:
@@ -162,6 +166,8 @@ class Sales(Transactions):
         lines = self.baskets.lines(basket_id)
         if not lines:
             raise Refused(_("The basket is empty."))
+        if self.switch_prices is not None:
+            self.switch_prices()
         if reprice_lines(self.db, self.journal, basket_id, lines):  # the prices in force now
             lines = self.baskets.lines(basket_id)
         self.baskets.check_beer_at_payment(basket_id)  # sold when paid: in the beer hours

@@ -136,3 +136,18 @@ def test_pant_and_a_bottle_return_slip_keep_their_amounts(
     done = till.sales.pay_cash(cashier, "").completed
     assert done is not None and done.total == 2990 + 300 - 1200
     assert [(r["old"], r["new"]) for r in reprices(till)] == [(3990, 2990)]
+
+
+def test_a_planned_price_due_at_payment_is_switched_then_without_any_timer(
+    till: Till, cashier: Person, shift_lead: Person, time: SteeredTime
+) -> None:
+    """Nothing switched it yet (no app, no screen): paying switches it first, journaled as a
+    price change (13021), and the sale is paid at the new price."""
+    load(till, shift_lead, ROMME_AT_1230)
+    till.baskets.add(cashier, ROMME)
+    time.advance(30 * 60)
+    done = till.sales.pay_cash(cashier, "").completed
+    assert done is not None and done.total == 1990
+    changes = [json.loads(r.text) for r in till.journal.rows() if r.basic_id == "PRICECHANGE"]
+    assert [(c["old"], c["new"], c["step"]) for c in changes] == [(ROMME_PRICE, 1990, "start")]
+    assert [(r["old"], r["new"]) for r in reprices(till)] == [(ROMME_PRICE, 1990)]
