@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""The head office's ingest rate beside its floor, on a throwaway PostgreSQL.
+
+    python bench/bench_hq.py [--rows 50000] [--sales 200] [--batch 500]
+
+Starts a PostgreSQL cluster of its own (initdb into a temp dir, as the `postgres` user when run
+as root; loopback, a free port; the same settings as the tests: fsync off), makes a till with
+`--rows` journal rows and `--sales` sales, and measures in one run:
+
+- kassa: the till's push (`kassa_tui.sync.push`, the register's own role, `ingest` checking
+  every hash, the chain, replays, forks and gaps, deriving the sales rows and stock deltas);
+- floor: the same rows (every column `entry` holds) put into a plain table of the same shape in
+  the same database with COPY, and with a plain multi-row INSERT, no function, no checks.
+
+Prints a markdown table: entries/s, and kassa as a share of the COPY floor (target: >= 20 %).
+A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import psycopg
+
+from kassa_tui.config.hq import HqSettings
+from kassa_tui.hq import admin, migrations
+from kassa_tui.sync import link, push
+
+ENTRY_COLUMNS = (
+    "register_id, seq, uuid, event_code, basic_id, user_number, utc, local_date, local_time,"
+    " text, sale_id, prev_hash, hash, payload, record"
+)
+
+
+def _bindir() -> Path:
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    if not candidates:
+        sys.exit("bench_hq: PostgreSQL is not installed (apt-get install postgresql)")
+    return candidates[-1].parent
+
+
+def _as_owner(cmd: list[str]) -> None:
+    if os.geteuid() == 0:
+        cmd = ["runuser", "-u", "postgres", "--", *cmd]
+    subprocess.run(cmd, check=True, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Cluster:
+    def __init__(self) -> None:
+        self.bindir = _bindir()
+        self.base = Path(tempfile.mkdtemp(prefix="kassa-bench-pg-"))
+        self.port = _free_port()
+        self.password = secrets.token_urlsafe(12)
+        pw = self.base / "pw"
+        pw.write_text(self.password + "\n")
+        if os.geteuid() == 0:
+            shutil.chown(self.base, "postgres")
+            shutil.chown(pw, "postgres")
+        data = self.base / "data"
+        _as_owner([str(self.bindir / "initdb"), "-D", str(data), "-U", "postgres",
+                   f"--pwfile={pw}", "--auth-host=scram-sha-256", "--auth-local=trust",
+                   "--no-sync", "-E", "UTF8", "--locale=C"])  # fmt: skip
+        opts = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.base}"
+            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        )
+        _as_owner([str(self.bindir / "pg_ctl"), "-D", str(data), "-w", "-l",
+                   str(self.base / "log"), "-o", opts, "start"])  # fmt: skip
+        self.data = data
+
+    def dsn(self, dbname: str = "postgres") -> str:
+        return (
+            f"host=127.0.0.1 port={self.port} dbname={dbname} user=postgres"
+            f" password={self.password}"
+        )
+
+    def stop(self) -> None:
+        _as_owner([str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+def make_till(folder: Path, rows: int, sales: int):  # type: ignore[no-untyped-def]
+    from tests.hq.pushing import journal_rows, make_till, sell
+    from tests.shop import SteppingClock
+
+    till = make_till(folder, SteppingClock(), "BENCH-1")
+    for _ in range(sales):
+        sell(till)
+    journal_rows(till, rows)
+    return till
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=50_000)
+    parser.add_argument("--sales", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=500)
+    args = parser.parse_args()
+
+    from kassa_tui.people import users
+
+    users.SCRYPT_N = 2**8  # the demo's PINs, quickly
+    cluster = Cluster()
+    work = Path(tempfile.mkdtemp(prefix="kassa-bench-hq-"))
+    try:
+        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench_hq")
+        dsn = cluster.dsn("bench_hq")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            migrations.upgrade(conn)
+            creds = admin.add_register(conn, "BENCH-1", "SHOP1")
+        pw = work / "pw"
+        pw.write_text(creds.password + "\n")
+        pw.chmod(0o600)
+        settings = HqSettings(
+            dsn=f"host=127.0.0.1 port={cluster.port} dbname=bench_hq user={creds.role}"
+            " sslmode=disable",
+            password_file=pw,
+        )
+        till = make_till(work / "till", args.rows, args.sales)
+        total = int(till.db.execute_sql("SELECT MAX(seq) FROM journal").fetchone()[0])
+
+        started = time.perf_counter()
+        result = push.push(till.db, "BENCH-1", till.clock, lambda: link.connect(settings),
+                           batch_size=args.batch, timeout=120)  # fmt: skip
+        kassa_s = time.perf_counter() - started
+        assert result.status == "ok" and result.acked_seq == total, result
+
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("CREATE TABLE floor_copy (LIKE entry INCLUDING DEFAULTS)")
+            conn.execute("CREATE TABLE floor_insert (LIKE entry INCLUDING DEFAULTS)")
+            rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM entry ORDER BY seq").fetchall()
+            started = time.perf_counter()
+            with (
+                conn.cursor() as cur,
+                cur.copy(f"COPY floor_copy ({ENTRY_COLUMNS}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+            copy_s = time.perf_counter() - started
+            placeholders = "(" + ", ".join(["%s"] * 15) + ")"
+            started = time.perf_counter()
+            with conn.cursor() as cur:
+                for i in range(0, len(rows), args.batch):
+                    chunk = rows[i : i + args.batch]
+                    values = ", ".join([placeholders] * len(chunk))
+                    flat = [v for r in chunk for v in r]
+                    cur.execute(f"INSERT INTO floor_insert ({ENTRY_COLUMNS}) VALUES {values}", flat)
+            insert_s = time.perf_counter() - started
+            sales_at_hq = conn.execute("SELECT count(*) FROM sale").fetchone()
+        till.db.close()
+        rate = total / kassa_s
+        print(f"| HQ ingest, {total} entries ({args.sales} sales), batch {args.batch} "
+              f"| entries/s | share of the COPY floor |")  # fmt: skip
+        print("|---|---:|---:|")
+        print(f"| kassa: push → ingest (checked, derived) | {rate:,.0f} | "
+              f"{rate / (total / copy_s):.0%} (target >= 20 %) |")  # fmt: skip
+        print(f"| floor: COPY, same rows and table shape | {total / copy_s:,.0f} | 100% |")
+        print(f"| floor: INSERT, {args.batch} rows a statement | {total / insert_s:,.0f} | "
+              f"{(total / insert_s) / (total / copy_s):.0%} |")  # fmt: skip
+        print(f"\nHQ holds {sales_at_hq[0] if sales_at_hq else 0} sales, {total} entries.")
+    finally:
+        cluster.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
