@@ -339,3 +339,36 @@ def test_status_names_forks_and_gaps(hq: Hq, till: Till, tmp_path: Path) -> None
     cleared = CliRunner().invoke(main, ["hq", "register", "clear-fork", REGISTER], env=env)
     assert cleared.exit_code == 0 and f"Fork alarms cleared for {REGISTER}: 1." in cleared.output
     assert "FORK" not in CliRunner().invoke(main, ["hq", "status"], env=env).output
+
+
+def test_a_till_restored_from_an_old_copy_is_told_hq_holds_more(
+    hq: Hq, tmp_path: Path, time: SteeredTime
+) -> None:
+    """Restored, not selling yet: HQ holds rows this till no longer has. The push says so, and
+    the cursor never passes the till's own last row (so its next rows are still sent)."""
+    till = make_till(tmp_path / "till", Clock(source=time), REGISTER)
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 3)
+    old_copy = tmp_path / "old.db"
+    _copy_database(till, old_copy)
+    journal_rows(till, 3)
+    assert _push(till, settings).status == "ok"
+    config = till.config
+    till.db.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{config.database}{suffix}").unlink(missing_ok=True)
+    shutil.copy(old_copy, config.database)
+    from kassa_tui.composition import open_till
+
+    restored = open_till(config, clock=Clock(source=time))
+    try:
+        result = _push(restored, settings)
+        assert result.status == "ahead", result
+        assert "restored from an old copy?" in result.message
+        state = push.state(restored.db, REGISTER)
+        assert state.acked_seq == head(restored) < hq.one("SELECT last_seq FROM register")
+        from kassa_tui.sync.status import status_text
+
+        assert status_text(state, settings, restored.clock.now().utc_text) == ("HQ: check", False)
+    finally:
+        restored.db.close()
