@@ -23,7 +23,7 @@ import pytest
 from kassa_tui.composition import Till
 from kassa_tui.core.clock import Clock
 from kassa_tui.sync import link, push
-from tests.unit.conftest import SteeredTime
+from tests.unit.conftest import SteeredTime, print_waiting
 
 from .pushing import Hq, head, journal_rows, make_hq, make_till, sell
 
@@ -135,6 +135,10 @@ def test_money_per_register_and_day_at_hq_is_the_tills_z_to_the_ore(
     for i in range(6):
         sell(till, card=bool(i % 2))
         time.advance(60)
+    cashier = till.users.sign_in("1", "1111")
+    done = till.returns.return_lines(cashier, 1, [(1, 1000)], "Skadet", "2", "2222")
+    assert done.total < 0  # a return: HQ's sums net it off as the Z does
+    print_waiting(till)
     lead = till.users.sign_in("2", "2222")
     till.receipts.training_on(lead)  # a training sale: on neither the Z nor HQ's money
     sell(till)
