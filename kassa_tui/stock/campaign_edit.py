@@ -88,7 +88,11 @@ def check_draft(db: SqliteDatabase, draft: CampaignDraft) -> CampaignRow:
     kind = "n_for_m" if draft.kind == "n_for_m" else "n_for_price"
     quantity = draft.quantity.strip()
     if kind == "n_for_m":
-        quantity = f"{quantity}/{draft.pay_for.strip()}"
+        n, m = quantity, draft.pay_for.strip()
+        if not (n.isdigit() and m.isdigit()):  # the CSV's '3/2' means nothing on the form
+            problems.append(_("N and M are whole numbers: 3 and 2 for '3 for 2'"))
+            n, m = "2", "1"  # the rest is still checked
+        quantity = f"{n}/{m}"
     cells = {
         "campaign": draft.name,
         "type": kind,

@@ -5,6 +5,9 @@ on the receipt and is journaled as an import of it would be (issue 14)."""
 from __future__ import annotations
 
 import json
+from typing import Any
+
+import pytest
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
@@ -193,3 +196,26 @@ async def test_the_day_close_shows_the_campaign_made_on_the_form(
     [x] = [job for job in printer.jobs if b"X-rapport" in job]
     paper = " ".join(x.decode("cp865").split())
     assert "Kampanjer (i rabatter)" in paper and "3 for 2 epler: 1 39,90" in paper
+
+
+@pytest.mark.parametrize("console", [False, True], ids=["full", "console"])
+def test_the_form_at_80x24(snap_compare: Any, till: Till, console: bool) -> None:
+    """The form as the shift lead sees it: a name, two products, a refusal, at 80x24 in a full
+    terminal and on the Linux console (the help line and the message both on the screen)."""
+    app = KassaApp(till, MemoryPrinter(), console=console)
+
+    async def before(pilot: Any) -> None:
+        await sign_in(pilot, "2", "2222")
+        await open_form(pilot, app)
+        await type_in(pilot, "Velg 2 for 50")
+        await pilot.press("tab", "tab", "tab", "tab")
+        for code in (EPLER, ROMME):
+            await type_in(pilot, code)
+            await pilot.press("enter")
+        await pilot.press("f10")  # no N: refused on the form
+        await pilot.pause(0.2)
+        for entry in app.screen.query("Input"):
+            entry.cursor_blink = False  # type: ignore[attr-defined]
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)

@@ -109,6 +109,7 @@ def test_journaled_exactly_as_the_import_of_the_same_campaign(
         ({"codes": ()}, "no products"),
         ({"codes": (LOOSE_APPLES_PLU,)}, "is sold by weight"),
         ({"pay_for": "3"}, "must pay for at least one"),
+        ({"pay_for": ""}, "N and M are whole numbers"),
         ({"valid_to": "2026-11-27 11:00"}, "'to' is not after 'from'"),
         ({"valid_from": "27.11.2026"}, "'from' must be a date"),
         ({"name": ""}, "the campaign has no name"),
