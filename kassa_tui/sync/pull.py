@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,11 +86,7 @@ def pull(
         if head is None:
             break
         revision, kind, source, row_count = int(head[0]), str(head[1]), str(head[2]), head[3]
-        rows: list[Row] = []
-        for (body,) in conn.execute(
-            "SELECT body FROM catalog_page WHERE revision = %s ORDER BY page", (revision,)
-        ):
-            rows.extend(body)
+        rows = _spool(conn, db, revision)
         if len(rows) != int(row_count):  # cannot happen: a revision commits with its pages
             raise RuntimeError(
                 f"catalog revision {revision}: {len(rows)} rows of {row_count} arrived"
@@ -102,6 +99,65 @@ def pull(
     return PullResult(before, last, done)
 
 
+class Spooled(Collection[Row]):
+    """A revision's rows as fetched, held in a TEMP table of the till's connection (a temp
+    table takes no lock on the till's database), read back a row at a time: a 200,000-row
+    price file is never in memory whole."""
+
+    def __init__(self, db: SqliteDatabase, count: int) -> None:
+        self.db = db
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __iter__(self) -> Iterator[Row]:
+        # A chunk at a time, each read to its end: a statement left open while the importer
+        # writes would make SQLite keep a statement journal for every write (10x slower).
+        start = 0
+        while True:
+            found = self.db.execute_sql(
+                f"SELECT n, body FROM {_SPOOL} WHERE n >= ? ORDER BY n LIMIT {_READ}", (start,)
+            ).fetchall()
+            if not found:
+                return
+            for _n, body in found:
+                yield json.loads(body)
+            start = int(found[-1][0]) + 1
+
+    def __contains__(self, item: object) -> bool:
+        return any(row == item for row in self)
+
+
+_SPOOL = "temp.hq_catalog_spool"
+_READ = 2000  # spooled rows read back at a time
+
+
+def _spool(conn: Connection[Any], db: SqliteDatabase, revision: int) -> Spooled:
+    """Fetch a revision page by page (one page in memory at a time) into the spool."""
+    db.execute_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS hq_catalog_spool"
+        " (n INTEGER PRIMARY KEY, body TEXT NOT NULL)"
+    )
+    db.execute_sql(f"DELETE FROM {_SPOOL}")
+    count = 0
+    page = 0
+    while True:
+        page += 1
+        found = conn.execute(
+            "SELECT body FROM catalog_page WHERE revision = %s AND page = %s", (revision, page)
+        ).fetchone()
+        if found is None:
+            break
+        body: list[Row] = found[0]
+        db.cursor().executemany(
+            f"INSERT INTO {_SPOOL} (n, body) VALUES (?, ?)",
+            [(count + i, json.dumps(row, ensure_ascii=False)) for i, row in enumerate(body)],
+        )
+        count += len(body)
+    return Spooled(db, count)
+
+
 def apply_revision(
     db: SqliteDatabase,
     journal: Journal,
@@ -109,7 +165,7 @@ def apply_revision(
     revision: int,
     kind: str,
     source: str,
-    rows: Sequence[Row],
+    rows: Collection[Row],
 ) -> Applied:
     """One revision, whole, in one SQLite transaction; `Refused` (nothing written) unless it is
     the one after the till's last."""
@@ -147,7 +203,7 @@ def apply_revision(
 
 
 def _apply_products(
-    db: SqliteDatabase, journal: Journal, config: Config, revision: int, rows: Sequence[Row]
+    db: SqliteDatabase, journal: Journal, config: Config, revision: int, rows: Collection[Row]
 ) -> list[tuple[int, str]]:
     fields: list[str] = []
     for row in rows:
@@ -172,7 +228,7 @@ def _apply_products(
 
 
 def _apply_campaigns(
-    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+    db: SqliteDatabase, journal: Journal, rows: Collection[Row]
 ) -> list[tuple[int, str]]:
     """Each row checked and written on its own (a campaign this till already has, or one naming
     a product it lacks, is rejected; the rest are written)."""
@@ -193,7 +249,7 @@ def _apply_campaigns(
 
 
 def _apply_groups(
-    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+    db: SqliteDatabase, journal: Journal, rows: Collection[Row]
 ) -> list[tuple[int, str]]:
     """Groups by code: a new one created, an existing one given the name and SAF-T code (each
     change journaled 13021 MASTERDATA, as an import's groups are)."""
@@ -227,7 +283,7 @@ def _apply_groups(
 
 
 def _apply_deposits(
-    db: SqliteDatabase, journal: Journal, rows: Sequence[Row]
+    db: SqliteDatabase, journal: Journal, rows: Collection[Row]
 ) -> list[tuple[int, str]]:
     """Deposit types by code, added or changed as `kassa deposits add|set` does (journaled the
     same way); one the till refuses (its pant product's PLU taken) is rejected."""
