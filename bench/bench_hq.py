@@ -8,11 +8,16 @@ as root; loopback, a free port; the same settings as the tests: fsync off), make
 `--rows` journal rows and `--sales` sales, and measures in one run:
 
 - kassa: the till's push (`kassa_tui.sync.push`, the register's own role, `ingest` checking
-  every hash, the chain, replays, forks and gaps, deriving the sales rows and stock deltas);
+  every hash, the chain, replays, forks and gaps, deriving the sales rows and stock deltas), in
+  a thread with its own SQLite connection as the App runs it, while the till scans;
 - floor: the same rows (every column `entry` holds) put into a plain table of the same shape in
   the same database with COPY, and with a plain multi-row INSERT, no function, no checks.
 
-Prints a markdown table: entries/s, and kassa as a share of the COPY floor (target: >= 20 %).
+- the till's own scan → basket line, `--scans` of them with no push running, then as many as
+  fit while the push runs (p50 and p99).
+
+Prints markdown tables: entries/s, kassa as a share of the COPY floor (target: >= 20 %), and
+the scan latencies.
 A benchmark, not a test: it asserts nothing.
 """
 
@@ -26,12 +31,15 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import psycopg
+from benchlib import percentile
 
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.hq import admin, migrations
@@ -110,11 +118,34 @@ def make_till(folder: Path, rows: int, sales: int):  # type: ignore[no-untyped-d
     return till
 
 
+def scans(till, most: int, go_on) -> list[float]:  # type: ignore[no-untyped-def]
+    """Up to `most` scans (ms each) while go_on(); a basket of 20 is paid by card."""
+    from tests.hq.pushing import print_waiting
+    from tests.unit.conftest import ROMME, TOOTHPASTE, VG
+
+    cashier = till.users.sign_in("1", "1111")
+    codes = (ROMME, TOOTHPASTE, VG)
+    took: list[float] = []
+    while len(took) < most and go_on():
+        started = time.perf_counter()
+        till.baskets.add(cashier, codes[len(took) % 3])
+        took.append((time.perf_counter() - started) * 1000)
+        if len(took) % 20 == 0:
+            till.sales.pay_card(cashier)
+            print_waiting(till)
+        time.sleep(0.002)
+    if len(took) % 20:
+        till.sales.pay_card(cashier)
+        print_waiting(till)
+    return took
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=50_000)
     parser.add_argument("--sales", type=int, default=200)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--scans", type=int, default=400, help="timed scans, each side")
     args = parser.parse_args()
 
     from kassa_tui.people import users
@@ -140,11 +171,28 @@ def main() -> None:
         till = make_till(work / "till", args.rows, args.sales)
         total = int(till.db.execute_sql("SELECT MAX(seq) FROM journal").fetchone()[0])
 
-        started = time.perf_counter()
-        result = push.push(till.db, "BENCH-1", till.clock, lambda: link.connect(settings),
-                           batch_size=args.batch, timeout=120)  # fmt: skip
-        kassa_s = time.perf_counter() - started
-        assert result.status == "ok" and result.acked_seq == total, result
+        quiet = scans(till, args.scans, lambda: True)
+        done: list[float] = []
+
+        def pusher() -> None:
+            own = push.open_own(till.config.database)  # as the App's worker: its own connection
+            try:
+                started = time.perf_counter()
+                pushed = push.push(own, "BENCH-1", till.clock, lambda: link.connect(settings),
+                                   batch_size=args.batch, timeout=120)  # fmt: skip
+                done.append(time.perf_counter() - started)
+                assert pushed.status == "ok", pushed
+            finally:
+                own.close()
+
+        thread = threading.Thread(target=pusher)
+        thread.start()
+        busy = scans(till, args.scans, thread.is_alive)
+        thread.join()
+        kassa_s = done[0]
+        with psycopg.connect(dsn) as conn:
+            found = conn.execute("SELECT count(*) FROM entry").fetchone()
+        total = int(found[0]) if found else 0
 
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE floor_copy (LIKE entry INCLUDING DEFAULTS)")
@@ -179,6 +227,12 @@ def main() -> None:
         print(f"| floor: INSERT, {args.batch} rows a statement | {total / insert_s:,.0f} | "
               f"{(total / insert_s) / (total / copy_s):.0%} |")  # fmt: skip
         print(f"\nHQ holds {sales_at_hq[0] if sales_at_hq else 0} sales, {total} entries.")
+        print("\n| scan → basket line (the till's own, in-process) | n | p50 ms | p99 ms |")
+        print("|---|---:|---:|---:|")
+        for name, values in (("no push running", quiet), ("while the push runs", busy)):
+            if values:
+                print(f"| {name} | {len(values)} | {percentile(values, 50):.1f} |"
+                      f" {percentile(values, 99):.1f} |")  # fmt: skip
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
