@@ -86,10 +86,29 @@ def hq_publish(
 @click.option("--dsn", default=None, help=DSN_HELP)
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
+@click.option(
+    "--registers",
+    is_flag=True,
+    help=N_("Instead: the revision each till sells on, as its pushed journal says."),
+)
 @friendly
-def hq_catalog(dsn: str | None, limit: int, as_json: bool) -> None:
+def hq_catalog(dsn: str | None, limit: int, as_json: bool, registers: bool) -> None:
     from kassa_tui.hq import catalog
 
+    if registers:
+        with _connect(dsn) as conn:
+            tills = catalog.register_revisions(conn)
+        if as_json:
+            click.echo(json.dumps([t.__dict__ for t in tills], indent=2, ensure_ascii=False))
+            return
+        shop, register, revision, applied = _("Shop"), _("Register"), _("Revision"), _("Applied")
+        click.echo(f"{shop:<10} {register:<12} {revision:>8}  {applied}")
+        for t in tills:
+            click.echo(
+                f"{t.shop_id[:10]:<10} {t.register_id[:12]:<12} {t.revision:>8}  "
+                f"{t.applied_utc or '-'}"
+            )
+        return
     with _connect(dsn) as conn:
         found = catalog.revisions(conn, limit)
     if as_json:

@@ -347,3 +347,26 @@ def revisions(conn: Connection[Any], limit: int = 20) -> list[Revision]:
         (limit,),
     )
     return [Revision(int(r), k, s, int(n), b, a) for r, k, s, n, b, a in cursor.fetchall()]
+
+
+@dataclass(frozen=True)
+class RegisterRevision:
+    register_id: str
+    shop_id: str
+    revision: int  # 0: none applied (as far as HQ has the register's journal)
+    applied_utc: str | None
+
+
+def register_revisions(conn: Connection[Any]) -> list[RegisterRevision]:
+    """Per register, the last catalog revision its journal (as pushed) says it applied."""
+    cursor = conn.execute(
+        "SELECT r.register_id, r.shop_id, a.revision, a.utc FROM register r LEFT JOIN LATERAL"
+        " (SELECT (e.text::jsonb->>'revision')::bigint AS revision, e.utc FROM entry e"
+        "  WHERE e.register_id = r.register_id AND e.basic_id = 'IMPORT'"
+        '  AND e.text LIKE \'%%"what": "hq_catalog"%%\' ORDER BY e.seq DESC LIMIT 1) a ON true'
+        " ORDER BY r.shop_id, r.register_id"
+    )
+    return [
+        RegisterRevision(str(reg), str(shop), int(rev or 0), utc)
+        for reg, shop, rev, utc in cursor.fetchall()
+    ]

@@ -7,6 +7,7 @@ and the till sells on the revision it has.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -64,6 +65,12 @@ def test_kassa_sync_pushes_then_takes_the_new_prices(hq_dsn: str, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "Catalog revision 1 (1 applied now)." in result.output
     assert hq.one("SELECT count(*) FROM entry WHERE register_id = %s", REGISTER) > 0
+    # The till's journal, pushed, tells HQ which revision it sells on once it syncs again.
+    assert CliRunner().invoke(main, ["--config", str(config), "sync", "--once"]).exit_code == 0
+    shown = CliRunner().invoke(
+        main, ["hq", "catalog", "--registers", "--json"], env={"KASSA_HQ_DSN": hq_dsn}
+    )
+    assert [(t["register_id"], t["revision"]) for t in json.loads(shown.output)] == [(REGISTER, 1)]
     again = open_till(load(config), clock=Clock(source=SteeredTime()))
     assert applied_revision(again.db) == 1
     assert sell(again, ROMME) == 2690
