@@ -372,3 +372,20 @@ def test_a_till_restored_from_an_old_copy_is_told_hq_holds_more(
         assert status_text(state, settings, restored.clock.now().utc_text) == ("HQ: check", False)
     finally:
         restored.db.close()
+
+
+def test_a_clock_back_in_step_clears_its_skew_alarm(hq: Hq, tmp_path: Path) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    offset = [timedelta(days=1)]
+    clock = Clock(source=lambda: datetime.now(UTC) + offset[0])
+    till = make_till(tmp_path / "t", clock, REGISTER)
+    try:
+        assert push.push(till.db, REGISTER, clock, lambda: link.connect(settings)).status == "ok"
+        open_alarms = "SELECT count(*) FROM alarm WHERE kind = 'clock' AND cleared_at IS NULL"
+        assert hq.one(open_alarms) == 1
+        offset[0] = timedelta(0)  # the technician set the Pi's clock right
+        assert push.push(till.db, REGISTER, clock, lambda: link.connect(settings)).status == "ok"
+        assert hq.one(open_alarms) == 0
+        assert hq.one("SELECT count(*) FROM alarm WHERE kind = 'clock'") == 1  # kept, cleared
+    finally:
+        till.db.close()

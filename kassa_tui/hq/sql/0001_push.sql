@@ -275,6 +275,11 @@ BEGIN
         INSERT INTO alarm (register_id, kind, detail)
         VALUES (p_register, 'clock', 'the till''s clock is off by ' || (p_till_clock - now()));
     END IF;
+    IF p_till_clock IS NOT NULL AND abs(extract(epoch FROM p_till_clock - now())) <= 300 THEN
+        -- back in step: the skew alarm is over (a clock that went back, seq set, stays)
+        UPDATE alarm SET cleared_at = now(), cleared_by = 'ingest'
+        WHERE register_id = p_register AND kind = 'clock' AND seq IS NULL AND cleared_at IS NULL;
+    END IF;
     IF reg.forked THEN
         RETURN jsonb_build_object('status', 'fork', 'last_seq', reg.last_seq,
                                   'send_from', NULL, 'fork_seq', reg.fork_seq,
