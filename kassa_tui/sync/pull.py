@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,12 +32,14 @@ from peewee import SqliteDatabase
 from psycopg import Connection
 
 from kassa_tui.config import Config
+from kassa_tui.core.clock import Clock
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import GENESIS, Event, Journal
 from kassa_tui.stock.importing import IMPORT, Table, import_products
 from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
 
+log = logging.getLogger("kassa.sync")
 CAMPAIGN_FIELDS = ("campaign", "type", "products", "quantity", "price", "from", "to")
 Row = dict[str, Any]
 
@@ -70,6 +73,7 @@ def pull(
     config: Config,
     *,
     max_revisions: int | None = None,
+    max_rows: int | None = None,
     on_applied: Callable[[Applied], None] | None = None,
 ) -> PullResult:
     """Apply every revision HQ has after this till's, one at a time, in order.
@@ -86,6 +90,8 @@ def pull(
         if head is None:
             break
         revision, kind, source, row_count = int(head[0]), str(head[1]), str(head[2]), head[3]
+        if max_rows is not None and int(row_count) > max_rows:
+            break  # too large to apply beside the cashier: `kassa sync` takes it
         rows = _spool(conn, db, revision)
         if len(rows) != int(row_count):  # cannot happen: a revision commits with its pages
             raise RuntimeError(
@@ -381,6 +387,8 @@ def catalog_round(
     journal: Journal,
     config: Config,
     connect: Callable[[], Connection[Any]],
+    *,
+    max_rows: int | None = None,
 ) -> CatalogRound:
     """After the push: the journal checked against HQ's anchor, then the catalog pulled. HQ
     unreachable or answering wrongly changes nothing: the till sells on the revision it has."""
@@ -391,7 +399,7 @@ def catalog_round(
         return CatalogRound(False, applied_revision(db), [], _offline(db, exc))
     try:
         anchor = check_against_hq(conn, db, register_id)
-        result = pull(conn, db, journal, config)
+        result = pull(conn, db, journal, config, max_rows=max_rows)
     except psycopg.Error as exc:
         return CatalogRound(False, applied_revision(db), [], _offline(db, exc))
     except Refused as exc:
@@ -411,3 +419,22 @@ def _offline(db: SqliteDatabase, exc: Exception) -> str:
     return _(
         "HQ's catalog cannot be reached ({error}); the till sells on catalog revision {revision}"
     ).format(error=error, revision=applied_revision(db))
+
+
+#: The largest revision the running till applies by itself, beside the cashier (a few hundred
+#: milliseconds of the database's write lock); a larger one waits for `kassa sync`.
+BACKGROUND_MAX_ROWS = 2000
+
+
+def background_round(
+    db: SqliteDatabase, config: Config, clock: Clock, connect: Callable[[], Connection[Any]]
+) -> CatalogRound:
+    """The running till's catalog round, after its background push (kassa_tui.sync.status):
+    on the worker's own connection, small revisions only; logged, never raised."""
+    journal = Journal(db, config.register_id, clock)
+    done = catalog_round(db, journal, config, connect, max_rows=BACKGROUND_MAX_ROWS)
+    if done.applied:
+        log.info("catalog: %s", done.message)
+    elif not done.ok:
+        log.warning("catalog: %s", done.message)
+    return done

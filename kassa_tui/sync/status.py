@@ -16,6 +16,7 @@ from kassa_tui.config.hq import HqSettings
 from kassa_tui.core.clock import Clock, parse_utc
 from kassa_tui.core.i18n import _
 from kassa_tui.sync import link, push
+from kassa_tui.sync.pull import background_round
 
 log = logging.getLogger("kassa.sync")
 
@@ -66,6 +67,8 @@ def push_round(config: Config, clock: Clock) -> tuple[str, bool]:
         )
         if result.status != "ok":
             log.warning("sync: %s", result.message)
+        else:  # then the catalog HQ published (small revisions; kassa_tui.sync.pull)
+            background_round(database, config, clock, lambda: link.connect(settings))
         return status_text(push.state(database, config.register_id), settings, clock.now().utc_text)
     except Exception:  # a password file gone, a bug: the till sells on, the header says so
         log.exception("sync failed")

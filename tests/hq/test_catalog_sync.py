@@ -109,3 +109,36 @@ def test_kassa_journal_verify_against_hq_names_a_rolled_back_journal(
     bad = runner.invoke(main, ["--config", str(config), "journal", "verify", "--against-hq"])
     assert bad.exit_code == 1
     assert "it was rolled back (restored from an old copy?)" in bad.output
+
+
+def test_the_running_till_takes_small_revisions_by_itself(
+    hq_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The App's background round (sync.status.push_round, a thread worker's job) pushes, then
+    applies a small revision; a larger one than BACKGROUND_MAX_ROWS waits for `kassa sync`."""
+    from kassa_tui.sync import pull as pulling
+    from kassa_tui.sync.status import push_round
+
+    monkeypatch.setattr(pulling, "BACKGROUND_MAX_ROWS", 1)
+    hq = make_hq(hq_dsn)
+    clock = Clock(source=SteeredTime())
+    till = make_till(tmp_path / "till", clock, REGISTER)
+    config = load(_with_hq(till, hq, tmp_path))
+    header = "plu;ean;name;group;vat;price;unit\n"
+    small = tmp_path / "small.csv"
+    small.write_text(header + "2025;7020164760728;Rømme 18 % 3 dl;20;15;25,90;stk\n")
+    large = tmp_path / "large.csv"
+    large.write_text(header + "8801;;Vare A;20;15;10,00;stk\n8802;;Vare B;20;15;11,00;stk\n")
+    with hq.connect() as conn:
+        catalog.publish_file(conn, small, config)
+        catalog.publish_file(conn, large, config)
+    text, ok = push_round(config, clock)
+    assert ok, text
+    assert applied_revision(till.db) == 1
+    assert sell(till, ROMME) == 2590  # the cashier's next scan, no restart
+    push_round(config, clock)
+    assert applied_revision(till.db) == 1  # revision 2 waits for kassa sync
+    till.db.close()
+    result = CliRunner().invoke(main, ["--config", str(config.source), "sync", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Catalog revision 2 (1 applied now)." in result.output
