@@ -3,8 +3,9 @@
 The first line of a sale whose product (or group) carries an age limit asks the cashier to
 confirm the customer's age: one key confirms (journaled AGECHECK once per sale, with the age),
 Esc takes the line off again (journaled AGEREFUSED with the line). A higher limit later in the
-same sale (20 after 18) asks again. Beer is also refused outside the beer hours
-(selling.beer_hours) before it reaches the basket.
+same sale (20 after 18) asks again. The service itself refuses to complete a sale with an age
+limit not confirmed (`check_age_at_payment`, on every way to pay), whatever the screen did.
+Beer is also refused outside the beer hours (selling.beer_hours) before it reaches the basket.
 
 A part of `Baskets`; the basket's confirmed age is in `basket_counter_state`.
 """
@@ -38,6 +39,16 @@ _BEER_LINE = (
 )
 
 
+_LIMITED_LINE = (
+    "SELECT l.name, COALESCE(pr.age_limit, gr.age_limit, 0) AS age FROM basket_line l"
+    " JOIN product p ON p.id = l.product_id"
+    " LEFT JOIN product_counter_rule pr ON pr.product_id = p.id"
+    " LEFT JOIN group_counter_rule gr ON gr.group_id = p.group_id"
+    " WHERE l.basket_id = ? AND COALESCE(pr.age_limit, gr.age_limit, 0) > ?"
+    " ORDER BY age DESC, l.position LIMIT 1"
+)
+
+
 def beer_line(db: SqliteDatabase, basket_id: int) -> str | None:
     """The name of the basket's first beer line, if it has one."""
     row = db.execute_sql(_BEER_LINE, (basket_id,)).fetchone()
@@ -66,6 +77,22 @@ class AgeChecks(OpenBasket):
             raise Refused(
                 _("{refusal} Take {name} off, or void the sale.").format(refusal=message, name=name)
             )
+
+    def check_age_at_payment(self, basket_id: int) -> None:
+        """No sale is completed with an age limit the cashier has not confirmed, whatever the
+        way it is paid (the screen asks first; this is the service's own refusal). Refused,
+        nothing paid, with the line and the age to confirm."""
+        confirmed = self.confirmed_age(basket_id)
+        row = self.db.execute_sql(_LIMITED_LINE, (basket_id, confirmed)).fetchone()
+        if row is None:
+            return
+        name, age = str(row[0]), int(row[1])
+        raise Refused(
+            _(
+                "{name} is sold from {age} years: confirm the customer's age, or take the line"
+                " off, before payment."
+            ).format(name=name, age=age)
+        )
 
     def confirmed_age(self, basket_id: int) -> int:
         row = self.db.execute_sql(

@@ -171,6 +171,7 @@ class Sales(Transactions):
         if reprice_lines(self.db, self.journal, basket_id, lines):  # the prices in force now
             lines = self.baskets.lines(basket_id)
         self.baskets.check_beer_at_payment(basket_id)  # sold when paid: in the beer hours
+        self.baskets.check_age_at_payment(basket_id)  # an age limit confirmed, or no sale
         priced = price(
             lines,
             self.baskets.payments(basket_id),

@@ -1,0 +1,45 @@
+"""Shared by every test folder."""
+
+from __future__ import annotations
+
+import pytest
+
+from kassa_tui.selling.age_check import AgeChecks
+
+#: Test modules written before the sale service itself refused an age limit the cashier has not
+#: confirmed (issue 14): they sell Ringnes Pilsner (their usual 25 % product) with the service
+#: alone, without the J the sale screen asks for. Their till has that one refusal off; every
+#: other test (tests/unit/test_age_at_payment.py, the app's flows) runs with it on. A module
+#: leaves this list by confirming the age (`till.baskets.confirm_age(person, 18)`) where it
+#: sells beer or tobacco.
+SELL_BEER_UNCONFIRMED = {
+    "tests.devices.test_receipt_codepage",
+    "tests.test_cli_keys",
+    "tests.test_cli_saft",
+    "tests.test_cli_voucher",
+    "tests.unit.test_anchors",
+    "tests.unit.test_event_codes",
+    "tests.unit.test_gift_card_sales",
+    "tests.unit.test_gift_cards",
+    "tests.unit.test_journal",
+    "tests.unit.test_keyring",
+    "tests.unit.test_migrations",
+    "tests.unit.test_payment_methods",
+    "tests.unit.test_permissions",
+    "tests.unit.test_receipt_kinds",
+    "tests.unit.test_receipts",
+    "tests.unit.test_reports",
+    "tests.unit.test_returns",
+    "tests.unit.test_saft",
+    "tests.unit.test_sales",
+    "tests.unit.test_signals",
+    "tests.unit.test_signing",
+    "tests.unit.test_tamper",
+    "tests.unit.test_voucher",
+}
+
+
+@pytest.fixture(autouse=True)
+def _age_check_at_payment(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.module.__name__ in SELL_BEER_UNCONFIRMED:
+        monkeypatch.setattr(AgeChecks, "check_age_at_payment", lambda _self, _basket_id: None)
