@@ -175,7 +175,10 @@ def hq_register_clear_fork(register: str, dsn: str | None) -> None:
 
 @hq.command(
     "status",
-    help=N_("Per register: last seq HQ holds, last contact, clock skew, forks and gaps."),
+    help=N_(
+        "Per register: last seq HQ holds, rows waiting on the till (as of its last contact),"
+        " last contact, clock skew, forks and gaps."
+    ),
 )
 @click.option("--dsn", default=None, help=DSN_HELP)
 @click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
@@ -188,15 +191,18 @@ def hq_status(dsn: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([r.as_json() for r in rows], indent=2, ensure_ascii=False))
         return
-    shop, register, last, contact, skew, alarms = (
+    shop, register, last, waiting, contact, skew, alarms = (
         _("Shop"),
         _("Register"),
         _("Last seq"),
+        _("Waiting"),
         _("Last contact"),
         _("Clock skew"),
         _("Alarms"),
     )
-    click.echo(f"{shop:<10} {register:<12} {last:>9} {contact:<20} {skew:>11}  {alarms}")
+    click.echo(
+        f"{shop:<10} {register:<12} {last:>9} {waiting:>7} {contact:<19} {skew:>11}  {alarms}"
+    )
     for r in rows:
         contact = r.last_contact.strftime("%Y-%m-%d %H:%M:%S") if r.last_contact else "-"
         skew = f"{r.clock_skew.total_seconds():+.0f} s" if r.clock_skew is not None else "-"
@@ -207,7 +213,8 @@ def hq_status(dsn: str | None, as_json: bool) -> None:
             found.append(_("gap before {seq}").format(seq=r.open_gaps[0]))
         if r.open_clock_alarms:
             found.append(_("clock"))
+        backlog = "-" if r.backlog is None else str(r.backlog)
         click.echo(
-            f"{r.shop_id[:10]:<10} {r.register_id[:12]:<12} {r.last_seq:>9} {contact:<20} "
-            f"{skew:>11}  {', '.join(found) or '-'}"
+            f"{r.shop_id[:10]:<10} {r.register_id[:12]:<12} {r.last_seq:>9} {backlog:>7} "
+            f"{contact:<19} {skew:>11}  {', '.join(found) or '-'}"
         )

@@ -131,12 +131,19 @@ class RegisterStatus:
     fork_seq: int | None
     open_gaps: list[int]
     open_clock_alarms: int
+    till_head: int | None = None  # the till's last seq at its last contact
+
+    @property
+    def backlog(self) -> int | None:
+        """Rows the till had that HQ has not, as far as HQ knows (its last contact)."""
+        return None if self.till_head is None else max(0, self.till_head - self.last_seq)
 
     def as_json(self) -> dict[str, Any]:
         return {
             "register": self.register_id,
             "shop": self.shop_id,
             "last_seq": self.last_seq,
+            "backlog": self.backlog,
             "last_contact": self.last_contact.isoformat() if self.last_contact else None,
             "clock_skew_seconds": (
                 round(self.clock_skew.total_seconds(), 1) if self.clock_skew is not None else None
@@ -156,7 +163,7 @@ def status(conn: psycopg.Connection[Any]) -> list[RegisterStatus]:
         "   WHERE a.register_id = r.register_id AND a.kind = 'gap' AND a.cleared_at IS NULL),"
         "   '{}'),"
         " (SELECT count(*) FROM alarm a WHERE a.register_id = r.register_id"
-        "   AND a.kind = 'clock' AND a.cleared_at IS NULL)"
+        "   AND a.kind = 'clock' AND a.cleared_at IS NULL), r.till_head"
         " FROM register r ORDER BY r.shop_id, r.register_id"
     ).fetchall()
     return [
@@ -170,6 +177,7 @@ def status(conn: psycopg.Connection[Any]) -> list[RegisterStatus]:
             fork_seq,
             [int(g) for g in gaps],
             int(clocks),
+            None if head is None else int(head),
         )
-        for reg, shop, last, contact, skew, forked, fork_seq, gaps, clocks in rows
+        for reg, shop, last, contact, skew, forked, fork_seq, gaps, clocks, head in rows
     ]

@@ -242,8 +242,8 @@ def push(
             try:
                 with deadline(conn, timeout):
                     row = conn.execute(
-                        "SELECT ingest(%s, %s, %s)",
-                        (register_id, Jsonb(entries), clock.now().utc),
+                        "SELECT ingest(%s, %s, %s, %s)",
+                        (register_id, Jsonb(entries), clock.now().utc, head),
                     ).fetchone()
             except psycopg.Error as exc:
                 return _failed(database, register_id, clock, cursor, sent, accepted, exc)

@@ -389,3 +389,20 @@ def test_a_clock_back_in_step_clears_its_skew_alarm(hq: Hq, tmp_path: Path) -> N
         assert hq.one("SELECT count(*) FROM alarm WHERE kind = 'clock'") == 1  # kept, cleared
     finally:
         till.db.close()
+
+
+def test_status_shows_what_still_waits_on_the_till_as_of_its_last_contact(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 30)
+    cut_short = _push(till, settings, batch_size=10, max_batches=1)  # e.g. the link broke
+    assert cut_short.status == "ok" and cut_short.acked_seq == 10
+    env = _env(hq, tmp_path)
+    [status] = json.loads(CliRunner().invoke(main, ["hq", "status", "--json"], env=env).output)
+    assert status["last_seq"] == 10 and status["backlog"] == head(till) - 10
+    text = CliRunner().invoke(main, ["hq", "status"], env=env).output.splitlines()
+    assert text[0].split()[4] == "Waiting" and text[1].split()[3] == str(head(till) - 10)
+    assert _push(till, settings).status == "ok"
+    [status] = json.loads(CliRunner().invoke(main, ["hq", "status", "--json"], env=env).output)
+    assert status["backlog"] == 0

@@ -32,6 +32,7 @@ CREATE TABLE register (
     fork_seq bigint,                          -- where the till's journal left HQ's
     last_contact timestamptz,
     till_clock timestamptz,                   -- the till's clock at its last contact
+    till_head bigint,                         -- the till's last journal seq then (backlog)
     clock_skew interval,                      -- till_clock minus HQ's clock then
     created_at timestamptz NOT NULL DEFAULT now()
 );
@@ -233,7 +234,8 @@ $$;
 
 -- Take a batch of one register's journal rows: [{seq, hash, payload, record}, ...].
 -- Answers {status: ok|gap|fork, last_seq, send_from, accepted, replayed}.
-CREATE FUNCTION ingest(p_register text, p_entries jsonb, p_till_clock timestamptz DEFAULT NULL)
+CREATE FUNCTION ingest(p_register text, p_entries jsonb, p_till_clock timestamptz DEFAULT NULL,
+                       p_till_head bigint DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
 DECLARE
@@ -267,6 +269,7 @@ BEGIN
     -- committed and replays nothing twice.
     SELECT * INTO reg FROM register WHERE register_id = p_register FOR UPDATE;
     UPDATE register SET last_contact = now(), till_clock = COALESCE(p_till_clock, till_clock),
+        till_head = COALESCE(p_till_head, till_head),
         clock_skew = CASE WHEN p_till_clock IS NULL THEN clock_skew ELSE p_till_clock - now() END
     WHERE register_id = p_register;
     IF p_till_clock IS NOT NULL AND abs(extract(epoch FROM p_till_clock - now())) > 300
@@ -378,12 +381,12 @@ BEGIN
 END;
 $$;
 
-REVOKE ALL ON FUNCTION ingest(text, jsonb, timestamptz) FROM PUBLIC;
+REVOKE ALL ON FUNCTION ingest(text, jsonb, timestamptz, bigint) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hq_derive(text, text, bigint, text, jsonb, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION hq_fork(text, bigint, text) FROM PUBLIC;
 DO $$
 BEGIN
-    EXECUTE format('GRANT EXECUTE ON FUNCTION ingest(text, jsonb, timestamptz) TO %I',
+    EXECUTE format('GRANT EXECUTE ON FUNCTION ingest(text, jsonb, timestamptz, bigint) TO %I',
                    hq_role('tills'));
 END;
 $$;
