@@ -312,7 +312,8 @@ BEGIN
                 replayed := replayed + 1;   -- an identical replay: already here
                 CONTINUE;
             END IF;
-            PERFORM hq_fork(p_register, v_seq, 'HQ holds ' || held || ', the till sent ' || v_hash);
+            PERFORM hq_fork(p_register, v_seq,
+                'HQ holds ' || COALESCE(held, 'nothing') || ', the till sent ' || v_hash);
             v_status := 'fork';
             EXIT;
         END IF;
