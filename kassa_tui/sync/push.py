@@ -315,6 +315,9 @@ def _failed(
     exc: Exception,
 ) -> PushResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    message = _("HQ cannot be reached: {error}").format(error=first)
+    if isinstance(exc, psycopg.OperationalError):
+        message = _("HQ cannot be reached: {error}").format(error=first)
+    else:  # HQ answered, and refused (a row that is not what its hash says, a bad role …)
+        message = _("HQ refused the rows: {error}").format(error=first)
     _save(database, register_id, clock.now().utc_text, acked=None, status="error", message=message)
     return _result(database, register_id, "error", sent, accepted, message)

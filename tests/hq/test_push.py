@@ -406,3 +406,36 @@ def test_status_shows_what_still_waits_on_the_till_as_of_its_last_contact(
     assert _push(till, settings).status == "ok"
     [status] = json.loads(CliRunner().invoke(main, ["hq", "status", "--json"], env=env).output)
     assert status["backlog"] == 0
+
+
+def test_a_row_that_is_not_what_its_hash_says_is_refused_whole(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    """A row changed on the way (or on the till after it was hashed): HQ takes nothing of the
+    batch, and the till is told HQ refused, not that HQ is out of reach."""
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 5)
+    entries = push.batch(till.db, REGISTER, 0, 100)
+    changed = next(e for e in entries if "000002" in e["payload"])
+    changed["payload"] = changed["payload"].replace("000002", "999999")
+    with (
+        psycopg.connect(role_dsn(settings), autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InvalidParameterValue, match="does not hash to its hash"),
+    ):
+        conn.execute("SELECT ingest(%s, %s)", (REGISTER, psycopg.types.json.Jsonb(entries)))
+    assert _held(hq) == []
+    # the till's own rows are intact, so its push goes through
+    assert _push(till, settings).status == "ok"
+    assert _held(hq) == _till_rows(till)
+
+
+def test_a_role_pushing_for_another_register_is_told_hq_refused(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    other = hq.add("KASSE-9", "OSLO1", tmp_path / "other")
+    hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 2)
+    result = _push(till, other)  # KASSE-9's credentials on KASSE-1's till
+    assert result.status == "error"
+    assert result.message.startswith("HQ refused the rows:") and "may not push" in result.message
+    assert _held(hq) == [] and push.state(till.db, REGISTER).acked_seq == 0
