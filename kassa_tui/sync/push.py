@@ -69,7 +69,7 @@ class SyncState:
     acked_seq: int
     head_seq: int
     oldest_waiting_utc: str | None
-    status: str  # '' (never pushed), ok, fork, error, ahead
+    status: str  # '' (never pushed), ok, fork, error, refused, ahead, broken
     message: str
     last_attempt_utc: str | None
     last_ok_utc: str | None
@@ -199,7 +199,7 @@ def batch(
 
 @dataclass(frozen=True)
 class PushResult:
-    status: str  # ok (everything HQ lacked is there), fork, error, ahead, broken
+    status: str  # ok (everything HQ lacked is there), fork, error, refused, ahead, broken
     sent: int  # rows sent (replays included)
     accepted: int  # rows HQ took that it did not have
     acked_seq: int  # the cursor now
@@ -315,9 +315,11 @@ def _failed(
     exc: Exception,
 ) -> PushResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    status = "error"  # the network: the next round tries again
     if isinstance(exc, psycopg.OperationalError):
         message = _("HQ cannot be reached: {error}").format(error=first)
     else:  # HQ answered, and refused (a row that is not what its hash says, a bad role …)
+        status = "refused"
         message = _("HQ refused the rows: {error}").format(error=first)
-    _save(database, register_id, clock.now().utc_text, acked=None, status="error", message=message)
-    return _result(database, register_id, "error", sent, accepted, message)
+    _save(database, register_id, clock.now().utc_text, acked=None, status=status, message=message)
+    return _result(database, register_id, status, sent, accepted, message)

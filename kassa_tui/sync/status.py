@@ -29,7 +29,7 @@ def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tu
     """(the header's text, fine?) for a sync state."""
     if state.status == "fork":
         return _("HQ: FORK"), False
-    if state.status in ("ahead", "broken"):
+    if state.status in ("ahead", "broken", "refused"):
         return _("HQ: check"), False
     alert = state.alert(settings, now_utc)
     if state.status == "ok" and state.last_attempt_utc == state.last_ok_utc:

@@ -436,6 +436,6 @@ def test_a_role_pushing_for_another_register_is_told_hq_refused(
     hq.add(REGISTER, "OSLO1", tmp_path)
     journal_rows(till, 2)
     result = _push(till, other)  # KASSE-9's credentials on KASSE-1's till
-    assert result.status == "error"
+    assert result.status == "refused"
     assert result.message.startswith("HQ refused the rows:") and "may not push" in result.message
     assert _held(hq) == [] and push.state(till.db, REGISTER).acked_seq == 0

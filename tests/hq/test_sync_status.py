@@ -39,6 +39,7 @@ def _english() -> None:
         (_state(9, 9, "error", NOW, TEN), "HQ off", True),
         (_state(5, 9, "fork", NOW, TEN, TEN_30), "HQ: FORK", False),
         (_state(5, 5, "ahead", NOW, TEN), "HQ: check", False),
+        (_state(5, 9, "refused", NOW, TEN, TEN_30), "HQ: check", False),
     ],
 )
 def test_the_header_text(state: SyncState, text: str, ok: bool) -> None:
