@@ -273,17 +273,17 @@ def push(
                 _save(database, register_id, now, acked=cursor, status="ahead", message=message,
                       hq_seq=hq_seq)  # fmt: skip
                 return _result(database, register_id, "ahead", sent, accepted, message)
+            if status not in ("ok", "gap") or (entries and cursor == before):
+                # An answer kassa does not know, or no step forward: do not spin.
+                message = _("HQ took none of the rows after {seq}").format(seq=before)
+                _save(database, register_id, now, acked=None, status="error", message=message)
+                return _result(database, register_id, "error", sent, accepted, message)
+            # ok: HQ holds what was sent; gap: HQ lacks rows before them, the next batch
+            # starts where HQ said (the cursor, moved back if need be)
             _save(database, register_id, now, acked=cursor, status="ok", hq_seq=hq_seq)
             if on_batch is not None:
                 on_batch(cursor, head)
-            if not entries and status == "ok":
-                break
-            if status == "ok" and cursor == before and entries:
-                # HQ took nothing and moved nothing: do not spin.
-                message = _("HQ took none of the rows after {seq}").format(seq=cursor)
-                _save(database, register_id, now, acked=None, status="error", message=message)
-                return _result(database, register_id, "error", sent, accepted, message)
-            if status == "ok" and cursor >= head:
+            if status == "ok" and (not entries or cursor >= head):
                 break
     finally:
         conn.close()

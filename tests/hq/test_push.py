@@ -439,3 +439,30 @@ def test_a_role_pushing_for_another_register_is_told_hq_refused(
     assert result.status == "refused"
     assert result.message.startswith("HQ refused the rows:") and "may not push" in result.message
     assert _held(hq) == [] and push.state(till.db, REGISTER).acked_seq == 0
+
+
+def test_hq_restored_from_an_older_backup_gets_the_rows_it_lost_again(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    """HQ's database went back (a point-in-time restore): it answers with a lower last seq
+    than the till's cursor, and the till moves its cursor BACK to it and sends again."""
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 20)
+    sell(till)
+    assert _push(till, settings).status == "ok"
+    with hq.connect() as conn, conn.transaction():  # what a restore to an older point leaves
+        for table in ("stock_delta", "sale_payment", "sale_line", "sale", "entry"):
+            conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+            conn.execute(f"DELETE FROM {table} WHERE seq > 10")
+            conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
+        conn.execute(
+            "UPDATE register SET last_seq = 10,"
+            " last_hash = (SELECT hash FROM entry WHERE register_id = %s AND seq = 10)",
+            (REGISTER,),
+        )
+    assert push.state(till.db, REGISTER).acked_seq == head(till) > 10
+    journal_rows(till, 1)  # the till sells on; its next push starts after its cursor
+    result = _push(till, settings)
+    assert result.status == "ok", result.message
+    assert _held(hq) == _till_rows(till)  # the lost rows came again, each once
+    assert hq.one("SELECT count(*) FROM sale") == 1
