@@ -163,6 +163,9 @@ class KeyList(Widget, can_focus=False):
     MAX_LINES: ClassVar[int] = 2
     #: Space between two entries.
     GAP: ClassVar[str] = "  "
+    #: The space when the usual one would leave entries off (the sale screen at 80 columns in
+    #: Norwegian): the keys stand out by their colour, so one space still parts them.
+    TIGHT_GAP: ClassVar[str] = " "
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -201,11 +204,27 @@ class KeyList(Widget, can_focus=False):
 
     def lines(self, width: int) -> list[list[tuple[str, str, bool]]]:
         """The entries laid out greedily in lines of `width` cells, at most MAX_LINES."""
+        return self.arranged(width)[0]
+
+    def arranged(self, width: int) -> tuple[list[list[tuple[str, str, bool]]], str]:
+        """The lines and the gap between entries: the usual one, or the tight one when that
+        shows more entries (no entry that fits with it is left off)."""
+        entries = self.entries()
+        lines = self.laid_out(entries, width, self.GAP)
+        if sum(map(len, lines)) < len(entries):
+            tight = self.laid_out(entries, width, self.TIGHT_GAP)
+            if sum(map(len, tight)) > sum(map(len, lines)):
+                return tight, self.TIGHT_GAP
+        return lines, self.GAP
+
+    def laid_out(
+        self, entries: list[tuple[str, str, bool]], width: int, spacing: str
+    ) -> list[list[tuple[str, str, bool]]]:
         lines: list[list[tuple[str, str, bool]]] = [[]]
         used = 0
-        for entry in self.entries():
+        for entry in entries:
             size = len(entry[0]) + (1 + len(entry[1]) if entry[1] else 0)
-            gap = len(self.GAP) if lines[-1] else 0
+            gap = len(spacing) if lines[-1] else 0
             if lines[-1] and used + gap + size > width:
                 if len(lines) == self.MAX_LINES:
                     break  # the rest are less important than this one: none jumps the queue
@@ -222,12 +241,13 @@ class KeyList(Widget, can_focus=False):
         key_style = self.get_component_rich_style("keybar--key")
         disabled_style = self.get_component_rich_style("keybar--disabled")
         text = Text(no_wrap=True, overflow="ellipsis", end="")
-        for number, line in enumerate(self.lines(self.content_size.width)):
+        lines, spacing = self.arranged(self.content_size.width)
+        for number, line in enumerate(lines):
             if number:
                 text.append("\n")
             for index, (label, words, enabled) in enumerate(line):
                 if index:
-                    text.append(self.GAP)
+                    text.append(spacing)
                 text.append(label, key_style if enabled else disabled_style)
                 if words:
                     text.append(" " + words, None if enabled else disabled_style)

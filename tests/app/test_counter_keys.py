@@ -205,6 +205,35 @@ async def test_the_sale_key_bar_in_norwegian(till: Till) -> None:
         i18n.set_language("en")
 
 
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ("F1 Help", "F12 Day close", "^E Receipts", "^L Lock", "^U Sign out")),
+        ("nb", ("F1 Hjelp", "F12 Dagsoppgjør", "^E Kvitteringer", "^L Lås", "^U Logg ut")),
+        ("nn", ("F1 Hjelp", "F12 Dagsoppgjer", "^E Kvitteringar", "^L Lås", "^U Logg ut")),
+    ],
+)
+async def test_lock_and_sign_out_fit_the_sale_key_bar_at_80_columns(
+    till: Till, language: str, words: tuple[str, ...]
+) -> None:
+    """Issue 14: at 80 columns in Norwegian the bar left ^L and ^U off; now the entries sit one
+    space apart when two would leave any off, and every F-key, ^E, ^L and ^U are there."""
+    i18n.set_language(language)
+    try:
+        app = KassaApp(till, MemoryPrinter())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await _sign_in(pilot)
+            lines = _bar(app).split("\n")
+            assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+            bottom = " ".join(lines)
+            for word in words:
+                assert word in bottom, word
+            for number in range(1, 13):
+                assert f"F{number} " in bottom, number
+    finally:
+        i18n.set_language("en")
+
+
 async def test_esc_clears_the_entry_line_and_the_quantity(app: KassaApp, till: Till) -> None:
     """Issue 13, 6: `123`, Esc, `3*` made `1233 ×` and the next scan sold 1 233 items."""
     async with app.run_test(size=(80, 24)) as pilot:
