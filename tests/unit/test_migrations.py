@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from peewee import SqliteDatabase
 
+from kassa_tui import composition
 from kassa_tui.catalog.counter_rules import CounterRule
 from kassa_tui.composition import open_till
 from kassa_tui.config import Config
@@ -63,8 +64,11 @@ def sell_at_schema_4(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[i
         # Nor counter rules (age limits, beer hours, eat-in VAT).
         old_kassa.setattr(age_check, "rule_of", lambda *_args: CounterRule())
         old_kassa.setattr(age_check, "beer_line", lambda *_args: None)
+        old_kassa.setattr(age_check.AgeChecks, "check_age_at_payment", lambda *_args: None)
         old_kassa.setattr(eat_in, "record_sale", lambda *_args: None)
         old_kassa.setattr(eat_in, "noted", lambda _db, _basket, facts: facts)
+        # Nor planned prices to switch at payment.
+        old_kassa.setattr(composition, "switch_due", lambda *_args: None)
         till = open_till(config)
         load_demo(till.db, till.users)
         cashier = till.users.sign_in("1", "1111")
