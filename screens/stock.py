@@ -304,17 +304,22 @@ class StockScreen(Screen[ProductInfo | None]):
         if product is None:
             self.show_error(_("Nothing selected."))
             return
-        self.as_stock_person(
-            lambda person: self.app.push_screen(ProductForm(person, product), self.work_done),
-            _("Change {name}").format(name=product.name),
-        )
+        self.product_form(product)
 
     @in_order
     def action_new_product(self) -> None:
-        self.as_stock_person(
-            lambda person: self.app.push_screen(ProductForm(person, None), self.work_done),
-            _("New product"),
-        )
+        self.product_form(None)
+
+    def product_form(self, product: ProductInfo | None) -> None:
+        """The form at once; a cashier's is approved by a shift lead when saved, after its
+        fields are checked (screens.dialogs.product_form)."""
+        app = host(self)
+        if app.read_only:
+            self.show_error(_("This is a read-only view: the till is running elsewhere."))
+            return
+        person = app.person
+        allowed = person if person is not None and person.role in STOCK_ROLES else None
+        self.app.push_screen(ProductForm(allowed, product), self.work_done)
 
     @in_order
     def action_campaigns(self) -> None:

@@ -1,8 +1,15 @@
 """Adding or changing a product. Every change of a price or of fixed data is journaled with its
 time by the stock service (§ 2-7 (3), event 13021); a product is deactivated, never deleted.
+
+Its pant (deposit type) is a field of both forms, journaled as master data as `kassa deposits
+assign` does. A cashier fills the form in first: the fields are checked, and only then is a
+shift lead asked for the number and PIN that save it (no PIN typed for a form that is refused).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -25,7 +32,9 @@ from kassa_tui.core.money import (
 )
 from kassa_tui.people.person import Person
 from kassa_tui.stock.deposits import set_pant_of_product
+from kassa_tui.stock.products import MAX_NAME, check_price
 from screens import styles
+from screens.dialogs.approval import ApprovalDialog
 from screens.host import guarded, host
 
 
@@ -48,7 +57,9 @@ class ProductForm(ModalScreen[str | None]):
         Binding("f9,ctrl+z", "toggle_active", show=False, priority=True),
     ]
 
-    def __init__(self, person: Person, product: ProductInfo | None) -> None:
+    def __init__(self, person: Person | None, product: ProductInfo | None) -> None:
+        """`person` may change products; None: a shift lead approves once the form is filled
+        in and its fields are checked."""
         super().__init__(classes="dialog")
         self.person = person
         self.product = product
@@ -60,7 +71,8 @@ class ProductForm(ModalScreen[str | None]):
         title = _("New product") if p is None else _("Change {name}").format(name=p.name)
         groups = [(f"{code} {name}", code) for code, name in till.stock.groups()]
         rates = [(format_rate(rate), rate) for rate in till.config.vat_rates_bp]
-        with VerticalScroll(classes="dialog-box form-box", id="form-box"):
+        boxed = "dialog-box form-box" + (" form-new" if p is None else "")
+        with VerticalScroll(classes=boxed, id="form-box"):
             yield Label(markup=False, content=title, classes="dialog-title")
             with row(_("Name")):
                 yield Input(value=p.name if p else "", id="form-name", max_length=80)
@@ -76,15 +88,14 @@ class ProductForm(ModalScreen[str | None]):
                     id="form-price",
                     max_length=12,
                 )
-            if p is not None:  # in the room a new product's PLU and unit take (80x24)
-                pant = [(f"{k.code} {k.name}", k.code) for k in deposit_types(till.db)]
-                with row(_("Pant")):
-                    yield Select(
-                        [(_("none"), ""), *pant],
-                        value=deposit_code_of(till.db, p.id),
-                        allow_blank=False,
-                        id="form-pant",
-                    )
+            pant = [(f"{k.code} {k.name}", k.code) for k in deposit_types(till.db)]
+            with row(_("Pant")):
+                yield Select(
+                    [(_("none"), ""), *pant],
+                    value=deposit_code_of(till.db, p.id) if p else "",
+                    allow_blank=False,
+                    id="form-pant",
+                )
             with row(_("Barcodes")):
                 yield Input(
                     value=", ".join(details.barcodes) if details else "",
@@ -130,61 +141,90 @@ class ProductForm(ModalScreen[str | None]):
 
     @guarded
     def action_save(self) -> None:
-        products = host(self).till.products
-        name = self.value("form-name")
+        fields = self.checked_fields()
+        self.as_allowed(lambda person: self.save(person, fields), self.title_text())
+
+    def title_text(self) -> str:
+        if self.product is None:
+            return _("New product")
+        return _("Change {name}").format(name=self.product.name)
+
+    def as_allowed(self, then: Callable[[Person], None], reason: str) -> None:
+        """Run `then` as the person who may change products, or as a shift lead who approves
+        now (the form stays open on a wrong PIN or Esc)."""
+        if self.person is not None:
+            then(self.person)
+            return
+
+        @guarded
+        def approved(self: ProductForm, approval: tuple[str, str] | None) -> None:
+            if approval is not None:
+                self.person = host(self).till.users.approver(*approval)
+                then(self.person)
+
+        self.app.push_screen(ApprovalDialog(reason), lambda value: approved(self, value))
+
+    def checked_fields(self) -> dict[str, Any]:
+        """Every field read and checked as far as the form can, before anyone is asked."""
+        name = " ".join(self.value("form-name").split())
+        if not name or len(name) > MAX_NAME:
+            raise Refused(_("A product name is 1 to {n} characters.").format(n=MAX_NAME))
         try:
             price = parse_amount(self.value("form-price"))
         except InvalidAmount:
             raise Refused(
                 _("{text} is not an amount.").format(text=self.value("form-price") or "?")
             ) from None
+        check_price(price)
         reorder_text = self.value("form-reorder") or "0"
         try:
             reorder = 0 if reorder_text == "0" else parse_quantity(reorder_text)
         except InvalidQuantity:
             raise Refused(_("{text} is not a quantity.").format(text=reorder_text)) from None
         barcodes = [c.strip() for c in self.value("form-barcodes").split(",") if c.strip()]
-        group = str(self.selected("form-group"))
-        vat = int(str(self.selected("form-vat")))
+        fields: dict[str, Any] = {
+            "name": name,
+            "group_code": str(self.selected("form-group")),
+            "vat_bp": int(str(self.selected("form-vat"))),
+            "price_ore": price,
+            "barcodes": barcodes,
+            "reorder_point_milli": reorder,
+        }
         if self.product is None:
-            products.add_product(
-                self.person,
-                name=name,
-                group_code=group,
-                vat_bp=vat,
-                price_ore=price,
-                barcodes=barcodes,
-                plu=self.value("form-plu") or None,
-                unit=str(self.query_one("#form-unit", Select).value),
-                reorder_point_milli=reorder,
-            )
-            self.dismiss(_("Product added: {name}.").format(name=name))
-        else:
-            products.update_product(
-                self.person,
-                self.product.id,
-                name=name,
-                group_code=group,
-                vat_bp=vat,
-                price_ore=price,
-                barcodes=barcodes,
-                reorder_point_milli=reorder,
-            )
-            self._set_pant(self.product.id, str(self.query_one("#form-pant", Select).value))
-            self.dismiss(_("Product saved: {name}.").format(name=name))
+            fields["plu"] = self.value("form-plu") or None
+            fields["unit"] = str(self.query_one("#form-unit", Select).value)
+        return fields
 
-    def _set_pant(self, product_id: int, code: str) -> None:
+    @guarded
+    def save(self, person: Person, fields: dict[str, Any]) -> None:
+        products = host(self).till.products
+        pant = str(self.query_one("#form-pant", Select).value)
+        if self.product is None:
+            product_id = products.add_product(person, **fields)
+            self._set_pant(person, product_id, pant)
+            self.dismiss(_("Product added: {name}.").format(name=fields["name"]))
+        else:
+            products.update_product(person, self.product.id, **fields)
+            self._set_pant(person, self.product.id, pant)
+            self.dismiss(_("Product saved: {name}.").format(name=fields["name"]))
+
+    def _set_pant(self, person: Person, product_id: int, code: str) -> None:
         till = host(self).till
-        set_pant_of_product(till.db, till.journal, self.person, product_id, code)
+        set_pant_of_product(till.db, till.journal, person, product_id, code)
 
     @guarded
     def action_toggle_active(self) -> None:
-        if self.product is None:
+        product = self.product
+        if product is None:
             return
-        active = not self.product.active
-        host(self).till.products.set_active(self.person, self.product.id, active)
-        message = _("{name} is sold again.") if active else _("{name} is no longer sold.")
-        self.dismiss(message.format(name=self.product.name))
+        active = not product.active
+
+        def toggle(person: Person) -> None:
+            host(self).till.products.set_active(person, product.id, active)
+            message = _("{name} is sold again.") if active else _("{name} is no longer sold.")
+            self.dismiss(message.format(name=product.name))
+
+        self.as_allowed(toggle, self.title_text())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

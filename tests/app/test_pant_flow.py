@@ -74,8 +74,8 @@ async def test_slips_are_paid_out_and_a_slip_counts_once(
 
 
 async def test_the_product_form_changes_a_drinks_pant(app: KassaApp, till: Till) -> None:
-    """Changing a product shows its pant (a new product gets it when next changed: at 80x24 its
-    PLU and unit take that room)."""
+    """Changing a product shows its pant (a new product's form has it too:
+    tests/app/test_product_form_flow.py)."""
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "2", "2222")
         await pilot.press("f2")
