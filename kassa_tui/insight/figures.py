@@ -1,0 +1,353 @@
+"""The insight screen's figures for one till, from its SQLite in plain SQL (issue 16).
+
+Sales: today / this week / this month against the same stretch before, 90 days of revenue
+with its 7-day average, and busy hours (business weekday x hour). Products: units, revenue
+and margin per product over 90 days, ABC class, trend, days of cover and dead stock.
+
+Everything is on the till's clock: business days turn at the cut-off hour ([day] cutoff_hour),
+training receipts are left out, returns are netted (they are negative), and gift cards sold
+are no revenue (the Z leaves them out too). Money is integer øre, quantities thousandths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from peewee import SqliteDatabase
+
+from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date, business_days_utc
+from kassa_tui.core.clock import utc_text as to_utc_text
+
+#: Gift cards sold are a liability, not a sale (selling.gift_card_sales.GIFT_GROUP).
+GIFT_GROUP = "GAVEKORT"
+#: Days of revenue on the chart, and of product figures.
+CHART_DAYS = 90
+PRODUCT_DAYS = 90
+#: The trend compares the last TREND_DAYS with the TREND_DAYS before.
+TREND_DAYS = 28
+#: Dead stock: on hand, and no sale in this many days.
+DEAD_DAYS = 30
+#: At most this many dead-stock products are listed (the most stock value first).
+DEAD_LIMIT = 500
+
+_VALID = "s.training = 0 AND s.completed_utc >= ? AND s.completed_utc < ?"
+
+
+@dataclass(frozen=True)
+class Period:
+    """One stretch of business days: net revenue incl. VAT, receipts, returns, items."""
+
+    first: str
+    last: str
+    revenue_ore: int
+    receipts: int
+    returns: int
+    items: int
+
+    @property
+    def average_basket_ore(self) -> int:
+        return round(self.revenue_ore / self.receipts) if self.receipts else 0
+
+    @property
+    def items_per_basket(self) -> float:
+        return self.items / self.receipts if self.receipts else 0.0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    name: str  # today, week, month
+    now: Period
+    before: Period
+
+    @property
+    def change_pct(self) -> float | None:
+        if not self.before.revenue_ore:
+            return None
+        return 100.0 * (self.now.revenue_ore - self.before.revenue_ore) / self.before.revenue_ore
+
+
+@dataclass(frozen=True)
+class Day:
+    date: str
+    revenue_ore: int
+    average7_ore: int  # the mean of this day and the six before
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    as_of_utc: str
+    business_date: str
+    comparisons: tuple[Comparison, ...]
+    days: tuple[Day, ...]
+    #: [weekday 0 = Monday][hour 0-23] over the chart's days: receipts, and net revenue.
+    hour_receipts: tuple[tuple[int, ...], ...]
+    hour_revenue: tuple[tuple[int, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ProductRow:
+    product_id: int
+    plu: str
+    name: str
+    group_code: str
+    unit: str
+    units_milli: int
+    revenue_ore: int
+    margin_ore: int | None  # None: no cost price known
+    abc: str  # A, B, C, or "-" (nothing sold)
+    last_28_milli: int
+    before_28_milli: int
+    on_hand_milli: int
+    last_sold_utc: str  # the last sale in the window, "" if none
+    dead: bool
+
+    @property
+    def trend_pct(self) -> float | None:
+        if not self.before_28_milli:
+            return None
+        return 100.0 * (self.last_28_milli - self.before_28_milli) / self.before_28_milli
+
+    @property
+    def cover_days(self) -> float | None:
+        """Days the stock on hand lasts at the last 28 days' pace (None: nothing sold)."""
+        if self.last_28_milli <= 0:
+            return None
+        return max(0, self.on_hand_milli) / (self.last_28_milli / TREND_DAYS)
+
+
+@dataclass(frozen=True)
+class ProductFigures:
+    as_of_utc: str
+    first: str
+    last: str
+    rows: tuple[ProductRow, ...]  # every product sold in the window, then dead stock
+    dead_count: int  # every dead product, also those past DEAD_LIMIT
+
+
+def _bday(cutoff: int) -> str:
+    return f"date(s.local_date || ' ' || s.local_time, '-{int(cutoff)} hours')"
+
+
+def _range(first: str, last: str, cutoff: int) -> tuple[str, str]:
+    start, end = business_days_utc(first, last, cutoff)
+    return to_utc_text(start), to_utc_text(end)
+
+
+def period(db: SqliteDatabase, first: str, last: str, cutoff: int = DEFAULT_CUTOFF_HOUR) -> Period:
+    """Business days `first` to `last` (ISO dates, both included)."""
+    bounds = _range(first, last, cutoff)
+    receipts, returns, total = db.execute_sql(
+        "SELECT COALESCE(SUM(s.kind = 'sale'), 0), COALESCE(SUM(s.kind = 'return'), 0),"
+        f" COALESCE(SUM(s.total_ore), 0) FROM sale s WHERE {_VALID}",
+        bounds,
+    ).fetchone()
+    gift, items = db.execute_sql(
+        "SELECT COALESCE(SUM(CASE WHEN l.group_code = ? THEN l.amount_ore END), 0),"
+        " COALESCE(SUM(CASE WHEN l.group_code = ? THEN 0 WHEN l.qty_milli % 1000 = 0"
+        " THEN l.qty_milli / 1000 WHEN l.qty_milli < 0 THEN -1 ELSE 1 END), 0)"
+        f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}",
+        (GIFT_GROUP, GIFT_GROUP, *bounds),
+    ).fetchone()
+    return Period(first, last, int(total) - int(gift), int(receipts), int(returns), int(items))
+
+
+def _shift_month(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError(day)
+
+
+def comparisons(db: SqliteDatabase, today: str, cutoff: int) -> tuple[Comparison, ...]:
+    """Today against the same weekday a week before; this week (Monday to today) against the
+    same days of last week; this month (the 1st to today) against the same days of last month."""
+    d = date.fromisoformat(today)
+    week_start = d - timedelta(days=d.weekday())
+    month_start = d.replace(day=1)
+    prev_month_day = _shift_month(d, -1)
+    spans = (
+        ("today", (d, d), (d - timedelta(days=7), d - timedelta(days=7))),
+        ("week", (week_start, d), (week_start - timedelta(days=7), d - timedelta(days=7))),
+        ("month", (month_start, d), (prev_month_day.replace(day=1), prev_month_day)),
+    )
+    return tuple(
+        Comparison(
+            name,
+            period(db, now[0].isoformat(), now[1].isoformat(), cutoff),
+            period(db, before[0].isoformat(), before[1].isoformat(), cutoff),
+        )
+        for name, now, before in spans
+    )
+
+
+def sales_figures(
+    db: SqliteDatabase, now: Instant, cutoff: int = DEFAULT_CUTOFF_HOUR, days: int = CHART_DAYS
+) -> SalesFigures:
+    today = business_date(now, cutoff)
+    last = date.fromisoformat(today)
+    first = last - timedelta(days=days - 1)
+    bounds = _range(first.isoformat(), today, cutoff)
+    bday = _bday(cutoff)
+    revenue: dict[str, int] = {}
+    receipts = [[0] * 24 for _ in range(7)]
+    by_hour = [[0] * 24 for _ in range(7)]
+    for day, hour, n, total in db.execute_sql(
+        f"SELECT {bday} d, CAST(substr(s.local_time, 1, 2) AS INTEGER),"
+        " SUM(s.kind = 'sale'), SUM(s.total_ore)"
+        f" FROM sale s WHERE {_VALID} GROUP BY 1, 2",
+        bounds,
+    ):
+        weekday = date.fromisoformat(day).weekday()
+        revenue[day] = revenue.get(day, 0) + int(total)
+        receipts[weekday][int(hour)] += int(n)
+        by_hour[weekday][int(hour)] += int(total)
+    for day, hour, gift in db.execute_sql(
+        f"SELECT {bday}, CAST(substr(s.local_time, 1, 2) AS INTEGER), SUM(l.amount_ore)"
+        f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}"
+        " AND l.group_code = ? GROUP BY 1, 2",
+        (*bounds, GIFT_GROUP),
+    ):
+        revenue[day] -= int(gift)
+        by_hour[date.fromisoformat(day).weekday()][int(hour)] -= int(gift)
+    series = [revenue.get((first + timedelta(days=i)).isoformat(), 0) for i in range(days)]
+    chart = tuple(
+        Day(
+            (first + timedelta(days=i)).isoformat(),
+            series[i],
+            round(sum(series[max(0, i - 6) : i + 1]) / min(7, i + 1)),
+        )
+        for i in range(days)
+    )
+    return SalesFigures(
+        now.utc_text,
+        today,
+        comparisons(db, today, cutoff),
+        chart,
+        tuple(tuple(row) for row in receipts),
+        tuple(tuple(row) for row in by_hour),
+    )
+
+
+def abc_classes(revenues: dict[int, int]) -> dict[int, str]:
+    """A: the best sellers making the first 80 % of revenue, B: the next 15 %, C: the rest."""
+    total = sum(max(0, r) for r in revenues.values())
+    classes: dict[int, str] = {}
+    running = 0
+    for product_id, revenue in sorted(revenues.items(), key=lambda item: (-item[1], item[0])):
+        share = running / total if total else 1.0
+        classes[product_id] = "A" if share < 0.80 else "B" if share < 0.95 else "C"
+        running += max(0, revenue)
+    return classes
+
+
+def product_figures(
+    db: SqliteDatabase,
+    now: Instant,
+    cutoff: int = DEFAULT_CUTOFF_HOUR,
+    days: int = PRODUCT_DAYS,
+    dead_days: int = DEAD_DAYS,
+) -> ProductFigures:
+    today = business_date(now, cutoff)
+    last = date.fromisoformat(today)
+
+    def start(back: int) -> str:
+        day = (last - timedelta(days=back - 1)).isoformat()
+        return _range(day, day, cutoff)[0]
+
+    first = (last - timedelta(days=days - 1)).isoformat()
+    bounds = _range(first, today, cutoff)
+    t28, t56, dead_from = start(TREND_DAYS), start(2 * TREND_DAYS), start(dead_days)
+    sold = db.execute_sql(
+        "SELECT a.product_id, COALESCE(p.plu, ''), COALESCE(p.name, ''),"
+        " COALESCE(g.code, ''), COALESCE(p.unit, 'stk'), a.units, a.revenue, a.net,"
+        " p.cost_ore,"
+        " a.last28, a.before28, COALESCE(ps.on_hand_milli, 0), a.last_utc"
+        " FROM (SELECT l.product_id, SUM(l.qty_milli) units, SUM(l.amount_ore) revenue,"
+        " SUM(l.amount_ore - l.vat_ore) net,"
+        " SUM(CASE WHEN s.completed_utc >= ? THEN l.qty_milli ELSE 0 END) last28,"
+        " SUM(CASE WHEN s.completed_utc >= ? AND s.completed_utc < ? THEN l.qty_milli"
+        " ELSE 0 END) before28,"
+        f" MAX(s.completed_utc) last_utc"
+        f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}"
+        " AND l.group_code != ? GROUP BY l.product_id) a"
+        " LEFT JOIN product p ON p.id = a.product_id"
+        " LEFT JOIN product_group g ON g.id = p.group_id"
+        " LEFT JOIN product_stock ps ON ps.product_id = a.product_id",
+        (t28, t56, t28, *bounds, GIFT_GROUP),
+    ).fetchall()
+    classes = abc_classes({int(r[0]): int(r[6]) for r in sold})
+    rows: list[ProductRow] = []
+    seen: set[int] = set()
+    for (
+        pid,
+        plu,
+        name,
+        group,
+        unit,
+        units,
+        revenue,
+        net,
+        cost,
+        l28,
+        b28,
+        on_hand,
+        last_utc,
+    ) in sold:
+        seen.add(int(pid))
+        margin = None if cost is None else int(net) - round(int(cost) * int(units) / 1000)
+        dead = int(on_hand) > 0 and last_utc < dead_from
+        rows.append(
+            ProductRow(
+                int(pid),
+                plu,
+                name,
+                group,
+                unit,
+                int(units),
+                int(revenue),
+                margin,
+                classes[int(pid)],
+                int(l28),
+                int(b28),
+                int(on_hand),
+                last_utc,
+                dead,
+            )
+        )
+    dead_count = sum(1 for row in rows if row.dead)
+    listed = 0
+    for pid, plu, name, group, unit, on_hand in db.execute_sql(
+        "SELECT p.id, COALESCE(p.plu, ''), p.name, g.code, p.unit, ps.on_hand_milli"
+        " FROM product_stock ps JOIN product p ON p.id = ps.product_id"
+        " JOIN product_group g ON g.id = p.group_id WHERE ps.on_hand_milli > 0"
+        " ORDER BY ps.on_hand_milli * COALESCE(p.cost_ore, p.price_ore) DESC, p.id"
+    ):
+        if int(pid) in seen:
+            continue
+        dead_count += 1
+        if listed < DEAD_LIMIT:
+            listed += 1
+            rows.append(
+                ProductRow(
+                    int(pid),
+                    plu,
+                    name,
+                    group,
+                    unit,
+                    0,
+                    0,
+                    None,
+                    "-",
+                    0,
+                    0,
+                    int(on_hand),
+                    "",
+                    True,
+                )
+            )
+    return ProductFigures(now.utc_text, first, today, tuple(rows), dead_count)
