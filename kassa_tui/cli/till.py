@@ -117,6 +117,10 @@ def init(
         make_demo_key(config)
     till = open_till(config)
     till.record_identity()  # whose database this is, before any Z says so (restore checks it)
+    from kassa_tui.selling.gift_card_sales import ensure_gift_product
+
+    with till.db.atomic("IMMEDIATE"):  # the hidden product a gift card is sold as, journaled
+        ensure_gift_product(till.db, till.journal)
     config.database.chmod(0o600)
     click.echo(_("Created {path}").format(path=config.database))
     if demo:
