@@ -1,7 +1,9 @@
 """`kassa hq report sales|products|stock`: what every till pushed, across shops (issue 15).
 
 Made from the rows HQ derives from each transaction as it is ingested (0001_push.sql: sale,
-sale_line, stock_delta; training receipts are left out, as on the Z). Days are the tills'
+sale_line, stock_delta; training receipts are left out, as on the Z), rolled up into day totals
+per shop first (0006_report_days.sql: `hq_rollup`, called by every report; ingest is not
+touched). Days are the tills'
 business days (local_date, Oslo), `--from`/`--to` both included. Money in øre, quantities in
 thousandths, as everywhere in kassa; the text form writes them the Norwegian way.
 
@@ -34,39 +36,38 @@ class Report:
 
 
 _SALES = """
-SELECT s.local_date, s.shop_id,
-       count(*) FILTER (WHERE s.kind = 'sale') AS receipts,
-       count(*) FILTER (WHERE s.kind = 'return') AS returns,
-       COALESCE(sum(s.total_ore), 0) AS total_ore,
-       COALESCE(sum(s.vat_ore), 0) AS vat_ore
-FROM sale s
-WHERE NOT s.training AND s.local_date BETWEEN %(from)s AND %(to)s
-  AND (%(shop)s::text IS NULL OR s.shop_id = %(shop)s)
-GROUP BY s.local_date, s.shop_id
-ORDER BY s.local_date, s.shop_id
+SELECT local_date, shop_id, receipts, returns, total_ore, vat_ore
+FROM sales_day
+WHERE local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+ORDER BY local_date, shop_id
 """
 
 _PRODUCTS = """
-SELECT l.code, max(l.name) AS name, max(l.group_code) AS group_code,
-       sum(l.qty_milli) AS qty_milli, sum(l.amount_ore) AS amount_ore
-FROM sale s JOIN sale_line l USING (register_id, seq)
-WHERE NOT s.training AND s.local_date BETWEEN %(from)s AND %(to)s
-  AND (%(shop)s::text IS NULL OR s.shop_id = %(shop)s)
-GROUP BY l.code
-ORDER BY sum(l.amount_ore) DESC, l.code
+SELECT code, max(name) AS name, max(group_code) AS group_code,
+       sum(qty_milli) AS qty_milli, sum(amount_ore) AS amount_ore
+FROM product_day
+WHERE local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+GROUP BY code
+ORDER BY sum(amount_ore) DESC, code
 """
 
 _STOCK = """
-SELECT d.shop_id, d.code, max(l.name) AS name,
-       COALESCE(sum(d.delta_milli) FILTER (WHERE s.local_date >= %(from)s), 0) AS moved_milli,
-       sum(d.delta_milli) AS level_milli,
-       sum(d.delta_milli) < 0 AS negative
-FROM stock_delta d
-JOIN sale s ON s.register_id = d.register_id AND s.seq = d.seq
-JOIN sale_line l ON l.register_id = d.register_id AND l.seq = d.seq AND l.line_nr = d.line_nr
-WHERE s.local_date <= %(to)s AND (%(shop)s::text IS NULL OR d.shop_id = %(shop)s)
-GROUP BY d.shop_id, d.code
-ORDER BY d.shop_id, d.code
+SELECT v.shop_id, v.code, v.name,
+       COALESCE(d.moved, 0) AS moved_milli,
+       v.level_milli - COALESCE(d.after, 0) AS level_milli,
+       v.level_milli - COALESCE(d.after, 0) < 0 AS negative
+FROM stock_level v
+LEFT JOIN (
+    SELECT shop_id, code,
+           sum(delta_milli) FILTER (WHERE local_date <= %(to)s) AS moved,
+           sum(delta_milli) FILTER (WHERE local_date > %(to)s) AS after
+    FROM stock_day
+    WHERE local_date >= %(from)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+    GROUP BY shop_id, code
+) d ON d.shop_id = v.shop_id AND d.code = v.code
+WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
+  AND (d.code IS NOT NULL OR v.level_milli <> 0)
+ORDER BY v.shop_id, v.code
 """
 
 _QUERIES = {
@@ -76,12 +77,25 @@ _QUERIES = {
 }
 
 
+def rollup(conn: Connection[Any]) -> int:
+    """Bring the day totals up to what HQ holds (0006_report_days.sql); returns how many
+    registers had something new."""
+    if conn.autocommit:
+        with conn.transaction():
+            found = conn.execute("SELECT hq_rollup()").fetchone()
+    else:
+        found = conn.execute("SELECT hq_rollup()").fetchone()
+        conn.commit()
+    return int(found[0]) if found else 0
+
+
 def report(
     conn: Connection[Any], kind: str, first: date, last: date, shop: str | None = None
 ) -> Report:
     """One report over [first, last] (business days, both included)."""
     sql, columns = _QUERIES[kind]
     params = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
+    rollup(conn)
     rows = [
         tuple(int(v) if isinstance(v, Decimal) else v for v in r)
         for r in conn.execute(sql, params).fetchall()

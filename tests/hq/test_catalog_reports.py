@@ -67,6 +67,18 @@ def test_sales_products_and_stock_match_the_till(shop: Shop) -> None:
     assert (products[ROMME]["qty_milli"], products[ROMME]["amount_ore"]) == (3000, 3 * 2490)
     stock = {r["code"]: r for r in report(shop.hq, "stock", DAY, DAY).as_json()}
     assert (stock[ROMME]["level_milli"], stock[ROMME]["negative"]) == (-3000, True)
+    # A sale pushed after the first report is added to the day's totals, once.
+    shop.sell(ROMME)
+    assert shop.push() == "ok"
+    (day,) = report(shop.hq, "sales", DAY, DAY).as_json()
+    assert (day["receipts"], day["total_ore"]) == (receipts + 1, till_total + 2490)
+    products = {r["code"]: r for r in report(shop.hq, "products", DAY, DAY).as_json()}
+    assert products[ROMME]["qty_milli"] == 4000
+    stock = {r["code"]: r for r in report(shop.hq, "stock", DAY, DAY).as_json()}
+    assert stock[ROMME]["level_milli"] == -4000
+    before = date(2026, 11, 26)  # the day before: nothing had moved yet
+    stock = {r["code"]: r for r in report(shop.hq, "stock", before, before).as_json()}
+    assert (stock[ROMME]["moved_milli"], stock[ROMME]["level_milli"]) == (0, 0)
     # Another shop, another day: nothing.
     assert report(shop.hq, "sales", DAY, DAY, "BERGEN1").rows == []
     assert report(shop.hq, "sales", date(2026, 11, 28), date(2026, 11, 28)).rows == []

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""`kassa hq report` on a head office's worth of sales: p50/p95 per report (target p95 <= 1 s).
+
+    python bench/bench_hq_report.py [--shops 20] [--tills 3] [--days 90] [--sales 150] [--runs 20]
+
+Starts a throwaway PostgreSQL (bench_hq.Cluster), applies HQ's migrations and generates, with
+SQL, what `ingest` would have derived from shops x tills x days x sales a day (3 lines each):
+the entries (a stand-in row each: this measures the reports, not ingest, which bench_hq.py
+measures), sales, lines and stock deltas, then ANALYZE, and rolls them up into the day totals
+the reports read (hq_rollup: timed apart, once; a report afterwards rolls up only what is
+new). Each report runs `--runs` times through `kassa_tui.hq.report.report`, the function the
+command calls: sales over a month for every shop, sales over a day for one shop, products over
+a month, stock over a month. Prints a markdown table. A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import psycopg
+from bench_hq import Cluster
+from benchlib import percentile
+
+from kassa_tui.hq import migrations
+from kassa_tui.hq.report import report, rollup
+
+FIRST = date(2026, 1, 1)
+
+_GENERATE = """
+INSERT INTO shop (shop_id, name)
+SELECT 'SHOP' || s, 'Butikk ' || s FROM generate_series(1, %(shops)s) s;
+INSERT INTO register (register_id, shop_id, role)
+SELECT 'S' || s || 'K' || t, 'SHOP' || s, 'bench_' || s || '_' || t
+FROM generate_series(1, %(shops)s) s, generate_series(1, %(tills)s) t;
+CREATE TEMP TABLE gen AS
+SELECT r.register_id, r.shop_id, (d * %(sales)s + n)::bigint AS seq, d, n
+FROM register r, generate_series(0, %(days)s - 1) d, generate_series(1, %(sales)s) n;
+INSERT INTO entry (register_id, seq, uuid, event_code, basic_id, utc, local_date, local_time,
+                   text, prev_hash, hash, payload)
+SELECT register_id, seq, gen_random_uuid(), '13999', 'SALE',
+       to_char(%(first)s::date + d, 'YYYY-MM-DD') || 'T10:00:00.000000Z',
+       to_char(%(first)s::date + d, 'YYYY-MM-DD'), '11:00:00', '{}', '', '', ''
+FROM gen;
+INSERT INTO sale (register_id, seq, shop_id, receipt_nr, kind, training, total_ore, vat_ore,
+                  completed_utc, local_date, local_time)
+SELECT register_id, seq, shop_id, seq, CASE WHEN n %% 50 = 0 THEN 'return' ELSE 'sale' END,
+       n %% 97 = 0, 3 * (1990 + (seq %% 40) * 100), 3 * 398,
+       to_char(%(first)s::date + d, 'YYYY-MM-DD') || 'T10:00:00.000000Z',
+       to_char(%(first)s::date + d, 'YYYY-MM-DD'), '11:00:00'
+FROM gen;
+INSERT INTO sale_line (register_id, seq, line_nr, code, name, group_code, qty_milli,
+                       unit_price_ore, discount_ore, amount_ore, vat_bp, vat_ore)
+SELECT register_id, seq, l, lpad(((seq * 7 + l * 131) %% 5000)::text, 13, '7'),
+       'Vare ' || ((seq * 7 + l * 131) %% 5000), '20', 1000,
+       1990 + (seq %% 40) * 100, 0, 1990 + (seq %% 40) * 100, 2500, 398
+FROM gen, generate_series(1, 3) l;
+INSERT INTO stock_delta (register_id, seq, line_nr, shop_id, code, delta_milli, reason)
+SELECT register_id, seq, l, shop_id, lpad(((seq * 7 + l * 131) %% 5000)::text, 13, '7'), -1000,
+       'sale'
+FROM gen, generate_series(1, 3) l;
+UPDATE register r SET last_seq = %(days)s * %(sales)s;
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shops", type=int, default=20)
+    parser.add_argument("--tills", type=int, default=3)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--sales", type=int, default=150)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    cluster = Cluster()
+    try:
+        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE bench_hq")
+        with psycopg.connect(cluster.dsn("bench_hq"), autocommit=True) as conn:
+            migrations.upgrade(conn)
+            started = time.monotonic()
+            params = {
+                "shops": args.shops,
+                "tills": args.tills,
+                "days": args.days,
+                "sales": args.sales,
+                "first": FIRST.isoformat(),
+            }
+            with conn.transaction():
+                for statement in _GENERATE.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement, params)
+            conn.execute("ANALYZE")
+            made = time.monotonic() - started
+            started = time.monotonic()
+            rollup(conn)  # the day totals for everything generated; reports add only new
+            rolled = time.monotonic() - started
+            sales = conn.execute("SELECT count(*) FROM sale").fetchone()
+            lines = conn.execute("SELECT count(*) FROM sale_line").fetchone()
+            assert sales is not None and lines is not None
+            month = (date(2026, 2, 1), date(2026, 2, 28))
+            last_month = (date(2026, 3, 1), date(2026, 3, 31))  # the data ends on 31 March
+            cases = [
+                ("sales, a month, every shop", "sales", month, None),
+                ("sales, a day, one shop", "sales", (month[0], month[0]), "SHOP7"),
+                ("products, a month, every shop", "products", month, None),
+                ("stock, a month, every shop", "stock", month, None),
+                ("stock, a month, one shop", "stock", month, "SHOP7"),
+                ("stock, the last month, every shop", "stock", last_month, None),
+            ]
+            print(
+                f"{args.shops} shops x {args.tills} tills x {args.days} days x {args.sales} sales:"
+                f" {sales[0]:,} sales, {lines[0]:,} lines (generated in {made:.0f} s; day totals"
+                f" rolled up in {rolled:.1f} s, once)\n"
+            )
+            print("| report | rows | p50 ms | p95 ms |")
+            print("|---|---:|---:|---:|")
+            for label, kind, (first, last), shop in cases:
+                times: list[float] = []
+                rows = 0
+                for _ in range(args.runs):
+                    t = time.perf_counter()
+                    rows = len(report(conn, kind, first, last, shop).rows)
+                    times.append((time.perf_counter() - t) * 1000)
+                print(
+                    f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
+                    f" {percentile(times, 95):.0f} |"
+                )
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
