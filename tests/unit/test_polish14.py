@@ -6,6 +6,7 @@ sale screen's VAT lines leave a gift card out (as the receipt does)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,7 +15,7 @@ from kassa_tui.cli import main
 from kassa_tui.composition import Till, open_till
 from kassa_tui.config import load
 from kassa_tui.people.person import Person
-from kassa_tui.selling import gift_card_sales
+from kassa_tui.selling import gift_card_sales, pant
 
 from .conftest import TOOTHPASTE, write_config
 
@@ -78,3 +79,60 @@ def test_the_screen_shows_no_vat_line_for_a_card(till: Till, cashier: Person) ->
     till.baskets.add(cashier, TOOTHPASTE)  # 25 %
     priced = till.baskets.current().priced
     assert [v.rate_bp for v in gift_card_sales.screen_vat_lines(priced)] == [2500]
+
+
+# -- the README's quick start: every barcode it lists to try is there in the demo shop --------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+HQ_FILE = README.parent / "data" / "demo_hq_products.csv"
+STACK_CARD = "7090000000059"  # a card from the shop's stack: sold at the till, not issued yet
+
+
+def quick_start() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text[text.index("## Quick start") : text.index("## The sale screen")]
+
+
+def test_every_barcode_of_the_quick_start_is_in_the_demo_shop(till: Till) -> None:
+    text = quick_start()
+    hq = text[text.index("A head office") :]  # those come with HQ's catalog file
+    codes = re.findall(r"`(\d{13})`", text[: text.index("A head office")])
+    assert len(codes) >= 25, codes
+    for code in re.findall(r"`(\d{13})`", hq):
+        assert code in HQ_FILE.read_text(encoding="utf-8"), code
+    db = till.db
+    for code in codes:
+        product = db.execute_sql(
+            "SELECT p.name FROM barcode b JOIN product p ON p.id = b.product_id WHERE b.code = ?",
+            (code,),
+        ).fetchone()
+        card = db.execute_sql("SELECT kind FROM gift_card WHERE code = ?", (code,)).fetchone()
+        slip = pant.read_slip(till.config.pant.slips, code)
+        embedded = code[:2] in ("23", "24")  # weight or price in the barcode
+        found = product or card or slip or embedded or code == STACK_CARD
+        assert found, f"{code} in the quick start is nothing in the demo shop"
+        named = re.search(rf"`{code}` \(([^),]+)", text)
+        if product and named and named.group(1)[0].isupper():  # «(Rømme)», not «(apples)»
+            word = named.group(1).split()[0]
+            assert word.lower() in str(product[0]).lower(), (code, word, product[0])
+    # what the quick start says of the cards and slips
+    said = {
+        "7090000000019": ("gift", 50_000),
+        "7090000000026": ("credit", 10_000),
+        "7090000000033": ("gift", None),  # expired
+    }
+    for code, (kind, balance) in said.items():
+        row = db.execute_sql(
+            "SELECT kind, (SELECT SUM(amount_ore) FROM gift_card_movement m"
+            " WHERE m.card_id = c.id) FROM gift_card c WHERE code = ?",
+            (code,),
+        ).fetchone()
+        assert row is not None and row[0] == kind, (code, row)
+        if balance is not None:
+            assert row[1] == balance, (code, row)
+    for code, kr in (("9800004200458", 45), ("9800004300127", 12), ("9800004401503", 150)):
+        slip = pant.read_slip(till.config.pant.slips, code)
+        assert slip is not None and slip.amount_ore == kr * 100
+    assert (
+        db.execute_sql("SELECT 1 FROM gift_card WHERE code = ?", (STACK_CARD,)).fetchone() is None
+    )
