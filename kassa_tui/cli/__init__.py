@@ -19,6 +19,7 @@ from kassa_tui.cli.export import export
 from kassa_tui.cli.groups import groups
 from kassa_tui.cli.hq import hq
 from kassa_tui.cli.hq_catalog import hq_catalog as _hq_catalog  # noqa: F401 (kassa hq publish)
+from kassa_tui.cli.import_sales import import_sales_command as _import_sales  # noqa: F401
 from kassa_tui.cli.insight_pairs import report_pairs as _report_pairs  # noqa: F401
 from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys

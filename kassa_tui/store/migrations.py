@@ -323,12 +323,39 @@ def _v10_catalog_pull(database: SqliteDatabase) -> None:
         )
 
 
+def _v10_sales_history(database: SqliteDatabase) -> None:
+    """The old system's sales history (issue 16): apart from kassa's own signed sales."""
+    for statement in (
+        "CREATE TABLE sales_history_import (id INTEGER NOT NULL PRIMARY KEY, file TEXT NOT NULL,"
+        " sha256 TEXT NOT NULL, row_count INTEGER NOT NULL, first_date TEXT NOT NULL,"
+        " last_date TEXT NOT NULL, qty_milli INTEGER NOT NULL, amount_ore INTEGER NOT NULL,"
+        " user_number INTEGER NOT NULL, imported_utc TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX sales_history_import_sha256 ON sales_history_import (sha256)",
+        "CREATE TABLE sales_history (id INTEGER NOT NULL PRIMARY KEY,"
+        " import_id INTEGER NOT NULL REFERENCES sales_history_import (id),"
+        " line INTEGER NOT NULL, local_date TEXT NOT NULL, local_time TEXT NOT NULL,"
+        " product_id INTEGER NOT NULL REFERENCES product (id), code TEXT NOT NULL,"
+        " qty_milli INTEGER NOT NULL, amount_ore INTEGER NOT NULL)",
+        "CREATE INDEX sales_history_date ON sales_history (local_date, product_id, qty_milli,"
+        " amount_ore)",
+        "CREATE INDEX sales_history_product ON sales_history (product_id, local_date)",
+    ):
+        database.execute_sql(statement)
+    for table in ("sales_history_import", "sales_history"):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
+
+
 def _v10_shop_system(database: SqliteDatabase) -> None:
     """Issue 14's follow-ups and the head office's till side: one migration, one part each."""
     _v10_gift_card_sales(database)
     _v10_campaigns(database)
     _v10_sync(database)
     _v10_catalog_pull(database)
+    _v10_sales_history(database)
 
 
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [

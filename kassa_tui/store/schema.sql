@@ -654,3 +654,45 @@ CREATE TRIGGER catalog_pull_no_update BEFORE UPDATE ON catalog_pull
     BEGIN SELECT RAISE(ABORT, 'catalog_pull is append-only'); END;
 CREATE TRIGGER catalog_pull_no_delete BEFORE DELETE ON catalog_pull
     BEGIN SELECT RAISE(ABORT, 'catalog_pull is append-only'); END;
+
+-- == v10 sales history
+-- The old system's sales history (`kassa import sales`, kassa_tui.insight.history), so trends and
+-- forecasts work from day one. HISTORY, not kassa's transactions: no receipt, no signature, never
+-- in the journal's sales, an X, a Z, SAF-T or a voucher. One row per import (the file's SHA-256:
+-- the same file is not imported twice; the import itself is journaled as IMPORT) and one per row
+-- of the file. Append-only.
+CREATE TABLE sales_history_import (
+    id INTEGER NOT NULL PRIMARY KEY,
+    file TEXT NOT NULL,              -- the file's name
+    sha256 TEXT NOT NULL,
+    row_count INTEGER NOT NULL,
+    first_date TEXT NOT NULL,        -- local dates of the first and last row
+    last_date TEXT NOT NULL,
+    qty_milli INTEGER NOT NULL,      -- the file's totals
+    amount_ore INTEGER NOT NULL,
+    user_number INTEGER NOT NULL,    -- who imported it
+    imported_utc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX sales_history_import_sha256 ON sales_history_import (sha256);
+CREATE TABLE sales_history (
+    id INTEGER NOT NULL PRIMARY KEY,
+    import_id INTEGER NOT NULL REFERENCES sales_history_import (id),
+    line INTEGER NOT NULL,           -- the row's line in the file
+    local_date TEXT NOT NULL,        -- the day it was sold, as the old system says
+    local_time TEXT NOT NULL,        -- HH:MM:SS, '' when the file gives only the day
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    code TEXT NOT NULL,              -- the code in the file
+    qty_milli INTEGER NOT NULL,      -- negative for a return in the old system
+    amount_ore INTEGER NOT NULL      -- VAT included
+);
+-- What the insight figures sum per day, readable from the index alone.
+CREATE INDEX sales_history_date ON sales_history (local_date, product_id, qty_milli, amount_ore);
+CREATE INDEX sales_history_product ON sales_history (product_id, local_date);
+CREATE TRIGGER sales_history_import_no_update BEFORE UPDATE ON sales_history_import
+    BEGIN SELECT RAISE(ABORT, 'sales_history_import is append-only'); END;
+CREATE TRIGGER sales_history_import_no_delete BEFORE DELETE ON sales_history_import
+    BEGIN SELECT RAISE(ABORT, 'sales_history_import is append-only'); END;
+CREATE TRIGGER sales_history_no_update BEFORE UPDATE ON sales_history
+    BEGIN SELECT RAISE(ABORT, 'sales_history is append-only'); END;
+CREATE TRIGGER sales_history_no_delete BEFORE DELETE ON sales_history
+    BEGIN SELECT RAISE(ABORT, 'sales_history is append-only'); END;
