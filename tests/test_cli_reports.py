@@ -54,8 +54,9 @@ def journal_count(config: Path, basic_id: str) -> int:
 def test_report_x_prints_every_field_and_is_journaled(shop: Path) -> None:
     code, out = kassa(shop, "report", "x", input=CASHIER)
     assert code == 0, out
-    assert "X-rapport" in out and "Kontantsalg" in out and "24,90" in out
-    assert "Skuffåpninger u/salg" in out and "Grand total" in out
+    # In the command's language (here English), as on the day close screen; paper: Bokmål.
+    assert "X report" in out and "Cash sales" in out and "24,90" in out
+    assert "No-sale drawer opens" in out and "Grand total" in out
     assert max(len(line) for line in out.splitlines()) <= 48
     code, out = kassa(shop, "report", "x", "--json", input=TECH)
     assert code == 0, out
@@ -108,7 +109,7 @@ def test_stored_z_reports_are_the_shift_leads_and_the_technicians(
         code, out = kassa(shop, "report", *args, input=login)
         assert code == 0, out
         assert (
-            ("Z-rapport" in out) if args[0] == "show" else (out.splitlines()[1].split()[0] == "1")
+            ("Z report\n" in out) if args[0] == "show" else (out.splitlines()[1].split()[0] == "1")
         )
     if args[0] == "list":
         assert out.splitlines()[0].split() == ["Z", "nr", "Business", "day"]
@@ -117,7 +118,7 @@ def test_stored_z_reports_are_the_shift_leads_and_the_technicians(
 def test_report_z_takes_a_shift_leads_pin_and_closes_the_day_once(shop: Path) -> None:
     code, out = kassa(shop, "report", *Z, input="2\n2222\n")
     assert code == 0, out
-    assert "Z-rapport" in out and "Z report 1 taken" in out and "24,90" in out
+    assert "Z report\n" in out and "Z report 1 taken" in out and "24,90" in out
     assert re.search(r"Z report 1 taken for \d\d\.\d\d\.\d{4};", out), out  # as receipts write it
     assert journal_count(shop, "ZREPORT") == 1
     code, out = kassa(shop, "report", *Z, "--json", input="2\n2222\n")
@@ -154,7 +155,7 @@ def test_report_z_refuses_an_uncounted_drawer_unless_told_not_counted(shop: Path
     assert journal_count(shop, "ZREPORT") == 0
     code, out = kassa(shop, "report", *Z, input=LEAD)
     assert code == 0, out
-    assert "Opptalt kontant" in out and "IKKE OPPTALT" in out  # on the printed Z
+    assert "Cash counted" in out and "NOT COUNTED" in out  # on the Z shown
     code, out = kassa(shop, "report", "show", "1", "--json", input=LEAD)
     assert code == 0 and json.loads(out)["cash_not_counted"] is True  # in its content
 

@@ -29,7 +29,10 @@ def _show(till: Till, report: Report, as_json: bool) -> None:
     if as_json:
         click.echo(report.to_json())
     else:
-        click.echo(report_doc(till.config, report).as_text(till.config.printer.columns), nl=False)
+        # In the command's language, as the day close screen shows it ([ui] language); only
+        # the paper (the print queue) stays Bokmål.
+        doc = report_doc(till.config, report, _)
+        click.echo(doc.as_text(till.config.printer.columns), nl=False)
 
 
 def _on_terminal() -> bool:

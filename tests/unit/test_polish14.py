@@ -9,6 +9,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
@@ -136,3 +137,67 @@ def test_every_barcode_of_the_quick_start_is_in_the_demo_shop(till: Till) -> Non
     assert (
         db.execute_sql("SELECT 1 FROM gift_card WHERE code = ?", (STACK_CARD,)).fetchone() is None
     )
+
+
+# -- kassa report x|z|show: the text in the command's language, the paper in Bokmål ------------
+
+ROMME = "7020164760728"
+CASHIER, LEAD = "1\n1111\n", "2\n2222\n"
+
+
+def report_shop(tmp_path: Path, language: str) -> Path:
+    from tests.shop import demo_till
+
+    till = demo_till(tmp_path, language=f'"{language}"')
+    cashier = till.users.sign_in("1", "1111")
+    till.baskets.add(cashier, ROMME)
+    assert till.sales.pay_cash(cashier, "").completed is not None
+    till.db.close()
+    return tmp_path / "kassa.toml"
+
+
+def kassa(config: Path, *args: str, stdin: str) -> str:
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=stdin)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def queued_text(config: Path, kind: str) -> str:
+    till = open_till(load(config))
+    try:
+        row = till.db.execute_sql(
+            "SELECT payload FROM print_job WHERE kind = ? ORDER BY id DESC LIMIT 1", (kind,)
+        ).fetchone()
+        return str(row[0] if isinstance(row[0], str) else bytes(row[0]).decode())
+    finally:
+        till.db.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "cash", "z_title", "not_counted"),
+    [
+        ("en", "X report", "Cash sales", "Z report", "NOT COUNTED"),
+        ("nn", "X-rapport", "Kontantsal", "Z-rapport", "IKKJE"),
+        ("nb", "X-rapport", "Kontantsalg", "Z-rapport", "IKKE OPPTALT"),
+    ],
+)
+def test_the_cli_prints_x_and_z_in_its_language_and_the_paper_stays_bokmal(
+    tmp_path: Path, language: str, title: str, cash: str, z_title: str, not_counted: str
+) -> None:
+    config = report_shop(tmp_path, language)
+    out = kassa(config, "report", "x", "--print", stdin=CASHIER)
+    assert title in out and cash in out and "24,90" in out, out
+    if language != "nb":
+        assert "Kontantsalg" not in out  # was the Bokmål paper text whatever the language
+    assert max(len(line) for line in out.splitlines()) <= 48
+    paper = queued_text(config, "xreport")
+    assert "X-rapport" in paper and "Kontantsalg" in paper  # the printout: Bokmål
+    data = json.loads(kassa(config, "report", "x", "--json", stdin=CASHIER))
+    assert (data["report_type"], data["total_cash_sale"]) == ("X report", 2490)  # as before
+    out = kassa(config, "report", "z", "--not-counted", "--yes", stdin=LEAD)
+    assert z_title in out and cash in out and not_counted in out, out
+    assert "Kontantsalg" in queued_text(config, "zreport")
+    shown = kassa(config, "report", "show", "1", stdin=LEAD)
+    assert z_title in shown and cash in shown and not_counted in shown
+    data = json.loads(kassa(config, "report", "show", "1", "--json", stdin=LEAD))
+    assert (data["report_type"], data["z_nr"]) == ("Z report", 1)
