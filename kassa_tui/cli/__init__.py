@@ -16,6 +16,7 @@ from kassa_tui.cli.counter_rules import rules
 from kassa_tui.cli.deposits import deposits
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
+from kassa_tui.cli.forecast import forecast as _forecast  # noqa: F401 (kassa forecast)
 from kassa_tui.cli.groups import groups
 from kassa_tui.cli.hq import hq
 from kassa_tui.cli.hq_catalog import hq_catalog as _hq_catalog  # noqa: F401 (kassa hq publish)

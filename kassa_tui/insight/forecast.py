@@ -134,8 +134,9 @@ def _damped_es(
     n, t_len = y.shape
     observed = ~np.isnan(y)
     # Start at the mean of the first four weeks seen.
-    first = np.where(observed[:, :28], np.nan_to_num(y[:, :28]), np.nan)
-    level = np.nan_to_num(np.nanmean(first, axis=1)) if t_len else np.zeros(n)
+    seen_first = observed[:, :28]
+    first_sum = np.where(seen_first, np.nan_to_num(y[:, :28]), 0.0).sum(axis=1)
+    level = first_sum / np.maximum(seen_first.sum(axis=1), 1)
     trend = np.zeros(n)
     sse = np.zeros(n)
     for t in range(t_len):

@@ -15,7 +15,9 @@ from tests.shop import demo_till
 @pytest.fixture(scope="module")
 def history(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Config, Shop]]:
     folder: Path = tmp_path_factory.mktemp("insight")
-    till = demo_till(folder)
+    till = demo_till(folder, language='"en"')
     config = till.config
     till.db.close()
-    yield config, write_history(str(config.database))
+    shop = write_history(str(config.database))
+    shop.config_path = str(folder / "kassa.toml")
+    yield config, shop

@@ -17,12 +17,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from kassa_tui.core.clock import OSLO, utc_text
+from kassa_tui.core.clock import OSLO, Instant, business_date, utc_text
 
 #: Monday..Saturday relative demand; Sunday closed.
 WEEKDAY = np.array([0.8, 0.85, 0.9, 1.0, 1.25, 1.6, 0.0])
-HOLIDAYS = {"2026-05-01", "2026-05-14", "2026-05-17", "2026-05-25"}
-FIRST_DAY = date(2026, 3, 2)  # a Monday
+#: Days (counted from the first) the shop is closed besides Sundays: holidays.
+HOLIDAYS = (61, 74, 78, 86)
 STOCKOUT_PRODUCT = 0  # the index of the product out of stock for 10 days
 STOCKOUT_DAYS = 10
 
@@ -30,11 +30,13 @@ STOCKOUT_DAYS = 10
 @dataclass
 class Shop:
     days: list[str]
+    closed: set[str]
     product_ids: list[int]
     codes: list[str]
     #: (product index, business day) -> units sold, returns netted, no training
     sold: dict[tuple[int, str], float] = field(default_factory=dict)
     stockout: tuple[str, str] = ("", "")  # first and last business day out of stock
+    config_path: str = ""  # the shop's kassa.toml (set by the fixture)
 
 
 def _demand(rng: np.random.Generator, n_days: int, weekday: np.ndarray) -> np.ndarray:
@@ -47,7 +49,7 @@ def _demand(rng: np.random.Generator, n_days: int, weekday: np.ndarray) -> np.nd
         mean = rng.uniform(2, 30)
         trend = 1 + rng.uniform(-0.3, 0.4) * t
         rate = mean * trend * (season * rng.uniform(0.85, 1.15, 7)[weekday])
-        if i % 3 == 0:  # a promotion week: three times the demand
+        if i % 6 == 0:  # a promotion week: three times the demand
             start = rng.integers(20, n_days - 10)
             rate[start : start + 7] *= 3
         shape = rng.choice([50.0, 3.0])  # Poisson-like or overdispersed (erratic)
@@ -64,13 +66,28 @@ def _demand(rng: np.random.Generator, n_days: int, weekday: np.ndarray) -> np.nd
     return np.array(rows, dtype=np.int64)
 
 
-def write_history(db_path: str, n_days: int = 196, seed: int = 16) -> Shop:
-    """Write `n_days` business days of sales into the till database at `db_path`."""
+def yesterday() -> date:
+    """The last whole business day on the system clock (the one `kassa forecast` reads)."""
+    return business_date_of(datetime.now(UTC)) - timedelta(days=1)
+
+
+def business_date_of(moment: datetime) -> date:
+    return date.fromisoformat(business_date(Instant(moment)))
+
+
+def write_history(
+    db_path: str, n_days: int = 196, seed: int = 16, last_day: date | None = None
+) -> Shop:
+    """Write `n_days` business days of sales into the till database, up to `last_day`: by
+    default the last Saturday before today, so the weeks fall the same way on every run."""
     rng = np.random.default_rng(seed)
-    days = [FIRST_DAY + timedelta(days=i) for i in range(n_days)]
+    if last_day is None:
+        last_day = yesterday() - timedelta(days=(yesterday().weekday() - 5) % 7)
+    first_day = last_day - timedelta(days=n_days - 1)
+    days = [first_day + timedelta(days=i) for i in range(n_days)]
     weekday = np.array([d.weekday() for d in days])
     truth = _demand(rng, n_days, weekday)
-    closed = np.array([d.weekday() == 6 or d.isoformat() in HOLIDAYS for d in days])
+    closed = np.array([d.weekday() == 6 or i in HOLIDAYS for i, d in enumerate(days)])
     truth[:, closed] = 0
     out_from = n_days - 60
     truth[STOCKOUT_PRODUCT, out_from : out_from + STOCKOUT_DAYS] = 0
@@ -92,7 +109,12 @@ def write_history(db_path: str, n_days: int = 196, seed: int = 16) -> Shop:
         )
         ids.append(int(cur.lastrowid or 0))
         codes.append(code)
-    shop = Shop([d.isoformat() for d in days], ids, codes)
+    shop = Shop(
+        [d.isoformat() for d in days],
+        {d.isoformat() for d, c in zip(days, closed, strict=True) if c},
+        ids,
+        codes,
+    )
     shop.stockout = (days[out_from].isoformat(), days[out_from + STOCKOUT_DAYS - 1].isoformat())
 
     receipt = conn.execute("SELECT COALESCE(MAX(receipt_nr), 0) FROM sale").fetchone()[0]
