@@ -14,15 +14,12 @@ from kassa_tui.selling.age_check import AgeChecks
 #: sells beer or tobacco.
 SELL_BEER_UNCONFIRMED = {
     "tests.devices.test_receipt_codepage",
-    "tests.test_cli_keys",
     "tests.test_cli_saft",
     "tests.test_cli_voucher",
     "tests.unit.test_anchors",
     "tests.unit.test_event_codes",
     "tests.unit.test_gift_card_sales",
     "tests.unit.test_gift_cards",
-    "tests.unit.test_journal",
-    "tests.unit.test_keyring",
     "tests.unit.test_migrations",
     "tests.unit.test_payment_methods",
     "tests.unit.test_permissions",
@@ -33,7 +30,6 @@ SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_saft",
     "tests.unit.test_sales",
     "tests.unit.test_signals",
-    "tests.unit.test_signing",
     "tests.unit.test_tamper",
     "tests.unit.test_voucher",
 }

@@ -22,6 +22,7 @@ def busy_day(till: Till, person: Person, time: SteeredTime) -> None:
         time.advance(1)
     till.baskets.price_lookup(person, PILSNER)
     time.advance(1)
+    till.baskets.confirm_age(person, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_cash(person, "")
 
 
@@ -133,6 +134,7 @@ def test_a_sale_is_never_stamped_before_the_previous_one(
     till.sales.pay_card(cashier, "")
     time.advance(-3600)
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J
     till.sales.pay_card(cashier, "")
     sales = till.db.execute_sql(
         "SELECT receipt_nr, completed_utc, local_date, local_time FROM sale ORDER BY receipt_nr"

@@ -37,6 +37,8 @@ from .conftest import PILSNER, REPO_CONFIG, ROMME, VG, SteeredTime, print_waitin
 def sell(till: Till, person: Person, *codes: str) -> int:
     for code in codes:
         till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     done = till.sales.pay_card(person, "").completed
     assert done is not None
     print_waiting(till)  # the next sale waits for the receipt
