@@ -52,11 +52,18 @@ def _open(ctx: click.Context) -> tuple[Till, sqlite3.Connection, str]:
     return till, till.db.connection(), yesterday
 
 
-def _demand(till: Till, conn: sqlite3.Connection, last: str, days: int) -> Demand:
+def _demand(
+    till: Till, conn: sqlite3.Connection, last: str, days: int, product_id: int | None = None
+) -> Demand:
+    """The sales of `days` days up to `last`: of one product, or of every product sold often
+    enough to be forecast (the rest are new, «order by hand», and stay out of memory)."""
     from kassa_tui.insight.demand import daily_demand
+    from kassa_tui.insight.forecast import NEW_SALES
 
     first = (date.fromisoformat(last) - timedelta(days=days - 1)).isoformat()
-    return daily_demand(conn, first, last, till.config.day_cutoff_hour)
+    if product_id is not None:
+        return daily_demand(conn, first, last, till.config.day_cutoff_hour, [product_id])
+    return daily_demand(conn, first, last, till.config.day_cutoff_hour, min_sale_days=NEW_SALES)
 
 
 @click.group(
@@ -97,18 +104,19 @@ def forecast(ctx: click.Context, product: str | None, days: int, limit: int, as_
     from kassa_tui.insight.pairs import find_product
 
     till, conn, last = _open(ctx)
-    demand = _demand(till, conn, last, HISTORY_DAYS)
+    product_id = None
     if product is not None:
         found = find_product(till.db, product)
         if found is None:
             bad_input(_("no product with PLU or barcode {code}").format(code=product))
-        demand = demand.rows(demand.product_ids == found.id)
-        if len(demand) == 0:
-            bad_input(
-                _("{code} has not been sold in the last {days} days").format(
-                    code=product, days=HISTORY_DAYS
-                )
+        product_id = found.id
+    demand = _demand(till, conn, last, HISTORY_DAYS, product_id)
+    if product is not None and len(demand) == 0:
+        bad_input(
+            _("{code} has not been sold in the last {days} days").format(
+                code=product, days=HISTORY_DAYS
             )
+        )
     result = make_forecast(demand, days)
     totals = np.nan_to_num(result.values, nan=-1.0).sum(axis=1)
     order = [int(i) for i in np.argsort(-totals, kind="stable")][:limit]

@@ -91,8 +91,12 @@ def daily_demand(
     last_day: str,
     cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
     product_ids: list[int] | None = None,
+    min_sale_days: int = 1,
 ) -> Demand:
-    """Demand per product and business day from `first_day` to `last_day` (inclusive)."""
+    """Demand per product and business day from `first_day` to `last_day` (inclusive).
+
+    Only products sold on at least `min_sale_days` days of the window are in it (a forecast
+    asks for as many as it needs to be more than "new": the rest stay out of memory)."""
     days = _days(first_day, last_day)
     n_days = len(days)
     day_index = {d: i for i, d in enumerate(days)}
@@ -132,6 +136,13 @@ def daily_demand(
     qty_all, amount_all = qty_all[inside], amount_all[inside]
 
     ids, row_all = np.unique(pid_all, return_inverse=True)
+    if min_sale_days > 1 and len(ids):
+        sale_days = np.bincount(row_all, weights=qty_all > 0, minlength=len(ids))
+        wanted = sale_days >= min_sale_days
+        keep_row = wanted[row_all]
+        pid_all, col_all = pid_all[keep_row], col_all[keep_row]
+        qty_all, amount_all = qty_all[keep_row], amount_all[keep_row]
+        ids, row_all = np.unique(pid_all, return_inverse=True)
     n = len(ids)
     qty_grid = np.zeros((n, n_days))
     revenue = np.zeros((n, n_days))

@@ -101,3 +101,26 @@ def test_a_shift_lead_or_technician_only(history: tuple[Config, Shop]) -> None:
     )
     assert result.exit_code == 1
     assert "RMSSE" not in result.output
+
+
+def test_kassa_forecast_shows_class_method_profile_and_days(history: tuple[Config, Shop]) -> None:
+    _, data = history
+    args = ["--config", data.config_path, "forecast"]
+    result = CliRunner().invoke(main, [*args, "--json", "--days", "7", "--limit", "5"], input=LEAD)
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output[result.output.index("{") :])
+    assert len(made["days"]) == 7 and len(made["products"]) == 5
+    first = made["products"][0]
+    assert first["class"] in ("smooth", "erratic") and "weekday profile" in first["method"]
+    assert len(first["weekday_profile"]) == 7 and first["weekday_profile"][6] == 0  # Sundays
+    totals = [sum(p["forecast"]) for p in made["products"]]
+    assert totals == sorted(totals, reverse=True)  # the biggest first
+
+    code = data.codes[0]
+    result = CliRunner().invoke(main, [*args, "--product", code, "--days", "7"], input=LEAD)
+    assert result.exit_code == 0, result.output
+    assert code in result.output and "weekday profile: Mo" in result.output
+    assert result.output.count("\n  20") == 7  # one line per day ahead
+
+    result = CliRunner().invoke(main, [*args, "--product", "4242424242"], input=LEAD)
+    assert result.exit_code == 2 and "no product with PLU or barcode 4242424242" in result.output
