@@ -25,8 +25,12 @@ from typing import Any
 import numpy as np
 from peewee import SqliteDatabase
 
+from kassa_tui.catalog.deposits import PANT_GROUP
 from kassa_tui.core.i18n import _
 
+#: A gift card sold is no choice of goods (kassa_tui.selling.gift_card_sales.GIFT_GROUP; that
+#: room is above this one). Nor is the pant a drink brings with it (PANT_GROUP).
+GIFT_GROUP = "GAVEKORT"
 #: What the Together tab and `kassa report pairs` offer: the last 90 or 365 days.
 WINDOWS = (90, 365)
 DEFAULT_MIN_COUNT = 3
@@ -46,7 +50,7 @@ CSV_FIELDS = (
 _BASKET_ROWS = (
     "SELECT DISTINCT l.sale_id, l.product_id FROM sale s JOIN sale_line l ON l.sale_id = s.id"
     " WHERE s.local_date BETWEEN ? AND ? AND s.kind = 'sale' AND s.training = 0"
-    " AND l.qty_milli > 0"
+    " AND l.qty_milli > 0 AND l.group_code NOT IN ('PANT', 'GAVEKORT')"
 )
 
 
@@ -119,7 +123,8 @@ def window(today: str, days: int) -> tuple[str, str]:
 
 def basket_rows(database: SqliteDatabase, first: str, last: str) -> tuple[np.ndarray, np.ndarray]:
     """(sale ids, product ids) of the period's baskets, sorted by sale then product, each
-    product once per sale.
+    product once per sale; pant and gift card lines left out (a drink's pant always goes with
+    it: that says nothing).
 
     The lines are read by sale id range (the period's first to last sale: sale ids grow with
     time) and kept only for the period's own sales: a join on the date reads the lines in a
@@ -139,8 +144,9 @@ def basket_rows(database: SqliteDatabase, first: str, last: str) -> tuple[np.nda
     if not len(valid):
         return empty, empty
     rows = database.execute_sql(
-        "SELECT sale_id, product_id FROM sale_line WHERE sale_id BETWEEN ? AND ? AND qty_milli > 0",
-        (int(valid.min()), int(valid.max())),
+        "SELECT sale_id, product_id FROM sale_line WHERE sale_id BETWEEN ? AND ?"
+        " AND qty_milli > 0 AND group_code NOT IN (?, ?)",
+        (int(valid.min()), int(valid.max()), PANT_GROUP, GIFT_GROUP),
     ).fetchall()
     if not rows:
         return empty, empty
