@@ -84,6 +84,7 @@ def every_kind(till: Till) -> dict[str, ReceiptDoc]:
     take("float")
     till.baskets.add(cashier, ROMME)
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.baskets.discount_sale(cashier, "10%", "Stamkunde – fast rabatt", ("2", "2222"))
     till.receipts.provisional(cashier)
     take("provisional")
