@@ -36,6 +36,7 @@ def shop(tmp_path: Path) -> Path:
     till.baskets.add(cashier, ROMME)
     assert till.sales.pay_cash(cashier, "").completed is not None
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     assert till.sales.pay_card(cashier, "").completed is not None
     till.db.close()
     return tmp_path / "kassa.toml"
