@@ -50,6 +50,7 @@ def shop(tmp_path: Path) -> Path:
     assert till.sales.pay_cash(cashier, "").completed is not None
     print_waiting(till)
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     assert till.sales.pay_card(cashier, "").completed is not None
     print_waiting(till)
     till.cash.count(lead, pieces(50000 + 2500 - 500))
