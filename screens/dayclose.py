@@ -61,6 +61,7 @@ class DayCloseScreen(Screen[None]):
             ("f5,ctrl+j", "pay_in", _("Pay-in"), "F5/^J", _("Pay-in: cash into the drawer")),
             ("f6,ctrl+t", "pay_out", _("Pay-out"), "F6/^T", _("Pay-out: cash out of the drawer")),
             ("escape,f12,ctrl+y", "back", _("Back"), "Esc/F12", _("Back to the sale screen")),
+            ("f9,ctrl+n", "insight", _("Insight"), "F9/^N", _("Insight: sales and products")),
         ]
 
     def help_rows(self) -> list[tuple[str, str, str]]:
@@ -123,6 +124,11 @@ class DayCloseScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def action_insight(self) -> None:
+        from screens.insight import InsightScreen  # issue 16
+
+        self.app.push_screen(InsightScreen())
 
     def action_signals(self) -> None:
         self.as_shift_lead(

@@ -35,6 +35,7 @@ class ReceiptsMenu(ModalScreen[str | None]):
                 ("copy", _("Copy of receipt {nr}").format(nr=self.number_text or "?")),
                 ("provisional", _("Provisional receipt for this basket")),
                 ("training", _("Training mode off") if training else _("Training mode on")),
+                ("insight", _("Insight: sales and products (shift lead)")),
             )
             yield Static(markup=False, content="", classes="message", id="menu-message")
             yield Static(
@@ -66,6 +67,12 @@ class ReceiptsMenu(ModalScreen[str | None]):
             self.dismiss(_("Provisional receipt {nr} printed.").format(nr=nr))
         elif event.option.id == "training":
             self.toggle_training()
+        elif event.option.id == "insight":
+            from screens.insight import InsightScreen  # issue 16
+
+            textual_app = self.app
+            self.dismiss(None)
+            textual_app.push_screen(InsightScreen())
 
     def toggle_training(self) -> None:
         app = host(self)

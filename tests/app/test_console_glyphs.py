@@ -268,6 +268,21 @@ async def z_report(pilot: Any, till: Till) -> None:
     await pilot.press("ctrl+z")
 
 
+async def insight_sales(pilot: Any, till: Till) -> None:
+    await paid_sale(pilot, till)  # something to show
+    await pilot.press("ctrl+u")
+    await pilot.pause()
+    await sign_in(pilot)
+    await pilot.press("ctrl+e", "4")
+
+
+async def insight_products(pilot: Any, till: Till) -> None:
+    await insight_sales(pilot, till)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("f4")
+
+
 #: Where to go, and the screen or dialog that must then be in front.
 ROUTES: dict[str, tuple[Route, str]] = {
     "sign-in": (sign_in_screen, "SignInScreen"),
@@ -303,6 +318,8 @@ ROUTES: dict[str, tuple[Route, str]] = {
     "campaigns": (campaigns, "CampaignsDialog"),
     "what to count": (count_section, "ChooseSection"),
     "stocktake": (stocktake, "StocktakeScreen"),
+    "insight sales": (insight_sales, "InsightScreen"),
+    "insight products": (insight_products, "InsightScreen"),
 }
 
 

@@ -1,0 +1,479 @@
+"""The insight screen (issue 16): how the shop is doing and what sells, for a shift lead.
+
+Tabs: Sales (today, this week and this month against the same stretch before; 90 days of
+revenue as a Sparkline with its 7-day average; the busy hours as a weekday x hour table with
+shaded cells) and Products (units, revenue, margin, ABC, trend, days of cover, dead stock;
+sorted with a key, searched by typing, Enter opens the product in the stock lookup). A
+Together tab shows the product pairs once their widget is there (screens.insight_together).
+
+The figures (kassa_tui.insight.figures) are read in a thread worker on a connection of its
+own and kept with their time ("figures as of 14:02"): the till never waits for them, and
+opening the screen again shows the kept figures at once. F2 reads them again.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from peewee import SqliteDatabase
+from rich.text import Text
+from textual import events, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, TabPane
+
+from kassa_tui.core.clock import parse_utc
+from kassa_tui.core.i18n import _
+from kassa_tui.core.money import format_kr
+from kassa_tui.insight import figures
+from kassa_tui.insight.figures import ProductFigures, ProductRow, SalesFigures
+from screens import columns, styles
+from screens.dialogs.help import HelpDialog
+from screens.host import host, show_message
+from screens.widgets.keybar import KeyBar
+
+#: Who sees the figures: a shift lead and up (a cashier is told so).
+INSIGHT_ROLES = ("shift_lead", "technician")
+#: The Products table lists this many rows of the chosen order (the search finds the rest).
+SHOWN_ROWS = 200
+#: The heat map's shades, faint to strong: a full terminal, and the console's 16 colours.
+SHADES = ("", "on #16324f", "on #1f5f8b", "on #2e8bc0", "on #b8860b", "on #c0392b")
+CONSOLE_SHADES = ("", "on blue", "on cyan", "on green", "on yellow", "on red")
+
+#: Kept figures per database file: (sales, products).
+_kept: dict[str, tuple[SalesFigures, ProductFigures]] = {}
+
+
+@dataclass(frozen=True)
+class Sort:
+    key: str  # units, revenue, margin, dead
+    worst_first: bool = False
+
+
+def read_figures(database: Path, now_utc: str, cutoff: int) -> tuple[SalesFigures, ProductFigures]:
+    """Both tabs' figures, on a connection of the worker's own (read only)."""
+    db = SqliteDatabase(str(database), pragmas={"query_only": 1})
+    try:
+        now = parse_utc(now_utc)
+        return figures.sales_figures(db, now, cutoff), figures.product_figures(db, now, cutoff)
+    finally:
+        db.close()
+
+
+def whole_kr(ore: int) -> str:
+    """Kroner without øre: '12 346'."""
+    return format_kr(round(ore / 100) * 100)[:-3]
+
+
+def change_text(pct: float | None) -> str:
+    return "-" if pct is None else f"{pct:+.0f} %"
+
+
+def period_names() -> dict[str, str]:
+    return {"today": _("Today"), "week": _("This week"), "month": _("This month")}
+
+
+def weekday_names() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def shown_hours(grid: tuple[tuple[int, ...], ...], most: int = 16) -> list[int]:
+    """The hours with any receipt (the shop's opening hours), at most `most` of the busiest."""
+    totals = [sum(row[hour] for row in grid) for hour in range(24)]
+    busy = [hour for hour in range(24) if totals[hour]]
+    if len(busy) > most:
+        busy = sorted(sorted(busy, key=lambda h: -totals[h])[:most])
+    return busy or list(range(8, 22))
+
+
+def product_order(rows: tuple[ProductRow, ...], sort: Sort, search: str) -> list[ProductRow]:
+    """The rows of the chosen order and search: best first (or worst first)."""
+    text = search.strip().lower()
+    chosen = [r for r in rows if not text or text in r.name.lower() or text == r.plu]
+    if sort.key != "dead":  # what sold in the window; the rest is on the dead-stock list
+        chosen = [r for r in chosen if r.units_milli or r.revenue_ore]
+    else:
+        chosen = [r for r in chosen if r.dead]
+        return sorted(chosen, key=lambda r: (-r.on_hand_milli, r.name))
+    if sort.key == "margin":
+        chosen = [r for r in chosen if r.margin_ore is not None]
+
+    def measure(r: ProductRow) -> int:
+        if sort.key == "units":
+            return r.units_milli
+        if sort.key == "margin":
+            return r.margin_ore or 0
+        return r.revenue_ore
+
+    if sort.worst_first:
+        chosen = [r for r in chosen if r.units_milli > 0]
+    return sorted(chosen, key=lambda r: (measure(r) if sort.worst_first else -measure(r), r.name))
+
+
+def qty(milli: int, unit: str) -> str:
+    if unit == "kg":
+        return f"{milli / 1000:.1f}".replace(".", ",")
+    return str(round(milli / 1000))
+
+
+class InsightScreen(Screen[None]):
+    """Sales and Products for a shift lead; a cashier is told it is not for them."""
+
+    CSS_PATH = [styles.STOCK, styles.HERE / "insight.tcss"]
+
+    def __init__(self) -> None:
+        super().__init__(id="insight-screen")
+        self.sales: SalesFigures | None = None
+        self.products: ProductFigures | None = None
+        self.sort = Sort("revenue")
+        self.search = ""
+        self.listed: list[ProductRow] = []
+        self.allowed = False
+
+    def compose(self) -> ComposeResult:
+        yield Label(markup=False, content=_("Insight"), id="stock-title")
+        with TabbedContent(id="insight-tabs", initial="insight-sales"):
+            with (
+                TabPane(_("Sales"), id="insight-sales"),
+                VerticalScroll(id="insight-sales-body"),
+            ):
+                periods: DataTable[str | Text] = DataTable(
+                    id="insight-periods", cursor_type="none", show_cursor=False
+                )
+                periods.can_focus = False
+                yield periods
+                yield Static(markup=False, content="", id="insight-chart-label")
+                with Vertical(id="insight-charts"):
+                    yield Sparkline([], id="insight-revenue")
+                    yield Sparkline([], id="insight-average")
+                yield Static(markup=False, content="", id="insight-chart-text")
+                heat: DataTable[str | Text] = DataTable(
+                    id="insight-heat", cursor_type="none", show_cursor=False
+                )
+                heat.can_focus = False
+                yield heat
+            with TabPane(_("Products"), id="insight-products"):
+                yield Static(markup=False, content="", id="insight-search")
+                table: DataTable[str | Text] = DataTable(
+                    id="insight-table", cursor_type="row", zebra_stripes=True
+                )
+                table.can_focus = False
+                yield table
+            with TabPane(_("Together"), id="insight-together"):
+                yield self.together()
+        yield Static(markup=False, content="", id="stock-message", classes="message")
+        yield KeyBar()
+
+    @staticmethod
+    def together() -> Widget:
+        """The Together tab's widget (engineer "together"), or a line saying it is not there."""
+        try:
+            module = importlib.import_module("screens.insight_together")
+        except ImportError:
+            return Static(
+                markup=False,
+                content=_("Products bought together: not in this version yet."),
+                id="insight-together-missing",
+            )
+        names = ("TogetherPane", "TogetherWidget", "InsightTogether", "Together")
+        found = [getattr(module, name) for name in names if hasattr(module, name)]
+        found += [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type)
+            and issubclass(value, Widget)
+            and value.__module__ == module.__name__
+        ]
+        if not found:
+            return Static(
+                markup=False, content=_("Products bought together: not in this version yet.")
+            )
+        widget: Widget = found[0]()
+        return widget
+
+    def together_active(self) -> bool:
+        """The Together tab has the keys its own widget needs (typing, arrows, Enter)."""
+        return self.query_one("#insight-tabs", TabbedContent).active == "insight-together"
+
+    @staticmethod
+    def keys() -> list[tuple[str, str, str, str, str]]:
+        """(keys, action, word on the key bar, key as written, what the help says)."""
+        return [
+            ("f1,ctrl+g", "help", _("Help"), "F1", _("Help: all keys")),
+            ("escape", "back", _("Back"), "Esc", _("Back")),
+            ("f3", "tab('insight-sales')", _("Sales"), "F3", _("The Sales tab")),
+            ("f4", "tab('insight-products')", _("Products"), "F4", _("The Products tab")),
+            ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
+            ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
+            (
+                "f7",
+                "sort('revenue')",
+                _("Revenue"),
+                "F7",
+                _("Sort by revenue (again: worst first)"),
+            ),
+            ("f8", "sort('margin')", _("Margin"), "F8", _("Sort by margin (again: worst first)")),
+            ("f9", "sort('dead')", _("Dead stock"), "F9", _("Dead stock: on hand, no sale")),
+            ("f2,ctrl+r", "refresh", _("Refresh"), "F2", _("Read the figures again")),
+            ("enter", "open", _("Open"), "Enter", _("Open the product in the stock lookup")),
+        ]
+
+    def help_rows(self) -> list[tuple[str, str, str]]:
+        rows = [(shown, does, "") for _k, _a, _w, shown, does in self.keys()]
+        rows.append((_("Letters"), _("Search the products by name or PLU"), ""))
+        rows.append(("Up/Down", _("Move over the products"), ""))
+        rows.append(("!", _("After a name: dead stock (on hand, no sale in 30 days)"), ""))
+        return rows
+
+    def on_mount(self) -> None:
+        self.set_class(bool(self.app.ansi_color), "-console")
+        for keys, action, words, shown, _does in self.keys():
+            self._bindings.bind(keys, action, words, key_display=shown, priority=keys != "enter")
+        self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
+        self._bindings.bind("down", "cursor(1)", show=False, priority=True)
+        self.refresh_bindings()
+        person = host(self).person
+        self.allowed = person is not None and person.role in INSIGHT_ROLES
+        if not self.allowed:
+            self.query_one("#insight-tabs", TabbedContent).display = False
+            self.show_error(_("The insight screen is for a shift lead: sign in as one."))
+            return
+        kept = _kept.get(self.database_key())
+        if kept is not None:
+            self.show(*kept)
+        else:
+            self.show_info(_("Reading the figures..."))
+            self.read()
+
+    def database_key(self) -> str:
+        return str(host(self).till.config.database)
+
+    @work(thread=True, exclusive=True, group="insight")
+    def read(self) -> None:
+        till = host(self).till
+        found = read_figures(
+            till.config.database, till.clock.now().utc_text, till.config.day_cutoff_hour
+        )
+        self.app.call_from_thread(self.arrived, found)
+
+    def arrived(self, found: tuple[SalesFigures, ProductFigures]) -> None:
+        _kept[self.database_key()] = found
+        if self.is_attached:
+            self.show(*found)
+
+    def show(self, sales: SalesFigures, products: ProductFigures) -> None:
+        self.sales, self.products = sales, products
+        local = parse_utc(sales.as_of_utc).local.strftime("%H:%M")
+        self.query_one("#stock-title", Label).update(
+            _("Insight: figures as of {time} (business day {day})").format(
+                time=local, day=sales.business_date
+            )
+        )
+        self.show_info("")
+        self.fill_sales()
+        self.fill_products()
+
+    # -- Sales --------------------------------------------------------------------------------
+
+    def fill_sales(self) -> None:
+        sales = self.sales
+        assert sales is not None
+        table = self.query_one("#insight-periods", DataTable)
+        table.clear(columns=True)
+        table.add_column(_("Period"))
+        for header in (
+            _("Revenue"),
+            _("Before"),
+            _("Change"),
+            _("Receipts"),
+            _("Basket"),
+            _("Items"),
+        ):
+            table.add_column(Text(header, justify="right"))
+        names = period_names()
+        for c in sales.comparisons:
+            table.add_row(
+                names[c.name],
+                *[
+                    Text(cell, justify="right")
+                    for cell in (
+                        whole_kr(c.now.revenue_ore),
+                        whole_kr(c.before.revenue_ore),
+                        change_text(c.change_pct),
+                        str(c.now.receipts),
+                        whole_kr(c.now.average_basket_ore),
+                        f"{c.now.items_per_basket:.1f}".replace(".", ","),
+                    )
+                ],
+            )
+        days = sales.days
+        total = sum(d.revenue_ore for d in days)
+        self.query_one("#insight-chart-label", Static).update(
+            _(
+                "Revenue, {n} days from {first}: {total} kr; 7-day average now {average} kr a day"
+            ).format(
+                n=len(days),
+                first=days[0].date if days else "-",
+                total=whole_kr(total),
+                average=whole_kr(days[-1].average7_ore if days else 0),
+            )
+        )
+        self.query_one("#insight-revenue", Sparkline).data = [d.revenue_ore for d in days]
+        self.query_one("#insight-average", Sparkline).data = [d.average7_ore for d in days]
+        # The console font has no block glyphs: there the chart is the last weeks in numbers.
+        weeks = [days[max(0, i - 6) : i + 1] for i in range(len(days) - 1, -1, -7)][:6]
+        text = _("Last weeks, kr: {weeks}").format(
+            weeks="  ".join(
+                f"{date.fromisoformat(w[-1].date).strftime('%d.%m')} "
+                + whole_kr(sum(d.revenue_ore for d in w))
+                for w in reversed(weeks)
+            )
+        )
+        self.query_one("#insight-chart-text", Static).update(text)
+        self.fill_heat()
+
+    def fill_heat(self) -> None:
+        sales = self.sales
+        assert sales is not None
+        grid = sales.hour_receipts
+        hours = shown_hours(grid)
+        top = max((grid[d][h] for d in range(7) for h in hours), default=0)
+        shades = CONSOLE_SHADES if self.app.ansi_color else SHADES
+        table = self.query_one("#insight-heat", DataTable)
+        table.clear(columns=True)
+        table.add_column(_("Receipts"))
+        for hour in hours:
+            table.add_column(Text(f"{hour:02d}", justify="right"))
+        for day, name in enumerate(weekday_names()):
+            cells = []
+            for hour in hours:
+                n = grid[day][hour]
+                level = 0 if not n or not top else 1 + min(4, (5 * n - 1) // top)
+                cells.append(Text(str(n) if n else ".", style=shades[level], justify="right"))
+            table.add_row(name, *cells)
+
+    # -- Products -----------------------------------------------------------------------------
+
+    def fill_products(self) -> None:
+        found = self.products
+        if found is None:
+            return
+        sort_names = {
+            "units": _("units"),
+            "revenue": _("revenue"),
+            "margin": _("margin"),
+            "dead": _("dead stock"),
+        }
+        order = sort_names[self.sort.key]
+        if self.sort.worst_first:
+            order = _("{order}, worst first").format(order=order)
+        self.query_one("#insight-search", Static).update(
+            _("{first} to {last}, by {order}. Search: {text}_").format(
+                first=found.first, last=found.last, order=order, text=self.search
+            )
+        )
+        self.listed = product_order(found.rows, self.sort, self.search)[:SHOWN_ROWS]
+        rows = self.listed
+        table = self.query_one("#insight-table", DataTable)
+        columns.fill(
+            table,
+            self.app.size.width - 2,
+            _("Item"),
+            [
+                (_("ABC"), [r.abc for r in rows]),
+                (_("Units"), [qty(r.units_milli, r.unit) for r in rows]),
+                (_("Revenue"), [whole_kr(r.revenue_ore) for r in rows]),
+                (
+                    _("Margin"),
+                    ["-" if r.margin_ore is None else whole_kr(r.margin_ore) for r in rows],
+                ),
+                (_("Trend"), [change_text(r.trend_pct) for r in rows]),
+                (
+                    _("Cover"),
+                    ["-" if r.cover_days is None else f"{r.cover_days:.0f}" for r in rows],
+                ),
+                (_("On hand"), [qty(r.on_hand_milli, r.unit) for r in rows]),
+            ],
+            [(r.name + " !" if r.dead else r.name) for r in rows],
+            plain=bool(self.app.ansi_color),
+        )
+        if not rows and self.search:
+            self.show_info(_("No product matches."))
+        else:
+            self.show_info("")
+
+    def action_sort(self, key: str) -> None:
+        if self.together_active():
+            raise SkipAction()
+        if not self.allowed:
+            return
+        worst = self.sort.key == key and not self.sort.worst_first and key != "dead"
+        self.sort = Sort(key, worst)
+        self.query_one("#insight-tabs", TabbedContent).active = "insight-products"
+        self.fill_products()
+
+    def action_cursor(self, step: int) -> None:
+        if self.together_active():
+            raise SkipAction()
+        table = self.query_one("#insight-table", DataTable)
+        if self.listed:
+            table.move_cursor(row=max(0, min(len(self.listed) - 1, table.cursor_row + step)))
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing searches the products (letters, digits, space; Backspace takes one back)."""
+        if not self.allowed or self.products is None or self.together_active():
+            return
+        if event.key == "backspace":
+            self.search = self.search[:-1]
+        elif event.character is not None and event.character.isprintable() and event.is_printable:
+            self.search += event.character
+        else:
+            return
+        event.stop()
+        self.query_one("#insight-tabs", TabbedContent).active = "insight-products"
+        self.fill_products()
+
+    def action_open(self) -> None:
+        """The product under the cursor in the stock lookup (its PLU, else its name)."""
+        if self.together_active():
+            raise SkipAction()
+        if not self.listed or self.query_one("#insight-tabs", TabbedContent).active != (
+            "insight-products"
+        ):
+            return
+        from screens.stock import StockScreen  # the stock lookup imports nothing of this
+
+        row = self.listed[
+            max(0, min(self.query_one("#insight-table", DataTable).cursor_row, len(self.listed)))
+        ]
+        self.app.push_screen(StockScreen(row.plu or row.name), lambda _product: None)
+
+    # -- the rest -----------------------------------------------------------------------------
+
+    def action_tab(self, pane: str) -> None:
+        if self.allowed:
+            self.query_one("#insight-tabs", TabbedContent).active = pane
+
+    def action_refresh(self) -> None:
+        if not self.allowed:
+            return
+        self.show_info(_("Reading the figures..."))
+        self.read()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpDialog(self.help_rows()))
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+    def show_error(self, message: str) -> None:
+        show_message(self, "#stock-message", message, error=True)
+
+    def show_info(self, message: str) -> None:
+        show_message(self, "#stock-message", message, error=False)
