@@ -80,10 +80,22 @@ def tui(ctx: click.Context, read_only: bool) -> None:
     default=0,
     help=N_("With --demo: top the catalog up to this many products (benchmarks)."),
 )
+@click.option(
+    "--history",
+    type=click.IntRange(0, 3660),
+    default=0,
+    metavar="DAYS",
+    help=N_("With --demo: sell the DAYS days before today through the till, each closed by a Z."),
+)
 @click.pass_context
 @friendly
 def init(
-    ctx: click.Context, demo: bool, technician: str | None, number: int, products: int
+    ctx: click.Context,
+    demo: bool,
+    technician: str | None,
+    number: int,
+    products: int,
+    history: int,
 ) -> None:
     from kassa_tui.cli.users import role_name
     from kassa_tui.composition import open_till
@@ -101,6 +113,8 @@ def init(
         sys.exit(1)
     if products and not demo:
         raise click.UsageError(_("--products needs --demo"))
+    if history and not demo:
+        raise click.UsageError(_("--history needs --demo"))
     if technician is not None and demo:
         raise click.UsageError(_("--demo brings its own users; leave out --technician"))
     if technician is None and not demo:
@@ -115,7 +129,10 @@ def init(
         from kassa_tui.cli.keys import make_demo_key
 
         make_demo_key(config)
-    till = open_till(config)
+    from kassa_tui.cli.demo_history import steered_clock
+
+    steered, clock = steered_clock(config, history)  # --history: the till starts in the past
+    till = open_till(config, clock=clock)
     till.record_identity()  # whose database this is, before any Z says so (restore checks it)
     from kassa_tui.selling.gift_card_sales import ensure_gift_product
 
@@ -131,6 +148,10 @@ def init(
         click.echo(_("Demo shop: {count} products, users:").format(count=count))
         for demo_number, name, role, demo_pin in DEMO_USERS:
             click.echo(f"  {demo_number}  {name:<16} {role_name(role):<11} PIN {demo_pin}")
+        if steered is not None:  # issue 16: a past for the insight screen, sold by the till
+            from kassa_tui.cli.demo_history import sell_history
+
+            click.echo(sell_history(till, steered, history))
     if technician is not None and pin is not None:
         till.users.add(number, technician, "technician", pin)
         click.echo(
