@@ -204,7 +204,18 @@ def _stockouts(
     position = {int(p): i for i, p in enumerate(ids)}
     level_step = np.zeros((n, n_days + 1))
     kept = np.zeros(n, bool)
-    for part in _chunks(ids):
+    # Only products whose stock is kept can run out: one pass finds them, the movements of
+    # those alone are read.
+    stocked_ids = {
+        pid
+        for (pid,) in conn.execute(
+            "SELECT DISTINCT product_id FROM stock_movement "
+            "WHERE reason <> 'sale' AND reason <> 'return' AND created_utc < ?",
+            (starts[-1],),
+        )
+        if pid in position
+    }
+    for part in _chunks(np.array(sorted(stocked_ids), np.int64)):
         marks = ",".join("?" * len(part))
         rows = conn.execute(
             "SELECT product_id, created_utc, delta_milli, reason <> 'sale' AND reason <> 'return' "
