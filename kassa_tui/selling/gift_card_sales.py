@@ -25,7 +25,7 @@ from typing import Protocol
 from peewee import OperationalError, SqliteDatabase
 from stdnum import ean
 
-from kassa_tui.catalog.pricing import Line, PricedLine
+from kassa_tui.catalog.pricing import Line, Priced, PricedLine
 from kassa_tui.config import Config
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.core.clock import Instant
@@ -75,26 +75,60 @@ class Baskets(Protocol):
     def _no_payments_yet(self, basket_id: int) -> None: ...
 
 
-def gift_product_id(db: SqliteDatabase) -> int:
-    """The product a gift card line is sold as (inactive: never found or scanned by itself);
-    made with its group the first time, inside the caller's transaction."""
-    row = db.execute_sql("SELECT id FROM product WHERE plu = ?", (GIFT_PLU,)).fetchone()
-    if row:
-        return int(row[0])
-    group = db.execute_sql("SELECT id FROM product_group WHERE code = ?", (GIFT_GROUP,)).fetchone()
-    if group is None:
-        group = (
-            db.execute_sql(
-                "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, ?)",
-                (GIFT_GROUP, GIFT_GROUP_NAME, GIFT_SAFT_GROUP),
-            ).lastrowid,
+def gift_product_id(db: SqliteDatabase, journal: Journal, user: int | None = None) -> int:
+    """The product a gift card line is sold as (inactive: never found or scanned by itself).
+    `kassa init` makes it (ensure_gift_product); a till made before that gets it here, the
+    first time a card is sold, inside the caller's transaction; journaled either way."""
+    return ensure_gift_product(db, journal, user)
+
+
+def ensure_gift_product(db: SqliteDatabase, journal: Journal, user: int | None = None) -> int:
+    """The product «Gavekort» and its group GAVEKORT, made if missing with their master-data
+    journal rows (13021 MASTERDATA), as every product and group gets; call in a transaction
+    (or let this open one). Returns the product's id."""
+    with db.atomic():
+        row = db.execute_sql("SELECT id FROM product WHERE plu = ?", (GIFT_PLU,)).fetchone()
+        if row:
+            return int(row[0])
+        group = db.execute_sql(
+            "SELECT id FROM product_group WHERE code = ?", (GIFT_GROUP,)
+        ).fetchone()
+        if group is None:
+            group = (
+                db.execute_sql(
+                    "INSERT INTO product_group (code, name, saft_group) VALUES (?, ?, ?)",
+                    (GIFT_GROUP, GIFT_GROUP_NAME, GIFT_SAFT_GROUP),
+                ).lastrowid,
+            )
+            journal.write(
+                Event.MASTER_DATA,
+                user=user,
+                action="add_group",
+                group=GIFT_GROUP,
+                name=GIFT_GROUP_NAME,
+                saft_group=GIFT_SAFT_GROUP,
+            )
+        cursor = db.execute_sql(
+            "INSERT INTO product (plu, name, group_id, vat_bp, price_ore, unit, active)"
+            " VALUES (?, ?, ?, 0, 0, 'stk', 0)",
+            (GIFT_PLU, GIFT_LINE_NAME, int(group[0])),
         )
-    cursor = db.execute_sql(
-        "INSERT INTO product (plu, name, group_id, vat_bp, price_ore, unit, active)"
-        " VALUES (?, ?, ?, 0, 0, 'stk', 0)",
-        (GIFT_PLU, GIFT_LINE_NAME, int(group[0])),
-    )
-    return int(cursor.lastrowid)
+        product_id = int(cursor.lastrowid)
+        journal.write(
+            Event.MASTER_DATA,
+            user=user,
+            action="add",
+            product=product_id,
+            plu=GIFT_PLU,
+            name=GIFT_LINE_NAME,
+            group=GIFT_GROUP,
+            vat_bp=0,
+            price=0,
+            unit="stk",
+            barcodes=[],
+            active=False,
+        )
+        return product_id
 
 
 def new_code(db: SqliteDatabase) -> str:
@@ -170,7 +204,7 @@ def sell(
         last = db.execute_sql(
             "SELECT COALESCE(MAX(position), 0) FROM basket_line WHERE basket_id = ?", (basket_id,)
         ).fetchone()[0]
-        product_id = gift_product_id(db)
+        product_id = gift_product_id(db, baskets.journal, person.number)
         fields = (int(last) + 1, product_id, code, GIFT_LINE_NAME, GIFT_GROUP)
         cursor = db.execute_sql(_INSERT_LINE, (basket_id, *fields, amount, amount, QTY_ONE))
         line = Line(int(cursor.lastrowid), *fields, 0, "stk", amount, amount, QTY_ONE)
@@ -302,8 +336,19 @@ def provisional_facts(facts: SaleFacts, lines: Sequence[PricedLine]) -> SaleFact
 def _without(facts: SaleFacts, off: int) -> SaleFacts:
     if not off:
         return facts
+    return replace(facts, vat_lines=_vat_without(facts.vat_lines, off))
+
+
+def screen_vat_lines(priced: Priced) -> list[VatLine]:
+    """The sale screen's VAT lines without the gift card lines (no VAT line for a card, as on
+    the receipt): a basket of cards alone shows none."""
+    off = sum(p.amount for p in priced.lines if p.line.group_code == GIFT_GROUP)
+    return _vat_without(priced.vat_lines, off) if off else list(priced.vat_lines)
+
+
+def _vat_without(lines: Sequence[VatLine], off: int) -> list[VatLine]:
     vat_lines: list[VatLine] = []
-    for line in facts.vat_lines:
+    for line in lines:
         if line.rate_bp == 0 and off:
             taken = min(off, line.amount_incl)
             off -= taken
@@ -311,7 +356,7 @@ def _without(facts: SaleFacts, off: int) -> SaleFacts:
             if line.amount_incl == 0 and line.vat == 0:
                 continue
         vat_lines.append(line)
-    return replace(facts, vat_lines=vat_lines)
+    return vat_lines
 
 
 def add_to_receipt(doc: ReceiptDoc, cards: list[Card]) -> None:

@@ -85,8 +85,8 @@ class ReturnWithoutReceiptDialog(ModalScreen[str | None]):
                 markup=False,
                 classes="dialog-help",
                 content=_(
-                    "Enter: add · F8: remove · Tab: reason · F10 cash / F11 card · Enter: return"
-                    " · Esc: cancel"
+                    "Enter: add · F8: remove · Tab: reason · F10 cash / F11 card / F7 credit note"
+                    " · Enter: return · Esc: cancel"
                 ),
             )
 

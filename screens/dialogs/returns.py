@@ -118,8 +118,8 @@ class ReturnDialog(ModalScreen[str | None]):
                 markup=False,
                 classes="dialog-help",
                 content=_(
-                    "F6: choose a line (2 F6: only 2 of it) · type the reason · Enter: return"
-                    " · Esc: cancel"
+                    "F6: choose a line (2 F6: only 2 of it) · F7: to a credit note · type the"
+                    " reason · Enter: return · Esc: cancel"
                 ),
             )
 

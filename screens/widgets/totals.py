@@ -7,6 +7,7 @@ from textual.widgets import Static
 from kassa_tui.catalog.pricing import Priced
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr, format_rate
+from kassa_tui.selling.gift_card_sales import screen_vat_lines
 
 
 class Totals(Static):
@@ -17,7 +18,7 @@ class Totals(Static):
 
     def show(self, priced: Priced) -> None:
         rows = [(_("Total"), format_kr(priced.total))]
-        for vat in priced.vat_lines:
+        for vat in screen_vat_lines(priced):  # no VAT line for a gift card
             rows.append((_("VAT {rate}").format(rate=format_rate(vat.rate_bp)), format_kr(vat.vat)))
         if priced.discount:
             rows.append((_("Discount"), format_kr(-priced.discount)))
