@@ -27,7 +27,6 @@ SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_saft",
     "tests.unit.test_sales",
     "tests.unit.test_signals",
-    "tests.unit.test_tamper",
     "tests.unit.test_voucher",
 }
 
