@@ -178,6 +178,11 @@ def main() -> None:
             f"year db: {len(year)} products read (raw floor {grid.shape[0]}), classes "
             f"{ {k: year_made.klass.count(k) for k in sorted(set(year_made.klass))} }"
         )
+        from bench_pairs import pair_rows  # what goes together (issue 16, "together")
+
+        more, said = pair_rows(args.year_db, max(1, args.runs // 2))
+        rows += more
+        notes += said
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     notes.append(f"peak RSS of this process (VmHWM): {peak:.0f} MB")
     print(markdown_table(rows))
