@@ -16,7 +16,6 @@ SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_event_codes",
     "tests.unit.test_gift_card_sales",
     "tests.unit.test_gift_cards",
-    "tests.unit.test_migrations",
     "tests.unit.test_payment_methods",
     "tests.unit.test_permissions",
     "tests.unit.test_receipt_kinds",
