@@ -14,7 +14,6 @@ from kassa_tui.selling.age_check import AgeChecks
 #: sells beer or tobacco.
 SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_event_codes",
-    "tests.unit.test_gift_card_sales",
     "tests.unit.test_gift_cards",
     "tests.unit.test_payment_methods",
     "tests.unit.test_permissions",
