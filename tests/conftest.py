@@ -24,7 +24,6 @@ SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_saft",
     "tests.unit.test_sales",
     "tests.unit.test_signals",
-    "tests.unit.test_voucher",
 }
 
 

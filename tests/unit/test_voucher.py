@@ -54,6 +54,8 @@ def sell(till: Till, person: Person, *codes: str | tuple[str, int], card: bool =
             till.baskets.add(person, code[0], code[1])
         else:
             till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     pay = till.sales.pay_card if card else till.sales.pay_cash
     assert pay(person, "").completed is not None
     print_waiting(till)
