@@ -153,6 +153,7 @@ def test_a_day_at_the_till_journals_every_row_with_its_intended_code(
     print_waiting(till)
     till.receipts.training_on(shift_lead)
     till.baskets.add(shift_lead, PILSNER)
+    till.baskets.confirm_age(shift_lead, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_cash(shift_lead, "")
     print_waiting(till)
     till.receipts.training_off(shift_lead)
@@ -162,7 +163,7 @@ def test_a_day_at_the_till_journals_every_row_with_its_intended_code(
     till.reports.z_report(shift_lead, not_counted=True)
     rows = till.journal.rows()
     seen = {row.basic_id for row in rows}
-    wanted = {"SHOPIDENT", "USERADD", "RECEIPT", "RETURN", "RETURNPRINT", "TRAINING", "NOSALE"}
+    wanted = {"SHOPIDENT", "USERADD", "RECEIPT", "RETURN", "RETURNPRINT", "TRAINING", "NOSALE", "AGECHECK"}
     assert wanted <= seen
     wrong = [
         (row.seq, row.basic_id, row.event_code)
