@@ -142,6 +142,7 @@ def test_a_gift_card_pays_part_and_the_rest_is_cash_end_to_end(
     till: Till, cashier: Person, shift_lead: Person, tmp_path: Path
 ) -> None:
     till.baskets.add(cashier, PILSNER)  # 39,90
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     result, card = till.sales.pay_gift_card(cashier, "gift_card", DEMO_GIFT, "30,00")
     assert result.completed is None and result.remaining == 990
     assert card.balance_ore == 50_000 - 3_000
@@ -173,6 +174,7 @@ def test_a_gift_card_pays_part_and_the_rest_is_cash_end_to_end(
 
 def test_a_card_that_covers_all_completes_the_sale(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     result, card = till.sales.pay_gift_card(cashier, "credit_note", DEMO_CREDIT)
     assert result.completed is not None and result.completed.total == 3_990
     assert card.balance_ore == 10_000 - 3_990
@@ -181,6 +183,7 @@ def test_a_card_that_covers_all_completes_the_sale(till: Till, cashier: Person) 
 
 def test_wrong_cards_are_refused_and_nothing_changes(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     with pytest.raises(Refused, match="Gift card 7090000000033 expired on 2023-01-01"):
         till.sales.pay_gift_card(cashier, "gift_card", DEMO_EXPIRED)
     with pytest.raises(Refused, match="Credit note 7090000000026 cannot be taken as Gavekort"):
@@ -197,6 +200,7 @@ def test_wrong_cards_are_refused_and_nothing_changes(till: Till, cashier: Person
 
 def test_a_return_puts_the_card_payment_back_on_the_card(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER)  # 39,90: 30,00 by gift card, 10,00 in cash
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_gift_card(cashier, "gift_card", DEMO_GIFT, "30,00")
     done = till.sales.pay_cash(cashier, "").completed
     assert done is not None
@@ -214,6 +218,7 @@ def test_training_mode_never_touches_a_card(
 ) -> None:
     till.receipts.training_on(shift_lead)
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     with pytest.raises(Refused, match="Training mode: no gift card or credit note is used"):
         till.sales.pay_gift_card(cashier, "gift_card", DEMO_GIFT)
     assert GiftCards(till.db, "x").look_up(DEMO_GIFT).balance_ore == 50_000
