@@ -15,7 +15,6 @@ from kassa_tui.selling.age_check import AgeChecks
 SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_payment_methods",
     "tests.unit.test_permissions",
-    "tests.unit.test_receipt_kinds",
     "tests.unit.test_receipts",
     "tests.unit.test_reports",
     "tests.unit.test_returns",

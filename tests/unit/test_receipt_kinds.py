@@ -22,6 +22,8 @@ KICK = b"\x1bp\x00"
 def sell(till: Till, person: Person, *codes: str, card: bool = False) -> int:
     for code in codes:
         till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     pay = till.sales.pay_card if card else till.sales.pay_cash
     done = pay(person, "").completed
     assert done is not None
