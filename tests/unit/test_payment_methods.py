@@ -44,6 +44,7 @@ def rows(till: Till, sql: str, *params: object) -> list[tuple[object, ...]]:
 
 def vipps_and_cash(till: Till, cashier: Person) -> list[bytes]:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     part = till.sales.pay_card(cashier, "20,00", "vipps")
     assert part.completed is None
     assert part.remaining == PILSNER_PRICE - VIPPS_PART
@@ -138,6 +139,7 @@ def test_vipps_and_cash_on_the_receipt_and_in_the_journal(till: Till, cashier: P
 
 def test_a_vipps_payment_alone_leaves_the_drawer_shut(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     assert till.sales.pay_card(cashier, "", "vipps").completed is not None
     assert rows(till, "SELECT kick_drawer FROM print_job") == [(0,)]
 
@@ -151,6 +153,7 @@ def test_a_method_set_to_open_the_drawer_opens_it(tmp_path: Path, time: SteeredT
         load_demo(till.db, till.users)
         cashier = till.users.sign_in("1", "1111")
         till.baskets.add(cashier, PILSNER)
+        till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
         assert till.sales.pay_card(cashier, "", "vipps").completed is not None
         assert rows(till, "SELECT kick_drawer FROM print_job") == [(1,)]
     finally:
@@ -159,6 +162,7 @@ def test_a_method_set_to_open_the_drawer_opens_it(tmp_path: Path, time: SteeredT
 
 def test_wrong_vipps_payments_are_refused_and_change_nothing(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     with pytest.raises(Refused, match="A Vipps payment cannot be more than the 39,90 left"):
         till.sales.pay_card(cashier, "40,00", "vipps")
     with pytest.raises(Refused, match="klarna is not a payment method of this till"):
