@@ -70,6 +70,8 @@ def first_line(till: Till) -> int:
 def sold(till: Till, person: Person, *codes: str) -> int:
     for code in codes:
         till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     done = till.sales.pay_cash(person, "").completed
     assert done is not None
     return done.receipt_nr
