@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 
 from kassa_tui.insight.demand import Demand
 from kassa_tui.insight.forecast import (
@@ -14,6 +15,8 @@ from kassa_tui.insight.forecast import (
     LUMPY,
     NEW,
     SMOOTH,
+    _damped_es,
+    _tsb,
     classify,
     forecast,
     seasonal_naive,
@@ -93,3 +96,21 @@ def test_seasonal_naive_is_the_same_weekday_last_week() -> None:
     # Forecasting from a Sunday (day 28 is a Sunday, closed): Monday is day 22's 22 again.
     assert list(naive[0, :7]) == [22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 0.0]
     assert list(naive[0, 7:]) == list(naive[0, :7])
+
+
+def test_tsb_and_smoothing_agree_with_statsforecast() -> None:
+    """A development-only reference (skipped where statsforecast is not installed): on a long
+    series, where the start is forgotten, kassa's numpy TSB and smoothing (no trend) give
+    statsforecast's forecasts."""
+    models = pytest.importorskip("statsforecast.models")
+    rng = np.random.default_rng(3)
+    slow = np.where(rng.random(3000) < 0.25, rng.integers(1, 6, 3000), 0).astype(float)
+    theirs = models.TSB(alpha_d=0.15, alpha_p=0.05).forecast(y=slow, h=3)["mean"]
+    size, chance, _ = _tsb(slow[None, :], 0.15, 0.05)
+    np.testing.assert_allclose(size * chance, theirs[:1], rtol=1e-9)
+
+    fast = rng.poisson(10, 3000).astype(float)
+    theirs = models.SimpleExponentialSmoothing(alpha=0.1).forecast(y=fast, h=3)["mean"]
+    level, trend, _ = _damped_es(fast[None, :], 0.1, 0.0, 0.9)
+    np.testing.assert_allclose(level, theirs[:1], rtol=1e-9)
+    assert trend[0] == 0.0
