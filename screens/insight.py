@@ -93,27 +93,10 @@ def shown_hours(grid: tuple[tuple[int, ...], ...], most: int = 16) -> list[int]:
 
 
 def product_order(rows: tuple[ProductRow, ...], sort: Sort, search: str) -> list[ProductRow]:
-    """The rows of the chosen order and search: best first (or worst first)."""
+    """The rows of the chosen order (figures.ranked, as `kassa report products`) and search."""
     text = search.strip().lower()
-    chosen = [r for r in rows if not text or text in r.name.lower() or text == r.plu]
-    if sort.key != "dead":  # what sold in the window; the rest is on the dead-stock list
-        chosen = [r for r in chosen if r.units_milli or r.revenue_ore]
-    else:
-        chosen = [r for r in chosen if r.dead]
-        return sorted(chosen, key=lambda r: (-r.on_hand_milli, r.name))
-    if sort.key == "margin":
-        chosen = [r for r in chosen if r.margin_ore is not None]
-
-    def measure(r: ProductRow) -> int:
-        if sort.key == "units":
-            return r.units_milli
-        if sort.key == "margin":
-            return r.margin_ore or 0
-        return r.revenue_ore
-
-    if sort.worst_first:
-        chosen = [r for r in chosen if r.units_milli > 0]
-    return sorted(chosen, key=lambda r: (measure(r) if sort.worst_first else -measure(r), r.name))
+    chosen = tuple(r for r in rows if not text or text in r.name.lower() or text == r.plu)
+    return figures.ranked(chosen, sort.key, worst_first=sort.worst_first)
 
 
 def qty(milli: int, unit: str) -> str:

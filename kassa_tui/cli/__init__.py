@@ -22,6 +22,7 @@ from kassa_tui.cli.hq import hq
 from kassa_tui.cli.hq_catalog import hq_catalog as _hq_catalog  # noqa: F401 (kassa hq publish)
 from kassa_tui.cli.import_sales import import_sales_command as _import_sales  # noqa: F401
 from kassa_tui.cli.insight_pairs import report_pairs as _report_pairs  # noqa: F401
+from kassa_tui.cli.insight_reports import report_sales as _report_sales  # noqa: F401
 from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.reports import report

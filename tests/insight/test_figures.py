@@ -166,3 +166,78 @@ def test_dead_stock_is_stock_without_a_sale(till: Till, steered: Steered) -> Non
     row = next(r for r in found.rows if r.product_id == romme.id)
     assert row.dead and row.units_milli == 1000 and row.on_hand_milli > 0
     assert found.dead_count >= 1
+
+
+# -- kassa report sales|products|hours: the same figures over SSH ------------------------------
+
+LEAD, CASHIER = "2\n2222\n", "1\n1111\n"  # number and PIN, on stdin
+PERIOD = ("--from", "2026-11-01", "--to", "2026-11-27")
+
+
+def kassa(config: Path, *args: str, input: str = LEAD) -> tuple[int, str]:
+    from click.testing import CliRunner
+
+    from kassa_tui.cli import main
+
+    result = CliRunner().invoke(main, ["--config", str(config), *args], input=input)
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def shop(till: Till, steered: Steered, tmp_path: Path) -> Path:
+    shop_history(till, steered)
+    till.db.close()
+    return tmp_path / "kassa.toml"
+
+
+def test_report_sales_has_the_screens_figures(shop: Path) -> None:
+    import json
+
+    code, out = kassa(shop, "report", "sales", *PERIOD, "--json")
+    assert code == 0, out
+    found = json.loads(out[out.index("{") :])
+    assert found["total"]["revenue_ore"] == 6480 + ROMME_PRICE  # the week before too
+    assert (found["total"]["receipts"], found["total"]["returns"]) == (3, 1)
+    today = found["comparisons"][0]
+    assert (today["period"], today["now"]["revenue_ore"], today["before"]["revenue_ore"]) == (
+        "today",
+        6480,
+        ROMME_PRICE,
+    )
+    assert found["days"][-1] == {
+        "date": "2026-11-27",
+        "revenue_ore": 6480,
+        "receipts": 2,
+        "average7_ore": round(6480 / 7),
+    }
+    code, out = kassa(shop, "report", "sales", *PERIOD, "--csv")
+    assert code == 0 and "2026-11-27;64,80;2;9,26\n" in out, out
+    code, out = kassa(shop, "report", "sales", *PERIOD)
+    assert code == 0 and "Revenue 89,70, receipts 3, returns 1" in out, out
+
+
+def test_report_products_and_hours(shop: Path) -> None:
+    import json
+
+    code, out = kassa(shop, "report", "products", *PERIOD, "--json")
+    assert code == 0, out
+    products = json.loads(out[out.index("{") :])["products"]
+    assert [(p["name"], p["units_milli"], p["revenue_ore"]) for p in products] == [
+        ("Rømme 18 % 3 dl", 2000, 2 * ROMME_PRICE),
+        ("Colgate Max Fresh 75 ml", 1000, TOOTHPASTE_PRICE),
+    ]
+    code, out = kassa(shop, "report", "products", *PERIOD, "--sort", "units", "--worst", "--csv")
+    assert code == 0 and out.splitlines()[1].split(";")[1] == "Colgate Max Fresh 75 ml", out
+    code, out = kassa(shop, "report", "hours", *PERIOD, "--csv")
+    assert code == 0, out
+    assert "fri;12;2;74,70\n" in out and "fri;1;1;39,90\n" in out  # 01:30 is Friday's
+    assert "fri;13;0;-24,90\n" in out  # the return
+
+
+def test_a_cashier_gets_no_report_and_bad_dates_are_refused(shop: Path) -> None:
+    code, out = kassa(shop, "report", "sales", *PERIOD, input=CASHIER)
+    assert code != 0 and "6480" not in out and "64,80" not in out
+    code, out = kassa(shop, "report", "sales", "--from", "2026-11-28", "--to", "2026-11-27")
+    assert code == 2 and "--from 2026-11-28 is after --to 2026-11-27" in out
+    code, out = kassa(shop, "report", "hours", "--from", "27.11.2026")
+    assert code == 2 and "'27.11.2026' is not a date (YYYY-MM-DD)" in out
