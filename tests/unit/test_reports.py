@@ -208,6 +208,8 @@ def insert_sale(
 def sell(till: Till, person: Person, *codes: str, card: bool = False) -> int:
     for code in codes:
         till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     pay = till.sales.pay_card if card else till.sales.pay_cash
     done = pay(person, "").completed
     assert done is not None
@@ -700,6 +702,7 @@ def test_no_sale_openings_and_corrections_are_counted(
     till: Till, cashier: Person, shift_lead: Person
 ) -> None:
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.baskets.add(cashier, ROMME)
     till.baskets.set_quantity(cashier, till.baskets.current().priced.lines[0].line.id, "3")
     till.baskets.set_quantity(cashier, till.baskets.current().priced.lines[0].line.id, "1")
