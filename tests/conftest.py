@@ -14,7 +14,6 @@ from kassa_tui.selling.age_check import AgeChecks
 #: sells beer or tobacco.
 SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_receipts",
-    "tests.unit.test_returns",
     "tests.unit.test_saft",
     "tests.unit.test_sales",
     "tests.unit.test_signals",

@@ -22,6 +22,8 @@ def sell(till: Till, person: Person, *lines: tuple[str, int], card: bool = False
     """Sell (code, qty_milli) lines; the receipt number."""
     for code, qty in lines:
         till.baskets.add(person, code, qty)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     pay = till.sales.pay_card if card else till.sales.pay_cash
     done = pay(person, "").completed
     assert done is not None
@@ -176,6 +178,7 @@ def test_a_card_refund_does_not_kick_the_drawer(till: Till, cashier: Person) -> 
 
 def test_a_split_payment_is_refunded_card_first_then_cash(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER, 2000)  # 79,80
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_card(cashier, "50")
     assert till.sales.pay_cash(cashier, "").completed  # 29,80 → 30 kr
     print_waiting(till)
@@ -256,6 +259,7 @@ def test_a_return_receipt_shows_the_discount_of_the_sale_so_its_lines_add_up(
     till: Till, cashier: Person
 ) -> None:
     till.baskets.add(cashier, PILSNER, 2000)  # 2 × 39,90 = 79,80
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.baskets.discount_sale(cashier, "10%", "Stamkunde", ("2", "2222"))  # 71,82 paid
     done = till.sales.pay_card(cashier, "").completed
     assert done is not None
