@@ -16,7 +16,6 @@ SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_receipts",
     "tests.unit.test_saft",
     "tests.unit.test_sales",
-    "tests.unit.test_signals",
 }
 
 

@@ -16,6 +16,8 @@ TECHNICIAN = Person(9, "Tor Tekniker", "technician")  # demo user 9, who adds us
 
 def sell(till: Till, person: Person, code: str = ROMME) -> int:
     till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     done = till.sales.pay_cash(person, "").completed
     assert done is not None
     print_waiting(till)
@@ -159,6 +161,7 @@ def test_no_sale_price_override_and_discount(
 ) -> None:
     till.drawer.open_no_sale(cashier, "2", "2222")
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     line = till.baskets.current().priced.lines[0].line
     till.baskets.override_price(cashier, line.id, "30", "2", "2222")
     till.baskets.discount_sale(cashier, "5", "Stamkunde")
