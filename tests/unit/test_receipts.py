@@ -87,6 +87,7 @@ def test_card_receipt_does_not_open_the_drawer(till: Till, cashier: Person) -> N
 
 def test_receipt_shows_a_line_discount_with_its_reason(till: Till, cashier: Person) -> None:
     line = till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.baskets.discount_line(cashier, line.id, "10%", "Kort dato")
     till.sales.pay_card(cashier, "")
     text = till.print_queue.pending()[0].doc.as_text()
@@ -99,6 +100,7 @@ def test_receipt_shows_a_line_discount_with_its_reason(till: Till, cashier: Pers
 
 def test_thousands_print_with_the_code_pages_no_break_space(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, "7061222845308", 5000)  # Ringnes 6-pack 229,90 × 5 = 1 149,50
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_card(cashier, "")
     data = printed(till, till.print_queue.pending()[0])
     assert b"1\xff149,50\n" in data  # NBSP is 0xFF in CP865: never a line break, never a "?"
