@@ -14,7 +14,6 @@ from kassa_tui.selling.age_check import AgeChecks
 #: sells beer or tobacco.
 SELL_BEER_UNCONFIRMED = {
     "tests.unit.test_saft",
-    "tests.unit.test_sales",
 }
 
 

@@ -117,6 +117,7 @@ def test_nothing_to_pay_for(till: Till, cashier: Person) -> None:
 
 def test_completing_writes_the_whole_sale(till: Till, cashier: Person) -> None:
     till.baskets.add(cashier, PILSNER, 3000)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.baskets.add(cashier, LOOSE_APPLES_PLU, 375)
     till.baskets.add(cashier, make_embedded("24", CHEESE_COUNTER_PLU, 8950))
     till.baskets.discount_sale(cashier, "10%", "Kundeklubb")
