@@ -163,7 +163,16 @@ def test_a_day_at_the_till_journals_every_row_with_its_intended_code(
     till.reports.z_report(shift_lead, not_counted=True)
     rows = till.journal.rows()
     seen = {row.basic_id for row in rows}
-    wanted = {"SHOPIDENT", "USERADD", "RECEIPT", "RETURN", "RETURNPRINT", "TRAINING", "NOSALE", "AGECHECK"}
+    wanted = {
+        "SHOPIDENT",
+        "USERADD",
+        "RECEIPT",
+        "RETURN",
+        "RETURNPRINT",
+        "TRAINING",
+        "NOSALE",
+        "AGECHECK",
+    }
     assert wanted <= seen
     wrong = [
         (row.seq, row.basic_id, row.event_code)
