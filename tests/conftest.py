@@ -13,7 +13,6 @@ from kassa_tui.selling.age_check import AgeChecks
 #: leaves this list by confirming the age (`till.baskets.confirm_age(person, 18)`) where it
 #: sells beer or tobacco.
 SELL_BEER_UNCONFIRMED = {
-    "tests.unit.test_saft",
 }
 
 

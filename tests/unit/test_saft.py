@@ -198,6 +198,8 @@ def product_id(till: Till, code: str) -> int:
 def sell(till: Till, person: Person, *codes: str, card: bool = False) -> int:
     for code in codes:
         till.baskets.add(person, code)
+    if age := till.baskets.age_to_confirm():  # the cashier's J: beer is sold from 18
+        till.baskets.confirm_age(person, age)
     done = (till.sales.pay_card if card else till.sales.pay_cash)(person, "").completed
     assert done is not None
     print_waiting(till)
@@ -216,6 +218,7 @@ def day(till: Till, cashier: Person, shift_lead: Person, time: SteeredTime) -> P
     # Cash: Rømme with 10 kr off, and a Pilsner (total 54,80, paid 55 kr: rounding +0,20).
     till.baskets.add(cashier, ROMME)
     till.baskets.add(cashier, PILSNER)
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     first = till.baskets.current().priced.lines[0].line.id
     till.baskets.discount_line(shift_lead, first, "10", "Kort dato")  # above 20 %: a lead
     till.sales.pay_cash(cashier, "")
