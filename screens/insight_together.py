@@ -4,7 +4,8 @@ A widget, not a screen: screens/insight.py mounts `TogetherPane()` in its "Toget
 the top a search line (scan a barcode, type a PLU or part of a name, Enter); below, the
 product's best partners by lift with the receipts they share (n) and the confidence (of the
 receipts with the product, the share with the partner too). With no product chosen it lists
-the period's best pairs. F5 switches between the last 90 and 365 days.
+the period's best pairs. F10 switches between the last 90 and 365 days (the insight
+screen's F-keys F2 to F9 are its own).
 
 The counting reads a year of receipts (about 2 s on the benchmark's year), so it runs in a
 worker thread on its own read-only connection; the till never waits for it. Each result is kept
@@ -37,7 +38,10 @@ if TYPE_CHECKING:
     from kassa_tui.composition import Till
 
 log = logging.getLogger("kassa.screens")
-MIN_COUNT = 2  # a pair on one receipt says nothing
+MIN_COUNT = 3  # a pair on one or two receipts says nothing
+#: The best pairs of the whole shop (no product chosen) are on at least this share of the
+#: receipts too: among thousands of receipts a rare pair's lift is high by chance.
+OVERVIEW_SHARE = 0.001
 SHOWN = 200
 
 
@@ -56,15 +60,22 @@ def compute(database_path: Path, today: str, product_id: int | None, days: int) 
     database.connect()
     try:
         first, last = pairs.window(today, days)
+        share = OVERVIEW_SHARE if product_id is None else 0.0
         return pairs.together(
-            database, first, last, product_id=product_id, min_count=MIN_COUNT, limit=SHOWN
+            database,
+            first,
+            last,
+            product_id=product_id,
+            min_count=MIN_COUNT,
+            min_share=share,
+            limit=SHOWN,
         )
     finally:
         database.close()
 
 
 class TogetherPane(Vertical):
-    """Search a product, see what goes with it (90 or 365 days, F5)."""
+    """Search a product, see what goes with it (90 or 365 days, F10)."""
 
     DEFAULT_CSS = """
     TogetherPane { height: 1fr; }
@@ -73,7 +84,7 @@ class TogetherPane(Vertical):
     TogetherPane #together-table { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5", "toggle_days", N_("90/365 days")),
+        Binding("f10", "toggle_days", N_("90/365 days")),
     ]
 
     def __init__(self, till: Till | None = None, *, id: str | None = None) -> None:
@@ -101,6 +112,10 @@ class TogetherPane(Vertical):
 
     def on_mount(self) -> None:
         self.refresh_pairs()
+
+    def on_show(self) -> None:
+        """The tab shown: the search line takes the keys (a scan goes straight in)."""
+        self.query_one("#together-search", Input).focus()
 
     # -- what the user does ------------------------------------------------------------------
 
@@ -187,7 +202,7 @@ class TogetherPane(Vertical):
             names = [f"{pair.a.name} + {pair.b.name}" for pair in rows]
         if not rows:
             about += ". " + _("No pair on {n} or more receipts.").format(n=report.min_count)
-        self._status(head + "  " + _("F5: 90/365") + "\n" + about)
+        self._status(head + "\n" + about)
         table = self.query_one("#together-table", DataTable)
         fill(
             table,

@@ -17,6 +17,7 @@ history) has no receipts, so it takes no part here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -233,15 +234,18 @@ def together(
     *,
     product_id: int | None = None,
     min_count: int = DEFAULT_MIN_COUNT,
+    min_share: float = 0.0,
     limit: int | None = None,
 ) -> PairReport:
     """The rules «with A: B» of the period, best lift first (then count, then names).
 
     With `product_id`, only rules with that product as A (its partners); without, every rule
-    in both directions (A→B and B→A: their confidences differ, their lift is the same)."""
-    min_count = max(1, min_count)
+    in both directions (A→B and B→A: their confidences differ, their lift is the same).
+    `min_share`: the pairs also need this share of the period's receipts (the best pairs of a
+    busy shop: two receipts of 20,000 give a huge lift by chance)."""
     sales, products = basket_rows(database, first, last)
     baskets = len(np.unique(sales))
+    min_count = max(1, min_count, math.ceil(baskets * min_share))
     ids, holding_counts = np.unique(products, return_counts=True)
     holding = dict(zip(ids.tolist(), holding_counts.tolist(), strict=True))
     a, b, n = pair_counts(sales, products)

@@ -1,6 +1,6 @@
 """The insight screen's Together tab (screens/insight_together.py) in a small app at 80x24: the
 period's best pairs, a product scanned into its search line and its partners by lift with n and
-confidence, F5 between 90 and 365 days; on the Linux console only ASCII glyphs (x, not ×)."""
+confidence, F10 between 90 and 365 days; on the Linux console only ASCII glyphs (x, not ×)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from textual.app import App, ComposeResult
 
 from kassa_tui.composition import Till
 from kassa_tui.insight.pairs import find_product
-from screens import styles
+from screens import insight_together, styles
 from screens.insight_together import TogetherPane
 from tests.app.screen_text import screen_lines, screen_text
 from tests.insight.test_pairs import fast_pins, printed, sell  # noqa: F401 (fixture)
@@ -53,7 +53,10 @@ async def settle(pilot: Any, app: App[None]) -> None:
 
 
 @pytest.mark.parametrize("console", [False, True])
-async def test_together_tab_at_80x24(shop: tuple[Till, list[str]], console: bool) -> None:
+async def test_together_tab_at_80x24(
+    shop: tuple[Till, list[str]], console: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(insight_together, "MIN_COUNT", 2)  # six receipts: two make a pair here
     till, (a, _b, c, _d) = shop
     name_a = find_product(till.db, a).name  # type: ignore[union-attr]
     name_c = find_product(till.db, c).name  # type: ignore[union-attr]
@@ -72,10 +75,10 @@ async def test_together_tab_at_80x24(shop: tuple[Till, list[str]], console: bool
         assert f"With {name_c[:20]}" in text and "(2 receipts with it)" in text
         row = next(line for line in screen_lines(app) if f"{times}1.5" in line)
         assert name_a[:12] in row and " 2 " in row and "100 %" in row
-        await pilot.press("f5")
+        await pilot.press("f10")
         await settle(pilot, app)
         assert "Last 365 days, 2025-11-28 to 2026-11-27" in screen_text(app)
-        await pilot.press("f5")
+        await pilot.press("f10")
         await settle(pilot, app)
         assert "Last 90 days" in screen_text(app)
         if console:

@@ -96,6 +96,10 @@ def test_lift_confidence_and_counts_are_exact(shop: tuple[Till, list[str]]) -> N
     # B+C is on one receipt only: in with --min-count 1
     loose = together(till.db, DAY, DAY, min_count=1)
     assert {(p.a.id, p.b.id) for p in loose.pairs} >= {(pb.id, pc.id), (pc.id, pb.id)}
+    # the shop's best pairs need a share of the receipts too: half of 6 is 3 (A+B only)
+    shared = together(till.db, DAY, DAY, min_count=1, min_share=0.5)
+    assert shared.min_count == 3
+    assert {(p.a.id, p.b.id) for p in shared.pairs} == {(pa.id, pb.id), (pb.id, pa.id)}
     # one product's partners only
     partners = together(till.db, DAY, DAY, product_id=pc.id, min_count=2)
     assert [(p.a.id, p.b.id) for p in partners.pairs] == [(pc.id, pa.id)]
