@@ -163,18 +163,37 @@ def backup_decrypt(file: Path, key: Path, output: Path) -> None:
     is_flag=True,
     help=N_("Restore a backup of another org number or register (journaled in the database)."),
 )
+@click.option(
+    "--despite-unsent",
+    "despite_unsent",
+    is_flag=True,
+    help=N_(
+        "Restore even though journal rows have not reached HQ ([hq] configured; journaled in "
+        "the restored database)."
+    ),
+)
 @click.pass_context
 @friendly
-def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool) -> None:
+def restore(
+    ctx: click.Context, backup_file: Path, force: bool, other_shop: bool, despite_unsent: bool
+) -> None:
     from kassa_tui.cli.auth import authenticate_config
+    from kassa_tui.core.errors import Refused
     from kassa_tui.people.permissions import Permission
     from kassa_tui.store.restore import local_time
     from kassa_tui.store.restore import restore as do_restore
+    from kassa_tui.sync.unsent import refusal, unsent
 
     config = config_of(ctx)
+    override: dict[str, object] | None = None
     if config.database.exists() and config.database.stat().st_size > 0:
+        waiting = unsent(config.database, config.register_id) if config.hq else None
+        if waiting is not None and waiting.count and not despite_unsent:
+            raise Refused(refusal(waiting, "kassa restore"))  # before the PIN is asked
         # A till that has a database asks its technician; a new machine has nobody to ask.
-        authenticate_config(config, Permission.EXPORT)
+        person = authenticate_config(config, Permission.EXPORT)
+        if waiting is not None and waiting.count:
+            override = {**waiting.details(), "user": person.number}
     result = do_restore(
         backup_file,
         config.database,
@@ -183,7 +202,14 @@ def restore(ctx: click.Context, backup_file: Path, force: bool, other_shop: bool
         signing=config.signing,
         force=force,
         other_shop=other_shop,
+        despite_unsent=override,
     )
+    if override is not None:
+        click.echo(
+            _(
+                "Restored with --despite-unsent ({n} rows HQ had not acknowledged); journaled"
+            ).format(n=override["unsent"])
+        )
     if result.override is not None:
         click.echo(_("Restored with --other-shop ({why}); journaled").format(why=result.override))
     if result.kept is not None:

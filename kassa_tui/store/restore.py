@@ -26,7 +26,7 @@ import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from cryptography.hazmat.primitives import serialization
 from peewee import SqliteDatabase
@@ -87,6 +87,8 @@ def _current_info(database: Path) -> tuple[int, str]:
 
 
 RESTORE_OTHER_SHOP = ("13999", "RESTOREOTHER")  # journaled when --other-shop was needed
+#: journaled when rows HQ had not acknowledged were replaced (--despite-unsent)
+RESTORE_DESPITE_UNSENT = ("13999", "RESTOREUNSENT")
 
 
 def _org_numbers(conn: sqlite3.Connection) -> set[str]:
@@ -267,6 +269,7 @@ def restore(
     force: bool = False,
     other_shop: bool = False,
     now: Instant | None = None,
+    despite_unsent: dict[str, object] | None = None,
 ) -> RestoreResult:
     """Put a checked backup in place of the database; see the module's docstring."""
     database.parent.mkdir(parents=True, exist_ok=True)
@@ -321,6 +324,8 @@ def restore(
                 )
         if why is not None:
             _journal_override(staging, register_id, why, backup)
+        if despite_unsent is not None:  # kassa_tui.sync.unsent: what HQ never got, and who
+            _journal_event(staging, register_id, RESTORE_DESPITE_UNSENT, backup, despite_unsent)
         kept: Path | None = None
         if database.exists():
             kept = database.with_name(f"{database.name}.before-restore-{stamp(now)}")
@@ -346,6 +351,22 @@ def _journal_override(staging: Path, register_id: str, why: str, backup: Path) -
         with database.atomic():
             Journal(database, register_id, Clock()).write(
                 RESTORE_OTHER_SHOP, reason=why, backup=str(backup)
+            )
+    finally:
+        database.close()
+
+
+def _journal_event(
+    staging: Path, register_id: str, event: tuple[str, str], backup: Path, what: dict[str, object]
+) -> None:
+    details: dict[str, Any] = dict(what)
+    user = details.pop("user", None)
+    database = SqliteDatabase(str(staging))
+    database.connect()
+    try:
+        with database.atomic():
+            Journal(database, register_id, Clock()).write(
+                event, user=user if isinstance(user, int) else None, backup=str(backup), **details
             )
     finally:
         database.close()

@@ -18,7 +18,7 @@ from kassa_tui.people.users import PIN_DELAY
 from kassa_tui.records.journal import Event
 from kassa_tui.stock.importing.report import IMPORT
 from kassa_tui.store.identity import SHOP_IDENTITY
-from kassa_tui.store.restore import RESTORE_OTHER_SHOP
+from kassa_tui.store.restore import RESTORE_DESPITE_UNSENT, RESTORE_OTHER_SHOP
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
@@ -93,6 +93,7 @@ INTENDED = {
     "AGEREFUSED": "Other",
     "EATIN": "Other",
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
+    "RESTOREUNSENT": "Other",  # a restore over rows HQ had not acknowledged (--despite-unsent)
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
 }
 
@@ -117,6 +118,7 @@ def defined() -> dict[str, tuple[str, str]]:
         "PIN_DELAY": PIN_DELAY,
         "IMPORT": IMPORT,
         "RESTORE_OTHER_SHOP": RESTORE_OTHER_SHOP,
+        "RESTORE_DESPITE_UNSENT": RESTORE_DESPITE_UNSENT,
         "SHOP_IDENTITY": SHOP_IDENTITY,
     }
     return {**events, **rooms}
