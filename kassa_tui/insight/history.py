@@ -137,7 +137,8 @@ def parse_day(text: str) -> tuple[str, str]:
     clock = ""
     if match["H"] is not None:
         clock = _clock(match["H"], match["M"], match["S"])
-    return day.isoformat(), clock
+    # a spreadsheet's date cell is a moment at midnight: the day alone
+    return day.isoformat(), "" if clock == "00:00:00" else clock
 
 
 def parse_time(text: str) -> str:

@@ -203,3 +203,30 @@ def test_dates_as_old_systems_write_them() -> None:
     for bad in ("31.02.2026", "2026/10/31x", "tomorrow", "2026-10-31 25:00"):
         with pytest.raises(ValueError):
             parse_day(bad)
+
+
+def test_an_xlsx_workbook_with_real_dates_and_numbers(shop: Path, tmp_path: Path) -> None:
+    """The old system's export as Excel: date cells, numbers as numbers, a bad row named."""
+    from datetime import datetime
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Salgsdato", "EAN", "Antall", "Beløp inkl. mva"])
+    sheet.append([datetime(2026, 10, 30, 14, 5), ROMME, 2, 49.8])
+    sheet.append([datetime(2026, 10, 31), ROMME, 1, 24.9])
+    path = tmp_path / "historikk.xlsx"
+    book.save(path)
+    code, out = kassa(shop, "import", "sales", str(path))
+    assert code == 0, out
+    assert "an .xlsx workbook, header on row 1" in out
+    assert query(
+        shop, "SELECT line, local_date, local_time, qty_milli, amount_ore FROM sales_history"
+    ) == [(2, "2026-10-30", "14:05:00", 2000, 4980), (3, "2026-10-31", "", 1000, 2490)]
+    sheet.append([datetime(2026, 11, 1), "7038010009990", 1, 24.9])
+    book.save(path)
+    code, out = kassa(shop, "import", "sales", str(path))
+    assert code == 1 and "line 4: no product with code 7038010009990" in out
+    assert query(shop, "SELECT COUNT(*) FROM sales_history") == [(2,)]
