@@ -14,7 +14,7 @@ $(BIN)/kassa: pyproject.toml
 
 ## demo: set up and start the till on the demo shop (receipts go to var/receipts.bin)
 demo: $(BIN)/kassa
-	@test -f var/kassa.db || $(BIN)/kassa --config $(KASSA_CONFIG) init --demo
+	@test -f var/kassa.db || $(BIN)/kassa --config $(KASSA_CONFIG) init --demo --history 30
 	$(BIN)/kassa --config $(KASSA_CONFIG)
 
 # emupos (the ESC/POS printer emulator the device tests print to) needs Python >= 3.13, so it
