@@ -39,7 +39,7 @@ from screens.dialogs.gift_card_sale import choose_gift_card
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
-from screens.dialogs.receipts import ReceiptsMenu
+from screens.dialogs.receipts import OPEN_INSIGHT, ReceiptsMenu
 from screens.dialogs.return_no_receipt import ReturnWithoutReceiptDialog
 from screens.dialogs.returns import ReturnDialog
 from screens.dialogs.trouble import ReceiptStuckDialog
@@ -290,6 +290,11 @@ class SaleScreen(PriceChanges):
         self.app.push_screen(ReceiptsMenu(text), self.after_dialog)
 
     def after_dialog(self, message: str | None) -> None:
+        if message == OPEN_INSIGHT:  # issue 16: the menu's Insight entry
+            from screens.insight import InsightScreen
+
+            self.app.push_screen(InsightScreen(), lambda _value: self.reload())
+            return
         self.reload(keep_cursor=False)
         if message:
             self.show_info(message)

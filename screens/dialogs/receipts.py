@@ -16,6 +16,9 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.numbered import NumberedOptions
 from screens.host import guarded, host
 
+#: What the menu answers for its Insight entry (issue 16), instead of a message to show.
+OPEN_INSIGHT = "\x00insight"
+
 
 class ReceiptsMenu(ModalScreen[str | None]):
     """A copy of a receipt (its number typed first), a provisional receipt, training mode."""
@@ -68,11 +71,7 @@ class ReceiptsMenu(ModalScreen[str | None]):
         elif event.option.id == "training":
             self.toggle_training()
         elif event.option.id == "insight":
-            from screens.insight import InsightScreen  # issue 16
-
-            textual_app = self.app
-            self.dismiss(None)
-            textual_app.push_screen(InsightScreen())
+            self.dismiss(OPEN_INSIGHT)  # the sale screen opens it: a dialog imports no screen
 
     def toggle_training(self) -> None:
         app = host(self)
