@@ -9,12 +9,12 @@ as root; loopback, a free port; the same settings as the tests: fsync off), make
 
 - kassa: the till's push (`kassa_tui.sync.push`, the register's own role, `ingest` checking
   every hash, the chain, replays, forks and gaps, deriving the sales rows and stock deltas), in
-  a thread with its own SQLite connection as the App runs it, while the till scans;
+  a thread with its own SQLite connection as the App runs it;
 - floor: the same rows (every column `entry` holds) put into a plain table of the same shape in
   the same database with COPY, and with a plain multi-row INSERT, no function, no checks.
 
 - the till's own scan → basket line, `--scans` of them with no push running, then as many as
-  fit while the push runs (p50 and p99).
+  fit while a second push (`--rows` more journal rows) runs (p50 and p99).
 
 Prints markdown tables: entries/s, kassa as a share of the COPY floor (target: >= 20 %), and
 the scan latencies.
@@ -171,7 +171,6 @@ def main() -> None:
         till = make_till(work / "till", args.rows, args.sales)
         total = int(till.db.execute_sql("SELECT MAX(seq) FROM journal").fetchone()[0])
 
-        quiet = scans(till, args.scans, lambda: True)
         done: list[float] = []
 
         def pusher() -> None:
@@ -185,19 +184,31 @@ def main() -> None:
             finally:
                 own.close()
 
+        # the ingest rate: the push alone, in its thread
         thread = threading.Thread(target=pusher)
         thread.start()
-        busy = scans(till, args.scans, thread.is_alive)
         thread.join()
         kassa_s = done[0]
         with psycopg.connect(dsn) as conn:
             found = conn.execute("SELECT count(*) FROM entry").fetchone()
         total = int(found[0]) if found else 0
 
+        # the scans: with no push running, then while a second push (as many rows again) runs
+        quiet = scans(till, args.scans, lambda: True)
+        from tests.hq.pushing import journal_rows
+
+        journal_rows(till, args.rows)
+        thread = threading.Thread(target=pusher)
+        thread.start()
+        busy = scans(till, args.scans, thread.is_alive)
+        thread.join()
+
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE floor_copy (LIKE entry INCLUDING DEFAULTS)")
             conn.execute("CREATE TABLE floor_insert (LIKE entry INCLUDING DEFAULTS)")
-            rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM entry ORDER BY seq").fetchall()
+            rows = conn.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM entry ORDER BY seq LIMIT %s", (total,)
+            ).fetchall()
             started = time.perf_counter()
             with (
                 conn.cursor() as cur,
