@@ -183,6 +183,11 @@ def main() -> None:
         more, said = pair_rows(args.year_db, max(1, args.runs // 2))
         rows += more
         notes += said
+        from bench_insight_tabs import tab_rows  # the insight screen's tabs (issue 16, "insight")
+
+        more, said = tab_rows(args.year_db, max(1, args.runs // 2))
+        rows += more
+        notes += said
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     notes.append(f"peak RSS of this process (VmHWM): {peak:.0f} MB")
     print(markdown_table(rows))
