@@ -180,7 +180,9 @@ def forecast(demand: Demand, horizon: int) -> Forecasts:
     n = qty.shape[0]
     klass, adi, cv2 = classify(qty)
     profile = weekday_profiles(qty, demand.weekday, klass)
-    last = date.fromisoformat(demand.days[-1]) if demand.days else date.today()
+    if not demand.days:  # daily_demand always spans its window; an empty one is a bug
+        raise ValueError("no business days to forecast from")
+    last = date.fromisoformat(demand.days[-1])
     days = [(last + timedelta(days=i + 1)).isoformat() for i in range(horizon)]
     ahead_weekday = np.array([date.fromisoformat(d).weekday() for d in days], np.int64)
     values = np.full((n, horizon), np.nan)
