@@ -398,7 +398,7 @@ class InsightScreen(Screen[None]):
             return
         worst = self.sort.key == key and not self.sort.worst_first and key != "dead"
         self.sort = Sort(key, worst)
-        self.query_one("#insight-tabs", TabbedContent).active = "insight-products"
+        self.show_pane("insight-products")
         self.fill_products()
 
     def action_cursor(self, step: int) -> None:
@@ -419,7 +419,7 @@ class InsightScreen(Screen[None]):
         else:
             return
         event.stop()
-        self.query_one("#insight-tabs", TabbedContent).active = "insight-products"
+        self.show_pane("insight-products")
         self.fill_products()
 
     def action_open(self) -> None:
@@ -441,7 +441,14 @@ class InsightScreen(Screen[None]):
 
     def action_tab(self, pane: str) -> None:
         if self.allowed:
-            self.query_one("#insight-tabs", TabbedContent).active = pane
+            self.show_pane(pane)
+
+    def show_pane(self, pane: str) -> None:
+        """`pane` in front; the Together tab's search line lets go of the focus first (a
+        focused widget pulls its own pane back to the front)."""
+        if pane != "insight-together":
+            self.set_focus(None)
+        self.query_one("#insight-tabs", TabbedContent).active = pane
 
     def action_refresh(self) -> None:
         if not self.allowed:

@@ -137,3 +137,19 @@ async def test_the_console_sees_only_its_own_glyphs(till: Till) -> None:
         await pilot.pause()
         lines = screen_lines(app)
         assert not foreign(lines), "\n".join([*foreign(lines)[:20], *lines])
+
+
+async def test_the_together_tab_has_its_keys_and_gives_them_back(till: Till) -> None:
+    sell_some(till)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_insight(pilot)
+        await pilot.press("f5")
+        await pilot.pause()
+        assert "Scan or type a product" in text(app)  # screens.insight_together's widget
+        await pilot.press(*"colg")  # typed into its search line, not the products' search
+        await pilot.pause()
+        assert "Search: _" not in text(app)
+        await pilot.press("f4", *"rømme")  # back on Products, typing searches there again
+        await pilot.pause()
+        assert "Search: rømme_" in text(app) and "Rømme 18 % 3 dl" in text(app)
