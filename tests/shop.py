@@ -76,6 +76,22 @@ class SteppingClock(Clock):
         return self.at
 
 
+def in_beer_hours_after_now() -> SteppingClock:
+    """A clock at noon in Oslo on the next ordinary weekday after the real now.
+
+    For a test that opens a till again after a CLI command has journaled on the wall clock:
+    its next rows must come later (a till never signs back in time), and a beer sold must be
+    inside the beer hours whatever time of day or week the suite runs.
+    """
+    import holidays
+
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    norway = holidays.country_holidays("NO", years=(day.year, day.year + 1))
+    while day.weekday() >= 5 or day in norway or day + timedelta(days=1) in norway:
+        day += timedelta(days=1)
+    return SteppingClock(datetime(day.year, day.month, day.day, 11, 0, tzinfo=UTC))
+
+
 def demo_till(folder: Path, clock: Clock | None = None, **overrides: str) -> Till:
     config: Config = load(write_config(folder, **overrides))
     till = open_till(config, clock or SteppingClock())

@@ -13,7 +13,7 @@ from kassa_tui.composition import Till, open_till
 from kassa_tui.config import load
 from kassa_tui.people import users
 from kassa_tui.records.signing import Signer, generate_key_pair
-from tests.shop import demo_till, write_config
+from tests.shop import demo_till, in_beer_hours_after_now, write_config
 
 
 @pytest.fixture(autouse=True)
@@ -162,7 +162,7 @@ def test_a_rotation_keeps_the_old_sales_verifying_and_is_journaled(tmp_path: Pat
     assert "Key version 2 registered by user 9" in out and "no line to change" in out
     assert private.read_bytes() != old and mode(private) == 0o600
 
-    till = open_till(load(Path(config)))
+    till = open_till(load(Path(config)), in_beer_hours_after_now())
     assert key_rows(till) == [("1", None), ("2", 9)]
     assert till.sales.signer is not None and till.sales.signer.key_version == "2"
     keyreg = [row for row in till.journal.rows() if row.basic_id == "KEYREG"]
