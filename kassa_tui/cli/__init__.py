@@ -28,6 +28,7 @@ from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.reports import report
 from kassa_tui.cli.saft import saft
+from kassa_tui.cli.stock_transfer import stock as _stock  # noqa: F401 (kassa stock)
 from kassa_tui.cli.sync import sync
 from kassa_tui.cli.till import init, print_waiting, tui
 from kassa_tui.cli.users import users

@@ -215,13 +215,14 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
 @hq.command(
     "report",
     help=N_(
-        "KIND (sales, products or stock) over the business days --from to --to (both "
-        "included), across every shop or --shop: sales per day and shop, products sold, stock "
-        "moved and the level at the end (a negative level is flagged). Made from what the tills "
-        "pushed; training receipts are left out."
+        "KIND (sales, products, stock or transfers) over the business days --from to --to "
+        "(both included), across every shop or --shop: sales per day and shop, products sold, "
+        "stock moved (sold, delivered, counted, adjusted, transferred in and out) and the level "
+        "at the end (a negative level is flagged), transfers between shops sent, received and "
+        "in transit. Made from what the tills pushed; training receipts are left out."
     ),
 )
-@click.argument("kind", type=click.Choice(["sales", "products", "stock"]))
+@click.argument("kind", type=click.Choice(["sales", "products", "stock", "transfers"]))
 @click.option(
     "--from",
     "first",
@@ -295,6 +296,19 @@ def _print_report(found: Any) -> None:
         "amount_ore": _("Amount"),
         "moved_milli": _("Moved"),
         "level_milli": _("Level"),
+        "sold_milli": _("Sold"),
+        "delivered_milli": _("Delivered"),
+        "counted_milli": _("Counted"),
+        "adjusted_milli": _("Adjusted"),
+        "transfer_in_milli": _("In"),
+        "transfer_out_milli": _("Out"),
+        "transfer": _("Transfer"),
+        "from": _("From"),
+        "to": _("To"),
+        "sent_date": _("Sent"),
+        "sent_milli": _("Sent"),
+        "received_milli": _("Received"),
+        "in_transit_milli": _("In transit"),
         "negative": "",
     }
     table = [[headings[c] for c in found.columns]]

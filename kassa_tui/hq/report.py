@@ -9,8 +9,10 @@ thousandths, as everywhere in kassa; the text form writes them the Norwegian way
 
 - sales: per day and shop: receipts, returns, total and VAT (the tills' Z to the øre, summed);
 - products: per product code: quantity and amount sold in the period, best sellers first;
-- stock: per shop and product: what moved in the period and the level at its end as the sum of
-  every delta since the first (HQ keeps movements, never levels); a negative level is flagged.
+- stock: per shop and product: what moved in the period (sales and returns, deliveries, counts,
+  adjustments, transfers in and out: 0009_stock.sql) and the level at its end as the sum of
+  every delta since the first (HQ keeps movements, never levels); a negative level is flagged;
+- transfers: per transfer id and product: sent, received, in transit (sent, not yet received).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 
 from psycopg import Connection
 
-KINDS = ("sales", "products", "stock")
+KINDS = ("sales", "products", "stock", "transfers")
 
 
 @dataclass(frozen=True)
@@ -51,29 +53,120 @@ GROUP BY code
 ORDER BY sum(amount_ore) DESC, code
 """
 
+# Sales and returns from the day totals (0006: the level at --to is the level now less what
+# sold after --to), everything else from stock_move (0009), summed per shop and code.
 _STOCK = """
-SELECT v.shop_id, v.code, v.name,
-       COALESCE(d.moved, 0) AS moved_milli,
-       v.level_milli - COALESCE(d.after, 0) AS level_milli,
-       v.level_milli - COALESCE(d.after, 0) < 0 AS negative
-FROM stock_level v
-LEFT JOIN (
-    SELECT shop_id, code,
-           sum(delta_milli) FILTER (WHERE local_date <= %(to)s) AS moved,
-           sum(delta_milli) FILTER (WHERE local_date > %(to)s) AS after
-    FROM stock_day
-    WHERE local_date >= %(from)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+WITH sold AS (
+    SELECT v.shop_id, v.code, v.name,
+           COALESCE(d.moved, 0) AS moved,
+           v.level_milli - COALESCE(d.after, 0) AS level,
+           d.code IS NOT NULL AS seen
+    FROM stock_level v
+    LEFT JOIN (
+        SELECT shop_id, code,
+               sum(delta_milli) FILTER (WHERE local_date <= %(to)s) AS moved,
+               sum(delta_milli) FILTER (WHERE local_date > %(to)s) AS after
+        FROM stock_day
+        WHERE local_date >= %(from)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+        GROUP BY shop_id, code
+    ) d ON d.shop_id = v.shop_id AND d.code = v.code
+    WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
+), other AS (
+    SELECT shop_id, code, max(name) AS name,
+           sum(delta_milli) FILTER (WHERE reason = 'delivery' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s) AS delivered,
+           sum(delta_milli) FILTER (WHERE reason = 'count' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s) AS counted,
+           sum(delta_milli) FILTER (WHERE reason = 'adjust' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s) AS adjusted,
+           sum(delta_milli) FILTER (WHERE reason = 'transfer_in' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s) AS transfer_in,
+           sum(delta_milli) FILTER (WHERE reason = 'transfer_out' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s) AS transfer_out,
+           COALESCE(sum(delta_milli) FILTER (WHERE local_date <= %(to)s), 0) AS level,
+           bool_or(local_date >= %(from)s) AS seen
+    FROM stock_move
+    WHERE (%(shop)s::text IS NULL OR shop_id = %(shop)s)
     GROUP BY shop_id, code
-) d ON d.shop_id = v.shop_id AND d.code = v.code
-WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
-  AND (d.code IS NOT NULL OR v.level_milli <> 0)
-ORDER BY v.shop_id, v.code
+), joined AS (
+    SELECT COALESCE(s.shop_id, o.shop_id) AS shop_id, COALESCE(s.code, o.code) AS code,
+           COALESCE(s.name, o.name) AS name, COALESCE(s.moved, 0) AS sold,
+           COALESCE(o.delivered, 0) AS delivered, COALESCE(o.counted, 0) AS counted,
+           COALESCE(o.adjusted, 0) AS adjusted, COALESCE(o.transfer_in, 0) AS transfer_in,
+           COALESCE(o.transfer_out, 0) AS transfer_out,
+           COALESCE(s.level, 0) + COALESCE(o.level, 0) AS level,
+           COALESCE(s.seen, false) OR COALESCE(o.seen, false) AS seen
+    FROM sold s FULL JOIN other o ON o.shop_id = s.shop_id AND o.code = s.code
+)
+SELECT shop_id, code, name, sold AS sold_milli, delivered AS delivered_milli,
+       counted AS counted_milli, adjusted AS adjusted_milli, transfer_in AS transfer_in_milli,
+       transfer_out AS transfer_out_milli,
+       sold + delivered + counted + adjusted + transfer_in + transfer_out AS moved_milli,
+       level AS level_milli, level < 0 AS negative
+FROM joined
+WHERE seen OR level <> 0
+ORDER BY shop_id, code
+"""
+
+# Transfers between shops per transfer id and code, as of --to: what was sent and what the
+# receiving shop booked in; sent and not (all) received is in transit. Shown when sent in the
+# period or still in transit at its end.
+_TRANSFERS = """
+SELECT transfer_id::text AS transfer,
+       max(shop_id) FILTER (WHERE reason = 'transfer_out') AS sent_from,
+       COALESCE(max(peer_shop) FILTER (WHERE reason = 'transfer_out'),
+                max(shop_id) FILTER (WHERE reason = 'transfer_in')) AS sent_to,
+       code, max(name) AS name,
+       min(local_date) FILTER (WHERE reason = 'transfer_out') AS sent_date,
+       -COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_out'), 0) AS sent_milli,
+       COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_in'), 0) AS received_milli,
+       -COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_out'), 0)
+         - COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_in'), 0) AS in_transit_milli
+FROM stock_move
+WHERE transfer_id IS NOT NULL AND local_date <= %(to)s
+GROUP BY transfer_id, code
+HAVING (%(shop)s::text IS NULL OR %(shop)s IN (max(shop_id) FILTER (WHERE reason = 'transfer_out'),
+            max(peer_shop) FILTER (WHERE reason = 'transfer_out'),
+            max(shop_id) FILTER (WHERE reason = 'transfer_in')))
+   AND (bool_or(local_date >= %(from)s)
+        OR sum(delta_milli) <> 0)
+ORDER BY min(local_date), transfer_id, code
 """
 
 _QUERIES = {
     "sales": (_SALES, ("date", "shop", "receipts", "returns", "total_ore", "vat_ore")),
     "products": (_PRODUCTS, ("code", "name", "group", "qty_milli", "amount_ore")),
-    "stock": (_STOCK, ("shop", "code", "name", "moved_milli", "level_milli", "negative")),
+    "stock": (
+        _STOCK,
+        (
+            "shop",
+            "code",
+            "name",
+            "sold_milli",
+            "delivered_milli",
+            "counted_milli",
+            "adjusted_milli",
+            "transfer_in_milli",
+            "transfer_out_milli",
+            "moved_milli",
+            "level_milli",
+            "negative",
+        ),
+    ),
+    "transfers": (
+        _TRANSFERS,
+        (
+            "transfer",
+            "from",
+            "to",
+            "code",
+            "name",
+            "sent_date",
+            "sent_milli",
+            "received_milli",
+            "in_transit_milli",
+        ),
+    ),
 }
 
 
@@ -89,6 +182,18 @@ def rollup(conn: Connection[Any]) -> int:
     return int(found[0]) if found else 0
 
 
+def stock_moves(conn: Connection[Any]) -> int:
+    """Derive deliveries, counts, adjustments and transfers from what HQ holds
+    (0009_stock.sql); returns how many registers had something new."""
+    if conn.autocommit:
+        with conn.transaction():
+            found = conn.execute("SELECT hq_stock_moves()").fetchone()
+    else:
+        found = conn.execute("SELECT hq_stock_moves()").fetchone()
+        conn.commit()
+    return int(found[0]) if found else 0
+
+
 def report(
     conn: Connection[Any], kind: str, first: date, last: date, shop: str | None = None
 ) -> Report:
@@ -96,6 +201,8 @@ def report(
     sql, columns = _QUERIES[kind]
     params = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
     rollup(conn)
+    if kind in ("stock", "transfers"):
+        stock_moves(conn)
     rows = [
         tuple(int(v) if isinstance(v, Decimal) else v for v in r)
         for r in conn.execute(sql, params).fetchall()

@@ -26,6 +26,7 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.stock.moves import moves_of
 from kassa_tui.stock.products import barcodes_of, check_price
 from kassa_tui.stock.stocktake import (
     PRODUCT_COLUMNS,
@@ -83,6 +84,8 @@ _MOVEMENT_LABELS = _Translated(
         "count": N_("Stocktake"),
         "opening": N_("Opening stock"),
         "import": N_("Imported level"),
+        "transfer_out": N_("Sent to another shop"),
+        "transfer_in": N_("Received from another shop"),
     }
 )
 
@@ -287,6 +290,7 @@ class Stock:
                 lines=len(lines),
                 qty_milli=sum(line[1] for line in lines),
                 costs=sum(1 for line in lines if line[2] is not None),
+                moves=moves_of(self.db, [(self.catalog.by_id(p), q) for p, q, _c in lines]),
             )
         return delivery_id
 
@@ -318,4 +322,5 @@ class Stock:
                 delta_milli=delta_milli,
                 reason=reason,
                 note=note,
+                moves=moves_of(self.db, [(product, delta_milli)]),
             )

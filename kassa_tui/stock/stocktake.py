@@ -26,6 +26,7 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.stock.moves import moves_of
 
 MAX_QTY_MILLI = 9_999_000
 
@@ -275,6 +276,7 @@ class Stocktakes:
                 zeroed=sum(1 for v in changes if not v.counted),
                 plus_milli=sum(v.diff_milli for v in changes if v.diff_milli > 0),
                 minus_milli=sum(v.diff_milli for v in changes if v.diff_milli < 0),
+                moves=moves_of(self.db, [(v.product, v.diff_milli) for v in changes]),
             )
         return len(changes)
 

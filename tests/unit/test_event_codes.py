@@ -17,6 +17,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
 from kassa_tui.records.journal import Event
 from kassa_tui.stock.importing.report import IMPORT
+from kassa_tui.stock.transfers import TRANSFER_IN, TRANSFER_OUT
 from kassa_tui.store.identity import SHOP_IDENTITY
 from kassa_tui.store.restore import RESTORE_DESPITE_UNSENT, RESTORE_OTHER_SHOP
 
@@ -95,6 +96,8 @@ INTENDED = {
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
     "RESTOREUNSENT": "Other",  # a restore over rows HQ had not acknowledged (--despite-unsent)
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
+    "TRANSFEROUT": "Other",  # goods sent to another shop (kassa stock transfer)
+    "TRANSFERIN": "Other",  # goods from another shop booked in (kassa stock receive)
 }
 
 
@@ -120,6 +123,8 @@ def defined() -> dict[str, tuple[str, str]]:
         "RESTORE_OTHER_SHOP": RESTORE_OTHER_SHOP,
         "RESTORE_DESPITE_UNSENT": RESTORE_DESPITE_UNSENT,
         "SHOP_IDENTITY": SHOP_IDENTITY,
+        "TRANSFER_OUT": TRANSFER_OUT,
+        "TRANSFER_IN": TRANSFER_IN,
     }
     return {**events, **rooms}
 
