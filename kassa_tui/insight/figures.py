@@ -327,14 +327,19 @@ def product_figures(
         " COALESCE(ps.on_hand_milli, 0) > 0 AND r.last_utc < ?"
         " FROM a r LEFT JOIN product p ON p.id = r.product_id"
         " LEFT JOIN product_group g ON g.id = p.group_id"
-        " LEFT JOIN product_stock ps ON ps.product_id = r.product_id",
+        " LEFT JOIN product_stock ps ON ps.product_id = r.product_id"
+        " ORDER BY r.revenue DESC, r.product_id",
         (t_first, t_first, t_first, t28, t56, t28, *bounds, GIFT_GROUP, dead_from),
     ).fetchall()
-    classes = abc_classes({row[0]: row[6] for row in sold})
-    rows = [
-        ProductRow(*row[:8], classes[row[0]], *row[9:13], bool(row[13]))  # type: ignore[call-arg]
-        for row in sold
-    ]
+    # ABC as abc_classes counts it, on rows already best first (sorted by SQLite: faster).
+    total = sum(max(0, row[6]) for row in sold)
+    running = 0
+    rows = []
+    for row in sold:
+        share = running / total if total else 1.0
+        abc = "A" if share < 0.80 else "B" if share < 0.95 else "C"
+        running += max(0, row[6])
+        rows.append(ProductRow(*row[:8], abc, *row[9:13], bool(row[13])))  # type: ignore[call-arg]
     seen = {row.product_id for row in rows}
     dead_count = sum(1 for row in rows if row.dead)
     listed = 0

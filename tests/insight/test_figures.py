@@ -153,6 +153,10 @@ def test_product_figures_are_the_hand_count(till: Till, steered: Steered) -> Non
     # Revenue 49,80 and 39,90: the toothpaste starts at 56 % of revenue, inside the first 80 %.
     assert (romme.abc, tooth.abc) == ("A", "A")
     assert figures.abc_classes({1: 80, 2: 15, 3: 5}) == {1: "A", 2: "B", 3: "C"}
+    sold = [r for r in found.rows if r.abc != "-"]  # the screen's classes are abc_classes'
+    assert {r.product_id: r.abc for r in sold} == figures.abc_classes(
+        {r.product_id: r.revenue_ore for r in sold}
+    )
 
 
 def test_dead_stock_is_stock_without_a_sale(till: Till, steered: Steered) -> None:
