@@ -121,6 +121,16 @@ class InsightScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Label(markup=False, content=_("Insight"), id="stock-title")
+        person = host(self).person
+        self.allowed = person is not None and person.role in INSIGHT_ROLES
+        if self.allowed:  # a cashier's screen holds no figure, nor the Together tab's worker
+            yield from self.tabs()
+        else:
+            yield Static(markup=False, content="", id="insight-refused")
+        yield Static(markup=False, content="", id="stock-message", classes="message")
+        yield KeyBar()
+
+    def tabs(self) -> ComposeResult:
         with TabbedContent(id="insight-tabs", initial="insight-sales"):
             with (
                 TabPane(_("Sales"), id="insight-sales"),
@@ -150,8 +160,6 @@ class InsightScreen(Screen[None]):
                 yield table
             with TabPane(_("Together"), id="insight-together"):
                 yield self.together()
-        yield Static(markup=False, content="", id="stock-message", classes="message")
-        yield KeyBar()
 
     @staticmethod
     def together() -> Widget:
@@ -182,6 +190,8 @@ class InsightScreen(Screen[None]):
 
     def together_active(self) -> bool:
         """The Together tab has the keys its own widget needs (typing, arrows, Enter)."""
+        if not self.allowed:
+            return False
         return self.query_one("#insight-tabs", TabbedContent).active == "insight-together"
 
     @staticmethod
@@ -221,10 +231,7 @@ class InsightScreen(Screen[None]):
         self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
         self._bindings.bind("down", "cursor(1)", show=False, priority=True)
         self.refresh_bindings()
-        person = host(self).person
-        self.allowed = person is not None and person.role in INSIGHT_ROLES
         if not self.allowed:
-            self.query_one("#insight-tabs", TabbedContent).display = False
             self.show_error(_("The insight screen is for a shift lead: sign in as one."))
             return
         kept = _kept.get(self.database_key())
@@ -404,6 +411,8 @@ class InsightScreen(Screen[None]):
     def action_cursor(self, step: int) -> None:
         if self.together_active():
             raise SkipAction()
+        if not self.allowed:
+            return
         table = self.query_one("#insight-table", DataTable)
         if self.listed:
             table.move_cursor(row=max(0, min(len(self.listed) - 1, table.cursor_row + step)))

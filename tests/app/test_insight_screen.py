@@ -105,9 +105,11 @@ async def test_a_cashier_is_refused(till: Till) -> None:
         shown = text(app)
         assert "The insight screen is for a shift lead: sign in as one." in shown
         assert "115" not in shown and "Rømme" not in shown
-        await pilot.press("f4")
+        await pilot.press("f4", "f5", "f6", "f9", "f2", "up", "down", "enter", *"rømme")
         await pilot.pause()
-        assert "Rømme" not in text(app)
+        assert "Rømme" not in text(app) and isinstance(app.screen, InsightScreen)
+        assert "The insight screen is for a shift lead: sign in as one." in text(app)
+        assert not app.screen.query("TogetherPane")  # nor what customers buy together
 
 
 async def test_from_the_day_close(till: Till) -> None:
