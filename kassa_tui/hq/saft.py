@@ -85,12 +85,6 @@ def _materialise(
     export's own SQL cuts the business days out of it)."""
     lo = (from_date - timedelta(days=1)).isoformat()
     hi = (to_date + timedelta(days=2)).isoformat()
-    entries = conn.execute(
-        f"SELECT {_ENTRY} FROM entry WHERE register_id = %s AND"
-        " (local_date BETWEEN %s AND %s OR seq = (SELECT min(seq) FROM entry"
-        "  WHERE register_id = %s)) ORDER BY seq",
-        (register, lo, hi, register),
-    ).fetchall()
     before = conn.execute(  # the sale before the period: where the file's chains go on from
         f"SELECT {_ENTRY} FROM entry WHERE register_id = %s AND local_date < %s"
         " AND basic_id = ANY(%s) AND sale_id IS NOT NULL ORDER BY seq DESC LIMIT 1",
@@ -102,85 +96,93 @@ def _materialise(
         users: dict[int, int] = {}  # the till's user id → number
         lines: dict[int, tuple[str, str, str]] = {}  # product id → code, name, group
         numbers: set[int] = set()
-        for seq, uid, code, basic, user, utc, day, time, text, sale_id, prev, digest, _r in entries:
-            db.execute(
-                "INSERT INTO journal (id, register_id, seq, uuid, event_code, basic_id,"
-                " user_number, utc, local_date, local_time, text, sale_id, prev_hash, hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    seq,
-                    register,
-                    seq,
-                    uid,
-                    code,
-                    basic,
-                    user,
-                    utc,
-                    day,
-                    time,
-                    text,
-                    sale_id,
-                    prev,
-                    digest,
-                ),
-            )
-            if user is not None:
-                numbers.add(int(user))
-        announcing = [e for e in entries if e[3] in ANNOUNCING and e[9] is not None]
         if before is not None:
-            announcing.insert(0, before)
-        for entry in announcing:
-            seq, user, sale_id, record = entry[0], entry[4], entry[9], entry[12]
-            if record is None:
-                raise Stopped(
-                    _(
-                        "HQ holds journal row {seq} of {register} without its transaction's"
-                        " content (from before the content hash): no SAF-T file from HQ"
-                    ).format(seq=seq, register=register)
-                )
-            sale, sold, paid = json.loads(record)
-            db.execute(
-                "INSERT INTO sale (id, register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
-                " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
-                " local_date, local_time, signature, key_version, training, original_sale_id,"
-                " reason, approved_by) VALUES (?" + ", ?" * 20 + ")",
-                (sale_id, *sale),
+            _sale(db, register, before, users, lines, whole=False)
+        # Streamed from a server-side cursor: a month's rows never sit in memory at once.
+        with conn.cursor(name="kassa_hq_saft") as entries:
+            entries.itersize = 2000
+            entries.execute(
+                f"SELECT {_ENTRY} FROM entry WHERE register_id = %s AND"
+                " (local_date BETWEEN %s AND %s OR seq = (SELECT min(seq) FROM entry"
+                "  WHERE register_id = %s)) ORDER BY seq",
+                (register, lo, hi, register),
             )
-            if user is not None:
-                users.setdefault(int(sale[4]), int(user))
-            if entry is before:
-                continue
-            for line in sold:
+            for entry in entries:
                 db.execute(
-                    "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
-                    " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
-                    " vat_ore, price_overridden) VALUES (?" + ", ?" * 13 + ")",
-                    (sale_id, *line),
+                    "INSERT INTO journal (id, register_id, seq, uuid, event_code, basic_id,"
+                    " user_number, utc, local_date, local_time, text, sale_id, prev_hash, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (entry[0], register, *entry[:12]),
                 )
-                lines[int(line[1])] = (str(line[2]), str(line[3]), str(line[4]))
-            for payment in paid:
-                db.execute(
-                    "INSERT INTO payment (sale_id, method, amount_ore, tendered_ore)"
-                    " VALUES (?, ?, ?, ?)",
-                    (sale_id, *payment),
-                )
+                if entry[4] is not None:
+                    numbers.add(int(entry[4]))
+                if entry[3] in ANNOUNCING and entry[9] is not None:
+                    if before is not None and entry[0] == before[0]:
+                        continue  # the register's first row, already in as the chain's start
+                    _sale(db, register, entry, users, lines, whole=True)
         by_number: dict[int, int | None] = {n: None for n in numbers}
-        for uid, number in sorted(users.items(), reverse=True):
-            by_number[number] = uid
+        for user_id, number in sorted(users.items(), reverse=True):
+            by_number[number] = user_id
         staff = _staff(conn, register)
         # The till's user ids first, then the numbers HQ saw only in the journal.
-        for number, uid in sorted(by_number.items(), key=lambda item: item[1] is None):
+        for number, known in sorted(by_number.items(), key=lambda item: item[1] is None):
             # Staff HQ never saw journaled: by number, in Norwegian as the rest of the file.
             name, role = staff.get(number, (f"Bruker {number}", "cashier"))
             db.execute(
                 "INSERT INTO user (id, number, name, role, pin_hash, active)"
                 " VALUES (?, ?, ?, ?, '', 1)",
-                (uid, number, name, role),
+                (known, number, name, role),
             )
         _master_data(conn, register, db, lines)
         db.commit()
     finally:
         db.close()
+
+
+def _sale(
+    db: sqlite3.Connection,
+    register: str,
+    entry: tuple[Any, ...],
+    users: dict[int, int],
+    lines: dict[int, tuple[str, str, str]],
+    *,
+    whole: bool,
+) -> None:
+    """The transaction an announcing entry carries, as the till stored it (`whole`: with its
+    lines and payments; else the sale row alone, for the chain before the period)."""
+    seq, user, sale_id, record = entry[0], entry[4], entry[9], entry[12]
+    if record is None:
+        raise Stopped(
+            _(
+                "HQ holds journal row {seq} of {register} without its transaction's"
+                " content (from before the content hash): no SAF-T file from HQ"
+            ).format(seq=seq, register=register)
+        )
+    sale, sold, paid = json.loads(record)
+    db.execute(
+        "INSERT INTO sale (id, register_id, receipt_nr, uuid, basket_uuid, user_id, kind,"
+        " total_ore, vat_ore, discount_ore, rounding_ore, change_ore, completed_utc,"
+        " local_date, local_time, signature, key_version, training, original_sale_id,"
+        " reason, approved_by) VALUES (?" + ", ?" * 20 + ")",
+        (sale_id, *sale),
+    )
+    if user is not None:
+        users.setdefault(int(sale[4]), int(user))
+    if not whole:
+        return
+    for line in sold:
+        db.execute(
+            "INSERT INTO sale_line (sale_id, line_nr, product_id, code, name, group_code,"
+            " qty_milli, unit_price_ore, list_price_ore, discount_ore, amount_ore, vat_bp,"
+            " vat_ore, price_overridden) VALUES (?" + ", ?" * 13 + ")",
+            (sale_id, *line),
+        )
+        lines[int(line[1])] = (str(line[2]), str(line[3]), str(line[4]))
+    for payment in paid:
+        db.execute(
+            "INSERT INTO payment (sale_id, method, amount_ore, tendered_ore) VALUES (?, ?, ?, ?)",
+            (sale_id, *payment),
+        )
 
 
 def _staff(conn: Connection[Any], register: str) -> dict[int, tuple[str, str]]:
@@ -235,9 +237,10 @@ def _master_data(
             if ean.strip():
                 articles[ean.strip()] = str(product["plu"])
         articles[str(product["plu"])] = str(product["plu"])
-    for code, art in conn.execute(
-        "SELECT text::jsonb->>'code', text::jsonb->>'art' FROM entry WHERE register_id = %s"
-        " AND basic_id = 'LINEADD' AND text::jsonb->>'code' = ANY(%s) ORDER BY seq",
+    for code, art in conn.execute(  # each code's latest article: one row a code
+        "SELECT DISTINCT ON (c) c, a FROM (SELECT text::jsonb->>'code' AS c,"
+        " text::jsonb->>'art' AS a, seq FROM entry WHERE register_id = %s"
+        " AND basic_id = 'LINEADD') t WHERE c = ANY(%s) AND a IS NOT NULL ORDER BY c, seq DESC",
         (register, codes),
     ).fetchall():
         if code and art:

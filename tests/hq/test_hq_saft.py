@@ -49,6 +49,13 @@ def till(tmp_path: Path) -> Iterator[Till]:
     opened.db.close()
 
 
+def _publish(hq: Hq, till: Till) -> None:
+    """HQ owns the shop's groups and deposit types (the demo's, as the till has them)."""
+    with psycopg.connect(hq.dsn, autocommit=True) as conn:
+        for kind in ("groups", "deposits"):
+            catalog.publish_file(conn, REPO / f"data/demo_{kind}.csv", till.config, kind=kind)
+
+
 def _a_day(till: Till) -> date:
     technician = Person(9, "Tekniker", "technician")
     till.users.add(5, "Ola Nordmann", "cashier", "5555", by=technician)  # journaled: USERADD
@@ -103,9 +110,7 @@ def test_hq_saft_file_has_the_tills_transactions_and_signatures(
     hq: Hq, till: Till, tmp_path: Path
 ) -> None:
     settings = hq.add(REGISTER, "OSLO1", tmp_path)
-    with psycopg.connect(hq.dsn, autocommit=True) as conn:  # HQ owns groups and deposits
-        for kind in ("groups", "deposits"):
-            catalog.publish_file(conn, REPO / f"data/demo_{kind}.csv", till.config, kind=kind)
+    _publish(hq, till)
     day = _a_day(till)
     result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings))
     assert result.status == "ok", result.message
@@ -182,3 +187,32 @@ def test_a_transaction_hq_lost_is_named_by_saft_verify(hq: Hq, till: Till, tmp_p
     run = CliRunner().invoke(main, ["saft", "verify", str(done.path), "--public-key", str(pem)])
     assert run.exit_code == 1, run.output
     assert "KASSE-1" in run.output and " 4 " in run.output  # the one after the lost sale
+
+
+def test_a_later_period_goes_on_from_the_sale_before_it(hq: Hq, tmp_path: Path) -> None:
+    """Days later: HQ's file names the chain's start (the last signature before the period,
+    in the header's comment) as the till's does, from a sale HQ holds outside the period."""
+    time = SteeredTime()
+    till = make_till(tmp_path / "till", Clock(source=time), REGISTER)
+    try:
+        settings = hq.add(REGISTER, "OSLO1", tmp_path)
+        _publish(hq, till)
+        _a_day(till)
+        time.advance(3 * 24 * 3600)
+        sell(till)
+        sell(till, TOOTHPASTE, card=True)
+        z = till.reports.z_report(till.users.sign_in("2", "2222"), not_counted=True)
+        day = date.fromisoformat(z.business_date)
+        result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings))
+        assert result.status == "ok", result.message
+        own = export_saft(till.db, till.config, day, day, tmp_path / "own", clock=till.clock)
+        with psycopg.connect(hq.dsn) as conn:
+            done, _held = export_register(
+                conn, till.config, REGISTER, day, day, tmp_path / "hq.xml"
+            )
+    finally:
+        till.db.close()
+    assert done.transactions == 2
+    comment = etree.parse(str(done.path)).findtext(".//s:header/s:headerComment", namespaces=NS)
+    assert comment is not None and "KASSE-1" in comment and _parts(own)[2][0] not in comment
+    assert _rest(done.path) == _rest(own)
