@@ -105,6 +105,8 @@ IMPORT Catalog or stock imported from a file
 STOCKADJ Stock adjusted
 DELIVERY Goods delivery registered
 STOCKTAKE Stocktake
+TRANSFEROUT Goods sent to another shop (stock transfer out, with its transfer id)
+TRANSFERIN Goods from another shop booked in (stock transfer in, by its transfer id)
 XREPORT X report
 ZREPORT Z report (closes the business day)
 FLOAT Opening change float registered

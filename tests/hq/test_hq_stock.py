@@ -205,3 +205,45 @@ def test_bad_transfers_are_refused_and_change_nothing(hq: Hq, tmp_path: Path) ->
     assert bad.exit_code != 0 and "not a transfer id" in bad.output
     assert bergen.on_hand(ROMME) == there
     bergen.till.db.close()
+
+
+def test_a_transfer_is_in_the_saft_file_as_its_events(hq: Hq, tmp_path: Path) -> None:
+    """The day's SAF-T file carries TRANSFEROUT and TRANSFERIN as events (13999, described in
+    the basics), with the transfer id and the lines in the event text; valid against the XSD."""
+    from lxml import etree  # type: ignore[import-untyped]
+
+    from kassa_tui.saft.export import export_saft
+    from tests.unit.test_saft import NS, schema
+
+    oslo = _open(hq, tmp_path, "OSLO1", "KASSE-A")
+    till = oslo.till
+    lead = till.users.sign_in("2", "2222")
+    romme = till.catalog.by_barcode(ROMME)
+    transfers = _transfers_of(oslo)
+    sent = transfers.send(lead, "BERGEN1", [(romme.id, 5_000)])
+    transfers.receive(lead, "0c5a8f7e-1d2b-4c3a-9e8f-7a6b5c4d3e2f", "BERGEN1", [(romme.id, 1_000)])
+    out = tmp_path / "saft"
+    out.mkdir()
+    doc = etree.parse(str(export_saft(till.db, till.config, DAY, DAY, out, clock=till.clock)))
+    till.db.close()
+    schema().assertValid(doc)
+    events = {
+        e.findtext("s:eventType", None, NS): json.loads(e.findtext("s:eventText", "", NS))
+        for e in doc.iterfind(".//s:event", NS)
+        if e.findtext("s:eventType", None, NS) in ("TRANSFEROUT", "TRANSFERIN")
+    }
+    assert events["TRANSFEROUT"] == {
+        "transfer": sent,
+        "to": "BERGEN1",
+        "moves": [[ROMME, -5000, "Rømme 18 % 3 dl"]],
+    }
+    assert events["TRANSFERIN"]["moves"] == [[ROMME, 1000, "Rømme 18 % 3 dl"]]
+    basics = {
+        b.findtext("s:basicID", None, NS): (
+            b.findtext("s:predefinedBasicID", None, NS),
+            b.findtext("s:basicDesc", None, NS),
+        )
+        for b in doc.iterfind(".//s:basics/s:basic", NS)
+    }
+    assert basics["TRANSFEROUT"][0] == basics["TRANSFERIN"][0] == "13999"
+    assert "another shop" in (basics["TRANSFEROUT"][1] or "")
