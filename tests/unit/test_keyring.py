@@ -9,6 +9,7 @@ import pytest
 
 from kassa_tui.composition import open_till
 from kassa_tui.config import Config
+from kassa_tui.core.clock import Clock
 from kassa_tui.core.errors import Stopped
 from kassa_tui.demo import load_demo
 from kassa_tui.records import keyring
@@ -20,7 +21,7 @@ from kassa_tui.records.signing import (
     verify_chain_by_version,
 )
 
-from .conftest import PILSNER, ROMME, print_waiting
+from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
 
 def key_file(config: Config) -> Path:
@@ -70,7 +71,7 @@ def test_a_key_nobody_registered_is_refused(config: Config) -> None:
 
 
 def test_the_key_versions_continue_above_those_on_the_sales(config: Config) -> None:
-    till = open_till(config)
+    till = open_till(config, Clock(SteeredTime()))  # noon: beer is sold whenever this runs
     load_demo(till.db, till.users)
     assert till.sales.signer is not None
     till.sales.signer.key_version = "5"  # a sale from a version never registered here
