@@ -251,6 +251,7 @@ def test_the_voucher_posts_pant_on_its_own_account(
 ) -> None:
     till.baskets.add(cashier, COLA_05)  # 26,90 + pant 2,00 at 15 %
     till.baskets.add(cashier, HANSA)  # 39,90 + pant 2,00 at 25 %
+    till.baskets.confirm_age(cashier, 18)  # the cashier's J: the beer is sold from 18
     till.sales.pay_card(cashier, "")
     till.baskets.add(cashier, SLIP_12)  # 12 kr paid out, at 15 % (deposit type R)
     till.sales.pay_cash(cashier, "")
