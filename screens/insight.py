@@ -36,6 +36,7 @@ from kassa_tui.insight.figures import ProductFigures, ProductRow, SalesFigures
 from screens import columns, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
+from screens.insight_accuracy import AccuracyPane
 from screens.widgets.keybar import KeyBar
 
 #: Who sees the figures: a shift lead and up (a cashier is told so).
@@ -160,6 +161,8 @@ class InsightScreen(Screen[None]):
                 yield table
             with TabPane(_("Together"), id="insight-together"):
                 yield self.together()
+            with TabPane(_("Accuracy"), id="insight-accuracy"):
+                yield AccuracyPane(id="insight-accuracy-pane")
 
     @staticmethod
     def together() -> Widget:
@@ -203,6 +206,7 @@ class InsightScreen(Screen[None]):
             ("f3", "tab('insight-sales')", _("Sales"), "F3", _("The Sales tab")),
             ("f4", "tab('insight-products')", _("Products"), "F4", _("The Products tab")),
             ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
+            ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
             ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
             (
                 "f7",
@@ -464,6 +468,8 @@ class InsightScreen(Screen[None]):
             return
         self.show_info(_("Reading the figures..."))
         self.read()
+        if self.query_one("#insight-tabs", TabbedContent).active == "insight-accuracy":
+            self.query_one(AccuracyPane).refresh_accuracy(again=True)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpDialog(self.help_rows()))

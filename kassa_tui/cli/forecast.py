@@ -241,6 +241,31 @@ def forecast_backtest(ctx: click.Context, days: int, origins: int, as_json: bool
     click.echo(text.format(wape=wape, bias=bias, naive=naive))
 
 
+@forecast.command(
+    "accuracy",
+    help=N_(
+        "How good the forecasts were in the last four weeks, per product group: kassa's "
+        "forecast from four weeks back against what was sold, beside 'same as last week'."
+    ),
+)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the figures as JSON."))
+@click.pass_context
+@friendly
+def forecast_accuracy(ctx: click.Context, as_json: bool) -> None:
+    from kassa_tui.insight.accuracy import shop_accuracy, table_lines
+
+    till, conn, last = _open(ctx)
+    try:
+        result = shop_accuracy(conn, last, till.config.day_cutoff_hour, HISTORY_DAYS)
+    except ValueError:
+        raise click.exceptions.Exit(_not_enough(28, 1)) from None
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    for line in table_lines(result):
+        click.echo(line)
+
+
 def _not_enough(days: int, origins: int) -> int:
     click.echo(
         "kassa: "
