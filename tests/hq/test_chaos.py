@@ -1,6 +1,6 @@
 """Several tills selling at once while a chaos thread cuts and heals their links to HQ.
 
-Four till processes sell for 10 seconds, each with a `kassa sync` process pushing every second
+Eight till processes sell for a minute, each with a `kassa sync` process pushing every second
 through a fault proxy of its own; a chaos thread switches each link between passing, dropped,
 cut, replies eaten and delayed, every few tenths of a second. Then the links heal, every
 `kassa sync --once` drains, and HQ must hold each till's journal exactly (every seq once, the
@@ -26,8 +26,10 @@ from tests.shop import SteppingClock
 from .faultproxy import FaultProxy
 from .pushing import make_hq, make_till
 
-TILLS = 4
-SECONDS = 10
+#: The issue's proof is 8 tills for a minute; CI runs that (KASSA_CHAOS_TILLS/SECONDS change it
+#: for a quicker run while developing).
+TILLS = int(os.environ.get("KASSA_CHAOS_TILLS", "8"))
+SECONDS = int(os.environ.get("KASSA_CHAOS_SECONDS", "60"))
 MODES = ("pass", "pass", "drop", "cut", "eat", "delay")
 
 
