@@ -102,7 +102,11 @@ def test_tsb_and_smoothing_agree_with_statsforecast() -> None:
     """A development-only reference (skipped where statsforecast is not installed): on a long
     series, where the start is forgotten, kassa's numpy TSB and smoothing (no trend) give
     statsforecast's forecasts."""
-    models = pytest.importorskip("statsforecast.models")
+    models = pytest.importorskip(
+        "statsforecast.models",
+        reason="optional cross-check: statsforecast (a development-only reference, not a"
+        " dependency of kassa) is not installed; kassa's own forecast tests ran",
+    )
     rng = np.random.default_rng(3)
     slow = np.where(rng.random(3000) < 0.25, rng.integers(1, 6, 3000), 0).astype(float)
     theirs = models.TSB(alpha_d=0.15, alpha_p=0.05).forecast(y=slow, h=3)["mean"]
