@@ -358,6 +358,25 @@ def _v10_shop_system(database: SqliteDatabase) -> None:
     _v10_sales_history(database)
 
 
+def _v11_purchase_orders(database: SqliteDatabase) -> None:
+    """Suppliers' orders proposed from the forecast and confirmed by the shift lead (issue 16)."""
+
+
+def _v11_customer_club(database: SqliteDatabase) -> None:
+    """The consent-based customer club: members, their consents and offers (issue 16)."""
+
+
+def _v11_register_ops(database: SqliteDatabase) -> None:
+    """A register signed out for good and other head-office operations on the till (issue 15)."""
+
+
+def _v11_shop_insight(database: SqliteDatabase) -> None:
+    """Issue 16's orders and customer club, issue 15's operations: one part each."""
+    _v11_purchase_orders(database)
+    _v11_customer_club(database)
+    _v11_register_ops(database)
+
+
 MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v1_initial,
     _v2_stock,
@@ -369,6 +388,7 @@ MIGRATIONS: list[Callable[[SqliteDatabase], None]] = [
     _v8_no_user_lock,
     _v9_counter_features,
     _v10_shop_system,
+    _v11_shop_insight,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
--- kassa's database schema: schema version 10, as migrate() leaves it.
+-- kassa's database schema: schema version 11, as migrate() leaves it.
 --
 -- This file is for reading. A database is built (and an old one upgraded) by the migrations in
 -- kassa_tui/store/migrations.py; tests/unit/test_schema.py runs them on a fresh database and on
@@ -696,3 +696,9 @@ CREATE TRIGGER sales_history_no_update BEFORE UPDATE ON sales_history
     BEGIN SELECT RAISE(ABORT, 'sales_history is append-only'); END;
 CREATE TRIGGER sales_history_no_delete BEFORE DELETE ON sales_history
     BEGIN SELECT RAISE(ABORT, 'sales_history is append-only'); END;
+
+-- == v11 purchase orders
+
+-- == v11 customer club
+
+-- == v11 register ops
