@@ -34,7 +34,7 @@ from screens.counter_rules import (
 )
 from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
-from screens.dialogs.gift_card import GiftCardLookupDialog, GiftCardPayDialog, is_card_method
+from screens.dialogs.gift_card import GiftCardPayDialog, is_card_method
 from screens.dialogs.gift_card_sale import choose_gift_card
 from screens.dialogs.help import HelpDialog
 from screens.dialogs.parked import ParkedDialog
@@ -378,14 +378,11 @@ class SaleScreen(PriceChanges):
 
     @guarded
     def do_gift_card(self, text: str) -> None:
-        """What a gift card or credit note holds (scanned before the key); with nothing typed,
-        a choice: sell a gift card, or look one up."""
+        """A choice: sell a gift card, or what a card holds; a code typed (scanned) before the
+        key goes to the one chosen."""
         self.person()
         self.clear_lookup()
-        if not text.strip():
-            choose_gift_card(self, self.gift_card_added)
-            return
-        self.app.push_screen(GiftCardLookupDialog(text.strip()))
+        choose_gift_card(self, self.gift_card_added, text.strip())
 
     def gift_card_added(self, message: str | None) -> None:
         self.reload(keep_cursor=False)

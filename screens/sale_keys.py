@@ -18,7 +18,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "park": (_("Park the sale"), ""),
         "resume": (_("Resume a parked sale"), ""),
         "price_lookup": (_("Price look-up"), _("code")),
-        "gift_card": (_("Gift card: sell, or its balance"), _("card")),
+        "gift_card": (_("Gift card: 1 sell, 2 its balance"), _("card (to sell or look up)")),
         "line_discount": (
             _("Discount on the line"),
             _("{percent} or amount").format(percent="10%"),

@@ -1,7 +1,7 @@
 """Selling a gift card: Shift+F5, 1, the card scanned (or Enter: kassa makes a code, printed on
 the receipt as a barcode), the amount, Enter. A line «Gavekort» joins the basket; the card is
-issued only when the sale is paid. Shift+F5, 2 (or a card scanned before Shift+F5) shows what a
-card holds, as before.
+issued only when the sale is paid. Shift+F5, 2 shows what a card holds. A code typed (scanned)
+before Shift+F5 goes to the choice made: 1 sells that card, 2 shows its balance.
 """
 
 from __future__ import annotations
@@ -29,18 +29,22 @@ from screens.host import guarded, host
 SELL, LOOK_UP = N_("Sell a gift card"), N_("Gift card balance")
 
 
-def choose_gift_card(screen: Screen[Any], then: Callable[[str | None], None]) -> None:
-    """Shift+F5 with nothing typed: 1 sells a card, 2 looks one up. `then` gets the message of
-    a card added to the basket (None when nothing was added)."""
+def choose_gift_card(
+    screen: Screen[Any], then: Callable[[str | None], None], code: str = ""
+) -> None:
+    """Shift+F5: 1 sells a card, 2 looks one up; a code typed before the key goes to the one
+    chosen (sold: the code filled in; looked up: its balance at once). `then` gets the message
+    of a card added to the basket (None when nothing was added)."""
     names = (_(SELL), _(LOOK_UP))
 
     def chosen(name: str | None) -> None:
         if name == names[0]:
-            screen.app.push_screen(GiftCardSellDialog(), then)
+            screen.app.push_screen(GiftCardSellDialog(code), then)
         elif name == names[1]:
-            screen.app.push_screen(GiftCardLookupDialog())
+            screen.app.push_screen(GiftCardLookupDialog(code))
 
-    screen.app.push_screen(ReasonDialog(_("Gift card"), names), chosen)
+    title = _("Gift card {code}").format(code=code) if code else _("Gift card")
+    screen.app.push_screen(ReasonDialog(title, names), chosen)
 
 
 class GiftCardSellDialog(ModalScreen[str | None]):
@@ -49,15 +53,16 @@ class GiftCardSellDialog(ModalScreen[str | None]):
     CSS_PATH = styles.DIALOGS
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
-    def __init__(self) -> None:
+    def __init__(self, code: str = "") -> None:
         super().__init__(classes="dialog")
-        self.code = ""
+        self.code = code
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box payment-box"):
             yield Label(markup=False, content=_(SELL), id="gift-title", classes="dialog-title")
             yield Static(markup=False, content="", id="gift-summary")
             yield Input(
+                value=self.code,
                 placeholder=_("Scan the card (Enter: kassa makes a code)"),
                 id="gift-code",
                 max_length=30,

@@ -112,7 +112,7 @@ async def gift_card_payment(pilot: Any, till: Till) -> None:
 async def gift_card_balance(pilot: Any, till: Till) -> None:
     await sign_in(pilot, "1", "1111")
     await type_in(pilot, "7090000000033")  # an expired card: its words too
-    await pilot.press("shift+f5")
+    await pilot.press("shift+f5", "2")
 
 
 async def approval(pilot: Any, till: Till) -> None:

@@ -82,7 +82,7 @@ async def test_shift_f5_shows_what_a_card_holds_and_changes_nothing(
         await sign_in(pilot)
         await scan(pilot, SJOKOLADE)
         app.screen.query_one("#entry", Input).value = GIFT
-        await pilot.press("shift+f5")  # the card scanned first, then the key
+        await pilot.press("shift+f5", "2")  # the card scanned first, the key, 2: its balance
         await pilot.pause()
         shown = str(app.screen.query_one("#gift-message").render())
         assert "Gift card 7090000000019: 500,00 left, valid to 2028-12-31." in shown

@@ -157,3 +157,33 @@ async def test_f6_on_a_gift_card_sold_is_refused_in_the_return_dialog(
         shown = str(app.screen.query_one("#return-message").render())
         assert "A gift card sold cannot be returned: what it holds stays on the card." in shown
         assert app.screen.chosen == {}
+
+
+async def test_a_card_scanned_before_shift_f5_goes_to_the_choice_made(
+    app: KassaApp, till: Till
+) -> None:
+    """A card from the stack scanned into the entry line, then Shift+F5: the menu, not a
+    balance look-up ('no card has the code'); 1 sells that very card (its code filled in), 2
+    shows what a card typed first holds."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        app.screen.query_one("#entry", Input).value = CARD
+        await pilot.press("shift+f5")
+        await pilot.pause()
+        assert CARD in "".join(str(w.render()) for w in app.screen.query(".dialog-title"))
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, GiftCardSellDialog)
+        assert app.screen.query_one("#gift-code", Input).value == CARD
+        await pilot.press("enter")  # the code as typed
+        await pilot.pause()
+        await type_in(pilot, "#gift-amount", "300")
+        assert isinstance(app.screen, SaleScreen)
+        assert f"Gift card {CARD} for 300,00: issued when the sale is paid." in message(app)
+        assert "300,00" in totals(app)
+        app.screen.query_one("#entry", Input).value = "7090000000019"
+        await pilot.press("shift+f5", "2")
+        await pilot.pause()
+        assert isinstance(app.screen, GiftCardLookupDialog)
+        assert "500,00 left" in str(app.screen.query_one("#gift-message").render())
+    assert issued(till) == 0
