@@ -1,4 +1,4 @@
-"""Daily demand per product, from the till's own sales.
+"""Daily demand per product, from the till's own sales and, before them, the imported history.
 
 One row per product sold in the window, one column per business day (the Oslo day turning at
 kassa.toml's cut-off hour, as the Z counts it): units sold, returns netted off, training sales
@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, business_days_utc, utc_text
+from kassa_tui.insight.history import history_days
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -92,11 +93,16 @@ def daily_demand(
     cutoff_hour: int = DEFAULT_CUTOFF_HOUR,
     product_ids: list[int] | None = None,
     min_sale_days: int = 1,
+    history: bool = True,
 ) -> Demand:
     """Demand per product and business day from `first_day` to `last_day` (inclusive).
 
     Only products sold on at least `min_sale_days` days of the window are in it (a forecast
-    asks for as many as it needs to be more than "new": the rest stay out of memory)."""
+    asks for as many as it needs to be more than "new": the rest stay out of memory).
+
+    With `history` (the default) the days before kassa's first own sale are the imported
+    history's (`kassa import sales`); from that day on, kassa's own sales alone: a day that
+    has both is counted once, as kassa sold it."""
     days = _days(first_day, last_day)
     n_days = len(days)
     day_index = {d: i for i, d in enumerate(days)}
@@ -131,6 +137,21 @@ def daily_demand(
     col_all = np.concatenate(cols) if cols else np.zeros(0, np.int64)
     qty_all = np.concatenate(qtys) if qtys else np.zeros(0)
     amount_all = np.concatenate(amounts) if amounts else np.zeros(0)
+    # The old system's history, on the days before kassa's first own sale only (see
+    # insight.history.history_days: a day is kassa's or the history's, never both).
+    history_open: set[int] = set()
+    if history:
+        rows = history_days(conn, first_day, last_day, cutoff_hour, product_ids)
+        if rows:
+            h_pid, h_day, h_qty, h_amount = zip(*rows, strict=True)
+            h_col = np.fromiter((day_index.get(d, -1) for d in h_day), np.int64, len(rows))
+            history_open = {int(c) for c in h_col if c >= 0}
+            pid_all = np.concatenate([pid_all, np.fromiter(h_pid, np.int64, len(rows))])
+            col_all = np.concatenate([col_all, h_col])
+            qty_all = np.concatenate([qty_all, np.fromiter(h_qty, np.float64, len(rows))])
+            amount_all = np.concatenate(
+                [amount_all, np.fromiter(h_amount, np.float64, len(rows))]
+            )
     inside = col_all >= 0
     pid_all, col_all = pid_all[inside], col_all[inside]
     qty_all, amount_all = qty_all[inside], amount_all[inside]
@@ -149,8 +170,10 @@ def daily_demand(
     np.add.at(qty_grid, (row_all, col_all), qty_all)
     np.add.at(revenue, (row_all, col_all), amount_all)
 
-    # Open days: any sale (training or not: the shop was open) or a Z for the day.
+    # Open days: any sale (training or not: the shop was open), a Z for the day, or a day of
+    # the imported history with a row.
     open_day = np.zeros(n_days, bool)
+    open_day[sorted(history_open)] = True
     for (day,) in conn.execute(
         f"SELECT DISTINCT {business_day} FROM sale s "
         "WHERE s.completed_utc >= :a AND s.completed_utc < :b",
@@ -204,6 +227,7 @@ def _stockouts(
     position = {int(p): i for i, p in enumerate(ids)}
     level_step = np.zeros((n, n_days + 1))
     kept = np.zeros(n, bool)
+    known_from = np.full(n, n_days + 1, np.int64)
     # Only products whose stock is kept can run out: one pass finds them, the movements of
     # those alone are read.
     stocked_ids = {
@@ -229,7 +253,12 @@ def _stockouts(
         # A movement before a day's start counts in that day's opening level and after.
         col = np.searchsorted(starts, np.array(when), side="right")
         np.add.at(level_step, (row, col), np.fromiter(delta, np.float64, len(rows)) / 1000.0)
-        kept[np.unique(row[np.fromiter(stocked, bool, len(rows))])] = True
+        is_stock = np.fromiter(stocked, bool, len(rows))
+        kept[np.unique(row[is_stock])] = True
+        # Before the first delivery, count or opening the level is unknown, not zero (the
+        # days of imported history before kassa kept stock are no stock-outs).
+        np.minimum.at(known_from, row[is_stock], col[is_stock])
     level = np.cumsum(level_step, axis=1)[:, :n_days]
-    out[kept] = level[kept] <= 0
+    known = np.arange(n_days)[None, :] >= known_from[:, None]
+    out[kept] = (level[kept] <= 0) & known[kept]
     return out

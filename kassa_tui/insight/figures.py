@@ -7,18 +7,24 @@ and margin per product over 90 days, ABC class, trend, days of cover and dead st
 Everything is on the till's clock: business days turn at the cut-off hour ([day] cutoff_hour),
 training receipts are left out, returns are netted (they are negative), and gift cards sold
 are no revenue (the Z leaves them out too). Money is integer øre, quantities thousandths.
+
+The old system's imported history (`kassa import sales`) counts on the days before kassa's
+first own sale, never on a day kassa sold itself (insight.history.history_days): in revenue,
+the chart and the products' units, revenue and trend; it has no receipts, hours, VAT or cost,
+so baskets, busy hours and margins are kassa's own sales alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date, business_days_utc
 from kassa_tui.core.clock import utc_text as to_utc_text
+from kassa_tui.insight.history import history_days
 
 #: Gift cards sold are a liability, not a sale (selling.gift_card_sales.GIFT_GROUP).
 GIFT_GROUP = "GAVEKORT"
@@ -45,10 +51,12 @@ class Period:
     receipts: int
     returns: int
     items: int
+    history_ore: int = 0  # of revenue_ore: the imported history's (no receipts)
 
     @property
     def average_basket_ore(self) -> int:
-        return round(self.revenue_ore / self.receipts) if self.receipts else 0
+        own = self.revenue_ore - self.history_ore
+        return round(own / self.receipts) if self.receipts else 0
 
     @property
     def items_per_basket(self) -> float:
@@ -174,7 +182,16 @@ def period(db: SqliteDatabase, first: str, last: str, cutoff: int = DEFAULT_CUTO
         f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}",
         (GIFT_GROUP, GIFT_GROUP, *bounds),
     ).fetchone()
-    return Period(first, last, int(total) - int(gift), int(receipts), int(returns), int(items))
+    history = sum(row[3] for row in history_days(db, first, last, cutoff))
+    return Period(
+        first,
+        last,
+        int(total) - int(gift) + history,
+        int(receipts),
+        int(returns),
+        int(items),
+        history,
+    )
 
 
 def _shift_month(day: date, months: int) -> date:
@@ -254,6 +271,8 @@ def sales_figures(
         revenue[day] -= int(gift)
         if day >= first_day:
             by_hour[date.fromisoformat(day).weekday()][int(hour)] -= int(gift)
+    for _pid, day, _units, amount in history_days(db, early.isoformat(), today, cutoff):
+        revenue[day] = revenue.get(day, 0) + amount
     dates = [(early + timedelta(days=i)).isoformat() for i in range(days + 6)]
     series = [revenue.get(day, 0) for day in dates]
     chart = tuple(
@@ -268,6 +287,84 @@ def sales_figures(
         tuple(tuple(row) for row in receipts),
         tuple(tuple(row) for row in by_hour),
     )
+
+
+def _day_back(last: date, back: int) -> str:
+    return (last - timedelta(days=back - 1)).isoformat()
+
+
+def _with_history(
+    db: SqliteDatabase, sold: list[tuple[Any, ...]], first: str, today: str, cutoff: int, early: str
+) -> list[tuple[Any, ...]]:
+    """`sold` (product_figures' rows, best first) with the imported history's units, revenue and
+    28-day trend added; products only in the history join (margin unknown). Unchanged (and no
+    more than one indexed probe) when there is no history in the window."""
+    history = history_days(db, early, today, cutoff)
+    if not history:
+        return sold
+    last = date.fromisoformat(today)
+    t28, t56 = _day_back(last, TREND_DAYS), _day_back(last, 2 * TREND_DAYS)
+    extra: dict[int, list[int]] = {}  # units, revenue, last28, before28 (thousandths, øre)
+    last_day: dict[int, str] = {}
+    for pid, day, units, amount in history:
+        add = extra.setdefault(pid, [0, 0, 0, 0])
+        milli = round(units * 1000)
+        if day >= first:
+            add[0] += milli
+            add[1] += amount
+        if day >= t28:
+            add[2] += milli
+        elif day >= t56:
+            add[3] += milli
+        last_day[pid] = max(last_day.get(pid, ""), day)
+    rows = [list(row) for row in sold]
+    for row in rows:
+        if add := extra.pop(int(row[0]), []):
+            row[5] += add[0]
+            row[6] += add[1]
+            row[9] += add[2]
+            row[10] += add[3]
+    if extra:
+        ids = sorted(extra)
+        marks = ",".join("?" * len(ids))
+        found = {
+            int(pid): (plu, name, group, unit, on_hand)
+            for pid, plu, name, group, unit, on_hand in db.execute_sql(
+                "SELECT p.id, COALESCE(p.plu, ''), p.name, COALESCE(g.code, ''),"
+                " COALESCE(p.unit, 'stk'), COALESCE(ps.on_hand_milli, 0) FROM product p"
+                " LEFT JOIN product_group g ON g.id = p.group_id"
+                " LEFT JOIN product_stock ps ON ps.product_id = p.id"
+                f" WHERE p.id IN ({marks})",
+                ids,
+            )
+        }
+        dead_day = _day_back(last, DEAD_DAYS)
+        for pid in ids:
+            if pid not in found or found[pid][2] == GIFT_GROUP:
+                continue
+            plu, name, group, unit, on_hand = found[pid]
+            add = extra[pid]
+            dead = int(on_hand) > 0 and last_day[pid] < dead_day
+            rows.append(
+                [
+                    pid,
+                    plu,
+                    name,
+                    group,
+                    unit,
+                    add[0],
+                    add[1],
+                    None,
+                    "-",
+                    add[2],
+                    add[3],
+                    int(on_hand),
+                    "",
+                    dead,
+                ]
+            )
+    rows.sort(key=lambda row: (-row[6], row[0]))
+    return [tuple(row) for row in rows]
 
 
 def abc_classes(revenues: dict[int, int]) -> dict[int, str]:
@@ -331,6 +428,9 @@ def product_figures(
         " ORDER BY r.revenue DESC, r.product_id",
         (t_first, t_first, t_first, t28, t56, t28, *bounds, GIFT_GROUP, dead_from),
     ).fetchall()
+    sold = _with_history(
+        db, sold, first, today, cutoff, min(first, _day_back(last, 2 * TREND_DAYS))
+    )
     # ABC as abc_classes counts it, on rows already best first (sorted by SQLite: faster).
     total = sum(max(0, row[6]) for row in sold)
     running = 0

@@ -418,3 +418,46 @@ def history_span(database: SqliteDatabase) -> tuple[str, str] | None:
         "SELECT MIN(local_date), MAX(local_date) FROM sales_history"
     ).fetchone()
     return (str(row[0]), str(row[1])) if row and row[0] else None
+
+
+def first_own_business_day(
+    database: SqliteDatabase | sqlite3.Connection, cutoff_hour: int = 4
+) -> str | None:
+    """The business day of kassa's first own sale (training left out), or None: none yet."""
+    sql = (
+        "SELECT local_date, local_time FROM sale WHERE training = 0"
+        " ORDER BY completed_utc LIMIT 1"
+    )
+    if isinstance(database, sqlite3.Connection):
+        row = database.execute(sql).fetchone()
+    else:
+        row = database.execute_sql(sql).fetchone()
+    if row is None:
+        return None
+    day = date.fromisoformat(str(row[0]))
+    if str(row[1]) < f"{cutoff_hour:02d}:00:00":
+        day = day.fromordinal(day.toordinal() - 1)
+    return day.isoformat()
+
+
+def history_days(
+    database: SqliteDatabase | sqlite3.Connection,
+    first: str,
+    last: str,
+    cutoff_hour: int = 4,
+    product_ids: Sequence[int] | None = None,
+) -> list[tuple[int, str, float, int]]:
+    """The imported history the insight figures and forecasts add to kassa's own sales.
+
+    The rule, one per day, so that no day is ever counted twice: a business day before kassa's
+    first own sale (training left out) is the old system's, read from the history; from that
+    day on every day is kassa's own, read from its sales, and history dated on those days (an
+    import made before kassa sold, covering the day it started) is left out. The history's day
+    is the date the old system gives (its own business day). Rows as history_units_by_day."""
+    own = first_own_business_day(database, cutoff_hour)
+    if own is not None:
+        before = date.fromisoformat(own).toordinal() - 1
+        last = min(last, date.fromordinal(before).isoformat())
+    if last < first:
+        return []
+    return history_units_by_day(database, first, last, product_ids)
