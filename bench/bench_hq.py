@@ -167,6 +167,7 @@ def main() -> None:
             dsn=f"host=127.0.0.1 port={cluster.port} dbname=bench_hq user={creds.role}"
             " sslmode=disable",
             password_file=pw,
+            tls=False,
         )
         till = make_till(work / "till", args.rows, args.sales)
         total = int(till.db.execute_sql("SELECT MAX(seq) FROM journal").fetchone()[0])

@@ -56,7 +56,8 @@ def hq() -> None:
 def till_table(where: str, creds: admin.Credentials, sslmode: str) -> str:
     """The `[hq]` table of the till's kassa.toml (TOML: not translated)."""
     dsn = f"{where} dbname={creds.dbname} user={creds.role} sslmode={sslmode}"
-    return "\n".join(("[hq]", f"dsn = {json.dumps(dsn)}", 'password_file = "hq-password"'))
+    tls = 'certificate = "hq.crt"' if sslmode == "verify-full" else "tls = false"
+    return "\n".join(("[hq]", f"dsn = {json.dumps(dsn)}", 'password_file = "hq-password"', tls))
 
 
 @hq.command("init", help=N_("Create or upgrade HQ's schema and base roles (run again: no-op)."))
@@ -93,10 +94,19 @@ def hq_register() -> None:
 @click.option("--port", type=int, default=None, help=N_("HQ's port as the till reaches it."))
 @click.option(
     "--sslmode",
-    type=click.Choice(["verify-full", "verify-ca", "require", "prefer", "disable"]),
+    type=click.Choice(["verify-full", "disable"]),
     default="verify-full",
     show_default=True,
-    help=N_("TLS as libpq names it; verify-full checks HQ's certificate and name."),
+    help=N_(
+        "verify-full: the till speaks TLS and checks HQ's certificate and name; disable: a"
+        " plain connection (a lab; the till's table says tls = false)."
+    ),
+)
+@click.option(
+    "--certificate",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help=N_("HQ's TLS certificate (PEM) to give the till (default: the server's ssl_cert_file)."),
 )
 @click.option(
     "--password-file",
@@ -112,15 +122,23 @@ def hq_register_add(
     host: str | None,
     port: int | None,
     sslmode: str,
+    certificate: Path | None,
     password_file: Path | None,
 ) -> None:
     from kassa_tui.hq import admin
 
     if password_file is not None and password_file.exists():
         bad_input(_("{path} already exists; not overwriting it").format(path=password_file))
+    pem = ""
+    if certificate is not None and sslmode == "verify-full":
+        pem = certificate.read_text(encoding="ascii", errors="replace")
+        if "-----BEGIN CERTIFICATE-----" not in pem:
+            bad_input(_("{path} holds no PEM certificate").format(path=certificate))
     with _connect(dsn) as conn:
         info = conn.info
         try:
+            if sslmode == "verify-full" and not pem:  # before the register: nothing half done
+                pem = admin.server_certificate(conn)
             creds = admin.add_register(conn, register, shop)
         except admin.HqRefused as exc:
             _refused(exc)
@@ -133,13 +151,9 @@ def hq_register_add(
             f.write(creds.password + "\n")
     click.echo(_("# For the till {register}'s kassa.toml:").format(register=creds.register_id))
     click.echo(till_table(f"host={host} port={port}", creds, sslmode))
-    if sslmode.startswith("verify"):
-        click.echo(
-            _(
-                "# with sslmode {mode}: HQ's CA certificate in ~/.postgresql/root.crt"
-                " of the till's user, or sslrootcert=PATH in the dsn"
-            ).format(mode=sslmode)
-        )
+    if pem:
+        click.echo(_("# HQ's TLS certificate: put it in hq.crt beside kassa.toml:"))
+        click.echo(pem.strip())
     if password_file is None:
         click.echo(_("# The password (put it alone in hq-password beside kassa.toml, mode 0600):"))
         click.echo(creds.password)

@@ -41,7 +41,7 @@ def sync(ctx: click.Context, once: bool) -> None:
                 " runs `kassa hq register add` and gives you the table)"
             )
         )
-    link.read_password(settings)  # a missing or open password file: one line, before anything
+    link.check(settings)  # a missing password file or certificate: one line, before anything
     register = till.config.register_id
     while True:
         result = push.push(

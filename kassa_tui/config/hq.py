@@ -4,6 +4,10 @@ Without [hq] the till is on its own, as before. With it, `dsn` is a libpq connec
 naming HQ's host, port, database and this register's role (what `kassa hq register add` prints);
 the role's password is in `password_file` (beside kassa.toml unless absolute; only the till's
 user may read it), never in kassa.toml.
+
+The till speaks TLS to HQ and checks HQ's certificate and name (libpq's sslmode=verify-full)
+against `certificate`, the file `kassa hq register add` printed (beside kassa.toml unless
+absolute). A plain connection only with `tls = false`, said explicitly (a lab, a test).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class HqSettings:
     alert_after_minutes: int = 60
     alert_after_entries: int = 1000
     timeout_seconds: int = 30
+    tls: bool = True  # False: as the DSN says, no certificate check (a lab)
+    certificate: Path | None = None  # HQ's certificate (sslrootcert) when tls
 
 
 def _keywords(dsn: str) -> dict[str, str]:
@@ -56,6 +62,8 @@ def parse_hq(table: Table, base: Path) -> HqSettings | None:
         raise ConfigError("hq.dsn", f"port {words['port']!r} is not a port number")
     if "sslmode" in words and words["sslmode"] not in _SSLMODES:
         raise ConfigError("hq.dsn", f"sslmode must be one of {', '.join(_SSLMODES)}")
+    tls = table.get("tls", bool, True)
+    cert_text = table.get("certificate", str, "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_.-]+", words["user"]):
         raise ConfigError("hq.dsn", f"user {words['user']!r} is not a register's role")
     password_text = table.get("password_file", str, required=True).strip()
@@ -77,6 +85,22 @@ def parse_hq(table: Table, base: Path) -> HqSettings | None:
     if not 1 <= timeout <= 600:
         raise ConfigError("hq.timeout_seconds", "must be between 1 and 600")
     table.done()
+    certificate: Path | None = None
+    if tls:
+        if words.get("sslmode", "verify-full") != "verify-full":
+            raise ConfigError(
+                "hq.dsn",
+                f"sslmode={words['sslmode']} does not check HQ's certificate: the till connects"
+                " with verify-full (drop sslmode), or set tls = false for a lab without TLS",
+            )
+        if not cert_text:
+            raise ConfigError(
+                "hq.certificate",
+                "names no file: put HQ's certificate (what `kassa hq register add` printed) in"
+                ' hq.crt beside kassa.toml and set certificate = "hq.crt", or tls = false for'
+                " a lab without TLS",
+            )
+        certificate = base / cert_text
     return HqSettings(
         dsn=dsn,
         password_file=base / password_text,
@@ -85,4 +109,6 @@ def parse_hq(table: Table, base: Path) -> HqSettings | None:
         alert_after_minutes=minutes,
         alert_after_entries=entries,
         timeout_seconds=timeout,
+        tls=tls,
+        certificate=certificate,
     )

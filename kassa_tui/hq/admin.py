@@ -181,3 +181,31 @@ def status(conn: psycopg.Connection[Any]) -> list[RegisterStatus]:
         )
         for reg, shop, last, contact, skew, forked, fork_seq, gaps, clocks, head in rows
     ]
+
+
+def server_certificate(conn: psycopg.Connection[Any]) -> str:
+    """HQ's TLS certificate (PEM) as the server has it (ssl_cert_file), for the tills.
+
+    Reading the server's file needs a superuser or pg_read_server_files; otherwise the
+    technician names the file with --certificate.
+    """
+    on = conn.execute("SELECT current_setting('ssl')").fetchone()
+    if on != ("on",):
+        raise HqRefused(
+            _(
+                "HQ's PostgreSQL does not speak TLS (ssl = off): set ssl_cert_file and ssl = on"
+                " (README, HQ deployment), or add the register with --sslmode disable for a lab"
+            )
+        )
+    try:
+        with conn.transaction():
+            row = conn.execute("SELECT pg_read_file(current_setting('ssl_cert_file'))").fetchone()
+    except psycopg.Error as exc:
+        raise HqRefused(
+            _(
+                "HQ's certificate cannot be read through the database ({error}): give the file"
+                " with --certificate"
+            ).format(error=(str(exc).strip().splitlines() or [""])[0])
+        ) from None
+    assert row is not None
+    return str(row[0])

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.core.errors import Stopped
@@ -48,11 +49,79 @@ def read_password(settings: HqSettings) -> str:
     return text
 
 
+class TlsRefused(psycopg.OperationalError):
+    """HQ answered, but its certificate is not the one the till has (or no TLS at all): not
+    the network; a technician must look. `str()` is the one line to show."""
+
+    sync_status = "tls"  # what the push saves in sync_cursor.status (the header: «HQ: TLS!»)
+
+
+def _tls(settings: HqSettings) -> dict[str, str]:
+    """libpq's TLS keywords for [hq]: verify-full against HQ's certificate, or the DSN's own
+    with `tls = false`."""
+    if not settings.tls:
+        return {}
+    cert = settings.certificate
+    if cert is None:
+        raise Stopped(
+            _(
+                "[hq] certificate is not set: put HQ's certificate beside kassa.toml"
+                " (or tls = false for a lab without TLS)"
+            )
+        )
+    try:
+        text = cert.read_text(encoding="ascii", errors="replace")
+    except OSError as exc:
+        raise Stopped(
+            _("HQ's certificate {path} cannot be read ({error})").format(
+                path=cert, error=exc.strerror
+            )
+        ) from None
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise Stopped(
+            _("{path} holds no certificate (PEM, as `kassa hq register add` printed it)").format(
+                path=cert
+            )
+        )
+    return {"sslmode": "verify-full", "sslrootcert": str(cert)}
+
+
+_TLS_WORDS = (
+    "certificate verify failed",
+    "server certificate",
+    "does not match host name",
+    "server does not support SSL",
+)
+
+
+def check(settings: HqSettings) -> None:
+    """The password file and HQ's certificate are in place: one line (Stopped) if not."""
+    read_password(settings)
+    _tls(settings)
+
+
 def connect(settings: HqSettings) -> psycopg.Connection[Any]:
     """An autocommit connection as this register's role (psycopg.OperationalError if HQ is
-    out of reach)."""
+    out of reach; TlsRefused if HQ's certificate is not the one in [hq] certificate)."""
+    tls = _tls(settings)
+    try:
+        return _connect(settings, tls)
+    except psycopg.OperationalError as exc:
+        first = (str(exc).strip().splitlines() or [""])[0]
+        if tls and any(word in str(exc) for word in _TLS_WORDS):
+            raise TlsRefused(
+                _(
+                    "HQ's TLS certificate does not match {path} (or HQ has no TLS): nothing"
+                    " sent; a technician compares it with what `kassa hq register add`"
+                    " printed ({error})"
+                ).format(path=settings.certificate, error=first)
+            ) from None
+        raise
+
+
+def _connect(settings: HqSettings, tls: dict[str, str]) -> psycopg.Connection[Any]:
     return psycopg.connect(
-        settings.dsn,
+        make_conninfo(settings.dsn, **tls),
         password=read_password(settings),
         connect_timeout=max(1, min(settings.timeout_seconds, 30)),
         autocommit=True,

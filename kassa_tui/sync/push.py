@@ -444,7 +444,10 @@ def _failed(
 ) -> PushResult:
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     status = "error"  # the network: the next round tries again
-    if isinstance(exc, psycopg.OperationalError):
+    special = str(getattr(exc, "sync_status", ""))  # HQ's TLS certificate (sync.link)
+    if special:
+        status, message = special, first
+    elif isinstance(exc, psycopg.OperationalError):
         message = _("HQ cannot be reached: {error}").format(error=first)
     else:  # HQ answered, and refused (a row that is not what its hash says, a bad role …)
         status = "refused"

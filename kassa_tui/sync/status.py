@@ -29,6 +29,8 @@ def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tu
     """(the header's text, fine?) for a sync state."""
     if state.status == "fork":
         return _("HQ: FORK"), False
+    if state.status == "tls":
+        return _("HQ: TLS!"), False
     if state.status in ("ahead", "broken", "refused"):
         return _("HQ: check"), False
     alert = state.alert(settings, now_utc)

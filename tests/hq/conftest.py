@@ -12,6 +12,7 @@ Where the PostgreSQL binaries are missing the tests are skipped, unless KASSA_RE
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import secrets
 import shutil
@@ -56,6 +57,7 @@ class PgServer:
     password: str
     datadir: Path
     bindir: Path
+    certificate: Path | None = None  # ssl=on, hostssl only: the server's certificate (PEM)
 
     def dsn(
         self, dbname: str = "postgres", user: str = SUPERUSER, password: str | None = None
@@ -76,6 +78,8 @@ class PgServer:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
             "-c max_connections=200"
         )
+        if self.certificate is not None:
+            opts += " -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key"
         res = self.pg_ctl("-w", "-t", "60", "-l", str(log), "-o", opts, "start")
         if res.returncode != 0:
             tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
@@ -101,8 +105,42 @@ def _missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _tls_files(datadir: Path) -> Path:
+    """A self-signed certificate (127.0.0.1, localhost) and key in the data dir, the owner's,
+    mode 0600, and pg_hba's host lines made hostssl; the certificate's copy for the tills."""
+    from tests.hq.tls import self_signed
+
+    cert, key = self_signed()
+    for name, data in (("server.crt", cert), ("server.key", key)):
+        path = datadir / name
+        path.write_bytes(data)
+        if _as_root():
+            shutil.chown(path, "postgres", "postgres")
+        path.chmod(0o600)
+    hba = datadir / "pg_hba.conf"
+    lines = hba.read_text().splitlines()
+    hba.write_text(
+        "\n".join("hostssl" + line[4:] if line.startswith("host ") else line for line in lines)
+        + "\n"
+    )
+    copy = datadir.parent / "hq.crt"
+    copy.write_bytes(cert)
+    copy.chmod(0o644)
+    return copy
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PgServer]:
+    yield from _cluster(tls=False)
+
+
+@pytest.fixture(scope="session")
+def pg_tls_server() -> Iterator[PgServer]:
+    """A second throwaway cluster with ssl=on that takes TCP connections over TLS only."""
+    yield from _cluster(tls=True)
+
+
+def _cluster(tls: bool) -> Iterator[PgServer]:
     bindir = _bindir()
     if bindir is None or not (bindir / "pg_ctl").exists():
         _missing("the PostgreSQL server binaries (initdb, pg_ctl) are not installed")
@@ -136,6 +174,8 @@ def pg_server() -> Iterator[PgServer]:
         )  # fmt: skip
         if res.returncode != 0:
             raise RuntimeError(f"initdb failed: {res.stdout}{res.stderr}")
+        if tls:
+            server = dataclasses.replace(server, certificate=_tls_files(datadir))
         server.start()
         yield server
     finally:
@@ -145,7 +185,18 @@ def pg_server() -> Iterator[PgServer]:
 
 
 @pytest.fixture
+def hq_tls_dsn(pg_tls_server: PgServer) -> Iterator[str]:
+    """A fresh database on the TLS-only server (its superuser's DSN, sslmode=require)."""
+    for dsn in _database(pg_tls_server):
+        yield dsn + " sslmode=require"
+
+
+@pytest.fixture
 def hq_dsn(pg_server: PgServer) -> Iterator[str]:
+    yield from _database(pg_server)
+
+
+def _database(pg_server: PgServer) -> Iterator[str]:
     """A fresh, empty database on the throwaway server (its superuser's DSN); dropped after.
 
     Roles the test created whose names start with the database's name (the head office prefixes

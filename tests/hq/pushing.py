@@ -48,7 +48,7 @@ class Hq:
             f"host={where['host']} port={port or where['port']} dbname={where['dbname']}"
             f" user={role} sslmode=disable"
         )
-        return HqSettings(dsn=dsn, password_file=pw, **kw)
+        return HqSettings(dsn=dsn, password_file=pw, **{"tls": False, **kw})
 
     def one(self, query: str, *params: Any) -> Any:
         with self.connect() as conn:

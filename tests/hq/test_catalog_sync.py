@@ -45,6 +45,7 @@ def _with_hq(till: Till, hq: Hq, tmp_path: Path, port: int | None = None) -> Pat
     dsn = settings.dsn if port is None else re.sub(r"port=\d+", f"port={port}", settings.dsn)
     with config.open("a", encoding="utf-8") as f:
         f.write(f'\n[hq]\ndsn = "{dsn}"\npassword_file = "{settings.password_file}"\n')
+        f.write("tls = false\n")
     return config
 
 

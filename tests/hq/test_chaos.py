@@ -58,7 +58,7 @@ def test_tills_selling_through_broken_links_end_with_every_row_once(
         with till.config.source.open("a", encoding="utf-8") as f:
             f.write(
                 f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
-                "batch_size = 50\ninterval_seconds = 1\ntimeout_seconds = 3\n"
+                "batch_size = 50\ninterval_seconds = 1\ntimeout_seconds = 3\ntls = false\n"
             )
         configs.append(till.config.source)
         till.db.close()

@@ -94,7 +94,9 @@ def test_the_commands_init_register_add_and_status(hq_dsn: str, tmp_path: Path) 
             {"status": "ok", "last_seq": 0, "send_from": 1, "fork_seq": None, "accepted": 0,
              "replayed": 0},
         )  # fmt: skip
-    twice = runner.invoke(main, ["hq", "register", "add", "K1", "--shop", "OSLO1"], env=env)
+    twice = runner.invoke(
+        main, ["hq", "register", "add", "K1", "--shop", "OSLO1", "--sslmode", "disable"], env=env
+    )
     assert twice.exit_code == 1 and "already at HQ" in twice.output
     shown = runner.invoke(main, ["hq", "status", "--json"], env=env)
     assert shown.exit_code == 0, shown.output

@@ -56,7 +56,7 @@ def _with_hq(till: Till, hq: Hq, tmp_path: Path, batch_size: int) -> Path:
     with config.open("a", encoding="utf-8") as f:
         f.write(
             f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
-            f"batch_size = {batch_size}\ninterval_seconds = 1\n"
+            f"batch_size = {batch_size}\ninterval_seconds = 1\ntls = false\n"
         )
     return config
 

@@ -46,7 +46,8 @@ def shop(tmp_path: Path, hq: Hq) -> Path:
     config = folder / "kassa.toml"
     config.write_text(
         config.read_text(encoding="utf-8")
-        + f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n',
+        + f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
+        + "tls = false\n",
         encoding="utf-8",
     )
     sell(folder, 2)

@@ -49,7 +49,7 @@ def test_an_open_or_missing_password_file_is_one_line(tmp_path: Path) -> None:
     path = _config(
         tmp_path,
         '[hq]\ndsn = "host=127.0.0.1 port=1 dbname=k user=r sslmode=disable"\n'
-        'password_file = "hq-password"\n',
+        'password_file = "hq-password"\ntls = false\n',
     )
     runner = CliRunner()
     assert runner.invoke(main, ["--config", str(path), "init", "--demo"]).exit_code == 0
