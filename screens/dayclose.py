@@ -70,7 +70,10 @@ class DayCloseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         for keys, action, words, shown, _does in self.keys():
-            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
+            # The bar shows the first key only ('F7', not 'F7/^O'), as the sale screen's does:
+            # so every key fits at 80 columns in nb and nn too; F1 lists the Ctrl twins.
+            first = shown.split("/")[0]
+            self._bindings.bind(keys, action, words, key_display=first, priority=True)
         self._bindings.bind("f10,ctrl+k", "z_key_moved", show=False, priority=True)
         self.refresh_bindings()
         self.show_report()
