@@ -13,6 +13,7 @@ from kassa_tui.cli.base import main
 from kassa_tui.cli.campaigns import campaigns
 from kassa_tui.cli.catalog import import_
 from kassa_tui.cli.counter_rules import rules
+from kassa_tui.cli.customers import customers
 from kassa_tui.cli.deposits import deposits
 from kassa_tui.cli.devices import devices, printer, scanner
 from kassa_tui.cli.export import export
@@ -44,6 +45,7 @@ for command in (
     export,
     groups,
     campaigns,
+    customers,
     deposits,
     rules,
     saft,

@@ -18,6 +18,7 @@ from stdnum.no import orgnr
 
 from kassa_tui.config.accounting import parse_accounting
 from kassa_tui.config.counter_rules import parse_sale_rules
+from kassa_tui.config.club import parse_club
 from kassa_tui.config.gift_cards import parse_gift_cards
 from kassa_tui.config.hq import parse_hq
 from kassa_tui.config.pant import parse_pant
@@ -218,6 +219,10 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     hq = parse_hq(root.table("hq"), base)
     pant = parse_pant(root.table("pant"))
     gift_cards = parse_gift_cards(root.table("gift_cards"))
+    club = parse_club(root.table("club"))
+    for layout in layouts:  # a member card must never read as a weight or price barcode
+        if club.card_prefix[:2] == layout.prefix or club.offer_prefix[:2] == layout.prefix:
+            raise ConfigError("club.card_prefix", f"clashes with barcodes prefix {layout.prefix}")
 
     root.done()
     return Config(
@@ -252,6 +257,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         hq=hq,
         pant=pant,
         gift_cards=gift_cards,
+        club=club,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kassa_tui.config.accounting import AccountingSettings
 from kassa_tui.config.counter_rules import SaleRules
+from kassa_tui.config.club import ClubSettings
 from kassa_tui.config.gift_cards import GiftCardSettings
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.config.pant import PantSettings
@@ -163,6 +164,8 @@ class Config:
     pant: PantSettings = field(default_factory=PantSettings)
     #: `[gift_cards]`: how long a gift card or credit note holds, the most one may hold.
     gift_cards: GiftCardSettings = field(default_factory=GiftCardSettings)
+    #: `[club]`: the customer club's retention, member cards and offers (config.club).
+    club: ClubSettings = field(default_factory=ClubSettings)
 
     @property
     def pepper_file(self) -> Path:

@@ -24,7 +24,7 @@ from kassa_tui.records.journal import Event
 from kassa_tui.records.receipts import sales_receipt
 from kassa_tui.records.register import Register
 from kassa_tui.records.signing import Signer
-from kassa_tui.selling import eat_in, gift_card_sales, pant
+from kassa_tui.selling import club_basket, eat_in, gift_card_sales, pant
 from kassa_tui.selling.basket import Baskets
 from kassa_tui.selling.campaigns import record_campaigns
 from kassa_tui.selling.gift_cards import Card
@@ -253,6 +253,7 @@ class Sales(Transactions):
         cards = gift_card_sales.issue_sold(  # the gift cards sold: issued with the sale
             self.db, self.config, basket_id, str(basket_uuid), now, person.number
         )
+        member = club_basket.link_sale(self.db, basket_id, sale_id, training)  # kundeklubb
         self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         details: dict[str, Any] = {"kind": "sale"} if training else {}
@@ -280,5 +281,6 @@ class Sales(Transactions):
         facts = gift_card_sales.receipt_facts(facts, cards)
         doc = sales_receipt(self.config, facts, training=training)
         gift_card_sales.add_to_receipt(doc, cards)
+        club_basket.add_to_receipt(doc, member)
         cash = self.queue_receipt(doc, sale_id, payments, training=training)
         return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)

@@ -363,7 +363,37 @@ def _v11_purchase_orders(database: SqliteDatabase) -> None:
 
 
 def _v11_customer_club(database: SqliteDatabase) -> None:
-    """The consent-based customer club: members, their consents and offers (issue 16)."""
+    """The consent-based customer club: members, their consents and offers (issue 16).
+
+    The person is in `member` alone; sales are linked to members outside the signed tables, so
+    forgetting a person never touches a sale, its lines or the journal."""
+    for statement in (
+        "CREATE TABLE member (id INTEGER NOT NULL PRIMARY KEY, phone TEXT, card TEXT, name TEXT,"
+        " joined_utc TEXT NOT NULL, consent_purchases INTEGER NOT NULL,"
+        " consent_offers INTEGER NOT NULL, consent_version TEXT NOT NULL,"
+        " consent_utc TEXT NOT NULL, forgotten_utc TEXT)",
+        "CREATE UNIQUE INDEX member_phone ON member (phone) WHERE phone IS NOT NULL",
+        "CREATE UNIQUE INDEX member_card ON member (card) WHERE card IS NOT NULL",
+        "CREATE TABLE member_sale (sale_id INTEGER NOT NULL PRIMARY KEY REFERENCES sale (id),"
+        " member_id INTEGER NOT NULL REFERENCES member (id))",
+        "CREATE INDEX member_sale_member ON member_sale (member_id)",
+        "CREATE TABLE basket_member (basket_id INTEGER NOT NULL PRIMARY KEY"
+        " REFERENCES basket (id), member_id INTEGER NOT NULL REFERENCES member (id))",
+        "CREATE TABLE campaign_member (campaign_id INTEGER NOT NULL PRIMARY KEY"
+        " REFERENCES campaign (id))",
+        "CREATE TABLE member_offer (id INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL,"
+        " member_id INTEGER NOT NULL REFERENCES member (id),"
+        " product_id INTEGER NOT NULL REFERENCES product (id), percent INTEGER NOT NULL,"
+        " valid_to_local_date TEXT NOT NULL,"
+        " given_sale_id INTEGER NOT NULL REFERENCES sale (id), given_utc TEXT NOT NULL)",
+        "CREATE UNIQUE INDEX member_offer_code ON member_offer (code)",
+        "CREATE TABLE basket_offer (basket_id INTEGER NOT NULL REFERENCES basket (id),"
+        " offer_id INTEGER NOT NULL PRIMARY KEY REFERENCES member_offer (id))",
+        "CREATE TABLE member_offer_redeemed (offer_id INTEGER NOT NULL PRIMARY KEY"
+        " REFERENCES member_offer (id), sale_id INTEGER NOT NULL REFERENCES sale (id),"
+        " discount_ore INTEGER NOT NULL, redeemed_utc TEXT NOT NULL)",
+    ):
+        database.execute_sql(statement)
 
 
 def _v11_register_ops(database: SqliteDatabase) -> None:

@@ -700,5 +700,65 @@ CREATE TRIGGER sales_history_no_delete BEFORE DELETE ON sales_history
 -- == v11 purchase orders
 
 -- == v11 customer club
+-- The consent-based customer club (kassa_tui.club). The person lives in `member` only: phone,
+-- card and name, with the consents and the consent text's version. The sale, its lines, the
+-- journal and the receipts never hold them; `member_sale` links a completed sale to a member's
+-- internal number OUTSIDE the signed tables. `kassa customers forget` erases the personal fields
+-- and consents (the row stays, marked forgotten, so member numbers are never reused) and deletes
+-- the member's links and offers: the fiscal records stay byte-identical and complete, while
+-- nothing joins them to the person any more.
+CREATE TABLE member (
+    id INTEGER NOT NULL PRIMARY KEY, -- the member number printed on receipts
+    phone TEXT,                      -- +47XXXXXXXX; NULL once forgotten
+    card TEXT,                       -- the member card's barcode, or NULL
+    name TEXT,                       -- optional; NULL once forgotten
+    joined_utc TEXT NOT NULL,
+    consent_purchases INTEGER NOT NULL,  -- 1: purchases are kept and linked
+    consent_offers INTEGER NOT NULL,     -- 1: personal offers on the receipt
+    consent_version TEXT NOT NULL,   -- the consent text's version the member agreed to
+    consent_utc TEXT NOT NULL,
+    forgotten_utc TEXT               -- set when the person was removed
+);
+CREATE UNIQUE INDEX member_phone ON member (phone) WHERE phone IS NOT NULL;
+CREATE UNIQUE INDEX member_card ON member (card) WHERE card IS NOT NULL;
+-- A completed sale bought by a member, written in the sale's own transaction.
+CREATE TABLE member_sale (
+    sale_id INTEGER NOT NULL PRIMARY KEY REFERENCES sale (id),
+    member_id INTEGER NOT NULL REFERENCES member (id)
+);
+CREATE INDEX member_sale_member ON member_sale (member_id);
+-- The member identified on an open basket (so member prices apply and the sale is linked).
+CREATE TABLE basket_member (
+    basket_id INTEGER NOT NULL PRIMARY KEY REFERENCES basket (id),
+    member_id INTEGER NOT NULL REFERENCES member (id)
+);
+-- Campaigns that only members get (`members_only` in the campaign import and form).
+CREATE TABLE campaign_member (
+    campaign_id INTEGER NOT NULL PRIMARY KEY REFERENCES campaign (id)
+);
+-- Personal offers printed on a member's receipt ("Neste gang: 20 % på filterpapir"), redeemed
+-- once by scanning their code in a later sale of the same member.
+CREATE TABLE member_offer (
+    id INTEGER NOT NULL PRIMARY KEY,
+    code TEXT NOT NULL,              -- the barcode printed on the receipt
+    member_id INTEGER NOT NULL REFERENCES member (id),
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    percent INTEGER NOT NULL,
+    valid_to_local_date TEXT NOT NULL,   -- the last day it holds
+    given_sale_id INTEGER NOT NULL REFERENCES sale (id),
+    given_utc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX member_offer_code ON member_offer (code);
+-- An offer scanned on an open basket, and the sale that redeemed it (once).
+CREATE TABLE basket_offer (
+    basket_id INTEGER NOT NULL REFERENCES basket (id),
+    offer_id INTEGER NOT NULL PRIMARY KEY REFERENCES member_offer (id)
+);
+CREATE TABLE member_offer_redeemed (
+    offer_id INTEGER NOT NULL PRIMARY KEY REFERENCES member_offer (id),
+    sale_id INTEGER NOT NULL REFERENCES sale (id),
+    discount_ore INTEGER NOT NULL,
+    redeemed_utc TEXT NOT NULL
+);
 
 -- == v11 register ops

@@ -12,6 +12,7 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from kassa_tui.club.members import MEMBER_FORGET, MEMBER_JOIN
 from kassa_tui.composition import Till
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
@@ -98,6 +99,8 @@ INTENDED = {
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
     "TRANSFEROUT": "Other",  # goods sent to another shop (kassa stock transfer)
     "TRANSFERIN": "Other",  # goods from another shop booked in (kassa stock receive)
+    "MEMBERJOIN": "Other",  # a customer club member joined (the number only, never the person)
+    "MEMBERFORGET": "Other",  # a member forgotten (asked, or retention): the number only
 }
 
 
@@ -125,6 +128,8 @@ def defined() -> dict[str, tuple[str, str]]:
         "SHOP_IDENTITY": SHOP_IDENTITY,
         "TRANSFER_OUT": TRANSFER_OUT,
         "TRANSFER_IN": TRANSFER_IN,
+        "MEMBER_JOIN": MEMBER_JOIN,
+        "MEMBER_FORGET": MEMBER_FORGET,
     }
     return {**events, **rooms}
 

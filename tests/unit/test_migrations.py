@@ -14,7 +14,7 @@ from kassa_tui.config import Config
 from kassa_tui.demo import load_demo
 from kassa_tui.records.keyring import public_keys, registered
 from kassa_tui.records.signing import ChainCheck, chain_rows, verify_chain_by_version
-from kassa_tui.selling import age_check, eat_in, open_basket
+from kassa_tui.selling import age_check, club_basket, eat_in, open_basket
 from kassa_tui.store import migrations
 from kassa_tui.store.migrations import SCHEMA_VERSION, SchemaTooNew, current_version, migrate
 
@@ -67,6 +67,7 @@ def sell_at_schema_4(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[i
         old_kassa.setattr(age_check.AgeChecks, "check_age_at_payment", lambda *_args: None)
         old_kassa.setattr(eat_in, "record_sale", lambda *_args: None)
         old_kassa.setattr(eat_in, "noted", lambda _db, _basket, facts: facts)
+        old_kassa.setattr(club_basket, "link_sale", lambda *_args: None)  # no club yet
         # Nor planned prices to switch at payment.
         old_kassa.setattr(composition, "switch_due", lambda *_args: None)
         till = open_till(config)

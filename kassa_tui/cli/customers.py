@@ -1,0 +1,204 @@
+"""`kassa customers add|list|export|forget|prune`: the customer club's register (kassa_tui.club).
+
+Joining needs a user who sells; listing, exporting and forgetting a member reveal or remove a
+person and need a shift lead's (or a technician's) number and PIN. Nothing here writes the phone
+number or the name to the log or the journal.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+import click
+
+from kassa_tui.cli.base import N_, Group, friendly, till_of
+from kassa_tui.core.i18n import _
+
+if TYPE_CHECKING:
+    from kassa_tui.club.members import Club
+    from kassa_tui.composition import Till
+    from kassa_tui.people.person import Person
+
+
+@click.group(cls=Group, help=N_("The customer club: members, their consents and their data."))
+def customers() -> None:
+    pass
+
+
+def _club(ctx: click.Context) -> tuple[Till, Club]:
+    from kassa_tui.club.members import Club
+
+    till = till_of(ctx)
+    return till, Club(till.db, till.journal, till.clock, till.config)
+
+
+def _lead(till: Till) -> Person:
+    from kassa_tui.cli.auth import authenticate_any
+    from kassa_tui.people.permissions import Permission
+
+    return authenticate_any(till, (Permission.Z_REPORT, Permission.USERS))
+
+
+@customers.command(
+    "add",
+    help=N_(
+        "A new member with a Norwegian phone number (8 digits) and, optionally, a member card "
+        "(--card; --new-card makes one). Consents are given explicitly: --consent-purchases "
+        "(purchases are kept and linked) and --consent-offers (personal offers on the "
+        "receipt, which need both). A user number and PIN first; journaled by member number."
+    ),
+)
+@click.option("--phone", required=True, help=N_("The member's phone number."))
+@click.option("--card", default=None, help=N_("The member card's barcode."))
+@click.option("--new-card", is_flag=True, help=N_("Make a new member card code."))
+@click.option("--name", default=None, help=N_("The member's name (optional)."))
+@click.option("--consent-purchases", is_flag=True, help=N_("Consent: keep my purchases."))
+@click.option("--consent-offers", is_flag=True, help=N_("Consent: personal offers."))
+@click.pass_context
+@friendly
+def customers_add(
+    ctx: click.Context,
+    phone: str,
+    card: str | None,
+    new_card: bool,
+    name: str | None,
+    consent_purchases: bool,
+    consent_offers: bool,
+) -> None:
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.club.members import normalise_phone
+    from kassa_tui.people.permissions import Permission
+
+    normalise_phone(phone)  # a bad number asks for no PIN
+    till, club = _club(ctx)
+    person = authenticate(till, Permission.SELL)
+    code = club.new_card() if new_card and card is None else card
+    member = club.join(
+        person,
+        phone,
+        card=code,
+        name=name,
+        consent_purchases=consent_purchases,
+        consent_offers=consent_offers,
+    )
+    click.echo(_("Member {number} joined.").format(number=member.number))
+    if member.card:
+        click.echo(_("Card: {code}").format(code=member.card))
+
+
+@customers.command(
+    "list",
+    help=N_(
+        "Every member: number, phone, card, consents, joined, last visit; forgotten members "
+        "without their data. A shift lead's or technician's number and PIN first."
+    ),
+)
+@click.pass_context
+@friendly
+def customers_list(ctx: click.Context) -> None:
+    till, club = _club(ctx)
+    _lead(till)
+    click.echo(
+        f"{_('Member'):>6} {_('Phone'):<12} {_('Card'):<13} {_('Consents'):<9} "
+        f"{_('Joined'):<10} {_('Last visit'):<10}"
+    )
+    for m in club.members():
+        if m.forgotten:
+            click.echo(f"{m.number:>6} {_('forgotten'):<12}")
+            continue
+        consents = ("P" if m.consent_purchases else "-") + ("O" if m.consent_offers else "-")
+        last = club.last_visit_utc(m.number) or ""
+        click.echo(
+            f"{m.number:>6} {m.phone or '':<12} {m.card or '':<13} {consents:<9} "
+            f"{m.joined_utc[:10]:<10} {last[:10]:<10}"
+        )
+    click.echo(_("Consents: P purchases kept, O personal offers."))
+
+
+@customers.command(
+    "export",
+    help=N_(
+        "Everything stored about member N (their right of access): data, consents with the "
+        "text's version, linked purchases and offers. A shift lead's or technician's number "
+        "and PIN first."
+    ),
+)
+@click.argument("number", type=int)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print as JSON (øre)."))
+@click.pass_context
+@friendly
+def customers_export(ctx: click.Context, number: int, as_json: bool) -> None:
+    from kassa_tui.core.money import format_kr
+
+    till, club = _club(ctx)
+    club.get(number)  # an unknown member asks for no PIN
+    _lead(till)
+    data = club.export(number)
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    consents = data["consents"]
+    click.echo(_("Member {number}").format(number=data["member"]))
+    click.echo(f"  {_('Phone')}: {data['phone'] or ''}")
+    click.echo(f"  {_('Card')}: {data['card'] or ''}")
+    click.echo(f"  {_('Name')}: {data['name'] or ''}")
+    click.echo(f"  {_('Joined')}: {data['joined_utc']}")
+    click.echo(
+        "  "
+        + _("Consents (text {version}, {when}): purchases {purchases}, offers {offers}").format(
+            version=consents["version"],
+            when=consents["given_utc"],
+            purchases=_("yes") if consents["purchases"] else _("no"),
+            offers=_("yes") if consents["offers"] else _("no"),
+        )
+    )
+    if data["forgotten_utc"]:
+        click.echo("  " + _("Forgotten {when}").format(when=data["forgotten_utc"]))
+    click.echo(_("Purchases: {count}").format(count=len(data["purchases"])))
+    for p in data["purchases"]:
+        click.echo(f"  {p['utc']} {p['register']} #{p['receipt_nr']} {format_kr(p['total_ore'])}")
+        for line in p["lines"]:
+            click.echo(f"      {line['name'][:40]:<40} {format_kr(line['amount_ore']):>10}")
+    click.echo(_("Offers: {count}").format(count=len(data["offers"])))
+    for o in data["offers"]:
+        click.echo(
+            f"  {o['code']} {o['percent']} % {o['product']} {o['valid_to']}"
+            f" {o['redeemed_utc'] or ''}"
+        )
+
+
+@customers.command(
+    "forget",
+    help=N_(
+        "Remove member N as a person (their right to erasure): phone, card, name and consents "
+        "erased, their purchases' links and offers deleted. Sales, the journal, X/Z and SAF-T "
+        "stay complete and unchanged. A shift lead's number and PIN first; journaled by "
+        "member number."
+    ),
+)
+@click.argument("number", type=int)
+@click.pass_context
+@friendly
+def customers_forget(ctx: click.Context, number: int) -> None:
+    till, club = _club(ctx)
+    club.get(number)
+    person = _lead(till)
+    club.forget(person, number)
+    click.echo(_("Member {number} is forgotten.").format(number=number))
+
+
+@customers.command(
+    "prune",
+    help=N_(
+        "Forget every member with no purchase for [club] retention_months (a timer runs this "
+        "every night). A shift lead's number and PIN first."
+    ),
+)
+@click.pass_context
+@friendly
+def customers_prune(ctx: click.Context) -> None:
+    till, club = _club(ctx)
+    person = _lead(till)
+    done = club.prune(person)
+    click.echo(_("{count} members forgotten (retention).").format(count=len(done)))

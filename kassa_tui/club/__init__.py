@@ -1,0 +1,1 @@
+"""The customer club (kundeklubb): members, their consents, member prices and personal offers."""
