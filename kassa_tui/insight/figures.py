@@ -16,8 +16,10 @@ so baskets, busy hours and margins are kassa's own sales alone.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from peewee import SqliteDatabase
@@ -432,16 +434,19 @@ def product_figures(
         db, sold, first, today, cutoff, min(first, _day_back(last, 2 * TREND_DAYS))
     )
     # ABC as abc_classes counts it, on rows already best first (sorted by SQLite: faster).
-    total = sum(max(0, row[6]) for row in sold)
-    running = 0
-    rows = []
-    for row in sold:
-        share = running / total if total else 1.0
-        abc = "A" if share < 0.80 else "B" if share < 0.95 else "C"
-        running += max(0, row[6])
-        rows.append(ProductRow(*row[:8], abc, *row[9:13], bool(row[13])))  # type: ignore[call-arg]
-    seen = {row.product_id for row in rows}
-    dead_count = sum(1 for row in rows if row.dead)
+    # ABC by the revenue before each row (its running share: < 0.80 of the total is A,
+    # < 0.95 B): rows best first, so each class is one slice of them, built in one
+    # comprehension each (a third of the tab's time went to a loop per row).
+    before = list(accumulate((max(0, row[6]) for row in sold), initial=0))
+    total = before[-1]
+    a_end = bisect_left(before, 0.80 * total, 0, len(sold)) if total else 0
+    b_end = bisect_left(before, 0.95 * total, a_end, len(sold)) if total else 0
+    make = tuple.__new__
+    rows: list[ProductRow] = []
+    for lo, hi, abc in ((0, a_end, "A"), (a_end, b_end, "B"), (b_end, len(sold), "C")):
+        rows += [make(ProductRow, (*r[:8], abc, *r[9:13], r[13] == 1)) for r in sold[lo:hi]]
+    seen = {row[0] for row in rows}
+    dead_count = sum(row[13] for row in rows)
     listed = 0
     for pid, plu, name, group, unit, on_hand in db.execute_sql(
         "SELECT p.id, COALESCE(p.plu, ''), p.name, g.code, p.unit, ps.on_hand_milli"
