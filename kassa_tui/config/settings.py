@@ -14,6 +14,7 @@ from kassa_tui.config.counter_rules import SaleRules
 from kassa_tui.config.club import ClubSettings
 from kassa_tui.config.gift_cards import GiftCardSettings
 from kassa_tui.config.hq import HqSettings
+from kassa_tui.config.ordering import OrderingSettings
 from kassa_tui.config.pant import PantSettings
 from kassa_tui.config.payments import PaymentMethod
 
@@ -164,6 +165,8 @@ class Config:
     pant: PantSettings = field(default_factory=PantSettings)
     #: `[gift_cards]`: how long a gift card or credit note holds, the most one may hold.
     gift_cards: GiftCardSettings = field(default_factory=GiftCardSettings)
+    #: `[ordering]`: the service level reorder proposals size their safety stock for.
+    ordering: OrderingSettings = field(default_factory=OrderingSettings)
     #: `[club]`: the customer club's retention, member cards and offers (config.club).
     club: ClubSettings = field(default_factory=ClubSettings)
 

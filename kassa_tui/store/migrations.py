@@ -360,6 +360,61 @@ def _v10_shop_system(database: SqliteDatabase) -> None:
 
 def _v11_purchase_orders(database: SqliteDatabase) -> None:
     """Suppliers' orders proposed from the forecast and confirmed by the shift lead (issue 16)."""
+    for statement in (
+        (
+            "CREATE TABLE supplier (id INTEGER NOT NULL PRIMARY KEY, code TEXT NOT NULL, name "
+            "TEXT NOT NULL, lead_days INTEGER NOT NULL, review_days INTEGER NOT NULL, email "
+            "TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '')"
+        ),
+        "CREATE UNIQUE INDEX supplier_code ON supplier (code)",
+        (
+            "CREATE TABLE product_supplier (product_id INTEGER NOT NULL PRIMARY KEY "
+            "REFERENCES product (id), supplier_id INTEGER NOT NULL REFERENCES supplier (id), "
+            "supplier_code TEXT NOT NULL DEFAULT '', pack_size INTEGER NOT NULL DEFAULT 1, "
+            "min_order INTEGER NOT NULL DEFAULT 0)"
+        ),
+        "CREATE INDEX product_supplier_supplier ON product_supplier (supplier_id)",
+        (
+            "CREATE TABLE purchase_order (id INTEGER NOT NULL PRIMARY KEY, register_id TEXT "
+            "NOT NULL, number INTEGER NOT NULL, supplier_id INTEGER NOT NULL REFERENCES "
+            "supplier (id), user_number INTEGER NOT NULL, created_utc TEXT NOT NULL, "
+            "local_date TEXT NOT NULL)"
+        ),
+        ("CREATE UNIQUE INDEX purchase_order_number ON purchase_order (register_id, number)"),
+        (
+            "CREATE TABLE purchase_order_line (id INTEGER NOT NULL PRIMARY KEY, order_id "
+            "INTEGER NOT NULL REFERENCES purchase_order (id), product_id INTEGER NOT NULL "
+            "REFERENCES product (id), qty INTEGER NOT NULL, pack_size INTEGER NOT NULL, "
+            "cost_ore INTEGER, suggested INTEGER NOT NULL, reason TEXT NOT NULL DEFAULT '')"
+        ),
+        "CREATE INDEX purchase_order_line_order ON purchase_order_line (order_id)",
+        "CREATE INDEX purchase_order_line_product ON purchase_order_line (product_id)",
+        (
+            "CREATE TABLE purchase_order_event (id INTEGER NOT NULL PRIMARY KEY, order_id "
+            "INTEGER NOT NULL REFERENCES purchase_order (id), status TEXT NOT NULL, "
+            "user_number INTEGER, created_utc TEXT NOT NULL)"
+        ),
+        "CREATE INDEX purchase_order_event_order ON purchase_order_event (order_id)",
+        (
+            "CREATE TABLE purchase_order_receipt (id INTEGER NOT NULL PRIMARY KEY, order_id "
+            "INTEGER NOT NULL REFERENCES purchase_order (id), delivery_id INTEGER NOT NULL "
+            "REFERENCES delivery (id), product_id INTEGER NOT NULL REFERENCES product (id), "
+            "qty INTEGER NOT NULL, created_utc TEXT NOT NULL)"
+        ),
+        "CREATE INDEX purchase_order_receipt_order ON purchase_order_receipt (order_id)",
+    ):
+        database.execute_sql(statement)
+    for table in (
+        "purchase_order",
+        "purchase_order_line",
+        "purchase_order_event",
+        "purchase_order_receipt",
+    ):
+        for verb in ("UPDATE", "DELETE"):
+            database.execute_sql(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}"
+                f" BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+            )
 
 
 def _v11_customer_club(database: SqliteDatabase) -> None:

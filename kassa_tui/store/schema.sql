@@ -698,6 +698,86 @@ CREATE TRIGGER sales_history_no_delete BEFORE DELETE ON sales_history
     BEGIN SELECT RAISE(ABORT, 'sales_history is append-only'); END;
 
 -- == v11 purchase orders
+-- Suppliers and what the shop orders from them (kassa_tui.ordering, issue 16). A supplier and a
+-- product's ordering facts are master data (changed by a shift lead, journaled 13021 MASTERDATA).
+-- A purchase order is made only when a shift lead confirms one (kassa never orders by itself);
+-- the order, its lines, its status changes and what goods in booked against it are append-only:
+-- a status change is a new purchase_order_event row, the latest one is the order's status.
+CREATE TABLE supplier (
+    id INTEGER NOT NULL PRIMARY KEY,
+    code TEXT NOT NULL,              -- the shop's short code, e.g. ASKO
+    name TEXT NOT NULL,
+    lead_days INTEGER NOT NULL,      -- days from an order to its delivery
+    review_days INTEGER NOT NULL,    -- days between two orders to this supplier
+    email TEXT NOT NULL DEFAULT '',
+    phone TEXT NOT NULL DEFAULT ''
+);
+CREATE UNIQUE INDEX supplier_code ON supplier (code);
+-- Per product: its supplier, the supplier's article code, the pack it comes in, the least order.
+CREATE TABLE product_supplier (
+    product_id INTEGER NOT NULL PRIMARY KEY REFERENCES product (id),
+    supplier_id INTEGER NOT NULL REFERENCES supplier (id),
+    supplier_code TEXT NOT NULL DEFAULT '',
+    pack_size INTEGER NOT NULL DEFAULT 1,   -- units a pack; orders are whole packs
+    min_order INTEGER NOT NULL DEFAULT 0    -- the fewest units an order line may have
+);
+CREATE INDEX product_supplier_supplier ON product_supplier (supplier_id);
+CREATE TABLE purchase_order (
+    id INTEGER NOT NULL PRIMARY KEY,
+    register_id TEXT NOT NULL,
+    number INTEGER NOT NULL,         -- 1, 2, 3 … per register
+    supplier_id INTEGER NOT NULL REFERENCES supplier (id),
+    user_number INTEGER NOT NULL,    -- the shift lead who confirmed it
+    created_utc TEXT NOT NULL,
+    local_date TEXT NOT NULL
+);
+CREATE UNIQUE INDEX purchase_order_number ON purchase_order (register_id, number);
+CREATE TABLE purchase_order_line (
+    id INTEGER NOT NULL PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES purchase_order (id),
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    qty INTEGER NOT NULL,            -- units ordered (whole packs)
+    pack_size INTEGER NOT NULL,
+    cost_ore INTEGER,                -- cost price per unit when known
+    suggested INTEGER NOT NULL,      -- what kassa proposed (the shift lead may have changed it)
+    reason TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX purchase_order_line_order ON purchase_order_line (order_id);
+CREATE INDEX purchase_order_line_product ON purchase_order_line (product_id);
+CREATE TABLE purchase_order_event (
+    id INTEGER NOT NULL PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES purchase_order (id),
+    status TEXT NOT NULL,            -- confirmed, closed (all received), cancelled
+    user_number INTEGER,
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX purchase_order_event_order ON purchase_order_event (order_id);
+-- What a delivery (goods in) booked against an order, per product.
+CREATE TABLE purchase_order_receipt (
+    id INTEGER NOT NULL PRIMARY KEY,
+    order_id INTEGER NOT NULL REFERENCES purchase_order (id),
+    delivery_id INTEGER NOT NULL REFERENCES delivery (id),
+    product_id INTEGER NOT NULL REFERENCES product (id),
+    qty INTEGER NOT NULL,            -- units received
+    created_utc TEXT NOT NULL
+);
+CREATE INDEX purchase_order_receipt_order ON purchase_order_receipt (order_id);
+CREATE TRIGGER purchase_order_no_update BEFORE UPDATE ON purchase_order
+    BEGIN SELECT RAISE(ABORT, 'purchase_order is append-only'); END;
+CREATE TRIGGER purchase_order_no_delete BEFORE DELETE ON purchase_order
+    BEGIN SELECT RAISE(ABORT, 'purchase_order is append-only'); END;
+CREATE TRIGGER purchase_order_line_no_update BEFORE UPDATE ON purchase_order_line
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_line is append-only'); END;
+CREATE TRIGGER purchase_order_line_no_delete BEFORE DELETE ON purchase_order_line
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_line is append-only'); END;
+CREATE TRIGGER purchase_order_event_no_update BEFORE UPDATE ON purchase_order_event
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_event is append-only'); END;
+CREATE TRIGGER purchase_order_event_no_delete BEFORE DELETE ON purchase_order_event
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_event is append-only'); END;
+CREATE TRIGGER purchase_order_receipt_no_update BEFORE UPDATE ON purchase_order_receipt
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_receipt is append-only'); END;
+CREATE TRIGGER purchase_order_receipt_no_delete BEFORE DELETE ON purchase_order_receipt
+    BEGIN SELECT RAISE(ABORT, 'purchase_order_receipt is append-only'); END;
 
 -- == v11 customer club
 -- The consent-based customer club (kassa_tui.club). The person lives in `member` only: phone,

@@ -94,6 +94,9 @@ INTENDED = {
     "AGECHECK": "Other",  # the customer's age confirmed: the list has no code for it
     "AGEREFUSED": "Other",
     "EATIN": "Other",
+    "PURCHASEORDER": "Other",  # a purchase order a shift lead confirmed (kassa_tui.ordering)
+    "ORDERRECEIVE": "Other",  # goods in booked against a purchase order
+    "ORDERCANCEL": "Other",
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
     "RESTOREUNSENT": "Other",  # a restore over rows HQ had not acknowledged (--despite-unsent)
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
