@@ -28,6 +28,7 @@ from kassa_tui.cli.insight_reports import report_sales as _report_sales  # noqa:
 from kassa_tui.cli.journal import journal
 from kassa_tui.cli.keys import keys
 from kassa_tui.cli.order import order as _order  # noqa: F401 (kassa order)
+from kassa_tui.cli.register import register as _register  # noqa: F401 (kassa register)
 from kassa_tui.cli.reports import report
 from kassa_tui.cli.saft import saft
 from kassa_tui.cli.stock_transfer import stock as _stock  # noqa: F401 (kassa stock)

@@ -221,6 +221,8 @@ def hq_status(dsn: str | None, as_json: bool) -> None:
         contact = r.last_contact.strftime("%Y-%m-%d %H:%M:%S") if r.last_contact else "-"
         skew = f"{r.clock_skew.total_seconds():+.0f} s" if r.clock_skew is not None else "-"
         found = []
+        if r.retired_seq is not None:
+            found.append(_("RETIRED at {seq}").format(seq=r.retired_seq))
         if r.forked:
             found.append(_("FORK at {seq}").format(seq=r.fork_seq))
         if r.open_gaps:

@@ -132,6 +132,7 @@ class RegisterStatus:
     open_gaps: list[int]
     open_clock_alarms: int
     till_head: int | None = None  # the till's last seq at its last contact
+    retired_seq: int | None = None  # signed out for good at this seq (kassa register retire)
 
     @property
     def backlog(self) -> int | None:
@@ -152,6 +153,7 @@ class RegisterStatus:
             "fork_seq": self.fork_seq,
             "gaps": self.open_gaps,
             "clock_alarms": self.open_clock_alarms,
+            "retired_seq": self.retired_seq,
         }
 
 
@@ -163,7 +165,7 @@ def status(conn: psycopg.Connection[Any]) -> list[RegisterStatus]:
         "   WHERE a.register_id = r.register_id AND a.kind = 'gap' AND a.cleared_at IS NULL),"
         "   '{}'),"
         " (SELECT count(*) FROM alarm a WHERE a.register_id = r.register_id"
-        "   AND a.kind = 'clock' AND a.cleared_at IS NULL), r.till_head"
+        "   AND a.kind = 'clock' AND a.cleared_at IS NULL), r.till_head, r.retired_seq"
         " FROM register r ORDER BY r.shop_id, r.register_id"
     ).fetchall()
     return [
@@ -178,8 +180,9 @@ def status(conn: psycopg.Connection[Any]) -> list[RegisterStatus]:
             [int(g) for g in gaps],
             int(clocks),
             None if head is None else int(head),
+            None if retired is None else int(retired),
         )
-        for reg, shop, last, contact, skew, forked, fork_seq, gaps, clocks, head in rows
+        for reg, shop, last, contact, skew, forked, fork_seq, gaps, clocks, head, retired in rows
     ]
 
 

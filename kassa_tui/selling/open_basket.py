@@ -16,6 +16,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people.users import Users
 from kassa_tui.records.register import Register, RegisterService
+from kassa_tui.records.retirement import refuse_if_retired
 from kassa_tui.selling.campaigns import campaigns_for
 from kassa_tui.selling.drawer import Drawer
 
@@ -107,6 +108,7 @@ class OpenBasket(RegisterService):
         """No change at all in a read-only view (the till runs in another process)."""
         if self.read_only:
             raise Refused(_("This is a read-only view: the till is running elsewhere."))
+        refuse_if_retired(self.db, self.register_id)  # signed out for good: kassa register retire
 
     def _open_id(self) -> int:
         found = self._open_basket_id()

@@ -453,6 +453,15 @@ def _v11_customer_club(database: SqliteDatabase) -> None:
 
 def _v11_register_ops(database: SqliteDatabase) -> None:
     """A register signed out for good and other head-office operations on the till (issue 15)."""
+    database.execute_sql(
+        "CREATE TABLE register_retired (register_id TEXT NOT NULL PRIMARY KEY, seq INTEGER NOT"
+        " NULL, utc TEXT NOT NULL, user_number INTEGER NOT NULL, reason TEXT NOT NULL)"
+    )
+    for verb in ("UPDATE", "DELETE"):
+        database.execute_sql(
+            f"CREATE TRIGGER register_retired_no_{verb.lower()} BEFORE {verb} ON register_retired"
+            " BEGIN SELECT RAISE(ABORT, 'register_retired is append-only'); END"
+        )
 
 
 def _v11_shop_insight(database: SqliteDatabase) -> None:

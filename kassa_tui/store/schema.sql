@@ -842,3 +842,17 @@ CREATE TABLE member_offer_redeemed (
 );
 
 -- == v11 register ops
+-- A register signed out for good (`kassa register retire`, kassa_tui.sync.retire): the
+-- REGISTERRETIRE journal row's seq, who and why. The till sells nothing after it
+-- (kassa_tui.records.retirement); one row a register, never changed or removed.
+CREATE TABLE register_retired (
+    register_id TEXT NOT NULL PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    utc TEXT NOT NULL,
+    user_number INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE TRIGGER register_retired_no_update BEFORE UPDATE ON register_retired
+    BEGIN SELECT RAISE(ABORT, 'register_retired is append-only'); END;
+CREATE TRIGGER register_retired_no_delete BEFORE DELETE ON register_retired
+    BEGIN SELECT RAISE(ABORT, 'register_retired is append-only'); END;

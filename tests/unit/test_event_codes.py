@@ -21,6 +21,7 @@ from kassa_tui.stock.importing.report import IMPORT
 from kassa_tui.stock.transfers import TRANSFER_IN, TRANSFER_OUT
 from kassa_tui.store.identity import SHOP_IDENTITY
 from kassa_tui.store.restore import RESTORE_DESPITE_UNSENT, RESTORE_OTHER_SHOP
+from kassa_tui.sync.retire import REGISTER_RETIRE
 
 from .conftest import PILSNER, ROMME, SteeredTime, print_waiting
 
@@ -100,6 +101,7 @@ INTENDED = {
     "RESTOREOTHER": "Other",  # another shop's or register's backup restored on purpose
     "RESTOREUNSENT": "Other",  # a restore over rows HQ had not acknowledged (--despite-unsent)
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
+    "REGISTERRETIRE": "Other",  # a register signed out for good (kassa register retire)
     "TRANSFEROUT": "Other",  # goods sent to another shop (kassa stock transfer)
     "TRANSFERIN": "Other",  # goods from another shop booked in (kassa stock receive)
     "MEMBERJOIN": "Other",  # a customer club member joined (the number only, never the person)
@@ -133,6 +135,7 @@ def defined() -> dict[str, tuple[str, str]]:
         "TRANSFER_IN": TRANSFER_IN,
         "MEMBER_JOIN": MEMBER_JOIN,
         "MEMBER_FORGET": MEMBER_FORGET,
+        "REGISTER_RETIRE": REGISTER_RETIRE,
     }
     return {**events, **rooms}
 
