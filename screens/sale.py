@@ -37,6 +37,7 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.gift_card import GiftCardPayDialog, is_card_method
 from screens.dialogs.gift_card_sale import choose_gift_card
 from screens.dialogs.help import HelpDialog
+from screens.dialogs.member import MemberDialog, scanned_member, show_member
 from screens.dialogs.parked import ParkedDialog
 from screens.dialogs.payment import PaymentDialog, choose_other_method, paid_message
 from screens.dialogs.receipts import OPEN_INSIGHT, ReceiptsMenu
@@ -119,6 +120,7 @@ class SaleScreen(PriceChanges):
         self.query_one("#sale-totals", Totals).show(self.state.priced)
         header = self.query_one("#sale-header", SaleHeader)
         header.show_person(app.person)
+        show_member(self)  # «· Medlem 12» while a member is on the sale (kundeklubb)
         header.show_training(app.till.receipts.training)
         app.show_training()
         show_eat_in(self, app.till.baskets.eaten_in())  # the entry line says so
@@ -231,6 +233,11 @@ class SaleScreen(PriceChanges):
             return
         if receipt:
             self.do_return_receipt(text)
+            return
+        member = scanned_member(self, text)  # a member card: the member on the sale
+        if member is not None:
+            self.reload()
+            self.show_info(member)
             return
         qty = self.pending_qty
         self.set_pending_qty(None)
@@ -449,6 +456,12 @@ class SaleScreen(PriceChanges):
     def do_void_sale(self, _text: str) -> None:
         """Void the whole sale before payment: a reason, a shift lead above the limit."""
         ask_void(self)
+
+    @guarded
+    def do_club(self, text: str) -> None:
+        """Kundeklubb: the member card or phone number (typed first, or in the dialog)."""
+        self.person()
+        self.app.push_screen(MemberDialog(text), self.gift_card_added)
 
     def do_eat_in(self, _text: str) -> None:
         """Eaten in or taken away: the lines with an eat-in VAT rate follow."""

@@ -41,6 +41,7 @@ def action_texts() -> dict[str, tuple[str, str]]:
         "sign_out": (_("Sign out"), ""),
         "void_sale": (_("Void the whole sale (a reason; a shift lead above the limit)"), ""),
         "eat_in": (_("Eaten in or take-away (the eat-in VAT rate for food)"), ""),
+        "club": (_("Customer club: the member on the sale, or join"), _("card or phone")),
     }
 
 
@@ -67,6 +68,7 @@ def bar_texts(read_only: bool = False) -> dict[str, str]:
         "sign_out": _("Sign out"),
         "void_sale": _("Void"),
         "eat_in": _("Eat in"),
+        "club": _("Club"),
     }
 
 

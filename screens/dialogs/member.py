@@ -1,0 +1,168 @@
+"""«Kundeklubb» on the sale screen (Shift+F4 or Alt+K): scan the member card or type the phone
+number (or the member number), Enter: the member is on the sale and member prices apply. F2
+joins a new member at the till: the phone number and the two consents, each shown in full and
+ticked explicitly (Space), F10 or Enter saves. F8 takes the member off the sale.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Checkbox, Input, Label, Static
+
+from kassa_tui.club.members import Club, consent_offers_text, consent_purchases_text
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import N_, _
+from kassa_tui.selling import club_basket
+from screens import styles
+from screens.host import guarded, host
+
+
+def club_of(screen: Screen[Any] | ModalScreen[Any]) -> Club:
+    till = host(screen).till
+    return Club(till.db, till.journal, till.clock, till.config)
+
+
+def member_text(screen: Screen[Any]) -> str:
+    """What the sale screen's header adds while a member is on the sale: «Medlem 12»."""
+    member = club_basket.current_member(host(screen).till.baskets, club_of(screen))
+    return _("Member {number}").format(number=member.number) if member else ""
+
+
+def identify(screen: Screen[Any], text: str) -> str:
+    """A member card scanned on the sale screen, or the dialog's entry: the message to show."""
+    app = host(screen)
+    if app.person is None:
+        raise Refused(_("Sign in first."))
+    member = club_basket.identify(app.till.baskets, club_of(screen), app.person, text)
+    return _("Member {number} on the sale: member prices apply.").format(number=member.number)
+
+
+class MemberDialog(ModalScreen[str | None]):
+    """Dismisses with the message for the sale screen, or None (nothing changed)."""
+
+    CSS_PATH = styles.DIALOGS
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Back"), show=False),
+        Binding("f2", "join", N_("Join"), show=False),
+        Binding("f8", "remove", N_("Take off"), show=False),
+        Binding("f10", "save", N_("Save"), show=False),
+    ]
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(classes="dialog")
+        self.text = text
+        self.joining = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box payment-box"):
+            yield Label(markup=False, content=_("Customer club"), classes="dialog-title")
+            yield Static(markup=False, content="", id="member-summary")
+            yield Input(
+                value=self.text,
+                placeholder=_("Scan the member card or type the phone number"),
+                id="member-code",
+                max_length=20,
+            )
+            yield Static(markup=False, content=consent_purchases_text(), id="member-text-p")
+            yield Checkbox(self._answer("purchases", False), id="member-purchases")
+            yield Static(markup=False, content=consent_offers_text(), id="member-text-o")
+            yield Checkbox(self._answer("offers", False), id="member-offers")
+            yield Static(markup=False, content="", id="member-message", classes="message")
+            yield Static(
+                markup=False,
+                content=_("Enter: find · F2: join · F8: take off the sale · Esc: back"),
+                id="member-help",
+                classes="dialog-help",
+            )
+
+    @staticmethod
+    def _answer(which: str, yes: bool) -> str:
+        """The tick box says the answer in words (the console shows no colours): yes or no."""
+        if which == "purchases":
+            return _("Keep my purchases: YES") if yes else _("Keep my purchases: no")
+        return _("Personal offers: YES") if yes else _("Personal offers: no")
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        which = "purchases" if event.checkbox.id == "member-purchases" else "offers"
+        event.checkbox.label = self._answer(which, event.value)
+
+    def on_mount(self) -> None:
+        self._show_join(False)
+        current = member_text(self)
+        self.query_one("#member-summary", Static).update(current or _("No member on this sale."))
+        self.query_one("#member-code", Input).focus()
+
+    def _show_join(self, on: bool) -> None:
+        self.joining = on
+        for widget in ("#member-text-p", "#member-purchases", "#member-text-o", "#member-offers"):
+            self.query_one(widget).display = on
+        help_text = (
+            _("Tab: next · Space: yes/no · F10: join · Esc: back")
+            if on
+            else _("Enter: find · F2: join · F8: take off the sale · Esc: back")
+        )
+        self.query_one("#member-help", Static).update(help_text)
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#member-message", Static).update(message)
+
+    def action_join(self) -> None:
+        self._show_join(True)
+        self.query_one("#member-summary", Static).update(
+            _("New member: the phone number, then each consent the customer gives.")
+        )
+        self.query_one("#member-code", Input).placeholder = _("Phone number (8 digits)")
+        self.query_one("#member-code", Input).focus()
+
+    @guarded
+    def action_remove(self) -> None:
+        app = host(self)
+        if app.person is None:
+            raise Refused(_("Sign in first."))
+        club_basket.remove(app.till.baskets, app.person)
+        self.dismiss(_("The member is off the sale."))
+
+    def on_input_submitted(self, _event: Input.Submitted) -> None:
+        self.action_save()
+
+    @guarded
+    def action_save(self) -> None:
+        text = self.query_one("#member-code", Input).value.strip()
+        if not text:
+            raise Refused(_("Scan the member card or type the phone number"))
+        if self.joining:
+            app = host(self)
+            if app.person is None:
+                raise Refused(_("Sign in first."))
+            member = club_of(self).join(
+                app.person,
+                text,
+                consent_purchases=self.query_one("#member-purchases", Checkbox).value,
+                consent_offers=self.query_one("#member-offers", Checkbox).value,
+            )
+            text = str(member.number)
+        self.dismiss(identify(self, text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def show_member(screen: Screen[Any]) -> None:
+    """The header's user label says «· Medlem 12» while a member is on the sale."""
+    text = member_text(screen)
+    person = host(screen).person
+    if text and person is not None:
+        screen.query_one("#sale-user", Label).update(f"{person.name} ({person.number}) · {text}")
+
+
+def scanned_member(screen: Screen[Any], text: str) -> str | None:
+    """A member card scanned on the sale screen identifies the member: the message, or None
+    when `text` is no member card."""
+    if not club_basket.is_member_card(host(screen).till.baskets, text):
+        return None
+    return identify(screen, text)

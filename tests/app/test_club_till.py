@@ -1,0 +1,110 @@
+"""The customer club at the till, as a cashier does it at 80x24: Shift+F4 (Alt+K on the
+console) and the phone number, or the member card scanned on the sale screen; joining at the
+till with both consents asked; the receipt's bytes carry the member number, never the phone."""
+
+from __future__ import annotations
+
+from textual.widgets import Checkbox, Input, Label, Static
+
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
+from kassa_tui.composition import Till
+from screens.dialogs.member import MemberDialog
+from screens.sale import SaleScreen
+from tests.app.test_sale_flow import ROMME, message, scan, sign_in
+
+CARD_2 = "2700000000021"  # demo member 2, phone 90000002
+
+
+def header(app: KassaApp) -> str:
+    return str(app.screen.query_one("#sale-user", Label).render())
+
+
+def linked(till: Till) -> list[tuple[int, int]]:
+    rows = till.db.execute_sql("SELECT sale_id, member_id FROM member_sale ORDER BY sale_id")
+    return [(int(a), int(b)) for a, b in rows.fetchall()]
+
+
+async def pay_cash(pilot) -> None:  # type: ignore[no-untyped-def]
+    await pilot.press("f10", "enter")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+
+
+async def test_the_key_and_the_phone_number_put_the_member_on_the_sale(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, ROMME)
+        await pilot.press("shift+f4")
+        await pilot.pause()
+        assert isinstance(app.screen, MemberDialog)
+        app.screen.query_one("#member-code", Input).value = "99999999"  # nobody's
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "No member has that phone number." in str(
+            app.screen.query_one("#member-message", Static).render()
+        )
+        app.screen.query_one("#member-code", Input).value = "900 00 001"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "Member 1 on the sale" in message(app)
+        assert "Member 1" in header(app)
+        await pay_cash(pilot)
+        assert "Member 1" not in header(app)  # the next sale has no member
+    assert linked(till) == [(1, 1)]
+    receipt = printer.jobs[0]
+    assert b"Kundeklubb, medlem nr" in receipt and b"90000001" not in receipt
+    line = next(x for x in receipt.split(b"\n") if b"Kundeklubb" in x)
+    assert line.split()[-1] == b"1"
+
+
+async def test_a_member_card_scanned_on_the_sale_screen_identifies_the_member(
+    till: Till,
+) -> None:
+    printer = MemoryPrinter()
+    app = KassaApp(till, printer, console=True)  # the Pi's Linux console
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, CARD_2)  # before any item: the basket starts with the member
+        await pilot.pause()
+        assert "Member 2 on the sale" in message(app)
+        await scan(pilot, ROMME)
+        await pilot.pause()
+        assert "Member 2" in header(app)
+        await pay_cash(pilot)
+        await pilot.press("alt+k")  # the console's key for the club
+        await pilot.pause()
+        assert isinstance(app.screen, MemberDialog)
+        await pilot.press("escape")
+    assert linked(till) == [(1, 2)]
+    assert b"Kundeklubb, medlem nr" in printer.jobs[0]
+
+
+async def test_joining_at_the_till_asks_both_consents_explicitly(app: KassaApp, till: Till) -> None:
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, ROMME)
+        await pilot.press("shift+f4", "f2")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MemberDialog)
+        texts = " ".join(str(s.render()) for s in dialog.query(Static))
+        assert "keeps which purchases I make" in texts and "personal offers" in texts
+        dialog.query_one("#member-code", Input).value = "41234567"
+        await pilot.press("tab", "space")  # the purchases: yes; offers left at no
+        await pilot.pause()
+        assert dialog.query_one("#member-purchases", Checkbox).value
+        assert not dialog.query_one("#member-offers", Checkbox).value
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "Member 3 on the sale" in message(app)
+        await pay_cash(pilot)
+    row = till.db.execute_sql(
+        "SELECT phone, consent_purchases, consent_offers FROM member WHERE id = 3"
+    ).fetchone()
+    assert tuple(row) == ("+4741234567", 1, 0)
+    assert linked(till) == [(1, 3)]
