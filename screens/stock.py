@@ -23,6 +23,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr, format_rate
 from kassa_tui.people.person import Person
+from kassa_tui.stock.campaign_edit import changeable
 from kassa_tui.stock.importing.campaigns import end_campaign, list_campaigns
 from kassa_tui.stock.levels import LowStock, ProductDetails
 from screens import columns, styles
@@ -326,8 +327,8 @@ class StockScreen(Screen[ProductInfo | None]):
         self.as_stock_person(self.show_campaigns, _("Campaigns"))
 
     def show_campaigns(self, person: Person) -> None:
-        """The campaign list (screens.dialogs.campaigns); Enter, then Y, ends one; F8 makes one
-        (screens.dialogs.campaign_form)."""
+        """The campaign list (screens.dialogs.campaigns); Enter, then Y, ends one; F7 changes
+        one and F8 makes one (screens.dialogs.campaign_form)."""
         app = host(self)
         till = app.till
         listed = list_campaigns(till.db)
@@ -348,6 +349,14 @@ class StockScreen(Screen[ProductInfo | None]):
                 return
             if campaign_id == NEW_CAMPAIGN:
                 self.app.push_screen(CampaignForm(person), self.work_done)
+                return
+            if dialog.change:
+                try:
+                    changeable(till.db, till.clock, campaign_id)
+                except Refused as exc:
+                    self.show_error(exc.message)
+                    return
+                self.app.push_screen(CampaignForm(person, campaign_id), self.work_done)
                 return
             name = next(c.name for c in listed if c.id == campaign_id)
             question = ConfirmDialog(

@@ -110,3 +110,75 @@ def campaigns_list(ctx: click.Context) -> None:
                 f" {p.product[:33]:<33} {format_kr(p.price_ore):>10} {local(p.valid_from_utc):<16}"
                 f" {local(p.valid_to_utc):<16} {states.get(p.state, p.state)}"
             )
+
+
+@campaigns.command(
+    "change",
+    help=N_(
+        "Change a running or planned campaign NAME: each option given replaces that part, "
+        "the rest stays (--to '' : until ended). Checked as a new campaign is; a shift lead's "
+        "or technician's number and PIN; journaled as master data like a new campaign (the "
+        "old definition stays in the journal); sales already made keep their discounts."
+    ),
+)
+@click.argument("name")
+@click.option("--name", "new_name", help=N_("A new name."))
+@click.option(
+    "--kind",
+    type=click.Choice(["n_for_m", "n_for_price", "any_n_for_price"]),
+    help=N_("n_for_m ('3 for 2'), n_for_price (one product), any_n_for_price (a list)."),
+)
+@click.option("--quantity", help=N_("N: how many."))
+@click.option("--pay-for", help=N_("M: how many are paid for (n_for_m)."))
+@click.option("--price", help=N_("The price of N together, in kr."))
+@click.option("--products", help=N_("PLUs or barcodes split by |."))
+@click.option("--from", "valid_from", help=N_("YYYY-MM-DD [HH:MM], the shop's time."))
+@click.option("--to", "valid_to", help=N_("YYYY-MM-DD [HH:MM]; '' for until ended."))
+@click.pass_context
+@friendly
+def campaigns_change(
+    ctx: click.Context,
+    name: str,
+    new_name: str | None,
+    kind: str | None,
+    quantity: str | None,
+    pay_for: str | None,
+    price: str | None,
+    products: str | None,
+    valid_from: str | None,
+    valid_to: str | None,
+) -> None:
+    from kassa_tui.cli.auth import authenticate
+    from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.campaign_edit import (
+        CampaignDraft,
+        change_campaign,
+        changeable,
+        check_draft,
+        draft_of,
+        find_campaign,
+    )
+
+    till = till_of(ctx)
+    campaign_id = find_campaign(till.db, name)
+    changeable(till.db, till.clock, campaign_id)
+    was = draft_of(till.db, campaign_id)
+
+    def given(option: str | None, current: str) -> str:
+        return current if option is None else option
+
+    codes = tuple(c for c in (products or "").replace("|", " ").split() if c)
+    draft = CampaignDraft(
+        name=given(new_name, was.name),
+        kind=given(kind, was.kind),
+        quantity=given(quantity, was.quantity),
+        pay_for=given(pay_for, was.pay_for),
+        price=given(price, was.price),
+        codes=was.codes if products is None else codes,
+        valid_from=given(valid_from, was.valid_from),
+        valid_to=given(valid_to, was.valid_to),
+    )
+    check_draft(till.db, draft, changing=campaign_id)  # checked before the PIN
+    person = authenticate(till, Permission.PRODUCTS)
+    changed = change_campaign(till.db, till.journal, till.clock, person, campaign_id, draft)
+    click.echo(_("Campaign {name} changed.").format(name=changed.name))

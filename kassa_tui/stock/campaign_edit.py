@@ -19,13 +19,13 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
-from kassa_tui.core.clock import Clock
+from kassa_tui.core.clock import Clock, parse_utc
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
-from kassa_tui.records.journal import Journal
+from kassa_tui.records.journal import Event, Journal
 from kassa_tui.stock.importing.campaigns import (
     CampaignRow,
     check_row,
@@ -79,9 +79,12 @@ def default_from(clock: Clock) -> str:
     return clock.now().local.strftime(TIME_FORMAT)
 
 
-def check_draft(db: SqliteDatabase, draft: CampaignDraft) -> CampaignRow:
+def check_draft(
+    db: SqliteDatabase, draft: CampaignDraft, changing: int | None = None
+) -> CampaignRow:
     """The draft as the import's row, checked by the import's own check; Refused with every
-    problem (one a line) when it is not good."""
+    problem (one a line) when it is not good. `changing`: the campaign the draft changes (its
+    own name is no clash)."""
     problems: list[str] = []
     if draft.kind not in FORM_KINDS:
         raise Refused(_("Choose the kind of campaign."))
@@ -109,7 +112,7 @@ def check_draft(db: SqliteDatabase, draft: CampaignDraft) -> CampaignRow:
         )
     if draft.kind == "any_n_for_price" and len(set(draft.codes)) == 1:
         problems.append(_("'any N from this list' needs at least two products"))
-    if row is not None and name_taken(db, row.name):
+    if row is not None and _name_taken(db, row.name, changing):
         problems.append(_("a campaign named {name} already exists").format(name=row.name))
     if problems or row is None:
         raise Refused("\n".join(problems) or _("The campaign is not complete."))
@@ -124,4 +127,139 @@ def create_campaign(
     permissions.require(db, journal, person, Permission.PRODUCTS)
     row = check_draft(db, draft)
     import_campaigns(db, journal, clock, person, [row])
+    return row
+
+
+# -- a campaign changed (the campaign list's F7; `kassa campaigns change`) --------------------
+
+
+def _name_taken(db: SqliteDatabase, name: str, changing: int | None) -> bool:
+    if changing is None:
+        return name_taken(db, name)
+    return bool(
+        db.execute_sql(
+            "SELECT 1 FROM campaign WHERE name = ? COLLATE NOCASE AND id != ?", (name, changing)
+        ).fetchone()
+    )
+
+
+def _local(utc: str | None) -> str:
+    return parse_utc(utc).local.strftime(TIME_FORMAT) if utc else ""
+
+
+def changeable(db: SqliteDatabase, clock: Clock, campaign_id: int) -> str:
+    """The campaign's name when it may be changed (it runs or is planned); Refused when it
+    no longer exists or has ended (an ended campaign stays as it was: make a new one)."""
+    row = db.execute_sql(
+        "SELECT name, valid_to_utc, active FROM campaign WHERE id = ?", (campaign_id,)
+    ).fetchone()
+    if row is None:
+        raise Refused(_("That campaign no longer exists."))
+    name, valid_to, active = row
+    if not active or (valid_to is not None and valid_to <= clock.now().utc_text):
+        raise Refused(_("{name} has already ended.").format(name=name))
+    return str(name)
+
+
+def find_campaign(db: SqliteDatabase, name: str) -> int:
+    """A campaign's id by its name (any case); Refused when there is none."""
+    row = db.execute_sql(
+        "SELECT id FROM campaign WHERE name = ? COLLATE NOCASE", (name.strip(),)
+    ).fetchone()
+    if row is None:
+        raise Refused(_("No campaign is named {name}.").format(name=name.strip()))
+    return int(row[0])
+
+
+def draft_of(db: SqliteDatabase, campaign_id: int) -> CampaignDraft:
+    """A stored campaign as the form shows it: the change form starts from this."""
+    row = db.execute_sql(
+        "SELECT name, kind, quantity, pay_for, price_ore, valid_from_utc, valid_to_utc"
+        " FROM campaign WHERE id = ?",
+        (campaign_id,),
+    ).fetchone()
+    if row is None:
+        raise Refused(_("That campaign no longer exists."))
+    name, kind, quantity, pay_for, price, valid_from, valid_to = row
+    codes = tuple(
+        str(code)
+        for (code,) in db.execute_sql(
+            "SELECT COALESCE(p.plu, (SELECT MIN(b.code) FROM barcode b WHERE b.product_id = p.id))"
+            " FROM campaign_product cp JOIN product p ON p.id = cp.product_id"
+            " WHERE cp.campaign_id = ? ORDER BY cp.rowid",
+            (campaign_id,),
+        ).fetchall()
+        if code is not None
+    )
+    if kind == "n_for_m":
+        form_kind = "n_for_m"
+    else:
+        form_kind = "n_for_price" if len(codes) == 1 else "any_n_for_price"
+    return CampaignDraft(
+        name=str(name),
+        kind=form_kind,
+        quantity=str(quantity),
+        pay_for=str(pay_for) if kind == "n_for_m" else "",
+        price=f"{price // 100},{price % 100:02d}" if kind != "n_for_m" else "",
+        codes=codes,
+        valid_from=_local(valid_from),
+        valid_to=_local(valid_to),
+    )
+
+
+def change_campaign(
+    db: SqliteDatabase,
+    journal: Journal,
+    clock: Clock,
+    person: Person,
+    campaign_id: int,
+    draft: CampaignDraft,
+) -> CampaignRow:
+    """Change a running or planned campaign to `draft` (a shift lead's or technician's:
+    PRODUCTS). Checked as a new campaign is (the CSV import's check), then the campaign row and
+    its products take the new definition and the change is journaled (13021) with the same
+    fields as a new campaign, plus `changed`: the journal keeps the old definition in the row
+    that made it (or changed it last). Sales already made keep their lines and discounts, and
+    `sale_campaign` the name they were sold under; a members-only mark stays on the campaign.
+    Refused, with nothing changed, when the draft is bad, the campaign ended, or `to` passed."""
+    permissions.require(db, journal, person, Permission.PRODUCTS)
+    row = check_draft(db, draft, changing=campaign_id)
+    now = clock.now().utc_text
+    if row.valid_to_utc is not None and row.valid_to_utc <= now:
+        raise Refused(_("'to' has passed: to end the campaign, choose it and press Enter."))
+    with db.atomic("IMMEDIATE"):
+        changeable(db, clock, campaign_id)
+        db.execute_sql(
+            "UPDATE campaign SET name = ?, kind = ?, quantity = ?, pay_for = ?, price_ore = ?,"
+            " valid_from_utc = ?, valid_to_utc = ? WHERE id = ?",
+            (
+                row.name,
+                row.kind,
+                row.quantity,
+                row.pay_for,
+                row.price_ore,
+                row.valid_from_utc,
+                row.valid_to_utc,
+                campaign_id,
+            ),
+        )
+        db.execute_sql("DELETE FROM campaign_product WHERE campaign_id = ?", (campaign_id,))
+        db.cursor().executemany(
+            "INSERT INTO campaign_product (product_id, campaign_id) VALUES (?, ?)",
+            [(pid, campaign_id) for pid in row.product_ids],
+        )
+        journal.write(
+            Event.MASTER_DATA,
+            user=person.number,
+            campaign=campaign_id,
+            name=row.name,
+            kind=row.kind,
+            quantity=row.quantity,
+            pay_for=row.pay_for,
+            price=row.price_ore,
+            products=len(row.product_ids),
+            valid_from=row.valid_from_utc,
+            valid_to=row.valid_to_utc,
+            changed=True,
+        )
     return row

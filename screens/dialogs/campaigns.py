@@ -1,6 +1,7 @@
 """The shift lead's campaign list (stock screen, F9): what runs, what is planned, what ended,
 with the discount each has given so far (`kassa campaigns list` adds its sales); Enter on one
-that runs or is planned ends it; F8 makes a new one (screens.dialogs.campaign_form)."""
+that runs or is planned ends it; F7 changes it and F8 makes a new one
+(screens.dialogs.campaign_form)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,7 @@ class CampaignsDialog(ModalScreen[int | None]):
     BINDINGS = [
         Binding("escape", "cancel", show=False),
         Binding("f8,ctrl+n", "new", show=False, priority=True),
+        Binding("f7,ctrl+o", "change", show=False, priority=True),
     ]
 
     def __init__(self, campaigns: list[CampaignListed], now_utc: str, *, plain: bool) -> None:
@@ -55,6 +57,7 @@ class CampaignsDialog(ModalScreen[int | None]):
         self.campaigns = campaigns
         self.now_utc = now_utc
         self.plain = plain
+        self.change = False  # F7: the id dismissed with is a campaign to change, not to end
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -76,7 +79,7 @@ class CampaignsDialog(ModalScreen[int | None]):
                 )
             yield Static(
                 markup=False,
-                content=_("Enter: end the campaign · F8: new · Esc: back"),
+                content=_("Enter: end it · F7: change it · F8: new · Esc: back"),
                 classes="dialog-help",
             )
 
@@ -85,6 +88,16 @@ class CampaignsDialog(ModalScreen[int | None]):
 
     def action_new(self) -> None:
         self.dismiss(NEW)
+
+    def action_change(self) -> None:
+        """F7: the highlighted campaign, to change (the form filled in)."""
+        if not self.campaigns:
+            return
+        index = self.query_one(OptionList).highlighted
+        if index is None:
+            return
+        self.change = True
+        self.dismiss(self.campaigns[index].id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
