@@ -32,7 +32,6 @@ from screens.counter_rules import (
     show_eat_in,
     toggle_eat_in,
 )
-from screens.dayclose import DayCloseScreen
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.gift_card import GiftCardPayDialog, is_card_method
 from screens.dialogs.gift_card_sale import choose_gift_card
@@ -49,7 +48,6 @@ from screens.quantity_check import confirm_quantity
 from screens.sale_clock import follow_the_clock
 from screens.sale_keys import bar_labels, bar_texts, help_rows
 from screens.sale_prices import PriceChanges
-from screens.stock import StockScreen
 from screens.widgets.basket_table import BasketTable
 from screens.widgets.entry import EntryLine
 from screens.widgets.keybar import KeyBar
@@ -307,10 +305,14 @@ class SaleScreen(PriceChanges):
             self.show_info(message)
 
     def do_day_close(self, _text: str) -> None:
+        from screens.dayclose import DayCloseScreen  # loaded when first opened: a faster start
+
         self.app.push_screen(DayCloseScreen(), lambda _value: self.reload())
 
     def do_stock_lookup(self, text: str) -> None:
         """The stock lookup over this screen; the basket underneath is left as it is."""
+        from screens.stock import StockScreen  # loaded when first opened: a faster start
+
         self.app.push_screen(StockScreen(text), self.from_stock)
 
     @guarded
