@@ -21,7 +21,9 @@ from kassa_tui.catalog.search import reindex_all
 from kassa_tui.club.members import load_demo_members
 from kassa_tui.core.paths import data_dir
 from kassa_tui.people.users import Users
+from kassa_tui.records.journal import Journal
 from kassa_tui.selling.gift_cards import load_demo_cards
+from kassa_tui.stock.opening import journal_opening
 
 DEMO_USERS = (
     # number, name, role, PIN — listed in the README
@@ -253,7 +255,7 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
         )
     demo = demo_products()
     count = load_products(database, demo)
-    opening_stock(database, demo)
+    opening_stock(database, demo, journal=users.journal)  # journaled per product for HQ
     with database.atomic("IMMEDIATE"):
         load_demo_deposits(database)  # pant: after the products, before the search index
         load_demo_cards(database)  # gift cards and a credit note to pay with
@@ -269,9 +271,16 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
     return count
 
 
-def opening_stock(database: SqliteDatabase, products: list[DemoProduct], seed: int = 11) -> None:
-    """A believable shelf: opening stock as movements, and reorder points (some items low)."""
+def opening_stock(
+    database: SqliteDatabase,
+    products: list[DemoProduct],
+    seed: int = 11,
+    journal: Journal | None = None,
+) -> None:
+    """A believable shelf: opening stock as movements, and reorder points (some items low);
+    with `journal`, the levels journaled per product (OPENINGSTOCK, kassa_tui.stock.opening)."""
     rng = random.Random(seed)
+    opened: list[tuple[int, int]] = []
     ids = dict(database.execute_sql("SELECT plu, id FROM product").fetchall())
     now = "2026-01-01T06:00:00.000000Z"
     with database.atomic("IMMEDIATE"):
@@ -290,3 +299,6 @@ def opening_stock(database: SqliteDatabase, products: list[DemoProduct], seed: i
                     " register_id, created_utc) VALUES (?, ?, ?, 'opening', NULL, 'DEMO', ?)",
                     (f"demo-opening-{product.plu}", ids[product.plu], on_hand, now),
                 )
+                opened.append((ids[product.plu], on_hand))
+        if journal is not None:
+            journal_opening(database, journal, opened, source="demo")

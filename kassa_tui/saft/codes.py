@@ -107,6 +107,8 @@ DELIVERY Goods delivery registered
 STOCKTAKE Stocktake
 TRANSFEROUT Goods sent to another shop (stock transfer out, with its transfer id)
 TRANSFERIN Goods from another shop booked in (stock transfer in, by its transfer id)
+OPENINGSTOCK Opening stock levels set, per product (demo shop or stock import)
+REGISTERRETIRE Register signed out for good (taken out of use), with the reason
 XREPORT X report
 ZREPORT Z report (closes the business day)
 FLOAT Opening change float registered

@@ -3,10 +3,10 @@
 Two tills of two shops push to a real PostgreSQL. Shop OSLO1 gets a delivery, counts and finds
 2 missing (the till journals the adjustment it computed, never the level), sends 5 to BERGEN1
 with `kassa stock transfer` and sells past zero; BERGEN1 books the transfer in with `kassa stock
-receive`. `kassa hq report stock` then has each shop's level equal to the till's own (less the
-demo's opening stock, which `kassa init --demo` writes without a journal row, so no till ever
-sends it), each kind of move in its column, and the negative flagged; `transfers` shows the 5 in
-transit until BERGEN1 has pushed its receipt.
+receive`. `kassa hq report stock` then has each shop's level equal to the till's own (the
+demo's opening stock is journaled per product as OPENINGSTOCK since 0012, so HQ has it too),
+each kind of move in its column, and the negative flagged; `transfers` shows the 5 in transit
+until BERGEN1 has pushed its receipt.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class Shop:
         return int(row[0]) if row else 0
 
     def opening(self, code: str) -> int:
-        """The demo's opening stock: in stock_movement, never journaled, so never at HQ."""
+        """The demo's opening stock (journaled per product as OPENINGSTOCK: at HQ too)."""
         pid = self.till.catalog.by_barcode(code).id
         return int(
             self.till.db.execute_sql(
@@ -151,12 +151,12 @@ def test_deliveries_counts_transfers_and_sales_reach_hq_as_deltas(hq: Hq, tmp_pa
     bergen.till.db.close()
     (arrived,) = _transfers(hq)
     assert (arrived["received_milli"], arrived["in_transit_milli"]) == (5_000, 0)
-    # HQ's level per shop is each till's own, less the demo's opening stock (never journaled)
+    # HQ's level per shop is each till's own, the demo's opening stock included (OPENINGSTOCK)
     stock = _stock(hq)
     a, b = stock[("OSLO1", ROMME)], stock[("BERGEN1", ROMME)]
-    assert a["level_milli"] == oslo_level - oslo_opening
-    assert b["level_milli"] == bergen_level - bergen_opening
-    assert oslo_opening == start  # the opening is all HQ lacks of the till's stock
+    assert a["level_milli"] == oslo_level
+    assert b["level_milli"] == bergen_level
+    assert oslo_opening == start and bergen_opening > 0  # the opening is in HQ's level
     assert (
         a["sold_milli"],
         a["delivered_milli"],
@@ -170,7 +170,7 @@ def test_deliveries_counts_transfers_and_sales_reach_hq_as_deltas(hq: Hq, tmp_pa
     env = {"KASSA_HQ_DSN": hq.dsn}
     text = CliRunner().invoke(main, ["hq", "report", "stock", "--from", DAY.isoformat()], env=env)
     assert text.exit_code == 0, text.output
-    oslo_line = next(line for line in text.output.splitlines() if "OSLO1" in line)
+    oslo_line = next(ln for ln in text.output.splitlines() if "OSLO1" in ln and ROMME in ln)
     assert "NEGATIV" in oslo_line  # the flag, in English or Norwegian
     args = ["hq", "report", "transfers", "--from", DAY.isoformat(), "--json"]
     as_json = CliRunner().invoke(main, args, env=env)

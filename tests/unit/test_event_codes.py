@@ -18,6 +18,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
 from kassa_tui.records.journal import Event
 from kassa_tui.stock.importing.report import IMPORT
+from kassa_tui.stock.opening import OPENING_STOCK
 from kassa_tui.stock.transfers import TRANSFER_IN, TRANSFER_OUT
 from kassa_tui.store.identity import SHOP_IDENTITY
 from kassa_tui.store.restore import RESTORE_DESPITE_UNSENT, RESTORE_OTHER_SHOP
@@ -102,6 +103,7 @@ INTENDED = {
     "RESTOREUNSENT": "Other",  # a restore over rows HQ had not acknowledged (--despite-unsent)
     "SHOPIDENT": "Other",  # kassa init: whose database this is (org number, register)
     "REGISTERRETIRE": "Other",  # a register signed out for good (kassa register retire)
+    "OPENINGSTOCK": "Other",  # the levels a till starts from, per product (demo, import stock)
     "TRANSFEROUT": "Other",  # goods sent to another shop (kassa stock transfer)
     "TRANSFERIN": "Other",  # goods from another shop booked in (kassa stock receive)
     "MEMBERJOIN": "Other",  # a customer club member joined (the number only, never the person)
@@ -136,6 +138,7 @@ def defined() -> dict[str, tuple[str, str]]:
         "MEMBER_JOIN": MEMBER_JOIN,
         "MEMBER_FORGET": MEMBER_FORGET,
         "REGISTER_RETIRE": REGISTER_RETIRE,
+        "OPENING_STOCK": OPENING_STOCK,
     }
     return {**events, **rooms}
 

@@ -20,6 +20,7 @@ from kassa_tui.stock.importing.read import Table, blank
 from kassa_tui.stock.importing.report import IMPORT, ImportReport, Rejected, Sample, product_label
 from kassa_tui.stock.importing.rows import row_shape
 from kassa_tui.stock.importing.values import BadValue, parse_codes, parse_milli, parse_plu
+from kassa_tui.stock.opening import journal_opening
 
 MAX_STOCK_MILLI = 9_999_999_000
 
@@ -44,6 +45,7 @@ def import_stock(
     """Bring each listed product's stock to the file's level with one 'import' movement (the
     difference), so the level is always a sum of deltas; a product already there is left alone."""
     report = ImportReport("stock", table)
+    opened: list[tuple[int, int]] = []  # journaled per product for HQ (stock.opening)
 
     def run() -> None:
         now = journal.clock.now()
@@ -109,6 +111,7 @@ def import_stock(
                         now.utc_text,
                     )
                 )
+            opened.extend((m[1], m[2]) for m in movements)
             if not dry_run and movements:
                 database.cursor().executemany(
                     "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, sale_id,"
@@ -124,6 +127,7 @@ def import_stock(
     with database.atomic("IMMEDIATE"):
         run()
         journal.write(IMPORT, what="stock", file=table.path.name, **report.counts())
+        journal_opening(database, journal, opened, source=f"import {table.path.name}")
     report.written = True
     return report
 
