@@ -20,6 +20,7 @@ from kassa_tui.catalog.deposits import load_demo_deposits
 from kassa_tui.catalog.search import reindex_all
 from kassa_tui.club.members import load_demo_members
 from kassa_tui.core.paths import data_dir
+from kassa_tui.ordering.suppliers import load_demo_suppliers
 from kassa_tui.people.users import Users
 from kassa_tui.records.journal import Journal
 from kassa_tui.selling.gift_cards import load_demo_cards
@@ -261,6 +262,7 @@ def load_demo(database: SqliteDatabase, users: Users, extra_products: int = 0) -
         load_demo_cards(database)  # gift cards and a credit note to pay with
         load_demo_members(database)  # two customer club members with cards
         load_demo_rules(database)  # age limits, beer hours, eat-in VAT
+        load_demo_suppliers(database, data_dir())  # suppliers, packs (kassa_tui.ordering)
     if extra_products > count:
         codes = [g[0] for g in demo_groups()]
         taken = frozenset(code for p in demo for code in p.barcodes)

@@ -21,6 +21,7 @@ from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.club import parse_club
 from kassa_tui.config.gift_cards import parse_gift_cards
 from kassa_tui.config.hq import parse_hq
+from kassa_tui.config.ordering import parse_ordering
 from kassa_tui.config.pant import parse_pant
 from kassa_tui.config.payments import parse_payments
 from kassa_tui.config.settings import (
@@ -219,6 +220,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     hq = parse_hq(root.table("hq"), base)
     pant = parse_pant(root.table("pant"))
     gift_cards = parse_gift_cards(root.table("gift_cards"))
+    ordering = parse_ordering(root.table("ordering"))
     club = parse_club(root.table("club"))
     for layout in layouts:  # a member card must never read as a weight or price barcode
         if club.card_prefix[:2] == layout.prefix or club.offer_prefix[:2] == layout.prefix:
@@ -257,6 +259,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         hq=hq,
         pant=pant,
         gift_cards=gift_cards,
+        ordering=ordering,
         club=club,
     )
 

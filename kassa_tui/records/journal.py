@@ -83,6 +83,9 @@ class Event:
     AGE_CHECK = ("13999", "AGECHECK")  # the customer's age confirmed (once a sale)
     AGE_REFUSED = ("13999", "AGEREFUSED")  # a line with an age limit taken off: age not shown
     EAT_IN = ("13999", "EATIN")  # the sale marked eaten in, or taken away again
+    PURCHASE_ORDER = ("13999", "PURCHASEORDER")  # a shift lead confirmed an order (ordering)
+    ORDER_RECEIVED = ("13999", "ORDERRECEIVE")  # a delivery booked against a purchase order
+    ORDER_CANCELLED = ("13999", "ORDERCANCEL")
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,9 @@ VOID Sale voided before payment (annullering), with its reason and every line
 AGECHECK Customer's age confirmed for a product with an age limit (once a sale)
 AGEREFUSED Line with an age limit removed: the customer's age was not confirmed
 EATIN Sale marked eaten in (eat-in VAT rates) or taken away again
+PURCHASEORDER Purchase order to a supplier confirmed by a shift lead
+ORDERRECEIVE Goods delivery booked against a purchase order
+ORDERCANCEL Purchase order cancelled
 """)
 
 # (basicID, predefinedBasicID, basicDesc) for transactions, lines, payments and discounts.

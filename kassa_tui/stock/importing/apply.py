@@ -20,6 +20,7 @@ from kassa_tui.stock.importing.plan import Groups, Outcome, ProductState, Resolv
 from kassa_tui.stock.importing.read import Table, blank
 from kassa_tui.stock.importing.report import IMPORT, ImportReport, Rejected, Sample, product_label
 from kassa_tui.stock.importing.rows import ProductRow, ProductRowParser
+from kassa_tui.stock.importing.suppliers import apply_ordering, unknown_supplier
 
 CHUNK = 2000  # rows looked up and written together
 REINDEX_ALL_FROM = 5000  # touched products above which one full rebuild is faster
@@ -58,6 +59,7 @@ class ProductImport:
         next_id = int(self.db.execute_sql("SELECT COALESCE(MAX(id), 0) FROM product").fetchone()[0])
         touched: list[int] = []
         pant_rows: list[Outcome] = []
+        ordering_rows: list[Outcome] = []  # supplier and pack columns (importing.suppliers)
         for chunk in chunks(self._rows(report), CHUNK):
             new: list[Outcome] = []
             changed: list[Outcome] = []
@@ -67,6 +69,8 @@ class ProductImport:
                     continue
                 if outcome.row.pant is not None:  # after the products are written
                     pant_rows.append(outcome)
+                if outcome.row.ordering is not None:
+                    ordering_rows.append(outcome)
                 if outcome.kind == "unchanged":
                     report.unchanged += 1
                     continue
@@ -91,6 +95,10 @@ class ProductImport:
             resolver.release(changed)
             apply_deposits(self.db, journal, [(o.product_id, o.row.pant) for o in pant_rows])
             pant_rows = []
+            apply_ordering(
+                self.db, journal, [(o.product_id, o.row.ordering) for o in ordering_rows]
+            )
+            ordering_rows = []
         report.groups_created = sorted(groups.planned)
         report.groups_saft_changed = sorted(groups.saft_changed)
         report.rejected.sort(key=lambda r: r.line)
@@ -107,6 +115,8 @@ class ProductImport:
             report.rows += 1
             parsed = self.parser.parse(record)
             if not isinstance(parsed, str) and (why := unknown_deposit(self.db, parsed.pant)):
+                parsed = why
+            if not isinstance(parsed, str) and (why := unknown_supplier(self.db, parsed.ordering)):
                 parsed = why
             if isinstance(parsed, str):
                 report.rejected.append(Rejected(record[0], parsed))

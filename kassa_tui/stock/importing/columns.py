@@ -9,6 +9,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kassa_tui.stock.importing.suppliers import SYNONYMS as ORDERING_SYNONYMS
+
 # Header names are compared folded: lower case, without spaces and punctuation.
 _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
     key: tuple(names.split())
@@ -35,6 +37,8 @@ _PRODUCT_SYNONYMS: dict[str, tuple[str, ...]] = {
         "pant": "pant panttype pantkode deposit deposittype",
     }.items()
 }
+# The ordering columns (supplier, supplier_code, pack_size, min_order): importing.suppliers.
+_PRODUCT_SYNONYMS.update({key: tuple(names.split()) for key, names in ORDERING_SYNONYMS.items()})
 _STOCK_SYNONYMS: dict[str, tuple[str, ...]] = {
     "plu": _PRODUCT_SYNONYMS["plu"],
     "ean": _PRODUCT_SYNONYMS["ean"],

@@ -14,6 +14,7 @@ from kassa_tui.core.i18n import _
 from kassa_tui.core.money import InvalidAmount
 from kassa_tui.stock.groups import saft_code
 from kassa_tui.stock.importing.read import Record, Table
+from kassa_tui.stock.importing.suppliers import OrderingCells, ordering_cells
 from kassa_tui.stock.importing.values import (
     BadValue,
     ascii_digits,
@@ -62,6 +63,7 @@ class ProductRow:
     reorder_milli: int | None
     saft: str | None = None  # the group's SAF-T article group code (PredefinedBasicID-04)
     pant: str | None = None  # a deposit type's code; '' takes the product's pant away
+    ordering: OrderingCells | None = None  # supplier, article, pack, least order (if given)
 
 
 class ProductRowParser:
@@ -146,12 +148,15 @@ class ProductRowParser:
                 message = _("unknown SAF-T group code '{value}' (PredefinedBasicID-04, e.g. 04999)")
                 problems.append(message.format(value=text))
         pant = deposit_cell(cell("pant"), problems)
+        ordering = ordering_cells(cell, problems)
         if problems:
             return "; ".join(problems)
         assert isinstance(vat, int) and isinstance(price, int)
-        return ProductRow(
+        row = ProductRow(
             record[0], plu, codes, name, group, vat, price, unit, cost, reorder, saft, pant
         )
+        row.ordering = ordering
+        return row
 
     def _vat(self, text: str) -> int | str:
         if not text:
