@@ -18,7 +18,7 @@ thousandths, as everywhere in kassa; the text form writes them the Norwegian way
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -53,8 +53,10 @@ GROUP BY code
 ORDER BY sum(amount_ore) DESC, code
 """
 
-# Sales and returns from the day totals (0006: the level at --to is the level now less what
-# sold after --to), everything else from stock_move (0009), summed per shop and code.
+# Sales and returns from the month and day totals (0013, 0006: the level at --to is the level
+# now less what moved after --to; whole months from stock_month, the days of a month the
+# period covers in part from stock_day), everything else from stock_move (0009), summed per
+# shop and code.
 _STOCK = """
 WITH sold AS (
     SELECT v.shop_id, v.code, v.name,
@@ -63,11 +65,28 @@ WITH sold AS (
            d.code IS NOT NULL AS seen
     FROM stock_level v
     LEFT JOIN (
-        SELECT shop_id, code,
-               sum(delta_milli) FILTER (WHERE local_date <= %(to)s) AS moved,
-               sum(delta_milli) FILTER (WHERE local_date > %(to)s) AS after
-        FROM stock_day
-        WHERE local_date >= %(from)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+        SELECT shop_id, code, sum(moved)::bigint AS moved, sum(after)::bigint AS after
+        FROM (
+            SELECT shop_id, code, delta_milli AS moved, 0 AS after
+            FROM stock_month
+            WHERE month BETWEEN %(whole_from)s AND %(whole_to)s
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, delta_milli, 0
+            FROM stock_day
+            WHERE local_date BETWEEN %(from)s AND %(to)s
+              AND local_date NOT BETWEEN %(whole_first)s AND %(whole_last)s
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, 0, delta_milli
+            FROM stock_month
+            WHERE month > %(to_month)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, 0, delta_milli
+            FROM stock_day
+            WHERE local_date > %(to)s AND local_date <= %(to_month)s || '-99'
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+        ) m
         GROUP BY shop_id, code
     ) d ON d.shop_id = v.shop_id AND d.code = v.code
     WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
@@ -170,6 +189,26 @@ _QUERIES = {
 }
 
 
+def _months(first: date, last: date) -> dict[str, str]:
+    """The whole months within [first, last] (read from stock_month) and the days around them
+    (read from stock_day); no whole month: every day from stock_day."""
+    start = first if first.day == 1 else _next_month(first)
+    after = _next_month(last)
+    end = last if after - timedelta(days=1) == last else last.replace(day=1) - timedelta(days=1)
+    whole = start <= end
+    return {
+        "whole_from": start.isoformat()[:7] if whole else "9999-99",
+        "whole_to": end.isoformat()[:7] if whole else "0000-00",
+        "whole_first": start.isoformat() if whole else "9999-99-99",
+        "whole_last": end.isoformat() if whole else "0000-00-00",
+        "to_month": last.isoformat()[:7],
+    }
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def rollup(conn: Connection[Any]) -> int:
     """Bring the day totals up to what HQ holds (0006_report_days.sql); returns how many
     registers had something new."""
@@ -199,7 +238,9 @@ def report(
 ) -> Report:
     """One report over [first, last] (business days, both included)."""
     sql, columns = _QUERIES[kind]
-    params = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
+    params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
+    if kind == "stock":
+        params.update(_months(first, last))
     rollup(conn)
     if kind in ("stock", "transfers"):
         stock_moves(conn)
