@@ -32,6 +32,7 @@ from kassa_tui.core.money import (
 )
 from kassa_tui.people.person import Person
 from kassa_tui.stock.deposits import set_pant_of_product
+from kassa_tui.stock.planned_price_edit import check_planned_price, check_valid_from, plan_price
 from kassa_tui.stock.products import MAX_NAME, check_price
 from screens import styles
 from screens.dialogs.approval import ApprovalDialog
@@ -63,6 +64,7 @@ class ProductForm(ModalScreen[str | None]):
         super().__init__(classes="dialog")
         self.person = person
         self.product = product
+        self.planned: int | None = None  # the price typed, planned from 'New price from'
 
     def compose(self) -> ComposeResult:
         till = host(self).till
@@ -88,6 +90,13 @@ class ProductForm(ModalScreen[str | None]):
                     id="form-price",
                     max_length=12,
                 )
+            if p is not None:  # the price above from then on, on the till's clock
+                with row(_("New price from")):
+                    yield Input(
+                        placeholder=_("YYYY-MM-DD HH:MM, empty: now"),
+                        id="form-from",
+                        max_length=16,
+                    )
             pant = [(f"{k.code} {k.name}", k.code) for k in deposit_types(till.db)]
             with row(_("Pant")):
                 yield Select(
@@ -166,6 +175,7 @@ class ProductForm(ModalScreen[str | None]):
 
     def checked_fields(self) -> dict[str, Any]:
         """Every field read and checked as far as the form can, before anyone is asked."""
+        self.planned = None
         name = " ".join(self.value("form-name").split())
         if not name or len(name) > MAX_NAME:
             raise Refused(_("A product name is 1 to {n} characters.").format(n=MAX_NAME))
@@ -193,6 +203,11 @@ class ProductForm(ModalScreen[str | None]):
         if self.product is None:
             fields["plu"] = self.value("form-plu") or None
             fields["unit"] = str(self.query_one("#form-unit", Select).value)
+        elif self.value("form-from"):  # a planned price: the price stays as it is until then
+            check_planned_price(price)
+            check_valid_from(host(self).till.clock, self.value("form-from"))
+            fields["price_ore"] = self.product.price_ore
+            self.planned = price
         return fields
 
     @guarded
@@ -204,9 +219,19 @@ class ProductForm(ModalScreen[str | None]):
             self._set_pant(person, product_id, pant)
             self.dismiss(_("Product added: {name}.").format(name=fields["name"]))
         else:
+            # The planned price first: its time may pass while a shift lead is fetched.
+            planned = self._plan(person, self.planned) if self.planned is not None else ""
             products.update_product(person, self.product.id, **fields)
             self._set_pant(person, self.product.id, pant)
-            self.dismiss(_("Product saved: {name}.").format(name=fields["name"]))
+            message = _("Product saved: {name}.").format(name=fields["name"])
+            self.dismiss(f"{message} {planned}".strip())
+
+    def _plan(self, person: Person, price: int) -> str:
+        till = host(self).till
+        assert self.product is not None
+        when = self.value("form-from")
+        plan_price(till.db, till.journal, till.clock, person, self.product.id, price, when)
+        return _("New price {price} from {when}.").format(price=format_kr(price), when=when)
 
     def _set_pant(self, person: Person, product_id: int, code: str) -> None:
         till = host(self).till
