@@ -37,6 +37,7 @@ from screens import columns, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
 from screens.insight_accuracy import AccuracyPane
+from screens.insight_reorder import ReorderPane
 from screens.widgets.keybar import KeyBar
 
 #: Who sees the figures: a shift lead and up (a cashier is told so).
@@ -163,6 +164,8 @@ class InsightScreen(Screen[None]):
                 yield self.together()
             with TabPane(_("Accuracy"), id="insight-accuracy"):
                 yield AccuracyPane(id="insight-accuracy-pane")
+            with TabPane(_("Reorder"), id="insight-reorder"):
+                yield ReorderPane(id="insight-reorder-pane")
 
     @staticmethod
     def together() -> Widget:
@@ -195,7 +198,9 @@ class InsightScreen(Screen[None]):
         """The Together tab has the keys its own widget needs (typing, arrows, Enter)."""
         if not self.allowed:
             return False
-        return self.query_one("#insight-tabs", TabbedContent).active == "insight-together"
+        # The Reorder tab too: its own pane takes the arrows and Enter (screens.insight_reorder).
+        active = self.query_one("#insight-tabs", TabbedContent).active
+        return active in ("insight-together", "insight-reorder")
 
     @staticmethod
     def keys() -> list[tuple[str, str, str, str, str]]:
@@ -207,6 +212,7 @@ class InsightScreen(Screen[None]):
             ("f4", "tab('insight-products')", _("Products"), "F4", _("The Products tab")),
             ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
             ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
+            ("f10", "tab('insight-reorder')", _("Reorder"), "F10", _("The Reorder tab")),
             ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
             (
                 "f7",
@@ -226,6 +232,9 @@ class InsightScreen(Screen[None]):
         rows.append((_("Letters"), _("Search the products by name or PLU"), ""))
         rows.append(("Up/Down", _("Move over the products"), ""))
         rows.append(("!", _("After a name: dead stock (on hand, no sale in 30 days)"), ""))
+        rows.append(("Left/Right", _("Reorder: the previous or next supplier"), ""))
+        rows.append(("Enter", _("Reorder: change the quantity of the line"), ""))
+        rows.append(("F12", _("Reorder: confirm the order (a shift lead's PIN)"), ""))
         return rows
 
     def on_mount(self) -> None:
@@ -462,6 +471,8 @@ class InsightScreen(Screen[None]):
         if pane != "insight-together":
             self.set_focus(None)
         self.query_one("#insight-tabs", TabbedContent).active = pane
+        if pane == "insight-reorder":  # its pane takes the arrows, Enter and F12
+            self.query_one(ReorderPane).focus()
 
     def action_refresh(self) -> None:
         if not self.allowed:
@@ -470,6 +481,8 @@ class InsightScreen(Screen[None]):
         self.read()
         if self.query_one("#insight-tabs", TabbedContent).active == "insight-accuracy":
             self.query_one(AccuracyPane).refresh_accuracy(again=True)
+        if self.query_one("#insight-tabs", TabbedContent).active == "insight-reorder":
+            self.query_one(ReorderPane).refresh_proposal(again=True)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpDialog(self.help_rows()))

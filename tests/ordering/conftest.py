@@ -84,7 +84,11 @@ def set_stock(till: Till, pid: int, units: int) -> None:
 @pytest.fixture
 def shop(tmp_path: Path) -> Till:
     """The demo till with supplier TEST and its three products (ids in shop.ids)."""
-    till = demo_till(tmp_path, SteppingClock(NOW), language='"en"')
+    return steady_shop(demo_till(tmp_path, SteppingClock(NOW), language='"en"'))
+
+
+def steady_shop(till: Till) -> Till:
+    """`till` (a demo till on the clock NOW) with supplier TEST, its products and sales."""
     with till.db.atomic():
         supplier = add_supplier(
             till.db, till.journal, None, Supplier(0, "TEST", "Testgrossisten AS", 2, 5)
