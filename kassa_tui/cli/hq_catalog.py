@@ -42,12 +42,13 @@ if TYPE_CHECKING:
 @click.option("--campaigns", is_flag=True, help=N_("FILE is a campaign file."))
 @click.option(
     "--kind",
-    type=click.Choice(["products", "campaigns", "groups", "deposits"]),
+    type=click.Choice(["products", "campaigns", "groups", "deposits", "users"]),
     default="products",
     show_default=True,
     help=N_(
-        "What FILE holds: products, campaigns, groups (code;name;saft_group) or deposits "
-        "(code;name;amount;vat;account, as kassa deposits add takes them)."
+        "What FILE holds: products, campaigns, groups (code;name;saft_group), deposits "
+        "(code;name;amount;vat;account, as kassa deposits add takes them) or users "
+        "(number;name;role;active, never a PIN)."
     ),
 )
 @click.option("--dry-run", is_flag=True, help=N_("Check the file and report; publish nothing."))

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 import click
 
 from kassa_tui.cli.base import N_, Command, bad_input, friendly, till_of
 from kassa_tui.core.i18n import _
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
 
 
 @click.command(
@@ -62,6 +66,21 @@ def sync(ctx: click.Context, once: bool) -> None:
             click.echo("kassa: " + result.message, err=True)
         pulled = catalog_round(till.db, till.journal, till.config, lambda: link.connect(settings))
         click.echo(pulled.message if pulled.ok else "kassa: " + pulled.message, err=not pulled.ok)
+        _users_without_pin(till)
         if once:
             sys.exit(0 if result.status == "ok" and pulled.ok else 1)
         time.sleep(settings.interval_seconds)
+
+
+def _users_without_pin(till: Till) -> None:
+    """Staff HQ published whom this till has given no PIN yet (kassa_tui.sync.users_pull)."""
+    from kassa_tui.sync.users_pull import without_pin
+
+    waiting = without_pin(till.db)
+    if waiting:
+        click.echo(
+            _(
+                "Users from HQ without a PIN on this till: {numbers}. They sign in once a"
+                " technician has run `kassa users set-pin N` here."
+            ).format(numbers=", ".join(map(str, waiting)))
+        )

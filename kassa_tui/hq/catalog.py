@@ -29,7 +29,7 @@ from kassa_tui.stock.importing import PRODUCT_COLUMNS, read_table
 from kassa_tui.stock.importing.read import blank
 from kassa_tui.stock.importing.rows import ProductRowParser
 
-KINDS = ("products", "campaigns", "groups", "deposits")
+KINDS = ("products", "campaigns", "groups", "deposits", "users")
 PAGE_ROWS = 1000  # rows per page: a till fetches a revision page by page
 MAX_PROBLEMS = 50  # bad rows named in a refusal
 
@@ -335,6 +335,10 @@ def checked_rows(path: Path, config: Config, kind: str) -> list[Row]:
         return group_rows(path)
     if kind == "deposits":
         return deposit_rows(path)
+    if kind == "users":  # staff without PINs (kassa_tui.hq.users)
+        from kassa_tui.hq.users import user_rows
+
+        return user_rows(path)
     raise ValueError(kind)
 
 

@@ -188,6 +188,10 @@ def apply_revision(
             rejected = _apply_groups(db, journal, rows)
         elif kind == "deposits":
             rejected = _apply_deposits(db, journal, rows)
+        elif kind == "users":  # staff without PINs (kassa_tui.sync.users_pull)
+            from kassa_tui.sync.users_pull import apply_users
+
+            rejected = apply_users(db, journal, revision, rows)
         else:
             message = _("catalog revision {revision}: unknown kind {kind}")
             raise Refused(message.format(revision=revision, kind=repr(kind)))
