@@ -23,6 +23,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from kassa_tui.catalog.pricing import CampaignHit, Line
+from kassa_tui.club.campaigns import members_only
 from kassa_tui.core.money import QTY_ONE, allocate
 
 KINDS = ("n_for_m", "n_for_price")
@@ -203,12 +204,19 @@ def active_for(db: SqliteDatabase, now_utc: str, product_ids: Iterable[int]) -> 
     ]
 
 
-def campaigns_for(db: SqliteDatabase, now_utc: str, lines: list[Line]) -> list[CampaignHit]:
-    """The best combination of the running campaigns for these basket lines."""
+def campaigns_for(
+    db: SqliteDatabase, now_utc: str, lines: list[Line], member: bool = False
+) -> list[CampaignHit]:
+    """The best combination of the running campaigns for these basket lines; members-only
+    campaigns (kassa_tui.club.campaigns) only when a member is on the basket."""
     wanted = [ln.product_id for ln in lines if takes_part(ln)]
     if not wanted:
         return []
-    return best_combination(lines, active_for(db, now_utc, wanted))
+    running = active_for(db, now_utc, wanted)
+    if running and not member:
+        only = members_only(db, (c.id for c in running))
+        running = [c for c in running if c.id not in only]
+    return best_combination(lines, running)
 
 
 def record_campaigns(

@@ -12,6 +12,7 @@ from typing import Any
 
 from kassa_tui.catalog.lookup import Catalog
 from kassa_tui.catalog.pricing import CampaignHit, Line, Payment, Priced, price
+from kassa_tui.club.campaigns import has_member
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people.users import Users
@@ -76,9 +77,11 @@ class OpenBasket(RegisterService):
         ).fetchall()
         return [Payment(*row) for row in rows]
 
-    def campaigns(self, lines: list[Line]) -> list[CampaignHit]:
-        """The running campaigns' best combination for these lines, on the till's clock."""
-        return campaigns_for(self.db, self.clock.now().utc_text, lines)
+    def campaigns(self, lines: list[Line], basket_id: int | None = None) -> list[CampaignHit]:
+        """The running campaigns' best combination for these lines, on the till's clock;
+        members-only campaigns when basket `basket_id` has a member (kundeklubb)."""
+        member = has_member(self.db, basket_id)
+        return campaigns_for(self.db, self.clock.now().utc_text, lines, member)
 
     def current(self) -> BasketState:
         """The open basket as it is committed right now."""
@@ -98,7 +101,7 @@ class OpenBasket(RegisterService):
             sale_discount_ore=disc_ore,
             sale_discount_bp=disc_bp,
             cash_rounding_enabled=self.config.cash_rounding,
-            campaigns=self.campaigns(lines),
+            campaigns=self.campaigns(lines, basket_id),
         )
         return BasketState(basket_uuid, priced, reason)
 

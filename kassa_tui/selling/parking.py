@@ -63,7 +63,7 @@ class Parking(OpenBasket):
                 [],
                 sale_discount_ore=disc_ore,
                 sale_discount_bp=disc_bp,
-                campaigns=self.campaigns(lines),
+                campaigns=self.campaigns(lines, basket_id),
             ).total
             result.append(Parked(basket_uuid, local, len(lines), total, user_name))
         return result

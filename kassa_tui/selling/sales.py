@@ -178,7 +178,7 @@ class Sales(Transactions):
             sale_discount_ore=disc_ore,
             sale_discount_bp=disc_bp,
             cash_rounding_enabled=self.config.cash_rounding,
-            campaigns=self.baskets.campaigns(lines),
+            campaigns=self.baskets.campaigns(lines, basket_id),
         )
         return basket_id, priced
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from peewee import SqliteDatabase
 
+from kassa_tui.club.campaigns import mark_members_only, members_only
 from kassa_tui.core.clock import Clock, parse_utc
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -50,6 +51,7 @@ class CampaignDraft:
     codes: tuple[str, ...] = ()
     valid_from: str = ""
     valid_to: str = ""
+    members_only: bool = False  # only customer club members get it (kassa_tui.club)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ def check_draft(
         "price": draft.price if kind == "n_for_price" else "",
         "from": draft.valid_from,
         "to": draft.valid_to,
+        "members_only": "ja" if draft.members_only else "",
     }
     row = check_row(db, 0, cells, problems)
     if draft.kind == "n_for_price" and len(set(draft.codes)) > 1:
@@ -204,6 +207,7 @@ def draft_of(db: SqliteDatabase, campaign_id: int) -> CampaignDraft:
         codes=codes,
         valid_from=_local(valid_from),
         valid_to=_local(valid_to),
+        members_only=bool(members_only(db, (campaign_id,))),
     )
 
 
@@ -220,7 +224,7 @@ def change_campaign(
     its products take the new definition and the change is journaled (13021) with the same
     fields as a new campaign, plus `changed`: the journal keeps the old definition in the row
     that made it (or changed it last). Sales already made keep their lines and discounts, and
-    `sale_campaign` the name they were sold under; a members-only mark stays on the campaign.
+    `sale_campaign` the name they were sold under; the members-only mark follows the form.
     Refused, with nothing changed, when the draft is bad, the campaign ended, or `to` passed."""
     permissions.require(db, journal, person, Permission.PRODUCTS)
     row = check_draft(db, draft, changing=campaign_id)
@@ -248,6 +252,9 @@ def change_campaign(
             "INSERT INTO campaign_product (product_id, campaign_id) VALUES (?, ?)",
             [(pid, campaign_id) for pid in row.product_ids],
         )
+        db.execute_sql("DELETE FROM campaign_member WHERE campaign_id = ?", (campaign_id,))
+        if row.members_only:  # member prices (kundeklubb)
+            mark_members_only(db, campaign_id)
         journal.write(
             Event.MASTER_DATA,
             user=person.number,
@@ -261,5 +268,6 @@ def change_campaign(
             valid_from=row.valid_from_utc,
             valid_to=row.valid_to_utc,
             changed=True,
+            **({"members_only": 1} if row.members_only else {}),
         )
     return row

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -25,6 +25,7 @@ from kassa_tui.stock.campaign_edit import (
     find_product,
 )
 from screens import styles
+from screens.dialogs.member_tick import TickBox
 from screens.host import guarded, host
 
 
@@ -79,6 +80,7 @@ class CampaignForm(ModalScreen[str | None]):
             yield Static(markup=False, content=_("No products yet."), id="cf-products")
             with row(_("From")):
                 yield Input(value=default_from(host(self).till.clock), id="cf-from", max_length=16)
+                yield TickBox(_("Members only"), id="cf-members")  # kundeklubb: Space
             with row(_("To")):
                 yield Input(
                     placeholder=_("YYYY-MM-DD HH:MM, empty: until ended"), id="cf-to", max_length=16
@@ -102,6 +104,7 @@ class CampaignForm(ModalScreen[str | None]):
         for widget_id, text in fields.items():
             self.query_one(f"#{widget_id}", Input).value = text
         self.query_one("#cf-kind", Select).value = draft.kind
+        self.query_one("#cf-members", Checkbox).value = draft.members_only
         db = host(self).till.db
         for code in draft.codes:
             try:
@@ -181,6 +184,7 @@ class CampaignForm(ModalScreen[str | None]):
             codes=tuple(p.code for p in self.products),
             valid_from=self.value("cf-from"),
             valid_to=self.value("cf-to"),
+            members_only=self.query_one("#cf-members", Checkbox).value,
         )
         if not draft.name and not draft.quantity and not draft.codes:
             raise Refused(_("Fill in the campaign first (F10 saves, Esc cancels)."))

@@ -19,6 +19,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import N_, _
 from kassa_tui.selling import club_basket
 from screens import styles
+from screens.dialogs.member_tick import TickBox
 from screens.host import guarded, host
 
 
@@ -69,9 +70,13 @@ class MemberDialog(ModalScreen[str | None]):
                 max_length=20,
             )
             yield Static(markup=False, content=consent_purchases_text(), id="member-text-p")
-            yield Checkbox(self._answer("purchases", False), id="member-purchases")
+            yield TickBox(
+                self._answer("purchases", False), id="member-purchases", classes="member-consent"
+            )
             yield Static(markup=False, content=consent_offers_text(), id="member-text-o")
-            yield Checkbox(self._answer("offers", False), id="member-offers")
+            yield TickBox(
+                self._answer("offers", False), id="member-offers", classes="member-consent"
+            )
             yield Static(markup=False, content="", id="member-message", classes="message")
             yield Static(
                 markup=False,

@@ -29,6 +29,7 @@ from datetime import datetime
 
 from peewee import SqliteDatabase
 
+from kassa_tui.club.campaigns import mark_members_only, parse_members_only
 from kassa_tui.core.clock import OSLO, Clock, utc_text
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -51,6 +52,8 @@ _COLUMNS = {
     "from": ("from", "fra", "valid_from"),
     "to": ("to", "til", "valid_to"),
 }
+#: Optional: a campaign only customer club members get (yes/no; empty: everyone).
+_MEMBERS_ONLY = ("members_only", "kun_medlemmer", "medlemmer")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class CampaignRow:
     price_ore: int
     valid_from_utc: str
     valid_to_utc: str | None
+    members_only: bool = False  # only customer club members get it (kassa_tui.club)
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,8 @@ def _columns(header: list[str]) -> dict[str, int]:
         for field, names in _COLUMNS.items():
             if key in names:
                 found[field] = index
+        if key in _MEMBERS_ONLY:
+            found["members_only"] = index
     missing = [field for field in _COLUMNS if field not in found]
     if missing:
         raise Refused(
@@ -197,10 +203,28 @@ def check_row(
             bad(_("'to' must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DD HH:MM)"))
     if valid_from and valid_to and valid_to <= valid_from:
         bad(_("'to' is not after 'from'"))
+    only = parse_members_only(cells.get("members_only", ""))
+    if only is None:
+        bad(
+            _("members_only must be yes or no, not {text}").format(
+                text=repr(cells["members_only"].strip())
+            )
+        )
+    elif only and kind == "planned_price":
+        bad(_("a planned price is for everyone: members_only is for campaigns"))
     if len(problems) > before or valid_from is None:
         return None
     return CampaignRow(
-        line, name, kind, tuple(product_ids), quantity, pay_for, price, valid_from, valid_to
+        line,
+        name,
+        kind,
+        tuple(product_ids),
+        quantity,
+        pay_for,
+        price,
+        valid_from,
+        valid_to,
+        bool(only),
     )
 
 
@@ -333,6 +357,8 @@ def import_campaigns(
                 "INSERT INTO campaign_product (product_id, campaign_id) VALUES (?, ?)",
                 [(pid, campaign_id) for pid in row.product_ids],
             )
+            if row.members_only:  # member prices (kundeklubb)
+                mark_members_only(db, campaign_id)
             journal.write(
                 Event.MASTER_DATA,
                 user=user,
@@ -345,6 +371,7 @@ def import_campaigns(
                 products=len(row.product_ids),
                 valid_from=row.valid_from_utc,
                 valid_to=row.valid_to_utc,
+                **({"members_only": 1} if row.members_only else {}),
             )
             campaigns += 1
     return CampaignImport(campaigns, planned)
