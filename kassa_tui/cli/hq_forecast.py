@@ -297,7 +297,7 @@ def score_lines(scores: list[Any]) -> list[str]:
     if not scores:
         lines.append(_("Too little history for the backtest."))
     for s in scores:
-        lines.append(f"{s.group} ({_('{n} rows').format(n=s.rows)})")
+        lines.append(_("{group} ({n} shop and product rows)").format(group=s.group, n=s.rows))
         labels = {
             "local": _("local method"),
             "global": _("global model"),

@@ -149,7 +149,7 @@ def test_the_backtest_per_group_beside_same_as_last_week(chain: str) -> None:
     assert abs(local["bias"]) < 0.05
     code, out = kassa(chain, "forecast", "backtest", "--local")
     assert code == 0, out
-    assert "TORRVARE (18 " in out and out.count("som forrige uke") == 2
+    assert "TORRVARE (18 rader butikk og vare)" in out and out.count("som forrige uke") == 2
 
 
 def test_the_global_model_is_used_only_where_it_beats_the_local_method(chain: str) -> None:
