@@ -171,3 +171,38 @@ def test_kassa_init_over_an_existing_database_with_rows_waiting_is_refused(shop:
     assert code == 1
     assert "already exists; kassa init never overwrites a till" in out
     assert _journal(shop) == before
+
+
+@pytest.mark.parametrize("console", [False, True])
+async def test_the_sale_screen_of_a_retired_register_says_so_and_adds_nothing(
+    tmp_path: Path, console: bool
+) -> None:
+    """At 80×24 (and on the Linux console): a scan on a retired register shows why, the basket
+    stays empty."""
+    from devices.printer import MemoryPrinter
+    from kassa_tui.app import KassaApp
+    from kassa_tui.core import i18n
+    from kassa_tui.sync.retire import retire
+    from tests.app.screen_text import screen_text
+    from tests.app.test_sale_flow import scan, sign_in, totals
+    from tests.shop import SteppingClock
+
+    (tmp_path / "shop").mkdir()
+    till = demo_till(tmp_path / "shop", SteppingClock(), language='"en"')
+    i18n.set_language("en")
+    try:
+        technician = till.users.verify("9", "9999", purpose="retire")
+        retire(till.db, till.journal, "KASSE-1", technician, "Pi replaced")
+        app = KassaApp(till, MemoryPrinter(), console=console)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            await scan(pilot, ROMME)
+            await pilot.pause()
+            shown = " ".join(screen_text(app).split())
+            assert "Register KASSE-1 was signed out for good" in shown
+            assert "Pi replaced" in shown
+            assert "0.00" in totals(app) or "0,00" in totals(app)
+            assert "Rømme" not in shown
+        assert till.db.execute_sql("SELECT count(*) FROM basket_line").fetchone()[0] == 0
+    finally:
+        till.db.close()

@@ -160,3 +160,54 @@ def test_no_certificate_named_is_a_config_error(tmp_path: Path) -> None:
         load(config)
     assert "hq.certificate: names no file" in str(refused.value)
     shutil.rmtree(folder)
+
+
+async def test_the_sale_screen_says_hq_tls_when_the_certificate_is_not_hqs(
+    tmp_path: Path, hq_tls_dsn: str, pg_tls_server: PgServer
+) -> None:
+    """At 80×24: another certificate in hq.crt, the cashier sells on and the top line shows
+    «HQ: TLS!» in red; nothing reaches HQ."""
+    from dataclasses import replace
+
+    from textual.widgets import Label
+
+    from devices.printer import MemoryPrinter
+    from kassa_tui.app import KassaApp
+    from kassa_tui.core import i18n
+    from tests.app.screen_text import screen_text
+    from tests.app.test_sale_flow import scan, sign_in
+    from tests.shop import SteppingClock
+
+    from .pushing import make_hq, make_till
+
+    hq = make_hq(hq_tls_dsn)
+    till = make_till(tmp_path / "till", SteppingClock(), "KASSE-1")
+    i18n.set_language("en")
+    wrong = tmp_path / "till" / "hq.crt"
+    wrong.write_bytes(self_signed()[0])
+    plain = hq.add("KASSE-1", "OSLO1", tmp_path / "till")
+    settings = replace(
+        plain,
+        dsn=plain.dsn.replace(" sslmode=disable", ""),
+        tls=True,
+        certificate=wrong,
+        interval_seconds=3600,
+    )
+    till = replace(till, config=replace(till.config, hq=settings))
+    try:
+        app = KassaApp(till, MemoryPrinter())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot)
+            await scan(pilot, "7020164760728")
+            await pilot.press("f10", "enter")
+            await pilot.pause()
+            app.push_to_hq()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            label = app.screen.query_one("#sale-sync", Label)
+            assert str(label.render()) == "HQ: TLS!"
+            assert label.has_class("error")
+            assert "HQ: TLS!" in screen_text(app).splitlines()[0]
+        assert hq.one("SELECT count(*) FROM entry") == 0
+    finally:
+        till.db.close()
