@@ -338,7 +338,7 @@ def checked_rows(path: Path, config: Config, kind: str) -> list[Row]:
     if kind == "users":  # staff without PINs (kassa_tui.hq.users)
         from kassa_tui.hq.users import user_rows
 
-        return user_rows(path)
+        return user_rows(_csv_rows(path), _header, _refuse)
     raise ValueError(kind)
 
 

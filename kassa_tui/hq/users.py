@@ -13,7 +13,7 @@ PIN; name, role and active follow HQ.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -39,12 +39,14 @@ _ROLE_WORDS = {
 }
 
 
-def user_rows(path: Path) -> list[dict[str, str]]:
-    """The staff file's users, each checked; `Refused` naming every bad line (nothing
+def user_rows(
+    numbered: list[tuple[int, list[str]]],
+    columns_of: Callable[..., dict[str, int]],
+    refuse: Callable[[list[str]], None],
+) -> list[dict[str, str]]:
+    """The staff file's users (its numbered CSV records, read and refused with the catalog's
+    own helpers: kassa_tui.hq.catalog), each checked; `Refused` naming every bad line (nothing
     published). A column that looks like a PIN refuses the whole file."""
-    from kassa_tui.hq.catalog import _csv_rows, _header, _refuse
-
-    numbered = _csv_rows(path)
     header = numbered[0][1]
     pins = [h.strip() for h in header if h.strip().lower() in _PIN_COLUMNS]
     if pins:
@@ -54,7 +56,7 @@ def user_rows(path: Path) -> list[dict[str, str]]:
                 " own); nothing published."
             ).format(column=pins[0])
         )
-    columns = _header(header, _COLUMNS, optional=("active",))
+    columns = columns_of(header, _COLUMNS, optional=("active",))
     rows: list[dict[str, str]] = []
     problems: list[str] = []
     seen: dict[int, int] = {}
@@ -91,7 +93,7 @@ def user_rows(path: Path) -> list[dict[str, str]]:
                 "active": "0" if active in _NO else "1",
             }
         )
-    _refuse(problems)
+    refuse(problems)
     if not rows:
         raise Refused(_("The file has no users: nothing published."))
     return rows
