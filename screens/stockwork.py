@@ -34,6 +34,13 @@ from screens.dialogs.count_section import ChooseSection
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
 from screens.stock_keys import bind_shown_first, in_order
+from screens.stockwork_order import (
+    PurchaseOrder,
+    order_lines,
+    order_title,
+    ordered_column,
+    receive_against_order,
+)
 from screens.widgets.keybar import KeyBar
 
 
@@ -139,16 +146,18 @@ class GoodsReceivedScreen(_Work):
             ("f6,ctrl+d", "set_cost", _("Cost price"), "F6/^D"),
             ("f8,ctrl+x", "set_quantity", _("Quantity"), "F8/^X"),
             ("f9,delete", "remove", _("Remove"), "F9/Del"),
+            ("f7,ctrl+o", "from_order", _("Order"), "F7/^O"),
             ("escape", "leave", _("Cancel"), "Esc"),
         )
 
     def __init__(self, person: Person) -> None:
         super().__init__(person)
         self.lines: list[Received] = []
+        self.order: PurchaseOrder | None = None  # the purchase order this delivery is against
 
     def refresh_table(self, select: int | None = None) -> None:
         """Redraw the lines; the selection stays, or moves to line `select`."""
-        self.query_one("#stock-title", Label).update(_("Goods received"))
+        self.query_one("#stock-title", Label).update(order_title(self.order))
         table = self.query_one("#work-table", DataTable)
         row = table.cursor_row if select is None else select
         columns.fill(
@@ -167,6 +176,7 @@ class GoodsReceivedScreen(_Work):
                         for line in self.lines
                     ],
                 ),
+                *ordered_column(self.order, [line.product.id for line in self.lines]),
             ],
             [line.product.name for line in self.lines],
             plain=bool(self.app.ansi_color),
@@ -233,8 +243,26 @@ class GoodsReceivedScreen(_Work):
         if not self.lines:
             raise Refused(_("Scan the goods first."))
         rows = [(line.product.id, line.qty_milli, line.cost_ore) for line in self.lines]
+        if self.order is not None:  # against a purchase order: it knows what was ordered
+            self.dismiss(
+                receive_against_order(host(self).till, self.person, self.order, rows, reference)
+            )
+            return
         host(self).till.stock.receive(self.person, rows, reference)
         self.dismiss(_("Goods received: {n} lines saved.").format(n=len(rows)))
+
+    @in_order
+    @guarded
+    def action_from_order(self) -> None:
+        """The purchase order typed in the entry line: its outstanding lines, as ordered."""
+        self.order, lines = order_lines(host(self).till, self.take_entry(), self.lines)
+        self.lines = [Received(product, qty_milli, cost) for product, qty_milli, cost in lines]
+        self.refresh_table(select=0)
+        self.show_info(
+            _("Order {number}: scan what came, change what differs, F10 saves.").format(
+                number=self.order.number
+            )
+        )
 
     @in_order
     def action_leave(self) -> None:

@@ -428,6 +428,7 @@ def receive_delivery(
     number: int,
     lines: Sequence[tuple[int, int]],
     reference: str = "",
+    costs: dict[int, int | None] | None = None,
 ) -> tuple[int, list[Received], bool]:
     """Goods in against open order `number`: the delivery (stock, its journal row) and what it
     booked against the order, in one transaction. Returns the delivery's id, the lines against
@@ -443,10 +444,23 @@ def receive_delivery(
     with db.atomic("IMMEDIATE"):
         delivery_id = stock.receive(
             person,
-            [(pid, qty * 1000, None) for pid, qty in lines],
+            [(pid, qty * 1000, (costs or {}).get(pid)) for pid, qty in lines],
             reference or _("Order {number}").format(number=number),
         )
         result, closed = receive_against(
             db, stock.journal, clock, person, number, delivery_id, lines, found.register_id
         )
     return delivery_id, result, closed
+
+
+def delivery_summary(number: int, result: Sequence[Received], closed: bool) -> str:
+    """One line for the goods-in screen: what differs from the order, and whether it is done."""
+    differs = [line.text() for line in result if line.difference or not line.ordered]
+    text = _("Order {number}: {n} lines as ordered").format(
+        number=number, n=sum(1 for line in result if not line.difference and line.ordered)
+    )
+    if differs:
+        text += "; " + "; ".join(differs)
+    if closed:
+        return text + ". " + _("Received in full: the order is closed.")
+    return text + ". " + _("The order stays open for the rest.")
