@@ -43,6 +43,8 @@ AHEAD_MAX = 91
 LEVEL_DAYS = 28
 #: Pseudo-origins for training: one a week through the training window.
 STEP = 7
+#: At most this many training samples (row x day) per model: a big chain's rows are sampled.
+MAX_SAMPLES = 600_000
 HOLIDAY_CAP = 14
 FEATURES = (
     "weekday",
@@ -171,15 +173,19 @@ class ChainModel:
             calendar(days + future_days(days[-1], AHEAD_MAX)),
         )
 
-    def _block(self, origin: int, horizon: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    def _block(
+        self, origin: int, horizon: int, rows: IntArray | None = None
+    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         """Features (n * horizon, F), targets scaled by the level (NaN: not observed), and
         each row's level, for the `horizon` days from `origin` as known at `origin`."""
-        n, t_len = self.qty.shape
-        past = self.qty[:, max(0, origin - LEVEL_DAYS) : origin]
+        every = np.arange(self.qty.shape[0]) if rows is None else rows
+        qty, shop, group = self.qty[every], self.shop[every], self.group[every]
+        n, t_len = qty.shape
+        past = qty[:, max(0, origin - LEVEL_DAYS) : origin]
         seen = ~np.isnan(past)
         with np.errstate(all="ignore"):
             level = np.where(seen.any(axis=1), np.nanmean(past, axis=1), 0.0)
-            mean_7 = np.nanmean(self.qty[:, max(0, origin - 7) : origin], axis=1)
+            mean_7 = np.nanmean(qty[:, max(0, origin - 7) : origin], axis=1)
         scale = np.maximum(level, 0.1)
         columns: dict[str, FloatArray] = {}
         t = origin + np.arange(horizon)
@@ -187,22 +193,22 @@ class ChainModel:
         for name, values in self.days.items():
             columns[name] = np.broadcast_to(values[t], (n, horizon))
         # A day beyond the data (a real forecast) keeps the last price.
-        columns["price"] = self.price[:, inside]
-        columns["relative_price"] = self.relative[:, inside]
+        columns["price"] = self.price[every][:, inside]
+        columns["relative_price"] = self.relative[every][:, inside]
         for k in LAGS:
             src = t - k
             known = src < origin
-            lag = self.qty[:, np.clip(src, 0, t_len - 1)] / scale[:, None]
+            lag = qty[:, np.clip(src, 0, t_len - 1)] / scale[:, None]
             columns[f"lag_{k}"] = np.where(known[None, :], lag, np.nan)
         columns["mean_7"] = np.broadcast_to((mean_7 / scale)[:, None], (n, horizon))
         columns["mean_28"] = np.broadcast_to((level / scale)[:, None], (n, horizon))
-        columns["shop"] = np.broadcast_to(self.shop[:, None], (n, horizon)).astype(np.float64)
-        columns["group"] = np.broadcast_to(self.group[:, None], (n, horizon)).astype(np.float64)
+        columns["shop"] = np.broadcast_to(shop[:, None], (n, horizon)).astype(np.float64)
+        columns["group"] = np.broadcast_to(group[:, None], (n, horizon)).astype(np.float64)
         columns["ahead"] = np.broadcast_to(np.arange(horizon, dtype=np.float64), (n, horizon))
         x = np.stack([np.asarray(columns[f], np.float64).reshape(-1) for f in FEATURES], axis=1)
         target = np.full((n, horizon), np.nan)
         within = t < t_len
-        target[:, within] = self.qty[:, t[within]] / scale[:, None]
+        target[:, within] = qty[:, t[within]] / scale[:, None]
         target[level <= 0] = np.nan  # nothing sold before: not a case to learn from
         return x, target.reshape(-1), level
 
@@ -211,8 +217,14 @@ class ChainModel:
         import lightgbm
 
         xs, ys = [], []
-        for o in range(LEVEL_DAYS, origin - horizon + 1, STEP):
-            x, y, _level = self._block(o, horizon)
+        origins = list(range(LEVEL_DAYS, origin - horizon + 1, STEP))
+        n = self.qty.shape[0]
+        # A big chain: a random sample of its rows at each pseudo-origin, MAX_SAMPLES in all.
+        per_origin = max(1, MAX_SAMPLES // max(1, len(origins)) // horizon)
+        rng = np.random.default_rng(16)
+        for o in origins:
+            rows = None if n <= per_origin else np.sort(rng.choice(n, per_origin, replace=False))
+            x, y, _level = self._block(o, horizon, rows)
             keep = ~np.isnan(y)
             xs.append(x[keep])
             ys.append(y[keep])

@@ -202,3 +202,32 @@ def test_the_choice_is_never_worse_than_same_as_last_week() -> None:
     assert choose(scores(1.20, 1.00, 1.10)) == "naive"  # both worse than the baseline
     assert choose(scores(1.20, 1.00, 0.50)) == "global"
     assert choose({m: s for m, s in scores(0.8, 0.9, 0).items() if m != "global"}) == "local"
+
+
+def test_a_big_chain_trains_on_a_sample(chain: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past MAX_SAMPLES (row x day) the training rows are a random sample at each pseudo-origin:
+    a chain of thousands of shops' products trains in bounded memory and time."""
+    lightgbm = pytest.importorskip("lightgbm")
+    from kassa_tui.hq import global_model
+    from kassa_tui.hq.forecast import read_demand
+
+    with psycopg.connect(chain) as conn:
+        data = read_demand(conn, LAST, N_DAYS)
+    model = global_model.ChainModel.of(
+        data.qty, data.price_ore, data.codes, data.shops, data.groups, data.days
+    )
+    sizes: list[int] = []
+    real = lightgbm.Dataset
+
+    def counting(x: Any, y: Any, **kwargs: Any) -> Any:
+        sizes.append(len(y))
+        return real(x, y, **kwargs)
+
+    monkeypatch.setattr(lightgbm, "Dataset", counting)
+    model.fit(N_DAYS - 28, 28)
+    full = sizes.pop()
+    monkeypatch.setattr(global_model, "MAX_SAMPLES", 6000)
+    values = model.forecaster(N_DAYS - 28, 28)
+    sampled = sizes.pop()
+    assert full > 10_000 and sampled <= 6000 < full
+    assert values.shape == (len(data), 28) and np.isfinite(values).all()
