@@ -254,6 +254,9 @@ class Sales(Transactions):
             self.db, self.config, basket_id, str(basket_uuid), now, person.number
         )
         member = club_basket.link_sale(self.db, basket_id, sale_id, training)  # kundeklubb
+        offer = club_basket.offer_after_sale(
+            self.db, self.config, basket_id, sale_id, now, training
+        )  # the offers scanned are redeemed; a new one for the member's receipt
         self.write_payments(sale_id, payments)
         self.db.execute_sql("UPDATE basket SET status = 'sold' WHERE id = ?", (basket_id,))
         details: dict[str, Any] = {"kind": "sale"} if training else {}
@@ -282,5 +285,6 @@ class Sales(Transactions):
         doc = sales_receipt(self.config, facts, training=training)
         gift_card_sales.add_to_receipt(doc, cards)
         club_basket.add_to_receipt(doc, member)
+        club_basket.add_offer_to_receipt(doc, offer)
         cash = self.queue_receipt(doc, sale_id, payments, training=training)
         return Completed(sale_id, receipt_nr, priced.total, rounding, change, cash)

@@ -166,8 +166,13 @@ def show_member(screen: Screen[Any]) -> None:
 
 
 def scanned_member(screen: Screen[Any], text: str) -> str | None:
-    """A member card scanned on the sale screen identifies the member: the message, or None
-    when `text` is no member card."""
-    if not club_basket.is_member_card(host(screen).till.baskets, text):
+    """A member card scanned on the sale screen identifies the member, a personal offer's code
+    takes its discount: the message, or None when `text` is neither."""
+    app = host(screen)
+    if club_basket.is_offer(app.till.baskets, text):
+        if app.person is None:
+            raise Refused(_("Sign in first."))
+        return club_basket.apply_offer(app.till.baskets, app.person, text)
+    if not club_basket.is_member_card(app.till.baskets, text):
         return None
     return identify(screen, text)

@@ -12,6 +12,7 @@ from kassa_tui.composition import Till
 from screens.dialogs.member import MemberDialog
 from screens.sale import SaleScreen
 from tests.app.test_sale_flow import ROMME, message, scan, sign_in
+from tests.unit.conftest import print_waiting
 
 CARD_2 = "2700000000021"  # demo member 2, phone 90000002
 
@@ -108,3 +109,47 @@ async def test_joining_at_the_till_asks_both_consents_explicitly(app: KassaApp, 
     ).fetchone()
     assert tuple(row) == ("+4741234567", 1, 0)
     assert linked(till) == [(1, 3)]
+
+
+async def test_an_offer_scanned_on_the_sale_screen_is_taken_once(
+    app: KassaApp, till: Till, printer: MemoryPrinter
+) -> None:
+    from kassa_tui.club.members import Club
+    from kassa_tui.selling import club_basket
+
+    toothpaste = "7013767908024"  # Colgate Max Fresh 75 ml, 39,90
+    cashier = till.users.sign_in("1", "1111")
+    for _ in range(2):  # rømme and toothpaste go together in the shop's sales
+        till.baskets.add(cashier, ROMME)
+        till.baskets.add(cashier, toothpaste)
+        till.sales.pay_cash(cashier, "")
+        print_waiting(till)
+    till.baskets.add(cashier, ROMME)
+    club_basket.identify(
+        till.baskets, Club(till.db, till.journal, till.clock, till.config), cashier, "1"
+    )
+    till.sales.pay_cash(cashier, "")
+    print_waiting(till)
+    code = str(till.db.execute_sql("SELECT code FROM member_offer").fetchone()[0])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.app.workers.wait_for_complete()
+        printer.jobs.clear()
+        await scan(pilot, toothpaste)
+        await scan(pilot, CARD_2)  # another member
+        await scan(pilot, code)
+        await pilot.pause()
+        assert "another member's" in message(app)
+        await scan(pilot, "2700000000014")  # its member
+        await scan(pilot, code)
+        await pilot.pause()
+        assert "Medlemstilbud 20 %: 7,98 off Colgate" in message(app)
+        assert "31,92" in str(app.screen.query_one("#sale-totals", Static).render())
+        await pay_cash(pilot)
+        await scan(pilot, toothpaste)
+        await scan(pilot, "2700000000014")
+        await scan(pilot, code)
+        await pilot.pause()
+        assert "This offer has been used already." in message(app)
+    assert b"Rabatt (Medlemstilbud 20 %)" in printer.jobs[0]
+    assert b"NESTE GANG" in printer.jobs[0]  # and the member's next offer

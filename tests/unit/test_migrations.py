@@ -69,6 +69,7 @@ def sell_at_schema_4(config: Config, monkeypatch: pytest.MonkeyPatch) -> tuple[i
         old_kassa.setattr(eat_in, "noted", lambda _db, _basket, facts: facts)
         old_kassa.setattr(club_basket, "link_sale", lambda *_args: None)  # no club yet
         old_kassa.setattr(open_basket, "has_member", lambda *_args: False)
+        old_kassa.setattr(club_basket, "offer_after_sale", lambda *_args: None)
         # Nor planned prices to switch at payment.
         old_kassa.setattr(composition, "switch_due", lambda *_args: None)
         till = open_till(config)
