@@ -455,11 +455,11 @@ def order_list(ctx: click.Context, only_open: bool) -> None:
         _("Lines"),
         _("Status"),
     )
-    click.echo(f"{number:>5} {day:<10} {supplier:<8} {lines:>5} {status}")
+    click.echo(f"{number:>5} {day:<10} {supplier:<10} {lines:>6} {status}")
     for found in orders(till.db, CONFIRMED if only_open else None):
         click.echo(
-            f"{found.number:>5} {found.local_date:<10} {found.supplier_code:<8}"
-            f" {len(found.lines):>5} {status_name(found.status)}"
+            f"{found.number:>5} {found.local_date:<10} {found.supplier_code:<10}"
+            f" {len(found.lines):>6} {status_name(found.status)}"
         )
 
 
