@@ -231,3 +231,14 @@ def test_a_big_chain_trains_on_a_sample(chain: str, monkeypatch: pytest.MonkeyPa
     sampled = sizes.pop()
     assert full > 10_000 and sampled <= 6000 < full
     assert values.shape == (len(data), 28) and np.isfinite(values).all()
+
+
+def test_an_empty_hq_and_an_unknown_shop_say_so(hq_dsn: str, chain: str) -> None:
+    hq_schema(hq_dsn)
+    for args in (("forecast",), ("forecast", "backtest")):
+        result = CliRunner().invoke(main, ["hq", *args], env={"KASSA_HQ_DSN": hq_dsn})
+        assert result.exit_code == 2 and "HK har ingen salg ennå" in result.output
+    code, out = kassa(chain, "forecast", "--local", "--shop", "NOWHERE-9")
+    assert code == 0 and "Ingenting er solgt" in out, out
+    code, out = kassa(chain, "forecast", "backtest", "--local", "--shop", "NOWHERE-9")
+    assert code == 0 and "For lite historikk for tilbaketesten." in out, out
