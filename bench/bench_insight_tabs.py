@@ -82,6 +82,11 @@ def tab_rows(year_db: Path, runs: int) -> tuple[list[Row], list[str]]:
         f"insight Products tab: {len(found.rows)} products listed (sold in 90 days, then dead "
         f"stock), {found.dead_count} with dead stock"
     ]
+    from bench_reorder import reorder_rows  # the Reorder tab (issue 16, "orders")
+
+    more, said = reorder_rows(year_db, runs)
+    rows += more
+    notes += said
     db.close()
     conn.close()
     return rows, notes
