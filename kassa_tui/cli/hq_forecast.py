@@ -149,25 +149,34 @@ def hq_forecast(
         return
     import numpy as np
 
-    from kassa_tui.hq.forecast import HISTORY_DAYS, read_demand
-    from kassa_tui.insight.chain import GLOBAL, LOCAL, NAIVE
+    from kassa_tui.hq.forecast import HISTORY_DAYS, read_demand, store_choices, stored_choices
+    from kassa_tui.insight.chain import GLOBAL, LOCAL, NAIVE, GroupScore
     from kassa_tui.insight.forecast import NEW, forecast, seasonal_naive
 
     span = HISTORY_DAYS if local_only else HISTORY_DAYS + BACKTEST_DAYS * ORIGINS
     with _connect(dsn) as conn:
-        chain = read_demand(conn, _last(conn, to_date), span, shop=shop, group=group)
-    demand = demand_of(chain)
+        last = _last(conn, to_date)
+        chain = read_demand(conn, last, span, shop=shop, group=group)
+        demand = demand_of(chain)
+        model = None if local_only else global_model(chain)
+        choices: list[GroupScore] = []
+        if model is not None:
+            # The choice made for this last day before, if every group has one; else the
+            # backtest (three trainings), kept for the next time.
+            stored = stored_choices(conn, last, shop)
+            if chain.groups and set(chain.groups) <= set(stored):
+                choices = [GroupScore.from_dict(stored[g]) for g in sorted(set(chain.groups))]
+            else:
+                choices = _backtest(
+                    demand, chain.groups, BACKTEST_DAYS, ORIGINS, {GLOBAL: model.forecaster}
+                )
+                store_choices(conn, last, shop, [c.to_dict() for c in choices])
     t_len = len(demand.days)
     recent = demand.window(max(0, t_len - HISTORY_DAYS), t_len)
     result = forecast(recent, days)
     values = result.values.copy()
     used = [NEW if k == NEW else LOCAL for k in result.klass]
-    choices = []
-    model = None if local_only else global_model(chain)
     if model is not None:
-        choices = _backtest(
-            demand, chain.groups, BACKTEST_DAYS, ORIGINS, {GLOBAL: model.forecaster}
-        )
         chosen = {c.group: c.chosen for c in choices}
         other: dict[str, Any] = {}
         if GLOBAL in chosen.values():
@@ -267,22 +276,21 @@ def hq_forecast_backtest(
     dsn: str | None,
     as_json: bool,
 ) -> None:
-    from kassa_tui.hq.forecast import HISTORY_DAYS, read_demand
+    from kassa_tui.hq.forecast import HISTORY_DAYS, read_demand, store_choices
     from kassa_tui.insight.chain import GLOBAL
 
     given = ctx.ensure_object(dict)
+    shop = shop or given.get("shop")
     with _connect(dsn or given.get("dsn")) as conn:
         last = _last(conn, given.get("to_date"))
         chain = read_demand(
-            conn,
-            last,
-            HISTORY_DAYS + days * origins,
-            shop or given.get("shop"),
-            group or given.get("group"),
+            conn, last, HISTORY_DAYS + days * origins, shop, group or given.get("group")
         )
-    model = None if local_only else global_model(chain)
-    others = {GLOBAL: model.forecaster} if model is not None else {}
-    scores = _backtest(demand_of(chain), chain.groups, days, origins, others)
+        model = None if local_only else global_model(chain)
+        others = {GLOBAL: model.forecaster} if model is not None else {}
+        scores = _backtest(demand_of(chain), chain.groups, days, origins, others)
+        if model is not None:  # the choice, kept for kassa hq forecast (forecast_choice)
+            store_choices(conn, last, shop, [s.to_dict() for s in scores])
     if as_json:
         click.echo(json.dumps([s.to_dict() for s in scores], ensure_ascii=False, indent=2))
         return

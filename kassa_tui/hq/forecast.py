@@ -139,3 +139,52 @@ def read_demand(
         price = np.where(grid > 0, revenue / grid, np.nan)
     grid[~row_open] = np.nan
     return ChainDemand(day_list, shops, codes, names, groups, grid, revenue, price)
+
+
+_STORE = """
+INSERT INTO forecast_choice (last_day, shop_id, group_code, scored_rows, chosen, local_rmsse,
+                             global_rmsse, naive_rmsse, scores)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)
+"""
+
+_STORED = """
+SELECT DISTINCT ON (group_code) group_code, chosen, scored_rows, scores
+FROM forecast_choice
+WHERE last_day = %s AND shop_id IS NOT DISTINCT FROM %s
+ORDER BY group_code, made_at DESC, id DESC
+"""
+
+
+def store_choices(
+    conn: Connection[Any], last: date, shop: str | None, choices: list[dict[str, Any]]
+) -> None:
+    """Keep each group's backtest and choice (kassa_tui.insight.chain.GroupScore.to_dict())."""
+    from psycopg.types.json import Jsonb
+
+    with conn.transaction():
+        for c in choices:
+            scores = c["scores"]
+            conn.execute(
+                _STORE,
+                (
+                    last.isoformat(),
+                    shop,
+                    c["group"],
+                    c["rows"],
+                    c["chosen"],
+                    scores["local"]["rmsse"],
+                    scores["global"]["rmsse"] if "global" in scores else None,
+                    scores["naive"]["rmsse"],
+                    Jsonb(scores),
+                ),
+            )
+
+
+def stored_choices(
+    conn: Connection[Any], last: date, shop: str | None
+) -> dict[str, dict[str, Any]]:
+    """The latest choice per group made for this last day and shop (or every shop)."""
+    return {
+        group: {"group": group, "chosen": chosen, "rows": rows, "scores": scores}
+        for group, chosen, rows, scores in conn.execute(_STORED, (last.isoformat(), shop))
+    }

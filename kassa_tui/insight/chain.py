@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -65,6 +66,15 @@ class GroupScore:
     rows: int  # rows scored (shop x product), averaged over the origins
     scores: dict[str, Score]
     chosen: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> GroupScore:
+        """Back from to_dict() (HQ keeps the choice: kassa_tui/hq/sql/0015_forecast_choice.sql)."""
+        scores = {
+            m: Score(float(v["rmsse"]), float(v["wape"]), float(v["bias"]))
+            for m, v in data["scores"].items()
+        }
+        return cls(str(data["group"]), int(data["rows"]), scores, str(data["chosen"]))
 
     def to_dict(self) -> dict[str, object]:
         return {

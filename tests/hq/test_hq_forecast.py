@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
+from kassa_tui.core import i18n
 from tests.hq.conftest import PgServer, _database
 from tests.hq.hq_schema import hq_schema
 
@@ -102,6 +103,26 @@ def chain(pg_server: PgServer) -> Iterator[str]:
         yield dsn
 
 
+@pytest.fixture(autouse=True)
+def language_back() -> Iterator[None]:
+    """The CLI speaks HQ's language (Bokmål, no kassa.toml): the next test module gets its own."""
+    before = i18n.language()
+    yield
+    i18n.set_language(before)
+
+
+def choices_kept(dsn: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(dsn) as conn:
+        return [
+            (g, c, n, round(local, 6), round(other, 6))
+            for g, c, n, local, other in conn.execute(
+                "SELECT group_code, chosen, scored_rows, local_rmsse, global_rmsse"
+                " FROM forecast_choice WHERE last_day = %s AND shop_id IS NULL ORDER BY id",
+                (LAST.isoformat(),),
+            )
+        ]
+
+
 def kassa(dsn: str, *args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["hq", *args], env={"KASSA_HQ_DSN": dsn})
     return result.exit_code, result.output
@@ -172,7 +193,14 @@ def test_the_global_model_is_used_only_where_it_beats_the_local_method(chain: st
     for group in found.values():
         chosen = group["scores"][group["chosen"]]["rmsse"]
         assert chosen <= group["scores"]["naive"]["rmsse"]  # never worse than the baseline
-    # the forecast uses the choice per group, and says so with both scores
+    # kept at HQ: the choice and both scores per group, for this last day and every shop
+    stored = choices_kept(chain)
+    LG = ("local", "global")
+    assert stored == [
+        ("MEIERI", "global", 18, round(m["local"]["rmsse"], 6), round(m["global"]["rmsse"], 6)),
+        ("TORRVARE", "local", 18, *(round(torrvare["scores"][k]["rmsse"], 6) for k in LG)),
+    ]
+    # the forecast uses the choice per group (the one kept: no new backtest), and says so
     code, out = kassa(chain, "forecast", "--json", "--limit", "1000")
     assert code == 0, out
     forecast = json.loads(out)
@@ -181,6 +209,7 @@ def test_the_global_model_is_used_only_where_it_beats_the_local_method(chain: st
     assert [c["chosen"] for c in forecast["choices"]] == ["global", "local"]
     code, out = kassa(chain, "forecast", "--limit", "1")
     assert code == 0, out
+    assert choices_kept(chain) == stored  # reused, not made again
     local = m["local"]["rmsse"]
     assert f"MEIERI: global modell (RMSSE {m['global']['rmsse']:.2f} mot {local:.2f})" in out
 
