@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 import click
 
 from kassa_tui.cli.base import N_, Group, friendly, till_of
+from kassa_tui.cli.insight_reports import _day
+from kassa_tui.cli.reports import report
 from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
@@ -202,3 +204,69 @@ def customers_prune(ctx: click.Context) -> None:
     person = _lead(till)
     done = club.prune(person)
     click.echo(_("{count} members forgotten (retention).").format(count=len(done)))
+
+
+@report.command(
+    "members",
+    help=N_(
+        "The customer club for a period: members, new and active members, visits, spend, "
+        "average basket, favourite groups, lapsed members (no visit in --lapsed-days before "
+        "--to), offers given and redeemed. No phone numbers or names. The last 90 days unless "
+        "--from/--to say otherwise; a shift lead's or technician's number and PIN first."
+    ),
+)
+@click.option("--from", "first", callback=_day, metavar="YYYY-MM-DD", help=N_("First day."))
+@click.option("--to", "last", callback=_day, metavar="YYYY-MM-DD", help=N_("Last day."))
+@click.option("--lapsed-days", default=60, type=click.IntRange(1, 3660), show_default=True)
+@click.option("--json", "as_json", is_flag=True, help=N_("Print as JSON (øre)."))
+@click.option("--csv", "as_csv", is_flag=True, help=N_("Print as CSV (';', kroner)."))
+@click.pass_context
+@friendly
+def report_members(
+    ctx: click.Context,
+    first: str | None,
+    last: str | None,
+    lapsed_days: int,
+    as_json: bool,
+    as_csv: bool,
+) -> None:
+    from dataclasses import asdict
+
+    from kassa_tui.cli.insight_reports import _emit, _how, _kr, _open, _period
+    from kassa_tui.club.report import member_figures
+
+    how = _how(as_json, as_csv)
+    till = _open(ctx)
+    first, last = _period(till, first, last)
+    found = member_figures(till.db, first, last, lapsed_days)
+    if how == "json":
+        click.echo(json.dumps(asdict(found), ensure_ascii=False, indent=2))
+        return
+    figures = [
+        ("members", found.members, _("Members")),
+        ("new_members", found.new_members, _("New members")),
+        ("active_members", found.active_members, _("Active members (a visit)")),
+        ("visits", found.visits, _("Visits")),
+        ("spend", _kr(found.spend_ore), _("Spend")),
+        ("average_basket", _kr(found.average_basket_ore), _("Average basket")),
+        (
+            "lapsed_members",
+            len(found.lapsed),
+            _("Lapsed (no visit in {n} days)").format(n=lapsed_days),
+        ),
+        ("offers_given", found.offers_given, _("Offers given")),
+        ("offers_redeemed", found.offers_redeemed, _("Offers redeemed")),
+        ("offers_discount", _kr(found.redeemed_discount_ore), _("Their discount")),
+    ]
+    if how == "csv":
+        rows: list[dict[str, object]] = [{"figure": k, "value": v} for k, v, _label in figures]
+        rows += [{"figure": f"group {g.code}", "value": _kr(g.amount_ore)} for g in found.groups]
+        _emit(rows, ["figure", "value"], {}, "csv")
+        return
+    click.echo(_("Customer club {first} to {last}").format(first=first, last=last))
+    for _key, value, label in figures:
+        click.echo(f"  {label:<34} {value:>12}")
+    if found.groups:
+        click.echo(_("Favourite groups"))
+        for g in found.groups:
+            click.echo(f"  {g.name[:34]:<34} {_kr(g.amount_ore):>12}")
