@@ -177,6 +177,7 @@ def campaigns_change(
         codes=was.codes if products is None else codes,
         valid_from=given(valid_from, was.valid_from),
         valid_to=given(valid_to, was.valid_to),
+        members_only=was.members_only,  # a members-only campaign stays one (kundeklubb)
     )
     check_draft(till.db, draft, changing=campaign_id)  # checked before the PIN
     person = authenticate(till, Permission.PRODUCTS)

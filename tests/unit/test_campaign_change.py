@@ -170,3 +170,23 @@ def test_kassa_campaigns_change_changes_only_what_is_given(
     assert draft_of(till.db, campaign) == draft
     unknown = runner.invoke(main, ["--config", config, "campaigns", "change", "Nope"])
     assert unknown.exit_code != 0 and "No campaign is named Nope." in unknown.output
+
+
+def test_kassa_campaigns_change_keeps_a_members_only_campaign_for_members(
+    till: Till, shift_lead: Person, tmp_path: Path
+) -> None:
+    from kassa_tui.cli import main
+    from kassa_tui.club.campaigns import members_only
+
+    members = CampaignDraft(**{**THREE_FOR_TWO.__dict__, "members_only": True})
+    create_campaign(till.db, till.journal, till.clock, shift_lead, members)
+    campaign = find_campaign(till.db, "3 for 2 epler")
+    result = CliRunner().invoke(
+        main,
+        ["--config", str(tmp_path / "kassa.toml"), "campaigns", "change", "3 for 2 epler",
+         "--quantity", "4", "--pay-for", "3"],
+        input="2\n2222\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert draft_of(till.db, campaign).quantity == "4"
+    assert members_only(till.db, (campaign,))
