@@ -14,7 +14,11 @@ as root; loopback, a free port; the same settings as the tests: fsync off), make
   the same database with COPY, and with a plain multi-row INSERT, no function, no checks.
 
 - the till's own scan → basket line, `--scans` of them with no push running, then as many as
-  fit while a second push (`--rows` more journal rows) runs (p50 and p99).
+  fit while a second push (`--rows` more journal rows) runs (p50 and p99); after each scan, in
+  the same loop, the floor: the same durable work done directly on the till's database (raw
+  sqlite3 with kassa's pragmas: BEGIN IMMEDIATE, one line row and one hash-chained journal row
+  into tables of their own, COMMIT), so what the machine alone does to the tail shows beside
+  kassa's in the same run.
 
 Prints markdown tables: entries/s, kassa as a share of the COPY floor (target: >= 20 %), and
 the scan latencies.
@@ -118,18 +122,63 @@ def make_till(folder: Path, rows: int, sales: int):  # type: ignore[no-untyped-d
     return till
 
 
-def scans(till, most: int, go_on) -> list[float]:  # type: ignore[no-untyped-def]
-    """Up to `most` scans (ms each) while go_on(); a basket of 20 is paid by card."""
+class Floor:
+    """A scan's durable work done directly: raw sqlite3 on the till's own database file (kassa's
+    pragmas), BEGIN IMMEDIATE, a line row and a sha256-chained journal row into tables of their
+    own, COMMIT (fsync)."""
+
+    def __init__(self, path: Path) -> None:
+        import sqlite3
+
+        self.conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
+        for pragma in ("journal_mode = wal", "synchronous = FULL", "busy_timeout = 5000"):
+            self.conn.execute(f"PRAGMA {pragma}")
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_line (id INTEGER PRIMARY KEY, code TEXT,"
+            " qty INTEGER, price INTEGER)"
+        )
+        self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_journal (seq INTEGER PRIMARY KEY,"
+            " text TEXT, prev_hash TEXT, hash TEXT)"
+        )
+        self.seq = 0
+        self.last = "0" * 64
+
+    def scan(self, code: str) -> float:
+        import hashlib
+
+        started = time.perf_counter()
+        self.seq += 1
+        text = f"LINEADD {code}"
+        digest = hashlib.sha256(f"{self.last}|{self.seq}|{text}".encode()).hexdigest()
+        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(
+            "INSERT INTO bench_floor_line (code, qty, price) VALUES (?, 1000, 1990)", (code,)
+        )
+        self.conn.execute(
+            "INSERT INTO bench_floor_journal VALUES (?, ?, ?, ?)",
+            (self.seq, text, self.last, digest),
+        )
+        self.conn.execute("COMMIT")
+        self.last = digest
+        return (time.perf_counter() - started) * 1000
+
+
+def scans(till, most: int, go_on, floor: Floor) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
+    """Up to `most` scans (ms each) while go_on(), each followed by the floor's; a basket of 20
+    is paid by card."""
     from tests.hq.pushing import print_waiting
     from tests.unit.conftest import ROMME, TOOTHPASTE, VG
 
     cashier = till.users.sign_in("1", "1111")
     codes = (ROMME, TOOTHPASTE, VG)
     took: list[float] = []
+    floor_took: list[float] = []
     while len(took) < most and go_on():
         started = time.perf_counter()
         till.baskets.add(cashier, codes[len(took) % 3])
         took.append((time.perf_counter() - started) * 1000)
+        floor_took.append(floor.scan(codes[len(took) % 3]))
         if len(took) % 20 == 0:
             till.sales.pay_card(cashier)
             print_waiting(till)
@@ -137,7 +186,7 @@ def scans(till, most: int, go_on) -> list[float]:  # type: ignore[no-untyped-def
     if len(took) % 20:
         till.sales.pay_card(cashier)
         print_waiting(till)
-    return took
+    return took, floor_took
 
 
 def main() -> None:
@@ -194,16 +243,7 @@ def main() -> None:
             found = conn.execute("SELECT count(*) FROM entry").fetchone()
         total = int(found[0]) if found else 0
 
-        # the scans: with no push running, then while a second push (as many rows again) runs
-        quiet = scans(till, args.scans, lambda: True)
-        from tests.hq.pushing import journal_rows
-
-        journal_rows(till, args.rows)
-        thread = threading.Thread(target=pusher)
-        thread.start()
-        busy = scans(till, args.scans, thread.is_alive)
-        thread.join()
-
+        # the floors right after the push (a busy machine moves them within minutes)
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("CREATE TABLE floor_copy (LIKE entry INCLUDING DEFAULTS)")
             conn.execute("CREATE TABLE floor_insert (LIKE entry INCLUDING DEFAULTS)")
@@ -228,6 +268,20 @@ def main() -> None:
                     cur.execute(f"INSERT INTO floor_insert ({ENTRY_COLUMNS}) VALUES {values}", flat)
             insert_s = time.perf_counter() - started
             sales_at_hq = conn.execute("SELECT count(*) FROM sale").fetchone()
+            conn.execute("DROP TABLE floor_copy, floor_insert")
+
+        # the scans: with no push running, then while a second push (as many rows again) runs
+        floor = Floor(till.config.database)
+        quiet, quiet_floor = scans(till, args.scans, lambda: True, floor)
+        from tests.hq.pushing import journal_rows
+
+        journal_rows(till, args.rows)
+        thread = threading.Thread(target=pusher)
+        thread.start()
+        busy, busy_floor = scans(till, args.scans, thread.is_alive, floor)
+        thread.join()
+        floor.conn.close()
+
         till.db.close()
         rate = total / kassa_s
         print(f"| HQ ingest, {total} entries ({args.sales} sales), batch {args.batch} "
@@ -239,12 +293,18 @@ def main() -> None:
         print(f"| floor: INSERT, {args.batch} rows a statement | {total / insert_s:,.0f} | "
               f"{(total / insert_s) / (total / copy_s):.0%} |")  # fmt: skip
         print(f"\nHQ holds {sales_at_hq[0] if sales_at_hq else 0} sales, {total} entries.")
-        print("\n| scan → basket line (the till's own, in-process) | n | p50 ms | p99 ms |")
-        print("|---|---:|---:|---:|")
-        for name, values in (("no push running", quiet), ("while the push runs", busy)):
+        print("\n| scan → basket line (the till's own, in-process) | n | p50 ms | p99 ms |"
+              " floor p50 ms | floor p99 ms | scans > 2 ms, kassa / floor |")  # fmt: skip
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for name, values, base in (
+            ("no push running", quiet, quiet_floor),
+            ("while the push runs", busy, busy_floor),
+        ):
             if values:
+                slow = sum(v > 2 for v in values), sum(v > 2 for v in base)
                 print(f"| {name} | {len(values)} | {percentile(values, 50):.1f} |"
-                      f" {percentile(values, 99):.1f} |")  # fmt: skip
+                      f" {percentile(values, 99):.1f} | {percentile(base, 50):.1f} |"
+                      f" {percentile(base, 99):.1f} | {slow[0]} / {slow[1]} |")  # fmt: skip
     finally:
         cluster.stop()
         shutil.rmtree(work, ignore_errors=True)
