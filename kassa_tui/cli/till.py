@@ -87,6 +87,16 @@ def tui(ctx: click.Context, read_only: bool) -> None:
     metavar="DAYS",
     help=N_("With --demo: sell the DAYS days before today through the till, each closed by a Z."),
 )
+@click.option(
+    "--imported",
+    type=click.IntRange(0, 3660),
+    default=0,
+    metavar="DAYS",
+    help=N_(
+        "With --demo: the old system's sales for the DAYS days before kassa's first day, "
+        "imported as kassa import sales does (history, not kassa's own sales)."
+    ),
+)
 @click.pass_context
 @friendly
 def init(
@@ -96,6 +106,7 @@ def init(
     number: int,
     products: int,
     history: int,
+    imported: int,
 ) -> None:
     from kassa_tui.cli.users import role_name
     from kassa_tui.composition import open_till
@@ -115,6 +126,8 @@ def init(
         raise click.UsageError(_("--products needs --demo"))
     if history and not demo:
         raise click.UsageError(_("--history needs --demo"))
+    if imported and not demo:
+        raise click.UsageError(_("--imported needs --demo"))
     if technician is not None and demo:
         raise click.UsageError(_("--demo brings its own users; leave out --technician"))
     if technician is None and not demo:
@@ -148,6 +161,18 @@ def init(
         click.echo(_("Demo shop: {count} products, users:").format(count=count))
         for demo_number, name, role, demo_pin in DEMO_USERS:
             click.echo(f"  {demo_number}  {name:<16} {role_name(role):<11} PIN {demo_pin}")
+        if imported:  # issue 16: the old system's sales, before kassa's first day
+            from datetime import date
+
+            from kassa_tui.cli.demo_imported import import_demo_history
+            from kassa_tui.core.clock import business_date
+
+            first = business_date(till.clock.now(), config.day_cutoff_hour)
+            click.echo(
+                import_demo_history(
+                    till, imported, date.fromisoformat(first), config.day_cutoff_hour
+                )
+            )
         if steered is not None:  # issue 16: a past for the insight screen, sold by the till
             from kassa_tui.cli.demo_history import sell_history
 

@@ -27,7 +27,7 @@ from kassa_tui.insight.figures import product_figures, sales_figures
 from kassa_tui.people import users
 from kassa_tui.store.database import connect
 from tests.insight.shopdata import WEEKDAY, business_date_of
-from tests.shop import SteppingClock, demo_till
+from tests.shop import SteppingClock, demo_till, write_config
 
 LEAD = "2\n2222\n"
 N_DAYS = 120
@@ -223,3 +223,36 @@ def test_the_insight_figures_read_the_history(moved: tuple[Path, list[str]]) -> 
         assert week.before.average_basket_ore == 0
     finally:
         database.close()
+
+
+def test_the_demo_brings_an_old_systems_history(tmp_path: Path) -> None:
+    """`kassa init --demo --imported 120`: 120 days of the old system's sales before today,
+    imported as `kassa import sales` does (one IMPORT in the journal, no sale), and the
+    forecasts work from them."""
+    config = write_config(tmp_path, language='"en"')
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "init", "--demo", "--imported", "120"]
+    )
+    assert result.exit_code == 0, result.output
+    yesterday = today() - timedelta(days=1)
+    first = yesterday - timedelta(days=119)
+    assert f"Imported the old system's sales: {first} to {yesterday}, 40 products" in result.output
+    database = connect(load(config).database)
+    try:
+        (sales,) = database.execute_sql("SELECT COUNT(*) FROM sale").fetchone()
+        span = database.execute_sql(
+            "SELECT MIN(local_date), MAX(local_date), COUNT(DISTINCT product_id) FROM sales_history"
+        ).fetchone()
+        imports = database.execute_sql(
+            "SELECT COUNT(*) FROM journal WHERE basic_id = 'IMPORT' AND text LIKE '%sales_history%'"
+        ).fetchone()
+    finally:
+        database.close()
+    assert sales == 0 and imports == (1,)
+    assert span == (first.isoformat(), yesterday.isoformat(), 40)
+    code, out = kassa(config, "forecast", "--json", "--limit", "100")
+    assert code == 0, out
+    products = json.loads(out[out.index("{") :])["products"]
+    assert len(products) == 40 and all(p["class"] != "new" for p in products)
+    result = CliRunner().invoke(main, ["--config", str(config), "init", "--imported", "5"])
+    assert result.exit_code != 0
