@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -184,3 +185,30 @@ def test_orders_are_append_only(shop: Till, table: str) -> None:
     conn = sqlite3.connect(shop.config.database)
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         conn.execute(f"DELETE FROM {table}")
+
+
+def test_the_order_events_are_in_a_valid_saft_file(shop: Till, tmp_path: Path) -> None:
+    from datetime import date
+
+    from lxml import etree
+
+    from kassa_tui.saft.export import export_saft
+
+    made = make(shop, Wanted(ids(shop)[STEADY], 12))
+    receive_delivery(shop.stock, shop.clock, LEAD, made.number, [(ids(shop)[STEADY], 12)])
+    day = date(2026, 11, 27)  # the shop's clock
+    path = export_saft(shop.db, shop.config, day, day, tmp_path / "saft", clock=shop.clock)
+    doc = etree.parse(str(path))
+    xsd = Path(__file__).resolve().parents[1] / "data" / "saft"
+    schema = etree.XMLSchema(
+        etree.parse(str(xsd / "Norwegian_SAF-T_Cash_Register_Schema_v_1.00.xsd"))
+    )
+    schema.assertValid(doc)
+    ns = {"s": "urn:StandardAuditFile-Taxation-CashRegister:NO"}
+    events = {
+        e.findtext("s:eventType", "", ns): e.findtext("s:eventText", "", ns)
+        for e in doc.iterfind(".//s:event", ns)
+    }
+    basics = {b.findtext("s:basicID", "", ns) for b in doc.iterfind(".//s:basic", ns)}
+    assert {"PURCHASEORDER", "ORDERRECEIVE"} <= basics, basics
+    assert "PURCHASEORDER" in events and "ORDERRECEIVE" in events, events
