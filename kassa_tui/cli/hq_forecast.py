@@ -30,7 +30,7 @@ def global_model(chain: ChainDemand) -> ChainModel | None:
     """HQ's global model over the chain's arrays, or None (with a word) without LightGBM."""
     try:
         import lightgbm  # noqa: F401
-    except ImportError:
+    except (ImportError, OSError):  # not installed, or its library (libgomp) missing
         click.echo(
             "kassa: "
             + _("the global model needs LightGBM (pip install 'kassa[hq]'): the local method only"),

@@ -111,6 +111,16 @@ def language_back() -> Iterator[None]:
     i18n.set_language(before)
 
 
+def lightgbm_or_skip() -> Any:
+    """LightGBM (the dev extra), or a skip that says why: not installed, or its native library
+    cannot load (libgomp missing: `apt-get install libgomp1`)."""
+    try:
+        import lightgbm
+    except (ImportError, OSError) as exc:
+        pytest.skip(f"LightGBM cannot be used here: {exc}")
+    return lightgbm
+
+
 def choices_kept(dsn: str) -> list[tuple[Any, ...]]:
     with psycopg.connect(dsn) as conn:
         return [
@@ -177,7 +187,7 @@ def test_the_global_model_is_used_only_where_it_beats_the_local_method(chain: st
     """MEIERI's campaigns lift every shop's demand when the price drops: one model over all
     shops and products sees the price; a product's own history cannot. TORRVARE has no such
     effect: the local method stays. The choice is printed with both scores."""
-    pytest.importorskip("lightgbm")
+    lightgbm_or_skip()
     code, out = kassa(chain, "forecast", "backtest", "--json")
     assert code == 0, out
     found = {s["group"]: s for s in json.loads(out)}
@@ -236,7 +246,7 @@ def test_the_choice_is_never_worse_than_same_as_last_week() -> None:
 def test_a_big_chain_trains_on_a_sample(chain: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past MAX_SAMPLES (row x day) the training rows are a random sample at each pseudo-origin:
     a chain of thousands of shops' products trains in bounded memory and time."""
-    lightgbm = pytest.importorskip("lightgbm")
+    lightgbm = lightgbm_or_skip()
     from kassa_tui.hq import global_model
     from kassa_tui.hq.forecast import read_demand
 
