@@ -96,8 +96,7 @@ def reorder_rows(year_db: Path, runs: int) -> tuple[list[Row], list[str]]:
     ]
     notes = [
         f"insight Reorder tab: {len(proposal.to_order)} of {len(proposal.lines)} products "
-        "proposed; most of the time is insight.demand's stock-out pass (a DISTINCT over every "
-        "stock movement), not the forecast"
+        "proposed (half a year of demand, two forecasts)"
     ]
     conn.close()
     return rows, notes

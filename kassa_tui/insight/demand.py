@@ -214,6 +214,28 @@ def _labels(conn: sqlite3.Connection, ids: IntArray) -> tuple[list[str], list[st
     return codes, names
 
 
+#: Up to this many products, the products whose stock is kept are found by their own movements
+#: (the index on product_id), not by one pass over every movement (a supplier's proposal,
+#: kassa_tui.ordering: 0.1 s instead of 1.6 s on the benchmark's year).
+FEW_PRODUCTS = 5000
+
+
+def _kept_of(conn: sqlite3.Connection, ids: IntArray, before: str) -> set[int]:
+    """Those of `ids` with a stock movement other than a sale or return before `before`."""
+    kept: set[int] = set()
+    for part in _chunks(ids):
+        marks = ",".join("?" * len(part))
+        kept.update(
+            pid
+            for (pid,) in conn.execute(
+                f"SELECT DISTINCT product_id FROM stock_movement WHERE product_id IN ({marks})"
+                " AND reason <> 'sale' AND reason <> 'return' AND created_utc < ?",
+                [*(int(p) for p in part), before],
+            )
+        )
+    return kept
+
+
 def _stockouts(
     conn: sqlite3.Connection, ids: IntArray, days: list[str], cutoff_hour: int
 ) -> BoolArray:
@@ -230,15 +252,18 @@ def _stockouts(
     known_from = np.full(n, n_days + 1, np.int64)
     # Only products whose stock is kept can run out: one pass finds them, the movements of
     # those alone are read.
-    stocked_ids = {
-        pid
-        for (pid,) in conn.execute(
-            "SELECT DISTINCT product_id FROM stock_movement "
-            "WHERE reason <> 'sale' AND reason <> 'return' AND created_utc < ?",
-            (starts[-1],),
-        )
-        if pid in position
-    }
+    if n <= FEW_PRODUCTS:  # a few (a supplier's): by their own movements
+        stocked_ids = _kept_of(conn, ids, starts[-1])
+    else:
+        stocked_ids = {
+            pid
+            for (pid,) in conn.execute(
+                "SELECT DISTINCT product_id FROM stock_movement "
+                "WHERE reason <> 'sale' AND reason <> 'return' AND created_utc < ?",
+                (starts[-1],),
+            )
+            if pid in position
+        }
     for part in _chunks(np.array(sorted(stocked_ids), np.int64)):
         marks = ",".join("?" * len(part))
         rows = conn.execute(

@@ -135,3 +135,26 @@ def test_a_product_that_varies_gets_safety_stock_for_the_service_level(shop: Til
     assert lines(shop, 0.99)["990004"].safety > varies.safety * 1.3
     total = varies.forecast + varies.safety  # rounded up to whole units, from tenths
     assert varies.target == math.ceil(round(total, 1)) and varies.target >= int(total)
+
+
+def test_few_products_find_their_kept_stock_as_the_whole_pass_does(
+    shop: Till, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The proposal's demand reads a supplier's products' own movements (insight.demand's
+    FEW_PRODUCTS); the stock-outs are the same as with the pass over every movement."""
+    import numpy as np
+
+    from kassa_tui.insight import demand
+
+    # NEW's stock is kept from August (none), and it sold only on the last two days.
+    shop.db.execute_sql(
+        "INSERT INTO stock_movement (uuid, product_id, delta_milli, reason, register_id,"
+        " created_utc) VALUES ('kept', ?, 0, 'opening', 'KASSE-1', '2026-08-01T06:00:00.000000Z')",
+        (shop.ids[NEW],),  # type: ignore[attr-defined]
+    )
+    conn = shop.db.connection()
+    some = [int(p) for p in shop.ids.values()]  # type: ignore[attr-defined]
+    few = demand.daily_demand(conn, "2026-09-01", "2026-11-27", product_ids=some)
+    monkeypatch.setattr(demand, "FEW_PRODUCTS", 0)
+    whole = demand.daily_demand(conn, "2026-09-01", "2026-11-27", product_ids=some)
+    assert few.stockout.any() and np.array_equal(few.stockout, whole.stockout)
