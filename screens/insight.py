@@ -234,7 +234,7 @@ class InsightScreen(Screen[None]):
         rows.append(("!", _("After a name: dead stock (on hand, no sale in 30 days)"), ""))
         rows.append(("Left/Right", _("Reorder: the previous or next supplier"), ""))
         rows.append(("Enter", _("Reorder: change the quantity of the line"), ""))
-        rows.append(("F12", _("Reorder: confirm the order (a shift lead's PIN)"), ""))
+        rows.append(("Ctrl+O", _("Reorder: confirm the order (a shift lead's PIN)"), ""))
         return rows
 
     def on_mount(self) -> None:

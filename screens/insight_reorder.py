@@ -3,9 +3,9 @@
 A widget, not a screen: screens/insight.py mounts `ReorderPane()` in its "Reorder" pane. Per
 supplier (Left/Right chooses), one row per product with the proposal and its reason
 (kassa_tui.ordering.suggest: forecast over lead time + review period, safety stock, on hand,
-on order, whole packs). The shift lead changes a quantity (Enter: a number), and F12 confirms:
-a shift lead's number and PIN, then the purchase order is made, journaled and printed, and
-the tab shows its number. kassa never orders by itself.
+on order, whole packs). The shift lead changes a quantity (Enter: a number), and Ctrl+O
+(«ordre») confirms: a shift lead's number and PIN, then the purchase order is made, journaled
+and printed, and the tab shows its number. kassa never orders by itself.
 
 The proposal reads half a year of sales, so it runs in a worker thread on its own read-only
 connection; the till never waits. It is kept with its time per database, supplier and business
@@ -116,7 +116,7 @@ class ReorderPane(Vertical, can_focus=True):
         Binding("up", "move(-1)", show=False),
         Binding("down", "move(1)", show=False),
         Binding("enter", "edit", show=False),
-        Binding("f12", "confirm", N_("Order"), show=False),
+        Binding("ctrl+o", "confirm", N_("Order"), show=False),
     ]
 
     def __init__(self, till: Till | None = None, *, id: str | None = None) -> None:
@@ -140,7 +140,7 @@ class ReorderPane(Vertical, can_focus=True):
         table.can_focus = False
         yield table
         yield Static("", id="reorder-detail")
-        help_text = _("Left/Right: supplier · Enter: quantity · F12: confirm the order")
+        help_text = _("Left/Right: supplier · Enter: quantity · Ctrl+O: confirm the order")
         yield Static(Text(help_text), id="reorder-help")
 
     def on_mount(self) -> None:
