@@ -37,6 +37,7 @@ from screens import columns, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
 from screens.insight_accuracy import AccuracyPane
+from screens.insight_members import MembersPane
 from screens.insight_reorder import ReorderPane
 from screens.widgets.keybar import KeyBar
 
@@ -166,6 +167,8 @@ class InsightScreen(Screen[None]):
                 yield AccuracyPane(id="insight-accuracy-pane")
             with TabPane(_("Reorder"), id="insight-reorder"):
                 yield ReorderPane(id="insight-reorder-pane")
+            with TabPane(_("Members"), id="insight-members"):  # the customer club
+                yield MembersPane(id="insight-members-pane")
 
     @staticmethod
     def together() -> Widget:
@@ -213,6 +216,7 @@ class InsightScreen(Screen[None]):
             ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
             ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
             ("f10", "tab('insight-reorder')", _("Reorder"), "F10", _("The Reorder tab")),
+            ("f12", "tab('insight-members')", _("Members"), "F12", _("The Members tab")),
             ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
             (
                 "f7",
@@ -483,6 +487,8 @@ class InsightScreen(Screen[None]):
             self.query_one(AccuracyPane).refresh_accuracy(again=True)
         if self.query_one("#insight-tabs", TabbedContent).active == "insight-reorder":
             self.query_one(ReorderPane).refresh_proposal(again=True)
+        if self.query_one("#insight-tabs", TabbedContent).active == "insight-members":
+            self.query_one(MembersPane).refresh_members()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpDialog(self.help_rows()))
