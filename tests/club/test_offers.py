@@ -85,9 +85,7 @@ def test_an_offer_is_printed_and_redeemed_once_by_its_member(
         club_basket.apply_offer(till.baskets, cashier, later.code)
 
 
-def test_no_offer_without_the_offers_consent_or_for_a_stranger(
-    till: Till, cashier: Person
-) -> None:
+def test_no_offer_without_the_offers_consent_or_for_a_stranger(till: Till, cashier: Person) -> None:
     club = Club(till.db, till.journal, till.clock, till.config)
     prices_only = club.join(cashier, "41234567", consent_purchases=True, consent_offers=False)
     receipt = sell(till, cashier, ROMME, member=str(prices_only.number))
