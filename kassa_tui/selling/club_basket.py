@@ -74,6 +74,38 @@ def remove(baskets: Baskets, person: Person) -> None:
         basket_id = baskets._open_id()
         baskets._no_payments_yet(basket_id)
         baskets.db.execute_sql("DELETE FROM basket_member WHERE basket_id = ?", (basket_id,))
+        _take_off_offers(baskets, person, basket_id)  # the member's offers go with them
+
+
+def _take_off_offers(baskets: Baskets, person: Person, basket_id: int) -> None:
+    """The offers scanned on the basket come off again: their lines lose the offer's discount
+    (journaled as a DISCOUNT of 0), and the offers can be used later."""
+    db = baskets.db
+    rows = db.execute_sql(
+        "SELECT o.product_id, o.percent FROM basket_offer b"
+        " JOIN member_offer o ON o.id = b.offer_id WHERE b.basket_id = ?",
+        (basket_id,),
+    ).fetchall()
+    for product_id, percent in rows:
+        name = Offer(0, "", 0, 0, "", int(percent), "").name
+        for line in baskets.lines(basket_id):
+            if line.product_id == product_id and line.discount_reason == name:
+                db.execute_sql(
+                    "UPDATE basket_line SET discount_ore = 0, discount_bp = 0, discount_reason = ''"
+                    " WHERE id = ?",
+                    (line.id,),
+                )
+                baskets.journal.write(
+                    Event.DISCOUNT,
+                    user=person.number,
+                    scope="line",
+                    line=line.position,
+                    percent_bp=0,
+                    amount=0,
+                    reason=name,
+                )
+                break
+    db.execute_sql("DELETE FROM basket_offer WHERE basket_id = ?", (basket_id,))
 
 
 def link_sale(db: SqliteDatabase, basket_id: int, sale_id: int, training: bool) -> int | None:

@@ -62,6 +62,11 @@ def test_an_offer_is_printed_and_redeemed_once_by_its_member(
     club_basket.identify(till.baskets, club, cashier, CARD_1)
     club_basket.apply_offer(till.baskets, cashier, offer.code)
     assert till.baskets.current().priced.total == 3990 - 798
+    club_basket.remove(till.baskets, cashier)  # the member taken off: the offer goes too
+    assert till.baskets.current().priced.total == 3990
+    club_basket.identify(till.baskets, club, cashier, CARD_1)
+    club_basket.apply_offer(till.baskets, cashier, offer.code)
+    assert till.baskets.current().priced.total == 3990 - 798
     with pytest.raises(Refused, match="on a sale already"):
         club_basket.apply_offer(till.baskets, cashier, offer.code)
     assert till.sales.pay_cash(cashier, "").completed is not None
