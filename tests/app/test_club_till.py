@@ -11,6 +11,8 @@ from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from screens.dialogs.member import MemberDialog
 from screens.sale import SaleScreen
+from tests.app.screen_text import screen_lines
+from tests.app.test_console_glyphs import foreign
 from tests.app.test_sale_flow import ROMME, message, scan, sign_in
 from tests.unit.conftest import print_waiting
 
@@ -76,9 +78,13 @@ async def test_a_member_card_scanned_on_the_sale_screen_identifies_the_member(
         await pilot.pause()
         assert "Member 2" in header(app)
         await pay_cash(pilot)
-        await pilot.press("alt+k")  # the console's key for the club
+        await pilot.press("alt+k", "f2")  # the console's key for the club; F2: join
         await pilot.pause()
         assert isinstance(app.screen, MemberDialog)
+        lines = screen_lines(app)
+        assert not foreign(lines), "\n".join([*foreign(lines), *lines])  # the console font
+        shown = "\n".join(lines)
+        assert "Keep my purchases: no" in shown and "F10: join" in shown, shown  # all of it fits
         await pilot.press("escape")
     assert linked(till) == [(1, 2)]
     assert b"Kundeklubb, medlem nr" in printer.jobs[0]
