@@ -41,8 +41,8 @@ DEFAULT_KEYS: dict[str, str] = {
     "lock": "ctrl+l",
     "sign_out": "ctrl+u",
     "void_sale": "shift+f8,ctrl+a",
-    "club": "shift+f4,alt+k",  # kundeklubb
     "eat_in": "shift+f3,ctrl+z",
+    "club": "shift+f4,alt+k",  # kundeklubb
 }
 
 
