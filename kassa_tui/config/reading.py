@@ -17,8 +17,8 @@ from typing import Any
 from stdnum.no import orgnr
 
 from kassa_tui.config.accounting import parse_accounting
-from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.club import parse_club
+from kassa_tui.config.counter_rules import parse_sale_rules
 from kassa_tui.config.gift_cards import parse_gift_cards
 from kassa_tui.config.hq import parse_hq
 from kassa_tui.config.ordering import parse_ordering

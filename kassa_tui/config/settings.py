@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kassa_tui.config.accounting import AccountingSettings
-from kassa_tui.config.counter_rules import SaleRules
 from kassa_tui.config.club import ClubSettings
+from kassa_tui.config.counter_rules import SaleRules
 from kassa_tui.config.gift_cards import GiftCardSettings
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.config.ordering import OrderingSettings
