@@ -149,9 +149,7 @@ def daily_demand(
             pid_all = np.concatenate([pid_all, np.fromiter(h_pid, np.int64, len(rows))])
             col_all = np.concatenate([col_all, h_col])
             qty_all = np.concatenate([qty_all, np.fromiter(h_qty, np.float64, len(rows))])
-            amount_all = np.concatenate(
-                [amount_all, np.fromiter(h_amount, np.float64, len(rows))]
-            )
+            amount_all = np.concatenate([amount_all, np.fromiter(h_amount, np.float64, len(rows))])
     inside = col_all >= 0
     pid_all, col_all = pid_all[inside], col_all[inside]
     qty_all, amount_all = qty_all[inside], amount_all[inside]

@@ -425,8 +425,7 @@ def first_own_business_day(
 ) -> str | None:
     """The business day of kassa's first own sale (training left out), or None: none yet."""
     sql = (
-        "SELECT local_date, local_time FROM sale WHERE training = 0"
-        " ORDER BY completed_utc LIMIT 1"
+        "SELECT local_date, local_time FROM sale WHERE training = 0 ORDER BY completed_utc LIMIT 1"
     )
     if isinstance(database, sqlite3.Connection):
         row = database.execute(sql).fetchone()
