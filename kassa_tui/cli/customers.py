@@ -155,6 +155,17 @@ def customers_export(ctx: click.Context, number: int, as_json: bool) -> None:
             offers=_("yes") if consents["offers"] else _("no"),
         )
     )
+    click.echo("  " + _("Consent history:"))
+    for c in data["consent_history"]:
+        click.echo(
+            "    "
+            + _("{when} (text {version}): purchases {purchases}, offers {offers}").format(
+                when=c["utc"],
+                version=c["version"],
+                purchases=_("yes") if c["purchases"] else _("no"),
+                offers=_("yes") if c["offers"] else _("no"),
+            )
+        )
     if data["forgotten_utc"]:
         click.echo("  " + _("Forgotten {when}").format(when=data["forgotten_utc"]))
     click.echo(_("Purchases: {count}").format(count=len(data["purchases"])))
@@ -168,6 +179,51 @@ def customers_export(ctx: click.Context, number: int, as_json: bool) -> None:
             f"  {o['code']} {o['percent']} % {o['product']} {o['valid_to']}"
             f" {o['redeemed_utc'] or ''}"
         )
+
+
+def _yes_no(_ctx: click.Context, _param: click.Parameter, value: str | None) -> bool | None:
+    if value is None:
+        return None
+    answer = value.strip().lower()
+    if answer in ("yes", "ja", "y", "j"):
+        return True
+    if answer in ("no", "nei", "n"):
+        return False
+    raise click.BadParameter(_("yes or no, not {value}").format(value=value))
+
+
+@customers.command(
+    "consent",
+    help=N_(
+        "Give or withdraw member N's consents at any time, without forgetting them: "
+        "--purchases yes|no (purchases kept and linked from now on), --offers yes|no "
+        "(personal offers on the receipt; they need the purchases consent). The new answers "
+        "are kept with the consent text's version and the time. A shift lead's number and PIN "
+        "first; journaled by member number."
+    ),
+)
+@click.argument("number", type=int)
+@click.option("--purchases", callback=_yes_no, metavar="yes|no", help=N_("Keep my purchases."))
+@click.option("--offers", callback=_yes_no, metavar="yes|no", help=N_("Personal offers."))
+@click.pass_context
+@friendly
+def customers_consent(
+    ctx: click.Context, number: int, purchases: bool | None, offers: bool | None
+) -> None:
+    if purchases is None and offers is None:
+        raise click.UsageError(_("Say --purchases yes|no or --offers yes|no (or both)."))
+    till, club = _club(ctx)
+    club.get(number)  # an unknown member asks for no PIN
+    person = _lead(till)
+    member = club.consent(person, number, purchases=purchases, offers=offers)
+    click.echo(
+        _("Member {number}: purchases {purchases}, offers {offers} (from {when}).").format(
+            number=member.number,
+            purchases=_("yes") if member.consent_purchases else _("no"),
+            offers=_("yes") if member.consent_offers else _("no"),
+            when=member.consent_utc,
+        )
+    )
 
 
 @customers.command(

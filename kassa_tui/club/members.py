@@ -30,6 +30,7 @@ from kassa_tui.records.journal import Journal
 #: Journal events (SAF-T 13999 "Other"): the member number only, never the person.
 MEMBER_JOIN = ("13999", "MEMBERJOIN")
 MEMBER_FORGET = ("13999", "MEMBERFORGET")
+MEMBER_CONSENT = ("13999", "MEMBERCONSENT")
 
 #: The consent texts' version; a member's row keeps the version they agreed to.
 CONSENT_VERSION = "2026-12"
@@ -225,6 +226,7 @@ class Club:
                 ),
             )
             number = int(cursor.lastrowid or 0)
+            self._keep_consent(number, consent_purchases, consent_offers, now, person.number)
             self.journal.write(
                 MEMBER_JOIN,
                 user=person.number,
@@ -234,6 +236,64 @@ class Club:
                 consent=CONSENT_VERSION,
             )
         return self.get(number)
+
+    def _keep_consent(
+        self, number: int, purchases: bool, offers: bool, now: str, user: int
+    ) -> None:
+        self.db.execute_sql(
+            "INSERT INTO member_consent (member_id, purchases, offers, version, utc, user_number)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (number, int(purchases), int(offers), CONSENT_VERSION, now, user),
+        )
+
+    def consent(
+        self, person: Person, number: int, *, purchases: bool | None, offers: bool | None
+    ) -> Member:
+        """Give or withdraw a member's consents (shift lead and up), at any time and without
+        being forgotten: the answers with the consent text's version and the time are kept, and
+        journaled with the member number only. From now on a sale is linked only while the
+        purchases consent holds, an offer printed only while the offers consent holds. Offers
+        need both: giving offers without purchases is refused, withdrawing purchases withdraws
+        offers too. Refused (nothing changed) for a forgotten or unknown member."""
+        if not permissions.allowed(person.role, Permission.USERS):  # a technician may
+            permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
+        with self.db.atomic("IMMEDIATE"):
+            member = self.get(number)
+            if member.forgotten:
+                raise Refused(_("Member {number} is forgotten.").format(number=number))
+            new_purchases = member.consent_purchases if purchases is None else purchases
+            new_offers = member.consent_offers if offers is None else offers
+            if purchases is False and offers is None:
+                new_offers = False
+            if new_offers and not new_purchases:
+                raise Refused(_("Offers are chosen from the purchases: they need both consents."))
+            now = self.clock.now().utc_text
+            self.db.execute_sql(
+                "UPDATE member SET consent_purchases = ?, consent_offers = ?, consent_version = ?,"
+                " consent_utc = ? WHERE id = ?",
+                (int(new_purchases), int(new_offers), CONSENT_VERSION, now, number),
+            )
+            self._keep_consent(number, new_purchases, new_offers, now, person.number)
+            self.journal.write(
+                MEMBER_CONSENT,
+                user=person.number,
+                member=number,
+                purchases=int(new_purchases),
+                offers=int(new_offers),
+                consent=CONSENT_VERSION,
+            )
+        return self.get(number)
+
+    def consent_history(self, number: int) -> list[dict[str, Any]]:
+        """Each consent given or withdrawn, oldest first."""
+        return [
+            {"utc": utc, "purchases": bool(p), "offers": bool(o), "version": v, "user": u}
+            for utc, p, o, v, u in self.db.execute_sql(
+                "SELECT utc, purchases, offers, version, user_number FROM member_consent"
+                " WHERE member_id = ? ORDER BY id",
+                (number,),
+            ).fetchall()
+        ]
 
     # -- the person's rights -----------------------------------------------------------------
     def export(self, number: int) -> dict[str, Any]:
@@ -292,6 +352,7 @@ class Club:
                 "version": member.consent_version,
                 "given_utc": member.consent_utc,
             },
+            "consent_history": self.consent_history(number),
             "forgotten_utc": member.forgotten_utc,
             "purchases": purchases,
             "offers": offers,
@@ -318,6 +379,7 @@ class Club:
             "DELETE FROM member_offer WHERE member_id = ?",
             "DELETE FROM member_sale WHERE member_id = ?",
             "DELETE FROM basket_member WHERE member_id = ?",
+            "DELETE FROM member_consent WHERE member_id = ?",
         ):
             self.db.execute_sql(statement, (number,))
         self.db.execute_sql(
@@ -359,4 +421,9 @@ def load_demo_members(database: SqliteDatabase) -> None:
         "INSERT INTO member (id, phone, card, name, joined_utc, consent_purchases,"
         " consent_offers, consent_version, consent_utc) VALUES (?, ?, ?, NULL, ?, 1, 1, ?, ?)",
         [(n, phone, card, now, CONSENT_VERSION, now) for n, phone, card in DEMO_MEMBERS],
+    )
+    database.cursor().executemany(
+        "INSERT INTO member_consent (member_id, purchases, offers, version, utc, user_number)"
+        " VALUES (?, 1, 1, ?, ?, 1)",
+        [(n, CONSENT_VERSION, now) for n, _phone, _card in DEMO_MEMBERS],
     )

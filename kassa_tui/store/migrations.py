@@ -447,6 +447,11 @@ def _v11_customer_club(database: SqliteDatabase) -> None:
         "CREATE TABLE member_offer_redeemed (offer_id INTEGER NOT NULL PRIMARY KEY"
         " REFERENCES member_offer (id), sale_id INTEGER NOT NULL REFERENCES sale (id),"
         " discount_ore INTEGER NOT NULL, redeemed_utc TEXT NOT NULL)",
+        "CREATE TABLE member_consent (id INTEGER NOT NULL PRIMARY KEY,"
+        " member_id INTEGER NOT NULL REFERENCES member (id), purchases INTEGER NOT NULL,"
+        " offers INTEGER NOT NULL, version TEXT NOT NULL, utc TEXT NOT NULL,"
+        " user_number INTEGER NOT NULL)",
+        "CREATE INDEX member_consent_member ON member_consent (member_id)",
     ):
         database.execute_sql(statement)
 

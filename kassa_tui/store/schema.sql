@@ -840,6 +840,19 @@ CREATE TABLE member_offer_redeemed (
     discount_ore INTEGER NOT NULL,
     redeemed_utc TEXT NOT NULL
 );
+-- Each consent a member gave or withdrew (joining, `kassa customers consent`): the answers, the
+-- consent text's version, when and who at the till. Deleted with the person on forget (the
+-- journal's MEMBERJOIN/MEMBERCONSENT rows keep the member number and the answers).
+CREATE TABLE member_consent (
+    id INTEGER NOT NULL PRIMARY KEY,
+    member_id INTEGER NOT NULL REFERENCES member (id),
+    purchases INTEGER NOT NULL,
+    offers INTEGER NOT NULL,
+    version TEXT NOT NULL,
+    utc TEXT NOT NULL,
+    user_number INTEGER NOT NULL
+);
+CREATE INDEX member_consent_member ON member_consent (member_id);
 
 -- == v11 register ops
 -- A register signed out for good (`kassa register retire`, kassa_tui.sync.retire): the

@@ -34,6 +34,19 @@ def member_text(screen: Screen[Any]) -> str:
     return _("Member {number}").format(number=member.number) if member else ""
 
 
+def member_summary(screen: Screen[Any] | ModalScreen[Any]) -> str:
+    """The member on the sale with their consents, for the dialog: «Medlem 12 · kjøp: ja ·
+    tilbud: nei»; or that no member is on it."""
+    member = club_basket.current_member(host(screen).till.baskets, club_of(screen))
+    if member is None:
+        return _("No member on this sale.")
+    return _("Member {number} · purchases kept: {purchases} · offers: {offers}").format(
+        number=member.number,
+        purchases=_("yes") if member.consent_purchases else _("no"),
+        offers=_("yes") if member.consent_offers else _("no"),
+    )
+
+
 def identify(screen: Screen[Any], text: str) -> str:
     """A member card scanned on the sale screen, or the dialog's entry: the message to show."""
     app = host(screen)
@@ -98,8 +111,7 @@ class MemberDialog(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self._show_join(False)
-        current = member_text(self)
-        self.query_one("#member-summary", Static).update(current or _("No member on this sale."))
+        self.query_one("#member-summary", Static).update(member_summary(self))
         self.query_one("#member-code", Input).focus()
 
     def _show_join(self, on: bool) -> None:

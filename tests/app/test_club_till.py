@@ -159,3 +159,21 @@ async def test_an_offer_scanned_on_the_sale_screen_is_taken_once(
         assert "This offer has been used already." in message(app)
     assert b"Rabatt (Medlemstilbud 20 %)" in printer.jobs[0]
     assert b"NESTE GANG" in printer.jobs[0]  # and the member's next offer
+
+
+async def test_the_member_dialog_shows_the_members_consents(till: Till) -> None:
+    from kassa_tui.club.members import Club
+
+    club = Club(till.db, till.journal, till.clock, till.config)
+    club.consent(till.users.sign_in("2", "2222"), 2, purchases=None, offers=False)
+    app = KassaApp(till, MemoryPrinter(), console=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await scan(pilot, CARD_2)
+        await pilot.pause()
+        await pilot.press("shift+f4")
+        await pilot.pause()
+        assert isinstance(app.screen, MemberDialog)
+        summary = str(app.screen.query_one("#member-summary", Static).render())
+        assert summary == "Member 2 · purchases kept: yes · offers: no"
+        assert any(summary in line for line in screen_lines(app))  # on the 80x24 screen

@@ -12,7 +12,7 @@ import csv
 from functools import cache
 from pathlib import Path
 
-from kassa_tui.club.members import MEMBER_FORGET, MEMBER_JOIN
+from kassa_tui.club.members import MEMBER_CONSENT, MEMBER_FORGET, MEMBER_JOIN
 from kassa_tui.composition import Till
 from kassa_tui.people.person import Person
 from kassa_tui.people.users import PIN_DELAY
@@ -108,6 +108,7 @@ INTENDED = {
     "TRANSFERIN": "Other",  # goods from another shop booked in (kassa stock receive)
     "MEMBERJOIN": "Other",  # a customer club member joined (the number only, never the person)
     "MEMBERFORGET": "Other",  # a member forgotten (asked, or retention): the number only
+    "MEMBERCONSENT": "Other",  # a member's consents given or withdrawn: the number only
 }
 
 
@@ -137,6 +138,7 @@ def defined() -> dict[str, tuple[str, str]]:
         "TRANSFER_IN": TRANSFER_IN,
         "MEMBER_JOIN": MEMBER_JOIN,
         "MEMBER_FORGET": MEMBER_FORGET,
+        "MEMBER_CONSENT": MEMBER_CONSENT,
         "REGISTER_RETIRE": REGISTER_RETIRE,
         "OPENING_STOCK": OPENING_STOCK,
     }
