@@ -12,7 +12,10 @@ Fridays and Saturdays, with lunch and after-work peaks; products sell by a long-
 popularity (some never: dead stock), a few daily goods every day (smooth), many now and then
 (intermittent); and shopping missions put things together in a basket: taco (kjøttdeig, spice,
 sauce, shells, rømme), hot dogs (wienerpølser, pølsebrød or lomper, ketchup, sennep), coffee
-(filter coffee and kaffefløte), breakfast (corn flakes and milk), bread and butter. The clock
+(filter coffee and kaffefløte), breakfast (corn flakes and milk), bread and butter. Goods
+arrive twice a week (Monday and Thursday, before opening: what sold since, a little more, with a
+cost price), so stock stays believable and the margins and the reorder proposals have figures;
+members of the customer club join at the till and come back (about one receipt in eight). The clock
 stands still between steps, so every row carries the day and hour it would have had; the
 generation's own connection writes with synchronous=OFF and many receipts per transaction
 (the services' transactions become savepoints), as the benchmark does, then goes back to FULL.
@@ -20,15 +23,19 @@ generation's own connection writes with synchronous=OFF and many receipts per tr
 
 from __future__ import annotations
 
+import math
 import random
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
+from kassa_tui.club.members import Club
 from kassa_tui.composition import Till
 from kassa_tui.config import Config
 from kassa_tui.core.clock import OSLO, Clock, Instant, business_date
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+from kassa_tui.selling.club_basket import identify
 
 FLOAT_ORE = 200_000
 NOTES = (100000, 50000, 20000, 10000, 5000, 2000, 1000, 500, 100)
@@ -51,6 +58,11 @@ MISSIONS: tuple[tuple[float, tuple[str, ...]], ...] = (
 )
 #: Daily goods: on many receipts every open day (smooth demand).
 STAPLES = ("2001", "2003", "3001", "3004", "2020")
+#: Goods arrive before opening on these weekdays (Monday first).
+DELIVERY_DAYS = (0, 3)
+#: A receipt bought by a member of the customer club; new members join now and then.
+MEMBER_SHARE = 0.12
+JOIN_SHARE = 0.004
 
 
 def cash_pieces(amount_ore: int) -> dict[int, int]:
@@ -103,7 +115,7 @@ class _Shop:
         self.rng = random.Random(seed)
         self.cashier = till.users.sign_in("1", "1111")
         self.lead = till.users.sign_in("2", "2222")
-        self.codes, self.by_plu = self._sellable()
+        self.codes, self.by_plu, self.product_of = self._sellable()
         # a long tail: popularity 1/rank^1.1 over a shuffled catalog; a tenth never sells
         order = self.codes[:]
         self.rng.shuffle(order)
@@ -112,12 +124,16 @@ class _Shop:
         self.weights = [1 / (rank + 1) ** 1.1 for rank in range(len(selling))]
         self.receipts = 0
         self.lines = 0
+        self.sold: Counter[int] = Counter()  # units per product since the last delivery
+        self.club = Club(till.db, till.journal, till.clock, till.config)
+        self.members = [member.number for member in self.club.members() if not member.forgotten]
+        self.next_phone = 91000000
 
-    def _sellable(self) -> tuple[list[str], dict[str, str]]:
+    def _sellable(self) -> tuple[list[str], dict[str, str], dict[str, int]]:
         """Barcodes a cashier scans with nothing typed first: per piece, a price, no age limit
         (no question to answer), a plain EAN; and the barcode of each PLU."""
         rows = self.till.db.execute_sql(
-            "SELECT p.plu, MIN(b.code) FROM product p JOIN barcode b ON b.product_id = p.id"
+            "SELECT p.plu, MIN(b.code), p.id FROM product p JOIN barcode b ON b.product_id = p.id"
             " JOIN product_group g ON g.id = p.group_id"
             " LEFT JOIN product_counter_rule pr ON pr.product_id = p.id"
             " LEFT JOIN group_counter_rule gr ON gr.group_id = p.group_id"
@@ -126,16 +142,18 @@ class _Shop:
         ).fetchall()
         codes: list[str] = []
         by_plu: dict[str, str] = {}
-        for plu, code in rows:
+        product_of: dict[str, int] = {}
+        for plu, code, product_id in rows:
             try:
                 if self.till.baskets.classify(code).kind != "ean":
                     continue
             except Refused:
                 continue
             codes.append(code)
+            product_of[code] = int(product_id)
             if plu:
                 by_plu[str(plu)] = code
-        return codes, by_plu
+        return codes, by_plu, product_of
 
     def basket(self) -> list[str]:
         rng = self.rng
@@ -159,10 +177,54 @@ class _Shop:
                 if job.kick_drawer:
                     self.till.drawer.kicked()
 
+    def deliver(self) -> None:
+        """The week's goods: what sold since the last delivery, a little more, and whatever a
+        product is short, at a cost price of 55–75 % of its price without VAT."""
+        if not self.sold:
+            return
+        ids = sorted(self.sold)
+        levels = self.till.stock.on_hand(ids)
+        prices = dict(
+            self.till.db.execute_sql(
+                f"SELECT id, price_ore * 10000 / (10000 + vat_bp) FROM product"
+                f" WHERE id IN ({','.join('?' * len(ids))})",
+                ids,
+            ).fetchall()
+        )
+        lines: list[tuple[int, int, int | None]] = []
+        for product_id in ids:
+            units = math.ceil(self.sold[product_id] * self.rng.uniform(1.0, 1.3))
+            units += max(0, -(levels.get(product_id, 0) // 1000))
+            cost = round(prices[product_id] * self.rng.uniform(0.55, 0.75))
+            lines.append((product_id, units * 1000, max(cost, 1)))
+        self.till.stock.receive(self.lead, lines, reference=f"DEMO-{self.receipts}")
+        self.sold.clear()
+
+    def member(self) -> None:
+        """A member's receipt: someone joins at the till now and then; of the others, a few
+        regulars come often and most now and then."""
+        rng = self.rng
+        if not self.members or rng.random() < JOIN_SHARE / (MEMBER_SHARE + JOIN_SHARE):
+            self.next_phone += rng.randint(1, 999)
+            joined = self.club.join(
+                self.cashier,
+                str(self.next_phone),
+                consent_purchases=True,
+                consent_offers=rng.random() < 0.7,
+            )
+            self.members.append(joined.number)
+            number = joined.number
+        else:
+            number = self.members[min(int(rng.expovariate(0.15)), len(self.members) - 1)]
+        identify(self.till.baskets, self.club, self.cashier, str(number))
+
     def receipt(self) -> None:
         till, rng = self.till, self.rng
+        if rng.random() < MEMBER_SHARE + JOIN_SHARE:
+            self.member()
         for code in self.basket():
             till.baskets.add(self.cashier, code)
+            self.sold[self.product_of[code]] += 1
             self.lines += 1
             self.time.advance(rng.uniform(1.0, 4.0))
         self.time.advance(rng.uniform(3.0, 10.0))
@@ -183,6 +245,9 @@ class _Shop:
 
     def day(self, day: date, count: int, opens: int, closes: int) -> None:
         till = self.till
+        self.time.at_least(at(day, opens - 1, 30))
+        if day.weekday() in DELIVERY_DAYS:
+            self.deliver()
         self.time.at_least(at(day, opens - 1, 45))
         till.cash.opening_float(self.lead, FLOAT_ORE)
         self.print_all()

@@ -66,6 +66,24 @@ def test_thirty_days_of_history_sold_by_the_till(tmp_path: Path) -> None:
         names = [p.b.name for p in partners.pairs[:4]]
         assert any("Taco" in n or "Kjøttdeig" in n or "Rømme" in n for n in names), names
         assert partners.pairs[0].lift > 5
+        # goods arrived twice a week with a cost: no shelf below zero, margins known
+        negative, costed = database.execute_sql(
+            "SELECT (SELECT COUNT(*) FROM product_stock WHERE on_hand_milli < 0),"
+            " (SELECT COUNT(*) FROM product WHERE cost_ore IS NOT NULL)"
+        ).fetchone()
+        deliveries = [
+            date.fromisoformat(d)
+            for (d,) in database.execute_sql("SELECT local_date FROM delivery").fetchall()
+        ]
+        assert negative == 0 and costed > 300
+        assert len(deliveries) >= 6 and {d.weekday() for d in deliveries} == {0, 3}
+        # members come back: some receipts are theirs, some joined at the till
+        members, linked = database.execute_sql(
+            "SELECT (SELECT COUNT(*) FROM member),"
+            " (SELECT COUNT(DISTINCT member_id) FROM member_sale)"
+        ).fetchone()
+        member_receipts = database.execute_sql("SELECT COUNT(*) FROM member_sale").fetchone()[0]
+        assert members > 2 and linked > 2 and 0.05 < member_receipts / receipts < 0.25
     finally:
         database.close()
     code, out = kassa(config, "journal", "verify", input=TECH)
