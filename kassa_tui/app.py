@@ -77,6 +77,7 @@ class KassaApp(App[None]):
         self.sync_status: tuple[str, bool] = ("", True)
         self.syncing = False
         self.scanner = scanner
+        self.retired = False  # signed out for good: the app writes nothing (kassa register retire)
 
     def _warm_holidays(self) -> None:
         """The beer hours' holiday calendar, loaded off the UI thread after the first paint."""
@@ -93,6 +94,8 @@ class KassaApp(App[None]):
         # F1 on every screen, dialogs too (a priority binding reaches past a modal screen).
         self._bindings.bind("f1,ctrl+g", "help", _("Help"), key_display="F1", priority=True)
         self.show_training()
+        if not self.read_only and self._start_retired():
+            return
         if self.read_only:
             # The selling kassa's start and stop are the register's: a view journals neither.
             self.till.baskets.read_only = True
@@ -118,6 +121,18 @@ class KassaApp(App[None]):
             self.push_to_hq()
         if self.scanner is not None:
             self.scanner.start()
+
+    def _start_retired(self) -> bool:
+        """A register signed out for good starts to a screen saying so and writes nothing."""
+        from kassa_tui.records.retirement import retired, retired_text
+        from screens.retired import RetiredScreen
+
+        found = retired(self.till.db, self.till.config.register_id)
+        if found is None:
+            return False
+        self.retired = True
+        self.push_screen(RetiredScreen(retired_text(found)))
+        return True
 
     def on_unmount(self) -> None:
         if self.scanner is not None:
@@ -461,7 +476,7 @@ def run_app(config: Config, *, read_only: bool = False) -> None:
     try:
         app.run()
     finally:
-        if not read_only:
+        if not read_only and not app.retired:
             till.app_stopped()
     if app.crashed:
         raise TillStopped(app.crashed, config.log_file)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 @click.pass_context
 @friendly
 def sync(ctx: click.Context, once: bool) -> None:
+    from kassa_tui.records.retirement import retired
     from kassa_tui.sync import link, push
     from kassa_tui.sync.pull import catalog_round
 
@@ -64,6 +65,12 @@ def sync(ctx: click.Context, once: bool) -> None:
             )
         else:
             click.echo("kassa: " + result.message, err=True)
+        if retired(till.db, register) is not None:  # signed out for good: nothing to apply
+            click.echo(_("This register is signed out for good: no catalog is pulled."))
+            if once:
+                sys.exit(0 if result.status == "ok" and not result.waiting else 1)
+            time.sleep(settings.interval_seconds)
+            continue
         pulled = catalog_round(till.db, till.journal, till.config, lambda: link.connect(settings))
         click.echo(pulled.message if pulled.ok else "kassa: " + pulled.message, err=not pulled.ok)
         _users_without_pin(till)

@@ -18,6 +18,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import Clock, Instant, parse_utc
+from kassa_tui.records.retirement import RETIRE_BASIC_ID, written_after_retirement
 
 GENESIS = "0" * 64
 
@@ -134,6 +135,8 @@ class Journal:
     ) -> Instant:
         """Append one row; call inside a transaction. Returns the instant it was stamped with."""
         last = self.db.execute_sql(_LAST, (self.register_id,)).fetchone()
+        if last and last[3] == RETIRE_BASIC_ID:  # signed out for good: nothing after it
+            raise written_after_retirement(self.db, self.register_id)
         seq, prev_hash = (last[0], last[1]) if last else (0, GENESIS)
         now = self.clock.now()
         if last and now.utc_text < last[2]:

@@ -25,11 +25,11 @@ from kassa_tui.people import permissions
 from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Journal
-from kassa_tui.records.retirement import Retired, retired
+from kassa_tui.records.retirement import RETIRE_BASIC_ID, Retired, retired
 from kassa_tui.sync.unsent import Unsent
 
 #: The register signed out for good (no code of its own in PredefinedBasicID-13).
-REGISTER_RETIRE = ("13999", "REGISTERRETIRE")
+REGISTER_RETIRE = ("13999", RETIRE_BASIC_ID)
 
 _MAX_REASON = 200
 
