@@ -8,8 +8,10 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
+from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.people.person import Person
+from kassa_tui.sync.no_pin import no_pin_text
 from screens import styles
 from screens.host import guarded, host
 from screens.widgets.keybar import KeyBar
@@ -69,4 +71,11 @@ class SignInScreen(Screen[Person]):
             users.unlock(self.locked_for, event.number, event.pin)
             self.dismiss(self.locked_for)
         else:
-            self.dismiss(users.sign_in(event.number, event.pin))
+            try:
+                person = users.sign_in(event.number, event.pin)
+            except Refused:
+                hint = no_pin_text(host(self).till.db, event.number)  # published without a PIN
+                if hint is None or users.wait_left():
+                    raise
+                raise Refused(hint) from None
+            self.dismiss(person)
