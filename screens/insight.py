@@ -216,7 +216,7 @@ class InsightScreen(Screen[None]):
             ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
             ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
             ("f10", "tab('insight-reorder')", _("Reorder"), "F10", _("The Reorder tab")),
-            ("f12", "tab('insight-members')", _("Members"), "F12", _("The Members tab")),
+            ("f12", "tab('insight-members')", _("Members"), "F12", _("Members: 30/90/365 days")),
             ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
             (
                 "f7",
@@ -467,6 +467,9 @@ class InsightScreen(Screen[None]):
 
     def action_tab(self, pane: str) -> None:
         if self.allowed:
+            tabs = self.query_one("#insight-tabs", TabbedContent)
+            if pane == "insight-members" and tabs.active == pane:  # F12 again: the period
+                self.query_one(MembersPane).next_period()
             self.show_pane(pane)
 
     def show_pane(self, pane: str) -> None:
@@ -488,7 +491,7 @@ class InsightScreen(Screen[None]):
         if self.query_one("#insight-tabs", TabbedContent).active == "insight-reorder":
             self.query_one(ReorderPane).refresh_proposal(again=True)
         if self.query_one("#insight-tabs", TabbedContent).active == "insight-members":
-            self.query_one(MembersPane).refresh_members()
+            self.query_one(MembersPane).refresh_members(again=True)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpDialog(self.help_rows()))

@@ -6,6 +6,7 @@ no name. Days are the sales' local dates; training sales are never linked to a m
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -41,24 +42,26 @@ class MemberFigures:
 
 
 def member_figures(
-    db: SqliteDatabase, first: str, last: str, lapsed_days: int = 60
+    db: SqliteDatabase | sqlite3.Connection, first: str, last: str, lapsed_days: int = 60
 ) -> MemberFigures:
-    """The figures for the local days `first`..`last` (YYYY-MM-DD)."""
+    """The figures for the local days `first`..`last` (YYYY-MM-DD); on the till's database or
+    a plain read-only sqlite3 connection (the insight screen's worker thread)."""
+    run = db.execute_sql if isinstance(db, SqliteDatabase) else db.execute
     end = f"{last}T23:59:59.999999Z"
     period = "s.local_date BETWEEN ? AND ?"
-    members, new = db.execute_sql(
+    members, new = run(
         "SELECT COUNT(*), COALESCE(SUM(joined_utc >= ?), 0) FROM member"
         " WHERE forgotten_utc IS NULL AND joined_utc <= ?",
         (f"{first}T00:00:00", end),
     ).fetchone()
-    active, visits, spend = db.execute_sql(
+    active, visits, spend = run(
         "SELECT COUNT(DISTINCT m.member_id), COUNT(*), COALESCE(SUM(s.total_ore), 0)"
         f" FROM member_sale m JOIN sale s ON s.id = m.sale_id WHERE {period}",
         (first, last),
     ).fetchone()
     groups = tuple(
         GroupFigure(str(code), str(name), int(amount), int(units))
-        for code, name, amount, units in db.execute_sql(
+        for code, name, amount, units in run(
             "SELECT l.group_code, COALESCE(g.name, l.group_code), SUM(l.amount_ore),"
             " SUM(l.qty_milli) FROM member_sale m JOIN sale s ON s.id = m.sale_id"
             " JOIN sale_line l ON l.sale_id = s.id"
@@ -71,7 +74,7 @@ def member_figures(
     since = (date.fromisoformat(last) - timedelta(days=lapsed_days)).isoformat()
     lapsed = tuple(
         int(n)
-        for (n,) in db.execute_sql(
+        for (n,) in run(
             "SELECT id FROM member m WHERE forgotten_utc IS NULL AND joined_utc < ?"
             " AND NOT EXISTS (SELECT 1 FROM member_sale x JOIN sale s ON s.id = x.sale_id"
             " WHERE x.member_id = m.id AND s.local_date > ? AND s.local_date <= ?)"
@@ -79,11 +82,11 @@ def member_figures(
             (f"{since}T23:59:59.999999Z", since, last),
         ).fetchall()
     )
-    given = db.execute_sql(
+    given = run(
         f"SELECT COUNT(*) FROM member_offer o JOIN sale s ON s.id = o.given_sale_id WHERE {period}",
         (first, last),
     ).fetchone()[0]
-    redeemed, discount = db.execute_sql(
+    redeemed, discount = run(
         "SELECT COUNT(*), COALESCE(SUM(r.discount_ore), 0) FROM member_offer_redeemed r"
         f" JOIN sale s ON s.id = r.sale_id WHERE {period}",
         (first, last),
