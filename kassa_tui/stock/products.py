@@ -15,6 +15,7 @@ from peewee import SqliteDatabase
 from kassa_tui.catalog.barcodes import BadCode, classify
 from kassa_tui.catalog.lookup import Catalog
 from kassa_tui.catalog.search import reindex
+from kassa_tui.club.barcodes import clash as club_clash
 from kassa_tui.config import Config
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -229,6 +230,8 @@ class Products:
                 raise Refused(message.format(code=code))
             if scanned.kind != "ean" or len(code) not in (8, 13):
                 raise Refused(_("{code} is not an EAN-8 or EAN-13.").format(code=code))
+            if why := club_clash(self.config.club, code):  # a member card's or offer's prefix
+                raise Refused(why)
             owner = self.db.execute_sql(
                 "SELECT p.name FROM barcode b JOIN product p ON p.id = b.product_id"
                 " WHERE b.code = ? AND p.id IS NOT ?",

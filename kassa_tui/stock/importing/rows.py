@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kassa_tui.catalog.deposits import deposit_cell
+from kassa_tui.club.barcodes import clash as club_clash
 from kassa_tui.config import Config
 from kassa_tui.core.cells import read_cell
 from kassa_tui.core.i18n import _
@@ -73,6 +74,7 @@ class ProductRowParser:
         self.table = table
         self.vat_rates = config.vat_rates_bp
         self.layouts = config.embedded
+        self.club = config.club  # a member card's or offer's prefix is no product's barcode
         self._vat_cache: dict[str, int | str] = {}
         self._width = max(len(table.headers), *(index + 1 for index in table.columns.values()))
 
@@ -104,6 +106,7 @@ class ProductRowParser:
                 codes = parse_codes(text, self.layouts) or None
             except BadValue as exc:
                 problems.append(str(exc))
+            problems += [why for code in codes or () if (why := club_clash(self.club, code))]
         if plu is None and codes is None and not problems:
             problems.append(_("no PLU or barcode"))
         name = " ".join(cell("name").split())
