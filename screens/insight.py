@@ -239,6 +239,7 @@ class InsightScreen(Screen[None]):
         rows.append(("Left/Right", _("Reorder: the previous or next supplier"), ""))
         rows.append(("Enter", _("Reorder: change the quantity of the line"), ""))
         rows.append(("Ctrl+O", _("Reorder: confirm the order (a shift lead's PIN)"), ""))
+        rows.append(("Ctrl+X", _("Reorder: cancel the supplier's newest open order"), ""))
         return rows
 
     def on_mount(self) -> None:

@@ -5,11 +5,15 @@ supplier (Left/Right chooses), one row per product with the proposal and its rea
 (kassa_tui.ordering.suggest: forecast over lead time + review period, safety stock, on hand,
 on order, whole packs). The shift lead changes a quantity (Enter: a number), and Ctrl+O
 («ordre») confirms: a shift lead's number and PIN, then the purchase order is made, journaled
-and printed, and the tab shows its number. kassa never orders by itself.
+and printed, and the tab shows its number. kassa never orders by itself. Ctrl+X cancels the
+supplier's newest open order (a shift lead's PIN; journaled ORDERCANCEL as `kassa order
+cancel` does); the status line lists the open orders.
 
 The proposal reads half a year of sales, so it runs in a worker thread on its own read-only
-connection; the till never waits. It is kept with its time per database, supplier and business
-day until the till is closed or an order changes what is on order (F2 reads again).
+connection; the till never waits. It is kept with its time per database, supplier, business
+day and the orders' stamp (kassa_tui.ordering.orders.orders_stamp): an order confirmed, closed
+or cancelled, or goods received against one (the goods-in screen, `kassa order receive`),
+makes the tab read again when it is next shown (F2 reads again at any time).
 """
 
 from __future__ import annotations
@@ -45,12 +49,12 @@ log = logging.getLogger("kassa.screens")
 
 @dataclass(frozen=True)
 class _Result:
-    key: tuple[str, str, str]  # (database, supplier code, business day)
+    key: tuple[str, str, str, str]  # (database, supplier code, business day, orders' stamp)
     suggestion: suggest.Suggestion
     computed: str  # local time, HH:MM
 
 
-_kept: dict[tuple[str, str, str], _Result] = {}
+_kept: dict[tuple[str, str, str, str], _Result] = {}
 
 
 def compute(
@@ -117,6 +121,7 @@ class ReorderPane(Vertical, can_focus=True):
         Binding("down", "move(1)", show=False),
         Binding("enter", "edit", show=False),
         Binding("ctrl+o", "confirm", N_("Order"), show=False),
+        Binding("ctrl+x", "cancel_order", N_("Cancel order"), show=False),
     ]
 
     def __init__(self, till: Till | None = None, *, id: str | None = None) -> None:
@@ -140,7 +145,7 @@ class ReorderPane(Vertical, can_focus=True):
         table.can_focus = False
         yield table
         yield Static("", id="reorder-detail")
-        help_text = _("Left/Right: supplier · Enter: quantity · Ctrl+O: confirm the order")
+        help_text = _("Left/Right: supplier · Enter: qty · Ctrl+O: order · Ctrl+X: cancel order")
         yield Static(Text(help_text), id="reorder-help")
 
     def on_mount(self) -> None:
@@ -151,10 +156,19 @@ class ReorderPane(Vertical, can_focus=True):
     def supplier(self) -> Supplier | None:
         return self.suppliers[self.index] if self.suppliers else None
 
-    def _key(self, supplier: Supplier) -> tuple[str, str, str]:
+    def _key(self, supplier: Supplier) -> tuple[str, str, str, str]:
         till = self.till
         today = business_date(till.journal.clock.now(), till.config.day_cutoff_hour)
-        return (str(till.config.database), supplier.code, today)
+        stamp = orders.orders_stamp(till.db)
+        return (str(till.config.database), supplier.code, today, stamp)
+
+    def on_show(self) -> None:
+        """Shown again: read again if an order changed meanwhile (goods in, a cancel)."""
+        supplier = self.supplier
+        if self.result is None or supplier is None:
+            return
+        if self.result.key != self._key(supplier):
+            self.refresh_proposal()
 
     def refresh_proposal(self, again: bool = False) -> None:
         supplier = self.supplier
@@ -223,6 +237,11 @@ class ReorderPane(Vertical, can_focus=True):
         )
         if self.last_order is not None:
             status += "  " + _("Last order: no. {number}").format(number=self.last_order.number)
+        waiting = orders.open_orders(self.till.db, proposal.supplier.id)
+        if waiting:
+            status += "  " + _("Open: {numbers}").format(
+                numbers=", ".join(str(found.number) for found in waiting)
+            )
         self._status(status)
         table = self.query_one("#reorder-table", DataTable)
         table.clear(columns=True)
@@ -368,6 +387,55 @@ class ReorderPane(Vertical, can_focus=True):
             self.refresh_proposal(again=True)  # what is on order changed
 
         reason = _("Order from {name}").format(name=supplier.name)
+        self.app.push_screen(ApprovalDialog(reason, summary, act=act), approved)
+
+    def action_cancel_order(self) -> None:
+        """Cancel the supplier's newest open order: a shift lead's number and PIN."""
+        supplier = self.supplier
+        if supplier is None or self.result is None:
+            return
+        till = self.till
+        waiting = orders.open_orders(till.db, supplier.id)
+        if not waiting:
+            self.notify_screen(
+                _("No open purchase order to {code}.").format(code=supplier.code), error=True
+            )
+            return
+        found = waiting[-1]
+        summary = [
+            _("Order {number} of {date}: {lines} lines, {units} units").format(
+                number=found.number,
+                date=found.local_date,
+                lines=len(found.lines),
+                units=sum(line.qty for line in found.lines),
+            )
+        ]
+        if len(waiting) > 1:
+            summary.append(
+                _("Also open: {numbers} (kassa order cancel N)").format(
+                    numbers=", ".join(str(other.number) for other in waiting[:-1])
+                )
+            )
+        done: list[int] = []
+
+        def act(number: str, pin: str) -> None:
+            person = till.users.verify(number, pin, purpose=str(Permission.STOCK))
+            orders.cancel(till.db, till.journal, till.journal.clock, person, found.number)
+            done.append(found.number)
+
+        def approved(value: tuple[str, str] | None) -> None:
+            if value is None or not done:
+                return
+            self.notify_screen(
+                _("Purchase order {number} to {code} cancelled.").format(
+                    number=found.number, code=supplier.code
+                )
+            )
+            self.refresh_proposal(again=True)  # what is on order changed
+
+        reason = _("Cancel purchase order {number} to {name}").format(
+            number=found.number, name=supplier.name
+        )
         self.app.push_screen(ApprovalDialog(reason, summary, act=act), approved)
 
     def notify_screen(self, message: str, error: bool = False) -> None:

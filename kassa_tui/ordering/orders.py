@@ -151,6 +151,16 @@ def open_orders(db: SqliteDatabase, supplier_id: int) -> list[PurchaseOrder]:
     return [order(db, int(n)) for (n,) in rows]
 
 
+def orders_stamp(db: SqliteDatabase) -> str:
+    """Changes whenever an order is confirmed, closed or cancelled or goods are received
+    against one: what is on order is then different (the Reorder tab reads again)."""
+    row = db.execute_sql(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM purchase_order_event),"
+        " (SELECT COALESCE(MAX(id), 0) FROM purchase_order_receipt)"
+    ).fetchone()
+    return f"{row[0]}.{row[1]}"
+
+
 def order(db: SqliteDatabase, number: int, register_id: str | None = None) -> PurchaseOrder:
     """Order `number` (of this register when given); Refused if there is none."""
     where = "o.number = ?" + ("" if register_id is None else " AND o.register_id = ?")
