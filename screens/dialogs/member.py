@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -169,12 +170,41 @@ class MemberDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+def header_user_text(name: str, user: int, member: int, room: int) -> str:
+    """The header's user label with the member: «Kari Kasserer (1) · Medlem 12» when it fits in
+    `room` cells, else «Kari Kasserer (1) · M12», «Kari (1) · M12», «(1) · M12», so the shop
+    and register keep their place at 80 columns."""
+    long = _("Member {number}").format(number=member)
+    short = _("M{number}").format(number=member)
+    first = name.split()[0] if name.split() else name
+    candidates = [
+        f"{name} ({user}) · {long}",
+        f"{name} ({user}) · {short}",
+        f"{first} ({user}) · {short}",
+        f"({user}) · {short}",
+    ]
+    return next((c for c in candidates if cell_len(c) <= room), candidates[-1])
+
+
 def show_member(screen: Screen[Any]) -> None:
-    """The header's user label says «· Medlem 12» while a member is on the sale."""
-    text = member_text(screen)
+    """The header's user label says «· Medlem 12» (or «· M12» when the shop's name and register
+    would not fit beside it) while a member is on the sale."""
+    member = club_basket.current_member(host(screen).till.baskets, club_of(screen))
     person = host(screen).person
-    if text and person is not None:
-        screen.query_one("#sale-user", Label).update(f"{person.name} ({person.number}) · {text}")
+    if member is None or person is None:
+        return
+    width = screen.size.width or screen.app.size.width
+    used = cell_len(str(screen.query_one("#sale-shop", Label).render())) + 2
+    if host(screen).till.receipts.training:  # shown right after this (SaleScreen.reload)
+        used += cell_len(_("TRAINING")) + 2
+    for other in ("#sale-scanner", "#sale-printer", "#sale-sync"):
+        label = screen.query_one(other, Label)
+        if label.display:
+            used += cell_len(str(label.render())) + 2
+    room = width - used - 2  # the user label's own padding
+    screen.query_one("#sale-user", Label).update(
+        header_user_text(person.name, person.number, member.number, room)
+    )
 
 
 def scanned_member(screen: Screen[Any], text: str) -> str | None:
