@@ -504,13 +504,18 @@ def order_show(ctx: click.Context, number: int, as_csv: bool, output: Path | Non
 @click.pass_context
 @friendly
 def order_receive(ctx: click.Context, number: int, items: tuple[str, ...], reference: str) -> None:
+    receive_against_order(till_of(ctx), number, items, reference)
+
+
+def receive_against_order(till: Till, number: int, items: tuple[str, ...], reference: str) -> None:
+    """Goods in against purchase order `number` (`kassa order receive`, `kassa stock receive
+    --order`): CODE QTY pairs as received, none: everything outstanding as ordered."""
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.insight.pairs import find_product
     from kassa_tui.ordering.orders import order as find_order
     from kassa_tui.ordering.orders import receive_delivery
     from kassa_tui.people.permissions import Permission
 
-    till = till_of(ctx)
     found = find_order(till.db, number, till.config.register_id)
     if len(items) % 2:
         bad_input(_("give CODE QTY pairs"))

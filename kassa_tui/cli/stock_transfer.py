@@ -1,5 +1,8 @@
 """`kassa stock transfer|receive`: goods sent to another shop and booked in there (issue 15).
 
+`kassa stock receive --order N` books a delivery against a purchase order instead, exactly as
+`kassa order receive N` does (kassa_tui.cli.order.receive_against_order, issue 16).
+
 The sending till runs `kassa stock transfer --to SHOP CODE QTY …` and gets a transfer id; the
 receiving till books the goods in with `kassa stock receive --transfer ID --from SHOP CODE QTY …`.
 Both take a shift lead's number and PIN (stock changes are theirs). The rules and the journal rows
@@ -80,21 +83,43 @@ def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> 
 @stock.command(
     "receive",
     help=N_(
-        "Book in goods another shop sent: --transfer ID (as the sender printed it), --from "
-        "SHOP, then CODE QTY … as received. Each transfer id is booked in once."
+        "Book in goods: --order N, a delivery against purchase order N (as `kassa order receive"
+        " N` does: CODE QTY … as received, none: everything outstanding; what is short or over"
+        " is said, the order closes when all is in), or --transfer ID --from SHOP, goods"
+        " another shop sent (CODE QTY … as received; each transfer id is booked in once). A"
+        " shift lead's PIN."
     ),
 )
-@click.option("--transfer", "transfer", required=True, help=N_("The sender's transfer id."))
-@click.option("--from", "from_shop", required=True, help=N_("The shop that sent the goods."))
+@click.option("--order", "order", type=int, help=N_("The purchase order the goods came for."))
+@click.option("--transfer", "transfer", help=N_("The sender's transfer id."))
+@click.option("--from", "from_shop", help=N_("The shop that sent the goods."))
+@click.option("--reference", default="", help=N_("The supplier's delivery note (--order)."))
 @click.argument("items", nargs=-1)
 @click.pass_context
 @friendly
 def stock_receive(
-    ctx: click.Context, transfer: str, from_shop: str, items: tuple[str, ...]
+    ctx: click.Context,
+    order: int | None,
+    transfer: str | None,
+    from_shop: str | None,
+    reference: str,
+    items: tuple[str, ...],
 ) -> None:
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
 
+    if order is not None and transfer is None and from_shop is None:
+        from kassa_tui.cli.order import receive_against_order
+
+        receive_against_order(till_of(ctx), order, items, reference)  # the purchase order's
+        return
+    if order is not None or transfer is None or from_shop is None or reference:
+        bad_input(
+            _(
+                "Give either --order N (goods against a purchase order) or --transfer ID with"
+                " --from SHOP (goods from another shop)."
+            )
+        )
     till = till_of(ctx)
     transfers = _transfers(till)
     lines = _lines(transfers, items)
