@@ -87,7 +87,7 @@ def choose_product(db: SqliteDatabase, member: int, since_local_date: str) -> in
     favourite = db.execute_sql(
         "SELECT l.product_id FROM member_sale m JOIN sale_line l ON l.sale_id = m.sale_id"
         " JOIN product p ON p.id = l.product_id JOIN product_group g ON g.id = p.group_id"
-        f" WHERE m.member_id = ? AND {_ELIGIBLE}"
+        f" WHERE m.member_id = ? AND l.qty_milli > 0 AND {_ELIGIBLE}"
         " GROUP BY l.product_id ORDER BY COUNT(DISTINCT l.sale_id) DESC, l.product_id LIMIT 1",
         (member,),
     ).fetchone()

@@ -55,7 +55,8 @@ def member_figures(
         (f"{first}T00:00:00", end),
     ).fetchone()
     active, visits, spend = run(
-        "SELECT COUNT(DISTINCT m.member_id), COUNT(*), COALESCE(SUM(s.total_ore), 0)"
+        "SELECT COUNT(DISTINCT CASE WHEN s.kind = 'sale' THEN m.member_id END),"
+        " COALESCE(SUM(s.kind = 'sale'), 0), COALESCE(SUM(s.total_ore), 0)"
         f" FROM member_sale m JOIN sale s ON s.id = m.sale_id WHERE {period}",
         (first, last),
     ).fetchone()
@@ -66,7 +67,8 @@ def member_figures(
             " SUM(l.qty_milli) FROM member_sale m JOIN sale s ON s.id = m.sale_id"
             " JOIN sale_line l ON l.sale_id = s.id"
             " LEFT JOIN product_group g ON g.code = l.group_code"
-            f" WHERE {period} GROUP BY l.group_code ORDER BY SUM(l.amount_ore) DESC,"
+            f" WHERE {period} GROUP BY l.group_code HAVING SUM(l.amount_ore) > 0"
+            " ORDER BY SUM(l.amount_ore) DESC,"
             " l.group_code LIMIT 5",
             (first, last),
         ).fetchall()
@@ -77,7 +79,8 @@ def member_figures(
         for (n,) in run(
             "SELECT id FROM member m WHERE forgotten_utc IS NULL AND joined_utc < ?"
             " AND NOT EXISTS (SELECT 1 FROM member_sale x JOIN sale s ON s.id = x.sale_id"
-            " WHERE x.member_id = m.id AND s.local_date > ? AND s.local_date <= ?)"
+            " WHERE x.member_id = m.id AND s.kind = 'sale' AND s.local_date > ?"
+            " AND s.local_date <= ?)"
             " ORDER BY id",
             (f"{since}T23:59:59.999999Z", since, last),
         ).fetchall()

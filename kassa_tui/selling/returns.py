@@ -28,6 +28,7 @@ from typing import Any
 
 from kassa_tui.catalog.deposits import PANT_GROUP, PANT_LINE_NAME, deposit_of
 from kassa_tui.catalog.pricing import Payment
+from kassa_tui.club.returns import link_return
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import (
@@ -359,6 +360,7 @@ class Returns(RegisterService):
         sale_id, receipt_nr = self.transactions.write_sale(person, now, row)
         self.transactions.write_lines(sale_id, lines, now, training=training)
         self.transactions.write_payments(sale_id, payments)
+        link_return(self.db, original_sale_id, sale_id, training)  # a member's sale: theirs too
         credit_notes = []
         if credit_note:
             gift_card_sales.refuse_credit_note_in_training(training)
