@@ -27,6 +27,7 @@ from kassa_tui.core.files import write_new, writing_new
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
+from kassa_tui.records.retirement import refuse_export_if_retired
 from kassa_tui.saft.codes import (
     DISCOUNT,
     LINE_TYPES,
@@ -78,6 +79,7 @@ def export_saft(
                 start=from_date, end=to_date
             )
         )
+    refuse_export_if_retired(db, config.register_id)  # journaled: nothing after retirement
     clock = clock or Clock()
     now = clock.now()
     name = file_name(config.org_nr, now)
