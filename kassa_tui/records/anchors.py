@@ -235,6 +235,27 @@ def export_rows(database: SqliteDatabase, file_name: str) -> list[dict[str, Any]
     return found
 
 
+def _made_after_retirement(database: SqliteDatabase, heads: Mapping[str, tuple[int, str]]) -> bool:
+    """A retired register's export is not journaled (nothing may follow its retirement row,
+    kassa_tui.saft.export): its `.head` then names, for every register, the retirement row
+    that is still the journal's last, which anchors the file as an export row would."""
+    if not heads:
+        return False
+    for register, (seq, digest) in heads.items():
+        last = database.execute_sql(
+            "SELECT seq, hash, basic_id FROM journal WHERE register_id = ? ORDER BY seq DESC"
+            " LIMIT 1",
+            (register,),
+        ).fetchone()
+        if last is None or (int(last[0]), str(last[1]), str(last[2])) != (
+            seq,
+            digest,
+            "REGISTERRETIRE",
+        ):
+            return False
+    return True
+
+
 def check_export_row(
     database: SqliteDatabase,
     file_name: str,
@@ -246,6 +267,8 @@ def check_export_row(
     records them): so a `.head` edited to match a shortened journal or a cut file, or the row
     rewritten to match a shortened `.head`, is named."""
     rows = export_rows(database, file_name)
+    if not rows and _made_after_retirement(database, heads):
+        return None
     if not rows:
         return _(
             "no journal row records the export {name} (13020): it was removed, or the file was"

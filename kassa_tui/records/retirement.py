@@ -76,17 +76,3 @@ def written_after_retirement(database: SqliteDatabase, register_id: str) -> Refu
     if found is None:  # the row is there but not the mark: say it without the details
         return Refused(_("This register was signed out for good. Give the Pi a new register ID."))
     return Refused(retired_text(found))
-
-
-def refuse_export_if_retired(database: SqliteDatabase, register_id: str) -> None:
-    """A SAF-T export is journaled (EXPORT): after the retirement row it is refused before any
-    file is written; HQ makes the register's file from the rows it holds."""
-    found = retired(database, register_id)
-    if found is not None:
-        raise Refused(
-            retired_text(found)
-            + " "
-            + _(
-                "Its SAF-T file is made at HQ: kassa hq saft {register} --from DAY --to DAY."
-            ).format(register=register_id)
-        )

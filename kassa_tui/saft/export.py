@@ -27,7 +27,7 @@ from kassa_tui.core.files import write_new, writing_new
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import saft_amount, vat_split
 from kassa_tui.records.journal import Event, Journal
-from kassa_tui.records.retirement import refuse_export_if_retired
+from kassa_tui.records.retirement import retired
 from kassa_tui.saft.codes import (
     DISCOUNT,
     LINE_TYPES,
@@ -79,7 +79,10 @@ def export_saft(
                 start=from_date, end=to_date
             )
         )
-    refuse_export_if_retired(db, config.register_id)  # journaled: nothing after retirement
+    # A retired register's file is still the shop's to give an auditor for the years the law
+    # keeps it; its journal takes nothing after the retirement row, so that export is not
+    # journaled (the .head sidecar still names the journal's head).
+    journaled = retired(db, config.register_id) is None
     clock = clock or Clock()
     now = clock.now()
     name = file_name(config.org_nr, now)
@@ -101,6 +104,8 @@ def export_saft(
         for register, end in export.ends.items()
     )
     sidecar = write_new(head_path(target), text.encode("ascii"), unique=False)
+    if not journaled:
+        return target
     with db.atomic("IMMEDIATE"):
         Journal(db, config.register_id, clock).write(
             Event.JOURNAL_EXPORT,
