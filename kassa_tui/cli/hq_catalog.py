@@ -216,14 +216,15 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
 @hq.command(
     "report",
     help=N_(
-        "KIND (sales, products, stock or transfers) over the business days --from to --to "
+        "KIND (sales, products, stock, transfers or pairs) over the business days --from to --to "
         "(both included), across every shop or --shop: sales per day and shop, products sold, "
         "stock moved (sold, delivered, counted, adjusted, transferred in and out) and the level "
         "at the end (a negative level is flagged), transfers between shops sent, received and "
-        "in transit. Made from what the tills pushed; training receipts are left out."
+        "in transit, pairs bought together (count, confidence, lift: as the till's kassa "
+        "report pairs). Made from what the tills pushed; training receipts are left out."
     ),
 )
-@click.argument("kind", type=click.Choice(["sales", "products", "stock", "transfers"]))
+@click.argument("kind", type=click.Choice(["sales", "products", "stock", "transfers", "pairs"]))
 @click.option(
     "--from",
     "first",
@@ -239,6 +240,23 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
     help=N_("The last day [default: --from]."),
 )
 @click.option("--shop", default=None, help=N_("Only this shop."))
+@click.option(
+    "--product", default=None, metavar="CODE", help=N_("pairs: only this product's partners.")
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help=N_("pairs: leave out pairs on fewer receipts than this."),
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=50,
+    show_default=True,
+    help=N_("pairs: at most this many pairs."),
+)
 @click.option("--dsn", default=None, help=DSN_HELP)
 @click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
 @click.option("--csv", "as_csv", is_flag=True, help=N_("Print it as CSV (';', amounts in øre)."))
@@ -248,6 +266,9 @@ def hq_report(
     first: datetime,
     last: datetime | None,
     shop: str | None,
+    product: str | None,
+    min_count: int,
+    limit: int,
     dsn: str | None,
     as_json: bool,
     as_csv: bool,
@@ -256,6 +277,13 @@ def hq_report(
 
     if as_json and as_csv:
         bad_input(_("--json and --csv: choose one"))
+    if kind == "pairs":
+        from kassa_tui.cli.hq_pairs import print_pairs
+
+        with _connect(dsn) as conn:
+            day = (last or first).date()
+            print_pairs(conn, first.date(), day, shop, product, min_count, limit, as_json, as_csv)
+        return
     with _connect(dsn) as conn:
         found = report(conn, kind, first.date(), (last or first).date(), shop)
     if as_json:
