@@ -207,8 +207,7 @@ class Floor:
 def scans(till, most: int, go_on, floor: Floor) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
     """Up to `most` scans (ms each) while go_on(), each followed by the floor's; a basket of 20
     is paid by card."""
-    from tests.hq.pushing import print_waiting
-    from tests.unit.conftest import ROMME, TOOTHPASTE, VG
+    from tests.unit.conftest import ROMME, TOOTHPASTE, VG, print_waiting
 
     cashier = till.users.sign_in("1", "1111")
     codes = (ROMME, TOOTHPASTE, VG)
@@ -319,9 +318,9 @@ def main() -> None:
             with conn.cursor() as cur:
                 for i in range(0, len(rows), args.batch):
                     chunk = rows[i : i + args.batch]
-                    values = ", ".join([placeholders] * len(chunk))
+                    many = ", ".join([placeholders] * len(chunk))
                     flat = [v for r in chunk for v in r]
-                    cur.execute(f"INSERT INTO floor_insert ({ENTRY_COLUMNS}) VALUES {values}", flat)
+                    cur.execute(f"INSERT INTO floor_insert ({ENTRY_COLUMNS}) VALUES {many}", flat)
             insert_s = time.perf_counter() - started
             sales_at_hq = conn.execute("SELECT count(*) FROM sale").fetchone()
             conn.execute("DROP TABLE floor_copy, floor_insert")
