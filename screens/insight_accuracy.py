@@ -13,7 +13,6 @@ database and business day, until the till is closed (F2 on the insight screen re
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from textual.widgets import DataTable, Static
 
 from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import _
-from kassa_tui.insight import accuracy
+from kassa_tui.insight import accuracy, accuracy_apart
 from screens.host import host
 
 if TYPE_CHECKING:
@@ -46,14 +45,9 @@ _kept: dict[tuple[str, str], _Result] = {}
 
 
 def compute(database_path: Path, last_day: str, cutoff_hour: int) -> accuracy.Accuracy | None:
-    """The last four weeks' accuracy on a read-only connection of this thread."""
-    conn = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True, timeout=5.0)
-    try:
-        return accuracy.shop_accuracy(conn, last_day, cutoff_hour)
-    except ValueError:
-        return None
-    finally:
-        conn.close()
+    """The last four weeks' accuracy, computed in a process of its own (its half year of
+    arrays never in the till's memory: kassa_tui.insight.accuracy_apart)."""
+    return accuracy_apart.compute_apart(database_path, last_day, cutoff_hour)
 
 
 class AccuracyPane(Vertical):

@@ -1,0 +1,76 @@
+"""The Accuracy tab's figures computed in a process of their own (issue 16, «Speed»).
+
+`shop_accuracy` holds half a year of daily demand of every product sold on enough days as numpy
+arrays and forecasts them all: on the benchmark's year (200,000 products) that took the till's
+own process from about 400 to 800 MB (bench/bench_till_memory.py). Here the same function runs
+in a child Python (`python -m kassa_tui.insight.accuracy_apart`) on a read-only connection; the
+result comes back as JSON (floats round-trip exactly through `repr`), so the figures are the
+same as in-process, and the arrays' memory goes back to the system when the child ends.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from kassa_tui.core import i18n
+from kassa_tui.insight.accuracy import Accuracy, GroupAccuracy, shop_accuracy
+
+
+def compute_here(database_path: Path | str, last_day: str, cutoff_hour: int) -> Accuracy | None:
+    """The last four weeks' accuracy on a read-only connection (None: too little history)."""
+    conn = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True, timeout=5.0)
+    try:
+        return shop_accuracy(conn, last_day, cutoff_hour)
+    except ValueError:
+        return None
+    finally:
+        conn.close()
+
+
+def from_dict(data: dict[str, object]) -> Accuracy:
+    groups = data["groups"]
+    total = data["total"]
+    assert isinstance(groups, list) and isinstance(total, dict)
+    return Accuracy(
+        str(data["first"]),
+        str(data["last"]),
+        [GroupAccuracy(**g) for g in groups],
+        GroupAccuracy(**total),
+    )
+
+
+def compute_apart(database_path: Path | str, last_day: str, cutoff_hour: int) -> Accuracy | None:
+    """`compute_here` in a child process, in the caller's language; its error raised here."""
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kassa_tui.insight.accuracy_apart",
+            str(database_path),
+            last_day,
+            str(cutoff_hour),
+            i18n.language(),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"accuracy process failed ({done.returncode}): {done.stderr[-2000:]}")
+    data = json.loads(done.stdout)
+    return None if data is None else from_dict(data)
+
+
+def _main(argv: list[str]) -> None:
+    path, last_day, cutoff, language = argv
+    i18n.set_language(language)
+    found = compute_here(path, last_day, int(cutoff))
+    print(json.dumps(None if found is None else found.to_dict()))
+
+
+if __name__ == "__main__":
+    _main(sys.argv[1:])
