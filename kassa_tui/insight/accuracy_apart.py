@@ -55,6 +55,7 @@ def compute_apart(database_path: Path | str, last_day: str, cutoff_hour: int) ->
             str(cutoff_hour),
             i18n.language(),
         ],
+        stdin=subprocess.DEVNULL,  # never the till's terminal
         capture_output=True,
         text=True,
         check=False,
