@@ -10,7 +10,9 @@ measures), sales, lines and stock deltas, then ANALYZE, and rolls them up into t
 the reports read (hq_rollup: timed apart, once; a report afterwards rolls up only what is
 new). Each report runs `--runs` times through `kassa_tui.hq.report.report`, the function the
 command calls: sales over a month for every shop, sales over a day for one shop, products over
-a month, stock over a month. Prints a markdown table. A benchmark, not a test: it asserts nothing.
+a month, stock over a month; and pairs over the 90 days (kassa hq report pairs: the read and
+the till's math, `--runs` / 4 times). Prints a markdown table. A benchmark, not a test: it
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ import psycopg
 from bench_hq import Cluster
 from benchlib import percentile
 
+from kassa_tui.cli.hq_pairs import together
 from kassa_tui.hq import migrations
+from kassa_tui.hq.pairs import read_baskets
 from kassa_tui.hq.report import report, rollup
 
 FIRST = date(2026, 1, 1)
@@ -126,6 +130,22 @@ def main() -> None:
                 for _ in range(args.runs):
                     t = time.perf_counter()
                     rows = len(report(conn, kind, first, last, shop).rows)
+                    times.append((time.perf_counter() - t) * 1000)
+                print(
+                    f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
+                    f" {percentile(times, 95):.0f} |"
+                )
+            # `kassa hq report pairs` (target p95 <= 5 s): the one read, then the till's math
+            quarter = (FIRST, date(2026, 3, 31))
+            for label, (first, last), shop in (
+                ("pairs, 90 days, every shop", quarter, None),
+                ("pairs, 90 days, one shop", quarter, "SHOP7"),
+            ):
+                times = []
+                for _ in range(max(1, args.runs // 4)):
+                    t = time.perf_counter()
+                    chain = read_baskets(conn, first, last, shop)
+                    rows = len(together(chain, product=None, min_count=3, limit=50).pairs)
                     times.append((time.perf_counter() - t) * 1000)
                 print(
                     f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
