@@ -39,6 +39,7 @@ from screens.host import host, show_message
 from screens.insight_accuracy import AccuracyPane
 from screens.insight_members import MembersPane
 from screens.insight_reorder import ReorderPane
+from screens.insight_together import TogetherPane
 from screens.widgets.keybar import KeyBar
 
 #: Who sees the figures: a shift lead and up (a cashier is told so).
@@ -213,7 +214,13 @@ class InsightScreen(Screen[None]):
             ("escape", "back", _("Back"), "Esc", _("Back")),
             ("f3", "tab('insight-sales')", _("Sales"), "F3", _("The Sales tab")),
             ("f4", "tab('insight-products')", _("Products"), "F4", _("The Products tab")),
-            ("f5", "tab('insight-together')", _("Together"), "F5", _("The Together tab")),
+            (
+                "f5",
+                "tab('insight-together')",
+                _("Together"),
+                "F5",
+                _("Together: 90/365 days"),
+            ),
             ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
             ("f10", "tab('insight-reorder')", _("Reorder"), "F10", _("The Reorder tab")),
             ("f12", "tab('insight-members')", _("Members"), "F12", _("Members: 30/90/365 days")),
@@ -471,6 +478,8 @@ class InsightScreen(Screen[None]):
             tabs = self.query_one("#insight-tabs", TabbedContent)
             if pane == "insight-members" and tabs.active == pane:  # F12 again: the period
                 self.query_one(MembersPane).next_period()
+            if pane == "insight-together" and tabs.active == pane:  # F5 again: 90/365 days
+                self.query_one(TogetherPane).action_toggle_days()
             self.show_pane(pane)
 
     def show_pane(self, pane: str) -> None:

@@ -4,8 +4,8 @@ A widget, not a screen: screens/insight.py mounts `TogetherPane()` in its "Toget
 the top a search line (scan a barcode, type a PLU or part of a name, Enter); below, the
 product's best partners by lift with the receipts they share (n) and the confidence (of the
 receipts with the product, the share with the partner too). With no product chosen it lists
-the period's best pairs. F10 switches between the last 90 and 365 days (the insight
-screen's F-keys F2 to F9 are its own).
+the period's best pairs. F5 again (the tab's own key) switches between the last 90 and 365
+days: the insight screen's F-keys are its own (F10 is the Reorder tab).
 
 The counting reads a year of receipts (about 2 s on the benchmark's year), so it runs in a
 worker thread on its own read-only connection; the till never waits for it. Each result is kept
@@ -75,7 +75,7 @@ def compute(database_path: Path, today: str, product_id: int | None, days: int) 
 
 
 class TogetherPane(Vertical):
-    """Search a product, see what goes with it (90 or 365 days, F10)."""
+    """Search a product, see what goes with it (90 or 365 days: F5 again)."""
 
     DEFAULT_CSS = """
     TogetherPane { height: 1fr; }
@@ -84,7 +84,7 @@ class TogetherPane(Vertical):
     TogetherPane #together-table { height: 1fr; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f10", "toggle_days", N_("90/365 days")),
+        Binding("f5", "toggle_days", N_("90/365 days")),
     ]
 
     def __init__(self, till: Till | None = None, *, id: str | None = None) -> None:

@@ -1,6 +1,6 @@
 """The insight screen's Together tab (screens/insight_together.py) in a small app at 80x24: the
 period's best pairs, a product scanned into its search line and its partners by lift with n and
-confidence, F10 between 90 and 365 days; on the Linux console only ASCII glyphs (x, not ×)."""
+confidence, F5 again between 90 and 365 days; on the Linux console only ASCII glyphs (x, not ×)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,16 @@ from typing import Any
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.widgets import TabbedContent
 
+from devices.printer import MemoryPrinter
+from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.insight.pairs import find_product
 from screens import insight_together, styles
 from screens.insight_together import TogetherPane
 from tests.app.screen_text import screen_lines, screen_text
+from tests.app.test_insight_screen import to_insight
 from tests.insight.test_pairs import fast_pins, printed, sell  # noqa: F401 (fixture)
 from tests.shop import demo_till, selling_codes
 
@@ -75,12 +79,32 @@ async def test_together_tab_at_80x24(
         assert f"With {name_c[:20]}" in text and "(2 receipts with it)" in text
         row = next(line for line in screen_lines(app) if f"{times}1.5" in line)
         assert name_a[:12] in row and " 2 " in row and "100 %" in row
-        await pilot.press("f10")
+        await pilot.press("f5")
         await settle(pilot, app)
         assert "Last 365 days, 2025-11-28 to 2026-11-27" in screen_text(app)
-        await pilot.press("f10")
+        await pilot.press("f5")
         await settle(pilot, app)
         assert "Last 90 days" in screen_text(app)
         if console:
             assert not NOT_ON_THE_CONSOLE & set(screen_text(app))
         assert all(len(line) <= 80 for line in screen_lines(app))
+
+
+async def test_f5_again_on_the_insight_screen_is_365_days(shop: tuple[Till, list[str]]) -> None:
+    """In the whole insight screen (its F-keys win over the pane's): F5 opens the tab, F5 again
+    counts 365 days, F10 is still the Reorder tab (it took the pane's F10 before)."""
+    till, _codes = shop
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await to_insight(pilot)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        assert "Last 90 days" in screen_text(app)
+        await pilot.press("f5")
+        await settle(pilot, app)
+        assert "Last 365 days" in screen_text(app)
+        tabs = app.screen.query_one("#insight-tabs", TabbedContent)
+        assert tabs.active == "insight-together"
+        await pilot.press("f10")
+        await settle(pilot, app)
+        assert tabs.active == "insight-reorder"
