@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
+import psycopg
 import pytest
 from click.testing import CliRunner
 
@@ -26,8 +27,6 @@ from kassa_tui.cli import main
 from kassa_tui.core import i18n
 from tests.hq.conftest import PgServer, _database
 from tests.hq.hq_schema import hq_schema
-
-psycopg = pytest.importorskip("psycopg")
 
 SHOPS = ("OSLO-1", "BERGEN-1", "TROMSO-1")
 LAST = date(2026, 11, 28)  # a Saturday

@@ -34,8 +34,6 @@ from tests.unit.conftest import APPLES_PLU, ROMME, TOOTHPASTE, VG, SteeredTime, 
 
 from .pushing import Hq, make_hq, make_till
 
-psycopg = pytest.importorskip("psycopg")
-
 LEAD = "2\n2222\n"
 OSLO = [[ROMME, TOOTHPASTE], [ROMME, TOOTHPASTE, VG], [ROMME, VG], [TOOTHPASTE]]
 OSLO += [[ROMME, ROMME, TOOTHPASTE], [APPLES_PLU]]
