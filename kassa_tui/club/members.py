@@ -254,9 +254,15 @@ class Club:
         journaled with the member number only. From now on a sale is linked only while the
         purchases consent holds, an offer printed only while the offers consent holds. Offers
         need both: giving offers without purchases is refused, withdrawing purchases withdraws
-        offers too. Refused (nothing changed) for a forgotten or unknown member."""
-        if not permissions.allowed(person.role, Permission.USERS):  # a technician may
-            permissions.require(self.db, self.journal, person, Permission.Z_REPORT)
+        offers too. Refused (nothing changed) for a forgotten or unknown member. Withdrawing is
+        as easy as giving was (GDPR art. 7(3)): anyone signed in may withdraw at the counter;
+        a new yes needs a shift lead (or a technician)."""
+        before = self.get(number)
+        gives = (purchases and not before.consent_purchases) or (
+            offers and not before.consent_offers
+        )
+        if gives and not permissions.allowed(person.role, Permission.USERS):
+            permissions.require(self.db, self.journal, person, Permission.Z_REPORT)  # journaled
         with self.db.atomic("IMMEDIATE"):
             member = self.get(number)
             if member.forgotten:

@@ -1,7 +1,9 @@
 """«Kundeklubb» on the sale screen (Shift+F4 or Alt+K): scan the member card or type the phone
 number (or the member number), Enter: the member is on the sale and member prices apply. F2
 joins a new member at the till: the phone number and the two consents, each shown in full and
-ticked explicitly (Space), F10 or Enter saves. F8 takes the member off the sale.
+ticked explicitly (Space), F10 or Enter saves. F3 changes the consents of the member on the
+sale (a withdrawal at once; a new yes with a shift lead's number and PIN). F8 takes the member
+off the sale.
 """
 
 from __future__ import annotations
@@ -18,8 +20,11 @@ from textual.widgets import Checkbox, Input, Label, Static
 from kassa_tui.club.members import Club, consent_offers_text, consent_purchases_text
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import N_, _
+from kassa_tui.people import permissions
+from kassa_tui.people.permissions import Permission
 from kassa_tui.selling import club_basket
 from screens import styles
+from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.member_tick import TickBox
 from screens.host import guarded, host
 
@@ -64,6 +69,7 @@ class MemberDialog(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "cancel", N_("Back"), show=False),
         Binding("f2", "join", N_("Join"), show=False),
+        Binding("f3", "consents", N_("Consents"), show=False),
         Binding("f8", "remove", N_("Take off"), show=False),
         Binding("f10", "save", N_("Save"), show=False),
     ]
@@ -72,6 +78,7 @@ class MemberDialog(ModalScreen[str | None]):
         super().__init__(classes="dialog")
         self.text = text
         self.joining = False
+        self.changing: int | None = None  # the member whose consents are being changed
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box payment-box"):
@@ -94,7 +101,7 @@ class MemberDialog(ModalScreen[str | None]):
             yield Static(markup=False, content="", id="member-message", classes="message")
             yield Static(
                 markup=False,
-                content=_("Enter: find · F2: join · F8: take off the sale · Esc: back"),
+                content=_("Enter: find · F2: join · F3: consents · F8: off · Esc: back"),
                 id="member-help",
                 classes="dialog-help",
             )
@@ -115,15 +122,17 @@ class MemberDialog(ModalScreen[str | None]):
         self.query_one("#member-summary", Static).update(member_summary(self))
         self.query_one("#member-code", Input).focus()
 
-    def _show_join(self, on: bool) -> None:
-        self.joining = on
+    def _show_join(self, on: bool, changing: bool = False) -> None:
+        self.joining = on and not changing
         for widget in ("#member-text-p", "#member-purchases", "#member-text-o", "#member-offers"):
             self.query_one(widget).display = on
-        help_text = (
-            _("Tab: next · Space: yes/no · F10: join · Esc: back")
-            if on
-            else _("Enter: find · F2: join · F8: take off the sale · Esc: back")
-        )
+        self.query_one("#member-code", Input).display = not changing
+        if changing:
+            help_text = _("Tab: next · Space: yes/no · F10: save · Esc: back")
+        elif on:
+            help_text = _("Tab: next · Space: yes/no · F10: join · Esc: back")
+        else:
+            help_text = _("Enter: find · F2: join · F3: consents · F8: off · Esc: back")
         self.query_one("#member-help", Static).update(help_text)
 
     def show_error(self, message: str) -> None:
@@ -136,6 +145,69 @@ class MemberDialog(ModalScreen[str | None]):
         )
         self.query_one("#member-code", Input).placeholder = _("Phone number (8 digits)")
         self.query_one("#member-code", Input).focus()
+
+    def _tick(self, box_id: str, which: str, yes: bool) -> None:
+        box = self.query_one(box_id, Checkbox)
+        box.value = yes
+        box.label = self._answer(which, yes)
+
+    @guarded
+    def action_consents(self) -> None:
+        """The member on the sale's consents, as they stand, to change with the customer."""
+        member = club_basket.current_member(host(self).till.baskets, club_of(self))
+        if member is None:
+            raise Refused(_("No member on this sale."))
+        self.changing = member.number
+        self._show_join(True, changing=True)
+        self._tick("#member-purchases", "purchases", member.consent_purchases)
+        self._tick("#member-offers", "offers", member.consent_offers)
+        self.query_one("#member-summary", Static).update(
+            _("Member {number}: the customer's consents, as they answer now.").format(
+                number=member.number
+            )
+        )
+        self.query_one("#member-purchases", Checkbox).focus()
+
+    def _save_consents(self, number: int) -> None:
+        """A withdrawal is saved at once; a new yes needs a shift lead's number and PIN."""
+        app = host(self)
+        if app.person is None:
+            raise Refused(_("Sign in first."))
+        club = club_of(self)
+        purchases = self.query_one("#member-purchases", Checkbox).value
+        offers = self.query_one("#member-offers", Checkbox).value
+        before = club.get(number)
+        gives = (purchases and not before.consent_purchases) or (
+            offers and not before.consent_offers
+        )
+        done = _("Member {number}'s consents saved: purchases {purchases}, offers {offers}.")
+
+        def said(member_number: int) -> str:
+            member = club.get(member_number)
+            return done.format(
+                number=member.number,
+                purchases=_("yes") if member.consent_purchases else _("no"),
+                offers=_("yes") if member.consent_offers else _("no"),
+            )
+
+        may_give = permissions.allowed(app.person.role, Permission.Z_REPORT) or (
+            permissions.allowed(app.person.role, Permission.USERS)
+        )
+        if not gives or may_give:
+            club.consent(app.person, number, purchases=purchases, offers=offers)
+            self.dismiss(said(number))
+            return
+
+        def act(approver_number: str, pin: str) -> None:
+            approver = app.till.users.approver(approver_number, pin)
+            club.consent(approver, number, purchases=purchases, offers=offers)
+
+        def approved(value: tuple[str, str] | None) -> None:
+            if value is not None:
+                self.dismiss(said(number))
+
+        reason = _("Member {number} gives a new consent").format(number=number)
+        self.app.push_screen(ApprovalDialog(reason, act=act), approved)
 
     @guarded
     def action_remove(self) -> None:
@@ -150,6 +222,9 @@ class MemberDialog(ModalScreen[str | None]):
 
     @guarded
     def action_save(self) -> None:
+        if self.changing is not None:
+            self._save_consents(self.changing)
+            return
         text = self.query_one("#member-code", Input).value.strip()
         if not text:
             raise Refused(_("Scan the member card or type the phone number"))

@@ -9,6 +9,7 @@ from textual.widgets import Checkbox, Input, Label, Static
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.member import MemberDialog
 from screens.sale import SaleScreen
 from tests.app.screen_text import screen_lines
@@ -177,3 +178,49 @@ async def test_the_member_dialog_shows_the_members_consents(till: Till) -> None:
         summary = str(app.screen.query_one("#member-summary", Static).render())
         assert summary == "Member 2 · purchases kept: yes · offers: no"
         assert any(summary in line for line in screen_lines(app))  # on the 80x24 screen
+
+
+async def test_the_consents_are_changed_at_the_till_a_new_yes_with_a_shift_lead(
+    app: KassaApp, till: Till
+) -> None:
+    def consents() -> tuple[int, int]:
+        row = till.db.execute_sql(
+            "SELECT consent_purchases, consent_offers FROM member WHERE id = 1"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    def journaled() -> list[str]:
+        return [r.text for r in till.journal.rows() if r.basic_id == "MEMBERCONSENT"]
+
+    assert consents() == (1, 1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)  # a cashier
+        await scan(pilot, "2700000000014")  # member 1
+        await pilot.press("shift+f4", "f3")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, MemberDialog)
+        assert dialog.query_one("#member-offers", Checkbox).value  # as it stands: yes
+        await pilot.press("tab", "space")  # offers: no
+        await pilot.pause()
+        assert "Personal offers: no" in " ".join(screen_lines(app))
+        await pilot.press("f10")  # a withdrawal: saved at once, by the cashier
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "purchases yes, offers no" in message(app)
+        assert consents() == (1, 0)
+        assert len(journaled()) == 1
+
+        await pilot.press("shift+f4", "f3", "tab", "space", "f10")  # offers: yes again
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalDialog)  # a new yes: a shift lead approves
+        assert consents() == (1, 0)
+        await pilot.press(*"1", "enter", *"1111", "enter")  # the cashier cannot
+        await pilot.pause()
+        assert isinstance(app.screen, ApprovalDialog) and consents() == (1, 0)
+        await pilot.press(*"2", "enter", *"2222", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, SaleScreen)
+        assert "purchases yes, offers yes" in message(app)
+    assert consents() == (1, 1)
+    assert len(journaled()) == 2

@@ -116,3 +116,16 @@ def test_the_cli_changes_consents_and_the_export_shows_their_history(
     assert "purchases yes, offers no" in history[1]
     assert "purchases no, offers no" in history[2]
     assert b"90000001" not in till.config.log_file.read_bytes()
+
+
+def test_a_cashier_may_withdraw_a_consent_at_the_counter_but_not_give_one(
+    till: Till, cashier: Person
+) -> None:
+    club = club_of(till)
+    member = club.join(cashier, "41234567", consent_purchases=True, consent_offers=True)
+    club.consent(cashier, member.number, purchases=None, offers=False)  # as easy as giving
+    assert club.get(member.number).consent_offers is False
+    with pytest.raises(Refused):
+        club.consent(cashier, member.number, purchases=None, offers=True)
+    assert club.get(member.number).consent_offers is False
+    assert [r.basic_id for r in till.journal.rows()][-1] == "DENIED"
