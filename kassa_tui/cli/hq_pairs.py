@@ -1,7 +1,7 @@
 """`kassa hq report pairs`: the till's pairs (kassa report pairs) over what the tills pushed.
 
-HQ reads the baskets (kassa_tui.hq.pairs: one query, numpy arrays); the till's pure pair math
-(kassa_tui.insight.pairs: pair_counts, Pair) counts and scores them, so the figures are the
+HQ sums its day totals of baskets and pairs (kassa_tui.hq.pairs.read_pairs; 0017_pair_days.sql);
+the till's pair math (kassa_tui.insight.pairs.Pair) scores them, so the figures are the
 till's own: count, confidence, lift, best lift first. The command is a kind of `kassa hq
 report` (kassa_tui.cli.hq_catalog).
 """
@@ -22,24 +22,29 @@ from kassa_tui.core.i18n import _
 if TYPE_CHECKING:
     from psycopg import Connection
 
-    from kassa_tui.hq.pairs import ChainBaskets
+    from kassa_tui.hq.pairs import ChainBaskets, ChainPairs
     from kassa_tui.insight.pairs import PairReport
 
 
 def together(
-    chain: ChainBaskets, *, product: int | None, min_count: int, limit: int | None
+    chain: ChainBaskets | ChainPairs, *, product: int | None, min_count: int, limit: int | None
 ) -> PairReport:
-    """The rules «with A: B» of the chain's baskets, as kassa_tui.insight.pairs.together
-    makes them on a till: with `product`, only that product's partners; else both ways."""
+    """The rules «with A: B» of the chain's counts (summed from the day totals, or counted
+    from the baskets), as kassa_tui.insight.pairs.together makes them on a till: with
+    `product`, only that product's partners; else both ways."""
     import numpy as np
 
+    from kassa_tui.hq.pairs import ChainPairs
     from kassa_tui.insight.pairs import Pair, PairReport, Product, pair_counts
 
     baskets = chain.baskets
     min_count = max(1, min_count)
-    ids, holding_counts = np.unique(chain.products, return_counts=True)
-    holding = dict(zip(ids.tolist(), holding_counts.tolist(), strict=True))
-    a, b, n = pair_counts(chain.sales, chain.products)
+    if isinstance(chain, ChainPairs):
+        held, a, b, n = chain.counts()
+    else:  # each product once a basket: its rows are the baskets holding it
+        held = np.bincount(chain.products, minlength=len(chain.codes))
+        a, b, n = pair_counts(chain.sales, chain.products)
+    holding = dict(enumerate(held.tolist()))
     keep = n >= min_count
     if product is not None:
         keep &= (a == product) | (b == product)
@@ -81,7 +86,7 @@ def print_pairs(
         )
     if product is not None and not hq_pairs.known_code(conn, product):
         bad_input(_("HQ holds no sale of a product with code {code}").format(code=product))
-    chain = hq_pairs.read_baskets(conn, first, last, shop)
+    chain = hq_pairs.read_pairs(conn, first, last, shop, min_count)
     index = None if product is None else chain.index_of(product)
     if product is not None and index is None:
         index = -1  # sold, but not in this period: no partners

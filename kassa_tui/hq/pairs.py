@@ -1,12 +1,18 @@
 """`kassa hq report pairs`: what goes together, per shop or across every shop (issue 16).
 
-One query reads the baskets of the period from what the tills pushed (0001_push.sql: sale,
-sale_line): a basket is one completed sale (kind 'sale'; training receipts and returns left
-out), holding each product once, pant and gift card lines left out, exactly as the till's
-kassa_tui.insight.pairs reads its own SQLite. Products are keyed as HQ keys them, by code.
+The report sums day totals (`read_pairs`): per shop and business day, the baskets, each code's
+baskets and each pair's (0017_pair_days.sql), rolled up first by `pair_rollup` from what is new
+since the last report, so a chain's quarter is a sum of small rows, not two million lines.
 
-This module only reads (HQ never imports the tills' insight room): it hands numpy arrays to
-the till's pure pair math (kassa_tui.insight.pairs.pair_counts and Pair), which the CLI puts
+`read_baskets` is the way it was done before, kept for the tests and the benchmark (the day
+totals must give the same figures to the digit): one query reads the baskets of the period from
+what the tills pushed (0001_push.sql: sale, sale_line): a basket is one completed sale (kind
+'sale'; training receipts and returns left out), holding each product once, pant and gift card
+lines left out, exactly as the till's kassa_tui.insight.pairs reads its own SQLite. Products
+are keyed as HQ keys them, by code.
+
+This module only reads (HQ never imports the tills' insight room): it hands numpy arrays to the
+till's pure pair math (kassa_tui.insight.pairs.pair_counts and Pair), which the CLI puts
 together (kassa_tui.cli.hq_pairs), so a shop's pairs at HQ are the till's to the digit.
 """
 
@@ -77,6 +83,115 @@ class ChainBaskets:
             return self.codes.index(text)
         except ValueError:
             return None
+
+
+@dataclass(frozen=True)
+class ChainPairs:
+    """The period's counts summed from the day totals: `baskets`, per code (index into
+    `codes`/`names`, sorted by code) the baskets holding it, and the pairs (a < b) on at least
+    `min_count` baskets with their count: what `ChainBaskets.counts` finds, without the
+    baskets (the CLI's `together` counts those with the till's pair_counts)."""
+
+    first: str
+    last: str
+    shop: str | None
+    baskets: int
+    codes: list[str]
+    names: list[str]
+    holding: IntArray
+    a: IntArray
+    b: IntArray
+    n: IntArray
+
+    def index_of(self, code: str) -> int | None:
+        """A product's index by its code as HQ holds it (None: not sold in the period)."""
+        text = code.strip()
+        try:
+            return self.codes.index(text)
+        except ValueError:
+            return None
+
+    def counts(self) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+        return self.holding, self.a, self.b, self.n
+
+
+def pair_rollup(conn: Connection[Any]) -> int:
+    """Bring the pair day totals up to what HQ holds (0017_pair_days.sql); returns how many
+    registers had something new."""
+    if conn.autocommit:
+        with conn.transaction():
+            found = conn.execute("SELECT hq_pair_rollup()").fetchone()
+    else:
+        found = conn.execute("SELECT hq_pair_rollup()").fetchone()
+        conn.commit()
+    return int(found[0]) if found else 0
+
+
+_WHERE = "local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)"
+_HELD = f"""
+SELECT c.code, h.name, h.baskets
+FROM (
+    SELECT code_id, (max(ARRAY[local_date, name]))[2] AS name, sum(baskets)::bigint AS baskets
+    FROM basket_code_day WHERE {_WHERE} GROUP BY code_id
+) h JOIN pair_code c ON c.id = h.code_id
+ORDER BY c.code
+"""
+_PAIRS = f"""
+SELECT ca.code, cb.code, p.n
+FROM (
+    SELECT a, b, sum(n)::bigint AS n FROM pair_day WHERE {_WHERE}
+    GROUP BY a, b HAVING sum(n) >= %(min)s
+) p JOIN pair_code ca ON ca.id = p.a JOIN pair_code cb ON cb.id = p.b
+"""
+_BASKET_COUNT = f"SELECT COALESCE(sum(baskets), 0)::bigint FROM basket_day WHERE {_WHERE}"
+
+
+def read_pairs(
+    conn: Connection[Any], first: date, last: date, shop: str | None = None, min_count: int = 1
+) -> ChainPairs:
+    """The counts of the business days `first` to `last` (both included), one shop or all,
+    pairs on fewer than `min_count` baskets left out: rolled up first, then three sums read
+    in one snapshot."""
+    pair_rollup(conn)
+    params = {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "shop": shop,
+        "min": max(1, min_count),
+    }
+    with conn.transaction(), conn.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(_BASKET_COUNT, params)
+        row = cursor.fetchone()
+        baskets = int(row[0]) if row else 0
+        cursor.execute(_HELD, params)
+        held = cursor.fetchall()
+        cursor.execute(_PAIRS, params)
+        pairs = cursor.fetchall()
+    # a code's index is its place in the database's order of codes, as read_baskets numbers them
+    codes = [str(r[0]) for r in held]
+    names = [str(r[1]) for r in held]
+    holding = np.fromiter((int(r[2]) for r in held), np.int64, len(held))
+    index = {code: i for i, code in enumerate(codes)}
+    x = np.fromiter((index[r[0]] for r in pairs), np.int64, len(pairs))
+    y = np.fromiter((index[r[1]] for r in pairs), np.int64, len(pairs))
+    n = np.fromiter((int(r[2]) for r in pairs), np.int64, len(pairs))
+    a, b = np.minimum(x, y), np.maximum(x, y)
+    sort = np.lexsort((b, a))
+    return ChainPairs(
+        first.isoformat(),
+        last.isoformat(),
+        shop,
+        baskets,
+        codes,
+        names,
+        holding,
+        a[sort],
+        b[sort],
+        n[sort],
+    )
 
 
 def known_code(conn: Connection[Any], code: str) -> bool:
