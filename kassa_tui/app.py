@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 from time import monotonic
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -31,6 +32,9 @@ from screens.dialogs.help import HelpDialog, help_for
 from screens.dialogs.trouble import UncertainPrintDialog
 from screens.sale import SaleScreen
 from screens.signin import SignInScreen
+
+if TYPE_CHECKING:
+    from kassa_tui.sync.child import SyncChild
 
 log = logging.getLogger("kassa.app")
 STATUS_POLL_SECONDS = 2.0
@@ -76,6 +80,7 @@ class KassaApp(App[None]):
         self.scanner_status: tuple[str, str] = ("", "")
         self.sync_status: tuple[str, bool] = ("", True)
         self.syncing = False
+        self.sync_child: SyncChild | None = None
         self.scanner = scanner
         self.retired = False  # signed out for good: the app writes nothing (kassa register retire)
 
@@ -116,9 +121,8 @@ class KassaApp(App[None]):
         self.run_worker(self._warm_holidays, thread=True, group="warm")
         self.print_waiting()
         hq = self.till.config.hq
-        if hq is not None and not self.read_only:  # the head office: push on an interval
-            self.set_interval(hq.interval_seconds, self.push_to_hq)
-            self.push_to_hq()
+        if hq is not None and not self.read_only:  # the head office: a child process pushes
+            self.push_to_hq()  # starts it (kassa_tui.sync.child); it keeps the interval
         if self.scanner is not None:
             self.scanner.start()
 
@@ -137,6 +141,8 @@ class KassaApp(App[None]):
     def on_unmount(self) -> None:
         if self.scanner is not None:
             self.scanner.stop()
+        if self.sync_child is not None:  # it would notice the App gone anyway (its stdin)
+            self.sync_child.stop()
 
     # -- the evdev scanner: its thread only calls these through call_from_thread ------------
 
@@ -404,20 +410,37 @@ class KassaApp(App[None]):
     # -- the head office ----------------------------------------------------------------------
 
     def push_to_hq(self) -> None:
-        """Push the journal to HQ in a thread worker (its own connections), one at a time."""
+        """Ask the sync child (an OS process of its own: kassa_tui.sync.child, started on the
+        first call) for a round now; a thread worker waits for its answer, one at a time."""
         if self.syncing or self.read_only or self.till.config.hq is None:
             return
         self.syncing = True
         self.run_worker(self._push_in_thread, thread=True, group="sync")
 
     def _push_in_thread(self) -> None:
-        from kassa_tui.sync.status import push_round
+        from kassa_tui.core import i18n
+        from kassa_tui.sync.child import SyncChild
 
-        text, ok = push_round(self.till.config, self.till.clock)
-        self.call_from_thread(self.pushed, text, ok)
+        try:
+            if self.sync_child is None:
+                child = SyncChild(self.till.config, self.till.clock, i18n.language(), self._round)
+                child.start()
+                self.sync_child = child
+            self.sync_child.wait(self.sync_child.ask(), lambda: self.is_running)
+        except Exception:
+            log.exception("sync: the child could not be started")
+            self.call_from_thread(self.pushed, _("HQ: check"), False)
+        finally:
+            self.syncing = False
+
+    def _round(self, n: int, healthy: bool) -> None:  # the child's reader thread, per round
+        from kassa_tui.sync.status import header
+
+        text, ok = header(self.till.config, self.till.clock) if healthy else (_("HQ: check"), False)
+        if self.is_running:
+            self.call_from_thread(self.pushed, text, ok)
 
     def pushed(self, text: str, ok: bool) -> None:
-        self.syncing = False
         if not self.is_running:
             return
         self.sync_status = (text, ok)

@@ -1,8 +1,10 @@
 """`kassa sync [--once]` on the till: push the journal to HQ ([hq] in kassa.toml).
 
-The running till pushes by itself in a thread worker; this command is for a till without the
-screen running (a back-office Pi, a test, a technician over SSH): a round every
-[hq] interval_seconds, or one round with --once (exit 1 when HQ could not take everything).
+The running till pushes by itself from a child process (kassa_tui.sync.child); this command
+is for a till without the screen running (a back-office Pi, a test, a technician over SSH): a
+round every [hq] interval_seconds, or one round with --once (exit 1 when HQ could not take
+everything). One sender per register: while another holds the register's sender lock (the
+running till's child, another `kassa sync`) it says so and exits 1.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def sync(ctx: click.Context, once: bool) -> None:
     from kassa_tui.records.retirement import retired
     from kassa_tui.sync import link, push
     from kassa_tui.sync.pull import catalog_round
+    from kassa_tui.sync.sender import SenderLock
 
     till = till_of(ctx)
     settings = till.config.hq
@@ -48,6 +51,18 @@ def sync(ctx: click.Context, once: bool) -> None:
         )
     link.check(settings)  # a missing password file or certificate: one line, before anything
     register = till.config.register_id
+    sender = SenderLock(till.config.database)  # one sender per register (kassa_tui.sync.sender)
+    if not sender.acquire():
+        click.echo(
+            "kassa: "
+            + _(
+                "another sender pushes register {register} already (process {pid}: the running"
+                " till's or another `kassa sync`): only one at a time, this one stops"
+            ).format(register=register, pid=sender.holder() or "?"),
+            err=True,
+        )
+        sys.exit(1)
+    ctx.call_on_close(sender.release)  # the kernel drops it at exit anyway
     while True:
         result = push.push(
             till.db,

@@ -1,10 +1,12 @@
 """The sync state as the sale screen's header shows it, and one push round for the App.
 
-The App pushes on an interval in a thread worker (`push_round`): its own SQLite connection
-(closed after), its own connection to HQ, never the UI thread. The header then reads e.g.
-«HQ 10:32» (everything sent, last contact at 10:32), «HQ 10:32, 12 wait» (12 rows still to
-send), «HQ off: 40 since 09:58» (HQ out of reach, 40 rows waiting, the oldest from 09:58; red once
-[hq] alert_after_… is passed) or «HQ: FORK» (red). Short: it shares the top line at 80 columns.
+The running till pushes from a child process of its own (kassa_tui.sync.child runs
+`sync_round` on the interval: its own SQLite connection, its own connection to HQ, never the
+till's interpreter); the App reads the state back from SQLite (`header`). The header then
+reads e.g. «HQ 10:32» (everything sent, last contact at 10:32), «HQ 10:32, 12 wait» (12 rows
+still to send), «HQ off: 40 since 09:58» (HQ out of reach, 40 rows waiting, the oldest from
+09:58; red once [hq] alert_after_… is passed) or «HQ: FORK» (red). Short: it shares the top
+line at 80 columns.
 """
 
 from __future__ import annotations
@@ -49,15 +51,27 @@ def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tu
 
 
 def push_round(config: Config, clock: Clock) -> tuple[str, bool]:
-    """Push once (a thread worker's job); the header's text after it. Never raises."""
+    """Push once, then the catalog; the header's text after it. Never raises."""
+    if config.hq is None:
+        return "", True
+    if not sync_round(config, clock):
+        return _("HQ: check"), False
+    return header(config, clock)
+
+
+def sync_round(config: Config, clock: Clock) -> bool:
+    """One round as the till's sync child does it (kassa_tui.sync.child): push what HQ
+    lacks on a SQLite connection of its own, then the catalog HQ published. False when the
+    round itself failed (the database could not be opened, a password file gone, a bug): the
+    header then says «HQ: check». Never raises."""
     settings = config.hq
     if settings is None:
-        return "", True
+        return True
     try:
         database = push.open_own(config.database)
     except Exception:
         log.exception("sync: the database could not be opened")
-        return _("HQ: check"), False
+        return False
     try:
         result = push.push(
             database,
@@ -71,9 +85,27 @@ def push_round(config: Config, clock: Clock) -> tuple[str, bool]:
             log.warning("sync: %s", result.message)
         else:  # then the catalog HQ published (small revisions; kassa_tui.sync.pull)
             background_round(database, config, clock, lambda: link.connect(settings))
-        return status_text(push.state(database, config.register_id), settings, clock.now().utc_text)
+        return True
     except Exception:  # a password file gone, a bug: the till sells on, the header says so
         log.exception("sync failed")
-        return _("HQ: check"), False
+        return False
     finally:
         database.close()
+
+
+def header(config: Config, clock: Clock) -> tuple[str, bool]:
+    """The header's text for the sync state in SQLite (sync_cursor and the journal's head),
+    read on a short connection of its own. Never raises."""
+    settings = config.hq
+    if settings is None:
+        return "", True
+    try:
+        database = push.open_own(config.database)
+        try:
+            found = push.state(database, config.register_id)
+        finally:
+            database.close()
+    except Exception:
+        log.exception("sync: the state could not be read")
+        return _("HQ: check"), False
+    return status_text(found, settings, clock.now().utc_text)
