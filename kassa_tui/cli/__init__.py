@@ -22,6 +22,7 @@ from kassa_tui.cli.groups import groups
 from kassa_tui.cli.hq import hq
 from kassa_tui.cli.hq_catalog import hq_catalog as _hq_catalog  # noqa: F401 (kassa hq publish)
 from kassa_tui.cli.hq_forecast import hq_forecast as _hq_forecast  # noqa: F401 (kassa hq forecast)
+from kassa_tui.cli.hq_insight import hq_insight as _hq_insight  # noqa: F401 (kassa hq insight)
 from kassa_tui.cli.hq_saft import hq_saft as _hq_saft  # noqa: F401 (kassa hq saft)
 from kassa_tui.cli.import_sales import import_sales_command as _import_sales  # noqa: F401
 from kassa_tui.cli.insight_pairs import report_pairs as _report_pairs  # noqa: F401

@@ -190,20 +190,25 @@ def hq_forecast(
                 used[i] = method
     totals = np.nan_to_num(values, nan=-1.0).sum(axis=1)
     order = [int(i) for i in np.argsort(-totals, kind="stable")][:limit]
+    rows = [
+        {
+            "shop": chain.shops[i],
+            "code": result.codes[i],
+            "name": result.names[i],
+            "group": chain.groups[i],
+            "class": result.klass[i],
+            "model": used[i],
+            "method": result.method(i) if used[i] == LOCAL else used[i],
+            "forecast": None if used[i] == NEW else [round(float(v), 3) for v in values[i]],
+        }
+        for i in order
+    ]
+    if order:  # kept for the insight screen at the head office (kassa hq insight: 0018)
+        from kassa_tui.hq.insight import store_forecast
+
+        with _connect(dsn) as conn:
+            store_forecast(conn, last, shop, group, list(result.days), rows)
     if as_json:
-        rows = [
-            {
-                "shop": chain.shops[i],
-                "code": result.codes[i],
-                "name": result.names[i],
-                "group": chain.groups[i],
-                "class": result.klass[i],
-                "model": used[i],
-                "method": result.method(i) if used[i] == LOCAL else used[i],
-                "forecast": None if used[i] == NEW else [round(float(v), 3) for v in values[i]],
-            }
-            for i in order
-        ]
         click.echo(
             json.dumps(
                 {
