@@ -16,10 +16,8 @@ so baskets, busy hours and margins are kassa's own sales alone.
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date, timedelta
-from itertools import accumulate
 from typing import Any, NamedTuple
 
 from peewee import SqliteDatabase
@@ -381,6 +379,34 @@ def abc_classes(revenues: dict[int, int]) -> dict[int, str]:
     return classes
 
 
+# Per product in SQL (the benchmark's year sells 145,000 products in 90 days), best first by
+# revenue; parameters: the window's first instant x3, 28 days back, 56 days back, 28 days back,
+# the bounds, the gift card group, the dead-stock start. ABC in Python (a window function for it
+# took longer than the whole aggregate).
+SOLD_SQL = (
+    "WITH a AS (SELECT l.product_id,"
+    " SUM(CASE WHEN s.completed_utc >= ? THEN l.qty_milli ELSE 0 END) units,"
+    " SUM(CASE WHEN s.completed_utc >= ? THEN l.amount_ore ELSE 0 END) revenue,"
+    " SUM(CASE WHEN s.completed_utc >= ? THEN l.amount_ore - l.vat_ore ELSE 0 END) net,"
+    " SUM(CASE WHEN s.completed_utc >= ? THEN l.qty_milli ELSE 0 END) last28,"
+    " SUM(CASE WHEN s.completed_utc >= ? AND s.completed_utc < ? THEN l.qty_milli"
+    " ELSE 0 END) before28, MAX(s.completed_utc) last_utc"
+    f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}"
+    " AND l.group_code != ? GROUP BY l.product_id)"
+    " SELECT r.product_id, COALESCE(p.plu, ''), COALESCE(p.name, ''),"
+    " COALESCE(g.code, ''), COALESCE(p.unit, 'stk'), r.units, r.revenue,"
+    " CASE WHEN p.cost_ore IS NULL THEN NULL"
+    " ELSE r.net - CAST(ROUND(p.cost_ore * r.units / 1000.0) AS INTEGER) END,"
+    " '-',"
+    " r.last28, r.before28, COALESCE(ps.on_hand_milli, 0), r.last_utc,"
+    " COALESCE(ps.on_hand_milli, 0) > 0 AND r.last_utc < ?"
+    " FROM a r LEFT JOIN product p ON p.id = r.product_id"
+    " LEFT JOIN product_group g ON g.id = p.group_id"
+    " LEFT JOIN product_stock ps ON ps.product_id = r.product_id"
+    " ORDER BY r.revenue DESC, r.product_id"
+)
+
+
 def product_figures(
     db: SqliteDatabase,
     now: Instant,
@@ -392,89 +418,10 @@ def product_figures(
     last_day: str | None = None,
 ) -> ProductFigures:
     """The Products tab: units, revenue and margin from `first` to `last_day` (default: the
-    `days` days up to today's business day); trend, cover and dead stock as of `last_day`."""
-    today = last_day or business_date(now, cutoff)
-    last = date.fromisoformat(today)
+    `days` days up to today's business day); trend, cover and dead stock as of `last_day`.
+    Read as a compact insight.product_table.ProductTable (what the till's screen holds), then
+    a ProductRow per row (for `kassa report products`)."""
+    from kassa_tui.insight.product_table import product_table
 
-    def start(back: int) -> str:
-        day = (last - timedelta(days=back - 1)).isoformat()
-        return _range(day, day, cutoff)[0]
-
-    first = first or (last - timedelta(days=days - 1)).isoformat()
-    t28, t56, dead_from = start(TREND_DAYS), start(2 * TREND_DAYS), start(dead_days)
-    t_first = _range(first, first, cutoff)[0]
-    end = _range(today, today, cutoff)[1]
-    bounds = (min(t_first, t56, dead_from), end)
-    # Per product in SQL (the benchmark's year sells 145,000 products in 90 days); ABC in
-    # Python (a window function for it took longer than the whole aggregate).
-    sold = db.execute_sql(
-        "WITH a AS (SELECT l.product_id,"
-        " SUM(CASE WHEN s.completed_utc >= ? THEN l.qty_milli ELSE 0 END) units,"
-        " SUM(CASE WHEN s.completed_utc >= ? THEN l.amount_ore ELSE 0 END) revenue,"
-        " SUM(CASE WHEN s.completed_utc >= ? THEN l.amount_ore - l.vat_ore ELSE 0 END) net,"
-        " SUM(CASE WHEN s.completed_utc >= ? THEN l.qty_milli ELSE 0 END) last28,"
-        " SUM(CASE WHEN s.completed_utc >= ? AND s.completed_utc < ? THEN l.qty_milli"
-        " ELSE 0 END) before28, MAX(s.completed_utc) last_utc"
-        f" FROM sale s JOIN sale_line l ON l.sale_id = s.id WHERE {_VALID}"
-        " AND l.group_code != ? GROUP BY l.product_id)"
-        " SELECT r.product_id, COALESCE(p.plu, ''), COALESCE(p.name, ''),"
-        " COALESCE(g.code, ''), COALESCE(p.unit, 'stk'), r.units, r.revenue,"
-        " CASE WHEN p.cost_ore IS NULL THEN NULL"
-        " ELSE r.net - CAST(ROUND(p.cost_ore * r.units / 1000.0) AS INTEGER) END,"
-        " '-',"
-        " r.last28, r.before28, COALESCE(ps.on_hand_milli, 0), r.last_utc,"
-        " COALESCE(ps.on_hand_milli, 0) > 0 AND r.last_utc < ?"
-        " FROM a r LEFT JOIN product p ON p.id = r.product_id"
-        " LEFT JOIN product_group g ON g.id = p.group_id"
-        " LEFT JOIN product_stock ps ON ps.product_id = r.product_id"
-        " ORDER BY r.revenue DESC, r.product_id",
-        (t_first, t_first, t_first, t28, t56, t28, *bounds, GIFT_GROUP, dead_from),
-    ).fetchall()
-    sold = _with_history(
-        db, sold, first, today, cutoff, min(first, _day_back(last, 2 * TREND_DAYS))
-    )
-    # ABC as abc_classes counts it, on rows already best first (sorted by SQLite: faster).
-    # ABC by the revenue before each row (its running share: < 0.80 of the total is A,
-    # < 0.95 B): rows best first, so each class is one slice of them, built in one
-    # comprehension each (a third of the tab's time went to a loop per row).
-    before = list(accumulate((max(0, row[6]) for row in sold), initial=0))
-    total = before[-1]
-    a_end = bisect_left(before, 0.80 * total, 0, len(sold)) if total else 0
-    b_end = bisect_left(before, 0.95 * total, a_end, len(sold)) if total else 0
-    make = tuple.__new__
-    rows: list[ProductRow] = []
-    for lo, hi, abc in ((0, a_end, "A"), (a_end, b_end, "B"), (b_end, len(sold), "C")):
-        rows += [make(ProductRow, (*r[:8], abc, *r[9:13], r[13] == 1)) for r in sold[lo:hi]]
-    seen = {row[0] for row in rows}
-    dead_count = sum(row[13] for row in rows)
-    listed = 0
-    for pid, plu, name, group, unit, on_hand in db.execute_sql(
-        "SELECT p.id, COALESCE(p.plu, ''), p.name, g.code, p.unit, ps.on_hand_milli"
-        " FROM product_stock ps JOIN product p ON p.id = ps.product_id"
-        " JOIN product_group g ON g.id = p.group_id WHERE ps.on_hand_milli > 0"
-        " ORDER BY ps.on_hand_milli * COALESCE(p.cost_ore, p.price_ore) DESC, p.id"
-    ):
-        if int(pid) in seen:
-            continue
-        dead_count += 1
-        if listed < DEAD_LIMIT:
-            listed += 1
-            rows.append(
-                ProductRow(
-                    int(pid),
-                    plu,
-                    name,
-                    group,
-                    unit,
-                    0,
-                    0,
-                    None,
-                    "-",
-                    0,
-                    0,
-                    int(on_hand),
-                    "",
-                    True,
-                )
-            )
-    return ProductFigures(now.utc_text, first, today, tuple(rows), dead_count)
+    table = product_table(db, now, cutoff, days, dead_days, first=first, last_day=last_day)
+    return table.figures()
