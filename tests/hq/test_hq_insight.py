@@ -202,7 +202,12 @@ async def test_shops_products_together_and_forecast(chain: Chain) -> None:
         assert pairs["pairs"], pairs
         best = pairs["pairs"][0]
         shown = text(app)
-        assert f"{pairs['baskets']} receipts" in shown, shown
+        assert f"{pairs['baskets']} receipts, pairs on at least {pairs['min_count']}" in shown
+        lines = screen_lines(app)
+        header = next(i for i, line in enumerate(lines) if "With" in line and "Also" in line)
+        listed = [line for line in lines[header + 1 :] if line.strip() and "F1" not in line]
+        listed = [line for line in listed if "F2" not in line]
+        assert len(listed) == len(pairs["pairs"]), listed  # the same pairs, no more
         row = next(
             line
             for line in screen_lines(app)
