@@ -54,7 +54,7 @@ from screens.insight import (
 from screens.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from kassa_tui.hq.pairs import ChainBaskets
+    from kassa_tui.hq.pairs import ChainPairs
     from kassa_tui.insight.pairs import PairReport
 
 #: The Together tab: `kassa hq report pairs`' defaults over the last 90 days.
@@ -105,11 +105,12 @@ class Sort:
 
 
 def read_pairs(source: HqSource, conn: Any, today: date, shop: str | None) -> PairReport:
+    """The Together tab: as `kassa hq report pairs` reads them (the day totals, then the pair
+    math)."""
     from kassa_tui.hq import pairs
 
-    chain: ChainBaskets = pairs.read_baskets(
-        conn, today - timedelta(days=PAIR_DAYS - 1), today, shop
-    )
+    first = today - timedelta(days=PAIR_DAYS - 1)
+    chain: ChainPairs = pairs.read_pairs(conn, first, today, shop, PAIR_MIN_COUNT)
     return source.together(chain, product=None, min_count=PAIR_MIN_COUNT, limit=PAIR_LIMIT)
 
 
