@@ -273,6 +273,10 @@ class HqInsightScreen(Screen[None]):
             for x in (kept.sales, kept.shops, kept.products, kept.pairs, kept.forecast)
         )
         self.show_info("" if done else _("Reading the figures from HQ..."))
+        if kept.sales is not None and self.shop is not None and self.shop not in kept.sales.shops:
+            self.show_error(
+                _("HQ has no shop {shop}: F8 goes to the whole chain.").format(shop=self.shop)
+            )
         if kept.sales is not None:
             self.fill_sales(kept.sales)
         if kept.shops is not None:
@@ -596,8 +600,10 @@ class HqInsightScreen(Screen[None]):
     def action_next_shop(self) -> None:
         """The next shop: the whole chain, then each shop in turn."""
         order: list[str | None] = [None, *self.shops]
-        at = order.index(self.shop) if self.shop in order else 0
-        self.shop = order[(at + 1) % len(order)]
+        if self.shop in order:
+            self.shop = order[(order.index(self.shop) + 1) % len(order)]
+        else:  # a shop HQ does not know (--shop): back to the chain
+            self.shop = None
         self.search = ""
         self.load()
 

@@ -290,3 +290,14 @@ async def test_forecast_tab_shows_what_kassa_hq_forecast_stored(chain: Chain) ->
             assert line.split()[-8:] == ["L", "2,5"] + ["1,0"] * 6, line
     finally:
         chain.hq.one("WITH d AS (DELETE FROM forecast_run RETURNING 1) SELECT count(*) FROM d")
+
+
+async def test_an_unknown_shop_is_said_and_f8_goes_to_the_chain(chain: Chain) -> None:
+    app = HqInsightApp(source(chain), shop="NOPE1")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert "HQ has no shop NOPE1" in text(app), text(app)
+        await pilot.press("f8")
+        await settle(app, pilot)
+        assert "the whole chain" in screen_lines(app)[0]
+        assert "NOPE1" not in text(app) and today_line(app)[1] == "484"
