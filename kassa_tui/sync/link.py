@@ -12,7 +12,8 @@ import os
 import socket
 import stat
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import psycopg
@@ -133,13 +134,55 @@ def _connect(settings: HqSettings, tls: dict[str, str]) -> psycopg.Connection[An
     )
 
 
+class _Watchdog:
+    """One daemon thread for every armed deadline of the process. Arming is a dict entry and a
+    notify: a `threading.Timer` per call started a thread each time, and `start()` waits until
+    that thread runs, which took 2–3 ms a batch while the push's reader held the interpreter
+    (0.27 s of a 1.6 s push of 51,600 rows)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._armed: dict[int, tuple[float, Callable[[], None]]] = {}
+        self._last = 0
+        self._thread: threading.Thread | None = None
+
+    def arm(self, seconds: float, fire: Callable[[], None]) -> int:
+        with self._changed:
+            self._last += 1
+            self._armed[self._last] = (time.monotonic() + seconds, fire)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="kassa-deadline", daemon=True
+                )
+                self._thread.start()
+            else:
+                self._changed.notify()
+            return self._last
+
+    def disarm(self, key: int) -> None:
+        with self._changed:
+            self._armed.pop(key, None)
+
+    def _run(self) -> None:
+        with self._changed:
+            while True:
+                now = time.monotonic()
+                for key in [k for k, (at, _) in self._armed.items() if at <= now]:
+                    fire = self._armed.pop(key)[1]
+                    with contextlib.suppress(Exception):
+                        fire()
+                nearest = min((at for at, _ in self._armed.values()), default=None)
+                self._changed.wait(None if nearest is None else max(0.0, nearest - now))
+
+
+_WATCHDOG = _Watchdog()
+
+
 @contextlib.contextmanager
 def deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[None]:
     """Within `seconds` or the connection's socket is shut down (the call then fails)."""
-    fired = threading.Event()
 
     def cut() -> None:
-        fired.set()
         with contextlib.suppress(OSError, ValueError, psycopg.Error):
             fd = os.dup(conn.pgconn.socket)
             sock = socket.socket(fileno=fd)
@@ -148,10 +191,8 @@ def deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[None]:
             finally:
                 sock.close()
 
-    timer = threading.Timer(seconds, cut)
-    timer.daemon = True
-    timer.start()
+    key = _WATCHDOG.arm(seconds, cut)
     try:
         yield
     finally:
-        timer.cancel()
+        _WATCHDOG.disarm(key)

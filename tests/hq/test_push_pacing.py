@@ -2,19 +2,21 @@
 
 A scan waited behind the push in two places: the push's cursor commit (an fsync holding the
 database's write lock for milliseconds every batch) and the push's Python work (serialising a
-batch held the interpreter for its 5 ms switch interval at a time). Now the next batch is read
-and encoded on a reader thread with a read-only connection of its own, in slices with a pause
-between them, while HQ takes the batch before; the cursor is committed without an fsync (a
-cursor lost to a power cut only stands further back: HQ skips what comes again), and the
-till's own connection is back at synchronous=FULL after it. bench/bench_hq.py measures the
-scans themselves.
+batch held the interpreter for its 5 ms switch interval at a time). Now the push runs in a
+process of its own (kassa_tui.sync.child), and within it the next batch is read and encoded on a
+reader thread with a read-only connection of its own while HQ takes the batch before; the
+cursor is committed without an fsync (a cursor lost to a power cut only stands further back:
+HQ skips what comes again), and the till's own connection is back at synchronous=FULL after
+it. bench/bench_hq.py measures the scans themselves.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,20 +42,20 @@ def till(tmp_path: Path) -> Iterator[Till]:
     opened.db.close()
 
 
-def test_the_batches_are_read_on_a_reader_thread_in_slices_while_hq_takes_the_one_before(
+def test_the_batches_are_read_on_a_reader_thread_while_hq_takes_the_one_before(
     hq: Hq, till: Till, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = hq.add(REGISTER, "OSLO1", tmp_path)
     journal_rows(till, 1200)
     sell(till)
-    pauses: list[str] = []
-    breathe = push._breathe
+    readers: list[str] = []
+    prepare = push._prepare
 
-    def counted() -> None:
-        pauses.append(threading.current_thread().name)
-        breathe()
+    def counted(*args: Any) -> Any:
+        readers.append(threading.current_thread().name)
+        return prepare(*args)
 
-    monkeypatch.setattr(push, "_breathe", counted)
+    monkeypatch.setattr(push, "_prepare", counted)
     own = push.open_own(till.config.database)
     try:
         result = push.push(own, REGISTER, till.clock, lambda: link.connect(settings),
@@ -65,9 +67,10 @@ def test_the_batches_are_read_on_a_reader_thread_in_slices_while_hq_takes_the_on
     rows = till.db.execute_sql("SELECT seq, hash FROM journal ORDER BY seq").fetchall()
     assert [tuple(r) for r in held] == [tuple(r) for r in rows]
     assert hq.one("SELECT count(*) FROM sale") == 1
-    # a pause every few rows, all on the reader's thread, none on the sender's
-    assert len(pauses) >= head(till) // push._SLICE
-    assert {name.split("_")[0] for name in pauses} == {"kassa-push-read"}
+    # every batch read on the reader's thread, none on the sender's
+    assert len(readers) >= head(till) // 200
+    assert {name.split("_")[0] for name in readers} == {"kassa-push-read"}
+    assert sys.getswitchinterval() == 0.005  # the push gave the interpreter back as it was
 
 
 def test_the_cursor_is_committed_without_an_fsync_and_the_till_stays_at_full(
