@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -110,14 +111,24 @@ def forecast(ctx: click.Context, product: str | None, days: int, limit: int, as_
         if found is None:
             bad_input(_("no product with PLU or barcode {code}").format(code=product))
         product_id = found.id
-    demand = _demand(till, conn, last, HISTORY_DAYS, product_id)
-    if product is not None and len(demand) == 0:
-        bad_input(
-            _("{code} has not been sold in the last {days} days").format(
-                code=product, days=HISTORY_DAYS
+    if product_id is None:  # every product: a chunk at a time (insight.chunks), the top kept
+        from kassa_tui.insight.chunks import top_forecasts
+
+        first = (date.fromisoformat(last) - timedelta(days=HISTORY_DAYS - 1)).isoformat()
+        # A read-only connection of its own: the till's keeps temporary tables in memory
+        # (temp_store), and the half year's sort by product would be held there.
+        path = till.config.database
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as read:
+            result = top_forecasts(read, first, last, till.config.day_cutoff_hour, days, limit)
+    else:
+        demand = _demand(till, conn, last, HISTORY_DAYS, product_id)
+        if len(demand) == 0:
+            bad_input(
+                _("{code} has not been sold in the last {days} days").format(
+                    code=product, days=HISTORY_DAYS
+                )
             )
-        )
-    result = make_forecast(demand, days)
+        result = make_forecast(demand, days)
     totals = np.nan_to_num(result.values, nan=-1.0).sum(axis=1)
     order = [int(i) for i in np.argsort(-totals, kind="stable")][:limit]
     if as_json:

@@ -136,7 +136,17 @@ def accuracy(demand: Demand, groups: list[str], horizon: int = HORIZON) -> Accur
 def shop_accuracy(
     conn: sqlite3.Connection, last_day: str, cutoff_hour: int, history_days: int = 182
 ) -> Accuracy:
-    """The accuracy of the four weeks up to `last_day` from the till's own sales."""
+    """The accuracy of the four weeks up to `last_day` from the till's own sales, a chunk of
+    products at a time (insight.chunks: the figures of shop_accuracy_whole, in bounded memory)."""
+    from kassa_tui.insight.chunks import shop_accuracy_chunked
+
+    return shop_accuracy_chunked(conn, last_day, cutoff_hour, history_days)
+
+
+def shop_accuracy_whole(
+    conn: sqlite3.Connection, last_day: str, cutoff_hour: int, history_days: int = 182
+) -> Accuracy:
+    """shop_accuracy with every product's half year in memory at once (the reference)."""
     from datetime import date, timedelta
 
     from kassa_tui.insight.demand import daily_demand

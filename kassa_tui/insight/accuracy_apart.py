@@ -1,11 +1,13 @@
 """The Accuracy tab's figures computed in a process of their own (issue 16, «Speed»).
 
-`shop_accuracy` holds half a year of daily demand of every product sold on enough days as numpy
-arrays and forecasts them all: on the benchmark's year (200,000 products) that took the till's
-own process from about 400 to 800 MB (bench/bench_till_memory.py). Here the same function runs
-in a child Python (`python -m kassa_tui.insight.accuracy_apart`) on a read-only connection; the
-result comes back as JSON (floats round-trip exactly through `repr`), so the figures are the
-same as in-process, and the arrays' memory goes back to the system when the child ends.
+`shop_accuracy` forecasts half a year of daily demand of every product sold on enough days: on
+the benchmark's year (200,000 products) that took the till's own process from about 400 to 800 MB
+when done at once (bench/bench_till_memory.py). It runs in a child Python (`python -m
+kassa_tui.insight.accuracy_apart`) on a read-only connection, a chunk of products at a time
+(insight.chunks: the child peaks at ~102 MB on the year instead of ~490 MB,
+bench/bench_forecast_memory.py); the result comes back as JSON (floats round-trip exactly
+through `repr`), so the figures are the same as in-process, and the memory goes back to the
+system when the child ends.
 """
 
 from __future__ import annotations

@@ -104,7 +104,6 @@ def daily_demand(
     history's (`kassa import sales`); from that day on, kassa's own sales alone: a day that
     has both is counted once, as kassa sold it."""
     days = _days(first_day, last_day)
-    n_days = len(days)
     day_index = {d: i for i, d in enumerate(days)}
     start_utc, end_utc = business_days_utc(first_day, last_day, cutoff_hour)
     cut = f"{cutoff_hour:02d}:00:00"
@@ -150,6 +149,53 @@ def daily_demand(
             col_all = np.concatenate([col_all, h_col])
             qty_all = np.concatenate([qty_all, np.fromiter(h_qty, np.float64, len(rows))])
             amount_all = np.concatenate([amount_all, np.fromiter(h_amount, np.float64, len(rows))])
+    open_day = _open_days(conn, days, first_day, last_day, params, business_day, history_open)
+    return _assemble(
+        conn, days, cutoff_hour, open_day, (pid_all, col_all, qty_all, amount_all), min_sale_days
+    )
+
+
+def _open_days(
+    conn: sqlite3.Connection,
+    days: list[str],
+    first_day: str,
+    last_day: str,
+    params: dict[str, object],
+    business_day: str,
+    history_open: set[int],
+) -> BoolArray:
+    """Open days: any sale (training or not: the shop was open), a Z for the day, or a day of
+    the imported history with a row."""
+    day_index = {d: i for i, d in enumerate(days)}
+    open_day = np.zeros(len(days), bool)
+    open_day[sorted(history_open)] = True
+    for (day,) in conn.execute(
+        f"SELECT DISTINCT {business_day} FROM sale s "
+        "WHERE s.completed_utc >= :a AND s.completed_utc < :b",
+        params,
+    ):
+        if day in day_index:
+            open_day[day_index[day]] = True
+    for (day,) in conn.execute(
+        "SELECT business_date FROM z_report WHERE business_date BETWEEN ? AND ?",
+        (first_day, last_day),
+    ):
+        open_day[day_index[day]] = True
+    return open_day
+
+
+def _assemble(
+    conn: sqlite3.Connection,
+    days: list[str],
+    cutoff_hour: int,
+    open_day: BoolArray,
+    rows: tuple[IntArray, IntArray, FloatArray, FloatArray],
+    min_sale_days: int,
+) -> Demand:
+    """The Demand of these (product, day column, units, øre) rows: the grid, the missing days,
+    the labels (daily_demand's, and each chunk's of insight.chunks.demand_chunks)."""
+    pid_all, col_all, qty_all, amount_all = rows
+    n_days = len(days)
     inside = col_all >= 0
     pid_all, col_all = pid_all[inside], col_all[inside]
     qty_all, amount_all = qty_all[inside], amount_all[inside]
@@ -167,23 +213,6 @@ def daily_demand(
     revenue = np.zeros((n, n_days))
     np.add.at(qty_grid, (row_all, col_all), qty_all)
     np.add.at(revenue, (row_all, col_all), amount_all)
-
-    # Open days: any sale (training or not: the shop was open), a Z for the day, or a day of
-    # the imported history with a row.
-    open_day = np.zeros(n_days, bool)
-    open_day[sorted(history_open)] = True
-    for (day,) in conn.execute(
-        f"SELECT DISTINCT {business_day} FROM sale s "
-        "WHERE s.completed_utc >= :a AND s.completed_utc < :b",
-        params,
-    ):
-        if day in day_index:
-            open_day[day_index[day]] = True
-    for (day,) in conn.execute(
-        "SELECT business_date FROM z_report WHERE business_date BETWEEN ? AND ?",
-        (first_day, last_day),
-    ):
-        open_day[day_index[day]] = True
 
     stockout = _stockouts(conn, ids, days, cutoff_hour) & (qty_grid <= 0) & open_day
     qty_grid[:, ~open_day] = np.nan

@@ -92,6 +92,12 @@ def classify(qty: FloatArray) -> tuple[list[str], FloatArray, FloatArray]:
 
 def weekday_profiles(qty: FloatArray, weekday: IntArray, klass: list[str]) -> FloatArray:
     """(n, 7) multiplicative weekday profiles, mean 1 over the weekdays the shop opens."""
+    return profiles_of(*weekday_sums(qty, weekday), klass)
+
+
+def weekday_sums(qty: FloatArray, weekday: IntArray) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Each product's units and observed days per weekday (n, 7), and its days with a sale: all
+    a profile needs of the demand (insight.chunks adds them up a chunk of products at a time)."""
     n = qty.shape[0]
     observed = ~np.isnan(qty)
     values = np.nan_to_num(qty)
@@ -101,22 +107,48 @@ def weekday_profiles(qty: FloatArray, weekday: IntArray, klass: list[str]) -> Fl
         on = weekday == w
         sums[:, w] = values[:, on].sum(axis=1)
         counts[:, w] = observed[:, on].sum(axis=1)
-    opens = counts.sum(axis=0) > 0
+    return sums, counts, (values > 0).sum(axis=1)
+
+
+def profiles_of(
+    sums: FloatArray,
+    counts: FloatArray,
+    sale_days: IntArray,
+    klass: list[str],
+    pool: tuple[BoolArray, dict[str, FloatArray]] | None = None,
+) -> FloatArray:
+    """weekday_profiles from weekday_sums' figures; `pool` (profile_pool's, of every product)
+    when these are only some of the products (insight.chunks)."""
+    n = sums.shape[0]
+    opens, pooled_of = pool or profile_pool(sums, counts, klass)
     with np.errstate(divide="ignore", invalid="ignore"):
         own = np.where(counts > 0, sums / counts, 0.0)
         own = _normalise(own, opens)
         kinds = np.array(klass, dtype=object)
         pooled = np.ones((n, 7))
         for k in set(klass):
-            rows = kinds == k
-            per_day = np.where(counts[rows].sum(0) > 0, sums[rows].sum(0) / counts[rows].sum(0), 0)
-            pooled[rows] = _normalise(per_day[None, :], opens)
-        n_sales = (values > 0).sum(axis=1)[:, None]
+            pooled[kinds == k] = pooled_of[k]
+        n_sales = sale_days[:, None]
         weight = n_sales / (n_sales + PROFILE_SHRINK)
         profile = weight * own + (1 - weight) * pooled
     profile = _normalise(np.where(np.isfinite(profile), profile, 1.0), opens)
     profile[:, ~opens] = 0.0
     return profile
+
+
+def profile_pool(
+    sums: FloatArray, counts: FloatArray, klass: list[str]
+) -> tuple[BoolArray, dict[str, FloatArray]]:
+    """The weekdays the shop opens, and each class's own profile (its products' pool)."""
+    opens = counts.sum(axis=0) > 0
+    kinds = np.array(klass, dtype=object)
+    pooled: dict[str, FloatArray] = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for k in set(klass):
+            rows = kinds == k
+            per_day = np.where(counts[rows].sum(0) > 0, sums[rows].sum(0) / counts[rows].sum(0), 0)
+            pooled[k] = _normalise(per_day[None, :], opens)
+    return opens, pooled
 
 
 def _normalise(profile: FloatArray, opens: BoolArray) -> FloatArray:
