@@ -2,6 +2,7 @@
 """`kassa hq report` on a head office's worth of sales: p50/p95 per report (target p95 <= 1 s).
 
     python bench/bench_hq_report.py [--shops 20] [--tills 3] [--days 90] [--sales 150] [--runs 20]
+                                    [--load]
 
 Starts a throwaway PostgreSQL (bench_hq.Cluster), applies HQ's migrations and generates, with
 SQL, what `ingest` would have derived from shops x tills x days x sales a day (3 lines each):
@@ -11,17 +12,24 @@ the reports read (hq_rollup: timed apart, once; a report afterwards rolls up onl
 new). Each report runs `--runs` times through `kassa_tui.hq.report.report`, the function the
 command calls: sales over a month for every shop, sales over a day for one shop, products over
 a month, stock over a month; and pairs over the 90 days (kassa hq report pairs: the read and
-the till's math, `--runs` / 4 times). Prints a markdown table. A benchmark, not a test: it
-asserts nothing.
+the till's math, `--runs` / 4 times): from the pair day totals (0017: read_pairs, as the
+command does; hq_pair_rollup timed apart, once), beside the way before (every basket read:
+read_baskets) and the floor (the day totals' three sums in SQL alone, nothing in Python).
+`--load` runs a busy loop on one core beside the measurements (a machine doing something else)
+and prints the load average. Prints a markdown table. A benchmark, not a test: it asserts
+nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -32,7 +40,7 @@ from benchlib import percentile
 
 from kassa_tui.cli.hq_pairs import together
 from kassa_tui.hq import migrations
-from kassa_tui.hq.pairs import read_baskets
+from kassa_tui.hq.pairs import _BASKET_COUNT, _HELD, _PAIRS, pair_rollup, read_baskets, read_pairs
 from kassa_tui.hq.report import report, rollup
 
 FIRST = date(2026, 1, 1)
@@ -73,6 +81,21 @@ UPDATE register r SET last_seq = %(days)s * %(sales)s;
 """
 
 
+def _busy() -> None:
+    """One core kept busy (the load beside the measurements)."""
+    while True:
+        pass
+
+
+def _floor(conn: psycopg.Connection[Any], params: dict[str, Any]) -> None:
+    """The pair day totals' three sums, rows fetched, nothing else."""
+    with conn.transaction():
+        conn.execute("SET LOCAL work_mem = '64MB'")
+        conn.execute("SET LOCAL jit = off")
+        for sql in (_BASKET_COUNT, _HELD, _PAIRS):
+            conn.execute(sql, params).fetchall()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shops", type=int, default=20)
@@ -80,8 +103,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--sales", type=int, default=150)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--load", action="store_true", help="a busy loop on one core beside")
     args = parser.parse_args()
     cluster = Cluster()
+    busy: multiprocessing.Process | None = None
     try:
         with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE bench_hq")
@@ -104,6 +129,13 @@ def main() -> None:
             started = time.monotonic()
             rollup(conn)  # the day totals for everything generated; reports add only new
             rolled = time.monotonic() - started
+            started = time.monotonic()
+            pair_rollup(conn)  # the pair day totals (0017), likewise
+            paired = time.monotonic() - started
+            if args.load:
+                busy = multiprocessing.Process(target=_busy, daemon=True)
+                busy.start()
+                time.sleep(5)  # let the load average see it
             sales = conn.execute("SELECT count(*) FROM sale").fetchone()
             lines = conn.execute("SELECT count(*) FROM sale_line").fetchone()
             assert sales is not None and lines is not None
@@ -120,7 +152,12 @@ def main() -> None:
             print(
                 f"{args.shops} shops x {args.tills} tills x {args.days} days x {args.sales} sales:"
                 f" {sales[0]:,} sales, {lines[0]:,} lines (generated in {made:.0f} s; day totals"
-                f" rolled up in {rolled:.1f} s, once)\n"
+                f" rolled up in {rolled:.1f} s, pair day totals in {paired:.1f} s, once)"
+            )
+            print(
+                f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores"
+                + (" (a busy loop on one core beside)" if args.load else "")
+                + "\n"
             )
             print("| report | rows | p50 ms | p95 ms |")
             print("|---|---:|---:|---:|")
@@ -135,23 +172,43 @@ def main() -> None:
                     f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
                     f" {percentile(times, 95):.0f} |"
                 )
-            # `kassa hq report pairs` (target p95 <= 5 s): the one read, then the till's math
+            # `kassa hq report pairs` (target <= 5 s): the day totals summed, then the till's
+            # math; the baskets read as before; the floor (the sums in SQL alone)
             quarter = (FIRST, date(2026, 3, 31))
             for label, (first, last), shop in (
                 ("pairs, 90 days, every shop", quarter, None),
                 ("pairs, 90 days, one shop", quarter, "SHOP7"),
+                ("pairs, a month, every shop", month, None),
             ):
-                times = []
-                for _ in range(max(1, args.runs // 4)):
-                    t = time.perf_counter()
-                    chain = read_baskets(conn, first, last, shop)
-                    rows = len(together(chain, product=None, min_count=3, limit=50).pairs)
-                    times.append((time.perf_counter() - t) * 1000)
-                print(
-                    f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
-                    f" {percentile(times, 95):.0f} |"
-                )
+                for how in ("day totals", "baskets (before)", "floor: the sums in SQL"):
+                    if how.startswith("baskets") and first != FIRST:
+                        continue  # the read before, on a month: minutes (a plan gone wrong)
+                    times = []
+                    runs = max(1, args.runs // 4) if how.startswith("baskets") else args.runs
+                    for _ in range(runs):
+                        t = time.perf_counter()
+                        if how == "day totals":
+                            found = read_pairs(conn, first, last, shop, 3)
+                            rows = len(together(found, product=None, min_count=3, limit=50).pairs)
+                        elif how.startswith("baskets"):
+                            chain = read_baskets(conn, first, last, shop)
+                            rows = len(together(chain, product=None, min_count=3, limit=50).pairs)
+                        else:
+                            params = {
+                                "from": first.isoformat(),
+                                "to": last.isoformat(),
+                                "shop": shop,
+                                "min": 3,
+                            }
+                            _floor(conn, params)
+                        times.append((time.perf_counter() - t) * 1000)
+                    print(
+                        f"| {label}: {how} | {rows:,} | {percentile(times, 50):.0f} |"
+                        f" {percentile(times, 95):.0f} |"
+                    )
     finally:
+        if busy is not None:
+            busy.terminate()
         cluster.stop()
 
 

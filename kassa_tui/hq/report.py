@@ -244,8 +244,12 @@ def report(
     rollup(conn)
     if kind in ("stock", "transfers"):
         stock_moves(conn)
-    cursor = conn.execute(sql, params)
-    rows: list[tuple[Any, ...]] = cursor.fetchall()
+    with conn.transaction():
+        # no JIT: compiling the stock query costs ~60 ms once its plan's cost passes PostgreSQL's
+        # jit_above_cost (100,000: a month of every shop of bench_hq_report.py is at 99,500)
+        conn.execute("SET LOCAL jit = off")
+        cursor = conn.execute(sql, params)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
     # sums of bigint come as numeric (Decimal), whole numbers here: only those columns are
     # converted (a stock report of every shop has ~100,000 rows of 12 columns, cast in SQL)
     numeric = [i for i, c in enumerate(cursor.description or ()) if c.type_code == _NUMERIC]
