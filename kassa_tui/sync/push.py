@@ -7,7 +7,9 @@ moves the cursor to the last seq HQ RETURNED, never to what it sent. So a lost r
 committed, the answer never came) only means the same rows go again, and HQ skips them; HQ
 answering "gap" (it lacks rows before these) sends from where HQ says; HQ answering "fork" (it
 holds a different row at a seq this till sent) stops the push and says so. Sync deletes
-nothing on the till.
+nothing on the till. Two batches are in flight at once, each on a connection of its own
+(`DEPTH`): HQ takes the next the moment the one before commits; a batch HQ ran before the one in
+front of it answers a stale "gap" and is sent again, the cursor never moving back for it.
 
 Each row goes as the exact text its hash covers (`payload`), so HQ checks sha256(payload) =
 hash and the chain (prev_hash = the hash HQ holds before it) itself. A row announcing a
@@ -24,9 +26,12 @@ network is slow. So the reader neither paces itself nor slices its work for the 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sys
+import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -289,6 +294,24 @@ class _Reader:
 
 #: The interpreter's switch interval while a push runs (Python's default: 5 ms).
 _SWITCH_S = 0.0005
+_switching = threading.Lock()
+_pushes_running = [0, 0.005]  # pushes in this process now, the interval before the first
+
+
+def _switch_fast(start: bool) -> None:
+    """The sender takes HQ's answer within _SWITCH_S, not the 5 ms a reader thread may keep the
+    interpreter otherwise (a push runs in a process of its own: no one else's threads to mind).
+    Counted, so that pushes running side by side (tests) leave the interval as they found it."""
+    with _switching:
+        if start:
+            if _pushes_running[0] == 0:
+                _pushes_running[1] = sys.getswitchinterval()
+                sys.setswitchinterval(min(_pushes_running[1], _SWITCH_S))
+            _pushes_running[0] += 1
+        else:
+            _pushes_running[0] -= 1
+            if _pushes_running[0] == 0:
+                sys.setswitchinterval(_pushes_running[1])
 
 
 @dataclass(frozen=True)
@@ -305,6 +328,21 @@ class PushResult:
         return max(0, self.head_seq - self.acked_seq)
 
 
+#: Batches in flight at once, each on a connection of its own: HQ takes the next one the moment
+#: the one before commits (it waits on the register's row lock meanwhile, its JSON already
+#: parsed), not after a round trip and the till's bookkeeping. HQ's rules make this safe: a
+#: batch sent after one HQ did not take is after a gap and takes nothing; its answer is dropped.
+DEPTH = 2
+
+
+@dataclass
+class _Flight:
+    batch: _Batch
+    head: int
+    answer: Future[dict[str, Any]]
+    ahead: bool  # sent while another batch was in flight before it
+
+
 def push(
     database: SqliteDatabase,
     register_id: str,
@@ -319,47 +357,86 @@ def push(
     """Push what HQ lacks; returns where the cursor stands. Never raises for the network."""
     sent = accepted = 0
     cursor = state(database, register_id).acked_seq
+    conns: list[psycopg.Connection[Any]] = []
     try:
-        conn = connect()
+        for _n in range(DEPTH):
+            conns.append(connect())
     except psycopg.Error as exc:
+        for conn in conns:
+            conn.close()
         return _failed(database, register_id, clock, cursor, sent, accepted, exc)
     reader = _Reader(database, register_id, batch_size)
-    # The sender hands the interpreter over within _SWITCH_S of HQ's answer, not the 5 ms a
-    # reader thread may otherwise keep it (the push runs in a process of its own: no one else's
-    # threads to mind).
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch, _SWITCH_S))
+    senders = ThreadPoolExecutor(max_workers=DEPTH, thread_name_prefix="kassa-push-send")
+    _switch_fast(True)
+    flights: deque[_Flight] = deque()
+
+    def ingest(
+        conn: psycopg.Connection[Any], body: str, head: int, going: threading.Event
+    ) -> dict[str, Any]:
+        going.set()
+        with deadline(conn, timeout):
+            row = conn.execute(
+                "SELECT ingest(%s, %s::jsonb, %s, %s)",
+                (register_id, body, clock.now().utc, head),
+            ).fetchone()
+        return row[0] if row else {}
+
+    turn = [0]
+
+    def send(ready: _Batch, head: int, *, ahead: bool) -> _Flight:
+        """The batch to HQ on the next connection; returns once its call is under way (so the
+        batch after it is very likely to reach HQ's register lock second)."""
+        going = threading.Event()
+        answer = senders.submit(ingest, conns[turn[0]], ready.body, head, going)
+        turn[0] = (turn[0] + 1) % DEPTH
+        going.wait(timeout)
+        return _Flight(ready, head, answer, ahead)
+
+    def drop_flights() -> None:
+        """Wait for what is still in flight and forget its answers (the cursor only lags)."""
+        while flights:
+            with contextlib.suppress(Exception):
+                flights.popleft().answer.result()
+
     try:
         batches = 0
         pending: Future[_Batch] | None = reader.read(cursor)
-        pending_after = cursor
-        while max_batches is None or batches < max_batches:
-            if pending is None or pending_after != cursor:
-                pending = reader.read(cursor)  # HQ said to send from elsewhere
+        broken: JournalBroken | None = None
+        while True:
+            # keep DEPTH batches at HQ: the next ones follow the last one sent
+            while (
+                len(flights) < DEPTH
+                and pending is not None
+                and broken is None
+                and (max_batches is None or batches < max_batches)
+            ):
+                try:
+                    ready = pending.result()
+                except JournalBroken as exc:
+                    broken, pending = exc, None
+                    break
+                if not ready.entries and flights:
+                    pending = None  # nothing after the batches in flight
+                    break
+                head = _head(database, register_id)
+                last = int(ready.entries[-1]["seq"]) if ready.entries else ready.after
+                flights.append(send(ready, head, ahead=bool(flights)))
+                batches += 1
+                more = max_batches is None or batches < max_batches
+                pending = reader.read(last) if ready.entries and last < head and more else None
+            if not flights:
+                if broken is not None:
+                    _save(database, register_id, clock.now().utc_text, acked=None,
+                          status="broken", message=str(broken))  # fmt: skip
+                    return _result(database, register_id, "broken", sent, accepted, str(broken))
+                break
+            flight = flights.popleft()
+            entries, head = flight.batch.entries, flight.head
             try:
-                ready = pending.result()
-                entries, body = ready.entries, ready.body
-            except JournalBroken as exc:
-                _save(database, register_id, clock.now().utc_text, acked=None, status="broken",
-                      message=str(exc))  # fmt: skip
-                return _result(database, register_id, "broken", sent, accepted, str(exc))
-            head = _head(database, register_id)
-            last = int(entries[-1]["seq"]) if entries else cursor
-            more = max_batches is None or batches + 1 < max_batches
-            # the batch after this one, read while HQ takes this one
-            pending, pending_after = (
-                (reader.read(last), last) if entries and last < head and more else (None, last)
-            )
-            try:
-                with deadline(conn, timeout):
-                    row = conn.execute(
-                        "SELECT ingest(%s, %s::jsonb, %s, %s)",
-                        (register_id, body, clock.now().utc, head),
-                    ).fetchone()
+                answer = flight.answer.result()
             except psycopg.Error as exc:
+                drop_flights()
                 return _failed(database, register_id, clock, cursor, sent, accepted, exc)
-            answer: dict[str, Any] = row[0] if row else {}
-            batches += 1
             sent += len(entries)
             accepted += int(answer.get("accepted", 0))
             hq_seq = int(answer.get("last_seq", 0))
@@ -367,7 +444,19 @@ def push(
             cursor, before = min(hq_seq, head), cursor
             status = str(answer.get("status", ""))
             now = clock.now().utc_text
+            if status == "gap" and flight.ahead and hq_seq < before:
+                # HQ ran this batch before the one in front of it had committed (two
+                # connections): a stale answer. Again, now that it is the only one in flight;
+                # what was sent after it cannot have been taken either (it needed this one).
+                cursor = before
+                drop_flights()
+                flights.append(send(flight.batch, head, ahead=False))
+                last = int(entries[-1]["seq"]) if entries else flight.batch.after
+                more = max_batches is None or batches < max_batches
+                pending = reader.read(last) if entries and last < head and more else None
+                continue
             if status == "fork":
+                drop_flights()
                 message = _(
                     "HQ holds a different journal row {seq} for register {register}: this"
                     " till's journal left HQ's (restored from an old copy?); nothing more is"
@@ -377,6 +466,7 @@ def push(
                       hq_seq=hq_seq)  # fmt: skip
                 return _result(database, register_id, "fork", sent, accepted, message)
             if hq_seq > head:
+                drop_flights()
                 message = _(
                     "HQ holds register {register} up to {hq}, this till's journal ends at"
                     " {head}: restored from an old copy?"
@@ -386,6 +476,7 @@ def push(
                 return _result(database, register_id, "ahead", sent, accepted, message)
             if status not in ("ok", "gap") or (entries and cursor == before):
                 # An answer kassa does not know, or no step forward: do not spin.
+                drop_flights()
                 message = _("HQ took none of the rows after {seq}").format(seq=before)
                 _save(database, register_id, now, acked=None, status="error", message=message)
                 return _result(database, register_id, "error", sent, accepted, message)
@@ -394,11 +485,19 @@ def push(
             _save(database, register_id, now, acked=cursor, status="ok", hq_seq=hq_seq)
             if on_batch is not None:
                 on_batch(cursor, head)
-            if status == "ok" and (not entries or cursor >= head):
+            if status == "ok" and (not entries or cursor >= head) and not flights:
                 break
+            if cursor != (int(entries[-1]["seq"]) if entries else flight.batch.after):
+                # HQ said to send from elsewhere (a gap), or did not take this batch whole:
+                # what was sent after it on the guess that it would is dropped
+                drop_flights()
+                pending = reader.read(cursor)
     finally:
-        sys.setswitchinterval(switch)
-        conn.close()
+        _switch_fast(False)
+        drop_flights()
+        senders.shutdown(wait=True)
+        for conn in conns:
+            conn.close()
         reader.close()
     return _result(database, register_id, "ok", sent, accepted, "")
 

@@ -204,7 +204,9 @@ def test_postgresql_stopped_immediately_mid_batch_then_the_push_drains_every_row
     """`pg_ctl stop -m immediate` (a crash of HQ's server) while a till pushes: after the
     restart the till's next push completes, and HQ holds each seq once."""
     settings = hq.add(REGISTER, "OSLO1", tmp_path)
-    journal_rows(till, 6000)
+    # enough rows that the stop lands mid-push: two batches in flight, the push drains 6,000
+    # rows in well under a second once HQ holds the first 1,000
+    journal_rows(till, 20000)
     sell(till)
     own = push.open_own(till.config.database)
     results: list[push.PushResult] = []
