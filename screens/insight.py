@@ -13,6 +13,8 @@ opening the screen again shows the kept figures at once. F2 reads them again.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import importlib
 from dataclasses import dataclass
 from datetime import date
@@ -70,6 +72,14 @@ def read_figures(database: Path, now_utc: str, cutoff: int) -> tuple[SalesFigure
         return figures.sales_figures(db, now, cutoff), product_table(db, now, cutoff)
     finally:
         db.close()
+        release_memory()
+
+
+def release_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's malloc_trim): the read's rows are
+    gone, but the C heap keeps their pages (about 35 MB on the benchmark's year) otherwise."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def whole_kr(ore: int) -> str:
