@@ -113,9 +113,26 @@ def cli(chain: Chain, *args: str) -> Any:
     return json.loads(result.output)
 
 
+def read(app: HqInsightApp) -> bool:
+    """The screen is up and has read every tab's figures for its shop, or said it cannot."""
+    screen = app.screen
+    if not isinstance(screen, HqInsightScreen) or not screen.is_mounted:
+        return False
+    if screen.query_one("#stock-message").has_class("error"):
+        return True
+    kept = screen.kept.get(screen.shop)
+    return kept is not None and kept.forecast is not None
+
+
 async def settle(app: HqInsightApp, pilot: Any) -> None:
-    await pilot.pause()
-    await app.workers.wait_for_complete()
+    """Wait (for the state, not a time) until the figures are read; a loaded machine may take
+    a while to mount the screen and start its worker."""
+    for _ in range(400):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        if read(app):
+            break
+        await pilot.pause(0.05)
     await pilot.pause()
 
 

@@ -11,20 +11,23 @@ import pytest
 
 from screens.hq_insight import HqInsightApp
 from tests.app.test_snapshots_dayclose import still
-from tests.hq.test_hq_insight import Chain, chain, source
+from tests.hq.test_hq_insight import Chain, chain, settle, source
 
 __all__ = ["chain"]  # the module's fixture: two shops' tills, sold and pushed
 
 
 async def sales(pilot: Any) -> None:
-    await pilot.pause()
+    await settle(pilot.app, pilot)
     await still(pilot)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
 
 
 async def products(pilot: Any) -> None:
     await sales(pilot)
     await pilot.press("f4")
     await still(pilot)
+    await pilot.pause()
 
 
 SCENES = {"sales": sales, "products": products}
