@@ -32,6 +32,7 @@ work on the machine slows them; the memory figures do not depend on load.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import sqlite3
@@ -84,14 +85,22 @@ def prefix(template: str, **known: object) -> str:
     return (text[: cut.start()] if cut else text).strip()
 
 
-def children(pid: int) -> list[int]:
-    """The process's children, of all its threads (a worker thread's child is under its task)."""
+def children(pid: int, marker: str = "accuracy_apart") -> list[int]:
+    """The process's children running `marker` (the Accuracy tab's; not the till's push
+    process, kassa_tui.sync.child), of all its threads (a worker thread's child is under its
+    task)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
-            found += [int(p) for p in task.read_text().split()]
+            kids = [int(p) for p in task.read_text().split()]
         except OSError:
             continue
+        for kid in kids:
+            try:
+                if marker in Path(f"/proc/{kid}/cmdline").read_bytes().decode(errors="replace"):
+                    found.append(kid)
+            except OSError:
+                continue
     return found
 
 
@@ -267,7 +276,7 @@ def main() -> None:
             time.sleep(0.3)  # the table drawn after the words
             memory = memory_kib(pid)
             if label in child_peak:
-                note = f"a child process (Accuracy's) seen at {mb(child_peak[label]):.0f} MB"
+                memory = {**memory, "child": child_peak[label]}
             rows.append((label, note, seconds, memory))
             print(
                 f"  {label}: {seconds:.2f} s, VmRSS {mb(memory['VmRSS']):.1f} MB,"
@@ -315,15 +324,21 @@ def main() -> None:
         f" VmRSS {mb(floor['VmRSS']):.1f} MB, VmHWM {mb(floor['VmHWM']):.1f} MB."
     )
     print()
-    print("| step | figures' time, s | VmRSS, MB | VmHWM (peak so far), MB | floor VmRSS, MB |")
-    print("|---|---|---|---|---|")
+    print(
+        "| step | figures' time, s | till VmRSS, MB | till VmHWM (peak so far), MB"
+        " | Accuracy child's VmHWM seen, MB | floor VmRSS, MB |"
+    )
+    print("|---|---|---|---|---|---|")
     for label, note, seconds, memory in rows:
         shown = "—" if seconds is None else f"{seconds:.2f}"
         label = f"{label} ({note})" if note else label
+        child = f"{mb(memory['child']):.0f}" if "child" in memory else "—"
         print(
             f"| {label} | {shown} | {mb(memory['VmRSS']):.1f} | {mb(memory['VmHWM']):.1f}"
-            f" | {mb(floor['VmRSS']):.1f} |"
+            f" | {child} | {mb(floor['VmRSS']):.1f} |"
         )
+    print()
+    print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     peak = max(m["VmHWM"] for *_, m in rows)
     verdict = "within" if mb(peak) <= RSS_MB else "OVER"
     print()
