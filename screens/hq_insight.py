@@ -245,8 +245,10 @@ class HqInsightScreen(Screen[None]):
                 for name, step in steps:
                     setattr(kept, name, step())
                     self.app.call_from_thread(self.arrived, shop, kept)
-        except psycopg.Error as exc:
+        except psycopg.OperationalError as exc:
             self.app.call_from_thread(self.failed, first_line(exc))
+        except psycopg.Error as exc:  # reached, but it answered with an error
+            self.app.call_from_thread(self.refused, first_line(exc))
 
     def arrived(self, shop: str | None, kept: Kept) -> None:
         self.kept[shop] = kept
@@ -258,6 +260,14 @@ class HqInsightScreen(Screen[None]):
     def failed(self, error: str) -> None:
         self.show_error(
             _("Cannot reach HQ's database: {error}. F2 tries again.").format(error=error)
+        )
+
+    def refused(self, error: str) -> None:
+        self.show_error(
+            _(
+                "HQ's database did not give the figures: {error}. Is its schema there (kassa hq"
+                " init)? F2 tries again."
+            ).format(error=error)
         )
 
     def show(self, kept: Kept) -> None:

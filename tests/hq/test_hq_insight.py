@@ -318,3 +318,12 @@ async def test_an_unknown_shop_is_said_and_f8_goes_to_the_chain(chain: Chain) ->
         await settle(app, pilot)
         assert "the whole chain" in screen_lines(app)[0]
         assert "NOPE1" not in text(app) and today_line(app)[1] == "484"
+
+
+async def test_a_database_without_hqs_schema_is_said_in_words(hq_dsn: str) -> None:
+    app = HqInsightApp(HqSource(hq_dsn, together, Clock(source=SteeredTime())))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        shown = text(app)
+        assert "HQ's database did not give the figures" in shown, shown
+        assert "kassa hq init" in shown and "Traceback" not in shown
