@@ -86,9 +86,9 @@ def prefix(template: str, **known: object) -> str:
 
 
 def children(pid: int, marker: str = "accuracy_apart") -> list[int]:
-    """The process's children running `marker` (the Accuracy tab's; not the till's push
-    process, kassa_tui.sync.child), of all its threads (a worker thread's child is under its
-    task)."""
+    """The process's children running `marker` (the Accuracy tab's, or figures_apart: the
+    Sales/Products read; not the till's push process, kassa_tui.sync.child), of all its
+    threads (a worker thread's child is under its task)."""
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
         try:
@@ -260,12 +260,14 @@ def main() -> None:
                 tmux.send(session, key)
 
             def ready(text: str) -> bool:
-                for child in children(pid):  # the Accuracy tab's process, from the screen's start
-                    try:
-                        seen = memory_kib(child).get("VmHWM", 0)
-                    except OSError:
-                        continue
-                    child_peak[label] = max(child_peak.get(label, 0), seen)
+                # The Accuracy tab's process and the Sales/Products read's, from the screen's start.
+                for marker, key in (("accuracy_apart", label), ("figures_apart", "F" + label)):
+                    for child in children(pid, marker):
+                        try:
+                            seen = memory_kib(child).get("VmHWM", 0)
+                        except OSError:
+                            continue
+                        child_peak[key] = max(child_peak.get(key, 0), seen)
                 text = flat(text)
                 for error in errors:
                     if error in text:
@@ -277,6 +279,8 @@ def main() -> None:
             memory = memory_kib(pid)
             if label in child_peak:
                 memory = {**memory, "child": child_peak[label]}
+            if "F" + label in child_peak:
+                memory = {**memory, "figures": child_peak["F" + label]}
             rows.append((label, note, seconds, memory))
             print(
                 f"  {label}: {seconds:.2f} s, VmRSS {mb(memory['VmRSS']):.1f} MB,"
@@ -326,16 +330,17 @@ def main() -> None:
     print()
     print(
         "| step | figures' time, s | till VmRSS, MB | till VmHWM (peak so far), MB"
-        " | Accuracy child's VmHWM seen, MB | floor VmRSS, MB |"
+        " | Accuracy child's VmHWM seen, MB | figures child's VmHWM seen, MB | floor VmRSS, MB |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     for label, note, seconds, memory in rows:
         shown = "—" if seconds is None else f"{seconds:.2f}"
         label = f"{label} ({note})" if note else label
         child = f"{mb(memory['child']):.0f}" if "child" in memory else "—"
+        reader = f"{mb(memory['figures']):.0f}" if "figures" in memory else "—"
         print(
             f"| {label} | {shown} | {mb(memory['VmRSS']):.1f} | {mb(memory['VmHWM']):.1f}"
-            f" | {child} | {mb(floor['VmRSS']):.1f} |"
+            f" | {child} | {reader} | {mb(floor['VmRSS']):.1f} |"
         )
     print()
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")

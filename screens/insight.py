@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from peewee import SqliteDatabase
 from rich.text import Text
 from textual import events, work
 from textual.actions import SkipAction
@@ -33,9 +32,9 @@ from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, 
 from kassa_tui.core.clock import parse_utc
 from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_kr
-from kassa_tui.insight import figures
+from kassa_tui.insight import figures_apart
 from kassa_tui.insight.figures import ProductRow, SalesFigures
-from kassa_tui.insight.product_table import ProductTable, product_table
+from kassa_tui.insight.product_table import ProductTable
 from screens import columns, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
@@ -64,14 +63,11 @@ class Sort:
 
 
 def read_figures(database: Path, now_utc: str, cutoff: int) -> tuple[SalesFigures, ProductTable]:
-    """Both tabs' figures, on a connection of the worker's own (read only); the products'
+    """Both tabs' figures, read in a child process on a read-only connection; the products'
     held compactly (insight.product_table: 145,000 rows on the benchmark's year)."""
-    db = SqliteDatabase(str(database), pragmas={"query_only": 1})
-    try:
-        now = parse_utc(now_utc)
-        return figures.sales_figures(db, now, cutoff), product_table(db, now, cutoff)
+    try:  # in a process of its own: its read's peak is not the till's (figures_apart)
+        return figures_apart.compute_apart(database, now_utc, cutoff)
     finally:
-        db.close()
         release_memory()
 
 

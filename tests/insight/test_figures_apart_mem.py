@@ -1,0 +1,39 @@
+"""The insight screen's Sales and Products figures read in a child process
+(insight.figures_apart; issue 16 «Speed»: the read's peak kept out of the till) are the figures
+read in-process; a child that cannot run leaves the till to read them itself."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from kassa_tui.config import Config
+from kassa_tui.insight import figures_apart
+from tests.insight.shopdata import Shop
+
+
+def now_of(data: Shop) -> str:
+    return f"{data.days[-1]}T11:00:00.000000Z"
+
+
+def test_the_child_reads_the_same_figures(history: tuple[Config, Shop]) -> None:
+    config, data = history
+    sales, table = figures_apart.compute_here(config.database, now_of(data), 4)
+    apart_sales, apart_table = figures_apart.compute_apart(config.database, now_of(data), 4)
+    assert apart_sales == sales and sum(d.revenue_ore for d in sales.days) > 0
+    assert apart_table.figures() == table.figures() and len(table) > 200
+    assert apart_table.ordered("units", search="vare", limit=9) == table.ordered(
+        "units", search="vare", limit=9
+    )
+
+
+@pytest.mark.parametrize("python", ["/bin/false", "/no/such/python"])
+def test_a_child_that_fails_leaves_the_read_here(
+    history: tuple[Config, Shop], monkeypatch: pytest.MonkeyPatch, python: str
+) -> None:
+    config, data = history
+    expected = figures_apart.compute_here(config.database, now_of(data), 4)
+    monkeypatch.setattr(sys, "executable", python)
+    sales, table = figures_apart.compute_apart(config.database, now_of(data), 4)
+    assert sales == expected[0] and table.figures() == expected[1].figures()
