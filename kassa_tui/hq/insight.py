@@ -58,19 +58,19 @@ WHERE s.local_date BETWEEN %(from)s AND %(to)s AND NOT s.training
 GROUP BY s.local_date
 """
 
+# Per shop, this week and the same days of last week, from the day totals (0006: hq_rollup;
+# training left out, returns netted) less the gift cards sold those days.
 _SHOP_WEEKS = """
-SELECT s.shop_id, s.local_date >= %(week)s AS this_week,
-       count(*) FILTER (WHERE s.kind = 'sale') AS receipts,
-       sum(s.total_ore) - COALESCE(sum(g.gift), 0) AS revenue
-FROM sale s
+SELECT d.shop_id, d.local_date >= %(week)s AS this_week, sum(d.receipts) AS receipts,
+       sum(d.total_ore) - COALESCE(sum(g.gift), 0) AS revenue
+FROM sales_day d
 LEFT JOIN (
-    SELECT register_id, seq, sum(amount_ore) AS gift FROM sale_line
-    WHERE group_code = %(gift)s GROUP BY register_id, seq
-) g ON g.register_id = s.register_id AND g.seq = s.seq
-WHERE NOT s.training
-  AND (s.local_date BETWEEN %(week)s AND %(to)s
-       OR s.local_date BETWEEN %(before)s AND %(before_to)s)
-GROUP BY s.shop_id, s.local_date >= %(week)s
+    SELECT local_date, shop_id, sum(amount_ore) AS gift FROM product_day
+    WHERE group_code = %(gift)s GROUP BY local_date, shop_id
+) g ON g.local_date = d.local_date AND g.shop_id = d.shop_id
+WHERE d.local_date BETWEEN %(week)s AND %(to)s
+   OR d.local_date BETWEEN %(before)s AND %(before_to)s
+GROUP BY d.shop_id, d.local_date >= %(week)s
 """
 
 
@@ -299,6 +299,7 @@ def shop_rows(conn: Connection[Any], today: date) -> tuple[ShopRow, ...]:
         "before_to": (today - timedelta(days=7)).isoformat(),
         "gift": GIFT_GROUP,
     }
+    report.rollup(conn)
     figures: dict[str, list[int]] = {}  # this week, last week, receipts this week
     for shop_id, this_week, receipts, revenue in conn.execute(_SHOP_WEEKS, params):
         row = figures.setdefault(str(shop_id), [0, 0, 0])
