@@ -119,7 +119,39 @@ class ProductTable:
         )
 
     def rows(self) -> Iterator[ProductRow]:
-        return (self.row(i) for i in range(len(self)))
+        """Every row, column by column (`kassa report products` lists them all)."""
+        n = len(self)
+        names = self.names.split(SEP) if n else []
+        plus = self.plus.split(SEP) if n else []
+        if len(names) != n or len(plus) != n:  # a NUL in a name: one row at a time
+            yield from (self.row(i) for i in range(n))
+            return
+        make = tuple.__new__
+        yield from (
+            make(ProductRow, fields)
+            for fields in zip(
+                self.product_id.tolist(),
+                plus,
+                names,
+                [self.groups[g] for g in self.group.tolist()],
+                [self.units[u] for u in self.unit.tolist()],
+                self.units_milli.tolist(),
+                self.revenue_ore.tolist(),
+                [
+                    m if has else None
+                    for m, has in zip(
+                        self.margin_ore.tolist(), self.has_margin.tolist(), strict=True
+                    )
+                ],
+                [ABC[a] for a in self.abc.tolist()],
+                self.last_28_milli.tolist(),
+                self.before_28_milli.tolist(),
+                self.on_hand_milli.tolist(),
+                [b.decode() for b in self.last_sold_utc.tolist()],
+                self.dead.tolist(),
+                strict=True,
+            )
+        )
 
     def figures(self) -> figures.ProductFigures:
         return figures.ProductFigures(
