@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
@@ -112,6 +113,19 @@ def read_pairs(source: HqSource, conn: Any, today: date, shop: str | None) -> Pa
     first = today - timedelta(days=PAIR_DAYS - 1)
     chain: ChainPairs = pairs.read_pairs(conn, first, today, shop, PAIR_MIN_COUNT)
     return source.together(chain, product=None, min_count=PAIR_MIN_COUNT, limit=PAIR_LIMIT)
+
+
+def fill_table(
+    table: DataTable[str | Text], headers: list[str | Text], rows: list[list[str | Text]]
+) -> None:
+    """Replace `table`'s columns and rows, each column as wide as its widest cell (given, not
+    measured as rows arrive: a table refilled while it is drawn kept its header's width)."""
+    table.clear(columns=True)
+    for i, header in enumerate(headers):
+        width = max([cell_len(str(header))] + [cell_len(str(row[i])) for row in rows])
+        table.add_column(header, width=width)
+    for row in rows:
+        table.add_row(*row)
 
 
 def shop_option(shop: str | None) -> str:
@@ -301,9 +315,7 @@ class HqInsightScreen(Screen[None]):
     # -- Sales --------------------------------------------------------------------------------
 
     def fill_sales(self, sales: SalesFigures) -> None:
-        table = self.query_one("#insight-periods", DataTable)
-        table.clear(columns=True)
-        table.add_column(_("Period"))
+        headers: list[str | Text] = [_("Period")]
         for header in (
             _("Revenue"),
             _("Before"),
@@ -312,23 +324,29 @@ class HqInsightScreen(Screen[None]):
             _("Basket"),
             _("Items"),
         ):
-            table.add_column(Text(header, justify="right"))
+            headers.append(Text(header, justify="right"))
         names = period_names()
-        for c in sales.comparisons:
-            table.add_row(
-                names[c.name],
-                *[
-                    Text(cell, justify="right")
-                    for cell in (
-                        whole_kr(c.now.revenue_ore),
-                        whole_kr(c.before.revenue_ore),
-                        change_text(c.change_pct),
-                        str(c.now.receipts),
-                        whole_kr(c.now.average_basket_ore),
-                        f"{c.now.items_per_basket:.1f}".replace(".", ","),
-                    )
-                ],
-            )
+        fill_table(
+            self.query_one("#insight-periods", DataTable),
+            headers,
+            [
+                [
+                    names[c.name],
+                    *[
+                        Text(cell, justify="right")
+                        for cell in (
+                            whole_kr(c.now.revenue_ore),
+                            whole_kr(c.before.revenue_ore),
+                            change_text(c.change_pct),
+                            str(c.now.receipts),
+                            whole_kr(c.now.average_basket_ore),
+                            f"{c.now.items_per_basket:.1f}".replace(".", ","),
+                        )
+                    ],
+                ]
+                for c in sales.comparisons
+            ],
+        )
         days = sales.days
         self.query_one("#insight-chart-label", Static).update(
             _(
@@ -356,49 +374,46 @@ class HqInsightScreen(Screen[None]):
         hours = shown_hours(grid)
         top = max((grid[d][h] for d in range(7) for h in hours), default=0)
         shades = CONSOLE_SHADES if self.app.ansi_color else SHADES
-        heat = self.query_one("#insight-heat", DataTable)
-        heat.clear(columns=True)
-        heat.add_column(_("Receipts"))
-        for hour in hours:
-            heat.add_column(Text(f"{hour:02d}", justify="right"))
+        heat: list[str | Text] = [_("Receipts")]
+        heat += [Text(f"{hour:02d}", justify="right") for hour in hours]
+        rows: list[list[str | Text]] = []
         for day, name in enumerate(weekday_names()):
-            cells = []
+            cells: list[str | Text] = [name]
             for hour in hours:
                 n = grid[day][hour]
                 level = 0 if not n or not top else 1 + min(4, (5 * n - 1) // top)
                 cells.append(Text(str(n) if n else ".", style=shades[level], justify="right"))
-            heat.add_row(name, *cells)
+            rows.append(cells)
+        fill_table(self.query_one("#insight-heat", DataTable), heat, rows)
 
     # -- Shops --------------------------------------------------------------------------------
 
     def fill_shops(self, rows: tuple[ShopRow, ...]) -> None:
-        table = self.query_one("#hq-shops-table", DataTable)
-        table.clear(columns=True)
-        table.add_column(_("Shop"))
+        headers: list[str | Text] = [_("Shop")]
         for header in (_("This week"), _("Last week"), _("Change"), _("Receipts"), _("Basket")):
-            table.add_column(Text(header, justify="right"))
+            headers.append(Text(header, justify="right"))
+        shop_rows: list[list[str | Text]] = []
         for r in rows:
-            table.add_row(
-                r.shop_id[:14],
-                *[
-                    Text(cell, justify="right")
-                    for cell in (
-                        whole_kr(r.week_ore),
-                        whole_kr(r.last_week_ore),
-                        change_text(r.change_pct),
-                        str(r.receipts),
-                        whole_kr(r.average_basket_ore),
-                    )
-                ],
+            shop_rows.append(
+                [
+                    r.shop_id[:14],
+                    *[
+                        Text(cell, justify="right")
+                        for cell in (
+                            whole_kr(r.week_ore),
+                            whole_kr(r.last_week_ore),
+                            change_text(r.change_pct),
+                            str(r.receipts),
+                            whole_kr(r.average_basket_ore),
+                        )
+                    ],
+                ]
             )
-        registers = self.query_one("#hq-registers-table", DataTable)
-        registers.clear(columns=True)
-        registers.add_column(_("Shop"))
-        registers.add_column(_("Register"))
-        for header in (_("Last seq"), _("Waiting")):
-            registers.add_column(Text(header, justify="right"))
-        registers.add_column(_("Last contact"))
-        registers.add_column(_("Alarms"))
+        fill_table(self.query_one("#hq-shops-table", DataTable), headers, shop_rows)
+        headers = [_("Shop"), _("Register")]
+        headers += [Text(_("Last seq"), justify="right"), Text(_("Waiting"), justify="right")]
+        headers += [_("Last contact"), _("Alarms")]
+        register_rows: list[list[str | Text]] = []
         now = self.source.clock.now().local
         for r in rows:
             for s in r.registers:
@@ -417,14 +432,17 @@ class HqInsightScreen(Screen[None]):
                     found.append(_("gap before {seq}").format(seq=s.open_gaps[0]))
                 if s.open_clock_alarms:
                     found.append(_("clock"))
-                registers.add_row(
-                    s.shop_id[:10],
-                    s.register_id[:12],
-                    Text(str(s.last_seq), justify="right"),
-                    Text("-" if s.backlog is None else str(s.backlog), justify="right"),
-                    contact,
-                    ", ".join(found) or "-",
+                register_rows.append(
+                    [
+                        s.shop_id[:10],
+                        s.register_id[:12],
+                        Text(str(s.last_seq), justify="right"),
+                        Text("-" if s.backlog is None else str(s.backlog), justify="right"),
+                        contact,
+                        ", ".join(found) or "-",
+                    ]
                 )
+        fill_table(self.query_one("#hq-registers-table", DataTable), headers, register_rows)
 
     # -- Products -----------------------------------------------------------------------------
 
@@ -498,20 +516,22 @@ class HqInsightScreen(Screen[None]):
             ).format(first=found.first, last=found.last, baskets=found.baskets, n=found.min_count)
             + ("" if found.pairs else "\n" + _("No pair is on that many receipts."))
         )
-        table = self.query_one("#hq-together-table", DataTable)
-        table.clear(columns=True)
-        table.add_column(_("With"))
-        table.add_column(_("Also"))
-        for header in (_("Receipts"), "%", _("Lift")):
-            table.add_column(Text(header, justify="right"))
-        for pair in found.pairs:
-            table.add_row(
-                pair.a.name[:24],
-                pair.b.name[:24],
-                Text(str(pair.count), justify="right"),
-                Text(f"{pair.confidence * 100:.0f}", justify="right"),
-                Text(f"{pair.lift:.1f}".replace(".", ","), justify="right"),
-            )
+        headers: list[str | Text] = [_("With"), _("Also")]
+        headers += [Text(header, justify="right") for header in (_("Receipts"), "%", _("Lift"))]
+        fill_table(
+            self.query_one("#hq-together-table", DataTable),
+            headers,
+            [
+                [
+                    pair.a.name[:24],
+                    pair.b.name[:24],
+                    Text(str(pair.count), justify="right"),
+                    Text(f"{pair.confidence * 100:.0f}", justify="right"),
+                    Text(f"{pair.lift:.1f}".replace(".", ","), justify="right"),
+                ]
+                for pair in found.pairs
+            ],
+        )
 
     def fill_forecast(self, found: ForecastChoices) -> None:
         head = self.query_one("#hq-forecast-head", Static)
@@ -548,19 +568,26 @@ class HqInsightScreen(Screen[None]):
             "global": _("global model"),
             "naive": _("same as last week"),
         }
-        table.add_column(_("Group"))
-        table.add_column(_("Chosen"))
+        headers: list[str | Text] = [_("Group"), _("Chosen")]
         for header in (_("Local"), _("Global"), _("Naive"), _("Rows")):
-            table.add_column(Text(header, justify="right"))
-        for g in found.groups:
-            table.add_row(
-                g.group[:12],
-                methods.get(g.chosen, g.chosen),
-                Text(f"{g.local_rmsse:.2f}", justify="right"),
-                Text("-" if g.global_rmsse is None else f"{g.global_rmsse:.2f}", justify="right"),
-                Text(f"{g.naive_rmsse:.2f}", justify="right"),
-                Text(str(g.rows), justify="right"),
-            )
+            headers.append(Text(header, justify="right"))
+        fill_table(
+            table,
+            headers,
+            [
+                [
+                    g.group[:12],
+                    methods.get(g.chosen, g.chosen),
+                    Text(f"{g.local_rmsse:.2f}", justify="right"),
+                    Text(
+                        "-" if g.global_rmsse is None else f"{g.global_rmsse:.2f}", justify="right"
+                    ),
+                    Text(f"{g.naive_rmsse:.2f}", justify="right"),
+                    Text(str(g.rows), justify="right"),
+                ]
+                for g in found.groups
+            ],
+        )
 
     def fill_forecast_rows(self, found: ForecastChoices) -> None:
         """The next days of the top products, from the last `kassa hq forecast` stored."""
