@@ -4,8 +4,8 @@
 On the benchmark's year the Products read (insight.product_table) takes the process's RSS up by
 ~61 MB at its peak while what it keeps is 24.6 MB: SQLite's sort of 145,662 rows and the heap
 the fetched rows leave behind. Here `python -m kassa_tui.insight.figures_apart` reads them on a
-read-only connection and pickles the result (numpy columns and a few strings) into a file of a
-private temporary folder; the till loads it. The figures are the same objects as in-process.
+read-only connection and pickles the result (numpy columns and a few strings) through a pipe;
+the till loads it as it comes. The figures are the same objects as in-process.
 If the child cannot run, the till reads them itself (and logs why).
 """
 
@@ -42,45 +42,51 @@ def compute_here(
 def compute_apart(
     database: Path | str, now_utc: str, cutoff: int
 ) -> tuple[SalesFigures, ProductTable]:
-    """compute_here in a child process; in this one if the child fails."""
-    with tempfile.TemporaryDirectory(prefix="kassa-figures-") as folder:
-        out = Path(folder) / "figures.pickle"
+    """compute_here in a child process, its result pickled through a pipe (no file: /tmp may be
+    memory on the till); read in this process if the child fails."""
+    with tempfile.TemporaryFile() as errors:
         try:
-            done = _run_child(database, now_utc, cutoff, out)
+            child = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "kassa_tui.insight.figures_apart",
+                    str(database),
+                    now_utc,
+                    str(cutoff),
+                    "-",
+                ],
+                stdin=subprocess.DEVNULL,  # never the till's terminal
+                stdout=subprocess.PIPE,
+                stderr=errors,
+            )
         except OSError as problem:  # no Python to start: read here
             log.warning("insight figures process could not start: %s", problem)
             return compute_here(database, now_utc, cutoff)
-        if done.returncode == 0 and out.exists():
-            with out.open("rb") as file:
-                found: tuple[SalesFigures, ProductTable] = pickle.load(file)  # our child wrote it
+        assert child.stdout is not None
+        found: tuple[SalesFigures, ProductTable] | None = None
+        try:
+            found = pickle.load(child.stdout)  # our child wrote it
+        except (EOFError, pickle.UnpicklingError):
+            pass  # the child ended without its figures: said below
+        finally:
+            child.stdout.close()
+            code = child.wait()
+        if code == 0 and found is not None:
             return found
-        log.warning("insight figures process failed (%s): %s", done.returncode, done.stderr[-2000:])
+        errors.seek(0)
+        said = errors.read()[-2000:].decode(errors="replace")
+        log.warning("insight figures process failed (%s): %s", code, said)
     return compute_here(database, now_utc, cutoff)
-
-
-def _run_child(
-    database: Path | str, now_utc: str, cutoff: int, out: Path
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kassa_tui.insight.figures_apart",
-            str(database),
-            now_utc,
-            str(cutoff),
-            str(out),
-        ],
-        stdin=subprocess.DEVNULL,  # never the till's terminal
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def _main(argv: list[str]) -> None:
     path, now_utc, cutoff, out = argv
     found = compute_here(path, now_utc, int(cutoff))
+    if out == "-":
+        pickle.dump(found, sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        sys.stdout.buffer.flush()
+        return
     with open(out, "wb") as file:
         pickle.dump(found, file, protocol=pickle.HIGHEST_PROTOCOL)
 
