@@ -195,9 +195,13 @@ def read_pairs(
 
 
 def known_code(conn: Connection[Any], code: str) -> bool:
-    """Has any till ever sold a product with this code (any day, any shop)?"""
+    """Has any till ever sold a product with this code (any day, any shop)? The pair day totals'
+    codes first (an index: every code a basket held), then every line (pant, returns: a scan)."""
+    text = code.strip()
     row = conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM sale_line WHERE code = %s)", (code.strip(),)
+        "SELECT EXISTS (SELECT 1 FROM pair_code WHERE code = %s)"
+        " OR EXISTS (SELECT 1 FROM sale_line WHERE code = %s)",
+        (text, text),
     ).fetchone()
     return bool(row and row[0])
 
