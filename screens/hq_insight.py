@@ -603,11 +603,19 @@ class HqInsightScreen(Screen[None]):
             )
             table.clear(columns=True)
             return
-        head.update(
-            _("Units per day from {first}, the biggest first (kassa hq forecast)").format(
-                first=days[0] if days else "-"
+        if found.chain:
+            head.update(
+                _(
+                    "Units per day from {first} in {shop}, from the whole chain's forecast"
+                    " (kassa hq forecast)"
+                ).format(first=days[0] if days else "-", shop=found.shop)
             )
-        )
+        else:
+            head.update(
+                _("Units per day from {first}, the biggest first (kassa hq forecast)").format(
+                    first=days[0] if days else "-"
+                )
+            )
         names = weekday_names()
         short = {"local": "L", "global": "G", "naive": "N", "new": "-"}
 

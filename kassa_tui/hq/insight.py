@@ -196,6 +196,7 @@ class ForecastChoices:
     groups: tuple[GroupChoice, ...]  # empty: `kassa hq forecast` has not been run for it
     days: tuple[str, ...] = ()  # the days of the last forecast made (none: not made yet)
     rows: tuple[ForecastRow, ...] = ()  # its products, biggest first
+    chain: bool = False  # one shop's rows and the groups' choice from the whole chain's run
 
 
 def shops(conn: Connection[Any]) -> tuple[str, ...]:
@@ -366,10 +367,23 @@ def ranked(rows: tuple[ProductRow, ...], key: str, *, worst_first: bool) -> list
 
 
 def forecast_choices(conn: Connection[Any], shop: str | None = None) -> ForecastChoices:
-    """What `kassa hq forecast` (or its backtest) chose per group for the last day HQ holds."""
+    """What `kassa hq forecast` (or its backtest) chose per group for the last day HQ holds,
+    and the products' forecast it made. For one shop with nothing made for it alone: the whole
+    chain's, that shop's rows."""
     last = last_day(conn)
     if last is None:
         return ForecastChoices(None, shop, ())
+    groups = _choices(conn, last, shop)
+    days, rows = stored_forecast(conn, last, shop)
+    if shop is not None and not groups and not rows:
+        groups = _choices(conn, last, None)
+        days, every = stored_forecast(conn, last, None)
+        rows = tuple(r for r in every if r.shop == shop)
+        return ForecastChoices(last.isoformat(), shop, groups, days, rows, bool(groups or rows))
+    return ForecastChoices(last.isoformat(), shop, groups, days, rows)
+
+
+def _choices(conn: Connection[Any], last: date, shop: str | None) -> tuple[GroupChoice, ...]:
     found = stored_choices(conn, last, shop)
     groups = []
     for group, c in sorted(found.items()):
@@ -384,8 +398,7 @@ def forecast_choices(conn: Connection[Any], shop: str | None = None) -> Forecast
                 float(scores["naive"]["rmsse"]),
             )
         )
-    days, rows = stored_forecast(conn, last, shop)
-    return ForecastChoices(last.isoformat(), shop, tuple(groups), days, rows)
+    return tuple(groups)
 
 
 def store_forecast(

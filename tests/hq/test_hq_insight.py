@@ -304,6 +304,16 @@ async def test_forecast_tab_shows_what_kassa_hq_forecast_stored(chain: Chain) ->
                     x for x in screen_lines(app) if row["name"][:10] in x and row["shop"] in x
                 )
                 assert line.split()[-7:] == ["-"] * 7, line  # new: ordered by hand
+            # one shop: the chain's forecast, that shop's rows alone
+            await pilot.press("f8")  # BERGEN1
+            await settle(app, pilot)
+            shown = text(app)
+            assert "in BERGEN1, from the whole chain's forecast" in shown, shown
+            assert "BERGEN1" in shown and "OSLO1" not in shown.split("forecast")[-1]
+            listed = [x for x in screen_lines(app) if "BERGEN1" in x and " - " in x]
+            assert len(listed) == 3, listed  # its three products
+            await pilot.press("f8", "f8")  # OSLO1, then the chain again
+            await settle(app, pilot)
             # a later forecast of the chain (as `kassa hq forecast` stores it) is shown after F2
             with chain.hq.connect() as conn:
                 store_forecast(
