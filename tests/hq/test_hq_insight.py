@@ -225,6 +225,17 @@ async def test_shops_products_together_and_forecast(chain: Chain) -> None:
         assert products[0]["name"] == "Colgate Max Fresh 75 ml"
         assert first_row[:5] == products[0]["name"].split(), first_row
         assert first_row[5:7] == ["6", whole_kr(products[0]["amount_ore"])], first_row
+        await pilot.press("f6", "f6")  # by units, worst first: VG (3), Rømme (5 less 1), Colgate
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert "by units, worst first" in lines[header - 1]
+        assert [lines[header + i].split()[0] for i in (1, 2, 3)] == ["VG", "Rømme", "Colgate"]
+        assert lines[header + 2].split()[5] == "4", lines[header + 2]
+        await pilot.press("r", "ø")  # search
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert "Search: rø_" in lines[header - 1] and lines[header + 1].startswith(" Rømme")
+        assert not lines[header + 2].strip(), lines[header + 2]
 
         await pilot.press("f5")  # Together
         await pilot.pause()
