@@ -8,7 +8,8 @@ PostgreSQL, one shop or the whole chain.
   basket, and its registers as `kassa hq status` shows them (kassa_tui.hq.admin.status);
 - products: units and revenue per product code from `kassa hq report products`'s query
   (kassa_tui.hq.report), with the trend of the last 28 days against the 28 before;
-- forecast: the method chosen per product group by `kassa hq forecast` (forecast_choice).
+- forecast: the method chosen per product group by `kassa hq forecast` (forecast_choice) and
+  the products' forecast it made (forecast_run, 0018: stored by the command, never made here).
 
 Read from what the tills pushed (0001_push.sql: sale, sale_line), as the till reads its own
 SQLite: training receipts are left out, returns are netted (negative), gift cards sold are no
