@@ -8,7 +8,8 @@ the period's best pairs. F5 again (the tab's own key) switches between the last 
 days: the insight screen's F-keys are its own (F10 is the Reorder tab).
 
 The counting reads a year of receipts (about 2 s on the benchmark's year), so it runs in a
-worker thread on its own read-only connection; the till never waits for it. Each result is kept
+worker thread, in a child process on its own read-only connection (kassa_tui.insight.apart:
+its peak memory is not the till's); the till never waits for it. Each result is kept
 with the time it was computed, per product and period, until the pane is left.
 """
 
@@ -19,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from peewee import SqliteDatabase
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -29,7 +29,7 @@ from textual.widgets import DataTable, Input, Static
 
 from kassa_tui.core.clock import business_date
 from kassa_tui.core.i18n import N_, _
-from kassa_tui.insight import pairs
+from kassa_tui.insight import apart, pairs
 from screens.columns import fill
 from screens.console import console_theme
 from screens.host import host
@@ -53,25 +53,12 @@ class _Result:
 
 
 def compute(database_path: Path, today: str, product_id: int | None, days: int) -> pairs.PairReport:
-    """The pairs of the last `days` days on a read-only connection of this thread."""
-    database = SqliteDatabase(
-        f"file:{database_path}?mode=ro", uri=True, pragmas={"busy_timeout": 5000}
-    )
-    database.connect()
-    try:
-        first, last = pairs.window(today, days)
-        share = OVERVIEW_SHARE if product_id is None else 0.0
-        return pairs.together(
-            database,
-            first,
-            last,
-            product_id=product_id,
-            min_count=MIN_COUNT,
-            min_share=share,
-            limit=SHOWN,
-        )
-    finally:
-        database.close()
+    """The pairs of the last `days` days, counted in a child process on a read-only connection
+    (insight.apart: the count's peak, ~55 MB on the benchmark's year, is not the till's)."""
+    share = OVERVIEW_SHARE if product_id is None else 0.0
+    args = (str(database_path), today, product_id, days, MIN_COUNT, share, SHOWN)
+    report: pairs.PairReport = apart.run_apart("kassa_tui.insight.pairs:report_at", args)
+    return report
 
 
 class TogetherPane(Vertical):

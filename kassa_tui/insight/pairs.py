@@ -269,3 +269,33 @@ def together(
     if limit is not None:
         pairs = pairs[:limit]
     return PairReport(first, last, baskets, min_count, tuple(pairs))
+
+
+def report_at(
+    database_path: str,
+    today: str,
+    product_id: int | None,
+    days: int,
+    min_count: int,
+    min_share: float,
+    limit: int | None,
+) -> PairReport:
+    """`together` of the last `days` days on a read-only connection of its own: what the
+    insight screen's Together tab runs in a child process (insight.apart; issue 16)."""
+    database = SqliteDatabase(
+        f"file:{database_path}?mode=ro", uri=True, pragmas={"busy_timeout": 5000}
+    )
+    database.connect()
+    try:
+        first, last = window(today, days)
+        return together(
+            database,
+            first,
+            last,
+            product_id=product_id,
+            min_count=min_count,
+            min_share=min_share,
+            limit=limit,
+        )
+    finally:
+        database.close()

@@ -29,7 +29,7 @@ from statistics import NormalDist
 
 import numpy as np
 
-from kassa_tui.core.clock import Clock, business_date
+from kassa_tui.core.clock import Clock, business_date, parse_utc
 from kassa_tui.core.i18n import _
 from kassa_tui.insight.demand import Demand, FloatArray, daily_demand
 from kassa_tui.insight.forecast import NEW, forecast
@@ -205,3 +205,16 @@ def suggest(
         )
     lines.sort(key=lambda line: (line.suggested == 0, not line.by_hand, line.name))
     return Suggestion(supplier, horizon, service_level, lines, last)
+
+
+def suggest_at(
+    database_path: str, now_utc: str, supplier: Supplier, service_level: float, cutoff_hour: int
+) -> Suggestion:
+    """`suggest` at the moment `now_utc` on a read-only connection of its own: what the insight
+    screen's Reorder tab runs in a child process (insight.apart; issue 16)."""
+    moment = parse_utc(now_utc).utc
+    conn = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True, timeout=5.0)
+    try:
+        return suggest(conn, Clock(lambda: moment), supplier, service_level, cutoff_hour)
+    finally:
+        conn.close()
