@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
@@ -39,19 +38,11 @@ from kassa_tui.hq.insight import (
     SalesFigures,
     ShopRow,
 )
-from screens import columns, styles
+from screens import columns, insight_sales, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import show_message
-from screens.insight import (
-    CONSOLE_SHADES,
-    SHADES,
-    change_text,
-    period_names,
-    qty,
-    shown_hours,
-    weekday_names,
-    whole_kr,
-)
+from screens.insight import qty
+from screens.insight_sales import change_text, fill_table, weekday_names, whole_kr
 from screens.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -113,19 +104,6 @@ def read_pairs(source: HqSource, conn: Any, today: date, shop: str | None) -> Pa
     first = today - timedelta(days=PAIR_DAYS - 1)
     chain: ChainPairs = pairs.read_pairs(conn, first, today, shop, PAIR_MIN_COUNT)
     return source.together(chain, product=None, min_count=PAIR_MIN_COUNT, limit=PAIR_LIMIT)
-
-
-def fill_table(
-    table: DataTable[str | Text], headers: list[str | Text], rows: list[list[str | Text]]
-) -> None:
-    """Replace `table`'s columns and rows, each column as wide as its widest cell (given, not
-    measured as rows arrive: a table refilled while it is drawn kept its header's width)."""
-    table.clear(columns=True)
-    for i, header in enumerate(headers):
-        width = max([cell_len(str(header))] + [cell_len(str(row[i])) for row in rows])
-        table.add_column(header, width=width)
-    for row in rows:
-        table.add_row(*row)
 
 
 def shop_option(shop: str | None) -> str:
@@ -315,76 +293,7 @@ class HqInsightScreen(Screen[None]):
     # -- Sales --------------------------------------------------------------------------------
 
     def fill_sales(self, sales: SalesFigures) -> None:
-        headers: list[str | Text] = [_("Period")]
-        for header in (
-            _("Revenue"),
-            _("Before"),
-            _("Change"),
-            _("Receipts"),
-            _("Basket"),
-            _("Items"),
-        ):
-            headers.append(Text(header, justify="right"))
-        names = period_names()
-        fill_table(
-            self.query_one("#insight-periods", DataTable),
-            headers,
-            [
-                [
-                    names[c.name],
-                    *[
-                        Text(cell, justify="right")
-                        for cell in (
-                            whole_kr(c.now.revenue_ore),
-                            whole_kr(c.before.revenue_ore),
-                            change_text(c.change_pct),
-                            str(c.now.receipts),
-                            whole_kr(c.now.average_basket_ore),
-                            f"{c.now.items_per_basket:.1f}".replace(".", ","),
-                        )
-                    ],
-                ]
-                for c in sales.comparisons
-            ],
-        )
-        days = sales.days
-        self.query_one("#insight-chart-label", Static).update(
-            _(
-                "Revenue, {n} days from {first}: {total} kr; 7-day average now {average} kr a day"
-            ).format(
-                n=len(days),
-                first=days[0].date if days else "-",
-                total=whole_kr(sum(d.revenue_ore for d in days)),
-                average=whole_kr(days[-1].average7_ore if days else 0),
-            )
-        )
-        self.query_one("#insight-revenue", Sparkline).data = [d.revenue_ore for d in days]
-        self.query_one("#insight-average", Sparkline).data = [d.average7_ore for d in days]
-        weeks = [days[max(0, i - 6) : i + 1] for i in range(len(days) - 1, -1, -7)][:6]
-        self.query_one("#insight-chart-text", Static).update(
-            _("Last weeks, kr: {weeks}").format(
-                weeks="  ".join(
-                    f"{date.fromisoformat(w[-1].date).strftime('%d.%m')} "
-                    + whole_kr(sum(d.revenue_ore for d in w))
-                    for w in reversed(weeks)
-                )
-            )
-        )
-        grid = sales.hour_receipts
-        hours = shown_hours(grid)
-        top = max((grid[d][h] for d in range(7) for h in hours), default=0)
-        shades = CONSOLE_SHADES if self.app.ansi_color else SHADES
-        heat: list[str | Text] = [_("Receipts")]
-        heat += [Text(f"{hour:02d}", justify="right") for hour in hours]
-        rows: list[list[str | Text]] = []
-        for day, name in enumerate(weekday_names()):
-            cells: list[str | Text] = [name]
-            for hour in hours:
-                n = grid[day][hour]
-                level = 0 if not n or not top else 1 + min(4, (5 * n - 1) // top)
-                cells.append(Text(str(n) if n else ".", style=shades[level], justify="right"))
-            rows.append(cells)
-        fill_table(self.query_one("#insight-heat", DataTable), heat, rows)
+        insight_sales.fill_sales(self, sales)
 
     # -- Shops --------------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ import contextlib
 import ctypes
 import importlib
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from rich.text import Text
@@ -31,16 +30,16 @@ from textual.widgets import DataTable, Label, Sparkline, Static, TabbedContent, 
 
 from kassa_tui.core.clock import parse_utc
 from kassa_tui.core.i18n import _
-from kassa_tui.core.money import format_kr
 from kassa_tui.insight import figures_apart
 from kassa_tui.insight.figures import ProductRow, SalesFigures
 from kassa_tui.insight.product_table import ProductTable
-from screens import columns, styles
+from screens import columns, insight_sales, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
 from screens.insight_accuracy import AccuracyPane
 from screens.insight_members import MembersPane
 from screens.insight_reorder import ReorderPane
+from screens.insight_sales import change_text, whole_kr
 from screens.insight_together import TogetherPane
 from screens.widgets.keybar import KeyBar
 
@@ -48,9 +47,6 @@ from screens.widgets.keybar import KeyBar
 INSIGHT_ROLES = ("shift_lead", "technician")
 #: The Products table lists this many rows of the chosen order (the search finds the rest).
 SHOWN_ROWS = 200
-#: The heat map's shades, faint to strong: a full terminal, and the console's 16 colours.
-SHADES = ("", "on #16324f", "on #1f5f8b", "on #2e8bc0", "on #b8860b", "on #c0392b")
-CONSOLE_SHADES = ("", "on blue", "on cyan", "on green", "on yellow", "on red")
 
 #: Kept figures per database file: (sales, products).
 _kept: dict[str, tuple[SalesFigures, ProductTable]] = {}
@@ -76,32 +72,6 @@ def release_memory() -> None:
     gone, but the C heap keeps their pages (about 35 MB on the benchmark's year) otherwise."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def whole_kr(ore: int) -> str:
-    """Kroner without øre: '12 346'."""
-    return format_kr(round(ore / 100) * 100)[:-3]
-
-
-def change_text(pct: float | None) -> str:
-    return "-" if pct is None else f"{pct:+.0f} %"
-
-
-def period_names() -> dict[str, str]:
-    return {"today": _("Today"), "week": _("This week"), "month": _("This month")}
-
-
-def weekday_names() -> list[str]:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-
-
-def shown_hours(grid: tuple[tuple[int, ...], ...], most: int = 16) -> list[int]:
-    """The hours with any receipt (the shop's opening hours), at most `most` of the busiest."""
-    totals = [sum(row[hour] for row in grid) for hour in range(24)]
-    busy = [hour for hour in range(24) if totals[hour]]
-    if len(busy) > most:
-        busy = sorted(sorted(busy, key=lambda h: -totals[h])[:most])
-    return busy or list(range(8, 22))
 
 
 def product_order(table: ProductTable, sort: Sort, search: str) -> list[ProductRow]:
@@ -304,81 +274,8 @@ class InsightScreen(Screen[None]):
     # -- Sales --------------------------------------------------------------------------------
 
     def fill_sales(self) -> None:
-        sales = self.sales
-        assert sales is not None
-        table = self.query_one("#insight-periods", DataTable)
-        table.clear(columns=True)
-        table.add_column(_("Period"))
-        for header in (
-            _("Revenue"),
-            _("Before"),
-            _("Change"),
-            _("Receipts"),
-            _("Basket"),
-            _("Items"),
-        ):
-            table.add_column(Text(header, justify="right"))
-        names = period_names()
-        for c in sales.comparisons:
-            table.add_row(
-                names[c.name],
-                *[
-                    Text(cell, justify="right")
-                    for cell in (
-                        whole_kr(c.now.revenue_ore),
-                        whole_kr(c.before.revenue_ore),
-                        change_text(c.change_pct),
-                        str(c.now.receipts),
-                        whole_kr(c.now.average_basket_ore),
-                        f"{c.now.items_per_basket:.1f}".replace(".", ","),
-                    )
-                ],
-            )
-        days = sales.days
-        total = sum(d.revenue_ore for d in days)
-        self.query_one("#insight-chart-label", Static).update(
-            _(
-                "Revenue, {n} days from {first}: {total} kr; 7-day average now {average} kr a day"
-            ).format(
-                n=len(days),
-                first=days[0].date if days else "-",
-                total=whole_kr(total),
-                average=whole_kr(days[-1].average7_ore if days else 0),
-            )
-        )
-        self.query_one("#insight-revenue", Sparkline).data = [d.revenue_ore for d in days]
-        self.query_one("#insight-average", Sparkline).data = [d.average7_ore for d in days]
-        # The console font has no block glyphs: there the chart is the last weeks in numbers.
-        weeks = [days[max(0, i - 6) : i + 1] for i in range(len(days) - 1, -1, -7)][:6]
-        text = _("Last weeks, kr: {weeks}").format(
-            weeks="  ".join(
-                f"{date.fromisoformat(w[-1].date).strftime('%d.%m')} "
-                + whole_kr(sum(d.revenue_ore for d in w))
-                for w in reversed(weeks)
-            )
-        )
-        self.query_one("#insight-chart-text", Static).update(text)
-        self.fill_heat()
-
-    def fill_heat(self) -> None:
-        sales = self.sales
-        assert sales is not None
-        grid = sales.hour_receipts
-        hours = shown_hours(grid)
-        top = max((grid[d][h] for d in range(7) for h in hours), default=0)
-        shades = CONSOLE_SHADES if self.app.ansi_color else SHADES
-        table = self.query_one("#insight-heat", DataTable)
-        table.clear(columns=True)
-        table.add_column(_("Receipts"))
-        for hour in hours:
-            table.add_column(Text(f"{hour:02d}", justify="right"))
-        for day, name in enumerate(weekday_names()):
-            cells = []
-            for hour in hours:
-                n = grid[day][hour]
-                level = 0 if not n or not top else 1 + min(4, (5 * n - 1) // top)
-                cells.append(Text(str(n) if n else ".", style=shades[level], justify="right"))
-            table.add_row(name, *cells)
+        assert self.sales is not None
+        insight_sales.fill_sales(self, self.sales)
 
     # -- Products -----------------------------------------------------------------------------
 

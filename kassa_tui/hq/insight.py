@@ -26,6 +26,7 @@ from typing import Any
 
 from psycopg import Connection
 
+from kassa_tui.core.periods import Comparison, Day, Period
 from kassa_tui.hq import admin, report
 from kassa_tui.hq.forecast import last_day, stored_choices
 
@@ -73,47 +74,6 @@ WHERE d.local_date BETWEEN %(week)s AND %(to)s
    OR d.local_date BETWEEN %(before)s AND %(before_to)s
 GROUP BY d.shop_id, d.local_date >= %(week)s
 """
-
-
-@dataclass(frozen=True)
-class Period:
-    """Business days `first` to `last`: net revenue incl. VAT, receipts, returns, items."""
-
-    first: str
-    last: str
-    revenue_ore: int
-    receipts: int
-    returns: int
-    items: int
-
-    @property
-    def average_basket_ore(self) -> int:
-        return round(self.revenue_ore / self.receipts) if self.receipts else 0
-
-    @property
-    def items_per_basket(self) -> float:
-        return self.items / self.receipts if self.receipts else 0.0
-
-
-@dataclass(frozen=True)
-class Comparison:
-    name: str  # today, week, month
-    now: Period
-    before: Period
-
-    @property
-    def change_pct(self) -> float | None:
-        if not self.before.revenue_ore:
-            return None
-        return 100.0 * (self.now.revenue_ore - self.before.revenue_ore) / self.before.revenue_ore
-
-
-@dataclass(frozen=True)
-class Day:
-    date: str
-    revenue_ore: int
-    average7_ore: int  # the mean of this day and the six before
-    receipts: int = 0
 
 
 @dataclass(frozen=True)

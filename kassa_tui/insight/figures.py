@@ -24,6 +24,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import DEFAULT_CUTOFF_HOUR, Instant, business_date, business_days_utc
 from kassa_tui.core.clock import utc_text as to_utc_text
+from kassa_tui.core.periods import Comparison, Day, Period
 from kassa_tui.insight.history import history_days
 
 #: Gift cards sold are a liability, not a sale (selling.gift_card_sales.GIFT_GROUP).
@@ -39,49 +40,6 @@ DEAD_DAYS = 30
 DEAD_LIMIT = 500
 
 _VALID = "s.training = 0 AND s.completed_utc >= ? AND s.completed_utc < ?"
-
-
-@dataclass(frozen=True)
-class Period:
-    """One stretch of business days: net revenue incl. VAT, receipts, returns, items."""
-
-    first: str
-    last: str
-    revenue_ore: int
-    receipts: int
-    returns: int
-    items: int
-    history_ore: int = 0  # of revenue_ore: the imported history's (no receipts)
-
-    @property
-    def average_basket_ore(self) -> int:
-        own = self.revenue_ore - self.history_ore
-        return round(own / self.receipts) if self.receipts else 0
-
-    @property
-    def items_per_basket(self) -> float:
-        return self.items / self.receipts if self.receipts else 0.0
-
-
-@dataclass(frozen=True)
-class Comparison:
-    name: str  # today, week, month
-    now: Period
-    before: Period
-
-    @property
-    def change_pct(self) -> float | None:
-        if not self.before.revenue_ore:
-            return None
-        return 100.0 * (self.now.revenue_ore - self.before.revenue_ore) / self.before.revenue_ore
-
-
-@dataclass(frozen=True)
-class Day:
-    date: str
-    revenue_ore: int
-    average7_ore: int  # the mean of this day and the six before
-    receipts: int = 0
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from kassa_tui.core.clock import Clock, business_date
 from kassa_tui.insight import figures as till_figures
 from kassa_tui.sync import link, push
 from screens.hq_insight import HqInsightApp, HqInsightScreen, HqSource
-from screens.insight import whole_kr
+from screens.insight_sales import whole_kr
 from tests.app.screen_text import screen_lines
 from tests.unit.conftest import ROMME, TOOTHPASTE, VG, SteeredTime, print_waiting
 
