@@ -53,43 +53,55 @@ GROUP BY code
 ORDER BY sum(amount_ore) DESC, code
 """
 
-# Sales and returns from the month and day totals (0013, 0006: the level at --to is the level
-# now less what moved after --to; whole months from stock_month, the days of a month the
-# period covers in part from stock_day), everything else from stock_move (0009), summed per
-# shop and code.
+# Sales and returns from the month levels (0019): the level from sales at the end of a day is
+# its month's closing level (stock_month_level, one indexed read of a month's rows; a month past
+# the last one held is the level now, stock_level) less what moved in that month after the day
+# (stock_day); what was sold in the period is the level at --to less the level the day before
+# --from. Everything else from stock_move (0009), summed per shop and code. A pair is shown when
+# it moved on or after --from (stock_last) or its level is not zero, as before.
 _STOCK = """
-WITH sold AS (
+WITH h AS (
+    SELECT COALESCE(max(month), '') AS horizon FROM stock_month_level
+), r AS (
+    SELECT shop_id, code, delta_milli, level_milli
+    FROM stock_month_level
+    WHERE month = %(to_month)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+), f AS (
+    SELECT shop_id, code, level_milli
+    FROM stock_month_level
+    WHERE month = %(before_month)s AND %(before_month)s < %(to_month)s
+      AND (%(before_month)s < %(prev_month)s OR %(to_month)s > (SELECT horizon FROM h))
+      AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+), days AS (
+    SELECT shop_id, code,
+           sum(delta_milli) FILTER (WHERE local_date > %(to)s
+                                    AND local_date <= %(to_month)s || '-99')::bigint AS after_to,
+           sum(delta_milli) FILTER (WHERE local_date >= %(from)s
+                                    AND local_date <= %(before_month)s || '-99')::bigint AS rest
+    FROM stock_day
+    WHERE ((local_date > %(to)s AND local_date <= %(to_month)s || '-99')
+           OR (local_date >= %(from)s AND local_date <= %(before_month)s || '-99'))
+      AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+    GROUP BY shop_id, code
+), ends AS (
     SELECT v.shop_id, v.code, v.name,
-           COALESCE(d.moved, 0) AS moved,
-           v.level_milli - COALESCE(d.after, 0) AS level,
-           d.code IS NOT NULL AS seen
-    FROM stock_level v
-    LEFT JOIN (
-        SELECT shop_id, code, sum(moved)::bigint AS moved, sum(after)::bigint AS after
-        FROM (
-            SELECT shop_id, code, delta_milli AS moved, 0 AS after
-            FROM stock_month
-            WHERE month BETWEEN %(whole_from)s AND %(whole_to)s
-              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-            UNION ALL
-            SELECT shop_id, code, delta_milli, 0
-            FROM stock_day
-            WHERE local_date BETWEEN %(from)s AND %(to)s
-              AND local_date NOT BETWEEN %(whole_first)s AND %(whole_last)s
-              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-            UNION ALL
-            SELECT shop_id, code, 0, delta_milli
-            FROM stock_month
-            WHERE month > %(to_month)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-            UNION ALL
-            SELECT shop_id, code, 0, delta_milli
-            FROM stock_day
-            WHERE local_date > %(to)s AND local_date <= %(to_month)s || '-99'
-              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-        ) m
-        GROUP BY shop_id, code
-    ) d ON d.shop_id = v.shop_id AND d.code = v.code
+           CASE WHEN %(to_month)s > h.horizon THEN v.level_milli
+                ELSE COALESCE(r.level_milli, 0) END - COALESCE(d.after_to, 0) AS level,
+           CASE WHEN %(before_month)s > h.horizon THEN v.level_milli
+                WHEN %(before_month)s = %(to_month)s THEN COALESCE(r.level_milli, 0)
+                WHEN %(before_month)s = %(prev_month)s AND %(to_month)s <= h.horizon
+                THEN COALESCE(r.level_milli - r.delta_milli, 0)
+                ELSE COALESCE(f.level_milli, 0) END
+             - COALESCE(d.rest, 0) AS level_before,
+           COALESCE(t.last_date >= %(from)s, false) AS seen
+    FROM h CROSS JOIN stock_level v
+    LEFT JOIN r ON r.shop_id = v.shop_id AND r.code = v.code
+    LEFT JOIN f ON f.shop_id = v.shop_id AND f.code = v.code
+    LEFT JOIN days d ON d.shop_id = v.shop_id AND d.code = v.code
+    LEFT JOIN stock_last t ON t.shop_id = v.shop_id AND t.code = v.code
     WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
+), sold AS (
+    SELECT shop_id, code, name, level - level_before AS moved, level, seen FROM ends
 ), other AS (
     SELECT shop_id, code, max(name) AS name,
            sum(delta_milli) FILTER (WHERE reason = 'delivery' AND local_date >= %(from)s
@@ -190,18 +202,12 @@ _QUERIES = {
 
 
 def _months(first: date, last: date) -> dict[str, str]:
-    """The whole months within [first, last] (read from stock_month) and the days around them
-    (read from stock_day); no whole month: every day from stock_day."""
-    start = first if first.day == 1 else _next_month(first)
-    after = _next_month(last)
-    end = last if after - timedelta(days=1) == last else last.replace(day=1) - timedelta(days=1)
-    whole = start <= end
+    """The months the stock query reads: --to's (its closing level), the one before it, and
+    the one holding the day before --from (the level the period starts from)."""
     return {
-        "whole_from": start.isoformat()[:7] if whole else "9999-99",
-        "whole_to": end.isoformat()[:7] if whole else "0000-00",
-        "whole_first": start.isoformat() if whole else "9999-99-99",
-        "whole_last": end.isoformat() if whole else "0000-00-00",
         "to_month": last.isoformat()[:7],
+        "prev_month": (last.replace(day=1) - timedelta(days=1)).isoformat()[:7],
+        "before_month": (first - timedelta(days=1)).isoformat()[:7],
     }
 
 

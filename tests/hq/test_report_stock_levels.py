@@ -1,0 +1,229 @@
+"""The stock report read from month levels (kassa_tui/hq/sql/0019_stock_month_level.sql, issue
+15: HQ reports p95 <= 1 s, also on a busy machine): on generated data of three shops over four
+months — sales and returns, deliveries, counts, transfers, rolled up in several goes, a day's
+totals rolled up in two goes (stock_day updated), and late rows (a till's sale for an earlier
+month pushed after later months were rolled up) — every figure of `kassa hq report stock`
+equals what the query before 0019 gives (month totals, 0013), for whole months, parts of
+months, periods crossing months, one shop and every shop; and every month level HQ keeps is
+the sum of the day deltas up to that month's end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import psycopg
+import pytest
+
+import tests.hq.test_report_stock_month as base
+from kassa_tui.hq import migrations
+from kassa_tui.hq.report import report
+
+# The stock query as it was before 0019 (report.py at fcfd7cf): whole months from stock_month, the
+# days of a month the period covers in part from stock_day, the level now less what moved after.
+STOCK_0013 = """
+WITH sold AS (
+    SELECT v.shop_id, v.code, v.name,
+           COALESCE(d.moved, 0) AS moved,
+           v.level_milli - COALESCE(d.after, 0) AS level,
+           d.code IS NOT NULL AS seen
+    FROM stock_level v
+    LEFT JOIN (
+        SELECT shop_id, code, sum(moved)::bigint AS moved, sum(after)::bigint AS after
+        FROM (
+            SELECT shop_id, code, delta_milli AS moved, 0 AS after
+            FROM stock_month
+            WHERE month BETWEEN %(whole_from)s AND %(whole_to)s
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, delta_milli, 0
+            FROM stock_day
+            WHERE local_date BETWEEN %(from)s AND %(to)s
+              AND local_date NOT BETWEEN %(whole_first)s AND %(whole_last)s
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, 0, delta_milli
+            FROM stock_month
+            WHERE month > %(to_month)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+            UNION ALL
+            SELECT shop_id, code, 0, delta_milli
+            FROM stock_day
+            WHERE local_date > %(to)s AND local_date <= %(to_month)s || '-99'
+              AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+        ) m
+        GROUP BY shop_id, code
+    ) d ON d.shop_id = v.shop_id AND d.code = v.code
+    WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
+), other AS (
+    SELECT shop_id, code, max(name) AS name,
+           sum(delta_milli) FILTER (WHERE reason = 'delivery' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s)::bigint AS delivered,
+           sum(delta_milli) FILTER (WHERE reason = 'count' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s)::bigint AS counted,
+           sum(delta_milli) FILTER (WHERE reason = 'adjust' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s)::bigint AS adjusted,
+           sum(delta_milli) FILTER (WHERE reason = 'transfer_in' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s)::bigint AS transfer_in,
+           sum(delta_milli) FILTER (WHERE reason = 'transfer_out' AND local_date >= %(from)s
+                                    AND local_date <= %(to)s)::bigint AS transfer_out,
+           COALESCE(sum(delta_milli) FILTER (WHERE local_date <= %(to)s), 0)::bigint AS level,
+           bool_or(local_date >= %(from)s) AS seen
+    FROM stock_move
+    WHERE (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+    GROUP BY shop_id, code
+), joined AS (
+    SELECT COALESCE(s.shop_id, o.shop_id) AS shop_id, COALESCE(s.code, o.code) AS code,
+           COALESCE(s.name, o.name) AS name, COALESCE(s.moved, 0) AS sold,
+           COALESCE(o.delivered, 0) AS delivered, COALESCE(o.counted, 0) AS counted,
+           COALESCE(o.adjusted, 0) AS adjusted, COALESCE(o.transfer_in, 0) AS transfer_in,
+           COALESCE(o.transfer_out, 0) AS transfer_out,
+           COALESCE(s.level, 0) + COALESCE(o.level, 0) AS level,
+           COALESCE(s.seen, false) OR COALESCE(o.seen, false) AS seen
+    FROM sold s FULL JOIN other o ON o.shop_id = s.shop_id AND o.code = s.code
+)
+SELECT shop_id, code, name, sold AS sold_milli, delivered AS delivered_milli,
+       counted AS counted_milli, adjusted AS adjusted_milli, transfer_in AS transfer_in_milli,
+       transfer_out AS transfer_out_milli,
+       sold + delivered + counted + adjusted + transfer_in + transfer_out AS moved_milli,
+       level AS level_milli, level < 0 AS negative
+FROM joined
+WHERE seen OR level <> 0
+ORDER BY shop_id, code
+"""
+
+
+def _months_0013(first: date, last: date) -> dict[str, str]:
+    start = first if first.day == 1 else _next_month(first)
+    after = _next_month(last)
+    end = last if after - timedelta(days=1) == last else last.replace(day=1) - timedelta(days=1)
+    whole = start <= end
+    return {
+        "whole_from": start.isoformat()[:7] if whole else "9999-99",
+        "whole_to": end.isoformat()[:7] if whole else "0000-00",
+        "whole_first": start.isoformat() if whole else "9999-99-99",
+        "whole_last": end.isoformat() if whole else "0000-00-00",
+        "to_month": last.isoformat()[:7],
+    }
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+PERIODS = [
+    *base.PERIODS,
+    (date(2026, 3, 1), date(2026, 4, 30)),  # two whole months ending at the last one
+    (date(2026, 1, 1), date(2026, 1, 31)),  # the first month (late rows land in it)
+    (date(2026, 2, 10), date(2026, 4, 5)),  # crossing three months, both ends in part
+    (date(2026, 1, 20), date(2026, 2, 28)),  # from the first day, to a month's end
+    (date(2026, 2, 28), date(2026, 3, 1)),  # two days across a month's end
+    (date(2026, 4, 1), date(2026, 6, 30)),  # past the last month held
+]
+
+
+def _old(conn: psycopg.Connection[Any], first: date, last: date, shop: str | None) -> list[Any]:
+    params = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
+    params.update(_months_0013(first, last))
+    rows = conn.execute(STOCK_0013, params).fetchall()
+    return [tuple(int(v) if isinstance(v, Decimal) else v for v in r) for r in rows]
+
+
+def _same_as_before(conn: psycopg.Connection[Any]) -> int:
+    compared = 0
+    for first, last in PERIODS:
+        for shop in (None, "BERGEN1"):
+            new = report(conn, "stock", first, last, shop).rows  # rolls up first
+            assert new == _old(conn, first, last, shop), (first, last, shop)
+            compared += len(new)
+    return compared
+
+
+def _levels_are_sums(conn: psycopg.Connection[Any]) -> None:
+    """Every month row's delta and level against stock_day summed; the last month's level is
+    stock_level's; no pair misses a month between its first and the last one held."""
+    wrong = conn.execute(
+        """
+        SELECT l.month, l.shop_id, l.code, l.delta_milli, l.level_milli,
+               (SELECT COALESCE(sum(d.delta_milli), 0) FROM stock_day d
+                WHERE d.shop_id = l.shop_id AND d.code = l.code
+                  AND left(d.local_date, 7) = l.month),
+               (SELECT COALESCE(sum(d.delta_milli), 0) FROM stock_day d
+                WHERE d.shop_id = l.shop_id AND d.code = l.code
+                  AND left(d.local_date, 7) <= l.month)
+        FROM stock_month_level l
+        """
+    ).fetchall()
+    assert wrong, "no month levels"
+    assert [r for r in wrong if (r[3], r[4]) != (r[5], r[6])] == []
+    last = conn.execute(
+        "SELECT count(*) FROM stock_level v LEFT JOIN stock_month_level l"
+        " ON l.shop_id = v.shop_id AND l.code = v.code"
+        " AND l.month = (SELECT max(month) FROM stock_month_level)"
+        " WHERE l.level_milli IS DISTINCT FROM v.level_milli"
+    ).fetchone()
+    assert last == (0,)
+    gaps = conn.execute(
+        "SELECT shop_id, code FROM stock_month_level GROUP BY shop_id, code"
+        " HAVING count(*) <> 1 + (extract(year FROM age(to_date(max(month), 'YYYY-MM'),"
+        " to_date(min(month), 'YYYY-MM'))) * 12 + extract(month FROM age("
+        " to_date(max(month), 'YYYY-MM'), to_date(min(month), 'YYYY-MM'))))::int"
+        " OR max(month) <> (SELECT max(month) FROM stock_month_level)"
+    ).fetchall()
+    assert gaps == []
+
+
+@pytest.fixture
+def conn(hq_dsn: str) -> Callable[[], psycopg.Connection[Any]]:
+    return lambda: psycopg.connect(hq_dsn, autocommit=True)
+
+
+def test_the_stock_report_from_month_levels_equals_the_query_before(
+    conn: Callable[[], psycopg.Connection[Any]],
+) -> None:
+    first = base.FIRST  # 20 January 2026
+    with conn() as c:
+        migrations.upgrade(c)
+        chain = base.Chain(c)
+        base._generate(chain, first, 40, salt=0)
+        chain.done()
+        assert _same_as_before(c) > 100
+        _levels_are_sums(c)
+        # the same day again (its totals rolled up in two goes: stock_day updated), then more
+        # days into a new month (levels carried forward)
+        day = first + timedelta(days=39)
+        chain.sale("OSLO1", day, [(code, 1000 + n * 500) for n, code in enumerate(base.CODES)])
+        assert c.execute(
+            "SELECT count(*) FROM stock_day WHERE shop_id = 'OSLO1' AND local_date = %s",
+            (day.isoformat(),),
+        ).fetchone() != (0,)  # rows of that day already held: updated, not inserted
+        base._generate(chain, first + timedelta(days=40), 30, salt=4)
+        chain.done()
+        _same_as_before(c)
+        _levels_are_sums(c)
+        # late rows: a till pushes sales for January and February after April was rolled up,
+        # one of a product that shop never sold before (a pair whose first month is earlier
+        # than the others')
+        base._generate(chain, first + timedelta(days=70), 15, salt=5)
+        chain.done()
+        report(c, "stock", first, first)  # April rolled up
+        chain.sale("BERGEN1", date(2026, 1, 25), [(base.CODES[1], 5000)])
+        chain.sale("BERGEN1", date(2026, 2, 3), [(base.CODES[2], -3000), (base.CODES[1], 1000)])
+        chain.sale("TROMSO1", date(2026, 1, 22), [("7000000000099", 2000)])
+        # sold and returned: level 0, shown for the periods it moved in or before
+        chain.sale("TROMSO1", date(2026, 2, 10), [("7000000000088", 1000)])
+        chain.sale("TROMSO1", date(2026, 2, 12), [("7000000000088", -1000)])
+        chain.done()
+        assert _same_as_before(c) > 100
+        _levels_are_sums(c)
+        late = report(c, "stock", date(2026, 1, 1), date(2026, 1, 31), "TROMSO1").as_json()
+        assert [r["level_milli"] for r in late if r["code"] == "7000000000099"] == [-2000]
+        feb = report(c, "stock", date(2026, 2, 1), date(2026, 2, 28), "TROMSO1").as_json()
+        assert [(r["sold_milli"], r["level_milli"]) for r in feb
+                if r["code"] == "7000000000088"] == [(0, 0)]  # fmt: skip
+        march = report(c, "stock", date(2026, 3, 1), date(2026, 3, 31), "TROMSO1").as_json()
+        assert [r for r in march if r["code"] == "7000000000088"] == []
+        april = report(c, "stock", date(2026, 4, 1), date(2026, 4, 30), "TROMSO1").as_json()
+        assert [r["level_milli"] for r in april if r["code"] == "7000000000099"] == [-2000]
