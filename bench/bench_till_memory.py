@@ -10,7 +10,9 @@ copy the way bench_reorder.py makes it, lead 2 + review 7 days), Members (F12). 
 the till's VmRSS and VmHWM (the kernel's peak of the resident set, so nothing between two reads
 is missed) are read from /proc/PID/status. The Accuracy tab's forecasts run in a child process
 (kassa_tui.insight.accuracy_apart) started when the screen opens: its VmHWM is polled every 50 ms
-while a tab is awaited and shown beside that step (the last 50 ms before it ends may be missed).
+while a tab is awaited and shown beside that step (the last 50 ms before it ends may be missed);
+so are the Sales/Products read's, the Together tab's pair count's and the Reorder tab's
+proposal's children (kassa_tui.insight.apart), and each kind's peak over the whole run.
 The floor, in the same run: a bare Textual app that draws one label (bench_till.py's), its
 VmRSS/VmHWM after 0.5 s.
 
@@ -47,6 +49,14 @@ from bench_till import BARE_APP, BARE_MARKER, RSS_MB, bench_env, kassa_command, 
 from tui_probe import ProbeError, Tmux, memory_kib
 
 REPO = Path(__file__).resolve().parent.parent
+#: The insight screen's child processes (kassa_tui.insight.apart names its target in its
+#: command line): what to look for, and the column.
+CHILDREN = (
+    ("accuracy_apart", "Accuracy"),
+    ("figures_apart", "figures"),
+    ("pairs:report_at", "Together"),
+    ("suggest:suggest_at", "Reorder"),
+)
 SUPPLIER_PRODUCTS = 2000
 STEER = '''\
 """kassa with its clock steered: argv[1] is the UTC start (ISO); the clock runs from there."""
@@ -260,13 +270,15 @@ def main() -> None:
                 tmux.send(session, key)
 
             def ready(text: str) -> bool:
-                # The Accuracy tab's process and the Sales/Products read's, from the screen's start.
-                for marker, key in (("accuracy_apart", label), ("figures_apart", "F" + label)):
+                # The Accuracy tab's process and the Sales/Products read's, from the screen's start;
+                # the Together tab's pair count and the Reorder tab's proposal (insight.apart).
+                for marker, key in CHILDREN:
                     for child in children(pid, marker):
                         try:
                             seen = memory_kib(child).get("VmHWM", 0)
                         except OSError:
                             continue
+                        child_peak[key + label] = max(child_peak.get(key + label, 0), seen)
                         child_peak[key] = max(child_peak.get(key, 0), seen)
                 text = flat(text)
                 for error in errors:
@@ -277,10 +289,9 @@ def main() -> None:
             seconds = tmux.wait_for(session, ready, started, timeout=args.timeout, interval=0.05)
             time.sleep(0.3)  # the table drawn after the words
             memory = memory_kib(pid)
-            if label in child_peak:
-                memory = {**memory, "child": child_peak[label]}
-            if "F" + label in child_peak:
-                memory = {**memory, "figures": child_peak["F" + label]}
+            for _marker, key in CHILDREN:
+                if key + label in child_peak:
+                    memory = {**memory, key: child_peak[key + label]}
             rows.append((label, note, seconds, memory))
             print(
                 f"  {label}: {seconds:.2f} s, VmRSS {mb(memory['VmRSS']):.1f} MB,"
@@ -330,19 +341,24 @@ def main() -> None:
     print()
     print(
         "| step | figures' time, s | till VmRSS, MB | till VmHWM (peak so far), MB"
-        " | Accuracy child's VmHWM seen, MB | figures child's VmHWM seen, MB | floor VmRSS, MB |"
+        " | Accuracy child's VmHWM seen, MB | figures child's VmHWM seen, MB"
+        " | Together child's, MB | Reorder child's, MB | floor VmRSS, MB |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for label, note, seconds, memory in rows:
         shown = "—" if seconds is None else f"{seconds:.2f}"
         label = f"{label} ({note})" if note else label
-        child = f"{mb(memory['child']):.0f}" if "child" in memory else "—"
-        reader = f"{mb(memory['figures']):.0f}" if "figures" in memory else "—"
+        kids = " | ".join(
+            f"{mb(memory[key]):.0f}" if key in memory else "—" for _marker, key in CHILDREN
+        )
         print(
             f"| {label} | {shown} | {mb(memory['VmRSS']):.1f} | {mb(memory['VmHWM']):.1f}"
-            f" | {child} | {reader} | {mb(floor['VmRSS']):.1f} |"
+            f" | {kids} | {mb(floor['VmRSS']):.1f} |"
         )
     print()
+    for _marker, key in CHILDREN:
+        if key in child_peak:
+            print(f"{key} child's VmHWM seen (the whole run): {mb(child_peak[key]):.1f} MB")
     print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     peak = max(m["VmHWM"] for *_, m in rows)
     verdict = "within" if mb(peak) <= RSS_MB else "OVER"
