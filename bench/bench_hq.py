@@ -290,7 +290,17 @@ def main() -> None:
         " writes never touch the till's disk, as with HQ on a machine of its own; settings"
         " (synchronous_commit) unchanged",
     )
+    parser.add_argument(
+        "--without-migration",
+        type=int,
+        default=None,
+        metavar="N",
+        help="leave HQ migration N out (A/B: e.g. 16, ingest as 0011 wrote it)",
+    )
     args = parser.parse_args()
+    if args.without_migration is not None:
+        every = migrations.available
+        migrations.available = lambda: [m for m in every() if m.version != args.without_migration]
 
     from kassa_tui.people import users
 
