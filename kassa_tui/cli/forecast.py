@@ -207,11 +207,15 @@ def forecast(ctx: click.Context, product: str | None, days: int, limit: int, as_
 def forecast_backtest(ctx: click.Context, days: int, origins: int, as_json: bool) -> None:
     from kassa_tui.insight.backtest import backtest_chunked
 
-    till, conn, last = _open(ctx)
+    till, _conn, last = _open(ctx)
     window = HISTORY_DAYS + days * origins
     first = (date.fromisoformat(last) - timedelta(days=window - 1)).isoformat()
-    try:  # a chunk of products at a time: the same scores as backtest(_demand(...)) (issue 16)
-        result = backtest_chunked(conn, first, last, till.config.day_cutoff_hour, days, origins)
+    # A chunk of products at a time: the same scores as backtest(_demand(...)) (issue 16), on a
+    # read-only connection of its own (the till's sorts in memory: temp_store).
+    path, cutoff = till.config.database, till.config.day_cutoff_hour
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as read:
+            result = backtest_chunked(read, first, last, cutoff, days, origins)
     except ValueError:
         raise click.exceptions.Exit(_not_enough(days, origins)) from None
     if as_json:
