@@ -21,7 +21,9 @@ class SaleHeader(Horizontal):
         yield Label(markup=False, content=_("TRAINING"), id="sale-training")
         yield Label(markup=False, content=self.title_text, id="sale-shop")
         yield Label(markup=False, content="", id="sale-user")
-        yield Label(markup=False, content="", id="sale-scanner")
+        scanner = Label(markup=False, content="", id="sale-scanner")
+        scanner.display = False  # shown once the till has a scanner to speak of (an empty
+        yield scanner  # label's padding took the room the register's ID needs at 80 columns)
         yield Label(markup=False, content="", id="sale-printer")
         sync = Label(markup=False, content="", id="sale-sync")
         sync.display = False  # a till without a head office shows nothing of it
@@ -39,6 +41,7 @@ class SaleHeader(Horizontal):
     def show_scanner(self, connected: bool) -> None:
         label = self.query_one("#sale-scanner", Label)
         label.update(_("Scanner OK") if connected else _("Scanner: no"))
+        label.display = True
         label.set_class(not connected, "error")
 
     def show_printer(self, text: str, ok: bool) -> None:
