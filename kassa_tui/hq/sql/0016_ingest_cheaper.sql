@@ -31,10 +31,10 @@
 -- record), the JSON parse of each payload, entry's primary key and its uuid key, the window
 -- that gives each row its verdict from its neighbours.
 --
--- Order of migrations: 0017 and 0018 (other work) touch neither entry, register's triggers nor
--- ingest, and the runner (kassa_tui/hq/migrations.py) applies every file not yet recorded in
--- number order, so an HQ already at 0018 gets this one late and ends in the same schema as a
--- fresh HQ that runs 0016, 0017, 0018.
+-- Order of migrations: 0017, 0018 and 0019 (other work) touch neither entry, register's
+-- triggers nor ingest, and the runner (kassa_tui/hq/migrations.py) applies every file not yet
+-- recorded in number order, so an HQ already at 0019 gets this one late and ends in the same
+-- schema as a fresh HQ that runs 0016 to 0019 (pg_dump -s of both compared: the same).
 
 -- 1. The register's foreign key, checked once a statement instead of once a row.
 ALTER TABLE entry DROP CONSTRAINT entry_register_id_fkey;
