@@ -41,7 +41,8 @@ from benchlib import percentile
 from kassa_tui.cli.hq_pairs import together
 from kassa_tui.hq import migrations
 from kassa_tui.hq.pairs import _BASKET_COUNT, _HELD, _PAIRS, pair_rollup, read_baskets, read_pairs
-from kassa_tui.hq.report import report, rollup
+from kassa_tui.hq.report import _STOCK, _months, report, rollup
+from tests.hq.test_report_stock_levels import STOCK_0013, _months_0013
 
 FIRST = date(2026, 1, 1)
 
@@ -96,6 +97,27 @@ def _floor(conn: psycopg.Connection[Any], params: dict[str, Any]) -> None:
             conn.execute(sql, params).fetchall()
 
 
+def _stock_sql(
+    conn: psycopg.Connection[Any],
+    how: str,
+    sql: str,
+    months: dict[str, str],
+    first: date,
+    last: date,
+    shop: str | None,
+) -> int:
+    """A stock query on its own: the rows fetched (the query before 0019), or counted in SQL
+    (the floor: nothing leaves the server but a count)."""
+    params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
+    params.update(months)
+    with conn.transaction():
+        conn.execute("SET LOCAL jit = off")
+        if how.startswith("floor"):
+            found = conn.execute(f"SELECT count(*) FROM ({sql}) q", params).fetchone()
+            return int(found[0]) if found else 0
+        return len(conn.execute(sql, params).fetchall())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--shops", type=int, default=20)
@@ -104,6 +126,7 @@ def main() -> None:
     parser.add_argument("--sales", type=int, default=150)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--load", action="store_true", help="a busy loop on one core beside")
+    parser.add_argument("--only-stock", action="store_true", help="the stock reports alone")
     args = parser.parse_args()
     cluster = Cluster()
     busy: multiprocessing.Process | None = None
@@ -159,8 +182,10 @@ def main() -> None:
                 + (" (a busy loop on one core beside)" if args.load else "")
                 + "\n"
             )
-            print("| report | rows | p50 ms | p95 ms |")
-            print("|---|---:|---:|---:|")
+            print("| report | rows | p50 ms | p95 ms | load |")
+            print("|---|---:|---:|---:|---:|")
+            if args.only_stock:
+                cases = [c for c in cases if c[1] == "stock"]
             for label, kind, (first, last), shop in cases:
                 times: list[float] = []
                 rows = 0
@@ -170,15 +195,35 @@ def main() -> None:
                     times.append((time.perf_counter() - t) * 1000)
                 print(
                     f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
-                    f" {percentile(times, 95):.0f} |"
+                    f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
                 )
+                if kind == "stock":  # before 0019 (the 0013 query), and the SQL alone
+                    for how, sql, months in (
+                        ("before (0013 query)", STOCK_0013, _months_0013),
+                        ("floor: the query in SQL, no rows out", _STOCK, _months),
+                    ):
+                        times = []
+                        for _ in range(args.runs):
+                            t = time.perf_counter()
+                            rows = _stock_sql(
+                                conn, how, sql, months(first, last), first, last, shop
+                            )
+                            times.append((time.perf_counter() - t) * 1000)
+                        print(
+                            f"| {label}: {how} | {rows:,} | {percentile(times, 50):.0f} |"
+                            f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
+                        )
             # `kassa hq report pairs` (target <= 5 s): the day totals summed, then the till's
             # math; the baskets read as before; the floor (the sums in SQL alone)
             quarter = (FIRST, date(2026, 3, 31))
             for label, (first, last), shop in (
-                ("pairs, 90 days, every shop", quarter, None),
-                ("pairs, 90 days, one shop", quarter, "SHOP7"),
-                ("pairs, a month, every shop", month, None),
+                ()
+                if args.only_stock
+                else (
+                    ("pairs, 90 days, every shop", quarter, None),
+                    ("pairs, 90 days, one shop", quarter, "SHOP7"),
+                    ("pairs, a month, every shop", month, None),
+                )
             ):
                 for how in ("day totals", "baskets (before)", "floor: the sums in SQL"):
                     if how.startswith("baskets") and first != FIRST:
@@ -204,7 +249,7 @@ def main() -> None:
                         times.append((time.perf_counter() - t) * 1000)
                     print(
                         f"| {label}: {how} | {rows:,} | {percentile(times, 50):.0f} |"
-                        f" {percentile(times, 95):.0f} |"
+                        f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
                     )
     finally:
         if busy is not None:

@@ -254,6 +254,11 @@ def report(
         # no JIT: compiling the stock query costs ~60 ms once its plan's cost passes PostgreSQL's
         # jit_above_cost (100,000: a month of every shop of bench_hq_report.py is at 99,500)
         conn.execute("SET LOCAL jit = off")
+        if kind == "stock":
+            # hash joins of a month's level rows with the levels: a nested loop probing the
+            # month rows' index once per level (chosen when their statistics lag behind the
+            # rollup) took 1.5-2.4 s of a month of every shop's 0.35 s
+            conn.execute("SET LOCAL enable_nestloop = off")
         cursor = conn.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     # sums of bigint come as numeric (Decimal), whole numbers here: only those columns are
