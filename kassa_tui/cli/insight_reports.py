@@ -22,6 +22,7 @@ from kassa_tui.core.i18n import _
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
+    from kassa_tui.core.periods import Period
     from kassa_tui.insight.figures import ProductRow
 
 DEFAULT_DAYS = 90
@@ -138,7 +139,7 @@ def report_sales(
     found = figures.sales_figures(till.db, till.clock.now(), cutoff, first=first, last=last)
     total = figures.period(till.db, first, last, cutoff)
 
-    def period_dict(p: figures.Period) -> dict[str, Any]:
+    def period_dict(p: Period) -> dict[str, Any]:
         return {
             "from": p.first,
             "to": p.last,
