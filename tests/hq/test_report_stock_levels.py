@@ -227,3 +227,28 @@ def test_the_stock_report_from_month_levels_equals_the_query_before(
         assert [r for r in march if r["code"] == "7000000000088"] == []
         april = report(c, "stock", date(2026, 4, 1), date(2026, 4, 30), "TROMSO1").as_json()
         assert [r["level_milli"] for r in april if r["code"] == "7000000000099"] == [-2000]
+
+
+def test_day_totals_rolled_up_before_the_month_levels_existed_are_counted(
+    conn: Callable[[], psycopg.Connection[Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = migrations.available()
+    before = [m for m in everything if m.name != "stock_month_level"]
+    with conn() as c:
+        monkeypatch.setattr(migrations, "available", lambda: before)
+        migrations.upgrade(c)
+        chain = base.Chain(c)
+        base._generate(chain, base.FIRST, 60, salt=6)
+        chain.done()
+        c.execute("SELECT hq_rollup()")  # day totals as HQ held them before 0019
+        monkeypatch.setattr(migrations, "available", lambda: everything)
+        assert migrations.upgrade(c) == [
+            f"{m.version:04d}_{m.name}" for m in everything if m.name == "stock_month_level"
+        ]
+        _levels_are_sums(c)
+        _same_as_before(c)
+        chain.sale("OSLO1", date(2026, 1, 21), [(base.CODES[7], 4000)])  # late, after backfill
+        base._generate(chain, base.FIRST + timedelta(days=60), 20, salt=7)
+        chain.done()
+        _same_as_before(c)
+        _levels_are_sums(c)
