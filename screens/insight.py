@@ -17,7 +17,6 @@ import contextlib
 import ctypes
 import importlib
 from dataclasses import dataclass
-from pathlib import Path
 
 from rich.text import Text
 from textual import events, work
@@ -56,15 +55,6 @@ _kept: dict[str, tuple[SalesFigures, ProductTable]] = {}
 class Sort:
     key: str  # units, revenue, margin, dead
     worst_first: bool = False
-
-
-def read_figures(database: Path, now_utc: str, cutoff: int) -> tuple[SalesFigures, ProductTable]:
-    """Both tabs' figures, read in a child process on a read-only connection; the products'
-    held compactly (insight.product_table: 145,000 rows on the benchmark's year)."""
-    try:  # in a process of its own: its read's peak is not the till's (figures_apart)
-        return figures_apart.compute_apart(database, now_utc, cutoff)
-    finally:
-        release_memory()
 
 
 def release_memory() -> None:
@@ -248,25 +238,40 @@ class InsightScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="insight")
     def read(self) -> None:
+        """The Sales tab's sums first (a fraction of a second, here), then the Products table
+        in a child process (seconds on a big shop: its peak is not the till's)."""
         till = host(self).till
-        found = read_figures(
-            till.config.database, till.clock.now().utc_text, till.config.day_cutoff_hour
-        )
-        self.app.call_from_thread(self.arrived, found)
+        now_utc, cutoff = till.clock.now().utc_text, till.config.day_cutoff_hour
+        sales = figures_apart.sales_here(till.config.database, now_utc, cutoff)
+        self.app.call_from_thread(self.sales_arrived, sales)
+        try:
+            products = figures_apart.products_apart(till.config.database, now_utc, cutoff)
+        finally:
+            release_memory()
+        self.app.call_from_thread(self.arrived, (sales, products))
+
+    def sales_arrived(self, sales: SalesFigures) -> None:
+        if self.is_attached and self.products is None:
+            self.sales = sales
+            self.show_title(sales)
+            self.fill_sales()
 
     def arrived(self, found: tuple[SalesFigures, ProductTable]) -> None:
         _kept[self.database_key()] = found
         if self.is_attached:
             self.show(*found)
 
-    def show(self, sales: SalesFigures, products: ProductTable) -> None:
-        self.sales, self.products = sales, products
+    def show_title(self, sales: SalesFigures) -> None:
         local = parse_utc(sales.as_of_utc).local.strftime("%H:%M")
         self.query_one("#stock-title", Label).update(
             _("Insight: figures as of {time} (business day {day})").format(
                 time=local, day=sales.business_date
             )
         )
+
+    def show(self, sales: SalesFigures, products: ProductTable) -> None:
+        self.sales, self.products = sales, products
+        self.show_title(sales)
         self.show_info("")
         self.fill_sales()
         self.fill_products()

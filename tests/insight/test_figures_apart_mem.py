@@ -1,6 +1,6 @@
-"""The insight screen's Sales and Products figures read in a child process
-(insight.figures_apart; issue 16 «Speed»: the read's peak kept out of the till) are the figures
-read in-process; a child that cannot run leaves the till to read them itself."""
+"""The insight screen's Products table read in a child process (insight.figures_apart; issue 16
+«Speed»: the read's peak kept out of the till) is the table read in-process; a child that cannot
+run leaves the till to read it itself."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ def now_of(data: Shop) -> str:
 
 def test_the_child_reads_the_same_figures(history: tuple[Config, Shop]) -> None:
     config, data = history
-    sales, table = figures_apart.compute_here(config.database, now_of(data), 4)
-    apart_sales, apart_table = figures_apart.compute_apart(config.database, now_of(data), 4)
-    assert apart_sales == sales and sum(d.revenue_ore for d in sales.days) > 0
+    sales = figures_apart.sales_here(config.database, now_of(data), 4)
+    table = figures_apart.products_here(config.database, now_of(data), 4)
+    apart_table = figures_apart.products_apart(config.database, now_of(data), 4)
+    assert sum(d.revenue_ore for d in sales.days) > 0
     assert apart_table.figures() == table.figures() and len(table) > 200
     assert apart_table.ordered("units", search="vare", limit=9) == table.ordered(
         "units", search="vare", limit=9
@@ -33,7 +34,7 @@ def test_a_child_that_fails_leaves_the_read_here(
     history: tuple[Config, Shop], monkeypatch: pytest.MonkeyPatch, python: str
 ) -> None:
     config, data = history
-    expected = figures_apart.compute_here(config.database, now_of(data), 4)
+    expected = figures_apart.products_here(config.database, now_of(data), 4)
     monkeypatch.setattr(sys, "executable", python)
-    sales, table = figures_apart.compute_apart(config.database, now_of(data), 4)
-    assert sales == expected[0] and table.figures() == expected[1].figures()
+    table = figures_apart.products_apart(config.database, now_of(data), 4)
+    assert table.figures() == expected.figures()
