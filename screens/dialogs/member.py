@@ -245,28 +245,33 @@ class MemberDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def header_user_text(name: str, user: int, member: int, room: int) -> str:
-    """The header's user label with the member: «Kari Kasserer (1) · Medlem 12» when it fits in
-    `room` cells, else «Kari Kasserer (1) · M12», «Kari (1) · M12», «(1) · M12», so the shop
-    and register keep their place at 80 columns."""
-    long = _("Member {number}").format(number=member)
-    short = _("M{number}").format(number=member)
+def header_user_text(name: str, user: int, member: int | None, room: int) -> str:
+    """The header's user label (with the member on the sale): «Kari Kasserer (1) · Medlem 12»
+    when it fits in `room` cells, else «Kari Kasserer (1) · M12», «Kari (1) · M12»,
+    «(1) · M12» (without a member: «Kari Kasserer (1)», «Kari (1)», «(1)»), so the shop and
+    register keep their place at 80 columns."""
     first = name.split()[0] if name.split() else name
-    candidates = [
-        f"{name} ({user}) · {long}",
-        f"{name} ({user}) · {short}",
-        f"{first} ({user}) · {short}",
-        f"({user}) · {short}",
-    ]
+    if member is None:
+        candidates = [f"{name} ({user})", f"{first} ({user})", f"({user})"]
+    else:
+        long = _("Member {number}").format(number=member)
+        short = _("M{number}").format(number=member)
+        candidates = [
+            f"{name} ({user}) · {long}",
+            f"{name} ({user}) · {short}",
+            f"{first} ({user}) · {short}",
+            f"({user}) · {short}",
+        ]
     return next((c for c in candidates if cell_len(c) <= room), candidates[-1])
 
 
 def show_member(screen: Screen[Any]) -> None:
-    """The header's user label says «· Medlem 12» (or «· M12» when the shop's name and register
-    would not fit beside it) while a member is on the sale."""
+    """The header's user label says «· Medlem 12» (or «· M12») while a member is on the sale,
+    and gives way (the first name, then the number alone) where the shop's name and register
+    would not fit beside it."""
     member = club_basket.current_member(host(screen).till.baskets, club_of(screen))
     person = host(screen).person
-    if member is None or person is None:
+    if person is None:
         return
     width = screen.size.width or screen.app.size.width
     used = cell_len(str(screen.query_one("#sale-shop", Label).render())) + 2
@@ -278,7 +283,7 @@ def show_member(screen: Screen[Any]) -> None:
             used += cell_len(str(label.render())) + 2
     room = width - used - 2  # the user label's own padding
     screen.query_one("#sale-user", Label).update(
-        header_user_text(person.name, person.number, member.number, room)
+        header_user_text(person.name, person.number, member.number if member else None, room)
     )
 
 
