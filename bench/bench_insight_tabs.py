@@ -22,7 +22,7 @@ from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import Instant, parse_utc
 from kassa_tui.insight import figures
-from kassa_tui.insight.product_table import product_table
+from kassa_tui.insight.product_table import product_figures, product_table
 
 TAB_S = 1.0
 
@@ -62,9 +62,9 @@ def tab_rows(year_db: Path, runs: int) -> tuple[list[Row], list[str]]:
 
     sales = _timed(lambda: figures.sales_figures(db, now), runs)
     # What the tab reads (insight.product_table, held compactly); `kassa report products`
-    # makes a ProductRow of each row on top (figures.product_figures), timed beside it.
+    # makes a ProductRow of each row on top (product_table.product_figures), timed beside it.
     products = _timed(lambda: product_table(db, now), runs)
-    report = _timed(lambda: figures.product_figures(db, now), runs)
+    report = _timed(lambda: product_figures(db, now), runs)
     found = product_table(db, now)
     rows = [
         Row(

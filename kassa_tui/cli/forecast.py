@@ -268,7 +268,8 @@ def forecast_backtest(ctx: click.Context, days: int, origins: int, as_json: bool
 @click.pass_context
 @friendly
 def forecast_accuracy(ctx: click.Context, as_json: bool) -> None:
-    from kassa_tui.insight.accuracy import shop_accuracy, table_lines
+    from kassa_tui.insight.accuracy import table_lines
+    from kassa_tui.insight.chunks import shop_accuracy
 
     till, conn, last = _open(ctx)
     try:

@@ -271,12 +271,12 @@ def report_products(
     dead: bool,
     limit: int,
 ) -> None:
-    from kassa_tui.insight import figures
+    from kassa_tui.insight import figures, product_table
 
     how = _how(as_json, as_csv)
     till = _open(ctx)
     first, last = _period(till, first, last)
-    found = figures.product_figures(
+    found = product_table.product_figures(
         till.db, till.clock.now(), till.config.day_cutoff_hour, first=first, last_day=last
     )
     rows = figures.ranked(found.rows, "dead" if dead else sort, worst_first=worst)

@@ -133,16 +133,6 @@ def accuracy(demand: Demand, groups: list[str], horizon: int = HORIZON) -> Accur
     return Accuracy(test.days[0], test.days[-1], rows, total)
 
 
-def shop_accuracy(
-    conn: sqlite3.Connection, last_day: str, cutoff_hour: int, history_days: int = 182
-) -> Accuracy:
-    """The accuracy of the four weeks up to `last_day` from the till's own sales, a chunk of
-    products at a time (insight.chunks: the figures of shop_accuracy_whole, in bounded memory)."""
-    from kassa_tui.insight.chunks import shop_accuracy_chunked
-
-    return shop_accuracy_chunked(conn, last_day, cutoff_hour, history_days)
-
-
 def shop_accuracy_whole(
     conn: sqlite3.Connection, last_day: str, cutoff_hour: int, history_days: int = 182
 ) -> Accuracy:

@@ -18,7 +18,8 @@ from pathlib import Path
 
 from kassa_tui.core import i18n
 from kassa_tui.insight import apart
-from kassa_tui.insight.accuracy import Accuracy, GroupAccuracy, shop_accuracy
+from kassa_tui.insight.accuracy import Accuracy, GroupAccuracy
+from kassa_tui.insight.chunks import shop_accuracy
 
 
 def compute_here(database_path: Path | str, last_day: str, cutoff_hour: int) -> Accuracy | None:

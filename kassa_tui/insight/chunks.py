@@ -370,7 +370,7 @@ def shop_accuracy_chunked(
     history_days: int = 182,
     products: int = CHUNK_PRODUCTS,
 ) -> Accuracy:
-    """insight.accuracy.shop_accuracy a chunk of products at a time (the same figures)."""
+    """accuracy.shop_accuracy_whole a chunk of products at a time (the same figures)."""
     first = (date.fromisoformat(last_day) - timedelta(days=history_days - 1)).isoformat()
     t_len = history_days
     if t_len < HORIZON + MIN_TRAIN:
@@ -482,3 +482,11 @@ def top_forecasts(
     return Forecasts(
         ids, codes, names, made.ahead, values, klass, profile, adi, cv2, made.parameters
     )
+
+
+def shop_accuracy(
+    conn: sqlite3.Connection, last_day: str, cutoff_hour: int, history_days: int = 182
+) -> Accuracy:
+    """The accuracy of the four weeks up to `last_day` from the till's own sales, a chunk of
+    products at a time (the figures of accuracy.shop_accuracy_whole, in bounded memory)."""
+    return shop_accuracy_chunked(conn, last_day, cutoff_hour, history_days)

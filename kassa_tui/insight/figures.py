@@ -363,23 +363,3 @@ SOLD_SQL = (
     " LEFT JOIN product_stock ps ON ps.product_id = r.product_id"
     " ORDER BY r.revenue DESC, r.product_id"
 )
-
-
-def product_figures(
-    db: SqliteDatabase,
-    now: Instant,
-    cutoff: int = DEFAULT_CUTOFF_HOUR,
-    days: int = PRODUCT_DAYS,
-    dead_days: int = DEAD_DAYS,
-    *,
-    first: str | None = None,
-    last_day: str | None = None,
-) -> ProductFigures:
-    """The Products tab: units, revenue and margin from `first` to `last_day` (default: the
-    `days` days up to today's business day); trend, cover and dead stock as of `last_day`.
-    Read as a compact insight.product_table.ProductTable (what the till's screen holds), then
-    a ProductRow per row (for `kassa report products`)."""
-    from kassa_tui.insight.product_table import product_table
-
-    table = product_table(db, now, cutoff, days, dead_days, first=first, last_day=last_day)
-    return table.figures()

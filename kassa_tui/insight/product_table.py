@@ -375,3 +375,21 @@ def product_table(
         plus,
         plu_starts,
     )
+
+
+def product_figures(
+    db: Any,
+    now: Instant,
+    cutoff: int = DEFAULT_CUTOFF_HOUR,
+    days: int = PRODUCT_DAYS,
+    dead_days: int = DEAD_DAYS,
+    *,
+    first: str | None = None,
+    last_day: str | None = None,
+) -> figures.ProductFigures:
+    """The Products tab: units, revenue and margin from `first` to `last_day` (default: the
+    `days` days up to today's business day); trend, cover and dead stock as of `last_day`.
+    Read as a compact ProductTable (what the till's screen holds), then a ProductRow per row
+    (for `kassa report products`)."""
+    table = product_table(db, now, cutoff, days, dead_days, first=first, last_day=last_day)
+    return table.figures()

@@ -16,7 +16,8 @@ from kassa_tui.cli import main
 from kassa_tui.config import Config
 from kassa_tui.core.i18n import set_language
 from kassa_tui.insight import accuracy as accuracy_module
-from kassa_tui.insight.accuracy import accuracy, product_groups, shop_accuracy
+from kassa_tui.insight.accuracy import accuracy, product_groups
+from kassa_tui.insight.chunks import shop_accuracy
 from kassa_tui.insight.demand import Demand, daily_demand
 from kassa_tui.insight.forecast import forecast as real_forecast
 from tests.insight.shopdata import Shop

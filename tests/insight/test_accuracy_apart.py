@@ -10,7 +10,7 @@ import pytest
 from kassa_tui.config import Config
 from kassa_tui.core.i18n import set_language
 from kassa_tui.insight import accuracy_apart
-from kassa_tui.insight.accuracy import shop_accuracy
+from kassa_tui.insight.chunks import shop_accuracy
 from tests.insight.shopdata import Shop
 
 

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 from kassa_tui.cli import main
 from kassa_tui.config import Config
 from kassa_tui.insight import chunks
-from kassa_tui.insight.accuracy import shop_accuracy, shop_accuracy_whole
+from kassa_tui.insight.accuracy import shop_accuracy_whole
+from kassa_tui.insight.chunks import shop_accuracy
 from kassa_tui.insight.demand import _days, daily_demand
 from kassa_tui.insight.forecast import NEW_SALES, forecast
 from tests.insight.shopdata import Shop

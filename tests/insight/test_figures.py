@@ -17,7 +17,7 @@ from kassa_tui.config import load
 from kassa_tui.core import i18n
 from kassa_tui.core.clock import Clock
 from kassa_tui.demo import load_demo
-from kassa_tui.insight import figures
+from kassa_tui.insight import figures, product_table
 from kassa_tui.people import users
 from kassa_tui.people.person import Person
 from kassa_tui.selling import gift_card_sales
@@ -137,7 +137,7 @@ def test_sales_figures_are_the_hand_count(till: Till, steered: Steered) -> None:
 
 def test_product_figures_are_the_hand_count(till: Till, steered: Steered) -> None:
     shop_history(till, steered)
-    found = figures.product_figures(till.db, till.clock.now(), till.config.day_cutoff_hour)
+    found = product_table.product_figures(till.db, till.clock.now(), till.config.day_cutoff_hour)
     rows = {row.name: row for row in found.rows}
     romme = rows["Rømme 18 % 3 dl"]
     # 1 a week ago + 2 today - 1 returned; 2 x 24,90 net; cost 12,00: margin ex VAT 15 %.
@@ -166,7 +166,7 @@ def test_dead_stock_is_stock_without_a_sale(till: Till, steered: Steered) -> Non
     till.stock.receive(lead, [(romme.id, 10_000, None)])
     sell(till, till.users.sign_in("1", "1111"), (ROMME, 1000))
     at(steered, FRIDAY_NOON)
-    found = figures.product_figures(till.db, till.clock.now(), till.config.day_cutoff_hour)
+    found = product_table.product_figures(till.db, till.clock.now(), till.config.day_cutoff_hour)
     row = next(r for r in found.rows if r.product_id == romme.id)
     assert row.dead and row.units_milli == 1000 and row.on_hand_milli > 0
     assert found.dead_count >= 1

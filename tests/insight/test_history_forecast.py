@@ -23,7 +23,8 @@ from kassa_tui.composition import open_till
 from kassa_tui.config import load
 from kassa_tui.core.clock import Instant
 from kassa_tui.insight.demand import daily_demand
-from kassa_tui.insight.figures import product_figures, sales_figures
+from kassa_tui.insight.figures import sales_figures
+from kassa_tui.insight.product_table import product_figures
 from kassa_tui.people import users
 from kassa_tui.store.database import connect
 from tests.insight.shopdata import WEEKDAY, business_date_of
