@@ -18,6 +18,7 @@ from functools import cache
 from kassa_tui.config.counter_rules import BeerHours
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
+from kassa_tui.selling import holiday_calendar
 
 #: How far ahead the next opening is looked for (Easter with its Sunday and Monday is 4 days).
 _LOOK_AHEAD_DAYS = 14
@@ -33,14 +34,10 @@ class Day:
 
 @cache
 def _norway(year: int) -> dict[date, str]:
-    """Norway's public holidays of `year` with their Norwegian names.
-
-    python-holidays is imported here, not at the top: it takes about 0.1 s, which a cold start
-    to the sign-in screen should not pay (the App warms this in a thread once it shows).
-    """
-    import holidays
-
-    return dict(holidays.country_holidays("NO", years=year, language="no").items())
+    """Norway's public holidays of `year` with their Norwegian names: from the file made from
+    python-holidays (selling.holiday_calendar; the library itself costs the till ~19 MB), the
+    library for a year outside it. The App warms this in a thread once the sign-in shows."""
+    return holiday_calendar.holidays_of(year)
 
 
 def warm(year: int) -> None:
