@@ -3,7 +3,7 @@ till's peak memory with the insight screen open); the Sales tab's sums read on a
 the screen's thread (SQLite sums them: a few hundred rows, shown at once).
 
 On the benchmark's year the Products read (insight.product_table) takes the process's RSS up by
-~61 MB at its peak while what it keeps is 24.6 MB: SQLite's sort of 145,662 rows and the heap
+~61 MB at its peak while what it keeps is ~13 MB: SQLite's sort of 145,662 rows and the heap
 the fetched rows leave behind. Here a child process (kassa_tui.insight.apart, as the Together
 and Reorder tabs' counts) reads the table on a read-only connection and pickles the result (numpy
 columns and a few strings) through a pipe; the till loads it as it comes. The figures are the

@@ -2,9 +2,10 @@
 «Speed»: the till's peak memory ≤ 120 MB with the insight screen open).
 
 The benchmark's year sells 145,000 products in 90 days: as `figures.ProductRow` tuples they held
-about 120 MB in the till. Here the same figures (figures.product_figures' SQL, its ABC, its dead
-stock) are read a chunk of rows at a time into one numpy array per column, and the names and
-PLUs into one string each with their offsets; a row becomes a ProductRow only when it is shown
+about 120 MB in the till. Here the same figures (figures.SOLD_SQL, its ABC, its dead stock) are
+read a chunk of rows at a time into one numpy array per column (int32 where every value fits:
+~13 MB on the year), and the names and PLUs into one string each with their offsets (the
+lowered names made when searched); a row becomes a ProductRow only when it is shown
 (the screen lists SHOWN_ROWS of the chosen order). `ordered` ranks as `figures.ranked` does
 (measure, then the name, then the row's place) and searches as the screen did (the text in the
 lowered name, or the PLU exactly).
@@ -36,6 +37,8 @@ from kassa_tui.insight.figures import (
 from kassa_tui.insight.history import history_days
 
 I64 = npt.NDArray[np.int64]
+#: A column of whole numbers: int32 where every value fits (half the memory), else int64.
+Ints = npt.NDArray[np.signedinteger[Any]]
 #: Rows fetched from SQLite at a time.
 FETCH = 5000
 #: The ABC codes' letters (index 3: nothing sold).
@@ -43,7 +46,15 @@ ABC = ("A", "B", "C", "-")
 SEP = "\x00"
 
 
-def _hits(blob: str, starts: I64, text: str, whole: bool) -> I64:
+def _narrow(column: I64) -> Ints:
+    """`column` as int32 when every value fits (and its negation: `ordered` negates), else as
+    it is: the till holds 145,000 rows of each on the benchmark's year."""
+    if not len(column) or (int(column.min()) > -(2**31) and int(column.max()) < 2**31):
+        return column.astype(np.int32)
+    return column
+
+
+def _hits(blob: str, starts: Ints, text: str, whole: bool) -> I64:
     """The rows whose text holds `text` (whole: is `text`)."""
     found: list[int] = []
     if whole:
@@ -71,27 +82,29 @@ class ProductTable:
     first: str
     last: str
     dead_count: int
-    product_id: I64
-    units_milli: I64
-    revenue_ore: I64
-    margin_ore: I64  # 0 where has_margin is false
+    product_id: Ints
+    units_milli: Ints
+    revenue_ore: Ints
+    margin_ore: Ints  # 0 where has_margin is false
     has_margin: npt.NDArray[np.bool_]
     abc: npt.NDArray[np.int8]  # index into ABC
-    last_28_milli: I64
-    before_28_milli: I64
-    on_hand_milli: I64
+    last_28_milli: Ints
+    before_28_milli: Ints
+    on_hand_milli: Ints
     last_sold_utc: npt.NDArray[np.bytes_]
     dead: npt.NDArray[np.bool_]
-    group: npt.NDArray[np.int32]  # index into groups
+    group: Ints  # index into groups
     groups: tuple[str, ...]
-    unit: npt.NDArray[np.int32]  # index into units
+    unit: Ints  # index into units
     units: tuple[str, ...]
     names: str
-    name_starts: I64
-    lowered: str  # each name lowered, for the search
-    lowered_starts: I64
+    name_starts: Ints
+    #: Each name lowered, for the search; None where that is names.lower() (made when searched:
+    #: a few ms a key, instead of a second copy of every name held)
+    lowered: str | None
+    lowered_starts: Ints
     plus: str
-    plu_starts: I64
+    plu_starts: Ints
 
     def __len__(self) -> int:
         return len(self.product_id)
@@ -167,7 +180,8 @@ class ProductTable:
             return keep
         if SEP in text:
             return keep
-        keep[_hits(self.lowered, self.lowered_starts, text, whole=False)] = True
+        lowered = self.names.lower() if self.lowered is None else self.lowered
+        keep[_hits(lowered, self.lowered_starts, text, whole=False)] = True
         keep[_hits(self.plus, self.plu_starts, text, whole=True)] = True
         return keep
 
@@ -344,36 +358,42 @@ def product_table(
     cols.add(extra)
     abc = np.concatenate([abc, np.full(len(extra), 3, np.int8)])
     name_blob, name_starts = cols.blob(0)
-    lowered, lowered_starts = cols.blob(1)
+    lowered_blob, lowered_starts = cols.blob(1)
+    lowered: str | None = lowered_blob
     if np.array_equal(lowered_starts, name_starts):
         lowered_starts = name_starts  # held once
+        if lowered_blob == name_blob.lower():
+            lowered = None  # made when searched
+    del lowered_blob
+    starts = _narrow(name_starts)
     plus, plu_starts = cols.blob(2)
+    small = np.int16 if max(len(cols.groups), len(cols.units)) < 2**15 else np.int32
     return ProductTable(
         now.utc_text,
         first,
         today,
         dead_count,
-        cols.column(0),
-        cols.column(1),
-        cols.column(2),
-        cols.column(6),
+        _narrow(cols.column(0)),
+        _narrow(cols.column(1)),
+        _narrow(cols.column(2)),
+        _narrow(cols.column(6)),
         _flag(cols.has_margin),
         abc,
-        cols.column(3),
-        cols.column(4),
-        cols.column(5),
+        _narrow(cols.column(3)),
+        _narrow(cols.column(4)),
+        _narrow(cols.column(5)),
         np.concatenate(cols.last_sold) if cols.last_sold else np.zeros(0, "S1"),
         _flag(cols.dead),
-        np.concatenate(cols.group) if cols.group else np.zeros(0, np.int32),
+        np.concatenate(cols.group).astype(small) if cols.group else np.zeros(0, small),
         tuple(cols.groups),
-        np.concatenate(cols.unit) if cols.unit else np.zeros(0, np.int32),
+        np.concatenate(cols.unit).astype(small) if cols.unit else np.zeros(0, small),
         tuple(cols.units),
         name_blob,
-        name_starts,
+        starts,
         lowered,
-        lowered_starts,
+        starts if lowered_starts is name_starts else _narrow(lowered_starts),
         plus,
-        plu_starts,
+        _narrow(plu_starts),
     )
 
 

@@ -265,3 +265,45 @@ def test_the_report_lists_the_old_figures(
         expected = [_product_dict(r) for r in figures.ranked(old.rows, key, worst_first=worst)]
         assert listed == expected
         assert found["dead_count"] == old.dead_count
+
+
+def test_a_column_is_held_as_int32_only_where_every_value_fits() -> None:
+    """The till holds 145,000 rows of each column on the benchmark's year: int32 halves them,
+    but a value outside int32 (or whose negation is: `ordered` negates) keeps the column int64."""
+    import numpy as np
+
+    from kassa_tui.insight.product_table import _narrow
+
+    fits = _narrow(np.array([0, 2**31 - 1, -(2**31) + 1], np.int64))
+    assert fits.dtype == np.int32 and fits.tolist() == [0, 2**31 - 1, -(2**31) + 1]
+    for big in (2**31, -(2**31), 10**12):
+        kept = _narrow(np.array([1, big], np.int64))
+        assert kept.dtype == np.int64 and kept.tolist() == [1, big]
+    assert _narrow(np.zeros(0, np.int64)).dtype == np.int32
+
+
+def test_a_name_that_lowers_longer_is_still_found(history: tuple[Config, Shop]) -> None:
+    """The lowered names are made when searched where they are names.lower(); a letter that
+    lowers to two (İ → i̇) keeps them held, and the search still finds its product."""
+    config, data = history
+    db = SqliteDatabase(str(config.database), pragmas={"query_only": 1})
+    try:
+        plain = product_table(db, at_noon(data.days[-1]))
+    finally:
+        db.close()
+    assert plain.lowered is None  # not a second copy of every name
+    first = plain.row(0)
+    with sqlite3.connect(config.database) as conn:
+        conn.execute("UPDATE product SET name = 'İZMİR Kebab' WHERE id = ?", (first.product_id,))
+    db = SqliteDatabase(str(config.database), pragmas={"query_only": 1})
+    try:
+        table = product_table(db, at_noon(data.days[-1]))
+    finally:
+        db.close()
+    assert table.lowered is not None
+    found = table.ordered("revenue", search="kebab")
+    assert [r.name for r in found] == ["İZMİR Kebab"]
+    assert [r.name for r in table.ordered("revenue", search="i̇zmi̇r")] == ["İZMİR Kebab"]
+    assert table.ordered("revenue", search=plain.row(1).name.lower()) == plain.ordered(
+        "revenue", search=plain.row(1).name.lower()
+    )
