@@ -7,19 +7,32 @@ the other tabs' counts) on a read-only connection, a chunk of products at a time
 the child peaks at ~102 MB on the year instead of ~490 MB, bench/bench_forecast_memory.py); the
 result comes back pickled through a pipe, so the figures are the same as in-process, and the
 memory goes back to the system when the child ends.
+
+The figures of a business day are kept in a file beside the database (`kassa.db.accuracy.json`,
+JSON, written whole and renamed into place): the four weeks up to yesterday do not change during
+the day (completed sales are never edited; a return is today's), so only the first opening of
+the tab in a business day waits for the child (~5 s on the benchmark's year), every later one,
+after a restart too, reads the file. The file names what it was computed for (the day, the
+cut-off hour, the language of its group names, the imported history's imports): anything else
+is computed again. A file that cannot be written (a full disk) only means computing again.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from kassa_tui.core import i18n
 from kassa_tui.insight import apart
 from kassa_tui.insight.accuracy import Accuracy, GroupAccuracy
 from kassa_tui.insight.chunks import shop_accuracy
+
+log = logging.getLogger(__name__)
 
 
 def compute_here(database_path: Path | str, last_day: str, cutoff_hour: int) -> Accuracy | None:
@@ -45,9 +58,75 @@ def from_dict(data: dict[str, object]) -> Accuracy:
     )
 
 
+def kept_path(database_path: Path | str) -> Path:
+    path = Path(database_path)
+    return path.with_name(path.name + ".accuracy.json")
+
+
+def _key(database_path: Path | str, last_day: str, cutoff_hour: int) -> dict[str, Any]:
+    """What the figures were computed for (a database that cannot be read gives None for the
+    imports, so nothing kept matches it)."""
+    imports: int | None = None
+    try:
+        conn = sqlite3.connect(f"file:{database_path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            row = conn.execute("SELECT COUNT(*) FROM sales_history_import").fetchone()
+            imports = int(row[0])
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        pass
+    return {
+        "last_day": last_day,
+        "cutoff_hour": cutoff_hour,
+        "language": i18n.language(),
+        "history_imports": imports,
+    }
+
+
+def read_kept(
+    database_path: Path | str, last_day: str, cutoff_hour: int
+) -> tuple[bool, Accuracy | None]:
+    """(True, the figures) kept for exactly this day, cut-off, language and history; else
+    (False, None)."""
+    try:
+        data = json.loads(kept_path(database_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False, None
+    key = _key(database_path, last_day, cutoff_hour)
+    if not isinstance(data, dict) or data.get("key") != key or key["history_imports"] is None:
+        return False, None
+    figures = data.get("figures")
+    try:
+        return True, None if figures is None else from_dict(figures)
+    except (AssertionError, KeyError, TypeError):
+        return False, None
+
+
+def keep(
+    database_path: Path | str, last_day: str, cutoff_hour: int, report: Accuracy | None
+) -> None:
+    """The figures into the file beside the database, whole (a temporary file renamed)."""
+    path = kept_path(database_path)
+    spare = path.with_name(path.name + ".tmp")
+    data = {
+        "key": _key(database_path, last_day, cutoff_hour),
+        "figures": None if report is None else report.to_dict(),
+    }
+    try:
+        spare.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(spare, path)
+    except OSError as problem:  # computed again next time
+        log.warning("accuracy figures not kept in %s: %s", path, problem)
+
+
 def compute_apart(database_path: Path | str, last_day: str, cutoff_hour: int) -> Accuracy | None:
-    """`compute_here` in a child process (insight.apart), in the caller's language; its error
-    raised here (never computed in the till's own process: that is the ~400 MB it is for)."""
+    """The figures kept for this business day, or `compute_here` in a child process
+    (insight.apart), in the caller's language, then kept; its error raised here (never
+    computed in the till's own process: that is the ~400 MB it is for)."""
+    found_kept, report = read_kept(database_path, last_day, cutoff_hour)
+    if found_kept:
+        return report
     args = (str(database_path), last_day, cutoff_hour)
     try:
         found: Accuracy | None = apart.run_child(
@@ -55,6 +134,7 @@ def compute_apart(database_path: Path | str, last_day: str, cutoff_hour: int) ->
         )
     except (OSError, apart.ChildFailed) as problem:
         raise RuntimeError(f"accuracy process failed: {problem}") from problem
+    keep(database_path, last_day, cutoff_hour, found)
     return found
 
 

@@ -33,3 +33,35 @@ def test_a_database_that_cannot_be_opened_is_an_error(history: tuple[Config, Sho
     config, data = history
     with pytest.raises(RuntimeError, match="accuracy process failed"):
         accuracy_apart.compute_apart(config.database.parent / "none.db", data.days[-1], 4)
+
+
+def test_a_business_days_figures_are_kept_beside_the_database(
+    history: tuple[Config, Shop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first opening of the tab in a day computes (a child); every later one, after a
+    restart too, reads the file; another day, language or history import computes again."""
+    import sys
+
+    config, data = history
+    last, before = data.days[-1], data.days[-2]
+    first = accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour)
+    assert accuracy_apart.kept_path(config.database).exists()
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # no child can run from here on
+    again = accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour)
+    assert again == first and again is not None and again.total.wape is not None
+    with pytest.raises(RuntimeError, match="accuracy process failed"):  # another day
+        accuracy_apart.compute_apart(config.database, before, config.day_cutoff_hour)
+    set_language("nb")
+    try:  # the group names are the language's
+        with pytest.raises(RuntimeError, match="accuracy process failed"):
+            accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour)
+    finally:
+        set_language("en")
+    with sqlite3.connect(config.database) as conn:  # an import of the old system's sales
+        conn.execute(
+            "INSERT INTO sales_history_import (file, sha256, row_count, first_date, last_date,"
+            " qty_milli, amount_ore, user_number, imported_utc) VALUES ('old.csv', 'x', 0,"
+            " '2025-01-01', '2025-01-01', 0, 0, 9, '2026-01-01T00:00:00.000000Z')"
+        )
+    with pytest.raises(RuntimeError, match="accuracy process failed"):
+        accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour)
