@@ -276,8 +276,14 @@ class DayCloseScreen(Screen[None]):
 
     @guarded
     def z_take(self, lead: Person, not_counted: bool) -> None:
-        report = host(self).till.reports.z_report(lead, not_counted=not_counted)
+        till = host(self).till
+        report = till.reports.z_report(lead, not_counted=not_counted)
         host(self).print_waiting()
+        # Tomorrow's Accuracy tab covers the four weeks up to this day: computed now, aside.
+        from kassa_tui.insight import accuracy_apart
+
+        cutoff = till.config.day_cutoff_hour
+        accuracy_apart.keep_later(till.config.database, report.business_date, cutoff)
         self.show_doc(report)  # the Z just taken, not a fresh (empty) X
         self.show_info(_("Z report {nr} taken and printed.").format(nr=report.z_nr))
 

@@ -19,10 +19,12 @@ is computed again. A file that cannot be written (a full disk) only means comput
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -138,12 +140,40 @@ def compute_apart(database_path: Path | str, last_day: str, cutoff_hour: int) ->
     return found
 
 
+def keep_later(database_path: Path | str, last_day: str, cutoff_hour: int) -> None:
+    """Compute and keep `last_day`'s figures in a process of their own at the lowest priority,
+    not waited for: after the Z of `last_day`, so the next business day's first opening of the
+    tab reads the file instead of waiting for the forecasts."""
+    if read_kept(database_path, last_day, cutoff_hour)[0]:
+        return
+    command = [sys.executable, "-m", "kassa_tui.insight.accuracy_apart", "--keep"]
+    command += [str(database_path), last_day, str(cutoff_hour), i18n.language()]
+    try:
+        subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # not the till's terminal, not its signals
+        )
+    except OSError as problem:  # the tab computes them when opened
+        log.warning("accuracy figures not computed ahead: %s", problem)
+
+
 def _main(argv: list[str]) -> None:
     """`python -m kassa_tui.insight.accuracy_apart DB LAST CUTOFF LANG`: the figures as JSON
-    (bench/bench_forecast_memory.py measures this child on its own)."""
-    path, last_day, cutoff, language = argv
+    (bench/bench_forecast_memory.py measures this child on its own); with `--keep` first, at
+    the lowest priority into the file beside the database instead (keep_later)."""
+    store = argv[:1] == ["--keep"]
+    path, last_day, cutoff, language = argv[1:] if store else argv
     i18n.set_language(language)
+    if store:
+        with contextlib.suppress(OSError):
+            os.nice(19)
     found = compute_here(path, last_day, int(cutoff))
+    if store:
+        keep(path, last_day, int(cutoff), found)
+        return
     print(json.dumps(None if found is None else found.to_dict()))
 
 

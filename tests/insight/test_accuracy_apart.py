@@ -65,3 +65,25 @@ def test_a_business_days_figures_are_kept_beside_the_database(
         )
     with pytest.raises(RuntimeError, match="accuracy process failed"):
         accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour)
+
+
+def test_the_figures_are_computed_ahead_after_the_z(
+    history: tuple[Config, Shop], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keep_later (the day close calls it after a Z) computes and keeps the day's figures in
+    a process of its own, not waited for; the next opening of the tab reads them."""
+    import sys
+    import time
+
+    config, data = history
+    last = data.days[-1]
+    with sqlite3.connect(config.database) as conn:
+        expected = shop_accuracy(conn, last, config.day_cutoff_hour)
+    path = accuracy_apart.kept_path(config.database)
+    path.unlink(missing_ok=True)  # the shop is the module's: another test may have kept it
+    accuracy_apart.keep_later(config.database, last, config.day_cutoff_hour)
+    deadline = time.monotonic() + 60
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # no child from here on
+    assert accuracy_apart.compute_apart(config.database, last, config.day_cutoff_hour) == expected
