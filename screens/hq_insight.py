@@ -42,6 +42,7 @@ from screens import columns, insight_sales, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import show_message
 from screens.insight import qty
+from screens.insight_keys import Key, bind_keys, help_key, key_help_rows, sort_keys
 from screens.insight_sales import change_text, fill_table, weekday_names, whole_kr
 from screens.widgets.keybar import KeyBar
 
@@ -168,10 +169,10 @@ class HqInsightScreen(Screen[None]):
         return found
 
     @staticmethod
-    def keys() -> list[tuple[str, str, str, str, str]]:
+    def keys() -> list[Key]:
         """(keys, action, word on the key bar, key as written, what the help says)."""
         return [
-            ("f1,ctrl+g", "help", _("Help"), "F1", _("Help: all keys")),
+            help_key(),
             ("escape,ctrl+q", "quit", _("Quit"), "Esc", _("Quit")),
             ("f8", "next_shop", _("Shop"), "F8", _("The next shop (the whole chain first)")),
             ("f3", "tab('hq-sales')", _("Sales"), "F3", _("The Sales tab")),
@@ -179,31 +180,20 @@ class HqInsightScreen(Screen[None]):
             ("f5", "tab('hq-together')", _("Together"), "F5", _("The Together tab")),
             ("f10", "tab('hq-shops')", _("Shops"), "F10", _("The Shops tab: tills and sync")),
             ("f11", "tab('hq-forecast')", _("Forecast"), "F11", _("The Forecast tab")),
-            ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
-            (
-                "f7",
-                "sort('revenue')",
-                _("Revenue"),
-                "F7",
-                _("Sort by revenue (again: worst first)"),
-            ),
+            *sort_keys(),
             ("f2,ctrl+r", "refresh", _("Refresh"), "F2", _("Read the figures again (or retry)")),
         ]
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        rows = [(shown, does, "") for _k, _a, _w, shown, does in self.keys()]
-        rows.append((_("Letters"), _("Search the products by name or code"), ""))
-        rows.append(("Up/Down", _("Move over the products"), ""))
-        rows.append(("M", _("Forecast: L local method, G global model, N same as last week"), ""))
-        return rows
+        return key_help_rows(
+            self.keys(),
+            _("Search the products by name or code"),
+            [("M", _("Forecast: L local method, G global model, N same as last week"))],
+        )
 
     def on_mount(self) -> None:
         self.set_class(bool(self.app.ansi_color), "-console")
-        for keys, action, words, shown, _does in self.keys():
-            self._bindings.bind(keys, action, words, key_display=shown, priority=True)
-        self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
-        self._bindings.bind("down", "cursor(1)", show=False, priority=True)
-        self.refresh_bindings()
+        bind_keys(self, self.keys())
         self.load()
 
     # -- reading ------------------------------------------------------------------------------

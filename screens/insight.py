@@ -36,6 +36,7 @@ from screens import columns, insight_sales, styles
 from screens.dialogs.help import HelpDialog
 from screens.host import host, show_message
 from screens.insight_accuracy import AccuracyPane
+from screens.insight_keys import Key, bind_keys, help_key, key_help_rows, sort_keys
 from screens.insight_members import MembersPane
 from screens.insight_reorder import ReorderPane
 from screens.insight_sales import change_text, whole_kr
@@ -174,10 +175,10 @@ class InsightScreen(Screen[None]):
         return active in ("insight-together", "insight-reorder")
 
     @staticmethod
-    def keys() -> list[tuple[str, str, str, str, str]]:
+    def keys() -> list[Key]:
         """(keys, action, word on the key bar, key as written, what the help says)."""
         return [
-            ("f1,ctrl+g", "help", _("Help"), "F1", _("Help: all keys")),
+            help_key(),
             ("escape", "back", _("Back"), "Esc", _("Back")),
             ("f3", "tab('insight-sales')", _("Sales"), "F3", _("The Sales tab")),
             ("f4", "tab('insight-products')", _("Products"), "F4", _("The Products tab")),
@@ -191,14 +192,7 @@ class InsightScreen(Screen[None]):
             ("f11", "tab('insight-accuracy')", _("Accuracy"), "F11", _("The Accuracy tab")),
             ("f10", "tab('insight-reorder')", _("Reorder"), "F10", _("The Reorder tab")),
             ("f12", "tab('insight-members')", _("Members"), "F12", _("Members: 30/90/365 days")),
-            ("f6", "sort('units')", _("Units"), "F6", _("Sort by units (again: worst first)")),
-            (
-                "f7",
-                "sort('revenue')",
-                _("Revenue"),
-                "F7",
-                _("Sort by revenue (again: worst first)"),
-            ),
+            *sort_keys(),
             ("f8", "sort('margin')", _("Margin"), "F8", _("Sort by margin (again: worst first)")),
             ("f9", "sort('dead')", _("Dead stock"), "F9", _("Dead stock: on hand, no sale")),
             ("f2,ctrl+r", "refresh", _("Refresh"), "F2", _("Read the figures again")),
@@ -206,23 +200,21 @@ class InsightScreen(Screen[None]):
         ]
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        rows = [(shown, does, "") for _k, _a, _w, shown, does in self.keys()]
-        rows.append((_("Letters"), _("Search the products by name or PLU"), ""))
-        rows.append(("Up/Down", _("Move over the products"), ""))
-        rows.append(("!", _("After a name: dead stock (on hand, no sale in 30 days)"), ""))
-        rows.append(("Left/Right", _("Reorder: the previous or next supplier"), ""))
-        rows.append(("Enter", _("Reorder: change the quantity of the line"), ""))
-        rows.append(("Ctrl+O", _("Reorder: confirm the order (a shift lead's PIN)"), ""))
-        rows.append(("Ctrl+X", _("Reorder: cancel the supplier's newest open order"), ""))
-        return rows
+        return key_help_rows(
+            self.keys(),
+            _("Search the products by name or PLU"),
+            [
+                ("!", _("After a name: dead stock (on hand, no sale in 30 days)")),
+                ("Left/Right", _("Reorder: the previous or next supplier")),
+                ("Enter", _("Reorder: change the quantity of the line")),
+                ("Ctrl+O", _("Reorder: confirm the order (a shift lead's PIN)")),
+                ("Ctrl+X", _("Reorder: cancel the supplier's newest open order")),
+            ],
+        )
 
     def on_mount(self) -> None:
         self.set_class(bool(self.app.ansi_color), "-console")
-        for keys, action, words, shown, _does in self.keys():
-            self._bindings.bind(keys, action, words, key_display=shown, priority=keys != "enter")
-        self._bindings.bind("up", "cursor(-1)", show=False, priority=True)
-        self._bindings.bind("down", "cursor(1)", show=False, priority=True)
-        self.refresh_bindings()
+        bind_keys(self, self.keys())
         if not self.allowed:
             self.show_error(_("The insight screen is for a shift lead: sign in as one."))
             return
