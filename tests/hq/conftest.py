@@ -22,8 +22,12 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from kassa_tui.composition import Till
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -215,3 +219,27 @@ def _database(pg_server: PgServer) -> Iterator[str]:
             ).fetchall()
             for (role,) in roles:
                 conn.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@pytest.fixture
+def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PINs hashed at a small scrypt cost: demo users, signing in and `kassa init` are quick."""
+    from kassa_tui.people import users
+
+    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
+
+
+@pytest.fixture
+def sync_till(tmp_path: Path, fast_pins: None) -> Iterator[Till]:
+    """A demo till for register KASSE-1 in tmp_path/till on a stepping clock, in English (the
+    tests of a till pushing while it sells: tests/hq/selling_app.py); closed after."""
+    from kassa_tui.core import i18n
+    from tests.shop import SteppingClock
+
+    from .pushing import make_till
+    from .selling_app import REGISTER
+
+    opened = make_till(tmp_path / "till", SteppingClock(), REGISTER)
+    i18n.set_language("en")
+    yield opened
+    opened.db.close()

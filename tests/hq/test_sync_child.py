@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from textual.widgets import Label
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
@@ -27,32 +25,17 @@ from kassa_tui.cli import main
 from kassa_tui.composition import Till
 from kassa_tui.config import load
 from kassa_tui.config.hq import HqSettings
-from kassa_tui.core import i18n
-from kassa_tui.people import users
 from kassa_tui.sync import push
 from kassa_tui.sync.child import SyncChild
-from tests.app.screen_text import screen_text
-from tests.app.test_sale_flow import scan, sign_in
-from tests.shop import SteppingClock, write_config
+from tests.app.test_sale_flow import sign_in
+from tests.shop import write_config
 from tests.test_crash import RunningTill, query, wait_for
+from tests.unit.conftest import ROMME
 
-from .pushing import Hq, head, make_hq, make_till
+from .pushing import Hq, head, make_hq
+from .selling_app import REGISTER, append_hq_section, assert_header_synced, sell_and_push
 
-REGISTER = "KASSE-1"
-ROMME = "7020164760728"
-
-
-@pytest.fixture(autouse=True)
-def fast_pins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users, "SCRYPT_N", 2**8)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", SteppingClock(), REGISTER)
-    i18n.set_language("en")
-    yield opened
-    opened.db.close()
+pytestmark = pytest.mark.usefixtures("fast_pins")
 
 
 def _gone(pid: int) -> bool:
@@ -80,11 +63,11 @@ def _sync_children(parent: int) -> list[int]:
 
 
 async def test_the_app_pushes_through_its_child_process_and_the_header_says_so(
-    hq_dsn: str, till: Till, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    hq_dsn: str, sync_till: Till, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     hq: Hq = make_hq(hq_dsn)
     settings = replace(hq.add(REGISTER, "OSLO1", tmp_path), interval_seconds=3600)
-    till = replace(till, config=replace(till.config, hq=settings))
+    till = replace(sync_till, config=replace(sync_till.config, hq=settings))
 
     def not_here(*args: object, **kwargs: object) -> push.PushResult:
         raise AssertionError("the till's own interpreter pushed")
@@ -93,21 +76,13 @@ async def test_the_app_pushes_through_its_child_process_and_the_header_says_so(
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot)
-        await scan(pilot, ROMME)
-        await pilot.press("f10", "enter")
-        await pilot.pause()
-        app.push_to_hq()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await sell_and_push(pilot, app)
         assert app.sync_child is not None and app.sync_child.alive
         child = app.sync_child.pid
         assert child is not None and child != os.getpid()
         assert hq.one("SELECT count(*) FROM sale") == 1
         assert hq.one("SELECT last_seq FROM register") == head(till)
-        label = app.screen.query_one("#sale-sync", Label)
-        assert str(label.render()).startswith("HQ ") and "wait" not in str(label.render())
-        assert not label.has_class("error")
-        assert str(label.render()) in screen_text(app).splitlines()[0]
+        assert_header_synced(app)
     wait_for(lambda: _gone(child), timeout=5)  # the App stopped: so did its child
 
 
@@ -117,11 +92,7 @@ def _shop_with_hq(tmp_path: Path, hq: Hq) -> tuple[Path, HqSettings]:
     assert result.exit_code == 0, result.output
     register = load(config).register_id
     settings = hq.add(register, "OSLO1", tmp_path)
-    with config.open("a", encoding="utf-8") as toml:
-        toml.write(
-            f"\n[hq]\ndsn = {settings.dsn!r}\npassword_file = {str(settings.password_file)!r}\n"
-            "tls = false\ninterval_seconds = 1\n"
-        )
+    append_hq_section(config, settings, interval_seconds=1)
     return config, settings
 
 
@@ -156,17 +127,12 @@ def test_the_real_till_sells_its_child_pushes_and_dies_with_it(hq_dsn: str, tmp_
 
 
 def test_a_second_sender_for_the_register_says_so_and_stops(
-    hq_dsn: str, till: Till, tmp_path: Path
+    hq_dsn: str, sync_till: Till, tmp_path: Path
 ) -> None:
     hq = make_hq(hq_dsn)
-    config = load(till.config.database.parent / "kassa.toml")
-    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    till = sync_till
     toml = till.config.database.parent / "kassa.toml"
-    with toml.open("a", encoding="utf-8") as out:
-        out.write(
-            f"\n[hq]\ndsn = {settings.dsn!r}\npassword_file = {str(settings.password_file)!r}\n"
-            "tls = false\ninterval_seconds = 3600\n"
-        )
+    append_hq_section(toml, hq.add(REGISTER, "OSLO1", tmp_path), interval_seconds=3600)
     config = load(toml)
     rounds: list[tuple[int, bool]] = []
     child = SyncChild(config, till.clock, "en", lambda n, ok: rounds.append((n, ok)))
