@@ -40,6 +40,8 @@ log = logging.getLogger("kassa.app")
 STATUS_POLL_SECONDS = 2.0
 #: How often the till looks for planned prices that are due (one indexed query when none is).
 PRICE_SWITCH_SECONDS = 5.0
+#: How often the App looks whether the till is idle (a large catalog revision waits for it).
+IDLE_CHECK_SECONDS = 2.0
 #: The sale screen's keys a read-only view keeps: it looks things up, nothing else.
 READ_ONLY_ACTIONS = frozenset({"help", "price_lookup", "stock_lookup"})
 
@@ -123,6 +125,7 @@ class KassaApp(App[None]):
         hq = self.till.config.hq
         if hq is not None and not self.read_only:  # the head office: a child process pushes
             self.push_to_hq()  # starts it (kassa_tui.sync.child); it keeps the interval
+            self.set_interval(IDLE_CHECK_SECONDS, self.report_idle)
         if self.scanner is not None:
             self.scanner.start()
 
@@ -155,6 +158,8 @@ class KassaApp(App[None]):
     def scanned(self, code: str) -> None:
         """A code from the evdev scanner: the same as typing it and Enter on the sale screen."""
         self.last_activity = monotonic()
+        if self.sync_child is not None:  # busy: a large catalog revision must wait
+            self.sync_child.tell_idle(False)
         take = getattr(self.screen, "take_scanned_code", None)
         if self.person is not None and not self.locked and callable(take):
             take(code)  # a form that asks for codes (screens/dialogs/campaign_form.py)
@@ -179,6 +184,8 @@ class KassaApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self.last_activity = monotonic()
+            if self.sync_child is not None:  # busy: a large catalog revision must wait
+                self.sync_child.tell_idle(False)
             if self.read_only and self.refused_in_read_only(event):
                 return
             if not event.is_forwarded and key_queue.held(self, event):
@@ -417,6 +424,14 @@ class KassaApp(App[None]):
         self.syncing = True
         self.run_worker(self._push_in_thread, thread=True, group="sync")
 
+    def report_idle(self) -> None:
+        """Tell the sync child when the till is idle: the basket empty and no key or scan for
+        [hq] idle_seconds (a large catalog revision is applied then; kassa_tui.sync.large)."""
+        hq, child = self.till.config.hq, self.sync_child
+        if hq is None or child is None or monotonic() - self.last_activity < hq.idle_seconds:
+            return
+        child.tell_idle(not self.till.baskets.current().priced.lines)
+
     def _push_in_thread(self) -> None:
         from kassa_tui.core import i18n
         from kassa_tui.sync.child import SyncChild
@@ -437,6 +452,9 @@ class KassaApp(App[None]):
         from kassa_tui.sync.status import header
 
         text, ok = header(self.till.config, self.till.clock) if healthy else (_("HQ: check"), False)
+        waiting = self.sync_child.catalog_waiting if self.sync_child is not None else 0
+        if waiting and healthy:  # a large catalog revision waits for the till to be idle
+            text = _("{state}, rev {revision} waits").format(state=text, revision=waiting)
         if self.is_running:
             self.call_from_thread(self.pushed, text, ok)
 

@@ -32,6 +32,7 @@ class HqSettings:
     alert_after_minutes: int = 60
     alert_after_entries: int = 1000
     timeout_seconds: int = 30
+    idle_seconds: int = 20  # a large catalog revision waits for this long without key or scan
     tls: bool = True  # False: as the DSN says, no certificate check (a lab)
     certificate: Path | None = None  # HQ's certificate (sslrootcert) when tls
 
@@ -84,6 +85,13 @@ def parse_hq(table: Table, base: Path) -> HqSettings | None:
     timeout = table.get("timeout_seconds", int, 30)
     if not 1 <= timeout <= 600:
         raise ConfigError("hq.timeout_seconds", "must be between 1 and 600")
+    idle = table.get("idle_seconds", int, 20)
+    if not 5 <= idle <= 3600:
+        raise ConfigError(
+            "hq.idle_seconds",
+            "must be between 5 and 3600 (seconds without a key or scan, the basket empty,"
+            " before the till applies a large catalog revision)",
+        )
     table.done()
     certificate: Path | None = None
     if tls:
@@ -109,6 +117,7 @@ def parse_hq(table: Table, base: Path) -> HqSettings | None:
         alert_after_minutes=minutes,
         alert_after_entries=entries,
         timeout_seconds=timeout,
+        idle_seconds=idle,
         tls=tls,
         certificate=certificate,
     )

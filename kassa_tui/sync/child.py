@@ -8,12 +8,15 @@ interpreter does nothing of the push:
 
 - the App (`SyncChild`, parent side) starts the child once, writes it the till's settings on its
   first stdin line (the Config, the clock, the UI language), then a line `push N` when it wants
-  a round at once (at start; `KassaApp.push_to_hq`);
+  a round at once (at start; `KassaApp.push_to_hq`), and `idle 1` / `idle 0` when the till
+  turns idle (the basket empty, no key or scan for [hq] idle_seconds) or busy (a key or scan);
 - the child (`main`) takes the register's sender lock (kassa_tui.sync.sender: only one sender
   per register; while `kassa sync` holds it the child pushes nothing and tries again each
   round), then does a round (kassa_tui.sync.status.sync_round: push, then the catalog) when
   asked and every [hq] interval_seconds, and answers each round with one stdout line
-  `{"n": N, "healthy": true}` (N: the last request the round covers);
+  `{"n": N, "healthy": true, "catalog": R}` (N: the last request the round covers; R: a
+  large catalog revision fetched and waiting for the till to be idle, 0 when none: it is
+  applied while idle and given up the moment the till is busy, kassa_tui.sync.large);
 - the App's reader thread (blocked on the pipe, holding no lock while it waits) reads the state
   the round left in SQLite (sync_cursor and the journal's head: `status.header`) and hands the
   header's text to the UI thread: the same texts and alerts as before.
@@ -91,6 +94,8 @@ class SyncChild:
         self._asked = 0
         self._answered = 0
         self._write = threading.Lock()
+        self._idle = False  # what the child was last told
+        self.catalog_waiting = 0  # a large catalog revision waiting for an idle moment (0: none)
 
     @property
     def pid(self) -> int | None:
@@ -129,6 +134,18 @@ class SyncChild:
                 process.stdin.flush()
         return asked
 
+    def tell_idle(self, idle: bool) -> None:
+        """Tell the child the till turned idle (it may apply a large catalog revision) or busy
+        (it must not; one under way is rolled back). Writes only when it changes."""
+        with self._write:
+            process = self._process
+            if idle == self._idle or process is None or process.stdin is None:
+                return
+            self._idle = idle
+            with contextlib.suppress(OSError, ValueError):
+                process.stdin.write(b"idle 1\n" if idle else b"idle 0\n")
+                process.stdin.flush()
+
     def wait(self, asked: int, still: Callable[[], bool] = lambda: True) -> bool:
         """Until the round covering request `asked` is answered (True), or the child is gone
         or `still()` turns False (False)."""
@@ -146,7 +163,8 @@ class SyncChild:
             try:
                 answer = json.loads(line)
                 n, healthy = int(answer["n"]), bool(answer["healthy"])
-            except (ValueError, KeyError, TypeError):
+                self.catalog_waiting = int(answer.get("catalog", 0))
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue
             try:
                 self._on_round(n, healthy)
@@ -179,22 +197,34 @@ class SyncChild:
 # -- the child's side ------------------------------------------------------------------------------
 
 _EOF = -1
+_IDLE = -2  # the till turned idle: a large catalog revision may be applied now
 
 
-def _listen(source: IO[bytes], requests: queue.Queue[int]) -> None:
-    """stdin's `push N` lines into `requests`; at end of file (the App stopped or was killed)
-    `_EOF`, and the process ends after GRACE_SECONDS if the round in hand has not."""
+def _listen(
+    source: IO[bytes], requests: queue.Queue[int], idle: threading.Event | None = None
+) -> None:
+    """stdin's `push N` lines into `requests`, `idle 1|0` into `idle` (busy at once, even in
+    the middle of an apply; idle also wakes the main loop: `_IDLE`); at end of file (the App
+    stopped or was killed) `_EOF`, and the process ends after GRACE_SECONDS if the round in
+    hand has not."""
     for line in source:
         words = line.split()
         if len(words) == 2 and words[0] == b"push" and words[1].isdigit():
             requests.put(int(words[1]))
+        elif len(words) == 2 and words[0] == b"idle" and idle is not None:
+            if words[1] == b"1":
+                idle.set()
+                requests.put(_IDLE)
+            else:
+                idle.clear()
     requests.put(_EOF)
     time.sleep(GRACE_SECONDS)
     os._exit(0)
 
 
-def _answer(out: IO[bytes], n: int, healthy: bool) -> None:
-    out.write(json.dumps({"n": n, "healthy": healthy}).encode("ascii") + b"\n")
+def _answer(out: IO[bytes], n: int, healthy: bool, catalog: int = 0) -> None:
+    answer = {"n": n, "healthy": healthy, "catalog": catalog}
+    out.write(json.dumps(answer).encode("ascii") + b"\n")
     out.flush()
 
 
@@ -214,6 +244,8 @@ def _setup_logging(config: Config) -> None:
 
 def main() -> None:
     from kassa_tui.core import i18n
+    from kassa_tui.sync import link
+    from kassa_tui.sync.large import Waiting
     from kassa_tui.sync.sender import SenderLock
     from kassa_tui.sync.status import sync_round
 
@@ -235,7 +267,9 @@ def main() -> None:
     _setup_logging(config)
     parent = os.getppid()
     requests: queue.Queue[int] = queue.Queue()
-    threading.Thread(target=_listen, args=(source, requests), daemon=True).start()
+    idle = threading.Event()  # set while the App says the till is idle
+    threading.Thread(target=_listen, args=(source, requests, idle), daemon=True).start()
+    waiting = Waiting(config, clock, idle)  # a large catalog revision (kassa_tui.sync.large)
     lock = SenderLock(config.database)
     asked = 0
     due = time.monotonic()  # rounds at start, then every interval (and when asked)
@@ -251,6 +285,11 @@ def main() -> None:
             got = asked
         if got == _EOF:
             return
+        if got == _IDLE:  # only the large revision, if one is fetched: no round
+            if waiting.prepared is not None and lock.acquire() and waiting.apply() is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    _answer(out, asked, True, waiting.revision)
+            continue
         asked = max(asked, got)
         while not requests.empty():  # requests that came meanwhile: this round covers them
             more = requests.get_nowait()
@@ -260,6 +299,9 @@ def main() -> None:
         if lock.acquire():
             told = False
             healthy = sync_round(config, clock)
+            if healthy:  # then a large catalog revision: fetched now, applied while idle
+                waiting.prepare(lambda: link.connect(settings))
+                waiting.apply()
         else:  # `kassa sync` pushes for this register: it leaves its state in SQLite
             if not told:
                 log.warning(
@@ -271,7 +313,7 @@ def main() -> None:
             healthy = True
         due = time.monotonic() + settings.interval_seconds
         try:
-            _answer(out, asked, healthy)
+            _answer(out, asked, healthy, waiting.revision)
         except (OSError, ValueError):
             return  # the App's end of the pipe is closed: it is gone
 

@@ -110,9 +110,12 @@ class Spooled(Collection[Row]):
     table takes no lock on the till's database), read back a row at a time: a 200,000-row
     price file is never in memory whole."""
 
-    def __init__(self, db: SqliteDatabase, count: int) -> None:
+    def __init__(
+        self, db: SqliteDatabase, count: int, stop: Callable[[], bool] | None = None
+    ) -> None:
         self.db = db
         self.count = count
+        self.stop = stop  # asked before each row: True ends the apply (Interrupted, rolled back)
 
     def __len__(self) -> int:
         return self.count
@@ -128,11 +131,18 @@ class Spooled(Collection[Row]):
             if not found:
                 return
             for _n, body in found:
+                if self.stop is not None and self.stop():
+                    raise Interrupted
                 yield json.loads(body)
             start = int(found[-1][0]) + 1
 
     def __contains__(self, item: object) -> bool:
         return any(row == item for row in self)
+
+
+class Interrupted(Exception):
+    """The till turned busy while a large revision was being applied: the transaction is rolled
+    back (nothing of it written) and the revision is applied when the till is idle again."""
 
 
 _SPOOL = "temp.hq_catalog_spool"

@@ -1,0 +1,122 @@
+"""How long applying a large HQ catalog revision holds the till's write lock (issue 15).
+
+The running till's sync child applies a revision in ONE SQLite transaction
+(kassa_tui.sync.pull.apply_revision, BEGIN IMMEDIATE … COMMIT); a cashier's scan that writes
+waits that long for the lock. This builds a throwaway demo till (`kassa init --demo`), makes a
+price file of N products as HQ publishes it (kassa_tui.hq.catalog.product_rows: the rows of a
+revision's pages), and times:
+
+- revision 1: N new products (each a product, a barcode, a 13021 MASTERDATA row);
+- revision 2: the same N products, every price changed (a 13021 PRICECHANGE row each): a shop's
+  new price list;
+
+beside the floor: raw `sqlite3` on a copy of the same empty shop, the same N products and
+barcodes inserted with executemany, then every price updated, each in one transaction.
+
+No PostgreSQL is needed: the rows are what the pages hold, the network and parsing happen
+before the transaction (the child fetches and spools the pages first).
+
+    .venv/bin/python bench/bench_catalog_apply.py [--rows 20000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from kassa_tui.composition import open_till  # noqa: E402
+from kassa_tui.config import load  # noqa: E402
+from kassa_tui.hq.catalog import product_rows  # noqa: E402
+from kassa_tui.sync.pull import apply_revision  # noqa: E402
+
+
+def _ean(i: int) -> str:
+    """An EAN-13 in the shop's own 200 range, with its check digit."""
+    body = f"200{i:09d}"
+    total = sum(int(d) * (3 if k % 2 else 1) for k, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def _price_file(path: Path, n: int, krone: int) -> Path:
+    lines = ["plu;ean;name;group;vat;price;unit"]
+    for i in range(n):
+        ean = _ean(i)
+        lines.append(f"{50000 + i};{ean};Vare {i};20;15;{krone + i % 90},{i % 100:02d};stk")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _floor(database: Path, n: int) -> tuple[float, float]:
+    conn = sqlite3.connect(database, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    group = conn.execute("SELECT id FROM product_group WHERE code = '20'").fetchone()[0]
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO product (plu, name, group_id, vat_bp, price_ore, unit, active)"
+        " VALUES (?, ?, ?, 1500, ?, 'stk', 1)",
+        [(str(50000 + i), f"Vare {i}", group, 1000 + i) for i in range(n)],
+    )
+    conn.executemany(
+        "INSERT INTO barcode (code, product_id) SELECT ?, id FROM product WHERE plu = ?",
+        [(_ean(i), str(50000 + i)) for i in range(n)],
+    )
+    conn.execute("COMMIT")
+    new = time.perf_counter() - started
+    started = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "UPDATE product SET price_ore = ? WHERE plu = ?",
+        [(2000 + i, str(50000 + i)) for i in range(n)],
+    )
+    conn.execute("COMMIT")
+    changed = time.perf_counter() - started
+    conn.close()
+    return new, changed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=20000)
+    n = parser.parse_args().rows
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        config_path = work / "kassa.toml"
+        text = (REPO / "kassa.toml").read_text(encoding="utf-8")
+        config_path.write_text(
+            text.replace('path = "var/kassa.db"', f'path = "{work / "kassa.db"}"'),
+            encoding="utf-8",
+        )
+        kassa = [str(Path(sys.executable).parent / "kassa"), "--config", str(config_path)]
+        subprocess.run([*kassa, "init", "--demo"], check=True, capture_output=True)
+        config = load(config_path)
+        floor_db = work / "floor.db"
+        shutil.copyfile(config.database, floor_db)
+        till = open_till(config)
+        times: list[tuple[str, float]] = []
+        for revision, krone in ((1, 10), (2, 20)):
+            rows = product_rows(_price_file(work / f"r{revision}.csv", n, krone), config)
+            started = time.perf_counter()
+            done = apply_revision(till.db, till.journal, config, revision, "products", "r", rows)
+            times.append((f"revision {revision}", time.perf_counter() - started))
+            assert not done.rejected, done.rejected[:3]
+        till.db.close()
+        new, changed = _floor(floor_db, n)
+    print(f"{n:,} rows, one SQLite transaction each (the write lock held that long):")
+    print(f"  new products      kassa {times[0][1]:6.2f} s   raw sqlite3 floor {new:6.2f} s")
+    print(f"  every price new   kassa {times[1][1]:6.2f} s   raw sqlite3 floor {changed:6.2f} s")
+
+
+if __name__ == "__main__":
+    main()
