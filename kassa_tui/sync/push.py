@@ -31,6 +31,7 @@ import hashlib
 import json
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -334,6 +335,12 @@ class PushResult:
 #: batch sent after one HQ did not take is after a gap and takes nothing; its answer is dropped.
 DEPTH = 2
 
+#: Seconds between two writes of the cursor while a push drains a backlog. Each write takes the
+#: database's write lock for a moment and adds to its WAL; at a batch each (100+ a second at full
+#: speed) the cashier's scans met them in their tails. A cursor written later only stands further
+#: back after a crash: HQ skips the rows sent again.
+CURSOR_EVERY_S = 0.5
+
 
 @dataclass
 class _Flight:
@@ -369,6 +376,21 @@ def push(
     senders = ThreadPoolExecutor(max_workers=DEPTH, thread_name_prefix="kassa-push-send")
     _switch_fast(True)
     flights: deque[_Flight] = deque()
+    written_at = [-CURSOR_EVERY_S]  # monotonic time of the cursor's last write
+    unwritten: list[tuple[str, int, int]] = []  # (utc, cursor, HQ's seq) not written yet
+
+    def step_ok(now: str, acked: int, hq_seq: int) -> None:
+        """The cursor after a batch HQ took: written at most every CURSOR_EVERY_S."""
+        unwritten[:] = [(now, acked, hq_seq)]
+        if time.monotonic() - written_at[0] >= CURSOR_EVERY_S:
+            write_ok()
+
+    def write_ok() -> None:
+        """The newest cursor not written yet (before any other outcome is saved, and at the end)."""
+        if unwritten:
+            now, acked, hq_seq = unwritten.pop()
+            _save(database, register_id, now, acked=acked, status="ok", hq_seq=hq_seq)
+            written_at[0] = time.monotonic()
 
     def ingest(
         conn: psycopg.Connection[Any], body: str, head: int, going: threading.Event
@@ -426,6 +448,7 @@ def push(
                 pending = reader.read(last) if ready.entries and last < head and more else None
             if not flights:
                 if broken is not None:
+                    write_ok()
                     _save(database, register_id, clock.now().utc_text, acked=None,
                           status="broken", message=str(broken))  # fmt: skip
                     return _result(database, register_id, "broken", sent, accepted, str(broken))
@@ -436,6 +459,7 @@ def push(
                 answer = flight.answer.result()
             except psycopg.Error as exc:
                 drop_flights()
+                write_ok()
                 return _failed(database, register_id, clock, cursor, sent, accepted, exc)
             sent += len(entries)
             accepted += int(answer.get("accepted", 0))
@@ -478,11 +502,12 @@ def push(
                 # An answer kassa does not know, or no step forward: do not spin.
                 drop_flights()
                 message = _("HQ took none of the rows after {seq}").format(seq=before)
+                write_ok()
                 _save(database, register_id, now, acked=None, status="error", message=message)
                 return _result(database, register_id, "error", sent, accepted, message)
             # ok: HQ holds what was sent; gap: HQ lacks rows before them, the next batch
             # starts where HQ said (the cursor, moved back if need be)
-            _save(database, register_id, now, acked=cursor, status="ok", hq_seq=hq_seq)
+            step_ok(now, cursor, hq_seq)
             if on_batch is not None:
                 on_batch(cursor, head)
             if status == "ok" and (not entries or cursor >= head) and not flights:
@@ -492,6 +517,7 @@ def push(
                 # what was sent after it on the guess that it would is dropped
                 drop_flights()
                 pending = reader.read(cursor)
+        write_ok()
     finally:
         _switch_fast(False)
         drop_flights()
