@@ -323,6 +323,7 @@ def _print_report(found: Any) -> None:
         "group": _("Group"),
         "qty_milli": _("Quantity"),
         "amount_ore": _("Amount"),
+        "codes": _("Codes"),
         "moved_milli": _("Moved"),
         "level_milli": _("Level"),
         "sold_milli": _("Sold"),

@@ -87,7 +87,8 @@ def print_pairs(
     if product is not None and not hq_pairs.known_code(conn, product):
         bad_input(_("HQ holds no sale of a product with code {code}").format(code=product))
     chain = hq_pairs.read_pairs(conn, first, last, shop, min_count)
-    index = None if product is None else chain.index_of(product)
+    # any of the product's codes names it: its partners are the product's (0020)
+    index = None if product is None else chain.index_of(hq_pairs.product_of(conn, product))
     if product is not None and index is None:
         index = -1  # sold, but not in this period: no partners
     result = together(chain, product=index, min_count=min_count, limit=limit)

@@ -1,7 +1,8 @@
 """`kassa hq forecast`: the daily demand per shop and product from HQ's PostgreSQL (issue 16).
 
 One query reads product_day (the day totals 0006_report_days.sql rolls up from what the tills
-pushed: training left out, returns netted) into numpy arrays, a row per product in a shop. The
+pushed: training left out, returns netted) into numpy arrays, a row per product in a shop (its
+codes summed under the product's key, 0020_product_keys.sql). The
 tills' engine (kassa_tui.insight: numpy only, it never imports psycopg) forecasts and scores
 them; the CLI hands it these arrays (kassa_tui.cli.hq_forecast).
 
@@ -28,13 +29,22 @@ IntArray = npt.NDArray[np.int64]
 HISTORY_DAYS = 182
 GIFT_GROUP = "GAVEKORT"
 
+# per product (0020_product_keys.sql): the codes it was sold under summed under its key, the
+# catalog's name
 _DEMAND = """
-SELECT shop_id, code, name, group_code, local_date, qty_milli, amount_ore
-FROM product_day
-WHERE local_date BETWEEN %(from)s AND %(to)s
-  AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-  AND group_code <> %(gift)s
-ORDER BY shop_id, code, local_date
+SELECT g.shop_id, g.code, COALESCE(p.name, g.name), g.group_code, g.local_date, g.qty_milli,
+       g.amount_ore
+FROM (
+    SELECT d.shop_id, COALESCE(k.product, d.code) AS code, max(d.name) AS name,
+           max(d.group_code) AS group_code, d.local_date, sum(d.qty_milli)::bigint AS qty_milli,
+           sum(d.amount_ore)::bigint AS amount_ore
+    FROM product_day d LEFT JOIN product_key k ON k.code = d.code
+    WHERE d.local_date BETWEEN %(from)s AND %(to)s
+      AND (%(shop)s::text IS NULL OR d.shop_id = %(shop)s)
+      AND d.group_code <> %(gift)s
+    GROUP BY d.shop_id, COALESCE(k.product, d.code), d.local_date
+) g LEFT JOIN catalog_product p ON p.product = g.code
+ORDER BY g.shop_id, g.code, g.local_date
 """
 
 

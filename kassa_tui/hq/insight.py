@@ -6,8 +6,9 @@ PostgreSQL, one shop or the whole chain.
   average, average basket, items per basket and receipts per weekday and hour;
 - shops: per shop, revenue this week against the same days of last week, receipts, average
   basket, and its registers as `kassa hq status` shows them (kassa_tui.hq.admin.status);
-- products: units and revenue per product code from `kassa hq report products`'s query
-  (kassa_tui.hq.report), with the trend of the last 28 days against the 28 before;
+- products: units and revenue per product (its codes summed, 0020) from `kassa hq report
+  products`'s query (kassa_tui.hq.report), with the trend of the last 28 days against the 28
+  before;
 - forecast: the method chosen per product group by `kassa hq forecast` (forecast_choice) and
   the products' forecast it made (forecast_run, 0018: stored by the command, never made here).
 
@@ -312,7 +313,7 @@ def product_figures(
             recent_units.get(str(code), 0),
             earlier_units.get(str(code), 0),
         )
-        for code, name, group, qty, amount in whole.rows
+        for code, name, group, qty, amount, *_codes in whole.rows
         if group != GIFT_GROUP
     )
     return ProductFigures(first.isoformat(), today.isoformat(), shop, rows)

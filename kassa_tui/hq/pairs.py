@@ -9,7 +9,9 @@ totals must give the same figures to the digit): one query reads the baskets of 
 what the tills pushed (0001_push.sql: sale, sale_line): a basket is one completed sale (kind
 'sale'; training receipts and returns left out), holding each product once, pant and gift card
 lines left out, exactly as the till's kassa_tui.insight.pairs reads its own SQLite. Products
-are keyed as HQ keys them, by code.
+are keyed as the till keys them (0020_product_keys.sql): a code the published catalog gives a
+product counts as that product (its PLU, else its smallest barcode), whichever of its codes it
+was sold under, each product once a basket; a code the catalog does not know is its own key.
 
 This module only reads (HQ never imports the tills' insight room): it hands numpy arrays to the
 till's pure pair math (kassa_tui.insight.pairs.pair_counts and Pair), which the CLI puts
@@ -37,16 +39,20 @@ LEFT_OUT = ("PANT", "GAVEKORT")
 # wire for the two million lines of a chain's quarter. Each product once a basket: numpy.
 _BASKETS = """
 WITH line AS MATERIALIZED (
-    SELECT s.register_id, s.seq, s.local_date, l.code, l.name
+    SELECT s.register_id, s.seq, s.local_date, COALESCE(k.product, l.code) AS code, l.name
     FROM sale s JOIN sale_line l ON l.register_id = s.register_id AND l.seq = s.seq
+    LEFT JOIN product_key k ON k.code = l.code
     WHERE s.local_date BETWEEN %(from)s AND %(to)s
       AND (%(shop)s::text IS NULL OR s.shop_id = %(shop)s)
       AND s.kind = 'sale' AND NOT s.training
       AND l.qty_milli > 0 AND l.group_code <> ALL (%(left_out)s)
 ), code AS (
-    SELECT code, (max(ARRAY[local_date, name]))[2] AS name,
-           (row_number() OVER (ORDER BY code))::int - 1 AS idx
-    FROM line GROUP BY code
+    SELECT g.code, COALESCE(p.name, g.name) AS name, g.idx
+    FROM (
+        SELECT code, (max(ARRAY[local_date, name]))[2] AS name,
+               (row_number() OVER (ORDER BY code))::int - 1 AS idx
+        FROM line GROUP BY code
+    ) g LEFT JOIN catalog_product p ON p.product = g.code
 ), reg AS (
     SELECT register_id, (row_number() OVER (ORDER BY register_id))::bigint AS n FROM register
 )
@@ -128,22 +134,37 @@ def pair_rollup(conn: Connection[Any]) -> int:
 
 
 _WHERE = "local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)"
+# per product (0020_product_keys.sql): its key (the till's: the PLU, else the smallest barcode),
+# the catalog's name (else the latest day's name it was sold under), the baskets holding it
 _HELD = f"""
-SELECT c.code, h.name, h.baskets
+SELECT c.code, COALESCE(p.name, h.name), h.baskets
 FROM (
-    SELECT code_id, (max(ARRAY[local_date, name]))[2] AS name, sum(baskets)::bigint AS baskets
-    FROM basket_code_day WHERE {_WHERE} GROUP BY code_id
-) h JOIN pair_code c ON c.id = h.code_id
+    SELECT product_id, (max(ARRAY[local_date, name]))[2] AS name, sum(baskets)::bigint AS baskets
+    FROM basket_product_day WHERE {_WHERE} GROUP BY product_id
+) h JOIN pair_code c ON c.id = h.product_id
+LEFT JOIN catalog_product p ON p.product = c.code
 ORDER BY c.code
 """
 _PAIRS = f"""
 SELECT ca.code, cb.code, p.n
 FROM (
-    SELECT a, b, sum(n)::bigint AS n FROM pair_day WHERE {_WHERE}
+    SELECT a, b, sum(n)::bigint AS n FROM pair_product_day WHERE {_WHERE}
     GROUP BY a, b HAVING sum(n) >= %(min)s
 ) p JOIN pair_code ca ON ca.id = p.a JOIN pair_code cb ON cb.id = p.b
 """
 _BASKET_COUNT = f"SELECT COALESCE(sum(baskets), 0)::bigint FROM basket_day WHERE {_WHERE}"
+
+
+def product_of(conn: Connection[Any], code: str) -> str:
+    """The product key of a code as typed (a PLU or any of a product's barcodes): the
+    catalog's (0020_product_keys.sql), else the code itself."""
+    text = code.strip()
+    row = conn.execute(
+        "SELECT product FROM product_key WHERE code = %s OR code = ltrim(%s, '0')"
+        " ORDER BY code = %s DESC LIMIT 1",
+        (text, text, text),
+    ).fetchone()
+    return str(row[0]) if row else text
 
 
 def read_pairs(

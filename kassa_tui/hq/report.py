@@ -44,13 +44,23 @@ WHERE local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop
 ORDER BY local_date, shop_id
 """
 
+# Per product (0020_product_keys.sql): the codes it was sold under summed under its key (the
+# till's: the PLU, else the smallest barcode), the catalog's name; a code the catalog does not
+# know is its own product.
 _PRODUCTS = """
-SELECT code, max(name) AS name, max(group_code) AS group_code,
-       sum(qty_milli) AS qty_milli, sum(amount_ore) AS amount_ore
-FROM product_day
-WHERE local_date BETWEEN %(from)s AND %(to)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-GROUP BY code
-ORDER BY sum(amount_ore) DESC, code
+SELECT g.code, COALESCE(p.name, g.name) AS name, g.group_code, g.qty_milli, g.amount_ore,
+       g.codes
+FROM (
+    SELECT COALESCE(k.product, d.code) AS code, max(d.name) AS name,
+           max(d.group_code) AS group_code, sum(d.qty_milli)::bigint AS qty_milli,
+           sum(d.amount_ore)::bigint AS amount_ore,
+           string_agg(DISTINCT d.code, ' ' ORDER BY d.code) AS codes
+    FROM product_day d LEFT JOIN product_key k ON k.code = d.code
+    WHERE d.local_date BETWEEN %(from)s AND %(to)s
+      AND (%(shop)s::text IS NULL OR d.shop_id = %(shop)s)
+    GROUP BY COALESCE(k.product, d.code)
+) g LEFT JOIN catalog_product p ON p.product = g.code
+ORDER BY g.amount_ore DESC, g.code
 """
 
 # Sales and returns from the month levels (0019): the level from sales at the end of a day is
@@ -128,15 +138,25 @@ WITH h AS (
            COALESCE(s.level, 0) + COALESCE(o.level, 0) AS level,
            COALESCE(s.seen, false) OR COALESCE(o.seen, false) AS seen
     FROM sold s FULL JOIN other o ON o.shop_id = s.shop_id AND o.code = s.code
+), products AS (
+    -- per product (0020_product_keys.sql): its codes summed under its key
+    SELECT j.shop_id, COALESCE(k.product, j.code) AS code, max(j.name) AS name,
+           sum(j.sold)::bigint AS sold, sum(j.delivered)::bigint AS delivered,
+           sum(j.counted)::bigint AS counted, sum(j.adjusted)::bigint AS adjusted,
+           sum(j.transfer_in)::bigint AS transfer_in, sum(j.transfer_out)::bigint AS transfer_out,
+           sum(j.level)::bigint AS level, bool_or(j.seen) AS seen
+    FROM joined j LEFT JOIN product_key k ON k.code = j.code
+    GROUP BY j.shop_id, COALESCE(k.product, j.code)
 )
-SELECT shop_id, code, name, sold AS sold_milli, delivered AS delivered_milli,
-       counted AS counted_milli, adjusted AS adjusted_milli, transfer_in AS transfer_in_milli,
-       transfer_out AS transfer_out_milli,
-       sold + delivered + counted + adjusted + transfer_in + transfer_out AS moved_milli,
-       level AS level_milli, level < 0 AS negative
-FROM joined
-WHERE seen OR level <> 0
-ORDER BY shop_id, code
+SELECT g.shop_id, g.code, COALESCE(p.name, g.name) AS name, g.sold AS sold_milli,
+       g.delivered AS delivered_milli, g.counted AS counted_milli, g.adjusted AS adjusted_milli,
+       g.transfer_in AS transfer_in_milli, g.transfer_out AS transfer_out_milli,
+       g.sold + g.delivered + g.counted + g.adjusted + g.transfer_in + g.transfer_out
+         AS moved_milli,
+       g.level AS level_milli, g.level < 0 AS negative
+FROM products g LEFT JOIN catalog_product p ON p.product = g.code
+WHERE g.seen OR g.level <> 0
+ORDER BY g.shop_id, g.code
 """
 
 # Transfers between shops per transfer id and code, as of --to: what was sent and what the
@@ -166,7 +186,7 @@ ORDER BY min(local_date), transfer_id, code
 
 _QUERIES = {
     "sales": (_SALES, ("date", "shop", "receipts", "returns", "total_ore", "vat_ore")),
-    "products": (_PRODUCTS, ("code", "name", "group", "qty_milli", "amount_ore")),
+    "products": (_PRODUCTS, ("code", "name", "group", "qty_milli", "amount_ore", "codes")),
     "stock": (
         _STOCK,
         (

@@ -193,13 +193,15 @@ def test_sales_held_before_the_migration_are_counted(
     conn: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     everything = migrations.available()
-    before = [m for m in everything if m.name != "pair_days"]
+    before = [m for m in everything if m.name not in ("pair_days", "product_keys")]
     monkeypatch.setattr(migrations, "available", lambda: before)
     migrations.upgrade(conn)
     chain = Chain(conn)
     generate(chain, FIRST, 8, salt=5)
     monkeypatch.setattr(migrations, "available", lambda: everything)
-    assert "0017_pair_days" in migrations.upgrade(conn)
-    assert conn.execute("SELECT count(*) FROM pair_day").fetchone() != (0,)  # filled by 0017
+    assert {"0017_pair_days", "0020_product_keys"} <= set(migrations.upgrade(conn))
+    # filled by 0017 (per code) and 0020 (per product)
+    assert conn.execute("SELECT count(*) FROM basket_code_day").fetchone() != (0,)
+    assert conn.execute("SELECT count(*) FROM pair_product_day").fetchone() != (0,)
     generate(chain, FIRST + timedelta(days=8), 4, salt=6)
     _same_as_the_baskets(conn, [(FIRST, FIRST + timedelta(days=11))])
