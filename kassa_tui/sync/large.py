@@ -148,6 +148,7 @@ class Waiting:
         prepared = self.prepared
         if prepared is None or self.db is None or not self.idle.is_set():
             return None
+        log.info("catalog: applying revision %s while the till is idle", prepared.revision)
         try:
             done = apply_prepared(
                 self.db, self.config, self.clock, prepared, lambda: not self.idle.is_set()
