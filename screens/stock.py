@@ -37,6 +37,7 @@ from screens.dialogs.product_form import ProductForm
 from screens.formatting import stock_qty
 from screens.host import guarded, host, show_message
 from screens.stock_keys import bind_shown_first, in_order
+from screens.stock_transfer import ReceiveTransferScreen, SendTransferScreen
 from screens.stockwork import GoodsReceivedScreen, StocktakeScreen
 from screens.widgets.keybar import KeyBar
 
@@ -103,6 +104,8 @@ class StockScreen(Screen[ProductInfo | None]):
             ("f7,ctrl+o", "edit_product", _("Edit"), "F7/^O"),
             ("f8,ctrl+n", "new_product", _("New"), "F8/^N"),
             ("f9,ctrl+k", "campaigns", _("Campaigns"), "F9/^K"),
+            ("f10", "send_transfer", _("Send"), "F10"),
+            ("f11", "receive_transfer", _("Receive"), "F11"),
         ):
             bind_shown_first(self, keys, action, words, shown)
         self.refresh_bindings()
@@ -275,6 +278,20 @@ class StockScreen(Screen[ProductInfo | None]):
         self.as_stock_person(
             lambda person: self.app.push_screen(GoodsReceivedScreen(person), self.work_done),
             _("Goods received"),
+        )
+
+    @in_order
+    def action_send_transfer(self) -> None:
+        self.as_stock_person(
+            lambda person: self.app.push_screen(SendTransferScreen(person), self.work_done),
+            _("Send to another shop"),
+        )
+
+    @in_order
+    def action_receive_transfer(self) -> None:
+        self.as_stock_person(
+            lambda person: self.app.push_screen(ReceiveTransferScreen(person), self.work_done),
+            _("Receive from another shop"),
         )
 
     @in_order

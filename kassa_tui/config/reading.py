@@ -101,6 +101,11 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
     if not orgnr.is_valid(org):
         raise ConfigError("shop.org_nr", f"{org!r} is not a valid Norwegian organisation number")
     vat_registered = shop.get("vat_registered", bool, True)
+    shop_id = shop.get("shop_id", str, "").strip()
+    if shop_id and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,34}", shop_id):
+        raise ConfigError(
+            "shop.shop_id", "1 to 35 letters, digits, '.', '_' or '-' (as HQ knows it)"
+        )
     shop.done()
 
     register = root.table("register")
@@ -261,6 +266,7 @@ def parse(raw: dict[str, Any], source: Path) -> Config:
         gift_cards=gift_cards,
         ordering=ordering,
         club=club,
+        shop_id=shop_id,
     )
 
 

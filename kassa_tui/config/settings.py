@@ -170,6 +170,8 @@ class Config:
     ordering: OrderingSettings = field(default_factory=OrderingSettings)
     #: `[club]`: the customer club's retention, member cards and offers (config.club).
     club: ClubSettings = field(default_factory=ClubSettings)
+    #: `[shop] shop_id`: this shop's id at HQ ("" when unset); goods are never sent to it.
+    shop_id: str = ""
 
     @property
     def pepper_file(self) -> Path:

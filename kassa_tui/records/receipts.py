@@ -20,7 +20,8 @@ from kassa_tui.core.money import QTY_ONE, VatLine, format_kr, format_quantity, f
 #: A receipt's barcode: "R" and its number, so the sale screen knows a scanned receipt from a
 #: product code and starts the return with that one scan.
 RECEIPT_BARCODE = "R{nr}"
-STYLES = ("title", "center", "text", "bold", "cols", "total", "rule", "barcode")
+#: "digits_barcode": CODE128 code set C of an even number of digits (a transfer note's id).
+STYLES = ("title", "center", "text", "bold", "cols", "total", "rule", "barcode", "digits_barcode")
 
 PAYMENT_NAMES = {"cash": "Kontant", "card": "Bankkort"}
 

@@ -58,6 +58,14 @@ class Transfers:
         except Refused:
             return self.catalog.by_plu(code)
 
+    def _not_this_shop(self, shop: str) -> None:
+        """Goods never go from this shop to itself ([shop] shop_id in kassa.toml, when set)."""
+        own = self.config.shop_id
+        if own and shop.casefold() == own.casefold():
+            raise Refused(
+                _("{shop} is this shop: a transfer is between two shops.").format(shop=shop)
+            )
+
     def _checked(self, lines: list[tuple[int, int]]) -> list[tuple[ProductInfo, int]]:
         if not lines:
             raise Refused(_("A transfer needs at least one line."))
@@ -77,6 +85,7 @@ class Transfers:
         to_shop = to_shop.strip()
         if not SHOP_ID.match(to_shop):
             raise Refused(_("{shop} is not a shop id.").format(shop=repr(to_shop)))
+        self._not_this_shop(to_shop)
         transfer = str(uuidlib.uuid4())
         with self.db.atomic("IMMEDIATE"):
             checked = self._checked(lines)
@@ -100,6 +109,7 @@ class Transfers:
         from_shop = from_shop.strip()
         if not SHOP_ID.match(from_shop):
             raise Refused(_("{shop} is not a shop id.").format(shop=repr(from_shop)))
+        self._not_this_shop(from_shop)
         try:
             transfer = str(uuidlib.UUID(transfer.strip()))
         except ValueError:
