@@ -84,7 +84,7 @@ def note_doc(
     doc.add("bold", transfer)
     doc.add("digits_barcode", barcode_digits(transfer))
     doc.add("center", "Skann strekkoden på mottakende kasse:")
-    doc.add("center", "Lager, Motta fra butikk.")
+    doc.add("center", "Lager (F2), så F11 Motta.")
     return doc
 
 

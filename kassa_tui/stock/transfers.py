@@ -122,6 +122,13 @@ class Transfers:
             ).fetchone()
             if booked:
                 raise Refused(_("Transfer {id} is already booked in.").format(id=transfer))
+            sent_here = self.db.execute_sql(
+                "SELECT 1 FROM journal WHERE basic_id = ? AND text LIKE ?",
+                (TRANSFER_OUT[1], f'%"transfer": "{transfer}"%'),
+            ).fetchone()
+            if sent_here:
+                message = _("Transfer {id} was sent from here: the shop it went to books it in.")
+                raise Refused(message.format(id=transfer))
             now = self.clock.now()
             for product, qty_milli in checked:
                 insert_movement(self.db, self.config, now, product.id, qty_milli, "transfer_in")

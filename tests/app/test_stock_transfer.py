@@ -9,18 +9,21 @@ import re
 import uuid
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from devices.printer import MemoryPrinter
 from devices.render import render, unprintable
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
+from kassa_tui.core.errors import Refused
 from kassa_tui.stock.transfer_note import (
     NoteLine,
     barcode_digits,
     note_doc,
     transfer_id_of,
 )
+from kassa_tui.stock.transfers import Transfers
 from screens.dialogs.approval import ApprovalDialog
 from screens.dialogs.help import HelpDialog
 from screens.stock import StockScreen
@@ -200,7 +203,10 @@ async def test_a_cashier_needs_a_shift_leads_pin_to_send(till: Till) -> None:
 
 def test_the_note_is_norwegian_and_prints_in_cp865(till: Till) -> None:
     transfer = str(uuid.uuid4())
-    lines = [NoteLine(ROMME, "Rømme 18 % 3 dl – ÆØÅ", 3000), NoteLine("4011", "Bananer", 1250, "kg")]
+    lines = [
+        NoteLine(ROMME, "Rømme 18 % 3 dl – ÆØÅ", 3000),
+        NoteLine("4011", "Bananer", 1250, "kg"),
+    ]
     doc = note_doc(till.config, transfer, "BERGEN-2", till.clock.now(), lines)
     text = doc.as_text()
     assert "Til butikk" in text and "BERGEN-2" in text and transfer in text
@@ -212,3 +218,14 @@ def test_the_note_is_norwegian_and_prints_in_cp865(till: Till) -> None:
     assert transfer_id_of(set_c_digits(code)) == transfer
     assert transfer_id_of(transfer.replace("-", "")) == transfer
     assert transfer_id_of("7020164760728") is None
+
+
+def test_a_till_cannot_book_in_what_it_sent_itself(till: Till) -> None:
+    lead = till.users.approver("2", "2222")
+    transfers = Transfers(till.db, till.config, till.journal, till.catalog, till.clock)
+    romme = till.catalog.by_barcode(ROMME)
+    sent = transfers.send(lead, "BERGEN-2", [(romme.id, 2000)])
+    level = on_hand(till, ROMME)
+    with pytest.raises(Refused, match="was sent from here"):
+        transfers.receive(lead, sent, "BERGEN-2", [(romme.id, 2000)])
+    assert on_hand(till, ROMME) == level and not rows(till, "TRANSFERIN")
