@@ -17,6 +17,7 @@ No PostgreSQL is needed: the rows are what the pages hold, the network and parsi
 before the transaction (the child fetches and spools the pages first).
 
     .venv/bin/python bench/bench_catalog_apply.py [--rows 20000]
+    .venv/bin/python bench/bench_catalog_apply.py --write prisliste.csv   # a price list to try
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def _ean(i: int) -> str:
     return body + str((10 - total % 10) % 10)
 
 
-def _price_file(path: Path, n: int, krone: int) -> Path:
+def _price_file(path: Path, n: int, krone: int, romme: str = "") -> Path:
     lines = ["plu;ean;name;group;vat;price;unit"]
+    if romme:  # the demo shop's rømme at a new price, and n - 1 new products
+        lines.append(f"2025;7020164760728;Rømme 18 % 3 dl;20;15;{romme};stk")
+        n -= 1
     for i in range(n):
         ean = _ean(i)
         lines.append(f"{50000 + i};{ean};Vare {i};20;15;{krone + i % 90},{i % 100:02d};stk")
@@ -89,7 +93,12 @@ def _floor(database: Path, n: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
-    n = parser.parse_args().rows
+    parser.add_argument("--write", type=Path, help="only write the price list there (to try)")
+    args = parser.parse_args()
+    n = args.rows
+    if args.write is not None:  # `kassa hq publish` it, and watch a till take it when idle
+        _price_file(args.write, n, 10, romme="33,00")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         config_path = work / "kassa.toml"

@@ -424,11 +424,14 @@ class KassaApp(App[None]):
         self.syncing = True
         self.run_worker(self._push_in_thread, thread=True, group="sync")
 
-    def report_idle(self) -> None:
+    def report_idle(self, at_once: bool = False) -> None:
         """Tell the sync child when the till is idle: the basket empty and no key or scan for
-        [hq] idle_seconds (a large catalog revision is applied then; kassa_tui.sync.large)."""
+        [hq] idle_seconds, or `at_once` after a Z (a large catalog revision is applied then;
+        kassa_tui.sync.large). The next key or scan says busy (`on_event`, `scanned`)."""
         hq, child = self.till.config.hq, self.sync_child
-        if hq is None or child is None or monotonic() - self.last_activity < hq.idle_seconds:
+        if hq is None or child is None:
+            return
+        if not at_once and monotonic() - self.last_activity < hq.idle_seconds:
             return
         child.tell_idle(not self.till.baskets.current().priced.lines)
 

@@ -286,6 +286,7 @@ class DayCloseScreen(Screen[None]):
         accuracy_apart.keep_later(till.config.database, report.business_date, cutoff)
         self.show_doc(report)  # the Z just taken, not a fresh (empty) X
         self.show_info(_("Z report {nr} taken and printed.").format(nr=report.z_nr))
+        host(self).report_idle(at_once=True)  # the day closed: a large catalog revision may go
 
     def done(self, message: str) -> None:
         self.show_info(message)

@@ -38,6 +38,8 @@ class TillHost(Protocol):
 
     def show_training(self) -> None: ...
 
+    def report_idle(self, at_once: bool = False) -> None: ...  # a large catalog revision may go
+
 
 def host(node: DOMNode) -> TillHost:
     return cast("TillHost", node.app)

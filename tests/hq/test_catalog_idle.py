@@ -142,6 +142,38 @@ async def test_a_large_revision_waits_for_an_idle_till_then_rings_up(
             app.sync_child.stop()
 
 
+async def test_a_day_close_counts_as_idle_at_once(hq_dsn: str, tmp_path: Path) -> None:
+    hq = make_hq(hq_dsn)
+    till = make_till(tmp_path / "till", SteppingClock(), REGISTER)
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    settings = replace(settings, interval_seconds=3600, idle_seconds=3600)
+    till = replace(till, config=replace(till.config, hq=settings))
+    revision = _publish_large(hq, till, tmp_path)
+    app = KassaApp(till, MemoryPrinter())
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await sign_in(pilot, "2", "2222")  # the shift lead closes the day
+            await _round(pilot, app)
+            assert f"rev {revision} waits" in _sync_label(app)
+            await pilot.press("f12")
+            await pilot.pause()
+            await pilot.press("ctrl+z")
+            await pilot.pause()
+            await pilot.press("n")  # not counted
+            await pilot.pause()
+            await pilot.press("z")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert [z[0] for z in till.reports.z_reports()] == [1]
+            deadline = monotonic() + 25  # an hour of idle_seconds not waited: the Z is idle
+            while _revision(till) != revision and monotonic() < deadline:
+                await asyncio.sleep(0.05)
+            assert _revision(till) == revision
+    finally:
+        if app.sync_child is not None:
+            app.sync_child.stop()
+
+
 def test_turning_busy_in_the_middle_rolls_the_revision_back_whole(
     hq_dsn: str, tmp_path: Path
 ) -> None:
