@@ -20,6 +20,17 @@ from kassa_tui.core.i18n import _
 from kassa_tui.hq.migrations import TILLS, role_name
 
 _SHOP = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$")
+#: Set on every register's role (ALTER ROLE … SET; migration 0023 for roles made before): a
+#: till cut off mid-push (no FIN/RST reaches HQ) leaves a backend that would hold one of the
+#: role's 8 connections until the OS keepalive gives up (~2 h). HQ ends an idle session after
+#: 10 min (the till opens connections per round and closes them) and probes a silent one after
+#: 60 s, every 10 s, 6 times: a dead till's connections are gone within minutes.
+ROLE_SETTINGS = (
+    ("idle_session_timeout", "10min"),
+    ("tcp_keepalives_idle", "60"),
+    ("tcp_keepalives_interval", "10"),
+    ("tcp_keepalives_count", "6"),
+)
 _REGISTER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,34}$")
 
 
@@ -89,6 +100,12 @@ def add_register(
                 grp=sql.Identifier(role_name(conn, TILLS)),
             )
         )
+        for name, value in ROLE_SETTINGS:
+            conn.execute(
+                sql.SQL("ALTER ROLE {role} SET {name} = {value}").format(
+                    role=sql.Identifier(role), name=sql.Identifier(name), value=sql.Literal(value)
+                )
+            )
         conn.execute(
             "INSERT INTO register (register_id, shop_id, role) VALUES (%s, %s, %s)",
             (register_id, shop_id, role),
