@@ -6,18 +6,21 @@ refused transfer leaves neither a journal row nor a note."""
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from kassa_tui.composition import Till
+from kassa_tui.config import ConfigError, parse
 from kassa_tui.core.errors import Refused
 from kassa_tui.people.person import Person
 from kassa_tui.saft.export import export_saft
 from kassa_tui.stock.transfer_note import PRINT_KIND, NoteLine, send_with_note
 from kassa_tui.stock.transfers import Transfers
 
+from .conftest import REPO_CONFIG
 from .test_saft import DAY, NS, schema
 
 ROMME = "7020164760728"
@@ -109,3 +112,14 @@ def test_no_booking_without_its_note(
         )
     assert "TRANSFEROUT" not in [row.basic_id for row in till.journal.rows()]
     assert till.stock.details(romme.id).on_hand_milli == level
+
+
+def test_the_shops_own_id_is_read_and_checked(tmp_path: Path) -> None:
+    raw = tomllib.loads(REPO_CONFIG.read_text(encoding="utf-8"))
+    assert parse(raw, tmp_path / "kassa.toml").shop_id == "STORGATA"
+    raw["shop"]["shop_id"] = "Storgata 1, Oslo"
+    with pytest.raises(ConfigError) as refused:
+        parse(raw, tmp_path / "kassa.toml")
+    assert "shop.shop_id" in str(refused.value)
+    del raw["shop"]["shop_id"]
+    assert parse(raw, tmp_path / "kassa.toml").shop_id == ""  # optional: no check then
