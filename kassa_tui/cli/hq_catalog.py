@@ -13,13 +13,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from datetime import datetime
+from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from kassa_tui.cli.base import N_, bad_input, config_of, friendly
+from kassa_tui.cli.base import N_, F, bad_input, config_of, friendly
 from kassa_tui.cli.hq import DSN_HELP, _connect, _refused, hq, hq_register
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _
@@ -213,6 +215,27 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
         raise SystemExit(1)
 
 
+def primary_only(func: F) -> F:
+    """A command that writes at HQ (the reports' rollup): on a read-only database (a streaming
+    standby; SQLSTATE 25006) one line and exit 1, not a traceback. Goes under @friendly."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import psycopg
+
+        try:
+            return func(*args, **kwargs)
+        except psycopg.errors.ReadOnlySqlTransaction:
+            click.echo(
+                "kassa: "
+                + _("HQ's database is read-only here (a standby?): run the report on the primary"),
+                err=True,
+            )
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
 @hq.command(
     "report",
     help=N_(
@@ -261,6 +284,7 @@ def hq_verify(register_id: str | None, dsn: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help=N_("Print it as JSON."))
 @click.option("--csv", "as_csv", is_flag=True, help=N_("Print it as CSV (';', amounts in øre)."))
 @friendly
+@primary_only
 def hq_report(
     kind: str,
     first: datetime,
