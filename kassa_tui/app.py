@@ -454,10 +454,9 @@ class KassaApp(App[None]):
     def _round(self, n: int, healthy: bool) -> None:  # the child's reader thread, per round
         from kassa_tui.sync.status import header
 
-        text, ok = header(self.till.config, self.till.clock) if healthy else (_("HQ: check"), False)
         waiting = self.sync_child.catalog_waiting if self.sync_child is not None else 0
-        if waiting and healthy:  # a large catalog revision waits for the till to be idle
-            text = _("{state}, rev {revision} waits").format(state=text, revision=waiting)
+        config, clock = self.till.config, self.till.clock
+        text, ok = header(config, clock, waiting) if healthy else (_("HQ: check"), False)
         if self.is_running:
             self.call_from_thread(self.pushed, text, ok)
 

@@ -27,8 +27,12 @@ def _hhmm(utc: str | None) -> str:
     return parse_utc(utc).local.strftime("%H:%M") if utc else "--:--"
 
 
-def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tuple[str, bool]:
-    """(the header's text, fine?) for a sync state."""
+def status_text(
+    state: push.SyncState, settings: HqSettings, now_utc: str, catalog_waiting: int = 0
+) -> tuple[str, bool]:
+    """(the header's text, fine?) for a sync state; a large catalog revision waiting for the
+    till to be idle (kassa_tui.sync.large) is named when all is sent («HQ 10:32, rev 7 waits»:
+    the longer states keep the top line to themselves at 80 columns)."""
     if state.status == "fork":
         return _("HQ: FORK"), False
     if state.status == "tls":
@@ -38,6 +42,11 @@ def status_text(state: push.SyncState, settings: HqSettings, now_utc: str) -> tu
     alert = state.alert(settings, now_utc)
     if state.status == "ok" and state.last_attempt_utc == state.last_ok_utc:
         last = _hhmm(state.last_ok_utc)
+        if not state.waiting and catalog_waiting:
+            text = _("HQ {time}").format(time=last)
+            return _("{state}, rev {revision} waits").format(
+                state=text, revision=catalog_waiting
+            ), True
         if not state.waiting:
             return _("HQ {time}").format(time=last), True
         text = _("HQ {time}, {n} wait").format(time=last, n=state.waiting)
@@ -93,7 +102,7 @@ def sync_round(config: Config, clock: Clock) -> bool:
         database.close()
 
 
-def header(config: Config, clock: Clock) -> tuple[str, bool]:
+def header(config: Config, clock: Clock, catalog_waiting: int = 0) -> tuple[str, bool]:
     """The header's text for the sync state in SQLite (sync_cursor and the journal's head),
     read on a short connection of its own. Never raises."""
     settings = config.hq
@@ -108,4 +117,4 @@ def header(config: Config, clock: Clock) -> tuple[str, bool]:
     except Exception:
         log.exception("sync: the state could not be read")
         return _("HQ: check"), False
-    return status_text(found, settings, clock.now().utc_text)
+    return status_text(found, settings, clock.now().utc_text, catalog_waiting)

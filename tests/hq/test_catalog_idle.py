@@ -29,13 +29,15 @@ from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till, open_till
 from kassa_tui.config import load
+from kassa_tui.config.hq import HqSettings
 from kassa_tui.config.table import ConfigError
 from kassa_tui.core import i18n
 from kassa_tui.hq import catalog
 from kassa_tui.people import users
 from kassa_tui.sync.large import apply_prepared, prepare_next
 from kassa_tui.sync.pull import Interrupted, applied_revision
-from kassa_tui.sync.push import open_own
+from kassa_tui.sync.push import SyncState, open_own
+from kassa_tui.sync.status import status_text
 from tests.app.screen_text import screen_text
 from tests.app.test_sale_flow import scan, sign_in, totals
 from tests.shop import SteppingClock
@@ -45,6 +47,7 @@ from .pushing import Hq, make_hq, make_till, role_dsn
 REGISTER = "KASSE-3"
 ROMME = "7020164760728"  # Rømme 18 % 3 dl, 24,90 in the demo shop
 ROWS = 5000
+NOW = "2026-11-27T11:00:00.000000Z"  # 12:00 in Oslo
 
 
 @pytest.fixture(autouse=True)
@@ -137,6 +140,9 @@ async def test_a_large_revision_waits_for_an_idle_till_then_rings_up(
             assert products.fetchone()[0] == ROWS - 1
             await _round(pilot, app)
             assert "waits" not in _sync_label(app)
+            with hq.connect() as conn:  # and HQ learns it from the till's pushed journal
+                shown = [(r.register_id, r.revision) for r in catalog.register_revisions(conn)]
+            assert shown == [(REGISTER, revision)]
     finally:
         if app.sync_child is not None:
             app.sync_child.stop()
@@ -162,8 +168,9 @@ async def test_a_day_close_counts_as_idle_at_once(hq_dsn: str, tmp_path: Path) -
             await pilot.press("n")  # not counted
             await pilot.pause()
             await pilot.press("z")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            deadline = monotonic() + 10  # the Z's screen works in workers of its own
+            while not till.reports.z_reports() and monotonic() < deadline:
+                await pilot.pause(0.05)
             assert [z[0] for z in till.reports.z_reports()] == [1]
             deadline = monotonic() + 25  # an hour of idle_seconds not waited: the Z is idle
             while _revision(till) != revision and monotonic() < deadline:
@@ -221,7 +228,8 @@ from kassa_tui.config import load
 from kassa_tui.core.clock import Clock
 from kassa_tui.records.journal import Journal
 from kassa_tui.sync.large import apply_prepared, prepare_next
-from kassa_tui.sync.push import open_own
+from kassa_tui.sync.push import SyncState, open_own
+from kassa_tui.sync.status import status_text
 
 config = load(sys.argv[1])
 real_write = Journal.write
@@ -265,6 +273,28 @@ def test_kill_9_in_the_middle_of_an_idle_apply_leaves_the_revision_before(
         assert again.db.execute_sql("SELECT count(*) FROM journal").fetchone()[0] == journal_rows
     finally:
         again.db.close()
+
+
+@pytest.mark.parametrize(
+    ("state", "text"),
+    [
+        (SyncState(9, 9, None, "ok", "", NOW, NOW), "HQ 12:00, rev 7 waits"),
+        (SyncState(5, 9, NOW, "ok", "", NOW, NOW), "HQ 12:00, 4 wait"),  # 80 columns: the rows
+        (SyncState(5, 9, NOW, "error", "", NOW, None), "HQ off: 4 since 12:00"),
+    ],
+)
+def test_the_header_names_the_waiting_revision_when_all_is_sent(
+    state: SyncState, text: str
+) -> None:
+    settings = HqSettings("host=hq dbname=k user=r", Path("pw"))
+    assert status_text(state, settings, NOW, catalog_waiting=7)[0] == text
+    i18n.set_language("nb")
+    try:
+        if state.waiting == 0:
+            shown = status_text(state, settings, NOW, catalog_waiting=7)[0]
+            assert shown == "HK 12:00, rev. 7 venter"
+    finally:
+        i18n.set_language("en")
 
 
 @pytest.mark.parametrize("value", ["0", "4", "3601", '"soon"'])
