@@ -67,96 +67,102 @@ ORDER BY g.amount_ore DESC, g.code
 # its month's closing level (stock_month_level, one indexed read of a month's rows; a month past
 # the last one held is the level now, stock_level) less what moved in that month after the day
 # (stock_day); what was sold in the period is the level at --to less the level the day before
-# --from. Everything else from stock_move (0009), summed per shop and code. A pair is shown when
-# it moved on or after --from (stock_last) or its level is not zero, as before.
+# --from. Everything else from stock_move (0009). A product is shown when it moved on or after
+# --from (stock_last, stock_move) or its level is not zero, as before.
+#
+# Per PRODUCT (0020_product_keys.sql): every figure is a sum over the product's codes, so the
+# sources' rows are put under one another (UNION ALL), each row already as what it adds to the
+# product's sold, moved and level figures (which month's level counts is decided beforehand from
+# the last month held: `_months`), their codes mapped to their product (product_key; a code the
+# catalog does not know is its own) and summed per shop and product in one aggregate. Before,
+# the sources were joined per shop and code: five joins and two sorts of ~98,000 rows for a month
+# of every shop, and a product would have needed a third sort and a grouping on top.
 _STOCK = """
-WITH h AS (
-    SELECT COALESCE(max(month), '') AS horizon FROM stock_month_level
-), r AS (
-    SELECT shop_id, code, delta_milli, level_milli
+WITH parts (shop_id, code, sold, level, seen) AS (
+    -- the level now, where --to (or the day before --from) is past the last month held
+    SELECT shop_id, code, level_milli * (%(to_now)s - %(before_now)s), level_milli * %(to_now)s,
+           false
+    FROM stock_level
+    WHERE %(to_now)s + %(before_now)s > 0 AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+    UNION ALL
+    -- --to's month: its closing level (and the level before --from, in or right before it)
+    SELECT shop_id, code,
+           level_milli - %(before_is_to)s * level_milli
+             - %(before_is_prev)s * (level_milli - delta_milli),
+           level_milli, false
     FROM stock_month_level
     WHERE month = %(to_month)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-), f AS (
-    SELECT shop_id, code, level_milli
+    UNION ALL
+    -- the closing level of the month before --from, when --to's rows do not give it
+    SELECT shop_id, code, -level_milli, 0, false
     FROM stock_month_level
-    WHERE month = %(before_month)s AND %(before_month)s < %(to_month)s
-      AND (%(before_month)s < %(prev_month)s OR %(to_month)s > (SELECT horizon FROM h))
+    WHERE month = %(before_month)s AND %(before_own)s = 1
       AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-), days AS (
+    UNION ALL
+    -- the days of a month in part: after --to in its month (not at --to yet), from --from in
+    -- the month before it (moved in the period)
     SELECT shop_id, code,
-           sum(delta_milli) FILTER (WHERE local_date > %(to)s
-                                    AND local_date <= %(to_month)s || '-99')::bigint AS after_to,
-           sum(delta_milli) FILTER (WHERE local_date >= %(from)s
-                                    AND local_date <= %(before_month)s || '-99')::bigint AS rest
+           CASE WHEN local_date > %(to)s AND local_date <= %(to_month)s || '-99'
+                THEN -delta_milli ELSE 0 END
+           + CASE WHEN local_date >= %(from)s AND local_date <= %(before_month)s || '-99'
+                  THEN delta_milli ELSE 0 END,
+           CASE WHEN local_date > %(to)s AND local_date <= %(to_month)s || '-99'
+                THEN -delta_milli ELSE 0 END,
+           false
     FROM stock_day
     WHERE ((local_date > %(to)s AND local_date <= %(to_month)s || '-99')
            OR (local_date >= %(from)s AND local_date <= %(before_month)s || '-99'))
       AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-    GROUP BY shop_id, code
-), ends AS (
-    SELECT v.shop_id, v.code, v.name,
-           CASE WHEN %(to_month)s > h.horizon THEN v.level_milli
-                ELSE COALESCE(r.level_milli, 0) END - COALESCE(d.after_to, 0) AS level,
-           CASE WHEN %(before_month)s > h.horizon THEN v.level_milli
-                WHEN %(before_month)s = %(to_month)s THEN COALESCE(r.level_milli, 0)
-                WHEN %(before_month)s = %(prev_month)s AND %(to_month)s <= h.horizon
-                THEN COALESCE(r.level_milli - r.delta_milli, 0)
-                ELSE COALESCE(f.level_milli, 0) END
-             - COALESCE(d.rest, 0) AS level_before,
-           COALESCE(t.last_date >= %(from)s, false) AS seen
-    FROM h CROSS JOIN stock_level v
-    LEFT JOIN r ON r.shop_id = v.shop_id AND r.code = v.code
-    LEFT JOIN f ON f.shop_id = v.shop_id AND f.code = v.code
-    LEFT JOIN days d ON d.shop_id = v.shop_id AND d.code = v.code
-    LEFT JOIN stock_last t ON t.shop_id = v.shop_id AND t.code = v.code
-    WHERE (%(shop)s::text IS NULL OR v.shop_id = %(shop)s)
-), sold AS (
-    SELECT shop_id, code, name, level - level_before AS moved, level, seen FROM ends
-), other AS (
-    SELECT shop_id, code, max(name) AS name,
-           sum(delta_milli) FILTER (WHERE reason = 'delivery' AND local_date >= %(from)s
-                                    AND local_date <= %(to)s)::bigint AS delivered,
-           sum(delta_milli) FILTER (WHERE reason = 'count' AND local_date >= %(from)s
-                                    AND local_date <= %(to)s)::bigint AS counted,
-           sum(delta_milli) FILTER (WHERE reason = 'adjust' AND local_date >= %(from)s
-                                    AND local_date <= %(to)s)::bigint AS adjusted,
-           sum(delta_milli) FILTER (WHERE reason = 'transfer_in' AND local_date >= %(from)s
-                                    AND local_date <= %(to)s)::bigint AS transfer_in,
-           sum(delta_milli) FILTER (WHERE reason = 'transfer_out' AND local_date >= %(from)s
-                                    AND local_date <= %(to)s)::bigint AS transfer_out,
-           COALESCE(sum(delta_milli) FILTER (WHERE local_date <= %(to)s), 0)::bigint AS level,
-           bool_or(local_date >= %(from)s) AS seen
+    UNION ALL
+    -- sold or returned on or after --from
+    SELECT shop_id, code, 0, 0, true
+    FROM stock_last
+    WHERE last_date >= %(from)s AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+    UNION ALL
+    -- the other moves' part of the level (opening stock included), and moved since --from
+    SELECT shop_id, code, 0, CASE WHEN local_date <= %(to)s THEN delta_milli ELSE 0 END,
+           local_date >= %(from)s
     FROM stock_move
     WHERE (%(shop)s::text IS NULL OR shop_id = %(shop)s)
-    GROUP BY shop_id, code
-), joined AS (
-    SELECT COALESCE(s.shop_id, o.shop_id) AS shop_id, COALESCE(s.code, o.code) AS code,
-           COALESCE(s.name, o.name) AS name, COALESCE(s.moved, 0) AS sold,
-           COALESCE(o.delivered, 0) AS delivered, COALESCE(o.counted, 0) AS counted,
-           COALESCE(o.adjusted, 0) AS adjusted, COALESCE(o.transfer_in, 0) AS transfer_in,
-           COALESCE(o.transfer_out, 0) AS transfer_out,
-           COALESCE(s.level, 0) + COALESCE(o.level, 0) AS level,
-           COALESCE(s.seen, false) OR COALESCE(o.seen, false) AS seen
-    FROM sold s FULL JOIN other o ON o.shop_id = s.shop_id AND o.code = s.code
 ), products AS (
-    -- per product (0020_product_keys.sql): its codes summed under its key
-    SELECT j.shop_id, COALESCE(k.product, j.code) AS code, max(j.name) AS name,
-           sum(j.sold)::bigint AS sold, sum(j.delivered)::bigint AS delivered,
-           sum(j.counted)::bigint AS counted, sum(j.adjusted)::bigint AS adjusted,
-           sum(j.transfer_in)::bigint AS transfer_in, sum(j.transfer_out)::bigint AS transfer_out,
-           sum(j.level)::bigint AS level, bool_or(j.seen) AS seen
-    FROM joined j LEFT JOIN product_key k ON k.code = j.code
-    GROUP BY j.shop_id, COALESCE(k.product, j.code)
+    SELECT p.shop_id, COALESCE(k.product, p.code) AS code, sum(p.sold)::bigint AS sold,
+           sum(p.level)::bigint AS level, bool_or(p.seen) AS seen
+    FROM parts p LEFT JOIN product_key k ON k.code = p.code
+    GROUP BY p.shop_id, COALESCE(k.product, p.code)
+), moves AS (
+    -- deliveries, counts, adjustments, transfers in the period
+    SELECT m.shop_id, COALESCE(k.product, m.code) AS code,
+           sum(m.delta_milli) FILTER (WHERE m.reason = 'delivery')::bigint AS delivered,
+           sum(m.delta_milli) FILTER (WHERE m.reason = 'count')::bigint AS counted,
+           sum(m.delta_milli) FILTER (WHERE m.reason = 'adjust')::bigint AS adjusted,
+           sum(m.delta_milli) FILTER (WHERE m.reason = 'transfer_in')::bigint AS transfer_in,
+           sum(m.delta_milli) FILTER (WHERE m.reason = 'transfer_out')::bigint AS transfer_out
+    FROM stock_move m LEFT JOIN product_key k ON k.code = m.code
+    WHERE m.local_date BETWEEN %(from)s AND %(to)s
+      AND (%(shop)s::text IS NULL OR m.shop_id = %(shop)s)
+    GROUP BY m.shop_id, COALESCE(k.product, m.code)
+), joined AS (
+    SELECT g.shop_id, g.code, g.sold, COALESCE(o.delivered, 0) AS delivered,
+           COALESCE(o.counted, 0) AS counted, COALESCE(o.adjusted, 0) AS adjusted,
+           COALESCE(o.transfer_in, 0) AS transfer_in, COALESCE(o.transfer_out, 0) AS transfer_out,
+           g.level
+    FROM products g LEFT JOIN moves o ON o.shop_id = g.shop_id AND o.code = g.code
+    WHERE g.seen OR g.level <> 0
 )
-SELECT g.shop_id, g.code, COALESCE(p.name, g.name) AS name, g.sold AS sold_milli,
-       g.delivered AS delivered_milli, g.counted AS counted_milli, g.adjusted AS adjusted_milli,
-       g.transfer_in AS transfer_in_milli, g.transfer_out AS transfer_out_milli,
-       g.sold + g.delivered + g.counted + g.adjusted + g.transfer_in + g.transfer_out
+-- the catalog's name; a code it does not know: the name it was sold under, else moved under
+SELECT j.shop_id, j.code,
+       COALESCE(c.name,
+                (SELECT v.name FROM stock_level v WHERE v.shop_id = j.shop_id AND v.code = j.code),
+                (SELECT max(m.name) FROM stock_move m
+                 WHERE m.shop_id = j.shop_id AND m.code = j.code)) AS name,
+       j.sold AS sold_milli, j.delivered AS delivered_milli, j.counted AS counted_milli,
+       j.adjusted AS adjusted_milli, j.transfer_in AS transfer_in_milli,
+       j.transfer_out AS transfer_out_milli,
+       j.sold + j.delivered + j.counted + j.adjusted + j.transfer_in + j.transfer_out
          AS moved_milli,
-       g.level AS level_milli, g.level < 0 AS negative
-FROM products g LEFT JOIN catalog_product p ON p.product = g.code
-WHERE g.seen OR g.level <> 0
-ORDER BY g.shop_id, g.code
+       j.level AS level_milli, j.level < 0 AS negative
+FROM joined j LEFT JOIN catalog_product c ON c.product = j.code
+ORDER BY j.shop_id, j.code
 """
 
 # Transfers between shops per transfer id and code, as of --to: what was sent and what the
@@ -221,14 +227,35 @@ _QUERIES = {
 }
 
 
-def _months(first: date, last: date) -> dict[str, str]:
-    """The months the stock query reads: --to's (its closing level), the one before it, and
-    the one holding the day before --from (the level the period starts from)."""
+def _months(first: date, last: date, horizon: str) -> dict[str, Any]:
+    """The months the stock query reads: --to's (its closing level), and the one holding the
+    day before --from (the level the period starts from), and where each level comes from,
+    given the last month held (`horizon`: stock_month_level's; '' when none): a month past it
+    is the level now (stock_level); the level before --from is --to's month's (the same month),
+    or that month's less its own delta (the month right before), or its own month's."""
+    to_month = last.isoformat()[:7]
+    prev_month = (last.replace(day=1) - timedelta(days=1)).isoformat()[:7]
+    before_month = (first - timedelta(days=1)).isoformat()[:7]
+    to_now = to_month > horizon
+    before_now = before_month > horizon
+    before_is_to = not before_now and before_month == to_month
+    before_is_prev = not before_now and before_month == prev_month and not to_now
+    before_own = not (before_now or before_is_to or before_is_prev) and before_month < to_month
     return {
-        "to_month": last.isoformat()[:7],
-        "prev_month": (last.replace(day=1) - timedelta(days=1)).isoformat()[:7],
-        "before_month": (first - timedelta(days=1)).isoformat()[:7],
+        "to_month": to_month,
+        "before_month": before_month,
+        "to_now": int(to_now),
+        "before_now": int(before_now),
+        "before_is_to": int(before_is_to),
+        "before_is_prev": int(before_is_prev),
+        "before_own": int(before_own),
     }
+
+
+def _horizon(conn: Connection[Any]) -> str:
+    """The last month stock_month_level holds ('' when none)."""
+    found = conn.execute("SELECT COALESCE(max(month), '') FROM stock_month_level").fetchone()
+    return str(found[0]) if found else ""
 
 
 def _next_month(day: date) -> date:
@@ -265,20 +292,23 @@ def report(
     """One report over [first, last] (business days, both included)."""
     sql, columns = _QUERIES[kind]
     params: dict[str, Any] = {"from": first.isoformat(), "to": last.isoformat(), "shop": shop}
-    if kind == "stock":
-        params.update(_months(first, last))
     rollup(conn)
     if kind in ("stock", "transfers"):
         stock_moves(conn)
     with conn.transaction():
+        if kind == "stock":
+            params.update(_months(first, last, _horizon(conn)))
         # no JIT: compiling the stock query costs ~60 ms once its plan's cost passes PostgreSQL's
         # jit_above_cost (100,000: a month of every shop of bench_hq_report.py is at 99,500)
         conn.execute("SET LOCAL jit = off")
         if kind == "stock":
-            # hash joins of a month's level rows with the levels: a nested loop probing the
-            # month rows' index once per level (chosen when their statistics lag behind the
-            # rollup) took 1.5-2.4 s of a month of every shop's 0.35 s
+            # hash joins: a nested loop probing an index once per row (chosen when the month
+            # rows' statistics lag behind the rollup) took 1.5-2.4 s of a month of every shop's
+            # 0.35 s (0019); and the products summed in one hash aggregate in memory (~35 MB for
+            # a month of every shop's ~196,000 rows), not sorted by shop and product first
             conn.execute("SET LOCAL enable_nestloop = off")
+            conn.execute("SET LOCAL work_mem = '64MB'")
+            conn.execute("SET LOCAL enable_sort = off")
         cursor = conn.execute(sql, params)
         rows: list[tuple[Any, ...]] = cursor.fetchall()
     # sums of bigint come as numeric (Decimal), whole numbers here: only those columns are

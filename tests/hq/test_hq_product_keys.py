@@ -228,3 +228,30 @@ def test_a_barcode_given_to_another_product_later(
     # A B R is now milk + the other + rømme; B T the other + toothpaste
     assert found[("9902", MILK)] == 1 and found[("9902", TOOTHPASTE_PLU)] == 1
     assert found[(MILK, ROMME_PLU)] == 4
+
+
+def test_codes_are_read_as_the_tills_importer_reads_them(hq_dsn: str) -> None:
+    """A PLU without its leading zeros, a UPC-A as its EAN-13, a product without a PLU keyed by
+    its smallest barcode (the till's Product.code), a later revision winning."""
+    hq = make_hq(hq_dsn)
+    rows = [
+        {"plu": "0042", "ean": "7034452743195", "name": "Med  PLU"},
+        {"plu": "", "ean": "7034452743201|036000291452", "name": "Uten PLU"},
+    ]
+    with hq.connect() as conn:
+        publish(conn, "products", "a.csv", rows)
+        keys = dict(conn.execute("SELECT code, product FROM product_key").fetchall())
+        assert keys == {
+            "42": "42",
+            "7034452743195": "42",
+            "7034452743201": "0036000291452",
+            "0036000291452": "0036000291452",
+        }
+        names = dict(conn.execute("SELECT product, name FROM catalog_product").fetchall())
+        assert names == {"42": "Med PLU", "0036000291452": "Uten PLU"}
+        publish(conn, "products", "b.csv", [{"plu": "43", "ean": "7034452743195", "name": "Ny"}])
+        found = conn.execute("SELECT product FROM product_key WHERE code = '7034452743195'")
+        assert found.fetchone() == ("43",)
+        assert conn.execute("SELECT product FROM product_key WHERE code = '42'").fetchone() == (
+            "42",
+        )
