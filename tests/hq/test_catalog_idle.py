@@ -16,6 +16,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -226,6 +227,51 @@ def test_turning_busy_in_the_middle_rolls_the_revision_back_whole(
         done = apply_prepared(own, till.config, till.clock, prepared, lambda: False)
         assert (done.revision, done.rows) == (revision, ROWS)
         assert applied_revision(till.db) == revision
+    finally:
+        own.close()
+        till.db.close()
+
+
+def test_a_key_at_any_moment_of_the_apply_leaves_all_or_nothing(
+    hq_dsn: str, tmp_path: Path
+) -> None:
+    """The key comes from another thread (the child's stdin reader) at 0, 15, 30 … ms into the
+    apply: in the rows' reading, in the importer's writes, in the journal; each time the till
+    holds either the revision before, untouched, or the new one whole."""
+    hq = make_hq(hq_dsn)
+    till = make_till(tmp_path / "till", SteppingClock(), REGISTER)
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    revision = _publish_large(hq, till, tmp_path)
+    own = open_own(till.config.database)
+
+    def state() -> tuple[int, int, int]:
+        products = own.execute_sql("SELECT count(*) FROM product").fetchone()[0]
+        journal = own.execute_sql("SELECT count(*) FROM journal").fetchone()[0]
+        return products, journal, applied_revision(own)
+
+    try:
+        with psycopg.connect(role_dsn(settings), autocommit=True) as conn:
+            prepared = prepare_next(conn, own)
+        assert prepared is not None
+        before = state()
+        interrupted = 0
+        for delay_ms in range(0, 3000, 15):
+            busy = threading.Event()
+            key = threading.Timer(delay_ms / 1000, busy.set)
+            key.start()
+            try:
+                apply_prepared(own, till.config, till.clock, prepared, busy.is_set)
+            except Interrupted:
+                key.join()
+                assert not own.connection().in_transaction  # the write lock given back
+                assert state() == before
+                interrupted += 1
+                continue
+            key.cancel()
+            break
+        assert interrupted >= 3  # the key came in the middle, again and again
+        assert state()[2] == revision  # then applied whole
+        assert state()[0] == before[0] + ROWS - 1
     finally:
         own.close()
         till.db.close()
