@@ -9,7 +9,7 @@ as root; loopback, a free port; the same settings as the tests: fsync off), make
 
 - kassa: the till's push (`kassa_tui.sync.push`, the register's own role, `ingest` checking
   every hash, the chain, replays, forks and gaps, deriving the sales rows and stock deltas), in
-  a process of its own at the sync child's niceness with its own SQLite connection, as the App
+  a process of its own with its own SQLite connection, as the App
   runs it (kassa_tui.sync.child); timed inside that process, its start-up not counted;
 - kassa: `ingest` alone, the same batches read and encoded beforehand, sent one after the
   other on one connection as the register's role (HQ's share of the push);
@@ -237,14 +237,17 @@ def scans(till, most: int, go_on, floor: Floor) -> tuple[list[float], list[float
 
 
 def _push_process(  # type: ignore[no-untyped-def]
-    database: Path, clock, settings: HqSettings, batch: int, nice: bool, took
+    database: Path, clock, settings: HqSettings, batch: int, nice: str, took
 ) -> None:
-    """The push as the till's sync child runs it: a process of its own (at the child's niceness
-    if `nice`), its own SQLite connection; puts its seconds (start-up not counted) into `took`."""
+    """The push as the till's sync child runs it: a process of its own (`nice`: "child" in the
+    child's scheduling class, "nice10" as it ran before, "" as it comes), its own SQLite
+    connection; puts its seconds (start-up not counted) into `took`."""
     from kassa_tui.sync.child import lower_priority
 
-    if nice:
-        lower_priority()
+    if nice == "child":
+        lower_priority()  # the idle scheduling class, as the sync child
+    elif nice == "nice10":
+        os.nice(10)  # as the sync child ran before it took the idle class
     own = push.open_own(database)
     try:
         started = time.perf_counter()
@@ -259,7 +262,7 @@ def _push_process(  # type: ignore[no-untyped-def]
 class Pusher:
     """One push in a spawned process (the App's child is a fresh interpreter too)."""
 
-    def __init__(self, till, settings: HqSettings, batch: int, nice: bool) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, till, settings: HqSettings, batch: int, nice: str) -> None:  # type: ignore[no-untyped-def]
         spawn = multiprocessing.get_context("spawn")
         self.took = spawn.Queue()
         self.process = spawn.Process(
@@ -320,7 +323,7 @@ def _round(cluster: Cluster, k: int, till, settings: HqSettings, batch: int,  # 
     load = os.getloadavg()[0]
     # the push alone, in its process (not niced: the bench machine's other work would take its
     # CPU first, which a till's own idle App does not)
-    push_s = Pusher(till, _in(settings, f"bench_{k}"), batch, nice=False).join()
+    push_s = Pusher(till, _in(settings, f"bench_{k}"), batch, nice="").join()
     conn = link.connect(_in(settings, f"bench_{k}_alone"))
     try:
         started = time.perf_counter()
@@ -367,6 +370,13 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--scans", type=int, default=400, help="timed scans, each side")
     parser.add_argument("--rounds", type=int, default=3, help="push, ingest alone and floors")
+    parser.add_argument(
+        "--push-priority",
+        choices=("child", "nice10"),
+        default="child",
+        help="the scans' push: as the sync child runs (the idle scheduling class), or at nice"
+        " 10 as it ran before (A/B)",
+    )
     parser.add_argument(
         "--hq-nice",
         type=int,
@@ -448,7 +458,7 @@ def main() -> None:
         from tests.hq.pushing import journal_rows
 
         journal_rows(till, args.rows)
-        pusher = Pusher(till, settings, args.batch, nice=True)  # as the App's child runs
+        pusher = Pusher(till, settings, args.batch, nice=args.push_priority)
         while (
             pusher.is_alive()
             and not till.db.execute_sql(
@@ -464,7 +474,8 @@ def main() -> None:
         print(f"\nHQ holds {sales_at_hq[0] if sales_at_hq else 0} sales, {total} entries.")
         where = "tmpfs" if args.hq_tmpfs else "the till's disk"
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"\nHQ's data directory on {where}, HQ nice {args.hq_nice}; load average {load}")
+        print(f"\nHQ's data directory on {where}, HQ nice {args.hq_nice}, the scans' push"
+              f" {args.push_priority}; load average {load}")  # fmt: skip
         print(
             "\n| scan → basket line (the till's own; the push in a process of its own) | n |"
             " p50 / p95 / p99 ms | floor p50 / p95 / p99 ms | scans > 2 ms, kassa / floor |"
