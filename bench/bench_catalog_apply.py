@@ -23,21 +23,27 @@ before the transaction (the child fetches and spools the pages first).
 from __future__ import annotations
 
 import argparse
+import json
+import random
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from kassa_tui.composition import open_till  # noqa: E402
 from kassa_tui.config import load  # noqa: E402
+from kassa_tui.core.clock import Clock  # noqa: E402
 from kassa_tui.hq.catalog import product_rows  # noqa: E402
-from kassa_tui.sync.pull import apply_revision  # noqa: E402
+from kassa_tui.sync.large import Prepared, apply_prepared  # noqa: E402
+from kassa_tui.sync.pull import Interrupted, apply_revision  # noqa: E402
 
 
 def _ean(i: int) -> str:
@@ -90,9 +96,51 @@ def _floor(database: Path, n: int) -> tuple[float, float]:
     return new, changed
 
 
+def _keys_in_the_middle(
+    db: Any, config: Any, rows: list[dict[str, Any]], seconds: float, keys: int
+) -> list[float]:
+    """The cashier's key at a random moment of an idle apply (kassa_tui.sync.large): ms from the
+    key (another thread, as the child's stdin reader) to the transaction rolled back; each
+    time nothing of the revision may be left."""
+    db.execute_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS hq_catalog_spool (n INTEGER PRIMARY KEY, body TEXT)"
+    )
+    db.execute_sql("DELETE FROM temp.hq_catalog_spool")
+    db.cursor().executemany(
+        "INSERT INTO temp.hq_catalog_spool (n, body) VALUES (?, ?)",
+        [(i, json.dumps(row, ensure_ascii=False)) for i, row in enumerate(rows)],
+    )
+    prepared = Prepared(3, "products", "r3.csv", len(rows))
+    count = "SELECT (SELECT count(*) FROM journal), (SELECT max(revision) FROM catalog_pull)"
+    before = db.execute_sql(count).fetchone()
+    waits: list[float] = []
+    for _key in range(keys):
+        busy = threading.Event()
+        pressed = [0.0]
+
+        def press(event: threading.Event = busy, at: list[float] = pressed) -> None:
+            at[0] = time.perf_counter()
+            event.set()
+
+        key = threading.Timer(random.uniform(0, seconds * 0.9), press)
+        key.start()
+        try:
+            apply_prepared(db, config, Clock(), prepared, busy.is_set)
+        except Interrupted:
+            waits.append((time.perf_counter() - pressed[0]) * 1000)
+            assert db.execute_sql(count).fetchone() == before, "half applied"
+            continue
+        finally:
+            key.cancel()
+            key.join()
+        break  # applied before the key came: it holds the revision now
+    return waits
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=20000)
+    parser.add_argument("--keys", type=int, default=40, help="keys in the middle of an apply")
     parser.add_argument("--write", type=Path, help="only write the price list there (to try)")
     args = parser.parse_args()
     n = args.rows
@@ -120,11 +168,20 @@ def main() -> None:
             done = apply_revision(till.db, till.journal, config, revision, "products", "r", rows)
             times.append((f"revision {revision}", time.perf_counter() - started))
             assert not done.rejected, done.rejected[:3]
+        rows = product_rows(_price_file(work / "r3.csv", n, 30), config)
+        waits = _keys_in_the_middle(till.db, config, rows, times[1][1], args.keys)
         till.db.close()
         new, changed = _floor(floor_db, n)
     print(f"{n:,} rows, one SQLite transaction each (the write lock held that long):")
     print(f"  new products      kassa {times[0][1]:6.2f} s   raw sqlite3 floor {new:6.2f} s")
     print(f"  every price new   kassa {times[1][1]:6.2f} s   raw sqlite3 floor {changed:6.2f} s")
+    if waits:
+        waits.sort()
+        print(
+            f"  a key at a random moment of the apply (the sync child's idle apply), {len(waits)}"
+            f" keys: rolled back {waits[len(waits) // 2]:.1f} ms after it (median),"
+            f" p95 {waits[int(len(waits) * 0.95)]:.1f} ms, max {waits[-1]:.1f} ms"
+        )
 
 
 if __name__ == "__main__":
