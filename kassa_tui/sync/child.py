@@ -224,6 +224,8 @@ def _listen(
                 requests.put(_IDLE)
             else:
                 idle.clear()
+    if idle is not None:  # the App is gone: an apply under way stops (rolled back) at once
+        idle.clear()
     requests.put(_EOF)
     time.sleep(GRACE_SECONDS)
     os._exit(0)
