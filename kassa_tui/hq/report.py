@@ -54,10 +54,16 @@ FROM (
     SELECT COALESCE(k.product, d.code) AS code, max(d.name) AS name,
            max(d.group_code) AS group_code, sum(d.qty_milli)::bigint AS qty_milli,
            sum(d.amount_ore)::bigint AS amount_ore,
-           string_agg(DISTINCT d.code, ' ' ORDER BY d.code) AS codes
-    FROM product_day d LEFT JOIN product_key k ON k.code = d.code
-    WHERE d.local_date BETWEEN %(from)s AND %(to)s
-      AND (%(shop)s::text IS NULL OR d.shop_id = %(shop)s)
+           string_agg(d.code, ' ' ORDER BY d.code) AS codes
+    FROM (
+        -- per code first (a few thousand rows), then mapped
+        SELECT code, max(name) AS name, max(group_code) AS group_code,
+               sum(qty_milli) AS qty_milli, sum(amount_ore) AS amount_ore
+        FROM product_day
+        WHERE local_date BETWEEN %(from)s AND %(to)s
+          AND (%(shop)s::text IS NULL OR shop_id = %(shop)s)
+        GROUP BY code
+    ) d LEFT JOIN product_key k ON k.code = d.code
     GROUP BY COALESCE(k.product, d.code)
 ) g LEFT JOIN catalog_product p ON p.product = g.code
 ORDER BY g.amount_ore DESC, g.code
