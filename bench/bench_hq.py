@@ -239,15 +239,17 @@ def scans(till, most: int, go_on, floor: Floor) -> tuple[list[float], list[float
 def _push_process(  # type: ignore[no-untyped-def]
     database: Path, clock, settings: HqSettings, batch: int, nice: str, took
 ) -> None:
-    """The push as the till's sync child runs it: a process of its own (`nice`: "child" in the
-    child's scheduling class, "nice10" as it ran before, "" as it comes), its own SQLite
+    """The push as the till's sync child runs it: a process of its own (`nice`: "child" as the
+    child runs, "nice10" as it ran before, "" no priority changed: the rate), its own SQLite
     connection; puts its seconds (start-up not counted) into `took`."""
     from kassa_tui.sync.child import lower_priority
 
     if nice == "child":
-        lower_priority()  # the idle scheduling class, as the sync child
-    elif nice == "nice10":
-        os.nice(10)  # as the sync child ran before it took the idle class
+        lower_priority()  # nice 10, the push's reader in the idle class, as the sync child
+    else:
+        push.idle_thread = lambda: None  # the reader as it comes
+        if nice == "nice10":
+            os.nice(10)  # as the sync child ran before its reader took the idle class
     own = push.open_own(database)
     try:
         started = time.perf_counter()
@@ -374,8 +376,8 @@ def main() -> None:
         "--push-priority",
         choices=("child", "nice10"),
         default="child",
-        help="the scans' push: as the sync child runs (the idle scheduling class), or at nice"
-        " 10 as it ran before (A/B)",
+        help="the scans' push: as the sync child runs (nice 10, its reader in the idle scheduling"
+        " class), or at nice 10 all through as it ran before (A/B)",
     )
     parser.add_argument(
         "--hq-nice",

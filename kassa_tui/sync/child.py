@@ -51,22 +51,18 @@ log = logging.getLogger("kassa.sync")
 
 #: Seconds the child may take to finish its round once the App is gone, before it exits anyway.
 GRACE_SECONDS = 2.0
-#: The child's CPU niceness where the idle class (below) is not to be had.
+#: The child's CPU niceness: on the till's two cores the cashier's process goes first.
 NICE = 10
 
 
 def lower_priority() -> None:
-    """This process in the kernel's idle scheduling class (SCHED_IDLE): it runs only on a core
-    nothing else wants, so the cashier's process is never kept from its CPU by the push (at nice
-    10 a draining push still took ~1 ms from the scan's tail at p99, bench/README.md). The push
-    is never in a hurry: HQ skips what comes twice, nothing is lost. NICE where the class is
-    not to be had."""
+    """This process at NICE (a sync process's first step). Its CPU-heavy part, the push's
+    reader, runs in the kernel's idle class besides (kassa_tui.sync.push: `idle_thread`); the
+    thread that writes SQLite does not: a writer at idle priority holding the database's write
+    lock could keep the cashier's scan waiting for as long as every core has other work, and an
+    unprivileged process cannot leave the idle class again."""
     with contextlib.suppress(OSError):
         os.nice(NICE - os.nice(0))
-    idle = getattr(os, "SCHED_IDLE", None)
-    if idle is not None:
-        with contextlib.suppress(OSError):
-            os.sched_setscheduler(0, idle, os.sched_param(0))
 
 
 # -- the App's side ------------------------------------------------------------------------------

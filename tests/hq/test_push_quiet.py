@@ -4,8 +4,11 @@ delays its own scan → line»).
 - The cursor is written at most every push.CURSOR_EVERY_S while batches go (each write takes the
   till database's write lock and adds to its WAL; at one a batch a scan met them in its tail),
   and always at the end: it stands on HQ's last seq when the push is done.
-- The running till's sync child runs in the kernel's idle scheduling class: it only gets a core
-  nothing else wants.
+- The push's reader (its CPU: reading, hashing, encoding every row) runs in the kernel's idle
+  scheduling class: it only gets a core nothing else wants. The thread that writes SQLite (the
+  cursor; a large catalog revision) does not: at idle priority, holding the write lock, it could
+  keep the cashier's scan waiting while every core has other work. The running till's sync
+  child is at nice 10.
 """
 
 from __future__ import annotations
@@ -104,8 +107,38 @@ def test_a_failing_push_writes_the_cursor_it_reached_before_its_error(
     assert at_hq - 100 <= result.acked_seq <= at_hq
 
 
+def test_the_push_reads_in_the_idle_class_and_writes_the_cursor_from_a_normal_thread(
+    hq: Hq, till: Till, tmp_path: Path
+) -> None:
+    settings = hq.add(REGISTER, "OSLO1", tmp_path)
+    journal_rows(till, 300)
+    reader = push._Reader(till.db, REGISTER, 100)
+    try:
+        assert reader.read(0).result().entries  # the reader's thread is there
+        assert reader._pool is not None
+        policy = reader._pool.submit(os.sched_getscheduler, 0).result()
+    finally:
+        reader.close()
+    assert policy == os.SCHED_IDLE
+    writers: list[int] = []
+    real_save = push._save
+
+    def save(*args, **kwargs):  # type: ignore[no-untyped-def]
+        writers.append(os.sched_getscheduler(0))
+        real_save(*args, **kwargs)
+
+    push._save = save  # type: ignore[assignment]
+    try:
+        result = push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings),
+                           batch_size=100, timeout=30)  # fmt: skip
+    finally:
+        push._save = real_save  # type: ignore[assignment]
+    assert result.status == "ok" and result.acked_seq == head(till)
+    assert writers and set(writers) == {os.SCHED_OTHER}
+
+
 @pytest.mark.usefixtures("fast_pins")
-def test_the_running_tills_sync_child_runs_in_the_idle_scheduling_class(
+def test_the_running_tills_sync_child_runs_at_nice_10_not_in_the_idle_class(
     hq: Hq, sync_till: Till, tmp_path: Path
 ) -> None:
     toml = sync_till.config.database.parent / "kassa.toml"
@@ -115,7 +148,9 @@ def test_the_running_tills_sync_child_runs_in_the_idle_scheduling_class(
     try:
         assert child.wait(child.ask())  # its set-up is done once it answered a round
         assert child.pid is not None
-        assert os.sched_getscheduler(child.pid) == os.SCHED_IDLE
+        # the main thread, which writes SQLite (the cursor, a large catalog revision)
+        assert os.sched_getscheduler(child.pid) == os.SCHED_OTHER
+        assert os.getpriority(os.PRIO_PROCESS, child.pid) == 10
         assert hq.one("SELECT last_seq FROM register") == head(sync_till)
     finally:
         child.stop()
