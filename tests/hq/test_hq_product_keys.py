@@ -180,6 +180,32 @@ def test_one_shops_pairs_at_hq_are_the_tills_own(chain: tuple[Hq, dict[str, Path
     assert {p["product"] for p in by_barcode["pairs"]} == {MILK}
 
 
+def test_insight_products_and_the_forecasts_demand_per_product(
+    chain: tuple[Hq, dict[str, Path], str],
+) -> None:
+    """HQ's insight screen (Products tab) and `kassa hq forecast` read the same day totals."""
+    from datetime import date
+
+    from kassa_tui.hq.forecast import read_demand
+    from kassa_tui.hq.insight import product_figures
+
+    hq, _configs, day = chain
+    today = date.fromisoformat(day)
+    with hq.connect() as conn:
+        figures = product_figures(conn, today)
+        demand = read_demand(conn, today, days=7)
+    (milk,) = [r for r in figures.rows if r.code == MILK]
+    assert (milk.name, milk.units_milli, milk.recent_milli) == ("Tine Helmelk 1 l", 12000, 12000)
+    assert not {A, B} & {r.code for r in figures.rows}
+    pairs = list(zip(demand.shops, demand.codes, strict=True))
+    assert pairs.count(("OSLO1", MILK)) == pairs.count(("BERGEN1", MILK)) == 1  # one row each
+    rows = {(shop, code): i for i, (shop, code) in enumerate(pairs)}
+    assert not {A, B} & set(demand.codes)
+    oslo, bergen = demand.qty[rows[("OSLO1", MILK)]], demand.qty[rows[("BERGEN1", MILK)]]
+    assert oslo[-1] * 5 == bergen[-1] * 7  # Oslo 7, Bergen 5 (the same unit)
+    assert demand.names[rows[("OSLO1", MILK)]] == "Tine Helmelk 1 l"
+
+
 def _as_the_baskets_say(hq: Hq, day: str, shop: str | None) -> tuple[int, list[Any]]:
     from datetime import date
 
