@@ -37,7 +37,8 @@ from .pushing import Hq, make_hq, make_till
 LEAD = "2\n2222\n"
 OSLO = [[ROMME, TOOTHPASTE], [ROMME, TOOTHPASTE, VG], [ROMME, VG], [TOOTHPASTE]]
 OSLO += [[ROMME, ROMME, TOOTHPASTE], [APPLES_PLU]]
-#: The till keys a product by its PLU, HQ by the code it was sold under (here: scanned).
+#: The till keys a product by its PLU; HQ by the same key once its catalog is published
+#: (tests/hq/test_hq_product_keys.py), here none is: by the code it was sold under (scanned).
 HQ_CODE: dict[str, str] = {}
 #: A kassa.toml in English for the hq commands (a till's: they read none of it but the language).
 ENGLISH: list[str] = []
