@@ -7,6 +7,7 @@ refusals) follows kassa.toml's `[ui] language`, read before the command's argume
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -216,6 +217,13 @@ def friendly(func: F) -> F:
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # the output's reader went away (`kassa hq report … | head`): nothing is wrong and
+            # nothing more can be said there; stdout to /dev/null so its flush at exit is quiet
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except Exception as exc:
             log.exception("command failed")
             click.echo(
