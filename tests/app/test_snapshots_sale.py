@@ -19,11 +19,13 @@ CODES = ("7020164760728", "7045811781536", "2410101045905")  # Rømme, Epler, Os
 
 
 async def _still(pilot: Any) -> None:
-    """Everything drawn, no cursor blinking."""
+    """Everything drawn, no cursor blinking (on the screens under a dialog too: the quit
+    question's snapshot differed once, its text the same)."""
     app = pilot.app
     await app.workers.wait_for_complete()
-    for entry in app.screen.query("Input"):
-        entry.cursor_blink = False
+    for screen in app.screen_stack:
+        for entry in screen.query("Input"):
+            entry.cursor_blink = False
     await pilot.pause()
 
 
