@@ -29,6 +29,8 @@ import pytest
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
 
+    from .pushing import Hq
+
 psycopg = pytest.importorskip("psycopg")
 
 SUPERUSER = "postgres"
@@ -241,5 +243,27 @@ def sync_till(tmp_path: Path, fast_pins: None) -> Iterator[Till]:
 
     opened = make_till(tmp_path / "till", SteppingClock(), REGISTER)
     i18n.set_language("en")
+    yield opened
+    opened.db.close()
+
+
+@pytest.fixture
+def hq(hq_dsn: str) -> Hq:
+    """HQ at its migrations in a database of this test's own (tests/hq/pushing.Hq)."""
+    from .pushing import make_hq
+
+    return make_hq(hq_dsn)
+
+
+@pytest.fixture
+def till(tmp_path: Path) -> Iterator[Till]:
+    """A till for register KASSE-1 in tmp_path/till on a steered clock; closed after (a test
+    file's own `till` fixture, where it has one, comes first)."""
+    from kassa_tui.core.clock import Clock
+    from tests.unit.conftest import SteeredTime
+
+    from .pushing import make_till
+
+    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), "KASSE-1")
     yield opened
     opened.db.close()

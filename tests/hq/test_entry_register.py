@@ -6,17 +6,14 @@ deleted nor renamed away from them — whoever writes, ingest or an administrato
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Clock
-from tests.unit.conftest import SteeredTime
 
-from .pushing import Hq, journal_rows, make_hq, make_till
+from .pushing import Hq, journal_rows
 from .test_push import _push
 
 REGISTER = "KASSE-1"
@@ -24,18 +21,6 @@ COLUMNS = (
     "seq, uuid, event_code, basic_id, user_number, utc, local_date, local_time, text, sale_id,"
     " prev_hash, hash, payload, record"
 )
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def test_a_row_of_a_register_hq_does_not_know_is_refused_and_nothing_of_it_stored(

@@ -9,12 +9,10 @@ file is valid against the official XSD and `kassa saft verify` accepts it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import psycopg
-import pytest
 from click.testing import CliRunner
 from lxml import etree
 
@@ -32,21 +30,9 @@ from tests.unit.conftest import REPO, ROMME, TOOTHPASTE, SteeredTime, print_wait
 from tests.unit.test_pant import COLA_05
 from tests.unit.test_saft import NS, schema
 
-from .pushing import Hq, make_hq, make_till, sell
+from .pushing import Hq, make_till, sell
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def _publish(hq: Hq, till: Till) -> None:

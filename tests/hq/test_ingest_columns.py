@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,25 +16,11 @@ import pytest
 from psycopg.types.json import Jsonb
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Clock
 from kassa_tui.sync import push
-from tests.unit.conftest import SteeredTime
 
-from .pushing import Hq, head, journal_rows, make_hq, make_till, role_dsn, sell
+from .pushing import Hq, head, journal_rows, role_dsn, sell
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def _ingest(settings: Any, entries: list[dict[str, Any]]) -> dict[str, Any]:

@@ -10,33 +10,17 @@ batch raised is cleared, and the cursor only goes forward.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Clock
 from kassa_tui.sync import link, push
-from tests.unit.conftest import SteeredTime
 
-from .pushing import Hq, head, journal_rows, make_hq, make_till, sell
+from .pushing import Hq, head, journal_rows, sell
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def test_a_batch_hq_ran_before_the_one_in_front_of_it_is_sent_again_and_counted_once(

@@ -14,32 +14,17 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Clock
 from kassa_tui.sync import link, push
-from tests.unit.conftest import SteeredTime
 
-from .pushing import Hq, head, journal_rows, make_hq, make_till, sell
+from .pushing import Hq, head, journal_rows, sell
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def test_the_batches_are_read_on_a_reader_thread_while_hq_takes_the_one_before(

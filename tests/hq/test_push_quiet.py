@@ -15,34 +15,19 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kassa_tui.composition import Till
 from kassa_tui.config import load
-from kassa_tui.core.clock import Clock
 from kassa_tui.sync import link, push
 from kassa_tui.sync.child import SyncChild
-from tests.unit.conftest import SteeredTime
 
-from .pushing import Hq, head, journal_rows, make_hq, make_till, sell
+from .pushing import Hq, head, journal_rows, sell
 from .selling_app import append_hq_section
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def _count_cursor_writes(till: Till) -> None:

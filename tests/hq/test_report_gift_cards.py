@@ -8,35 +8,20 @@ still the receipt's, gift card and all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from kassa_tui.composition import Till
-from kassa_tui.core.clock import Clock
 from kassa_tui.hq.report import report
 from kassa_tui.selling import gift_card_sales
 from kassa_tui.sync import link, push
-from tests.unit.conftest import TOOTHPASTE, SteeredTime, print_waiting
+from tests.unit.conftest import TOOTHPASTE, print_waiting
 
-from .pushing import Hq, make_hq, make_till, sell
+from .pushing import Hq, sell
 
 REGISTER = "KASSE-1"
-
-
-@pytest.fixture
-def hq(hq_dsn: str) -> Hq:
-    return make_hq(hq_dsn)
-
-
-@pytest.fixture
-def till(tmp_path: Path) -> Iterator[Till]:
-    opened = make_till(tmp_path / "till", Clock(source=SteeredTime()), REGISTER)
-    yield opened
-    opened.db.close()
 
 
 def test_the_sales_report_leaves_gift_cards_sold_out_as_the_z_does(
