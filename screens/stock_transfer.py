@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Label
 
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import _, ngettext
 from kassa_tui.core.money import QTY_ONE, InvalidQuantity, parse_quantity
 from kassa_tui.people.person import Person
 from kassa_tui.stock.transfer_note import NoteLine, send_with_note, transfer_id_of
@@ -211,9 +211,11 @@ class SendTransferScreen(_TransferWork):
         )
         host(self).print_waiting()
         self.dismiss(
-            _("Transfer {id} to {shop}: {n} lines sent; the note is printing.").format(
-                id=transfer, shop=self.shop, n=len(self.lines)
-            )
+            ngettext(
+                "Transfer {id} to {shop}: {n} line sent; the note is printing.",
+                "Transfer {id} to {shop}: {n} lines sent; the note is printing.",
+                len(self.lines),
+            ).format(id=transfer, shop=self.shop, n=len(self.lines))
         )
 
 
@@ -276,7 +278,9 @@ class ReceiveTransferScreen(_TransferWork):
             [(line.product.id, line.qty_milli) for line in self.lines],
         )
         self.dismiss(
-            _("Transfer {id} from {shop}: {n} lines received.").format(
-                id=self.transfer, shop=self.shop, n=len(self.lines)
-            )
+            ngettext(
+                "Transfer {id} from {shop}: {n} line received.",
+                "Transfer {id} from {shop}: {n} lines received.",
+                len(self.lines),
+            ).format(id=self.transfer, shop=self.shop, n=len(self.lines))
         )

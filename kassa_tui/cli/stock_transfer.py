@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kassa_tui.cli.base import N_, Group, bad_input, friendly, main, till_of
-from kassa_tui.core.i18n import _
+from kassa_tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
@@ -74,9 +74,11 @@ def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> 
     person = authenticate(till, Permission.STOCK)
     transfer = transfers.send(person, to_shop, lines)
     click.echo(
-        _("Transfer {id} to {shop}: {n} lines sent.").format(
-            id=transfer, shop=to_shop.strip(), n=len(lines)
-        )
+        ngettext(
+            "Transfer {id} to {shop}: {n} line sent.",
+            "Transfer {id} to {shop}: {n} lines sent.",
+            len(lines),
+        ).format(id=transfer, shop=to_shop.strip(), n=len(lines))
     )
 
 
@@ -126,7 +128,9 @@ def stock_receive(
     person = authenticate(till, Permission.STOCK)
     transfers.receive(person, transfer, from_shop, lines)
     click.echo(
-        _("Transfer {id} from {shop}: {n} lines received.").format(
-            id=transfer.strip(), shop=from_shop.strip(), n=len(lines)
-        )
+        ngettext(
+            "Transfer {id} from {shop}: {n} line received.",
+            "Transfer {id} from {shop}: {n} lines received.",
+            len(lines),
+        ).format(id=transfer.strip(), shop=from_shop.strip(), n=len(lines))
     )

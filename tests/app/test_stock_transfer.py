@@ -132,7 +132,7 @@ async def test_receive_by_scanning_the_note_books_transferin_once(till: Till) ->
             await pilot.pause()
             if attempt == 1:
                 assert isinstance(app.screen, StockScreen)
-                assert f"Transfer {transfer} from BERGEN-2: 1 lines received." in message(app)
+                assert f"Transfer {transfer} from BERGEN-2: 1 line received." in message(app)
                 assert on_hand(till, ROMME) == romme + 4000
         # the same note again: refused on the screen, nothing booked twice
         assert isinstance(app.screen, ReceiveTransferScreen)
