@@ -1,6 +1,7 @@
 """The stock report's query as it was before 0019 (kassa_tui/hq/report.py at fcfd7cf): the
-benchmark's "before" row beside `kassa hq report stock` (bench_hq_report.py). The tests keep
-their own copy as the oracle (tests/hq/test_report_stock_levels.py)."""
+benchmark's "before" row beside `kassa hq report stock` (bench_hq_report.py), and the oracle
+tests/hq/test_report_stock_levels.py compares the report with: kept here once, so the bench
+needs nothing of the test tree."""
 
 from __future__ import annotations
 
