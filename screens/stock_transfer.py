@@ -20,16 +20,15 @@ from textual.widgets import DataTable, Label
 from kassa_tui.catalog.lookup import ProductInfo
 from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _, ngettext
-from kassa_tui.core.money import QTY_ONE, InvalidQuantity, parse_quantity
+from kassa_tui.core.money import QTY_ONE
 from kassa_tui.people.person import Person
 from kassa_tui.stock.transfer_note import NoteLine, send_with_note, transfer_id_of
 from kassa_tui.stock.transfers import SHOP_ID, Transfers
 from screens import columns
-from screens.dialogs.confirm import ConfirmDialog
 from screens.formatting import stock_qty
 from screens.host import guarded, host
 from screens.stock_keys import in_order
-from screens.stockwork import _Work, find_product, quantity_and_code
+from screens.stockwork import _LineWork, _Work, find_product, quantity_and_code
 
 
 @dataclass
@@ -59,12 +58,11 @@ def checked_shop(screen: _Work, text: str) -> str:
     return shop
 
 
-class _TransferWork(_Work):
+class _TransferWork(_LineWork[Moved]):
     """Lines scanned as on the goods-in screen; the shop is set with F7."""
 
     def __init__(self, person: Person) -> None:
         super().__init__(person)
-        self.lines: list[Moved] = []
         self.shop = ""
 
     def heading(self) -> str:
@@ -109,11 +107,6 @@ class _TransferWork(_Work):
             )
         )
 
-    def selected(self) -> Moved:
-        if not self.lines:
-            raise Refused(_("Scan the goods first."))
-        return self.lines[self.query_one("#work-table", DataTable).cursor_row]
-
     @in_order
     @guarded
     def action_set_shop(self) -> None:
@@ -121,44 +114,11 @@ class _TransferWork(_Work):
         self.refresh_table()
         self.show_info(self.heading())
 
-    @in_order
-    @guarded
-    def action_set_quantity(self) -> None:
-        text = self.take_entry()
-        line = self.selected()
-        try:
-            line.qty_milli = parse_quantity(text)
-        except InvalidQuantity:
-            raise Refused(_("{text} is not a quantity.").format(text=text)) from None
-        self.refresh_table()
+    def leave_title(self) -> str:
+        return self.heading()
 
-    @in_order
-    @guarded
-    def action_remove(self) -> None:
-        self.lines.remove(self.selected())
-        self.refresh_table()
-
-    @in_order
-    def action_leave(self) -> None:
-        """Esc: clears what was typed first; scanned lines are thrown away only on a yes."""
-        if self.clear_typing():
-            return
-        if not self.lines:
-            self.dismiss(None)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(_("Transfer cancelled; nothing saved."))
-
-        self.app.push_screen(
-            ConfirmDialog(
-                self.heading(),
-                _("Scanned lines not saved: {n}. Throw them away?").format(n=len(self.lines)),
-                _("throw them away"),
-            ),
-            answered,
-        )
+    def cancelled(self) -> str:
+        return _("Transfer cancelled; nothing saved.")
 
 
 class SendTransferScreen(_TransferWork):

@@ -8,6 +8,7 @@ five) and saves through the stock service, which writes one transaction and the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -137,7 +138,75 @@ class Received:
     cost_ore: int | None = None
 
 
-class GoodsReceivedScreen(_Work):
+class _Line(Protocol):
+    qty_milli: int
+
+
+L = TypeVar("L", bound=_Line)
+
+
+class _LineWork(_Work, Generic[L]):
+    """A work screen of scanned lines (goods in, a transfer): F8 sets the selected line's
+    quantity, F9 removes it, Esc clears the typing, then asks before throwing lines away."""
+
+    def __init__(self, person: Person) -> None:
+        super().__init__(person)
+        self.lines: list[L] = []
+
+    def leave_title(self) -> str:
+        """The question's title when Esc would throw scanned lines away."""
+        raise NotImplementedError
+
+    def cancelled(self) -> str:
+        """What the screen under it says once the lines are thrown away."""
+        raise NotImplementedError
+
+    def selected(self) -> L:
+        if not self.lines:
+            raise Refused(_("Scan the goods first."))
+        return self.lines[self.query_one("#work-table", DataTable).cursor_row]
+
+    @in_order
+    @guarded
+    def action_set_quantity(self) -> None:
+        text = self.take_entry()
+        line = self.selected()
+        try:
+            line.qty_milli = parse_quantity(text)
+        except InvalidQuantity:
+            raise Refused(_("{text} is not a quantity.").format(text=text)) from None
+        self.refresh_table()
+
+    @in_order
+    @guarded
+    def action_remove(self) -> None:
+        self.lines.remove(self.selected())
+        self.refresh_table()
+
+    @in_order
+    def action_leave(self) -> None:
+        """Esc: clears what was typed first; scanned lines are thrown away only on a yes."""
+        if self.clear_typing():
+            return
+        if not self.lines:
+            self.dismiss(None)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.dismiss(self.cancelled())
+
+        self.app.push_screen(
+            ConfirmDialog(
+                self.leave_title(),
+                _("Scanned lines not saved: {n}. Throw them away?").format(n=len(self.lines)),
+                _("throw them away"),
+            ),
+            answered,
+        )
+
+
+class GoodsReceivedScreen(_LineWork[Received]):
     """Scan what came in, set quantities and cost prices, save it as one delivery."""
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
@@ -152,7 +221,6 @@ class GoodsReceivedScreen(_Work):
 
     def __init__(self, person: Person) -> None:
         super().__init__(person)
-        self.lines: list[Received] = []
         self.order: PurchaseOrder | None = None  # the purchase order this delivery is against
 
     def refresh_table(self, select: int | None = None) -> None:
@@ -203,21 +271,11 @@ class GoodsReceivedScreen(_Work):
         self.refresh_table(select=number)
         self.show_info(_("{name}: received.").format(name=product.name))
 
-    def selected(self) -> Received:
-        if not self.lines:
-            raise Refused(_("Scan the goods first."))
-        return self.lines[self.query_one("#work-table", DataTable).cursor_row]
+    def leave_title(self) -> str:
+        return _("Goods received")
 
-    @in_order
-    @guarded
-    def action_set_quantity(self) -> None:
-        text = self.take_entry()
-        line = self.selected()
-        try:
-            line.qty_milli = parse_quantity(text)
-        except InvalidQuantity:
-            raise Refused(_("{text} is not a quantity.").format(text=text)) from None
-        self.refresh_table()
+    def cancelled(self) -> str:
+        return _("Goods received cancelled; nothing saved.")
 
     @in_order
     @guarded
@@ -228,12 +286,6 @@ class GoodsReceivedScreen(_Work):
             line.cost_ore = parse_amount(text)
         except InvalidAmount:
             raise Refused(_("{text} is not an amount.").format(text=text)) from None
-        self.refresh_table()
-
-    @in_order
-    @guarded
-    def action_remove(self) -> None:
-        self.lines.remove(self.selected())
         self.refresh_table()
 
     @in_order
@@ -262,28 +314,6 @@ class GoodsReceivedScreen(_Work):
             _("Order {number}: scan what came, change what differs, F10 saves.").format(
                 number=self.order.number
             )
-        )
-
-    @in_order
-    def action_leave(self) -> None:
-        """Esc: clears what was typed first; scanned lines are thrown away only on a yes."""
-        if self.clear_typing():
-            return
-        if not self.lines:
-            self.dismiss(None)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(_("Goods received cancelled; nothing saved."))
-
-        self.app.push_screen(
-            ConfirmDialog(
-                _("Goods received"),
-                _("Scanned lines not saved: {n}. Throw them away?").format(n=len(self.lines)),
-                _("throw them away"),
-            ),
-            answered,
         )
 
 
