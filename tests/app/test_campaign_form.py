@@ -214,8 +214,5 @@ def test_the_form_at_80x24(snap_compare: Any, till: Till, console: bool) -> None
             await pilot.press("enter")
         await pilot.press("f10")  # no N: refused on the form
         await pilot.pause(0.2)
-        for entry in app.screen.query("Input"):
-            entry.cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)

@@ -23,8 +23,6 @@ def sale_in_progress(till: Till) -> KassaApp:
             await pilot.press("enter")
         await pilot.press("1", "0", "%", "f6", "1")
         await app.workers.wait_for_complete()
-        app.screen.query_one("#entry", EntryLine).cursor_blink = False
-        await pilot.pause()
 
     app.snapshot_before = before  # type: ignore[attr-defined]
     return app
@@ -41,8 +39,6 @@ def test_sign_in_screen(snap_compare: Any, till: Till) -> None:
 
     async def before(pilot: Any) -> None:
         await app.workers.wait_for_complete()
-        app.screen.query_one("#signin-field").cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
@@ -69,8 +65,6 @@ def test_stock_lookup_screen(snap_compare: Any, till: Till, size: tuple[int, int
         search.value = "romme"  # type: ignore[attr-defined]
         await pilot.pause(0.2)
         await app.workers.wait_for_complete()
-        search.cursor_blink = False  # type: ignore[attr-defined]
-        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
 

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
@@ -18,6 +17,7 @@ from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from screens.widgets.entry import EntryLine
 from tests.shop import SteppingClock, demo_till
+from tests.still import no_blinking as still
 
 ROMME = "7020164760728"
 Before = Callable[[Any], Awaitable[None]]
@@ -39,14 +39,6 @@ def till(tmp_path: Path) -> Iterator[Till]:
     i18n.set_language("en")
     yield till
     till.db.close()
-
-
-async def still(pilot: Any) -> None:
-    """No blinking cursor in the picture, nothing still printing."""
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def day_close(pilot: Any) -> None:

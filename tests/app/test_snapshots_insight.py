@@ -15,8 +15,9 @@ from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from tests.app.test_insight_screen import sell_some
-from tests.app.test_snapshots_dayclose import MillisecondClock, still
+from tests.app.test_snapshots_dayclose import MillisecondClock
 from tests.shop import demo_till
+from tests.still import no_blinking as still
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from screens.widgets.entry import EntryLine
 from tests.app.test_returns_flow import screen_text
+from tests.still import no_blinking as still
 
 ROMME, EPLER = "7020164760728", "7045811781536"
 Before = Callable[[Any], Awaitable[None]]
@@ -22,14 +23,6 @@ Before = Callable[[Any], Awaitable[None]]
 async def scan(pilot: Any, code: str) -> None:
     pilot.app.screen.query_one("#entry", EntryLine).value = code
     await pilot.press("enter")
-
-
-async def still(pilot: Any) -> None:
-    """No blinking cursor in the picture."""
-    for field in pilot.app.screen.query(Input):
-        field.cursor_blink = False
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def return_chosen(pilot: Any) -> None:

@@ -13,20 +13,10 @@ from kassa_tui.app import KassaApp
 from kassa_tui.composition import Till
 from kassa_tui.core import i18n
 from screens.widgets.entry import EntryLine
+from tests.still import no_blinking
 
 Before = Callable[[Any], Awaitable[None]]
 CODES = ("7020164760728", "7045811781536", "2410101045905")  # Rømme, Epler, Ost (long name)
-
-
-async def _still(pilot: Any) -> None:
-    """Everything drawn, no cursor blinking (on the screens under a dialog too: the quit
-    question's snapshot differed once, its text the same)."""
-    app = pilot.app
-    await app.workers.wait_for_complete()
-    for screen in app.screen_stack:
-        for entry in screen.query("Input"):
-            entry.cursor_blink = False
-    await pilot.pause()
 
 
 async def _sign_in(pilot: Any, number: str = "1", pin: str = "1111") -> None:
@@ -49,7 +39,7 @@ def _steps(*steps: Before) -> Before:
     async def before(pilot: Any) -> None:
         for step in steps:
             await step(pilot)
-        await _still(pilot)
+        await no_blinking(pilot)
 
     return before
 

@@ -26,11 +26,6 @@ async def steady(pilot: Any) -> None:
     app = pilot.app
     await app.workers.wait_for_complete()
     await pilot.pause(0.2)
-    for widget in app.screen.query("Input"):
-        widget.cursor_blink = False
-    for screen in app.screen_stack:
-        for widget in screen.query("Input"):
-            widget.cursor_blink = False
     await pilot.pause()
 
 
