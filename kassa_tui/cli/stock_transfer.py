@@ -20,6 +20,7 @@ from kassa_tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from kassa_tui.composition import Till
+    from kassa_tui.stock.transfer_check import Answer
     from kassa_tui.stock.transfers import Transfers
 
 
@@ -96,6 +97,11 @@ def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> 
 @click.option("--transfer", "transfer", help=N_("The sender's transfer id."))
 @click.option("--from", "from_shop", help=N_("The shop that sent the goods."))
 @click.option("--reference", default="", help=N_("The supplier's delivery note (--order)."))
+@click.option(
+    "--accept-difference",
+    is_flag=True,
+    help=N_("Book a transfer in although it differs from what HQ says was sent (a shift lead)."),
+)
 @click.argument("items", nargs=-1)
 @click.pass_context
 @friendly
@@ -106,6 +112,7 @@ def stock_receive(
     from_shop: str | None,
     reference: str,
     items: tuple[str, ...],
+    accept_difference: bool = False,
 ) -> None:
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
@@ -125,8 +132,9 @@ def stock_receive(
     till = till_of(ctx)
     transfers = _transfers(till)
     lines = _lines(transfers, items)
+    answer = _checked_at_hq(till, transfers, transfer, from_shop, lines, accept_difference)
     person = authenticate(till, Permission.STOCK)
-    transfers.receive(person, transfer, from_shop, lines)
+    transfers.receive(person, transfer, from_shop, lines, answer, person)
     click.echo(
         ngettext(
             "Transfer {id} from {shop}: {n} line received.",
@@ -134,3 +142,48 @@ def stock_receive(
             len(lines),
         ).format(id=transfer.strip(), shop=from_shop.strip(), n=len(lines))
     )
+
+
+def _checked_at_hq(
+    till: Till,
+    transfers: Transfers,
+    transfer: str,
+    from_shop: str,
+    lines: list[tuple[int, int]],
+    accept_difference: bool,
+) -> Answer | None:
+    """HQ's word on what was sent (kassa_tui.stock.transfer_check): the differences printed, and
+    refused without --accept-difference; not checked (one line) when HQ cannot say."""
+    import uuid
+
+    from kassa_tui.core.errors import Refused
+    from kassa_tui.stock import transfer_check
+    from kassa_tui.sync import link
+
+    try:
+        transfer = str(uuid.UUID(transfer.strip()))
+    except ValueError:
+        return None  # Transfers.receive says it is not a transfer id
+    answer = transfer_check.ask_hq(
+        till.config.hq, till.config.register_id, transfer, link.connect, link.deadline
+    )
+    if isinstance(answer, transfer_check.Unchecked):
+        click.echo(answer.message)
+        return answer
+    transfer_check.check_sender(answer, from_shop)
+    scanned = [(till.catalog.by_id(pid), qty) for pid, qty in lines]
+    found = transfer_check.rows(till.db, transfers.product, answer, scanned)
+    differ = transfer_check.differences(found)
+    if not differ:
+        click.echo(_("Checked against what {shop} sent: the same.").format(shop=answer.sender))
+        return answer
+    for row in differ:
+        click.echo(transfer_check.describe(row))
+    if not accept_difference:
+        raise Refused(
+            _(
+                "Not booked: what was scanned differs from what {shop} sent; a shift lead books"
+                " it with --accept-difference."
+            ).format(shop=answer.sender)
+        )
+    return answer

@@ -27,6 +27,7 @@ from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Journal
 from kassa_tui.stock.moves import moves_of
 from kassa_tui.stock.stocktake import check_quantity, insert_movement
+from kassa_tui.stock.transfer_check import Answer, journal_fields
 
 #: The SAF-T list has no code for moving goods between shops: 13999 Other, as DELIVERY.
 TRANSFER_OUT = ("13999", "TRANSFEROUT")
@@ -102,9 +103,16 @@ class Transfers:
         return transfer
 
     def receive(
-        self, person: Person, transfer: str, from_shop: str, lines: list[tuple[int, int]]
+        self,
+        person: Person,
+        transfer: str,
+        from_shop: str,
+        lines: list[tuple[int, int]],
+        check: Answer | None = None,
+        approver: Person | None = None,
     ) -> None:
-        """Goods in from `from_shop` under the sender's transfer id; each id once."""
+        """Goods in from `from_shop` under the sender's transfer id; each id once. `check`: HQ's
+        answer (kassa_tui.stock.transfer_check): a difference needs `approver`, a shift lead."""
         permissions.require(self.db, self.journal, person, Permission.STOCK)
         from_shop = from_shop.strip()
         if not SHOP_ID.match(from_shop):
@@ -129,6 +137,7 @@ class Transfers:
             if sent_here:
                 message = _("Transfer {id} was sent from here: the shop it went to books it in.")
                 raise Refused(message.format(id=transfer))
+            fields = journal_fields(self.db, self.product, check, from_shop, checked, approver)
             now = self.clock.now()
             for product, qty_milli in checked:
                 insert_movement(self.db, self.config, now, product.id, qty_milli, "transfer_in")
@@ -138,4 +147,5 @@ class Transfers:
                 transfer=transfer,
                 sender=from_shop,
                 moves=moves_of(self.db, checked),
+                **fields,
             )

@@ -1,0 +1,260 @@
+"""The receiving shop checks what arrives against what was sent (issue 15, stock transfers).
+
+Two tills of two shops push to a real PostgreSQL. OSLO1 sends 3 × rømme and 2 × epler to
+BERGEN1 and pushes; BERGEN1 asks HQ (transfer_sent, 0025) and books the goods in with `kassa
+stock receive`: exactly what was sent books with no question; 2 × rømme shows the difference and
+is not booked until a shift lead accepts it, then the TRANSFERIN row has sent 3 beside received
+2; an id HQ does not hold books as before, marked unchecked; a transfer meant for another shop
+is not found (HQ says nothing of it), nor is one asked for by another register's role.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from kassa_tui.cli import main
+from kassa_tui.composition import Till
+from kassa_tui.config.hq import HqSettings
+from kassa_tui.core.clock import Clock
+from kassa_tui.stock import transfer_check
+from kassa_tui.stock.transfers import Transfers
+from kassa_tui.sync import link, push
+from tests.unit.conftest import APPLES_PLU, ROMME, SteeredTime
+
+from .pushing import Hq, make_till, role_dsn
+
+APPLES = "7045811781536"  # Epler Pink Lady 4 stk (PLU 1001): the code its stock moves carry
+
+
+@dataclass
+class Shop:
+    shop: str
+    register: str
+    till: Till
+    settings: HqSettings
+    folder: Path
+
+    def push(self) -> None:
+        result = push.push(
+            self.till.db, self.register, self.till.clock, lambda: link.connect(self.settings)
+        )
+        assert result.status == "ok", result.message
+
+    def cli(self, *args: str) -> Any:
+        """`kassa --config … ARGS` with the shift lead's number and PIN on stdin."""
+        config = str(self.folder / "kassa.toml")
+        return CliRunner().invoke(main, ["--config", config, *args], input="2\n2222\n")
+
+    def on_hand(self, code: str) -> int:
+        pid = self.till.catalog.by_barcode(code).id
+        row = self.till.db.execute_sql(
+            "SELECT on_hand_milli FROM product_stock WHERE product_id = ?", (pid,)
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+    def transfer_in(self) -> list[dict[str, Any]]:
+        return [
+            json.loads(text)
+            for (text,) in self.till.db.execute_sql(
+                "SELECT text FROM journal WHERE basic_id = 'TRANSFERIN' ORDER BY seq"
+            ).fetchall()
+        ]
+
+    def ask(self, transfer: str) -> transfer_check.Answer:
+        return transfer_check.ask_hq(
+            self.settings, self.register, transfer, link.connect, link.deadline
+        )
+
+
+def _open(hq: Hq, tmp_path: Path, shop: str, register: str) -> Shop:
+    """A shop's till with [hq] in its kassa.toml. One till open at a time (one database and one
+    PIN pepper per process)."""
+    folder = tmp_path / shop
+    till = make_till(folder, Clock(source=SteeredTime()), register)
+    settings = hq.add(register, shop, folder)
+    with (folder / "kassa.toml").open("a", encoding="utf-8") as toml:
+        toml.write(
+            f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
+            "tls = false\n"
+        )
+    return Shop(shop, register, till, settings, folder)
+
+
+def _sent_from_oslo(hq: Hq, tmp_path: Path, to: str = "BERGEN1") -> str:
+    """OSLO1 sends 3 × rømme and 2 × epler to `to` and pushes; the transfer id."""
+    oslo = _open(hq, tmp_path, "OSLO1", "KASSE-A")
+    sent = oslo.cli("stock", "transfer", "--to", to, ROMME, "3", APPLES_PLU, "2")
+    assert sent.exit_code == 0, sent.output
+    transfer = sent.output.split()[1]
+    oslo.push()
+    oslo.till.db.close()
+    return transfer
+
+
+def test_exactly_what_was_sent_books_with_no_question(hq: Hq, tmp_path: Path) -> None:
+    transfer = _sent_from_oslo(hq, tmp_path)
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    answer = bergen.ask(transfer)
+    assert isinstance(answer, transfer_check.Sent)
+    assert answer.sender == "OSLO1" and len(answer.sent_on) == 10  # the sender's local date
+    assert [(line.code, line.qty_milli) for line in answer.lines] == [
+        (ROMME, 3_000),
+        (APPLES, 2_000),
+    ]
+    before = bergen.on_hand(ROMME)
+    got = bergen.cli(
+        "stock", "receive", "--transfer", transfer, "--from", "OSLO1", ROMME, "3", APPLES, "2"
+    )
+    assert got.exit_code == 0, got.output
+    assert "Checked against what OSLO1 sent: the same." in got.output
+    assert bergen.on_hand(ROMME) == before + 3_000
+    (row,) = bergen.transfer_in()
+    assert row["checked"] is True
+    assert row["sent"] == [
+        [ROMME, 3000, "Rømme 18 % 3 dl"],
+        [APPLES, 2000, "Epler Pink Lady 4 stk"],
+    ]
+    assert "differences" not in row
+    bergen.till.db.close()
+
+
+def test_a_box_short_shows_the_difference_and_needs_the_shift_lead(hq: Hq, tmp_path: Path) -> None:
+    transfer = _sent_from_oslo(hq, tmp_path)
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    before = bergen.on_hand(ROMME)
+    receive = ("stock", "receive", "--transfer", transfer, "--from", "OSLO1", ROMME, "2")
+    refused = bergen.cli(*receive, APPLES, "2")
+    assert refused.exit_code == 1, refused.output
+    assert "Rømme 18 % 3 dl: sent 3, scanned 2" in refused.output
+    assert "Epler" not in refused.output  # the same as sent: not a difference
+    assert "--accept-difference" in refused.output
+    assert bergen.on_hand(ROMME) == before and not bergen.transfer_in()
+
+    lead = bergen.till.users.sign_in("2", "2222")
+    cashier = bergen.till.users.sign_in("1", "1111")
+    answer = bergen.ask(transfer)
+    transfers = Transfers(
+        bergen.till.db,
+        bergen.till.config,
+        bergen.till.journal,
+        bergen.till.catalog,
+        bergen.till.clock,
+    )
+    romme = bergen.till.catalog.by_barcode(ROMME)
+    apples = bergen.till.catalog.by_plu(APPLES_PLU)
+    lines = [(romme.id, 2_000), (apples.id, 2_000)]
+    for approver in (None, cashier):  # no approval, or a cashier's: refused, nothing booked
+        with pytest.raises(Exception, match="a shift lead confirms it"):
+            transfers.receive(lead, transfer, "OSLO1", lines, answer, approver)
+    assert bergen.on_hand(ROMME) == before and not bergen.transfer_in()
+    with pytest.raises(Exception, match=r"was sent by OSLO1 \(HQ\), not TROMSO1"):
+        transfers.receive(lead, transfer, "TROMSO1", lines, answer, lead)
+
+    booked = bergen.cli(*receive, APPLES, "2", "--accept-difference")
+    assert booked.exit_code == 0, booked.output
+    assert bergen.on_hand(ROMME) == before + 2_000
+    (row,) = bergen.transfer_in()
+    assert row["checked"] is True
+    assert row["moves"][0][:2] == [ROMME, 2000]
+    assert row["differences"] == [[ROMME, 3000, 2000, "Rømme 18 % 3 dl"]]
+    assert row["difference_approved_by"] == 2
+    bergen.push()  # HQ takes the row with its new fields as any TRANSFERIN
+    held = hq.one("SELECT text FROM entry WHERE basic_id = 'TRANSFERIN'")
+    assert json.loads(held)["differences"] == [[ROMME, 3000, 2000, "Rømme 18 % 3 dl"]]
+    bergen.till.db.close()
+
+
+def test_goods_never_sent_are_a_difference(hq: Hq, tmp_path: Path) -> None:
+    transfer = _sent_from_oslo(hq, tmp_path)
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    extra = bergen.cli(
+        "stock",
+        "receive",
+        "--transfer",
+        transfer,
+        "--from",
+        "OSLO1",
+        ROMME,
+        "3",
+        APPLES,
+        "2",
+        "7013767908024",
+        "1",
+    )
+    assert extra.exit_code == 1 and "Colgate Max Fresh 75 ml: sent 0, scanned 1" in extra.output
+    assert not bergen.transfer_in()
+    bergen.till.db.close()
+
+
+def test_an_id_hq_does_not_hold_books_as_before_marked_unchecked(hq: Hq, tmp_path: Path) -> None:
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    made_up = str(uuid.uuid4())
+    before = bergen.on_hand(ROMME)
+    got = bergen.cli("stock", "receive", "--transfer", made_up, "--from", "OSLO1", ROMME, "2")
+    assert got.exit_code == 0, got.output
+    assert "Not checked against the sender: HQ does not know this transfer" in got.output
+    assert bergen.on_hand(ROMME) == before + 2_000
+    (row,) = bergen.transfer_in()
+    assert (row["checked"], row["unchecked"]) == (False, "not_at_hq")
+    assert "sent" not in row
+    bergen.till.db.close()
+
+
+def test_hq_out_of_reach_books_as_before_marked_unchecked(hq: Hq, tmp_path: Path) -> None:
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    away = HqSettings(
+        dsn="host=127.0.0.1 port=1 dbname=x user=y sslmode=disable",
+        password_file=bergen.settings.password_file,
+        tls=False,
+        timeout_seconds=1,
+    )
+    answer = transfer_check.ask_hq(away, "KASSE-B", str(uuid.uuid4()), link.connect, link.deadline)
+    assert isinstance(answer, transfer_check.Unchecked) and answer.why == "unreachable"
+    assert answer.message.startswith("Not checked against the sender: HQ is out of reach")
+    none = transfer_check.ask_hq(None, "KASSE-B", str(uuid.uuid4()), link.connect, link.deadline)
+    assert isinstance(none, transfer_check.Unchecked) and none.why == "no_hq"
+    bergen.till.db.close()
+
+
+def test_a_transfer_meant_for_another_shop_is_not_found(hq: Hq, tmp_path: Path) -> None:
+    transfer = _sent_from_oslo(hq, tmp_path, to="TROMSO1")
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    answer = bergen.ask(transfer)
+    assert isinstance(answer, transfer_check.Unchecked) and answer.why == "not_at_hq"
+    bergen.till.db.close()
+    tromso = _open(hq, tmp_path, "TROMSO1", "KASSE-C")
+    assert isinstance(tromso.ask(transfer), transfer_check.Sent)
+    # a register's role asks only for its own register, and reads no table
+    role = role_dsn(tromso.settings)
+    with (
+        psycopg.connect(role, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("SELECT transfer_sent('KASSE-A', %s::uuid)", (transfer,))
+    with (
+        psycopg.connect(role, autocommit=True) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute("SELECT * FROM stock_move")
+    tromso.till.db.close()
+
+
+def test_found_once_a_report_has_derived_the_moves(hq: Hq, tmp_path: Path) -> None:
+    """stock_move (derived by a report) and the entries pushed since answer alike."""
+    transfer = _sent_from_oslo(hq, tmp_path)
+    with hq.connect() as conn:
+        conn.execute("SELECT hq_stock_moves()")
+    assert hq.one("SELECT count(*) FROM stock_move WHERE transfer_id = %s", transfer) == 2
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    answer = bergen.ask(transfer)
+    assert isinstance(answer, transfer_check.Sent)
+    assert [(line.code, line.qty_milli) for line in answer.lines] == [(ROMME, 3000), (APPLES, 2000)]
+    bergen.till.db.close()
