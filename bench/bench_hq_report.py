@@ -98,6 +98,12 @@ FROM (
 """
 
 
+def _slowest(times: list[float]) -> str:
+    """The slowest run and its number: the first is the one on a cold cache."""
+    worst = max(range(len(times)), key=times.__getitem__)
+    return f"{times[worst]:.0f} ({worst + 1})"
+
+
 def _busy() -> None:
     """One core kept busy (the load beside the measurements)."""
     while True:
@@ -147,6 +153,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--load", action="store_true", help="a busy loop on one core beside")
     parser.add_argument("--only-stock", action="store_true", help="the stock reports alone")
+    parser.add_argument("--only-pairs", action="store_true", help="the pairs reports alone")
     args = parser.parse_args()
     cluster = Cluster()
     busy: multiprocessing.Process | None = None
@@ -203,10 +210,12 @@ def main() -> None:
                 + (" (a busy loop on one core beside)" if args.load else "")
                 + "\n"
             )
-            print("| report | rows | p50 ms | p95 ms | load |")
-            print("|---|---:|---:|---:|---:|")
+            print("| report | rows | p50 ms | p95 ms | slowest ms (run) | load |")
+            print("|---|---:|---:|---:|---:|---:|")
             if args.only_stock:
                 cases = [c for c in cases if c[1] == "stock"]
+            if args.only_pairs:
+                cases = []
             for label, kind, (first, last), shop in cases:
                 times: list[float] = []
                 rows = 0
@@ -216,7 +225,8 @@ def main() -> None:
                     times.append((time.perf_counter() - t) * 1000)
                 print(
                     f"| {label} | {rows:,} | {percentile(times, 50):.0f} |"
-                    f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
+                    f" {percentile(times, 95):.0f} | {_slowest(times)}"
+                    f" | {os.getloadavg()[0]:.1f} |"
                 )
                 if kind == "stock":  # before 0019 (the 0013 query), and the SQL alone
                     horizon = _horizon(conn)
@@ -237,7 +247,8 @@ def main() -> None:
                             times.append((time.perf_counter() - t) * 1000)
                         print(
                             f"| {label}: {how} | {rows:,} | {percentile(times, 50):.0f} |"
-                            f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
+                            f" {percentile(times, 95):.0f} | {_slowest(times)}"
+                            f" | {os.getloadavg()[0]:.1f} |"
                         )
             # `kassa hq report pairs` (target <= 5 s): the day totals summed, then the till's
             # math; the baskets read as before; the floor (the sums in SQL alone)
@@ -275,7 +286,8 @@ def main() -> None:
                         times.append((time.perf_counter() - t) * 1000)
                     print(
                         f"| {label}: {how} | {rows:,} | {percentile(times, 50):.0f} |"
-                        f" {percentile(times, 95):.0f} | {os.getloadavg()[0]:.1f} |"
+                        f" {percentile(times, 95):.0f} | {_slowest(times)}"
+                        f" | {os.getloadavg()[0]:.1f} |"
                     )
     finally:
         if busy is not None:
