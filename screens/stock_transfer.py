@@ -22,7 +22,6 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _, ngettext
 from kassa_tui.core.money import QTY_ONE
 from kassa_tui.people.person import Person
-from kassa_tui.stock.own_shop import own_shop
 from kassa_tui.stock.transfer_note import NoteLine, send_with_note, transfer_id_of
 from kassa_tui.stock.transfers import SHOP_ID, Transfers
 from screens import columns
@@ -30,6 +29,7 @@ from screens.formatting import stock_qty
 from screens.host import guarded, host
 from screens.stock_keys import in_order
 from screens.stockwork import _LineWork, _Work, find_product, quantity_and_code
+from screens.transfer_check import HqCheck
 
 
 @dataclass
@@ -53,7 +53,7 @@ def checked_shop(screen: _Work, text: str) -> str:
         if not shop:
             raise Refused(_("Type the shop ID first."))
         raise Refused(_("{shop} is not a shop id.").format(shop=repr(shop)))
-    own = own_shop(host(screen).till.db, host(screen).till.config)  # refused if HQ's differs
+    own = host(screen).till.config.shop_id
     if own and shop.casefold() == own.casefold():
         raise Refused(_("{shop} is this shop: a transfer is between two shops.").format(shop=shop))
     return shop
@@ -73,22 +73,23 @@ class _TransferWork(_LineWork[Moved]):
         self.query_one("#stock-title", Label).update(self.heading())
         table = self.query_one("#work-table", DataTable)
         row = table.cursor_row if select is None else select
+        names, numbers = self.table_rows()
         columns.fill(
             table,
             self.app.size.width,
             _("Item"),
-            [
-                (_("Code"), [line.code for line in self.lines]),
-                (
-                    _("Quantity"),
-                    [stock_qty(line.qty_milli, line.product.unit) for line in self.lines],
-                ),
-            ],
-            [line.product.name for line in self.lines],
+            numbers,
+            names,
             plain=bool(self.app.ansi_color),
         )
         if self.lines:
             table.move_cursor(row=min(max(row, 0), len(self.lines) - 1), animate=False)
+
+    def table_rows(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        return [line.product.name for line in self.lines], [
+            (_("Code"), [line.code for line in self.lines]),
+            (_("Quantity"), [stock_qty(line.qty_milli, line.product.unit) for line in self.lines]),
+        ]
 
     def add_goods(self, text: str) -> None:
         qty, code = quantity_and_code(text)
@@ -186,6 +187,7 @@ class ReceiveTransferScreen(_TransferWork):
     def __init__(self, person: Person) -> None:
         super().__init__(person)
         self.transfer = ""
+        self.check = HqCheck()  # what HQ says was sent (screens/transfer_check.py)
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
         return (
@@ -220,8 +222,39 @@ class ReceiveTransferScreen(_TransferWork):
             self.transfer = transfer
             self.refresh_table()
             self.show_info(_("Transfer {id}.").format(id=transfer))
+            self.check.start(self, transfer, self.checked)
             return
         self.add_goods(text)
+
+    def checked(self) -> None:
+        """HQ answered: its sending shop in place of none or another typed, the message said."""
+        text, warn = self.check.said()
+        sent = self.check.sent
+        if sent is not None and self.shop.casefold() != sent.sender.casefold():
+            if self.shop:
+                text = _("Transfer {id} was sent by {sender} (HQ), not {shop}.").format(
+                    id=sent.transfer[:8], sender=sent.sender, shop=self.shop
+                )
+                warn = True
+            self.shop = sent.sender
+        self.refresh_table()
+        (self.show_error if warn else self.show_info)(text)
+
+    def table_rows(self) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        if self.check.sent is None:
+            return super().table_rows()
+        return self.check.table(transfers_of(self), self.lines)
+
+    def selected(self) -> Moved:
+        self.check.not_scanned(self.query_one("#work-table", DataTable).cursor_row, self.lines)
+        return super().selected()
+
+    @in_order
+    @guarded
+    def action_set_shop(self) -> None:
+        self.shop = self.check.shop(checked_shop(self, self.take_entry()))
+        self.refresh_table()
+        self.show_info(self.heading())
 
     @in_order
     @guarded
@@ -232,12 +265,9 @@ class ReceiveTransferScreen(_TransferWork):
             raise Refused(_("Type the shop ID the goods came from, then F7."))
         if not self.lines:
             raise Refused(_("Scan the goods first."))
-        transfers_of(self).receive(
-            self.person,
-            self.transfer,
-            self.shop,
-            [(line.product.id, line.qty_milli) for line in self.lines],
-        )
+        self.check.book(self, transfers_of(self), self.person, self.shop, self.lines, self.booked)
+
+    def booked(self) -> None:
         self.dismiss(
             ngettext(
                 "Transfer {id} from {shop}: {n} line received.",

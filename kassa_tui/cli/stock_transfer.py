@@ -168,7 +168,7 @@ def _checked_at_hq(
         till.config.hq, till.config.register_id, transfer, link.connect, link.deadline
     )
     if isinstance(answer, transfer_check.Unchecked):
-        click.echo(answer.message)
+        click.echo(answer.message + (f" ({answer.detail})" if answer.detail else ""))
         return answer
     transfer_check.check_sender(answer, from_shop)
     scanned = [(till.catalog.by_id(pid), qty) for pid, qty in lines]

@@ -61,7 +61,8 @@ class Unchecked:
     """No answer from HQ: why (the journal's key) and the one line the user reads."""
 
     why: str
-    message: str
+    message: str  # one line at 80 columns
+    detail: str = ""  # HQ's error, for the log and the command line
 
 
 Answer = Sent | Unchecked
@@ -84,14 +85,14 @@ def fetch_sent(conn: Any, register: str, transfer: str) -> Sent | None:
 
 def not_checked(why: str, detail: str = "") -> Unchecked:
     if why == "no_hq":
-        text = _("this till has no head office ([hq] in kassa.toml)")
+        text = _("no head office in kassa.toml")
     elif why == "unreachable":
-        text = _("HQ is out of reach ({error})").format(error=detail or "?")
+        text = _("HQ is out of reach")
     elif why == "not_at_hq":
-        text = _("HQ does not know this transfer (not pushed by the sender yet?)")
+        text = _("HQ does not know it (not pushed yet?)")
     else:
         text = detail
-    return Unchecked(why, _("Not checked against the sender: {why}.").format(why=text))
+    return Unchecked(why, _("Not checked against the sender: {why}.").format(why=text), detail)
 
 
 def ask_hq(
