@@ -22,6 +22,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.core.i18n import _, ngettext
 from kassa_tui.core.money import QTY_ONE
 from kassa_tui.people.person import Person
+from kassa_tui.stock.own_shop import own_shop
 from kassa_tui.stock.transfer_note import NoteLine, send_with_note, transfer_id_of
 from kassa_tui.stock.transfers import SHOP_ID, Transfers
 from screens import columns
@@ -53,7 +54,7 @@ def checked_shop(screen: _Work, text: str) -> str:
         if not shop:
             raise Refused(_("Type the shop ID first."))
         raise Refused(_("{shop} is not a shop id.").format(shop=repr(shop)))
-    own = host(screen).till.config.shop_id
+    own = own_shop(host(screen).till.db, host(screen).till.config)  # refused if HQ's differs
     if own and shop.casefold() == own.casefold():
         raise Refused(_("{shop} is this shop: a transfer is between two shops.").format(shop=shop))
     return shop

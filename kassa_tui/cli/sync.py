@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 @friendly
 def sync(ctx: click.Context, once: bool) -> None:
     from kassa_tui.records.retirement import retired
+    from kassa_tui.stock.own_shop import mismatch
     from kassa_tui.sync import link, push
     from kassa_tui.sync.pull import catalog_round
     from kassa_tui.sync.sender import SenderLock
@@ -89,8 +90,11 @@ def sync(ctx: click.Context, once: bool) -> None:
         pulled = catalog_round(till.db, till.journal, till.config, lambda: link.connect(settings))
         click.echo(pulled.message if pulled.ok else "kassa: " + pulled.message, err=not pulled.ok)
         _users_without_pin(till)
+        wrong_shop = mismatch(till.db, till.config)  # HQ's shop read this round (own_shop)
+        if wrong_shop is not None:
+            click.echo("kassa: " + wrong_shop, err=True)
         if once:
-            sys.exit(0 if result.status == "ok" and pulled.ok else 1)
+            sys.exit(0 if result.status == "ok" and pulled.ok and wrong_shop is None else 1)
         time.sleep(settings.interval_seconds)
 
 

@@ -26,6 +26,7 @@ from kassa_tui.people.permissions import Permission
 from kassa_tui.people.person import Person
 from kassa_tui.records.journal import Journal
 from kassa_tui.stock.moves import moves_of
+from kassa_tui.stock.own_shop import own_shop
 from kassa_tui.stock.stocktake import check_quantity, insert_movement
 from kassa_tui.stock.transfer_check import Answer, journal_fields
 
@@ -60,8 +61,9 @@ class Transfers:
             return self.catalog.by_plu(code)
 
     def _not_this_shop(self, shop: str) -> None:
-        """Goods never go from this shop to itself ([shop] shop_id in kassa.toml, when set)."""
-        own = self.config.shop_id
+        """Goods never go from this shop to itself ([shop] shop_id in kassa.toml, else HQ's
+        shop for this register); refused while the two differ (kassa_tui.stock.own_shop)."""
+        own = own_shop(self.db, self.config)
         if own and shop.casefold() == own.casefold():
             raise Refused(
                 _("{shop} is this shop: a transfer is between two shops.").format(shop=shop)

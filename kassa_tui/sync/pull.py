@@ -38,6 +38,7 @@ from kassa_tui.core.i18n import _
 from kassa_tui.records.journal import GENESIS, Event, Journal
 from kassa_tui.stock.importing import IMPORT, Table, import_products
 from kassa_tui.stock.importing.campaigns import import_campaigns, read_campaigns
+from kassa_tui.sync.shop_check import learn
 
 log = logging.getLogger("kassa.sync")
 CAMPAIGN_FIELDS = ("campaign", "type", "products", "quantity", "price", "from", "to")
@@ -413,6 +414,7 @@ def catalog_round(
         return CatalogRound(False, applied_revision(db), [], _offline(db, exc))
     try:
         anchor = check_against_hq(conn, db, register_id)
+        learn(db, conn, register_id)  # HQ's shop for this register (kassa_tui.sync.shop_check)
         result = pull(conn, db, journal, config, max_rows=max_rows)
     except psycopg.Error as exc:
         return CatalogRound(False, applied_revision(db), [], _offline(db, exc))

@@ -5,8 +5,9 @@ The running till pushes from a child process of its own (kassa_tui.sync.child ru
 till's interpreter); the App reads the state back from SQLite (`header`). The header then
 reads e.g. «HQ 10:32» (everything sent, last contact at 10:32), «HQ 10:32, 12 wait» (12 rows
 still to send), «HQ off: 40 since 09:58» (HQ out of reach, 40 rows waiting, the oldest from
-09:58; red once [hq] alert_after_… is passed) or «HQ: FORK» (red). Short: it shares the top
-line at 80 columns.
+09:58; red once [hq] alert_after_… is passed), «HQ: FORK» (red) or «HQ: shop!» (red:
+kassa.toml's [shop] shop_id is not HQ's shop for this register, kassa_tui.stock.own_shop). Short:
+it shares the top line at 80 columns.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kassa_tui.config import Config
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.core.clock import Clock, parse_utc
 from kassa_tui.core.i18n import _
+from kassa_tui.stock.own_shop import mismatch
 from kassa_tui.sync import link, push
 from kassa_tui.sync.pull import background_round
 
@@ -112,9 +114,12 @@ def header(config: Config, clock: Clock, catalog_waiting: int = 0) -> tuple[str,
         database = push.open_own(config.database)
         try:
             found = push.state(database, config.register_id)
+            wrong_shop = mismatch(database, config)  # kassa_tui.stock.own_shop
         finally:
             database.close()
     except Exception:
         log.exception("sync: the state could not be read")
         return _("HQ: check"), False
+    if wrong_shop is not None and found.status not in ("fork", "tls"):
+        return _("HQ: shop!"), False  # kassa.toml's [shop] shop_id is not HQ's
     return status_text(found, settings, clock.now().utc_text, catalog_waiting)

@@ -82,6 +82,8 @@ def make_till(folder: Path, clock: Clock, register: str = "KASSE-1") -> Till:
             in_register = line.strip() == "[register]"
         if in_register and line.strip().startswith("id ="):
             line = f'id = "{register}"'
+        if line.strip().startswith("shop_id ="):
+            continue  # HQ's shop is this till's (kassa_tui.stock.own_shop): no STORGATA to differ
         lines.append(line)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     till = open_till(load(path), clock=clock)

@@ -45,9 +45,10 @@ def _add_register(hq_tls_dsn: str, folder: Path) -> tuple[str, str]:
     assert runner.invoke(main, ["hq", "init"], env=env).exit_code == 0
     pw = folder / "hq-password"
     added = runner.invoke(
-        main, ["hq", "register", "add", "KASSE-1", "--shop", "OSLO1", "--password-file", str(pw)],
+        main,
+        ["hq", "register", "add", "KASSE-1", "--shop", "STORGATA", "--password-file", str(pw)],
         env=env,
-    )  # fmt: skip
+    )  # the shop kassa.toml's shop_id names (kassa_tui.stock.own_shop)
     assert added.exit_code == 0, added.output
     out = added.output
     pem = out[out.index("-----BEGIN CERTIFICATE-----") : out.index("-----END CERTIFICATE-----")]

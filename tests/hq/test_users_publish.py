@@ -42,7 +42,7 @@ def shop(tmp_path: Path, hq: Hq) -> Path:
     folder = tmp_path / "shop"
     folder.mkdir()
     demo_till(folder, language='"en"').db.close()
-    settings = hq.add("KASSE-1", "OSLO1", tmp_path / "hq")
+    settings = hq.add("KASSE-1", "STORGATA", tmp_path / "hq")  # kassa.toml's shop_id
     config = folder / "kassa.toml"
     config.write_text(
         config.read_text(encoding="utf-8")
