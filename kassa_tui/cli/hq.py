@@ -151,6 +151,12 @@ def hq_register_add(
             f.write(creds.password + "\n")
     click.echo(_("# For the till {register}'s kassa.toml:").format(register=creds.register_id))
     click.echo(till_table(f"host={host} port={port}", creds, sslmode))
+    click.echo(  # the till's own shop id must be HQ's (kassa_tui.stock.own_shop)
+        _(
+            '# Under [shop]: shop_id = "{shop}", or none (the till then takes HQ\'s); another'
+            " id refuses transfers."
+        ).format(shop=creds.shop_id)
+    )
     if pem:
         click.echo(_("# HQ's TLS certificate: put it in hq.crt beside kassa.toml:"))
         click.echo(pem.strip())

@@ -236,3 +236,12 @@ async def test_the_sale_screen_says_it_and_sells_on(
         await push_round(pilot, app)
         assert str(sync_label(app).render()).startswith("HQ ")
         assert not sync_label(app).has_class("error")
+
+
+def test_register_add_names_the_shop_the_till_must_say(hq_dsn: str, tmp_path: Path) -> None:
+    env = {"KASSA_HQ_DSN": hq_dsn, "KASSA_CONFIG": str(tmp_path / "none.toml")}
+    assert CliRunner().invoke(main, ["hq", "init"], env=env).exit_code == 0
+    args = ["hq", "register", "add", "K1", "--shop", "OSLO1", "--sslmode", "disable"]
+    added = CliRunner().invoke(main, args, env=env)
+    assert added.exit_code == 0, added.output
+    assert '# Under [shop]: shop_id = "OSLO1", or none' in added.output
