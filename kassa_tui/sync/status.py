@@ -120,6 +120,6 @@ def header(config: Config, clock: Clock, catalog_waiting: int = 0) -> tuple[str,
     except Exception:
         log.exception("sync: the state could not be read")
         return _("HQ: check"), False
-    if wrong_shop is not None and found.status not in ("fork", "tls"):
+    if wrong_shop is not None and found.status not in ("fork", "tls", "ahead", "broken", "refused"):
         return _("HQ: shop!"), False  # kassa.toml's [shop] shop_id is not HQ's
     return status_text(found, settings, clock.now().utc_text, catalog_waiting)
