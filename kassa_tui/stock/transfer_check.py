@@ -13,8 +13,9 @@ TRANSFERIN row records beside its `moves`:
   the lines differ ``differences`` ([code, sent_milli, received_milli, name]) with
   ``difference_approved_by``, the shift lead who confirmed them (refused without one);
 - not checked: ``checked: false`` and ``unchecked``: ``not_at_hq`` (not pushed yet, or an id the
-  sender never journaled for this shop), ``unreachable`` (HQ out of reach), ``no_hq`` (no [hq]
-  in kassa.toml) or ``not_asked`` (a caller that did not ask); booked as before.
+  sender never journaled for this shop), ``unreachable`` (HQ out of reach), ``hq_too_old`` (an
+  HQ before migration 0025), ``no_hq`` (no [hq] in kassa.toml) or ``not_asked`` (a caller that
+  did not ask); booked as before.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def not_checked(why: str, detail: str = "") -> Unchecked:
         text = _("no head office in kassa.toml")
     elif why == "unreachable":
         text = _("HQ is out of reach")
+    elif why == "hq_too_old":
+        text = _("HQ is too old to say (kassa hq init)")
     elif why == "not_at_hq":
         text = _("HQ does not know it (not pushed yet?)")
     else:
@@ -115,6 +118,8 @@ def ask_hq(
         if type(exc).__module__.split(".")[0] != "psycopg":
             raise
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if type(exc).__name__ == "UndefinedFunction":  # an HQ before migration 0025
+            return not_checked("hq_too_old", first)
         return not_checked("unreachable", first)
     if sent is None:
         return not_checked("not_at_hq")

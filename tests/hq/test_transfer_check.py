@@ -24,6 +24,7 @@ from kassa_tui.cli import main
 from kassa_tui.composition import Till
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.core.clock import Clock
+from kassa_tui.hq import migrations
 from kassa_tui.stock import transfer_check
 from kassa_tui.stock.transfers import Transfers
 from kassa_tui.sync import link, push
@@ -257,4 +258,27 @@ def test_found_once_a_report_has_derived_the_moves(hq: Hq, tmp_path: Path) -> No
     answer = bergen.ask(transfer)
     assert isinstance(answer, transfer_check.Sent)
     assert [(line.code, line.qty_milli) for line in answer.lines] == [(ROMME, 3000), (APPLES, 2000)]
+    bergen.till.db.close()
+
+
+def test_an_hq_at_0024_gets_0025_from_the_runner(
+    hq_dsn: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registers added and a transfer pushed before 0025; `kassa hq init` then applies 0025 alone
+    and the receiving register's role (added before it) may ask."""
+    known = migrations.available()
+    monkeypatch.setattr(migrations, "available", lambda: [m for m in known if m.version < 25])
+    with psycopg.connect(hq_dsn, autocommit=True) as conn:
+        migrations.upgrade(conn)
+    hq = Hq(hq_dsn)
+    transfer = _sent_from_oslo(hq, tmp_path)
+    bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
+    before = bergen.ask(transfer)
+    assert isinstance(before, transfer_check.Unchecked) and before.why == "hq_too_old"
+    assert before.message == "Not checked against the sender: HQ is too old to say (kassa hq init)."
+    monkeypatch.undo()
+    with psycopg.connect(hq_dsn, autocommit=True) as conn:
+        assert migrations.upgrade(conn)[-1:] == ["0025_transfer_sent"]
+        assert migrations.upgrade(conn) == []
+    assert isinstance(bergen.ask(transfer), transfer_check.Sent)
     bergen.till.db.close()

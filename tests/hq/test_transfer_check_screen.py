@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import Input, Static
 
 from devices.printer import MemoryPrinter
@@ -49,15 +50,16 @@ async def answered(pilot: Any, screen: ReceiveTransferScreen) -> None:
     raise AssertionError("HQ never answered")
 
 
+@pytest.mark.parametrize("console", [False, True], ids=["terminal", "console"])
 async def test_the_receive_screen_shows_sent_vs_scanned_and_asks_for_a_difference(
-    hq: Hq, tmp_path: Path
+    hq: Hq, tmp_path: Path, console: bool
 ) -> None:
     transfer = _sent_from_oslo(hq, tmp_path)
     bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
     settings = replace(bergen.settings, interval_seconds=3600)
     till = replace(bergen.till, config=replace(bergen.till.config, hq=settings))
     before = bergen.on_hand(ROMME)
-    app = KassaApp(till, MemoryPrinter())
+    app = KassaApp(till, MemoryPrinter(), console=console)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press(*"2", "enter", *"2222", "enter")
         await pilot.pause()
