@@ -12,9 +12,16 @@
 -- shop), sent_on (the sender's local date), lines: [{code, qty_milli, name}]} with the codes
 -- the sending till keys stock by (kassa_tui.stock.moves: its first barcode, else its PLU).
 --
--- Read-only: stock_move (0009) holds what a report has already derived (indexed by transfer
--- id); rows pushed since (each register past its stock_move_rollup seq) are read from the
--- journal entries themselves, so a transfer is found as soon as the sender's push committed.
+-- Read-only, and found through an index of its own: entry_transfer_out, the transfer id of each
+-- TRANSFEROUT row (as the till's journal writes it: `"transfer": "<uuid>"`, the text the till's
+-- own Transfers.receive looks for), so a transfer is found as soon as the sender's push
+-- committed, whether or not a report has derived stock_move (0009) since, at the cost of one
+-- index lookup however long the journals are. The index is partial: other rows cost ingest
+-- nothing but the predicate.
+
+CREATE INDEX entry_transfer_out
+    ON entry ((substring(text FROM '"transfer": "([0-9a-f-]{36})"')))
+    WHERE basic_id = 'TRANSFEROUT';
 
 CREATE FUNCTION transfer_sent(p_register text, p_transfer uuid) RETURNS jsonb
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public AS $$
@@ -29,22 +36,15 @@ BEGIN
             USING ERRCODE = '42501';
     END IF;
     WITH sent AS (
-        -- derived by a report already (0009), and pushed since (past each register's rollup)
-        SELECT m.shop_id, m.local_date, m.peer_shop, m.seq, m.line_nr::bigint AS nr, m.code,
-               -m.delta_milli AS qty_milli, m.name
-        FROM stock_move m
-        WHERE m.transfer_id = p_transfer AND m.reason = 'transfer_out'
-        UNION ALL
-        SELECT r.shop_id, e.local_date, d.details->>'to', e.seq, mv.nr, mv.line->>0,
-               -(mv.line->>1)::bigint, mv.line->>2
-        FROM register r
-        LEFT JOIN stock_move_rollup u USING (register_id)
-        JOIN entry e ON e.register_id = r.register_id AND e.seq > COALESCE(u.last_seq, 0)
+        SELECT r.shop_id, e.local_date, d.details->>'to' AS peer_shop, e.seq, mv.nr,
+               mv.line->>0 AS code, -(mv.line->>1)::bigint AS qty_milli, mv.line->>2 AS name
+        FROM entry e
+        JOIN register r ON r.register_id = e.register_id
         CROSS JOIN LATERAL (SELECT NULLIF(e.text, '')::jsonb AS details) d
         CROSS JOIN LATERAL jsonb_array_elements(COALESCE(d.details->'moves', '[]'::jsonb))
             WITH ORDINALITY AS mv(line, nr)
         WHERE e.basic_id = 'TRANSFEROUT'
-          AND strpos(e.text, p_transfer::text) > 0
+          AND substring(e.text FROM '"transfer": "([0-9a-f-]{36})"') = p_transfer::text
           AND d.details->>'transfer' = p_transfer::text
     ), mine AS (  -- sent to the caller's shop, from another
         SELECT * FROM sent s WHERE lower(s.peer_shop) = lower(v_shop) AND s.shop_id <> v_shop
