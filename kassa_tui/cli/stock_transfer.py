@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kassa_tui.cli.base import N_, Group, bad_input, friendly, main, till_of
+from kassa_tui.cli.base import N_, Group, bad_input, config_of, friendly, main, till_of
 from kassa_tui.core.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -95,7 +95,9 @@ def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> 
 )
 @click.option("--order", "order", type=int, help=N_("The purchase order the goods came for."))
 @click.option("--transfer", "transfer", help=N_("The sender's transfer id."))
-@click.option("--from", "from_shop", help=N_("The shop that sent the goods."))
+@click.option(
+    "--from", "from_shop", help=N_("The shop that sent the goods (HQ's, when HQ knows the id).")
+)
 @click.option("--reference", default="", help=N_("The supplier's delivery note (--order)."))
 @click.option(
     "--accept-difference",
@@ -116,13 +118,15 @@ def stock_receive(
 ) -> None:
     from kassa_tui.cli.auth import authenticate
     from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.transfer_check import Sent
 
     if order is not None and transfer is None and from_shop is None:
         from kassa_tui.cli.order import receive_against_order
 
         receive_against_order(till_of(ctx), order, items, reference)  # the purchase order's
         return
-    if order is not None or transfer is None or from_shop is None or reference:
+    no_hq = config_of(ctx).hq is None  # without HQ, --from is the only word on the sender
+    if order is not None or transfer is None or reference or (from_shop is None and no_hq):
         bad_input(
             _(
                 "Give either --order N (goods against a purchase order) or --transfer ID with"
@@ -133,6 +137,14 @@ def stock_receive(
     transfers = _transfers(till)
     lines = _lines(transfers, items)
     answer = _checked_at_hq(till, transfers, transfer, from_shop, lines, accept_difference)
+    if from_shop is None:  # HQ's sending shop, when it knows the transfer
+        if not isinstance(answer, Sent):
+            bad_input(
+                _("Give --from SHOP: HQ cannot say which shop sent transfer {id}.").format(
+                    id=transfer.strip()
+                )
+            )
+        from_shop = answer.sender
     person = authenticate(till, Permission.STOCK)
     transfers.receive(person, transfer, from_shop, lines, answer, person)
     click.echo(
@@ -148,7 +160,7 @@ def _checked_at_hq(
     till: Till,
     transfers: Transfers,
     transfer: str,
-    from_shop: str,
+    from_shop: str | None,
     lines: list[tuple[int, int]],
     accept_difference: bool,
 ) -> Answer | None:
@@ -170,7 +182,8 @@ def _checked_at_hq(
     if isinstance(answer, transfer_check.Unchecked):
         click.echo(answer.message + (f" ({answer.detail})" if answer.detail else ""))
         return answer
-    transfer_check.check_sender(answer, from_shop)
+    if from_shop is not None:
+        transfer_check.check_sender(answer, from_shop)
     scanned = [(till.catalog.by_id(pid), qty) for pid, qty in lines]
     found = transfer_check.rows(till.db, transfers.product, answer, scanned)
     differ = transfer_check.differences(found)

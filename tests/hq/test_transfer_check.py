@@ -111,11 +111,11 @@ def test_exactly_what_was_sent_books_with_no_question(hq: Hq, tmp_path: Path) ->
         (APPLES, 2_000),
     ]
     before = bergen.on_hand(ROMME)
-    got = bergen.cli(
-        "stock", "receive", "--transfer", transfer, "--from", "OSLO1", ROMME, "3", APPLES, "2"
-    )
+    # no --from: HQ's sending shop
+    got = bergen.cli("stock", "receive", "--transfer", transfer, ROMME, "3", APPLES, "2")
     assert got.exit_code == 0, got.output
     assert "Checked against what OSLO1 sent: the same." in got.output
+    assert f"Transfer {transfer} from OSLO1: 2 lines received." in got.output
     assert bergen.on_hand(ROMME) == before + 3_000
     (row,) = bergen.transfer_in()
     assert row["checked"] is True
@@ -199,6 +199,9 @@ def test_an_id_hq_does_not_hold_books_as_before_marked_unchecked(hq: Hq, tmp_pat
     bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
     made_up = str(uuid.uuid4())
     before = bergen.on_hand(ROMME)
+    nobody = bergen.cli("stock", "receive", "--transfer", made_up, ROMME, "2")
+    assert nobody.exit_code == 2 and "Give --from SHOP: HQ cannot say" in nobody.output
+    assert bergen.on_hand(ROMME) == before and not bergen.transfer_in()
     got = bergen.cli("stock", "receive", "--transfer", made_up, "--from", "OSLO1", ROMME, "2")
     assert got.exit_code == 0, got.output
     assert "Not checked against the sender: HQ does not know it (not pushed yet?)" in got.output
