@@ -94,7 +94,7 @@ def _sent_from_oslo(hq: Hq, tmp_path: Path, to: str = "BERGEN1") -> str:
     oslo = _open(hq, tmp_path, "OSLO1", "KASSE-A")
     sent = oslo.cli("stock", "transfer", "--to", to, ROMME, "3", APPLES_PLU, "2")
     assert sent.exit_code == 0, sent.output
-    transfer = sent.output.split()[1]
+    transfer = str(sent.output.split()[1])
     oslo.push()
     oslo.till.db.close()
     return transfer
