@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from kassa_tui.composition import Till
+from kassa_tui.core import i18n
 from kassa_tui.core.errors import Refused
 from kassa_tui.people.person import Person
 from kassa_tui.saft.export import export_saft
@@ -97,3 +98,15 @@ def test_unchecked_books_as_before_and_says_why(till: Till, shift_lead: Person) 
     t.receive(shift_lead, CAME, "BERGEN-2", [(romme.id, 5000)], answer)
     row = json.loads(till.journal.rows()[-1].text)
     assert (row["checked"], row["unchecked"], row["sender"]) == (False, "not_at_hq", "BERGEN-2")
+
+
+@pytest.mark.parametrize("language", ["en", "nb", "nn"])
+def test_each_unchecked_line_fits_the_screen(language: str) -> None:
+    """«Not checked against the sender: …» is one line of the 80-column message line."""
+    try:
+        i18n.set_language(language)
+        for why in ("not_at_hq", "unreachable", "hq_too_old", "no_hq"):
+            message = transfer_check.not_checked(why, "a long error from HQ " * 5).message
+            assert len(message) <= 78, message
+    finally:
+        i18n.set_language("en")
