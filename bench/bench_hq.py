@@ -244,7 +244,7 @@ def scans(till, most: int, go_on, floor: Floor) -> tuple[list[float], list[float
 
 
 def _push_process(  # type: ignore[no-untyped-def]
-    database: Path, clock, settings: HqSettings, batch: int, nice: str, took
+    database: Path, clock, settings: HqSettings, batch: int, nice: str, took, idle
 ) -> None:
     """The push as the till's sync child runs it: a process of its own (`nice`: "child" as the
     child runs, "nice10" as it ran before, "" no priority changed: the rate), its own SQLite
@@ -261,7 +261,7 @@ def _push_process(  # type: ignore[no-untyped-def]
     try:
         started = time.perf_counter()
         pushed = push.push(own, "BENCH-1", clock, lambda: link.connect(settings),
-                           batch_size=batch, timeout=120)  # fmt: skip
+                           batch_size=batch, timeout=120, idle=idle)  # fmt: skip
         took.put(time.perf_counter() - started)
         assert pushed.status == "ok", pushed
     finally:
@@ -271,12 +271,16 @@ def _push_process(  # type: ignore[no-untyped-def]
 class Pusher:
     """One push in a spawned process (the App's child is a fresh interpreter too)."""
 
-    def __init__(self, till, settings: HqSettings, batch: int, nice: str) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, till, settings: HqSettings, batch: int, nice: str,  # type: ignore[no-untyped-def]
+                 busy: bool = False) -> None:  # fmt: skip
         spawn = multiprocessing.get_context("spawn")
         self.took = spawn.Queue()
+        self.idle = spawn.Event()  # the sync child's idle flag: clear while the cashier works
+        if not busy:
+            self.idle.set()
         self.process = spawn.Process(
             target=_push_process,
-            args=(till.config.database, till.clock, settings, batch, nice, self.took),
+            args=(till.config.database, till.clock, settings, batch, nice, self.took, self.idle),
         )
         self.process.start()
 
@@ -298,6 +302,12 @@ class Round:
     ingest: float  # entries/s, HQ's ingest alone (the batches read and encoded beforehand)
     copy: float  # rows/s, COPY of the same rows into a plain table of entry's shape
     insert: float  # rows/s, multi-row INSERT of them
+
+
+def _acked(till) -> int:  # type: ignore[no-untyped-def]
+    """The push's cursor as it last wrote it (at most push.CURSOR_EVERY_S behind)."""
+    row = till.db.execute_sql("SELECT max(acked_seq) FROM sync_cursor").fetchone()
+    return int(row[0] or 0) if row else 0
 
 
 def _in(settings: HqSettings, dbname: str) -> HqSettings:
@@ -385,6 +395,14 @@ def main() -> None:
         default="child",
         help="the scans' push: as the sync child runs (nice 10, its reader in the idle scheduling"
         " class), or at nice 10 all through as it ran before (A/B)",
+    )
+    parser.add_argument(
+        "--push-while-busy",
+        choices=("gentle", "full"),
+        default="gentle",
+        help="the scans' push while they run: gently, as the sync child drains a backlog while"
+        " the till is not idle (push.BUSY_BATCH rows, push.BUSY_PAUSE_S apart), or at full"
+        " speed as before (A/B); after the scans it goes on at full speed",
     )
     parser.add_argument(
         "--hq-nice",
@@ -475,7 +493,8 @@ def main() -> None:
         from tests.hq.pushing import journal_rows
 
         journal_rows(till, args.rows)
-        pusher = Pusher(till, settings, args.batch, nice=args.push_priority)
+        gentle = args.push_while_busy == "gentle"
+        pusher = Pusher(till, settings, args.batch, nice=args.push_priority, busy=gentle)
         while (
             pusher.is_alive()
             and not till.db.execute_sql(
@@ -483,7 +502,10 @@ def main() -> None:
             ).fetchone()
         ):
             time.sleep(0.01)  # its start-up (a fresh interpreter) is not the push: wait it out
+        acked_before, scans_began = _acked(till), time.perf_counter()
         busy, busy_floor = scans(till, args.scans, pusher.is_alive, floor)
+        drained = (_acked(till) - acked_before, time.perf_counter() - scans_began)
+        pusher.idle.set()  # the cashier is done: the rest at full speed
         pusher.join()
         floor.conn.close()
 
@@ -493,7 +515,9 @@ def main() -> None:
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"\nHQ's data directory on {where}, HQ nice {args.hq_nice}"
               f"{' idle class' if args.hq_idle else ''}, the scans' push"
-              f" {args.push_priority}; load average {load}")  # fmt: skip
+              f" {args.push_priority}, {args.push_while_busy} while the scans ran"
+              f" ({drained[0]:,} rows taken by HQ in their {drained[1]:.1f} s, as the cursor"
+              f" says); load average {load}")  # fmt: skip
         print(
             "\n| scan → basket line (the till's own; the push in a process of its own) | n |"
             " p50 / p95 / p99 ms | floor p50 / p95 / p99 ms | scans > 2 ms, kassa / floor |"

@@ -16,7 +16,8 @@ interpreter does nothing of the push:
   asked and every [hq] interval_seconds, and answers each round with one stdout line
   `{"n": N, "healthy": true, "catalog": R}` (N: the last request the round covers; R: a
   large catalog revision fetched and waiting for the till to be idle, 0 when none: it is
-  applied while idle and given up the moment the till is busy, kassa_tui.sync.large);
+  applied while idle and given up the moment the till is busy, kassa_tui.sync.large); while
+  the till is busy a backlog drains gently (kassa_tui.sync.push: BUSY_BATCH, BUSY_PAUSE_S);
 - the App's reader thread (blocked on the pipe, holding no lock while it waits) reads the state
   the round left in SQLite (sync_cursor and the journal's head: `status.header`) and hands the
   header's text to the UI thread: the same texts and alerts as before.
@@ -303,7 +304,7 @@ def main() -> None:
             asked = max(asked, more)
         if lock.acquire():
             told = False
-            healthy = sync_round(config, clock)
+            healthy = sync_round(config, clock, idle)
             if healthy:  # then a large catalog revision: fetched now, applied while idle
                 waiting.prepare(lambda: link.connect(settings))
                 waiting.apply()

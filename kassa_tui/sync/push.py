@@ -277,24 +277,25 @@ class _Reader:
             else None
         )
 
-    def read(self, after: int) -> Future[_Batch]:
+    def read(self, after: int, size: int | None = None) -> Future[_Batch]:
+        size = size or self._size
         if self._pool is None:
             done: Future[_Batch] = Future()
             try:
-                done.set_result(_prepare(self._database, self._register, after, self._size))
+                done.set_result(_prepare(self._database, self._register, after, size))
             except Exception as exc:
                 done.set_exception(exc)
             return done
-        return self._pool.submit(self._read, after)
+        return self._pool.submit(self._read, after, size)
 
-    def _read(self, after: int) -> _Batch:  # on the reader's thread
+    def _read(self, after: int, size: int) -> _Batch:  # on the reader's thread
         if self._own is None:
             assert self._path is not None
             self._own = SqliteDatabase(
                 self._path, pragmas={"busy_timeout": 5000, "query_only": 1, "cache_size": -4000}
             )
             self._own.connect()
-        return _prepare(self._own, self._register, after, self._size)
+        return _prepare(self._own, self._register, after, size)
 
     def _close_own(self) -> None:  # on the reader's thread
         if self._own is not None:
@@ -357,6 +358,13 @@ DEPTH = 2
 #: back after a crash: HQ skips the rows sent again.
 CURSOR_EVERY_S = 0.5
 
+#: While the cashier works (the running till is not idle: a basket open, or a key or scan in
+#: the last [hq] idle_seconds), a backlog drains gently: batches of at most BUSY_BATCH rows,
+#: one at a time, BUSY_PAUSE_S between them (~500 rows a second). A sale's few rows still go at
+#: once (one batch); the rest drains at full speed the moment the till turns idle.
+BUSY_BATCH = 100
+BUSY_PAUSE_S = 0.2
+
 
 @dataclass
 class _Flight:
@@ -376,8 +384,12 @@ def push(
     timeout: float = 30.0,
     max_batches: int | None = None,
     on_batch: Callable[[int, int], None] | None = None,
+    idle: threading.Event | None = None,
 ) -> PushResult:
-    """Push what HQ lacks; returns where the cursor stands. Never raises for the network."""
+    """Push what HQ lacks; returns where the cursor stands. Never raises for the network.
+    `idle`: the running till's idle flag (its sync child's); while it is clear the cashier
+    works and the push drains gently (BUSY_BATCH, BUSY_PAUSE_S). None (`kassa sync`): at full
+    speed."""
     sent = accepted = 0
     cursor = state(database, register_id).acked_seq
     conns: list[psycopg.Connection[Any]] = []
@@ -421,6 +433,12 @@ def push(
 
     turn = [0]
 
+    def busy() -> bool:
+        return idle is not None and not idle.is_set()
+
+    def size() -> int:
+        return min(batch_size, BUSY_BATCH) if busy() else batch_size
+
     def send(ready: _Batch, head: int, *, ahead: bool) -> _Flight:
         """The batch to HQ on the next connection; returns once its call is under way (so the
         batch after it is very likely to reach HQ's register lock second)."""
@@ -438,12 +456,12 @@ def push(
 
     try:
         batches = 0
-        pending: Future[_Batch] | None = reader.read(cursor)
+        pending: Future[_Batch] | None = reader.read(cursor, size())
         broken: JournalBroken | None = None
         while True:
             # keep DEPTH batches at HQ: the next ones follow the last one sent
             while (
-                len(flights) < DEPTH
+                len(flights) < (1 if busy() else DEPTH)
                 and pending is not None
                 and broken is None
                 and (max_batches is None or batches < max_batches)
@@ -461,7 +479,9 @@ def push(
                 flights.append(send(ready, head, ahead=bool(flights)))
                 batches += 1
                 more = max_batches is None or batches < max_batches
-                pending = reader.read(last) if ready.entries and last < head and more else None
+                pending = (
+                    reader.read(last, size()) if ready.entries and last < head and more else None
+                )
             if not flights:
                 if broken is not None:
                     write_ok()
@@ -493,7 +513,7 @@ def push(
                 flights.append(send(flight.batch, head, ahead=False))
                 last = int(entries[-1]["seq"]) if entries else flight.batch.after
                 more = max_batches is None or batches < max_batches
-                pending = reader.read(last) if entries and last < head and more else None
+                pending = reader.read(last, size()) if entries and last < head and more else None
                 continue
             if status == "fork":
                 drop_flights()
@@ -532,7 +552,9 @@ def push(
                 # HQ said to send from elsewhere (a gap), or did not take this batch whole:
                 # what was sent after it on the guess that it would is dropped
                 drop_flights()
-                pending = reader.read(cursor)
+                pending = reader.read(cursor, size())
+            if idle is not None and busy() and pending is not None and not flights:
+                idle.wait(BUSY_PAUSE_S)  # the cashier first (at once when the till turns idle)
         write_ok()
     finally:
         _switch_fast(False)

@@ -13,6 +13,7 @@ it shares the top line at 80 columns.
 from __future__ import annotations
 
 import logging
+import threading
 
 from kassa_tui.config import Config
 from kassa_tui.config.hq import HqSettings
@@ -70,11 +71,12 @@ def push_round(config: Config, clock: Clock) -> tuple[str, bool]:
     return header(config, clock)
 
 
-def sync_round(config: Config, clock: Clock) -> bool:
+def sync_round(config: Config, clock: Clock, idle: threading.Event | None = None) -> bool:
     """One round as the till's sync child does it (kassa_tui.sync.child): push what HQ
-    lacks on a SQLite connection of its own, then the catalog HQ published. False when the
-    round itself failed (the database could not be opened, a password file gone, a bug): the
-    header then says «HQ: check». Never raises."""
+    lacks on a SQLite connection of its own (gently while `idle` is clear: the cashier
+    works), then the catalog HQ published. False when the round itself failed (the database
+    could not be opened, a password file gone, a bug): the header then says «HQ: check».
+    Never raises."""
     settings = config.hq
     if settings is None:
         return True
@@ -91,6 +93,7 @@ def sync_round(config: Config, clock: Clock) -> bool:
             lambda: link.connect(settings),
             batch_size=settings.batch_size,
             timeout=settings.timeout_seconds,
+            idle=idle,
         )
         if result.status != "ok":
             log.warning("sync: %s", result.message)
