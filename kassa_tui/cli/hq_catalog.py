@@ -363,6 +363,7 @@ def _print_report(found: Any) -> None:
         "sent_milli": _("Sent"),
         "received_milli": _("Received"),
         "in_transit_milli": _("In transit"),
+        "difference_milli": _("Difference"),
         "negative": "",
     }
     table = [[headings[c] for c in found.columns]]

@@ -12,7 +12,8 @@ thousandths, as everywhere in kassa; the text form writes them the Norwegian way
 - stock: per shop and product: what moved in the period (sales and returns, deliveries, counts,
   adjustments, transfers in and out: 0009_stock.sql) and the level at its end as the sum of
   every delta since the first (HQ keeps movements, never levels); a negative level is flagged;
-- transfers: per transfer id and product: sent, received, in transit (sent, not yet received).
+- transfers: per transfer id and product: sent, received, in transit (sent, not booked in yet),
+  and the difference once booked in (received less sent).
 """
 
 from __future__ import annotations
@@ -172,28 +173,38 @@ ORDER BY j.shop_id, j.code
 """
 
 # Transfers between shops per transfer id and code, as of --to: what was sent and what the
-# receiving shop booked in; sent and not (all) received is in transit. Shown when sent in the
-# period or still in transit at its end.
+# receiving shop booked in. Sent and not booked in yet is in transit; once the receiving shop has
+# booked the transfer in (a receipt is final: a till books a transfer id in once), what it
+# booked less what was sent is a difference (negative: short), no longer in transit — the
+# receiving till asked a shift lead to approve it when HQ knew what was sent (0025). Shown when
+# sent or booked in the period, or still in transit at its end.
 _TRANSFERS = """
-SELECT transfer_id::text AS transfer,
-       max(shop_id) FILTER (WHERE reason = 'transfer_out') AS sent_from,
-       COALESCE(max(peer_shop) FILTER (WHERE reason = 'transfer_out'),
-                max(shop_id) FILTER (WHERE reason = 'transfer_in')) AS sent_to,
-       code, max(name) AS name,
-       min(local_date) FILTER (WHERE reason = 'transfer_out') AS sent_date,
-       -COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_out'), 0) AS sent_milli,
-       COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_in'), 0) AS received_milli,
-       -COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_out'), 0)
-         - COALESCE(sum(delta_milli) FILTER (WHERE reason = 'transfer_in'), 0) AS in_transit_milli
-FROM stock_move
-WHERE transfer_id IS NOT NULL AND local_date <= %(to)s
-GROUP BY transfer_id, code
-HAVING (%(shop)s::text IS NULL OR %(shop)s IN (max(shop_id) FILTER (WHERE reason = 'transfer_out'),
-            max(peer_shop) FILTER (WHERE reason = 'transfer_out'),
-            max(shop_id) FILTER (WHERE reason = 'transfer_in')))
-   AND (bool_or(local_date >= %(from)s)
-        OR sum(delta_milli) <> 0)
-ORDER BY min(local_date), transfer_id, code
+WITH moved AS (
+    SELECT * FROM stock_move WHERE transfer_id IS NOT NULL AND local_date <= %(to)s
+), booked AS (
+    SELECT DISTINCT transfer_id FROM moved WHERE reason = 'transfer_in'
+)
+SELECT m.transfer_id::text AS transfer,
+       max(m.shop_id) FILTER (WHERE m.reason = 'transfer_out') AS sent_from,
+       COALESCE(max(m.peer_shop) FILTER (WHERE m.reason = 'transfer_out'),
+                max(m.shop_id) FILTER (WHERE m.reason = 'transfer_in')) AS sent_to,
+       m.code, max(m.name) AS name,
+       min(m.local_date) FILTER (WHERE m.reason = 'transfer_out') AS sent_date,
+       -COALESCE(sum(m.delta_milli) FILTER (WHERE m.reason = 'transfer_out'), 0) AS sent_milli,
+       COALESCE(sum(m.delta_milli) FILTER (WHERE m.reason = 'transfer_in'), 0) AS received_milli,
+       CASE WHEN b.transfer_id IS NULL THEN -COALESCE(sum(m.delta_milli), 0) ELSE 0 END
+           AS in_transit_milli,
+       CASE WHEN b.transfer_id IS NULL THEN 0 ELSE COALESCE(sum(m.delta_milli), 0) END
+           AS difference_milli
+FROM moved m LEFT JOIN booked b ON b.transfer_id = m.transfer_id
+GROUP BY m.transfer_id, m.code, b.transfer_id
+HAVING (%(shop)s::text IS NULL
+        OR %(shop)s IN (max(m.shop_id) FILTER (WHERE m.reason = 'transfer_out'),
+                        max(m.peer_shop) FILTER (WHERE m.reason = 'transfer_out'),
+                        max(m.shop_id) FILTER (WHERE m.reason = 'transfer_in')))
+   AND (bool_or(m.local_date >= %(from)s)
+        OR (b.transfer_id IS NULL AND sum(m.delta_milli) <> 0))
+ORDER BY min(m.local_date), m.transfer_id, m.code
 """
 
 _QUERIES = {
@@ -228,6 +239,7 @@ _QUERIES = {
             "sent_milli",
             "received_milli",
             "in_transit_milli",
+            "difference_milli",
         ),
     ),
 }

@@ -141,6 +141,7 @@ def test_deliveries_counts_transfers_and_sales_reach_hq_as_deltas(hq: Hq, tmp_pa
         0,
         5_000,
     )
+    assert moving["difference_milli"] == 0  # not booked in yet: in transit, not a difference
     bergen = _open(hq, tmp_path, "BERGEN1", "KASSE-B")
     there = bergen.on_hand(ROMME)
     lead = bergen.till.users.sign_in("2", "2222")
@@ -151,6 +152,7 @@ def test_deliveries_counts_transfers_and_sales_reach_hq_as_deltas(hq: Hq, tmp_pa
     bergen.till.db.close()
     (arrived,) = _transfers(hq)
     assert (arrived["received_milli"], arrived["in_transit_milli"]) == (5_000, 0)
+    assert arrived["difference_milli"] == 0
     # HQ's level per shop is each till's own, the demo's opening stock included (OPENINGSTOCK)
     stock = _stock(hq)
     a, b = stock[("OSLO1", ROMME)], stock[("BERGEN1", ROMME)]

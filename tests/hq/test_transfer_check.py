@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from kassa_tui.composition import Till
 from kassa_tui.config.hq import HqSettings
 from kassa_tui.core.clock import Clock
 from kassa_tui.hq import migrations
+from kassa_tui.hq.report import report
 from kassa_tui.stock import transfer_check
 from kassa_tui.stock.transfers import Transfers
 from kassa_tui.sync import link, push
@@ -171,6 +173,20 @@ def test_a_box_short_shows_the_difference_and_needs_the_shift_lead(hq: Hq, tmp_p
     held = hq.one("SELECT text FROM entry WHERE basic_id = 'TRANSFERIN'")
     assert json.loads(held)["differences"] == [[ROMME, 3000, 2000, "Rømme 18 % 3 dl"]]
     bergen.till.db.close()
+    # HQ's transfers report: booked in, so nothing is in transit any more; the rømme short by one
+    with psycopg.connect(hq.dsn, autocommit=True) as conn:
+        rows = report(conn, "transfers", date(2000, 1, 1), date(2100, 1, 1)).as_json()
+    by_code = {r["code"]: r for r in rows}
+    columns = ("sent_milli", "received_milli", "in_transit_milli", "difference_milli")
+    assert tuple(by_code[ROMME][c] for c in columns) == (3_000, 2_000, 0, -1_000)
+    assert tuple(by_code[APPLES][c] for c in columns) == (2_000, 2_000, 0, 0)
+    env = {"KASSA_HQ_DSN": hq.dsn}
+    args = ["hq", "report", "transfers", "--from", "2000-01-01", "--to", "2100-01-01"]
+    text = CliRunner().invoke(main, args, env=env)
+    assert text.exit_code == 0, text.output
+    heading = text.output.splitlines()[0]
+    assert "Differanse" in heading or "Difference" in heading  # the CLI's language
+    assert "-1" in next(ln for ln in text.output.splitlines() if ROMME in ln)
 
 
 def test_goods_never_sent_are_a_difference(hq: Hq, tmp_path: Path) -> None:
