@@ -359,7 +359,7 @@ def _print_report(found: Any) -> None:
         "transfer": _("Transfer"),
         "from": _("From"),
         "to": _("To"),
-        "sent_date": _("Sent"),
+        "sent_date": _("Date"),  # the sending day; "Sent" is the quantity
         "sent_milli": _("Sent"),
         "received_milli": _("Received"),
         "in_transit_milli": _("In transit"),
