@@ -12,7 +12,6 @@ until BERGEN1 has pushed its receipt.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,63 +21,18 @@ import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
-from kassa_tui.composition import Till
-from kassa_tui.config.hq import HqSettings
-from kassa_tui.core.clock import Clock
 from kassa_tui.hq.report import report
 from kassa_tui.stock.transfers import Transfers
-from kassa_tui.sync import link, push
-from tests.unit.conftest import ROMME, SteeredTime, print_waiting
+from tests.unit.conftest import ROMME, print_waiting
 
-from .pushing import Hq, make_hq, make_till
+from .pushing import Hq, make_hq
+from .shops import Shop, open_shop
 
 DAY = date(2026, 11, 27)  # SteeredTime's day (Oslo)
 
 
-@dataclass
-class Shop:
-    shop: str
-    register: str
-    till: Till
-    settings: HqSettings
-    folder: Path
-
-    def push(self) -> None:
-        result = push.push(
-            self.till.db, self.register, self.till.clock, lambda: link.connect(self.settings)
-        )
-        assert result.status == "ok", result.message
-
-    def cli(self, *args: str) -> Any:
-        """`kassa --config … ARGS` with the shift lead's number and PIN on stdin."""
-        config = str(self.folder / "kassa.toml")
-        return CliRunner().invoke(main, ["--config", config, *args], input="2\n2222\n")
-
-    def on_hand(self, code: str) -> int:
-        pid = self.till.catalog.by_barcode(code).id
-        row = self.till.db.execute_sql(
-            "SELECT on_hand_milli FROM product_stock WHERE product_id = ?", (pid,)
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-    def opening(self, code: str) -> int:
-        """The demo's opening stock (journaled per product as OPENINGSTOCK: at HQ too)."""
-        pid = self.till.catalog.by_barcode(code).id
-        return int(
-            self.till.db.execute_sql(
-                "SELECT COALESCE(SUM(delta_milli), 0) FROM stock_movement"
-                " WHERE product_id = ? AND reason = 'opening'",
-                (pid,),
-            ).fetchone()[0]
-        )
-
-
 def _open(hq: Hq, tmp_path: Path, shop: str, register: str) -> Shop:
-    """A shop's till. One till open at a time: the process holds one database and one PIN
-    pepper, so a second till opened would re-point the first."""
-    folder = tmp_path / shop
-    till = make_till(folder, Clock(source=SteeredTime()), register)
-    return Shop(shop, register, till, hq.add(register, shop, folder), folder)
+    return open_shop(hq, tmp_path, shop, register, hq_section=False)
 
 
 @pytest.fixture

@@ -12,83 +12,31 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 
 from kassa_tui.cli import main
-from kassa_tui.composition import Till
 from kassa_tui.config.hq import HqSettings
-from kassa_tui.core.clock import Clock
 from kassa_tui.hq import migrations
 from kassa_tui.hq.report import report
 from kassa_tui.stock import transfer_check
 from kassa_tui.stock.transfers import Transfers
-from kassa_tui.sync import link, push
-from tests.unit.conftest import APPLES_PLU, ROMME, SteeredTime
+from kassa_tui.sync import link
+from tests.unit.conftest import APPLES_PLU, ROMME
 
-from .pushing import Hq, make_till, role_dsn
+from .pushing import Hq, role_dsn
+from .shops import Shop, open_shop
 
 APPLES = "7045811781536"  # Epler Pink Lady 4 stk (PLU 1001): the code its stock moves carry
 
 
-@dataclass
-class Shop:
-    shop: str
-    register: str
-    till: Till
-    settings: HqSettings
-    folder: Path
-
-    def push(self) -> None:
-        result = push.push(
-            self.till.db, self.register, self.till.clock, lambda: link.connect(self.settings)
-        )
-        assert result.status == "ok", result.message
-
-    def cli(self, *args: str) -> Any:
-        """`kassa --config … ARGS` with the shift lead's number and PIN on stdin."""
-        config = str(self.folder / "kassa.toml")
-        return CliRunner().invoke(main, ["--config", config, *args], input="2\n2222\n")
-
-    def on_hand(self, code: str) -> int:
-        pid = self.till.catalog.by_barcode(code).id
-        row = self.till.db.execute_sql(
-            "SELECT on_hand_milli FROM product_stock WHERE product_id = ?", (pid,)
-        ).fetchone()
-        return int(row[0]) if row else 0
-
-    def transfer_in(self) -> list[dict[str, Any]]:
-        return [
-            json.loads(text)
-            for (text,) in self.till.db.execute_sql(
-                "SELECT text FROM journal WHERE basic_id = 'TRANSFERIN' ORDER BY seq"
-            ).fetchall()
-        ]
-
-    def ask(self, transfer: str) -> transfer_check.Answer:
-        return transfer_check.ask_hq(
-            self.settings, self.register, transfer, link.connect, link.deadline
-        )
-
-
 def _open(hq: Hq, tmp_path: Path, shop: str, register: str) -> Shop:
-    """A shop's till with [hq] in its kassa.toml. One till open at a time (one database and one
-    PIN pepper per process)."""
-    folder = tmp_path / shop
-    till = make_till(folder, Clock(source=SteeredTime()), register)
-    settings = hq.add(register, shop, folder)
-    with (folder / "kassa.toml").open("a", encoding="utf-8") as toml:
-        toml.write(
-            f'\n[hq]\ndsn = "{settings.dsn}"\npassword_file = "{settings.password_file}"\n'
-            "tls = false\n"
-        )
-    return Shop(shop, register, till, settings, folder)
+    """A shop's till with [hq] in its kassa.toml (its CLI asks HQ)."""
+    return open_shop(hq, tmp_path, shop, register, hq_section=True)
 
 
 def _sent_from_oslo(hq: Hq, tmp_path: Path, to: str = "BERGEN1") -> str:
