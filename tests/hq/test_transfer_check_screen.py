@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from devices.printer import MemoryPrinter
 from kassa_tui.app import KassaApp
@@ -24,20 +24,23 @@ from screens.dialogs.approval import ApprovalDialog
 from screens.stock import StockScreen
 from screens.stock_transfer import ReceiveTransferScreen
 from tests.app.screen_text import screen_text
+from tests.app.test_stock_transfer import enter, message
 from tests.unit.conftest import ROMME
 
 from .pushing import Hq
 from .test_transfer_check import APPLES, _open, _sent_from_oslo
 
 
-async def enter(pilot: Any, text: str, key: str = "enter") -> None:
-    pilot.app.screen.query_one("#work-entry", Input).value = text
-    await pilot.press(key)
+async def receiving(pilot: Any, transfer: str) -> ReceiveTransferScreen:
+    """The shift lead signs in, opens F2 → F11 and scans the transfer note's barcode."""
+    await pilot.press(*"2", "enter", *"2222", "enter")
     await pilot.pause()
-
-
-def message(app: KassaApp) -> str:
-    return str(app.screen.query_one("#stock-message", Static).render())
+    await pilot.press("f2", "f11")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ReceiveTransferScreen)
+    await enter(pilot, barcode_digits(transfer))
+    return screen
 
 
 async def answered(pilot: Any, screen: ReceiveTransferScreen) -> None:
@@ -61,13 +64,7 @@ async def test_the_receive_screen_shows_sent_vs_scanned_and_asks_for_a_differenc
     before = bergen.on_hand(ROMME)
     app = KassaApp(till, MemoryPrinter(), console=console)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"2", "enter", *"2222", "enter")
-        await pilot.pause()
-        await pilot.press("f2", "f11")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReceiveTransferScreen)
-        await enter(pilot, barcode_digits(transfer))
+        screen = await receiving(pilot, transfer)
         await answered(pilot, screen)
         assert message(app).startswith("Checked at HQ: OSLO1 sent 2 lines on ")
         assert screen.shop == "OSLO1"  # filled in from HQ
@@ -116,13 +113,7 @@ async def test_exactly_what_was_sent_books_with_no_question_on_the_screen(
     till = replace(bergen.till, config=replace(bergen.till.config, hq=settings))
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"2", "enter", *"2222", "enter")
-        await pilot.pause()
-        await pilot.press("f2", "f11")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReceiveTransferScreen)
-        await enter(pilot, barcode_digits(transfer))
+        screen = await receiving(pilot, transfer)
         await answered(pilot, screen)
         await enter(pilot, "3*" + ROMME)
         await enter(pilot, "2*" + APPLES)
@@ -146,13 +137,7 @@ async def test_hq_out_of_reach_says_unchecked_in_one_line_and_books_as_before(
     transfer = "6f1c1e4e-0d43-4a8e-9d55-3b2f7c1a9e10"
     app = KassaApp(till, MemoryPrinter())
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*"2", "enter", *"2222", "enter")
-        await pilot.pause()
-        await pilot.press("f2", "f11")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ReceiveTransferScreen)
-        await enter(pilot, barcode_digits(transfer))
+        screen = await receiving(pilot, transfer)
         await answered(pilot, screen)
         said = message(app)
         assert said == "Not checked against the sender: HQ is out of reach.", said
