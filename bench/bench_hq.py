@@ -314,8 +314,8 @@ def _in(settings: HqSettings, dbname: str) -> HqSettings:
     return replace(settings, dsn=settings.dsn.replace("dbname=bench_hq", f"dbname={dbname}"))
 
 
-def _bodies(database: Path, batch: int) -> list[str]:
-    """Every batch as the push hands it to ingest (read and encoded once, for `ingest` alone)."""
+def _bodies(database: Path, batch: int) -> list[push._Batch]:
+    """Every batch as the push hands it to ingest (read once, for `ingest` alone)."""
     own = push.open_own(database)
     try:
         bodies, after = [], 0
@@ -323,14 +323,14 @@ def _bodies(database: Path, batch: int) -> list[str]:
             ready = push._prepare(own, "BENCH-1", after, batch)
             if not ready.entries:
                 return bodies
-            bodies.append(ready.body)
+            bodies.append(ready)
             after = int(ready.entries[-1]["seq"])
     finally:
         own.close()
 
 
 def _round(cluster: Cluster, k: int, till, settings: HqSettings, batch: int,  # type: ignore[no-untyped-def]
-           bodies: list[str]) -> Round:  # fmt: skip
+           bodies: list[push._Batch]) -> Round:  # fmt: skip
     """One round, into two fresh databases made from the template (HQ at its migrations, the
     register added): the whole push into one, `ingest` alone into the other, then the floors
     beside the pushed rows. Rounds interleave kassa and the floor, so a machine whose speed
@@ -345,9 +345,10 @@ def _round(cluster: Cluster, k: int, till, settings: HqSettings, batch: int,  # 
     push_s = Pusher(till, _in(settings, f"bench_{k}"), batch, nice="").join()
     conn = link.connect(_in(settings, f"bench_{k}_alone"))
     try:
+        arrays = push.takes_arrays(conn)  # as the push asks (HQ before 0026: JSON)
         started = time.perf_counter()
-        for body in bodies:
-            conn.execute("SELECT ingest(%s, %s::jsonb)", ("BENCH-1", body))
+        for ready in bodies:
+            push.call_ingest(conn, "BENCH-1", ready, arrays)
         ingest_s = time.perf_counter() - started
     finally:
         conn.close()

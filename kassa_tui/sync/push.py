@@ -231,14 +231,66 @@ def batch(
 
 def _prepare(database: SqliteDatabase, register_id: str, after: int, size: int) -> _Batch:
     entries = batch(database, register_id, after, size)
-    return _Batch(after, entries, _compact(entries))  # the whole batch in one C call
+    return _Batch(
+        after,
+        entries,
+        [e["seq"] for e in entries],
+        [e["hash"] for e in entries],
+        [e["payload"] for e in entries],
+        [e.get("record") for e in entries],
+    )
 
 
 @dataclass(frozen=True)
 class _Batch:
+    """A batch as ingest takes it: four lists of one length (HQ 0026), read off the sender's
+    thread; sent binary, so HQ parses no batch document, only each payload once."""
+
     after: int
     entries: list[dict[str, Any]]
-    body: str  # the entries as ingest's JSON, encoded off the sender's thread
+    seqs: list[int]
+    hashes: list[str]
+    payloads: list[str]
+    records: list[str | None]
+
+    def body(self) -> str:
+        """The entries as one JSON document: ingest's form before HQ 0026."""
+        return _compact(self.entries)
+
+
+#: HQ 0026's ingest: the batch as arrays, sent in binary.
+_INGEST_ARRAYS = "SELECT ingest(%s, %b::bigint[], %b::text[], %b::text[], %b::text[], %s, %s)"
+#: The ingest every HQ has: the batch as one JSON document.
+_INGEST_JSON = "SELECT ingest(%s, %s::jsonb, %s, %s)"
+
+
+def takes_arrays(conn: psycopg.Connection[Any]) -> bool:
+    """Whether this HQ's ingest takes a batch as arrays (0026); an HQ not upgraded yet takes
+    JSON, so a till upgraded first goes on pushing."""
+    row = conn.execute(
+        "SELECT to_regprocedure('ingest(text, bigint[], text[], text[], text[],"
+        " timestamptz, bigint)') IS NOT NULL"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def call_ingest(
+    conn: psycopg.Connection[Any],
+    register_id: str,
+    ready: _Batch,
+    arrays: bool,
+    till_clock: Any = None,
+    head: int | None = None,
+) -> dict[str, Any]:
+    """One batch to HQ's ingest; its answer (status, last_seq, send_from, …)."""
+    if arrays:
+        params: tuple[Any, ...] = (
+            register_id, ready.seqs, ready.hashes, ready.payloads, ready.records, till_clock, head
+        )  # fmt: skip
+        row = conn.execute(_INGEST_ARRAYS, params).fetchone()
+    else:
+        row = conn.execute(_INGEST_JSON, (register_id, ready.body(), till_clock, head)).fetchone()
+    return row[0] if row else {}
 
 
 def idle_thread() -> None:
@@ -347,8 +399,8 @@ class PushResult:
 
 
 #: Batches in flight at once, each on a connection of its own: HQ takes the next one the moment
-#: the one before commits (it waits on the register's row lock meanwhile, its JSON already
-#: parsed), not after a round trip and the till's bookkeeping. HQ's rules make this safe: a
+#: the one before commits (it waits on the register's row lock meanwhile, its batch already
+#: received), not after a round trip and the till's bookkeeping. HQ's rules make this safe: a
 #: batch sent after one HQ did not take is after a gap and takes nothing; its answer is dropped.
 DEPTH = 2
 
@@ -396,6 +448,8 @@ def push(
     try:
         for _n in range(DEPTH):
             conns.append(connect())
+        with deadline(conns[0], timeout):
+            arrays = takes_arrays(conns[0])
     except psycopg.Error as exc:
         for conn in conns:
             conn.close()
@@ -421,15 +475,11 @@ def push(
             written_at[0] = time.monotonic()
 
     def ingest(
-        conn: psycopg.Connection[Any], body: str, head: int, going: threading.Event
+        conn: psycopg.Connection[Any], ready: _Batch, head: int, going: threading.Event
     ) -> dict[str, Any]:
         going.set()
         with deadline(conn, timeout):
-            row = conn.execute(
-                "SELECT ingest(%s, %s::jsonb, %s, %s)",
-                (register_id, body, clock.now().utc, head),
-            ).fetchone()
-        return row[0] if row else {}
+            return call_ingest(conn, register_id, ready, arrays, clock.now().utc, head)
 
     turn = [0]
 
@@ -443,7 +493,7 @@ def push(
         """The batch to HQ on the next connection; returns once its call is under way (so the
         batch after it is very likely to reach HQ's register lock second)."""
         going = threading.Event()
-        answer = senders.submit(ingest, conns[turn[0]], ready.body, head, going)
+        answer = senders.submit(ingest, conns[turn[0]], ready, head, going)
         turn[0] = (turn[0] + 1) % DEPTH
         going.wait(timeout)
         return _Flight(ready, head, answer, ahead)

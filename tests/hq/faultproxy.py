@@ -87,7 +87,7 @@ class FaultProxy:
                     if self.delay and mode == "delay":
                         time.sleep(self.delay)
                     if sock is client:
-                        if b"ingest" in data and mode in ("cut", "eat", "hang"):
+                        if b"SELECT ingest(" in data and mode in ("cut", "eat", "hang"):
                             if mode == "cut":
                                 with self._lock:
                                     self.cut += 1

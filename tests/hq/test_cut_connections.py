@@ -97,7 +97,7 @@ class Cut:
                         continue
                     server.sendall(data)
                     clean = data.endswith(SYNC)
-                    if b"ingest" in data and self.cut_at_ingest:
+                    if b"SELECT ingest(" in data and self.cut_at_ingest:
                         with self._lock:
                             self.cut_at_ingest = False
                             self.cuts += 1

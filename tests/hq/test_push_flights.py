@@ -40,6 +40,8 @@ def test_a_batch_hq_ran_before_the_one_in_front_of_it_is_sent_again_and_counted_
         real = conn.execute
 
         def execute(*args: Any, **kwargs: Any) -> Any:
+            if "SELECT ingest(" not in str(args[0]):  # the push asking what ingest takes
+                return real(*args, **kwargs)
             calls.append(n)
             if n == 0 and len(calls) == 1:  # the first batch waits until HQ ran the second
                 assert second_answered.wait(20)
