@@ -432,7 +432,20 @@ def main() -> None:
         metavar="N",
         help="leave HQ migration N out (A/B: e.g. 16, ingest as 0011 wrote it)",
     )
+    parser.add_argument(
+        "--journal-uuid",
+        choices=("v7", "v4"),
+        default="v7",
+        help="the journal rows' UUIDs: time-ordered as the till makes them (v7), or random as"
+        " before (A/B: HQ's unique index on them takes random inserts)",
+    )
     args = parser.parse_args()
+    if args.journal_uuid == "v4":
+        import uuid
+
+        from kassa_tui.records import journal
+
+        journal.time_ordered_uuid = lambda _at: str(uuid.uuid4())  # type: ignore[assignment]
     if args.without_migration is not None:
         every = migrations.available
         migrations.available = lambda: [m for m in every() if m.version != args.without_migration]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from peewee import SqliteDatabase
 
 from kassa_tui.core.clock import Clock, Instant, parse_utc
+from kassa_tui.core.ids import time_ordered_uuid
 from kassa_tui.records.retirement import RETIRE_BASIC_ID, written_after_retirement
 
 GENESIS = "0" * 64
@@ -173,7 +173,7 @@ class Journal:
         fields = (
             self.register_id,
             seq,
-            str(uuid.uuid4()),
+            time_ordered_uuid(now.utc),
             event[0],
             event[1],
             user,

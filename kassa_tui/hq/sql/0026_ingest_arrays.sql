@@ -8,12 +8,23 @@
 -- Every rule is 0022's (and 0016's, 0011's, 0007's and 0001's before it), unchanged: the same
 -- answers, exceptions, SQLSTATEs, alarms and rows stored. The function below is 0022's with
 -- only its signature, its first check (arrays of one length, one dimension, instead of "a JSON
--- array") and its first CTE (unnest instead of jsonb_array_elements) changed; shipped
--- migrations are never edited, so it is repeated here whole.
+-- array"), its first CTE (unnest instead of jsonb_array_elements) and the parse's fence (OFFSET
+-- 0 instead of a MATERIALIZED CTE: each payload is still parsed once, but the parses are no
+-- longer copied into a tuplestore first) changed; shipped migrations are never edited, so it is
+-- repeated here whole.
 --
 -- ingest(text, jsonb, …) stays for tills not upgraded yet: it unpacks the JSON into the same
 -- arrays and calls this one, so there is one set of rules. A till asks once a push which of
 -- the two HQ has (a till newer than its HQ goes on with JSON).
+
+-- Raised by a row that breaks a clean continuation (ingest's first attempt); never seen outside.
+CREATE FUNCTION hq_unclean() RETURNS uuid
+LANGUAGE plpgsql SET search_path = pg_catalog, public AS $$
+BEGIN
+    RAISE EXCEPTION 'ingest: not a clean continuation';
+END;
+$$;
+REVOKE ALL ON FUNCTION hq_unclean() FROM PUBLIC;
 
 CREATE FUNCTION ingest(p_register text, p_seqs bigint[], p_hashes text[],
                        p_payloads text[], p_records text[],
@@ -42,6 +53,7 @@ DECLARE
     clockback_text text[];
     foreign_register text;            -- a taken row's transaction of another register
     foreign_seq bigint;
+    clean boolean := false;           -- the batch went in as a clean continuation (below)
 BEGIN
     IF p_seqs IS NULL OR p_hashes IS NULL OR p_payloads IS NULL OR p_records IS NULL
        OR array_ndims(p_seqs) > 1 OR array_ndims(p_hashes) > 1
@@ -86,147 +98,246 @@ BEGIN
     END IF;
     first_seq := reg.last_seq;
 
-    -- Each payload is parsed once (parsed) and its twelve fields read out of the parse once
-    -- (fields), into plain columns; from there on only those columns travel, never the jsonb
-    -- (0022). judged and kept are the only copies (each read several times); the outputs come
-    -- from one pass over kept.
-    WITH raw AS (
-        SELECT e.o, e.seq, e.given, e.payload, e.record
-        FROM unnest(p_seqs, p_hashes, p_payloads, p_records)
-             WITH ORDINALITY AS e(seq, given, payload, record, o)
-    ), parsed AS MATERIALIZED (
-        SELECT r.*, encode(sha256(convert_to(r.payload, 'UTF8')), 'hex') AS hash,
-               r.payload::jsonb AS f
-        FROM raw r
-    ), fields AS (
-        SELECT p.o, p.seq, p.given, p.payload, p.record, p.hash,
-               jsonb_typeof(p.f) = 'array' AND jsonb_array_length(p.f) = 12 AS twelve,
-               p.f->>0 AS prev, p.f->>1 AS f_register, p.f->>2 AS f_seq, p.f->>3 AS f_uuid,
-               p.f->>4 AS event_code, p.f->>5 AS basic, p.f->>6 AS f_user, p.f->>7 AS utc,
-               p.f->>8 AS local_date, p.f->>9 AS local_time, p.f->>10 AS f_text,
-               p.f->>11 AS f_sale
-        FROM parsed p
-    ), detailed AS (
-        SELECT d.*, d.details ? 'content' AS has_content, d.details->>'content' AS content
-        FROM (SELECT x.*,
-                     CASE WHEN x.twelve
-                               AND x.basic IN ('SALE', 'RETURN', 'RETURNNORECEIPT', 'TRAINING')
-                               AND x.f_sale IS NOT NULL
-                          THEN CASE WHEN COALESCE(x.f_text, '') = '' THEN '{}'::jsonb
-                                    ELSE x.f_text::jsonb END
-                     END AS details
-              FROM fields x OFFSET 0) d
-    ), ordered AS (
-        -- seq order (as 0007's loop went); each row beside the one before it
-        SELECT p.*, row_number() OVER w AS pos,
-               lag(p.seq) OVER w AS before_seq, lag(p.hash) OVER w AS before_hash,
-               CASE WHEN p.seq <= first_seq THEN
-                   (SELECT held.hash FROM entry held
-                    WHERE held.register_id = p_register AND held.seq = p.seq)
-               END AS held_hash
-        FROM detailed p
-        WINDOW w AS (ORDER BY p.seq, p.o)
-    ), judged AS MATERIALIZED (
-        SELECT x.pos, x.seq, x.hash, x.payload, x.record, x.prev, x.f_uuid, x.event_code,
-               x.basic, x.f_user, x.utc, x.local_date, x.local_time, x.f_text, x.f_sale,
-               x.held_hash, x.before_hash, x.has_content,
-               -- what the row must follow if everything before it was taken
-               CASE WHEN x.seq = first_seq + 1 THEN reg.last_hash ELSE x.before_hash END
-                   AS follows,
-               CASE WHEN x.details IS NOT NULL AND NOT x.has_content THEN x.details END
-                   AS legacy_details,
-            CASE
-                WHEN x.seq IS NULL OR x.payload IS NULL THEN 'malformed'
-                WHEN x.given IS DISTINCT FROM x.hash THEN 'hash'
-                WHEN x.twelve IS NOT TRUE
-                     OR x.f_register IS DISTINCT FROM p_register
-                     OR x.f_seq::bigint IS DISTINCT FROM x.seq THEN 'shape'
-                -- HQ held this seq before the batch
-                WHEN x.seq <= first_seq THEN
-                    CASE WHEN x.held_hash = x.hash THEN 'replay' ELSE 'fork' END
-                -- the same new seq twice in one batch: the twin right before it was taken
-                WHEN x.before_seq = x.seq THEN
-                    CASE WHEN x.before_hash = x.hash THEN 'replay' ELSE 'twin' END
-                WHEN x.seq > GREATEST(COALESCE(x.before_seq, first_seq), first_seq) + 1
-                    THEN 'gap'
-                WHEN x.prev IS DISTINCT FROM
-                     CASE WHEN x.seq = first_seq + 1 THEN reg.last_hash ELSE x.before_hash END
-                    THEN 'chain'
-                WHEN x.has_content AND (x.record IS NULL
-                     OR encode(sha256(convert_to(x.record, 'UTF8')), 'hex')
-                        <> x.content) THEN 'content'
-                ELSE 'take'
-            END AS verdict
-        FROM ordered x
-    ), ended AS (
-        SELECT min(j.pos) AS pos FROM judged j WHERE j.verdict NOT IN ('take', 'replay')
-    ), kept AS MATERIALIZED (
-        SELECT j.*, CASE WHEN j.verdict = 'take' AND j.has_content
-                         THEN j.record::jsonb END AS rec
-        FROM judged j, ended
-        WHERE j.pos < COALESCE(ended.pos, j.pos + 1)
-    ), stop AS (
-        -- the row that ends the batch, if one does
-        SELECT j.verdict, j.seq,
-               CASE j.verdict
-                   WHEN 'fork' THEN 'HQ holds ' || COALESCE(j.held_hash, 'nothing')
-                                    || ', the till sent ' || j.hash
-                   WHEN 'twin' THEN 'HQ holds ' || COALESCE(j.before_hash, 'nothing')
-                                    || ', the till sent ' || j.hash
-                   WHEN 'chain' THEN 'entry ' || j.seq || ' follows ' || j.prev
-                                     || ', HQ holds ' || j.follows
-               END AS detail
-        FROM judged j, ended WHERE j.pos = ended.pos
-    ), refused AS (
-        -- the batch is refused whole (an exception below): nothing is to be inserted
-        SELECT 1 FROM stop s WHERE s.verdict IN ('malformed', 'hash', 'shape', 'content')
-        UNION ALL
-        SELECT 1 FROM kept k
-        WHERE k.rec IS NOT NULL AND k.rec->0->>0 IS DISTINCT FROM p_register
-    ), stored AS (
-        -- the taken rows go into entry in this same statement (0016), from their columns
-        INSERT INTO entry (register_id, seq, uuid, event_code, basic_id, user_number, utc,
-                           local_date, local_time, text, sale_id, prev_hash, hash, payload,
-                           record)
-        SELECT p_register, k.seq, k.f_uuid::uuid, k.event_code, k.basic, k.f_user::integer,
-               k.utc, k.local_date, k.local_time, k.f_text, k.f_sale::bigint, k.prev, k.hash,
-               k.payload, CASE WHEN k.rec IS NOT NULL THEN k.record END
-        FROM kept k
-        WHERE k.verdict = 'take' AND NOT EXISTS (SELECT 1 FROM refused)
-    )
-    -- every output in one pass over kept (0016 read it again for each, seventeen times)
-    SELECT s.verdict, s.seq, s.detail, a.*
-    INTO stop_kind, stop_seq, stop_detail, replayed, legacy, legacy_details, clockback,
-         clockback_text, v_signature, foreign_register, foreign_seq,
-         accepted, last_taken, a_seq, a_basic, a_user, a_rec
-    FROM (
-        SELECT
-            count(*) FILTER (WHERE k.verdict = 'replay'),
-            array_agg(k.seq ORDER BY k.pos)
-                FILTER (WHERE k.verdict = 'take' AND k.legacy_details IS NOT NULL),
-            array_agg(k.legacy_details ORDER BY k.pos)
-                FILTER (WHERE k.verdict = 'take' AND k.legacy_details IS NOT NULL),
-            array_agg(k.seq ORDER BY k.pos)
-                FILTER (WHERE k.verdict = 'take' AND k.basic = 'CLOCKBACK'),
-            array_agg(k.f_text ORDER BY k.pos)
-                FILTER (WHERE k.verdict = 'take' AND k.basic = 'CLOCKBACK'),
-            (array_agg(k.rec->0->>14 ORDER BY k.pos DESC)
-                FILTER (WHERE k.rec->0->>14 IS NOT NULL))[1],
-            (array_agg(k.rec->0->>0 ORDER BY k.pos)
-                FILTER (WHERE k.rec IS NOT NULL
-                        AND k.rec->0->>0 IS DISTINCT FROM p_register))[1],
-            (array_agg(k.seq ORDER BY k.pos)
-                FILTER (WHERE k.rec IS NOT NULL
-                        AND k.rec->0->>0 IS DISTINCT FROM p_register))[1],
-            count(*) FILTER (WHERE k.verdict = 'take'),
-            -- the taken rows' seqs rise by one with pos: the last taken is the highest
-            max(k.seq) FILTER (WHERE k.verdict = 'take'),
-            array_agg(k.seq ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
-            array_agg(k.basic ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
-            array_agg(k.f_user::integer ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
-            array_agg(k.rec ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL)
-        FROM kept k
-    ) a LEFT JOIN stop s ON true;
+    -- A clean continuation: the batch as every push sends it but the rare one after a fault —
+    -- HQ's next seqs in order, each row hashing to its hash, shaped as this register's journal
+    -- row, following the row before it (the first: the hash HQ holds), a transaction's content
+    -- with it where the row names one, of this register. Under the rules below every such row
+    -- is taken; so its rows go straight into entry, one streaming INSERT, with no sort, no
+    -- window and nothing stored on the way (the statement below stores every row three times).
+    -- The first row that is not so stops it (hq_unclean raises; the block's savepoint undoes
+    -- what it inserted) and the statement below rules on the whole batch as before: whatever
+    -- the batch, the rows stored, the answer and the exceptions are the ones the rules give.
+    -- (A session may have every batch ruled by the statement below, kassa.ingest_general = on:
+    -- tests/hq/test_ingest_clean.py compares the two on every kind of batch.)
+    IF cardinality(p_seqs) > 0 AND p_seqs[1] = first_seq + 1
+       AND array_lower(p_seqs, 1) = 1 AND array_lower(p_hashes, 1) = 1
+       AND array_lower(p_payloads, 1) = 1 AND array_lower(p_records, 1) = 1
+       AND current_setting('kassa.ingest_general', true) IS DISTINCT FROM 'on' THEN
+        BEGIN
+            WITH fields AS (
+                SELECT p.seq, p.payload, p.hash, p.o,
+                       p.given IS NOT DISTINCT FROM p.hash
+                       AND p.seq = first_seq + p.o
+                       AND jsonb_typeof(p.f) = 'array' AND jsonb_array_length(p.f) = 12
+                       AND p.f->>1 IS NOT DISTINCT FROM p_register
+                       AND p.f->>0 IS NOT DISTINCT FROM p.follows AS fits,
+                       p.f->>0 AS prev, p.f->>2 AS f_seq, p.f->>3 AS f_uuid,
+                       p.f->>4 AS event_code, p.f->>5 AS basic, p.f->>6 AS f_user,
+                       p.f->>7 AS utc, p.f->>8 AS local_date, p.f->>9 AS local_time,
+                       p.f->>10 AS f_text, p.f->>11 AS f_sale,
+                       -- a transaction's row naming its content (the rules' has_content)
+                       CASE WHEN p.f->>5 IN ('SALE', 'RETURN', 'RETURNNORECEIPT', 'TRAINING')
+                                 AND p.f->>11 IS NOT NULL AND COALESCE(p.f->>10, '') <> ''
+                            THEN (p.f->>10)::jsonb END AS details,
+                       p.record AS sent_record
+                FROM (SELECT e.*, encode(sha256(convert_to(e.payload, 'UTF8')), 'hex') AS hash,
+                             e.payload::jsonb AS f
+                      FROM unnest(p_seqs, p_hashes, p_payloads, p_records,
+                                  ARRAY[reg.last_hash]
+                                  || p_hashes[1:cardinality(p_hashes) - 1])
+                           WITH ORDINALITY AS e(seq, given, payload, record, follows, o)
+                      OFFSET 0) p
+                OFFSET 0  -- each row's details parsed once, not once a use
+            ), named AS (
+                SELECT x.*, COALESCE(x.details ? 'content', false) AS has_content,
+                       x.details->>'content' AS content
+                FROM fields x
+            ), stored AS (
+                INSERT INTO entry (register_id, seq, uuid, event_code, basic_id, user_number,
+                                   utc, local_date, local_time, text, sale_id, prev_hash, hash,
+                                   payload, record)
+                SELECT p_register, x.seq,
+                       CASE WHEN x.fits AND x.f_seq::bigint = x.seq
+                                 AND (NOT x.has_content
+                                      OR x.sent_record IS NOT NULL
+                                         AND encode(sha256(convert_to(x.sent_record, 'UTF8')),
+                                                    'hex') = x.content
+                                         AND x.sent_record::jsonb->0->>0 = p_register)
+                            THEN x.f_uuid::uuid ELSE hq_unclean() END,
+                       x.event_code, x.basic, x.f_user::integer, x.utc, x.local_date,
+                       x.local_time, x.f_text, x.f_sale::bigint, x.prev, x.hash, x.payload,
+                       CASE WHEN x.has_content THEN x.sent_record END
+                FROM named x
+                RETURNING seq, basic_id, user_number, text, sale_id, record
+            ), taken AS (
+                SELECT t.*, t.record::jsonb AS rec FROM stored t OFFSET 0  -- parsed once
+            )
+            -- the outputs the statement below gives a batch it takes whole
+            SELECT
+                array_agg(k.seq ORDER BY k.seq)
+                    FILTER (WHERE k.rec IS NULL AND k.sale_id IS NOT NULL
+                            AND k.basic_id IN ('SALE', 'RETURN', 'RETURNNORECEIPT', 'TRAINING')),
+                array_agg(CASE WHEN COALESCE(k.text, '') = '' THEN '{}'::jsonb
+                               ELSE k.text::jsonb END ORDER BY k.seq)
+                    FILTER (WHERE k.rec IS NULL AND k.sale_id IS NOT NULL
+                            AND k.basic_id IN ('SALE', 'RETURN', 'RETURNNORECEIPT', 'TRAINING')),
+                array_agg(k.seq ORDER BY k.seq) FILTER (WHERE k.basic_id = 'CLOCKBACK'),
+                array_agg(k.text ORDER BY k.seq) FILTER (WHERE k.basic_id = 'CLOCKBACK'),
+                (array_agg(k.rec->0->>14 ORDER BY k.seq DESC)
+                    FILTER (WHERE k.rec->0->>14 IS NOT NULL))[1],
+                count(*), max(k.seq),
+                array_agg(k.seq ORDER BY k.seq) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.basic_id ORDER BY k.seq) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.user_number ORDER BY k.seq) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.rec ORDER BY k.seq) FILTER (WHERE k.rec IS NOT NULL)
+            INTO legacy, legacy_details, clockback, clockback_text, v_signature,
+                 accepted, last_taken, a_seq, a_basic, a_user, a_rec
+            FROM taken k;
+            clean := true;
+        EXCEPTION WHEN OTHERS THEN
+            -- not a clean continuation (or a row entry refuses): the statement below rules
+            legacy := NULL; legacy_details := NULL; clockback := NULL; clockback_text := NULL;
+            v_signature := NULL; accepted := 0; last_taken := NULL;
+            a_seq := NULL; a_basic := NULL; a_user := NULL; a_rec := NULL;
+        END;
+    END IF;
+    IF clean THEN
+        RAISE DEBUG 'ingest: % rows of register % taken as a clean continuation',
+            accepted, p_register;
+    ELSE
+        -- Each payload is parsed once and its twelve fields read out of the parse once (fields),
+        -- into plain columns; from there on only those columns travel, never the jsonb (0022).
+        -- judged and kept are the only copies (each read several times); the outputs come from
+        -- one pass over kept.
+        WITH raw AS (
+            SELECT e.o, e.seq, e.given, e.payload, e.record
+            FROM unnest(p_seqs, p_hashes, p_payloads, p_records)
+                 WITH ORDINALITY AS e(seq, given, payload, record, o)
+        ), fields AS (
+            SELECT p.o, p.seq, p.given, p.payload, p.record, p.hash,
+                   jsonb_typeof(p.f) = 'array' AND jsonb_array_length(p.f) = 12 AS twelve,
+                   p.f->>0 AS prev, p.f->>1 AS f_register, p.f->>2 AS f_seq, p.f->>3 AS f_uuid,
+                   p.f->>4 AS event_code, p.f->>5 AS basic, p.f->>6 AS f_user, p.f->>7 AS utc,
+                   p.f->>8 AS local_date, p.f->>9 AS local_time, p.f->>10 AS f_text,
+                   p.f->>11 AS f_sale
+            -- each payload hashed and parsed once: OFFSET 0 keeps the planner from inlining the
+            -- parse into each of the twelve reads, without storing every parse in a tuplestore
+            -- first as 0022's MATERIALIZED did
+            FROM (SELECT r.*, encode(sha256(convert_to(r.payload, 'UTF8')), 'hex') AS hash,
+                         r.payload::jsonb AS f
+                  FROM raw r OFFSET 0) p
+        ), detailed AS (
+            SELECT d.*, d.details ? 'content' AS has_content, d.details->>'content' AS content
+            FROM (SELECT x.*,
+                         CASE WHEN x.twelve
+                                   AND x.basic IN ('SALE', 'RETURN', 'RETURNNORECEIPT', 'TRAINING')
+                                   AND x.f_sale IS NOT NULL
+                              THEN CASE WHEN COALESCE(x.f_text, '') = '' THEN '{}'::jsonb
+                                        ELSE x.f_text::jsonb END
+                         END AS details
+                  FROM fields x OFFSET 0) d
+        ), ordered AS (
+            -- seq order (as 0007's loop went); each row beside the one before it
+            SELECT p.*, row_number() OVER w AS pos,
+                   lag(p.seq) OVER w AS before_seq, lag(p.hash) OVER w AS before_hash,
+                   CASE WHEN p.seq <= first_seq THEN
+                       (SELECT held.hash FROM entry held
+                        WHERE held.register_id = p_register AND held.seq = p.seq)
+                   END AS held_hash
+            FROM detailed p
+            WINDOW w AS (ORDER BY p.seq, p.o)
+        ), judged AS MATERIALIZED (
+            SELECT x.pos, x.seq, x.hash, x.payload, x.record, x.prev, x.f_uuid, x.event_code,
+                   x.basic, x.f_user, x.utc, x.local_date, x.local_time, x.f_text, x.f_sale,
+                   x.held_hash, x.before_hash, x.has_content,
+                   -- what the row must follow if everything before it was taken
+                   CASE WHEN x.seq = first_seq + 1 THEN reg.last_hash ELSE x.before_hash END
+                       AS follows,
+                   CASE WHEN x.details IS NOT NULL AND NOT x.has_content THEN x.details END
+                       AS legacy_details,
+                CASE
+                    WHEN x.seq IS NULL OR x.payload IS NULL THEN 'malformed'
+                    WHEN x.given IS DISTINCT FROM x.hash THEN 'hash'
+                    WHEN x.twelve IS NOT TRUE
+                         OR x.f_register IS DISTINCT FROM p_register
+                         OR x.f_seq::bigint IS DISTINCT FROM x.seq THEN 'shape'
+                    -- HQ held this seq before the batch
+                    WHEN x.seq <= first_seq THEN
+                        CASE WHEN x.held_hash = x.hash THEN 'replay' ELSE 'fork' END
+                    -- the same new seq twice in one batch: the twin right before it was taken
+                    WHEN x.before_seq = x.seq THEN
+                        CASE WHEN x.before_hash = x.hash THEN 'replay' ELSE 'twin' END
+                    WHEN x.seq > GREATEST(COALESCE(x.before_seq, first_seq), first_seq) + 1
+                        THEN 'gap'
+                    WHEN x.prev IS DISTINCT FROM
+                         CASE WHEN x.seq = first_seq + 1 THEN reg.last_hash ELSE x.before_hash END
+                        THEN 'chain'
+                    WHEN x.has_content AND (x.record IS NULL
+                         OR encode(sha256(convert_to(x.record, 'UTF8')), 'hex')
+                            <> x.content) THEN 'content'
+                    ELSE 'take'
+                END AS verdict
+            FROM ordered x
+        ), ended AS (
+            SELECT min(j.pos) AS pos FROM judged j WHERE j.verdict NOT IN ('take', 'replay')
+        ), kept AS MATERIALIZED (
+            SELECT j.*, CASE WHEN j.verdict = 'take' AND j.has_content
+                             THEN j.record::jsonb END AS rec
+            FROM judged j, ended
+            WHERE j.pos < COALESCE(ended.pos, j.pos + 1)
+        ), stop AS (
+            -- the row that ends the batch, if one does
+            SELECT j.verdict, j.seq,
+                   CASE j.verdict
+                       WHEN 'fork' THEN 'HQ holds ' || COALESCE(j.held_hash, 'nothing')
+                                        || ', the till sent ' || j.hash
+                       WHEN 'twin' THEN 'HQ holds ' || COALESCE(j.before_hash, 'nothing')
+                                        || ', the till sent ' || j.hash
+                       WHEN 'chain' THEN 'entry ' || j.seq || ' follows ' || j.prev
+                                         || ', HQ holds ' || j.follows
+                   END AS detail
+            FROM judged j, ended WHERE j.pos = ended.pos
+        ), refused AS (
+            -- the batch is refused whole (an exception below): nothing is to be inserted
+            SELECT 1 FROM stop s WHERE s.verdict IN ('malformed', 'hash', 'shape', 'content')
+            UNION ALL
+            SELECT 1 FROM kept k
+            WHERE k.rec IS NOT NULL AND k.rec->0->>0 IS DISTINCT FROM p_register
+        ), stored AS (
+            -- the taken rows go into entry in this same statement (0016), from their columns
+            INSERT INTO entry (register_id, seq, uuid, event_code, basic_id, user_number, utc,
+                               local_date, local_time, text, sale_id, prev_hash, hash, payload,
+                               record)
+            SELECT p_register, k.seq, k.f_uuid::uuid, k.event_code, k.basic, k.f_user::integer,
+                   k.utc, k.local_date, k.local_time, k.f_text, k.f_sale::bigint, k.prev, k.hash,
+                   k.payload, CASE WHEN k.rec IS NOT NULL THEN k.record END
+            FROM kept k
+            WHERE k.verdict = 'take' AND NOT EXISTS (SELECT 1 FROM refused)
+        )
+        -- every output in one pass over kept (0016 read it again for each, seventeen times)
+        SELECT s.verdict, s.seq, s.detail, a.*
+        INTO stop_kind, stop_seq, stop_detail, replayed, legacy, legacy_details, clockback,
+             clockback_text, v_signature, foreign_register, foreign_seq,
+             accepted, last_taken, a_seq, a_basic, a_user, a_rec
+        FROM (
+            SELECT
+                count(*) FILTER (WHERE k.verdict = 'replay'),
+                array_agg(k.seq ORDER BY k.pos)
+                    FILTER (WHERE k.verdict = 'take' AND k.legacy_details IS NOT NULL),
+                array_agg(k.legacy_details ORDER BY k.pos)
+                    FILTER (WHERE k.verdict = 'take' AND k.legacy_details IS NOT NULL),
+                array_agg(k.seq ORDER BY k.pos)
+                    FILTER (WHERE k.verdict = 'take' AND k.basic = 'CLOCKBACK'),
+                array_agg(k.f_text ORDER BY k.pos)
+                    FILTER (WHERE k.verdict = 'take' AND k.basic = 'CLOCKBACK'),
+                (array_agg(k.rec->0->>14 ORDER BY k.pos DESC)
+                    FILTER (WHERE k.rec->0->>14 IS NOT NULL))[1],
+                (array_agg(k.rec->0->>0 ORDER BY k.pos)
+                    FILTER (WHERE k.rec IS NOT NULL
+                            AND k.rec->0->>0 IS DISTINCT FROM p_register))[1],
+                (array_agg(k.seq ORDER BY k.pos)
+                    FILTER (WHERE k.rec IS NOT NULL
+                            AND k.rec->0->>0 IS DISTINCT FROM p_register))[1],
+                count(*) FILTER (WHERE k.verdict = 'take'),
+                -- the taken rows' seqs rise by one with pos: the last taken is the highest
+                max(k.seq) FILTER (WHERE k.verdict = 'take'),
+                array_agg(k.seq ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.basic ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.f_user::integer ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL),
+                array_agg(k.rec ORDER BY k.pos) FILTER (WHERE k.rec IS NOT NULL)
+            FROM kept k
+        ) a LEFT JOIN stop s ON true;
+    END IF;
 
     IF foreign_register IS NOT NULL THEN
         RAISE EXCEPTION 'entry % of register % carries a transaction of register %',
