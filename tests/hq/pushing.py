@@ -120,3 +120,17 @@ def head(till: Till) -> int:
             (till.config.register_id,),
         ).fetchone()[0]
     )
+
+
+#: HQ 0026's ingest, a batch as arrays (the push's own call adds the till's clock and head).
+INGEST_ARRAYS = "SELECT ingest(%s, %b::bigint[], %b::text[], %b::text[], %b::text[])"
+
+
+def arrays(entries: list[dict[str, Any]]) -> tuple[list[Any], ...]:
+    """push.batch()'s entries as INGEST_ARRAYS takes them: seqs, hashes, payloads, records."""
+    return (
+        [e["seq"] for e in entries],
+        [e["hash"] for e in entries],
+        [e["payload"] for e in entries],
+        [e.get("record") for e in entries],
+    )

@@ -18,24 +18,14 @@ from kassa_tui.composition import Till
 from kassa_tui.hq import migrations
 from kassa_tui.sync import link, push
 
-from .pushing import Hq, head, journal_rows, make_hq, role_dsn, sell
+from .pushing import INGEST_ARRAYS, Hq, arrays, head, journal_rows, make_hq, role_dsn, sell
 
 REGISTER = "KASSE-1"
-ARRAYS = "SELECT ingest(%s, %b::bigint[], %b::text[], %b::text[], %b::text[])"
 
 
 def _push(till: Till, settings: Any) -> push.PushResult:
     return push.push(till.db, REGISTER, till.clock, lambda: link.connect(settings),
                      batch_size=50, timeout=30)  # fmt: skip
-
-
-def _arrays(entries: list[dict[str, Any]]) -> tuple[list[Any], ...]:
-    return (
-        [e["seq"] for e in entries],
-        [e["hash"] for e in entries],
-        [e["payload"] for e in entries],
-        [e.get("record") for e in entries],
-    )
 
 
 def _held(hq: Hq) -> list[tuple[int, str]]:
@@ -101,7 +91,7 @@ def test_one_set_of_rules_a_batch_sent_as_arrays_is_a_replay_as_json(
     sell(till)
     entries = push.batch(till.db, REGISTER, 0, 100)
     with psycopg.connect(role_dsn(settings), autocommit=True) as conn:
-        row = conn.execute(ARRAYS, (REGISTER, *_arrays(entries))).fetchone()
+        row = conn.execute(INGEST_ARRAYS, (REGISTER, *arrays(entries))).fetchone()
         assert row is not None
         assert row[0]["accepted"] == len(entries) and row[0]["replayed"] == 0
         row = conn.execute("SELECT ingest(%s, %s)", (REGISTER, Jsonb(entries))).fetchone()
@@ -110,10 +100,10 @@ def test_one_set_of_rules_a_batch_sent_as_arrays_is_a_replay_as_json(
         # a row that does not hash to its hash is refused as arrays as it was as JSON
         forged = dict(entries[2], hash="f" * 64)
         with pytest.raises(psycopg.errors.InvalidParameterValue, match="does not hash"):
-            conn.execute(ARRAYS, (REGISTER, *_arrays([forged])))
+            conn.execute(INGEST_ARRAYS, (REGISTER, *arrays([forged])))
         # an empty batch (a till asking where HQ stands) answers HQ's last seq either way
         for query, params in (
-            (ARRAYS, (REGISTER, [], [], [], [])),
+            (INGEST_ARRAYS, (REGISTER, [], [], [], [])),
             ("SELECT ingest(%s, %s)", (REGISTER, Jsonb([]))),
         ):
             row = conn.execute(query, params).fetchone()
@@ -132,8 +122,8 @@ def test_a_malformed_call_is_refused_and_stores_nothing(
 ) -> None:
     settings = hq.add(REGISTER, "OSLO1", tmp_path)
     journal_rows(till, 4)
-    seqs, hashes, payloads, records = _arrays(push.batch(till.db, REGISTER, 0, 4))
-    query = ARRAYS
+    seqs, hashes, payloads, records = arrays(push.batch(till.db, REGISTER, 0, 4))
+    query = INGEST_ARRAYS
     if bend == "a hash short":
         hashes = hashes[:-1]
     elif bend == "a record short":
@@ -142,7 +132,7 @@ def test_a_malformed_call_is_refused_and_stores_nothing(
         seqs, hashes = [seqs[:2], seqs[2:]], [hashes[:2], hashes[2:]]
         payloads, records = [payloads[:2], payloads[2:]], [records[:2], records[2:]]
     elif bend == "no payloads":
-        query = ARRAYS.replace("%b::text[], %b::text[])", "NULL::text[], %b::text[])")
+        query = INGEST_ARRAYS.replace("%b::text[], %b::text[])", "NULL::text[], %b::text[])")
         params = (REGISTER, seqs, hashes, records)
     else:
         seqs, hashes = seqs * 1251, hashes * 1251
@@ -169,5 +159,5 @@ def test_a_stranger_may_not_push_arrays_for_another_register(
         psycopg.connect(role_dsn(other), autocommit=True) as conn,
         pytest.raises(psycopg.errors.InsufficientPrivilege),
     ):
-        conn.execute(ARRAYS, (REGISTER, *_arrays(entries)))
+        conn.execute(INGEST_ARRAYS, (REGISTER, *arrays(entries)))
     assert hq.one("SELECT count(*) FROM entry") == 0

@@ -24,10 +24,9 @@ from kassa_tui.sync import push
 from tests.unit.conftest import SteeredTime
 
 from .conftest import PgServer, _database
-from .pushing import Hq, journal_rows, make_hq, make_till, role_dsn, sell
+from .pushing import INGEST_ARRAYS, Hq, arrays, journal_rows, make_hq, make_till, role_dsn, sell
 
 REGISTER = "KASSE-1"
-ARRAYS = "SELECT ingest(%s, %b::bigint[], %b::text[], %b::text[], %b::text[])"
 Entry = dict[str, Any]
 
 #: What HQ holds after a scenario, table by table.
@@ -104,14 +103,8 @@ class _Hqs:
                 conn.execute("SET client_min_messages = debug1")
                 if k == 0:
                     conn.execute("SET kassa.ingest_general = on")
-                arrays = (
-                    [e["seq"] for e in batch],
-                    [e["hash"] for e in batch],
-                    [e["payload"] for e in batch],
-                    [e.get("record") for e in batch],
-                )
                 try:
-                    row = conn.execute(ARRAYS, (REGISTER, *arrays)).fetchone()
+                    row = conn.execute(INGEST_ARRAYS, (REGISTER, *arrays(batch))).fetchone()
                     assert row is not None
                     outcomes.append(row[0])
                 except psycopg.Error as exc:
