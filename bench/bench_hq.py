@@ -293,6 +293,40 @@ class Pusher:
         return seconds
 
 
+def first_scans(till, settings: HqSettings, args, floor: Floor) -> tuple[list[float], ...]:  # type: ignore[no-untyped-def]
+    """The cashier's first scan after an idle till began a full-speed drain (issue 15: a push
+    never delays a scan). Each trial: --first-rows new journal rows, the push started idle, and
+    once HQ has answered its first batch (the cursor moved) and a random 0-60 ms later one scan,
+    the till turning busy at it as the App tells its sync child; between trials one scan with
+    no push. Returns (quiet, its floor, first, its floor) in ms."""
+    import random
+
+    from tests.hq.pushing import journal_rows
+
+    quiet: list[float] = []
+    quiet_floor: list[float] = []
+    first: list[float] = []
+    first_floor: list[float] = []
+    for _trial in range(args.first_scans):
+        one, one_floor = scans(till, 1, lambda: True, floor)
+        quiet += one
+        quiet_floor += one_floor
+        before = _acked(till)
+        journal_rows(till, args.first_rows)
+        pusher = Pusher(till, settings, args.batch, nice=args.push_priority)
+        while pusher.is_alive() and _acked(till) <= before:
+            time.sleep(0.002)  # the push is under way: HQ answered its first batch
+        time.sleep(random.uniform(0, 0.06))
+        if pusher.is_alive():
+            pusher.idle.clear()  # the cashier's key: the App tells the child at once
+            one, one_floor = scans(till, 1, lambda: True, floor)
+            first += one
+            first_floor += one_floor
+        pusher.idle.set()
+        pusher.join()
+    return quiet, quiet_floor, first, first_floor
+
+
 @dataclass(frozen=True)
 class Round:
     k: int
@@ -433,6 +467,16 @@ def main() -> None:
         help="leave HQ migration N out (A/B: e.g. 16, ingest as 0011 wrote it)",
     )
     parser.add_argument(
+        "--first-scans",
+        type=int,
+        default=0,
+        metavar="N",
+        help="N times: an idle till starts draining --first-rows at full speed and the cashier"
+        " scans once mid-drain (the till turns busy at that scan); that scan's time beside one"
+        " scan with no push between trials",
+    )
+    parser.add_argument("--first-rows", type=int, default=10_000)
+    parser.add_argument(
         "--journal-uuid",
         choices=("v7", "v4"),
         default="v7",
@@ -521,6 +565,7 @@ def main() -> None:
         drained = (_acked(till) - acked_before, time.perf_counter() - scans_began)
         pusher.idle.set()  # the cashier is done: the rest at full speed
         pusher.join()
+        first = first_scans(till, settings, args, floor)
         floor.conn.close()
 
         till.db.close()
@@ -540,6 +585,8 @@ def main() -> None:
         for name, values, base in (
             ("no push running", quiet, quiet_floor),
             ("while the push runs", busy, busy_floor),
+            ("one scan between the trials below, no push", first[0], first[1]),
+            ("the first scan after an idle till began draining at full speed", *first[2:]),
         ):
             if values:
                 slow = sum(v > 2 for v in values), sum(v > 2 for v in base)
