@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -279,7 +279,7 @@ def call_ingest(
     register_id: str,
     ready: _Batch,
     arrays: bool,
-    till_clock: Any = None,
+    till_clock: datetime | None = None,
     head: int | None = None,
 ) -> dict[str, Any]:
     """One batch to HQ's ingest; its answer (status, last_seq, send_from, …)."""
