@@ -80,17 +80,34 @@ def retire(ctx: click.Context, reason: str, despite_unsent: bool) -> None:
 
 
 def _push(till: Till, settings: HqSettings) -> None:
-    """Push the retirement now, so HQ marks the register before the till is switched off."""
+    """Push the retirement now, so HQ marks the register before the till is switched off. As
+    the register's one sender (kassa_tui.sync.sender): while another holds it (the running
+    till's sync child, a `kassa sync` loop), that one takes the retirement at its next round."""
     from kassa_tui.sync import link, push
+    from kassa_tui.sync.sender import SenderLock
 
-    result = push.push(
-        till.db,
-        till.config.register_id,
-        till.clock,
-        lambda: link.connect(settings),
-        batch_size=settings.batch_size,
-        timeout=settings.timeout_seconds,
-    )
+    sender = SenderLock(till.config.database)
+    if not sender.acquire():
+        click.echo(
+            "kassa: "
+            + _(
+                "another sender pushes register {register} (process {pid}: the running till's"
+                " or a `kassa sync`): it takes the retirement to HQ at its next round"
+            ).format(register=till.config.register_id, pid=sender.holder() or "?"),
+            err=True,
+        )
+        return
+    try:
+        result = push.push(
+            till.db,
+            till.config.register_id,
+            till.clock,
+            lambda: link.connect(settings),
+            batch_size=settings.batch_size,
+            timeout=settings.timeout_seconds,
+        )
+    finally:
+        sender.release()
     if result.status == "ok" and not result.waiting:
         click.echo(
             _("HQ holds the retirement: register {register} up to {seq}.").format(

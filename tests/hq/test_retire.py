@@ -12,6 +12,7 @@ existing database is refused (it never overwrites one, rows waiting or not).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from kassa_tui.composition import open_till
 from kassa_tui.config import load
 from kassa_tui.core.errors import Refused
 from kassa_tui.people import users
+from kassa_tui.sync.sender import SenderLock
 from tests.shop import demo_till
 from tests.test_cli_backup import sell
 from tests.unit.conftest import ROMME
@@ -147,6 +149,28 @@ def test_retired_register_sells_nothing_and_hq_takes_nothing_after_it(
     code, out = _retire(shop, "--despite-unsent")
     assert code == 1 and "already signed out for good" in out
     assert _journal(shop) == rows
+
+
+def test_retire_leaves_the_push_to_the_sender_that_holds_the_register(shop: Path, hq: Hq) -> None:
+    """The running till's sync child (or a `kassa sync` loop) is the register's one sender: the
+    retirement waits for its next round instead of racing it for the cursor."""
+    assert kassa("--config", str(shop), "sync", "--once")[0] == 0
+    running = SenderLock(shop.parent / "var" / "kassa.db")  # as the sync child holds it
+    assert running.acquire()
+    try:
+        code, out = _retire(shop)
+        assert code == 0, out
+        seq = _journal(shop)[-1][0]
+        assert f"Register KASSE-1 is signed out for good (journal row {seq})" in out
+        assert f"another sender pushes register KASSE-1 (process {os.getpid()}" in out
+        assert "HQ holds the retirement" not in out
+        assert hq.one("SELECT retired_seq FROM register") is None
+        assert hq.one("SELECT last_seq FROM register") < seq
+    finally:
+        running.release()
+    code, out = kassa("--config", str(shop), "sync", "--once")  # the sender's next round
+    assert code == 0, out
+    assert hq.one("SELECT retired_seq FROM register") == seq
 
 
 def test_despite_unsent_retires_and_the_row_says_how_many(shop: Path, hq: Hq) -> None:
