@@ -134,7 +134,8 @@ def _block(printer: Any, style: str, text: str, right: str, columns: int) -> Non
             printer.barcode("{B" + text, "CODE128", height=60, width=2, function_type="B")
     elif style == "digits_barcode":
         # CODE128 code set C, two digits a symbol: a transfer note's 40-digit id is 510 dots
-        # wide, within 80 mm paper's 512 (set B would need 970).
+        # wide, within 80 mm paper's 512 (set B would need 970); 58 mm's note prints it as two
+        # 22-digit halves, 312 dots each of its 384.
         pairs = "".join(chr(int(text[i : i + 2])) for i in range(0, len(text), 2))
         with contextlib.redirect_stdout(io.StringIO()):
             printer.barcode("{C" + pairs, "CODE128", height=60, width=2, function_type="B")

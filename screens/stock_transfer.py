@@ -5,10 +5,11 @@ goods scanned as on the goods-in screen ("5*" then a code adds five; F8 sets the
 the selected line, F9 removes it), F10 books them out through kassa_tui.stock.transfers (the
 journal's TRANSFEROUT, stock down) and prints the transfer note (kassa_tui.stock.transfer_note).
 
-F11: «Receive from another shop». The note's barcode scanned (or the id typed, then Enter) sets
-the transfer, the sending shop is typed and taken with F7, the goods scanned; F10 books them in
-(TRANSFERIN, stock up). Transfers refuses a bad shop ID, this shop itself, no lines, a zero
-quantity and an id booked in before: the message says so and nothing is saved.
+F11: «Receive from another shop». The note's barcode scanned (a 58 mm note's two, in either
+order; or the id typed, then Enter) sets the transfer, the sending shop is typed and taken
+with F7, the goods scanned; F10 books them in (TRANSFERIN, stock up). Transfers refuses a bad
+shop ID, this shop itself, no lines, a zero quantity and an id booked in before: the message
+says so and nothing is saved.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from kassa_tui.core.i18n import _, ngettext
 from kassa_tui.core.money import QTY_ONE
 from kassa_tui.people.person import Person
 from kassa_tui.stock.own_shop import own_shop
-from kassa_tui.stock.transfer_note import NoteLine, send_with_note, transfer_id_of
+from kassa_tui.stock.transfer_note import NoteHalves, NoteLine, send_with_note, transfer_id_of
 from kassa_tui.stock.transfers import SHOP_ID, Transfers
 from screens import columns
 from screens.formatting import stock_qty
@@ -189,6 +190,7 @@ class ReceiveTransferScreen(_TransferWork):
         super().__init__(person)
         self.transfer = ""
         self.check = HqCheck()  # what HQ says was sent (screens/transfer_check.py)
+        self.halves = NoteHalves()  # a 58 mm note's two barcodes
 
     def keys(self) -> tuple[tuple[str, str, str, str], ...]:
         return (
@@ -218,8 +220,16 @@ class ReceiveTransferScreen(_TransferWork):
         text = self.take_entry()
         if not text:
             return
-        transfer = transfer_id_of(text)
-        if transfer is not None:  # the note's barcode, or the id typed
+        part = NoteHalves.part(text)
+        transfer = self.halves.add(text) if part is not None else transfer_id_of(text)
+        if part is not None and transfer is None:  # one of a 58 mm note's two barcodes
+            self.show_info(
+                _("Barcode {n} of 2 of the transfer note scanned: scan the other one.").format(
+                    n=part
+                )
+            )
+            return
+        if transfer is not None:  # the note's barcode (or both halves), or the id typed
             self.transfer = transfer
             self.refresh_table()
             self.show_info(_("Transfer {id}.").format(id=transfer))

@@ -58,7 +58,8 @@ def _lines(transfers: Transfers, items: tuple[str, ...]) -> list[tuple[int, int]
     "transfer",
     help=N_(
         "Send goods to shop --to: CODE QTY … (a barcode or PLU and a quantity each). Stock here "
-        "goes down now; prints the transfer id the receiving shop books the goods in with."
+        "goes down now; prints the transfer id the receiving shop books the goods in with, and"
+        " the transfer note to go with the goods on the receipt printer."
     ),
 )
 @click.option("--to", "to_shop", required=True, help=N_("The shop the goods go to."))
@@ -67,13 +68,21 @@ def _lines(transfers: Transfers, items: tuple[str, ...]) -> list[tuple[int, int]
 @friendly
 def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> None:
     from kassa_tui.cli.auth import authenticate
+    from kassa_tui.cli.till import print_queue_now
     from kassa_tui.people.permissions import Permission
+    from kassa_tui.stock.transfer_note import NoteLine, send_with_note
 
     till = till_of(ctx)
     transfers = _transfers(till)
     lines = _lines(transfers, items)
     person = authenticate(till, Permission.STOCK)
-    transfer = transfers.send(person, to_shop, lines)
+    notes = []
+    for (product_id, qty), code in zip(lines, items[::2], strict=True):
+        product = transfers.catalog.by_id(product_id)
+        notes.append(NoteLine(code, product.name, qty, product.unit))
+    transfer = send_with_note(
+        transfers, till.print_queue, person, to_shop, notes, [pid for pid, _qty in lines]
+    )
     click.echo(
         ngettext(
             "Transfer {id} to {shop}: {n} line sent.",
@@ -81,6 +90,22 @@ def stock_transfer(ctx: click.Context, to_shop: str, items: tuple[str, ...]) -> 
             len(lines),
         ).format(id=transfer, shop=to_shop.strip(), n=len(lines))
     )
+    # The note goes with the goods: printed now, or by the running till from its queue. The
+    # goods are booked out either way (a script must not send them twice): exit 0.
+    printed = print_queue_now(till.config)
+    if printed is None:
+        click.echo(_("The transfer note is in the print queue: the running till prints it."))
+    elif printed.error:
+        click.echo(
+            "kassa: "
+            + _(
+                "the transfer note waits in the print queue (printer: {error}); `kassa print`"
+                " prints it."
+            ).format(error=printed.error),
+            err=True,
+        )
+    else:
+        click.echo(_("The transfer note is printed."))
 
 
 @stock.command(

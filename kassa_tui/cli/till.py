@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from kassa_tui.cli.base import N_, Command, config_of, config_with_database, confirm, friendly
 from kassa_tui.cli.users import read_new_pin, user_name
 from kassa_tui.core.i18n import _
+
+if TYPE_CHECKING:
+    from kassa_tui.config import Config
+    from kassa_tui.records.spooling import SpoolResult
 
 
 @click.command(cls=Command, help=N_("Start the till (the same as a bare `kassa`)."))
@@ -194,32 +199,11 @@ def init(
 @click.pass_context
 @friendly
 def print_waiting(ctx: click.Context) -> None:
-    from devices.printer import open_printer
-    from devices.spooler import print_pending
-    from kassa_tui.composition import open_till
-    from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
-
     config = config_of(ctx)
-    lock = RegisterLock(config.database, config.register_id)
-    try:
-        lock.acquire()
-    except RegisterBusy:
+    result = print_queue_now(config)
+    if result is None:
         click.echo("kassa: " + _("the till is running and prints its own queue"), err=True)
         sys.exit(1)
-    till = open_till(config)
-    uncertain = till.print_queue.uncertain()
-    if uncertain:
-        numbers = ", ".join(str(job.receipt_nr) for job in uncertain)
-        click.echo(
-            _(
-                "Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
-                " the cashier about them at the next sign-in."
-            ).format(numbers=numbers)
-        )
-    result = print_pending(
-        till.print_queue, open_printer(config.printer), config.printer, till.drawer
-    )
-    lock.release()
     click.echo(
         _("Printed {printed}, waiting {waiting}").format(
             printed=result.printed, waiting=result.waiting
@@ -228,3 +212,35 @@ def print_waiting(ctx: click.Context) -> None:
     if result.error:
         click.echo("kassa: " + _("printer: {error}").format(error=result.error), err=True)
         sys.exit(1)
+
+
+def print_queue_now(config: Config) -> SpoolResult | None:
+    """Print the queue here and now, unless the till is running: None then, for it prints its
+    own queue (it looks at it every few seconds). Receipts that may have printed when kassa
+    stopped are said, and left for the cashier's next sign-in."""
+    from devices.printer import open_printer
+    from devices.spooler import print_pending
+    from kassa_tui.composition import open_till
+    from kassa_tui.store.register_lock import RegisterBusy, RegisterLock
+
+    lock = RegisterLock(config.database, config.register_id)
+    try:
+        lock.acquire()
+    except RegisterBusy:
+        return None
+    try:
+        till = open_till(config)
+        uncertain = till.print_queue.uncertain()
+        if uncertain:
+            numbers = ", ".join(str(job.receipt_nr) for job in uncertain)
+            click.echo(
+                _(
+                    "Receipt(s) {numbers} may have printed when kassa stopped; the till asks"
+                    " the cashier about them at the next sign-in."
+                ).format(numbers=numbers)
+            )
+        return print_pending(
+            till.print_queue, open_printer(config.printer), config.printer, till.drawer
+        )
+    finally:
+        lock.release()

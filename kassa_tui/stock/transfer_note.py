@@ -6,10 +6,18 @@ with the shop the goods go to, the local date and time, the lines (code, name, q
 the transfer id as text and as a barcode. The barcode carries the id as 40 digits (the UUID's
 128 bits as a number) in CODE128 code set C, which fits 80 mm paper where the 36-character
 text would not; the receiving till's scan of it gives those digits back (`transfer_id_of`).
+
+58 mm paper (384 dots) is too narrow for that barcode (510 dots at the printer's narrowest
+module, 2 dots), so there the note prints the id as two barcodes of 22 digits (312 dots each):
+"91", a check digit of the whole and the first half's other 19 digits; "92" and the last 20.
+91–92 are GS1's company-internal application identifiers, and no product code has 22 digits,
+so a half is never taken for goods; the receiving till puts the two scans together in either
+order (`NoteHalves`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid as uuidlib
 from collections.abc import Sequence
@@ -17,6 +25,8 @@ from dataclasses import dataclass
 
 from kassa_tui.config import Config
 from kassa_tui.core.clock import Instant
+from kassa_tui.core.errors import Refused
+from kassa_tui.core.i18n import _
 from kassa_tui.core.money import format_quantity
 from kassa_tui.people.person import Person
 from kassa_tui.records.printqueue import PrintQueue
@@ -26,6 +36,9 @@ from kassa_tui.stock.transfers import Transfers
 #: The print queue's kind for a transfer note.
 PRINT_KIND = "transfernote"
 _DIGITS = re.compile(r"^\d{40}$")
+#: The two halves of the id on 58 mm paper: a prefix each, then 20 of the 40 digits.
+HALF_PREFIXES = ("91", "92")
+_HALF = re.compile(r"^(9[12])(\d{20})$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,50 @@ class NoteLine:
 def barcode_digits(transfer: str) -> str:
     """A transfer id as the 40 digits its barcode carries."""
     return f"{uuidlib.UUID(transfer).int:040d}"
+
+
+def barcode_halves(transfer: str) -> tuple[str, str]:
+    """A transfer id as the two 22-digit barcodes of a 58 mm note. The 40 digits always start
+    with 0 (2**128 has 39); the first half carries a check digit of the whole in its place, so
+    halves of two notes scanned together are refused."""
+    digits = barcode_digits(transfer)
+    first = _check_digit(digits) + digits[1:20]
+    return HALF_PREFIXES[0] + first, HALF_PREFIXES[1] + digits[20:]
+
+
+def _check_digit(digits: str) -> str:
+    return str(int(hashlib.sha256(digits.encode()).hexdigest(), 16) % 10)
+
+
+class NoteHalves:
+    """The two half barcodes of a 58 mm note as the receiving till scans them, in either order."""
+
+    def __init__(self) -> None:
+        self.digits: dict[int, str] = {}
+
+    @staticmethod
+    def part(text: str) -> int | None:
+        """1 or 2 for a scan of a half barcode, None for anything else."""
+        match = _HALF.match(text.strip())
+        return HALF_PREFIXES.index(match.group(1)) + 1 if match else None
+
+    def add(self, text: str) -> str | None:
+        """Take a half (`part` said it is one); the transfer id once both are in, else None.
+        Two halves of different notes (their check digit, and the id a version 4 UUID as kassa
+        gives out) are refused, and both are to be scanned again."""
+        match = _HALF.match(text.strip())
+        if match is None:
+            raise ValueError(text)
+        self.digits[HALF_PREFIXES.index(match.group(1))] = match.group(2)
+        if len(self.digits) < 2:
+            return None
+        check, digits = self.digits[0][0], "0" + self.digits[0][1:] + self.digits[1]
+        self.digits.clear()
+        if check == _check_digit(digits) and int(digits) < 2**128:
+            transfer = uuidlib.UUID(int=int(digits))
+            if transfer.version == 4 and transfer.variant == uuidlib.RFC_4122:
+                return str(transfer)
+        raise Refused(_("The two barcodes are not from the same transfer note: scan both again."))
 
 
 def transfer_id_of(text: str) -> str | None:
@@ -82,9 +139,17 @@ def note_doc(
     doc.add("cols", "Linjer", str(len(lines)))
     doc.add("text", "Overføring nr.")
     doc.add("bold", transfer)
-    doc.add("digits_barcode", barcode_digits(transfer))
-    doc.add("center", "Skann strekkoden på mottakende kasse:")
-    doc.add("center", "Lager (F2), så F11 Motta.")
+    if config.printer.width_mm == 58:
+        for n, half in enumerate(barcode_halves(transfer), start=1):
+            doc.add("center", f"Strekkode {n} av 2")
+            doc.add("digits_barcode", half)
+        doc.add("center", "Skann begge strekkodene på")
+        doc.add("center", "mottakende kasse: Lager (F2),")
+        doc.add("center", "så F11 Motta.")
+    else:
+        doc.add("digits_barcode", barcode_digits(transfer))
+        doc.add("center", "Skann strekkoden på mottakende kasse:")
+        doc.add("center", "Lager (F2), så F11 Motta.")
     return doc
 
 

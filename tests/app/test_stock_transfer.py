@@ -4,6 +4,7 @@ that changes nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import uuid
@@ -20,6 +21,7 @@ from kassa_tui.core.errors import Refused
 from kassa_tui.stock.transfer_note import (
     NoteLine,
     barcode_digits,
+    barcode_halves,
     note_doc,
     transfer_id_of,
 )
@@ -65,6 +67,16 @@ def barcodes(data: bytes) -> list[bytes]:
         length = data[match.end()]
         found.append(data[match.end() + 1 : match.end() + 1 + length])
     return found
+
+
+def barcode_dots(data: bytes) -> list[int]:
+    """How wide each CODE128 code set C barcode prints, in dots: its symbols (the data's, the
+    start and the check) of 11 modules and the stop's 13, times the module width (GS w n)."""
+    widths = [data[m.end()] for m in re.finditer(rb"\x1dw", data)]
+    return [
+        (len(code) * 11 + 13) * width  # len(code): "{C" and a byte a symbol
+        for code, width in zip(barcodes(data), widths, strict=True)
+    ]
 
 
 def set_c_digits(code: bytes) -> str:
@@ -219,6 +231,63 @@ def test_the_note_is_norwegian_and_prints_in_cp865(till: Till) -> None:
     assert transfer_id_of(set_c_digits(code)) == transfer
     assert transfer_id_of(transfer.replace("-", "")) == transfer
     assert transfer_id_of("7020164760728") is None
+
+
+def test_a_58mm_note_carries_the_id_in_two_barcodes_that_fit_the_paper(till: Till) -> None:
+    transfer = str(uuid.uuid4())
+    lines = [NoteLine(ROMME, "Rømme 18 % 3 dl", 3000)]
+    narrow = dataclasses.replace(till.config.printer, width_mm=58)
+    config = dataclasses.replace(till.config, printer=narrow)
+    wide = render(note_doc(till.config, transfer, "BERGEN-2", till.clock.now(), lines),
+                  till.config.printer)  # fmt: skip
+    assert barcode_dots(wide) == [510]  # 80 mm's one barcode: wider than 58 mm's 384 dots
+    doc = note_doc(config, transfer, "BERGEN-2", till.clock.now(), lines)
+    data = render(doc, narrow)
+    assert barcode_dots(data) == [312, 312]
+    first, second = (set_c_digits(code) for code in barcodes(data))
+    assert (first, second) == barcode_halves(transfer)
+    assert first.startswith("91") and second.startswith("92") and len(first) == len(second) == 22
+    assert transfer_id_of(first) is None and transfer_id_of(second) is None
+    text = doc.as_text()
+    assert "Strekkode 1 av 2" in text and "Strekkode 2 av 2" in text
+    assert "Skann begge strekkodene" in text
+    assert transfer in text  # typed when no scanner reads it
+
+
+async def test_receive_by_scanning_a_58mm_notes_two_barcodes_in_either_order(till: Till) -> None:
+    transfer, other = (
+        "4b1d9a53-3c5e-4f55-9a8e-0d7c2f6e1a42",
+        "9e0f7c21-5b6a-4d3e-8f1a-2c4b6d8e0f13",
+    )
+    first, second = barcode_halves(transfer)
+    romme = on_hand(till, ROMME)
+    app = KassaApp(till, MemoryPrinter())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot)
+        await pilot.press("f2", "f11")
+        await pilot.pause()
+        # halves of two notes: refused, nothing set, both to be scanned again
+        await enter(pilot, barcode_halves(other)[0])
+        assert message(app) == "Barcode 1 of 2 of the transfer note scanned: scan the other one."
+        await enter(pilot, second)
+        assert message(app) == (
+            "The two barcodes are not from the same transfer note: scan both again."
+        )
+        assert app.screen.transfer == ""
+        await enter(pilot, second)
+        assert message(app) == "Barcode 2 of 2 of the transfer note scanned: scan the other one."
+        assert app.screen.transfer == ""
+        await enter(pilot, first)
+        assert app.screen.transfer == transfer
+        assert transfer[:8] in str(app.screen.query_one("#stock-title", Static).render())
+        await enter(pilot, "BERGEN-2", "f7")
+        await enter(pilot, "2*" + ROMME)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert isinstance(app.screen, StockScreen)
+    [row] = rows(till, "TRANSFERIN")
+    assert (row["transfer"], row["sender"]) == (transfer, "BERGEN-2")
+    assert on_hand(till, ROMME) == romme + 2000
 
 
 def test_a_till_cannot_book_in_what_it_sent_itself(till: Till) -> None:

@@ -199,3 +199,46 @@ def test_printer_status_and_test_page_from_the_cli(tmp_path: Path, emupos: Emupo
     assert result.exit_code == 0, result.output
     page = emupos.wait_for_receipts(1)[0]
     assert "æøå ÆØÅ" in page and "Testside" in page
+
+
+def test_a_transfer_sent_from_the_cli_prints_its_note(tmp_path: Path, emupos: Emupos) -> None:
+    """`kassa stock transfer` books the goods out and prints the note that goes with them: at
+    once when the till is not running, by the running till (it holds the register) otherwise,
+    and left in the queue with a warning (exit 0: the goods are booked out) while the printer
+    cannot print."""
+    from kassa_tui.store.register_lock import RegisterLock
+
+    till = demo_till(tmp_path, **network_settings(emupos))
+    config = str(till.config.source)
+    runner = CliRunner()
+    send = ["--config", config, "stock", "transfer", "--to", "BERGEN-2", ROMME, "3"]
+    result = runner.invoke(main, send, input="2\n2222\n")
+    assert result.exit_code == 0, result.output
+    transfer = result.output.split()[1]
+    assert "The transfer note is printed." in result.output
+    [note] = emupos.wait_for_receipts(1)
+    assert "Overføring" in note and "BERGEN-2" in note and transfer in note
+    assert f"{ROMME} Rømme 18 % 3 dl" in note and "3 stk" in note
+    # the till is running (it holds the register): the note is left to it
+    running = RegisterLock(till.config.database, till.config.register_id)
+    running.acquire()
+    try:
+        result = runner.invoke(main, send, input="2\n2222\n")
+    finally:
+        running.release()
+    assert result.exit_code == 0, result.output
+    assert "the running till prints it" in result.output
+    assert till.print_queue.pending() and emupos.wait_for_receipts(2, timeout=1.0) == [note]
+    # the printer cannot print: booked out all the same, the notes wait, `kassa print` later
+    emupos.fault("cover-open")
+    result = runner.invoke(main, send, input="2\n2222\n")
+    assert result.exit_code == 0, result.output
+    assert "the transfer note waits in the print queue" in result.output
+    assert len(till.print_queue.pending()) == 2
+    emupos.fault("cover-open", active=False)
+    result = runner.invoke(main, ["--config", config, "print"])
+    assert result.exit_code == 0, result.output
+    notes = emupos.wait_for_receipts(3)
+    assert len(notes) == 3 and all("Overføring" in text for text in notes)
+    sent = [r for r in till.journal.rows() if r.basic_id == "TRANSFEROUT"]
+    assert len(sent) == 3
